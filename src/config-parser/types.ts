@@ -1,0 +1,332 @@
+// The typed, fully defaulted configuration (keepalived.conf §1.9 of the reference) and the diagnostics
+// the parser reports. This file is the contract between the config parser, the VRRP core and the runtime.
+//
+// Everything here is plain data (arrays and records, no Maps or classes) so that a `DaemonConfig`
+// serialises to JSON as it is (`havipd --dump-config`) and compares structurally (SIGHUP reload diff).
+// Durations are integer microseconds (`Micros`), as keepalived computes them.
+
+import type { Micros } from '../vrrp/units.js';
+
+// ───────────────────────────── diagnostics ─────────────────────────────
+
+/**
+ * keepalived's `config_err_t` classes (lib/parser.h), in its enum order. `havipd -t` derives its exit
+ * code from them exactly as keepalived 2.2.7 does (the class with the highest enum value seen wins):
+ * FILE_NOT_FOUND, BAD_IF, FATAL → 4; MISSING_PARAMETER → 2 (parse stops at once); SECURITY_ERROR and
+ * include-check errors → 6; everything else → 5.
+ */
+export const KEEPALIVED_ERROR_CLASSES = [
+  'FILE_NOT_FOUND',
+  'BAD_IF',
+  'FATAL',
+  'MULTIPLE_FILES',
+  'UNKNOWN_KEYWORD',
+  'UNEXPECTED_BOB',
+  'MISSING_BOB',
+  'UNEXPECTED_EOB',
+  'MISSING_EOB',
+  'UNMATCHED_QUOTE',
+  'MISSING_PARAMETER',
+  'INVALID_NUMBER',
+  'GENERAL_ERROR',
+  'WARNING',
+  'DEPRECATED',
+  'SECURITY_ERROR',
+] as const;
+export type KeepalivedErrorClass = (typeof KEEPALIVED_ERROR_CLASSES)[number];
+
+/** `error`: keepalived refuses or ignores the item; `warning`: it defaults or corrects it; `info`: our own advice. */
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface SourcePos {
+  /** Path of the file as given (main file) or resolved (included files). */
+  readonly file: string;
+  /** 1-based line number in that file. */
+  readonly line: number;
+  /** 1-based column of the token the diagnostic is about (1 when it is about the whole line). */
+  readonly col: number;
+}
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  /** Stable, kebab-case code (`unknown-keyword`, `number-out-of-range`, `lint-nopreempt-state-master`, …). */
+  readonly code: string;
+  /**
+   * The class keepalived 2.2.7 reports this problem with, or `undefined` when keepalived says nothing
+   * (our own lints): those never change the `-t` exit code, so `havipd -t` and `keepalived -t` agree.
+   */
+  readonly kaClass: KeepalivedErrorClass | undefined;
+  readonly pos: SourcePos | undefined;
+  /** Plain message, saying what form was expected where that helps. */
+  readonly message: string;
+  /** A suggestion (`did you mean 'vrrp_instance VI_1'?`). */
+  readonly hint?: string;
+  /** The instance or block name the message is about, when there is one. */
+  readonly subject?: string;
+}
+
+export interface ParseResult {
+  /** `undefined` only when parsing could not finish (missing keyword argument, unreadable main file). */
+  readonly config: DaemonConfig | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+// ───────────────────────────── shared pieces ─────────────────────────────
+
+export type Family = 4 | 6;
+export type VrrpVersion = 2 | 3;
+export type InitialState = 'MASTER' | 'BACKUP';
+
+/** A script or notify command as keepalived stores it: the raw string, split into argv, and the user to run as. */
+export interface CommandSpec {
+  /** The command string as written (after lexer unquoting). */
+  readonly raw: string;
+  /** argv after keepalived's shell-like splitting ('…', "…", backslash escapes). argv[0] is the program. */
+  readonly argv: readonly string[];
+  /** User to run as; `undefined` = global `script_user` (or the daemon's user). */
+  readonly user?: string;
+  readonly group?: string;
+}
+
+/** One `virtual_ipaddress` / `virtual_ipaddress_excluded` / `static_ipaddress` item. */
+export interface VipConfig {
+  /** Canonical textual address (IPv6 compressed, lower case). */
+  readonly address: string;
+  readonly family: Family;
+  /** Prefix length; default /32 or /128. */
+  readonly prefix: number;
+  /** Interface the address goes on; `undefined` = the instance's interface (or `default_interface`). */
+  readonly dev?: string;
+  /** `brd ADDR`, or `+` / `-` as written. */
+  readonly broadcast?: string;
+  readonly scope?: string;
+  readonly label?: string;
+  readonly peer?: string;
+  readonly home: boolean;
+  /** IPv6: add with IFA_F_NODAD. keepalived adds VIPs with nodad unless `-nodad` is given. */
+  readonly nodad: boolean;
+  readonly mngtmpaddr: boolean;
+  readonly noprefixroute: boolean;
+  readonly autojoin: boolean;
+  readonly noTrack: boolean;
+  readonly useVmac: boolean;
+  /** `preferred_lft N|forever` as written. */
+  readonly preferredLft?: string;
+  /** The item as written, for dumps and messages. */
+  readonly raw: string;
+  readonly pos?: SourcePos;
+}
+
+export interface TrackRef {
+  /** Interface, vrrp_script or track_file name. */
+  readonly name: string;
+  /** Resolved weight (explicit, else the script's / file's own). */
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
+export interface NotifyConfig {
+  readonly master?: CommandSpec;
+  readonly backup?: CommandSpec;
+  readonly fault?: CommandSpec;
+  readonly stop?: CommandSpec;
+  /** Generic `notify`: gets `INSTANCE|GROUP NAME STATE PRIORITY` appended. */
+  readonly generic?: CommandSpec;
+  /** `notify_deleted` given (with or without a command). */
+  readonly deleted?: { readonly command?: CommandSpec };
+  readonly masterRxLowerPri?: CommandSpec;
+}
+
+/** The GARP / unsolicited NA schedule of one instance (reference §3.12), globals already applied. */
+export interface GarpConfig {
+  /** `garp_master_delay`: second burst after becoming MASTER; 0 = none. */
+  readonly masterDelay: Micros;
+  readonly masterRepeat: number;
+  /** `garp_master_refresh`: periodic GARP while MASTER; 0 = off. */
+  readonly masterRefresh: Micros;
+  readonly masterRefreshRepeat: number;
+  readonly lowerPrioDelay: Micros;
+  readonly lowerPrioRepeat: number;
+}
+
+// ───────────────────────────── global_defs ─────────────────────────────
+
+export interface FifoSpec {
+  readonly path: string;
+  readonly user?: string;
+  readonly group?: string;
+}
+
+export interface GlobalDefs {
+  readonly routerId: string | undefined;
+  readonly notificationEmail: readonly string[];
+  readonly notificationEmailFrom: string | undefined;
+  readonly smtpServer: { readonly host: string; readonly port: number } | undefined;
+  readonly smtpHeloName: string | undefined;
+  readonly smtpConnectTimeout: Micros;
+  readonly smtpAlert: boolean | undefined;
+  readonly smtpAlertVrrp: boolean | undefined;
+  readonly noEmailFaults: boolean;
+  readonly scriptUser: { readonly user: string; readonly group?: string } | undefined;
+  readonly enableScriptSecurity: boolean;
+  readonly dynamicInterfaces: boolean;
+  readonly defaultInterface: string;
+  readonly vrrpMcastGroup4: string;
+  readonly vrrpMcastGroup6: string;
+  readonly vrrpVersion: VrrpVersion;
+  /** Instance defaults for the GARP schedule (`vrrp_garp_*`). */
+  readonly garp: GarpConfig;
+  /** `vrrp_garp_interval`: minimum gap between two GARPs on one interface; 0 = none. */
+  readonly garpInterval: Micros;
+  /** `vrrp_gna_interval`: the same for unsolicited NA. */
+  readonly gnaInterval: Micros;
+  readonly garpExtraIf: { readonly interval: Micros; readonly all: boolean } | undefined;
+  readonly downTimerAdverts: number;
+  readonly lowerPrioNoAdvert: boolean;
+  readonly higherPrioSendAdvert: boolean;
+  readonly skipCheckAdvAddr: boolean;
+  readonly checkUnicastSrc: boolean;
+  readonly strict: boolean;
+  readonly notifyFifo: FifoSpec | undefined;
+  readonly notifyFifoScript: CommandSpec | undefined;
+  readonly vrrpNotifyFifo: FifoSpec | undefined;
+  readonly vrrpNotifyFifoScript: CommandSpec | undefined;
+  readonly notifyPriorityChanges: boolean;
+  readonly fifoWriteVrrpStatesOnReload: boolean;
+  readonly startupDelay: Micros;
+  readonly logUnknownVrids: boolean;
+  readonly dataUseInstance: boolean;
+  /** `instance NAME` (top level): used in dump file names. */
+  readonly instanceName: string | undefined;
+  /** `net_namespace NAME` (top level): recorded, not acted on by havipd (run it under `ip netns exec`). */
+  readonly netNamespace: string | undefined;
+}
+
+// ───────────────────────────── vrrp_script / track_file ─────────────────────────────
+
+export interface VrrpScriptConfig {
+  readonly name: string;
+  readonly command: CommandSpec;
+  readonly interval: Micros;
+  readonly timeout: Micros;
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly rise: number;
+  readonly fall: number;
+  readonly initFail: boolean;
+  readonly pos?: SourcePos;
+}
+
+export interface TrackFileConfig {
+  readonly name: string;
+  readonly file: string;
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly initFile: { readonly value: number; readonly overwrite: boolean } | undefined;
+  readonly pos?: SourcePos;
+}
+
+// ───────────────────────────── vrrp_sync_group ─────────────────────────────
+
+export interface SyncGroupConfig {
+  readonly name: string;
+  readonly members: readonly string[];
+  readonly trackInterfaces: readonly TrackRef[];
+  readonly trackScripts: readonly TrackRef[];
+  readonly trackFiles: readonly TrackRef[];
+  readonly notify: NotifyConfig;
+  readonly smtpAlert: boolean | undefined;
+  readonly notifyPriorityChanges: boolean | undefined;
+  readonly syncGroupTrackingWeight: boolean;
+  readonly pos?: SourcePos;
+}
+
+// ───────────────────────────── vrrp_instance ─────────────────────────────
+
+export type AuthConfig =
+  | { readonly type: 'NONE' }
+  /** PASS: up to 8 bytes, sent zero-padded. Never logged or dumped. */
+  | { readonly type: 'PASS'; readonly password: string }
+  /** IPsec-AH (legacy): recognised, not implemented; adverts with AH are counted and dropped. */
+  | { readonly type: 'AH'; readonly password: string };
+
+export interface UnicastPeer {
+  readonly address: string;
+  readonly minTtl?: number;
+  readonly maxTtl?: number;
+}
+
+export interface VrrpInstanceConfig {
+  readonly name: string;
+  /** The configured wish; keepalived derives MASTER iff priority 255 when not given. */
+  readonly state: InitialState;
+  readonly interface: string | undefined;
+  readonly vrid: number;
+  /** Configured (base) priority, 1..255; 255 = address owner. */
+  readonly priority: number;
+  /** Own advertisement interval (Advertisement_Interval), already rounded as keepalived rounds it. */
+  readonly advertInt: Micros;
+  readonly version: VrrpVersion;
+  readonly family: Family;
+  readonly auth: AuthConfig;
+  /** VIPs carried in adverts (at most what one advert carries; the excess moved to excludedVips). */
+  readonly vips: readonly VipConfig[];
+  readonly excludedVips: readonly VipConfig[];
+  /** `virtual_routes` / `virtual_rules` items as written (kept; acted on in a later issue). */
+  readonly virtualRoutes: readonly string[];
+  readonly virtualRules: readonly string[];
+  readonly unicastSrcIp: string | undefined;
+  readonly mcastSrcIp: string | undefined;
+  readonly unicastPeers: readonly UnicastPeer[];
+  /** Multicast group: `mcast_dst_ip`, else the global group of the family. */
+  readonly mcastDstIp: string;
+  readonly checkUnicastSrc: boolean;
+  readonly unicastFaultNoPeer: boolean;
+  /** `unicast_ttl`; `undefined` = 255 (IPv4) / kernel default (IPv6). */
+  readonly unicastTtl: number | undefined;
+  /** `old_unicast_checksum`: 'auto' (detect on receipt), 'always' (given), 'never'. */
+  readonly oldUnicastChecksum: 'auto' | 'always' | 'never';
+  /** VRRPv3 over IPv4 without the pseudo-header (Cisco/Juniper interop). */
+  readonly v3ChecksumAsV2: boolean;
+  readonly nopreempt: boolean;
+  readonly preemptDelay: Micros;
+  readonly trackInterfaces: readonly TrackRef[];
+  readonly trackScripts: readonly TrackRef[];
+  readonly trackFiles: readonly TrackRef[];
+  readonly dontTrackPrimary: boolean;
+  readonly trackSrcIp: boolean;
+  readonly notify: NotifyConfig;
+  readonly notifyPriorityChanges: boolean;
+  readonly smtpAlert: boolean;
+  readonly garp: GarpConfig;
+  readonly lowerPrioNoAdvert: boolean;
+  readonly higherPrioSendAdvert: boolean;
+  readonly downTimerAdverts: number;
+  readonly skipCheckAdvAddr: boolean;
+  readonly strict: boolean;
+  /** Accept_Mode (RFC 5798 §6.1); recorded, firewalling for no_accept is not done by havipd. */
+  readonly accept: boolean;
+  readonly promoteSecondaries: boolean;
+  /** `use_vmac` as written, if given (recorded; havipd does not create macvlans yet). */
+  readonly useVmac: string | undefined;
+  /** Name of the sync group this instance belongs to, if any. */
+  readonly syncGroup: string | undefined;
+  /** Keywords keepalived accepts that havipd parses and keeps but does not act on (warned once). */
+  readonly inactiveKeywords: readonly string[];
+  readonly pos?: SourcePos;
+}
+
+// ───────────────────────────── the whole file ─────────────────────────────
+
+export interface DaemonConfig {
+  readonly global: GlobalDefs;
+  readonly scripts: readonly VrrpScriptConfig[];
+  readonly trackFiles: readonly TrackFileConfig[];
+  readonly syncGroups: readonly SyncGroupConfig[];
+  readonly instances: readonly VrrpInstanceConfig[];
+  readonly staticAddresses: readonly VipConfig[];
+  readonly staticRoutes: readonly string[];
+  readonly staticRules: readonly string[];
+  /** Every file read, main file first, in reading order. */
+  readonly files: readonly string[];
+}
