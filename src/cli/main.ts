@@ -1,7 +1,226 @@
-// The havipd command line (commander only; the work lives in the modules it calls).
+// The havipd command line (commander only; the work lives in the modules it calls). Flags follow
+// keepalived 2.2.7's `keepalived --help` (reference §4.1).
 
-export async function main(argv: readonly string[]): Promise<number | undefined> {
-  void argv;
-  process.stderr.write('havipd: not implemented yet\n');
-  return 1;
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  CONFIG_TEST_EXIT,
+  DEFAULT_CONFIG_FILE,
+  EXIT_PROGRAM_ERROR,
+  checkConfig,
+  checkMainFile,
+  defaultConfigId,
+  renderCheck,
+  type ParseFn,
+} from './config-test.js';
+import { listHostInterfaces } from '../runtime/interfaces.js';
+import type { DaemonConfig } from '../config-parser/types.js';
+
+/** What `main` needs from the outside, replaceable in tests. */
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (s) => void process.stdout.write(s),
+  stderr: (s) => void process.stderr.write(s),
+};
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The parsed command line. */
+export interface CliOptions {
+  /** `-t` given (with or without a log file). */
+  readonly configTest: boolean;
+  /** `-t FILE` / `--config-test=FILE`: write the check's output to FILE instead of stderr. */
+  readonly configTestLog: string | undefined;
+  readonly file: string;
+  readonly configId: string;
+  readonly allConfig: boolean;
+  readonly dumpConfig: boolean;
+}
+
+/**
+ * Daemon flags, accepted now and acted on by the daemon (a later issue). Each is declared once here so the
+ * daemon can read them from the same program without reworking the parser of the command line.
+ */
+function addDaemonOptions(program: Command): void {
+  program
+    .option('-n, --dont-fork', "don't fork the daemon process (havipd never forks)")
+    .option('-l, --log-console', 'log messages to the console')
+    .option('-D, --log-detail', 'detailed log messages')
+    .option('-P, --vrrp', 'only run the VRRP subsystem (havipd has no other)')
+    .option('-S, --log-facility <facility>', 'syslog facility: 0-7, local0-7, user or daemon')
+    .option('-g, --log-file [file]', 'log to a file')
+    .option('-G, --no-syslog', "don't log via syslog")
+    .option('-p, --pid <file>', 'pid file of the main process')
+    .option('-r, --vrrp_pid <file>', 'pid file of the VRRP process')
+    .addOption(new Option('--transport <kind>', 'VRRP transport').choices(['raw', 'udp']))
+    .option('--udp-port <port>', 'UDP port for --transport udp')
+    .addOption(new Option('--log-format <format>', 'log line format').choices(['json', 'text']));
+}
+
+/**
+ * keepalived's `-t` takes an *optional* argument in getopt style: only `-tFILE` or `--config-test=FILE`
+ * give a log file; in `-t FILE` the FILE is a separate argument. Commander would swallow the next word
+ * (making `havipd -t keepalived.conf` overwrite the config), so the forms are rewritten first:
+ * `-t`/`--config-test` → a boolean flag, `-tFILE`/`--config-test=FILE` → `--config-test-log FILE`.
+ */
+export function normaliseArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (a === '-t' || a === '--config-test') out.push('--config-test');
+    else if (a.startsWith('--config-test=')) out.push('--config-test', '--config-test-log', a.slice('--config-test='.length));
+    else if (a.startsWith('-t') && !a.startsWith('--')) out.push('--config-test', '--config-test-log', a.slice(2));
+    else out.push(a);
+  }
+  return out;
+}
+
+/** Build the commander program (no actions: `main` reads the options). */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('havipd');
+  program
+    .description('A keepalived-compatible VRRP daemon')
+    .version(packageVersion(), '-v, --version', 'display the version number')
+    .helpOption('-h, --help', 'display this help message')
+    .addOption(new Option('-t, --config-test', 'check the configuration for errors and exit (output to stderr, or to FILE with -tFILE / --config-test=FILE)'))
+    .addOption(new Option('--config-test-log <file>').hideHelp())
+    .option('-f, --use-file <file>', `use the specified configuration file (default '${DEFAULT_CONFIG_FILE}')`)
+    .option('--config <file>', 'same as --use-file')
+    .option('-i, --config-id <id>', "config-id for '@id' lines (default: host name up to the first dot)")
+    .option('-e, --all-config', 'error if any configuration file is missing (same as includea)')
+    .option('--dump-config', 'print the parsed configuration as JSON (secrets redacted) and exit')
+    .argument('[args...]')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => write(s),
+    });
+  addDaemonOptions(program);
+  return program;
+}
+
+interface ParserModules {
+  readonly parse: ParseFn;
+  readonly redact: (config: DaemonConfig) => unknown;
+}
+
+/**
+ * Load the parser, its file-system host and the redactor. Imported lazily so `--help` and `--version` stay
+ * fast and never depend on the parser.
+ */
+async function loadParser(): Promise<ParserModules> {
+  // TODO(cli): static imports once parse.ts, config-host.ts and redact.ts have landed.
+  const load = (spec: string): Promise<Record<string, unknown>> => import(spec) as Promise<Record<string, unknown>>;
+  const [parseMod, hostMod, redactMod] = await Promise.all([
+    load('../config-parser/parse.js'),
+    load('../runtime/config-host.js'),
+    load('../config-parser/redact.js').catch((): Record<string, unknown> => ({})),
+  ]);
+  const parseConfig = parseMod.parseConfig as (f: string, h: unknown, o: object) => ReturnType<ParseFn>;
+  const makeHost = (hostMod.createNodeConfigHost ?? hostMod.createConfigHost) as (() => unknown) | undefined;
+  const host = makeHost ? makeHost() : (hostMod.nodeConfigHost ?? hostMod.default);
+  const redact = (redactMod.redactConfig ?? ((c: DaemonConfig) => c)) as (c: DaemonConfig) => unknown;
+  return { parse: (file, opts) => parseConfig(file, host, opts), redact };
+}
+
+function readOptions(program: Command): CliOptions {
+  const o = program.opts<{
+    configTest?: boolean;
+    configTestLog?: string;
+    useFile?: string;
+    config?: string;
+    configId?: string;
+    allConfig?: boolean;
+    dumpConfig?: boolean;
+  }>();
+  return {
+    configTest: o.configTest === true,
+    configTestLog: o.configTestLog !== undefined && o.configTestLog !== '' ? o.configTestLog : undefined,
+    file: o.useFile ?? o.config ?? DEFAULT_CONFIG_FILE,
+    configId: o.configId ?? defaultConfigId(),
+    allConfig: o.allConfig === true,
+    dumpConfig: o.dumpConfig === true,
+  };
+}
+
+/**
+ * Run havipd with `argv` (as `process.argv`: node, script, args…). Resolves to the exit status; never
+ * rejects and never prints a stack trace (set HAVIPD_DEBUG=1 to see one for an internal error).
+ */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number | undefined> {
+  const program = buildProgram(io);
+  try {
+    program.parse(normaliseArgs(argv.slice(2)), { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // keepalived-compat: an unknown option or a missing option argument is exit 1; help and version 0.
+      return err.exitCode === 0 ? 0 : 1;
+    }
+    throw err;
+  }
+  const opts = readOptions(program);
+  if (program.args.length > 0) io.stderr(`havipd: unexpected argument(s): ${program.args.join(' ')} (ignored)\n`);
+
+  if (!opts.configTest && !opts.dumpConfig) {
+    io.stderr('havipd: running the daemon is not implemented yet; use -t to check a configuration\n');
+    return 1;
+  }
+
+  const emit = (report: string): void => {
+    if (opts.configTestLog === undefined) return io.stderr(report);
+    try {
+      writeFileSync(opts.configTestLog, report);
+    } catch (err) {
+      io.stderr(`havipd: cannot write '${opts.configTestLog}': ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+      io.stderr(report);
+    }
+  };
+
+  // Checked before loading the parser so a missing file is reported the same way whatever the parser does.
+  const missing = checkMainFile(opts.file);
+  if (missing) {
+    emit(renderCheck(opts.file, { config: undefined, diagnostics: [missing], exitCode: CONFIG_TEST_EXIT.FATAL }));
+    return CONFIG_TEST_EXIT.FATAL;
+  }
+
+  let parser: ParserModules;
+  try {
+    parser = await loadParser();
+  } catch (err) {
+    io.stderr(`havipd: cannot load the config parser: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.HAVIPD_DEBUG) io.stderr(`${String((err as Error).stack)}\n`);
+    return EXIT_PROGRAM_ERROR;
+  }
+
+  const result = checkConfig(
+    { file: opts.file, configId: opts.configId, allConfig: opts.allConfig, hostInterfaces: listHostInterfaces() },
+    parser.parse,
+  );
+  if (opts.configTest || result.exitCode !== 0) emit(renderCheck(opts.file, result));
+
+  if (opts.dumpConfig && result.config !== undefined) {
+    try {
+      io.stdout(`${JSON.stringify(parser.redact(result.config), null, 2)}\n`);
+    } catch (err) {
+      io.stderr(`havipd: internal error while dumping the configuration: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT_PROGRAM_ERROR;
+    }
+  }
+  return result.exitCode;
 }
