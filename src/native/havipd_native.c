@@ -1,0 +1,712 @@
+/*
+ * havipd_native: raw IP protocol 112 sockets (RFC 5798 §5.1.1.3 / §5.1.2.3 TTL / hop limit 255,
+ * recvmsg control messages for TTL, hop limit, destination and ifindex), AF_PACKET send for
+ * gratuitous ARP / unsolicited NA (RFC 5798 §6.4.2, RFC 4861 §7.2.6), interface lookups.
+ *
+ * Plain node_api.h (Node-API 8) + uv_poll on the env's own loop. Every function throws an Error
+ * whose `code` is the errno name (ENODEV, EPERM, ...) and which carries `syscall` and `errno`.
+ * Every fd and poll handle is tracked per env and closed by an env cleanup hook.
+ * The TypeScript side (src/native/index.ts) documents the exported API.
+ */
+#include <node_api.h>
+#include <uv.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND 78
+#endif
+
+#define RECV_BUF_SIZE 65536
+#define IPPROTO_VRRP_NUM 112 /* RFC 5798 §5.1.1.4 */
+
+typedef struct watcher {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref cb;
+  napi_async_context ctx;
+  int fd;
+  uint32_t id;
+  struct watcher *next;
+} watcher_t;
+
+typedef struct {
+  int *fds;
+  size_t nfds, capfds;
+  watcher_t *watchers;
+  uint32_t next_watch_id;
+  int torn_down;
+  unsigned char buf[RECV_BUF_SIZE];
+} state_t;
+
+/* ---------- helpers ---------- */
+
+static napi_value make_errno_error(napi_env env, const char *syscall, int err, const char *detail) {
+  const char *name = strerrorname_np(err);
+  char code[32];
+  if (name == NULL) {
+    snprintf(code, sizeof code, "E%d", err);
+    name = code;
+  }
+  char msg[256];
+  if (detail != NULL && detail[0] != '\0')
+    snprintf(msg, sizeof msg, "%s %s: %s (%s)", syscall, detail, strerror(err), name);
+  else
+    snprintf(msg, sizeof msg, "%s: %s (%s)", syscall, strerror(err), name);
+  napi_value jcode, jmsg, error, jsys, jerrno;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &jcode);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &jmsg);
+  napi_create_error(env, jcode, jmsg, &error);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &jsys);
+  napi_set_named_property(env, error, "syscall", jsys);
+  napi_create_int32(env, -err, &jerrno);
+  napi_set_named_property(env, error, "errno", jerrno);
+  return error;
+}
+
+static napi_value throw_errno(napi_env env, const char *syscall, int err, const char *detail) {
+  napi_throw(env, make_errno_error(env, syscall, err, detail));
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+  return NULL;
+}
+
+#define NAPI_OK(call)                                                            \
+  do {                                                                           \
+    if ((call) != napi_ok) return throw_type(env, "havipd_native: bad argument"); \
+  } while (0)
+
+static state_t *get_state(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  void *data = NULL;
+  napi_get_cb_info(env, info, argc, argv, NULL, &data);
+  return (state_t *)data;
+}
+
+static int get_str(napi_env env, napi_value v, char *out, size_t len) {
+  size_t n = 0;
+  if (napi_get_value_string_utf8(env, v, out, len, &n) != napi_ok) return -1;
+  return n < len - 1 ? 0 : -1;
+}
+
+static int is_nullish(napi_env env, napi_value v) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return 1;
+  return t == napi_null || t == napi_undefined;
+}
+
+static int get_bytes(napi_env env, napi_value v, void **data, size_t *len) {
+  bool is_buf = false;
+  napi_is_buffer(env, v, &is_buf);
+  if (is_buf) return napi_get_buffer_info(env, v, data, len) == napi_ok ? 0 : -1;
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return -1;
+  napi_typedarray_type type;
+  size_t n;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, &n, data, &ab, &off) != napi_ok) return -1;
+  if (type != napi_uint8_array) return -1;
+  *len = n;
+  return 0;
+}
+
+static void track_fd(state_t *st, int fd) {
+  if (st->nfds == st->capfds) {
+    size_t cap = st->capfds ? st->capfds * 2 : 16;
+    int *p = realloc(st->fds, cap * sizeof(int));
+    if (p == NULL) return; /* untracked: still closed by close() */
+    st->fds = p;
+    st->capfds = cap;
+  }
+  st->fds[st->nfds++] = fd;
+}
+
+static int untrack_fd(state_t *st, int fd) {
+  for (size_t i = 0; i < st->nfds; i++) {
+    if (st->fds[i] == fd) {
+      st->fds[i] = st->fds[--st->nfds];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static napi_value make_int(napi_env env, int64_t v) {
+  napi_value r;
+  napi_create_int64(env, v, &r);
+  return r;
+}
+
+static napi_value open_result(napi_env env, int fd, unsigned ifindex) {
+  napi_value obj;
+  napi_create_object(env, &obj);
+  napi_set_named_property(env, obj, "fd", make_int(env, fd));
+  napi_set_named_property(env, obj, "ifindex", make_int(env, ifindex));
+  return obj;
+}
+
+static int setint(int fd, int level, int name, int value) {
+  return setsockopt(fd, level, name, &value, sizeof value);
+}
+
+/* ---------- ifIndex(name), ifMac(name) ---------- */
+
+static napi_value js_if_index(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  get_state(env, info, &argc, argv);
+  char name[IFNAMSIZ + 1];
+  if (argc < 1 || get_str(env, argv[0], name, sizeof name) != 0) return throw_errno(env, "if_nametoindex", ENODEV, "(bad name)");
+  unsigned idx = if_nametoindex(name);
+  if (idx == 0) return throw_errno(env, "if_nametoindex", errno, name);
+  return make_int(env, idx);
+}
+
+static napi_value js_if_mac(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  get_state(env, info, &argc, argv);
+  char name[IFNAMSIZ + 1];
+  if (argc < 1 || get_str(env, argv[0], name, sizeof name) != 0 || strlen(name) >= IFNAMSIZ)
+    return throw_errno(env, "SIOCGIFHWADDR", ENODEV, "(bad name)");
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno, name);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, strlen(name));
+  int rc = ioctl(fd, SIOCGIFHWADDR, &ifr);
+  int err = errno;
+  close(fd);
+  if (rc < 0) return throw_errno(env, "SIOCGIFHWADDR", err, name);
+  napi_value buf;
+  void *out;
+  napi_create_buffer_copy(env, 6, ifr.ifr_hwaddr.sa_data, &out, &buf);
+  return buf;
+}
+
+/* ---------- openRaw(family, ifname, bindAddr | null) -> { fd, ifindex } ---------- */
+
+static napi_value js_open_raw(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  state_t *st = get_state(env, info, &argc, argv);
+  if (argc < 3) return throw_type(env, "openRaw(family, ifname, bindAddr)");
+  int32_t family;
+  NAPI_OK(napi_get_value_int32(env, argv[0], &family));
+  if (family != 4 && family != 6) return throw_type(env, "family must be 4 or 6");
+  char ifname[IFNAMSIZ + 1];
+  if (get_str(env, argv[1], ifname, sizeof ifname) != 0 || strlen(ifname) >= IFNAMSIZ)
+    return throw_errno(env, "SO_BINDTODEVICE", ENODEV, "(name too long)");
+  char bind_addr[INET6_ADDRSTRLEN + 1] = "";
+  if (!is_nullish(env, argv[2]) && get_str(env, argv[2], bind_addr, sizeof bind_addr) != 0)
+    return throw_type(env, "bindAddr must be an address string");
+
+  int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_VRRP_NUM);
+  if (fd < 0) return throw_errno(env, "socket", errno, ifname);
+
+  const char *what = "SO_BINDTODEVICE";
+  unsigned ifindex = 0;
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0) goto fail;
+  what = "if_nametoindex";
+  ifindex = if_nametoindex(ifname);
+  if (ifindex == 0) goto fail;
+
+  if (family == 4) {
+    struct ip_mreqn mreq;
+    memset(&mreq, 0, sizeof mreq);
+    mreq.imr_ifindex = (int)ifindex;
+    what = "IP_HDRINCL";
+    if (setint(fd, IPPROTO_IP, IP_HDRINCL, 1) < 0) goto fail;
+    what = "IP_RECVTTL";
+    if (setint(fd, IPPROTO_IP, IP_RECVTTL, 1) < 0) goto fail;
+    what = "IP_PKTINFO";
+    if (setint(fd, IPPROTO_IP, IP_PKTINFO, 1) < 0) goto fail;
+    what = "IP_MULTICAST_LOOP";
+    if (setint(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0) goto fail;
+    what = "IP_MULTICAST_ALL";
+    if (setint(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0) < 0) goto fail;
+    what = "IP_MULTICAST_TTL";
+    if (setint(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255) < 0) goto fail;
+    what = "IP_TTL";
+    if (setint(fd, IPPROTO_IP, IP_TTL, 255) < 0) goto fail;
+    what = "IP_TOS";
+    if (setint(fd, IPPROTO_IP, IP_TOS, 0xc0) < 0) goto fail;
+    what = "IP_MULTICAST_IF";
+    if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof mreq) < 0) goto fail;
+    if (bind_addr[0]) {
+      struct sockaddr_in sin;
+      memset(&sin, 0, sizeof sin);
+      sin.sin_family = AF_INET;
+      if (inet_pton(AF_INET, bind_addr, &sin.sin_addr) != 1) {
+        errno = EINVAL;
+        what = "inet_pton";
+        goto fail;
+      }
+      what = "IP_FREEBIND";
+      if (setint(fd, IPPROTO_IP, IP_FREEBIND, 1) < 0) goto fail;
+      what = "bind";
+      if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0) goto fail;
+    }
+  } else {
+    what = "IPV6_RECVHOPLIMIT";
+    if (setint(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) < 0) goto fail;
+    what = "IPV6_RECVPKTINFO";
+    if (setint(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0) goto fail;
+    what = "IPV6_CHECKSUM";
+    if (setint(fd, IPPROTO_IPV6, IPV6_CHECKSUM, 6) < 0) goto fail;
+    what = "IPV6_MULTICAST_LOOP";
+    if (setint(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0) < 0) goto fail;
+    what = "IPV6_MULTICAST_ALL";
+    if (setint(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0) < 0) goto fail;
+    what = "IPV6_MULTICAST_HOPS";
+    if (setint(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255) < 0) goto fail;
+    what = "IPV6_UNICAST_HOPS";
+    if (setint(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255) < 0) goto fail;
+    what = "IPV6_TCLASS";
+    if (setint(fd, IPPROTO_IPV6, IPV6_TCLASS, 0xc0) < 0) goto fail;
+    what = "IPV6_MULTICAST_IF";
+    if (setint(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, (int)ifindex) < 0) goto fail;
+    if (bind_addr[0]) {
+      struct sockaddr_in6 sin6;
+      memset(&sin6, 0, sizeof sin6);
+      sin6.sin6_family = AF_INET6;
+      if (inet_pton(AF_INET6, bind_addr, &sin6.sin6_addr) != 1) {
+        errno = EINVAL;
+        what = "inet_pton";
+        goto fail;
+      }
+      sin6.sin6_scope_id = ifindex;
+      what = "IPV6_FREEBIND";
+      if (setint(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1) < 0) goto fail;
+      what = "bind";
+      if (bind(fd, (struct sockaddr *)&sin6, sizeof sin6) < 0) goto fail;
+    }
+  }
+  track_fd(st, fd);
+  return open_result(env, fd, ifindex);
+
+fail: {
+  int err = errno;
+  close(fd);
+  return throw_errno(env, what, err, ifname);
+}
+}
+
+/* ---------- membership(fd, family, group, ifindex, join) ---------- */
+
+static napi_value js_membership(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  get_state(env, info, &argc, argv);
+  if (argc < 5) return throw_type(env, "membership(fd, family, group, ifindex, join)");
+  int32_t fd, family, ifindex;
+  bool join;
+  char group[INET6_ADDRSTRLEN + 1];
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  NAPI_OK(napi_get_value_int32(env, argv[1], &family));
+  if (get_str(env, argv[2], group, sizeof group) != 0) return throw_type(env, "group must be a string");
+  NAPI_OK(napi_get_value_int32(env, argv[3], &ifindex));
+  NAPI_OK(napi_get_value_bool(env, argv[4], &join));
+  int rc;
+  if (family == 4) {
+    struct ip_mreqn mreq;
+    memset(&mreq, 0, sizeof mreq);
+    if (inet_pton(AF_INET, group, &mreq.imr_multiaddr) != 1) return throw_errno(env, "inet_pton", EINVAL, group);
+    mreq.imr_ifindex = ifindex;
+    rc = setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &mreq, sizeof mreq);
+    if (rc < 0) return throw_errno(env, join ? "IP_ADD_MEMBERSHIP" : "IP_DROP_MEMBERSHIP", errno, group);
+  } else {
+    struct ipv6_mreq mreq;
+    memset(&mreq, 0, sizeof mreq);
+    if (inet_pton(AF_INET6, group, &mreq.ipv6mr_multiaddr) != 1) return throw_errno(env, "inet_pton", EINVAL, group);
+    mreq.ipv6mr_interface = (unsigned)ifindex;
+    rc = setsockopt(fd, IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, &mreq, sizeof mreq);
+    if (rc < 0) return throw_errno(env, join ? "IPV6_ADD_MEMBERSHIP" : "IPV6_DROP_MEMBERSHIP", errno, group);
+  }
+  return NULL;
+}
+
+/* ---------- sendRaw(fd, family, bytes, dst, src | null, ifindex, hopLimit) -> bytes sent ---------- */
+
+static napi_value js_send_raw(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  get_state(env, info, &argc, argv);
+  if (argc < 7) return throw_type(env, "sendRaw(fd, family, bytes, dst, src, ifindex, hopLimit)");
+  int32_t fd, family, ifindex, hop;
+  void *data;
+  size_t len;
+  char dst[INET6_ADDRSTRLEN + 1], src[INET6_ADDRSTRLEN + 1] = "";
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  NAPI_OK(napi_get_value_int32(env, argv[1], &family));
+  if (get_bytes(env, argv[2], &data, &len) != 0) return throw_type(env, "bytes must be a Uint8Array");
+  if (get_str(env, argv[3], dst, sizeof dst) != 0) return throw_type(env, "dst must be a string");
+  if (!is_nullish(env, argv[4]) && get_str(env, argv[4], src, sizeof src) != 0) return throw_type(env, "src must be a string");
+  NAPI_OK(napi_get_value_int32(env, argv[5], &ifindex));
+  NAPI_OK(napi_get_value_int32(env, argv[6], &hop));
+  ssize_t n;
+  if (family == 4) {
+    /* IP_HDRINCL: bytes start with the IPv4 header built in TypeScript (source, TTL, TOS, ID). */
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    if (inet_pton(AF_INET, dst, &sin.sin_addr) != 1) return throw_errno(env, "inet_pton", EINVAL, dst);
+    int flags = IN_MULTICAST(ntohl(sin.sin_addr.s_addr)) ? MSG_DONTROUTE : 0;
+    n = sendto(fd, data, len, flags, (struct sockaddr *)&sin, sizeof sin);
+  } else {
+    struct sockaddr_in6 sin6;
+    memset(&sin6, 0, sizeof sin6);
+    sin6.sin6_family = AF_INET6;
+    if (inet_pton(AF_INET6, dst, &sin6.sin6_addr) != 1) return throw_errno(env, "inet_pton", EINVAL, dst);
+    sin6.sin6_scope_id = (uint32_t)ifindex;
+    union {
+      char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+    } cbuf;
+    memset(&cbuf, 0, sizeof cbuf);
+    struct iovec iov = {.iov_base = data, .iov_len = len};
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_name = &sin6;
+    msg.msg_namelen = sizeof sin6;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf.buf;
+    msg.msg_controllen = sizeof cbuf.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+    struct in6_pktinfo pi;
+    memset(&pi, 0, sizeof pi);
+    pi.ipi6_ifindex = (unsigned)ifindex;
+    if (src[0] && inet_pton(AF_INET6, src, &pi.ipi6_addr) != 1) return throw_errno(env, "inet_pton", EINVAL, src);
+    memcpy(CMSG_DATA(c), &pi, sizeof pi);
+    c = CMSG_NXTHDR(&msg, c);
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_HOPLIMIT;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    int h = hop;
+    memcpy(CMSG_DATA(c), &h, sizeof h);
+    int flags = IN6_IS_ADDR_MULTICAST(&sin6.sin6_addr) ? MSG_DONTROUTE : 0;
+    n = sendmsg(fd, &msg, flags);
+  }
+  if (n < 0) return throw_errno(env, family == 4 ? "sendto" : "sendmsg", errno, dst);
+  return make_int(env, n);
+}
+
+/* ---------- recvRaw(fd, family) -> null | { data, src, dst, ttl, ifindex, truncated } ---------- */
+
+static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  state_t *st = get_state(env, info, &argc, argv);
+  int32_t fd, family;
+  if (argc < 2) return throw_type(env, "recvRaw(fd, family)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  NAPI_OK(napi_get_value_int32(env, argv[1], &family));
+  struct sockaddr_storage from;
+  union {
+    char buf[512];
+    struct cmsghdr align;
+  } cbuf;
+  struct iovec iov = {.iov_base = st->buf, .iov_len = sizeof st->buf};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf.buf;
+  msg.msg_controllen = sizeof cbuf.buf;
+  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+      napi_value nul;
+      napi_get_null(env, &nul);
+      return nul;
+    }
+    return throw_errno(env, "recvmsg", errno, NULL);
+  }
+  char srcs[INET6_ADDRSTRLEN] = "", dsts[INET6_ADDRSTRLEN] = "";
+  int ttl = -1;
+  unsigned ifindex = 0;
+  if (from.ss_family == AF_INET)
+    inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, srcs, sizeof srcs);
+  else if (from.ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&from)->sin6_addr, srcs, sizeof srcs);
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+      int v;
+      memcpy(&v, CMSG_DATA(c), sizeof v);
+      ttl = v;
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      ifindex = (unsigned)pi.ipi_ifindex;
+      inet_ntop(AF_INET, &pi.ipi_addr, dsts, sizeof dsts);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+      int v;
+      memcpy(&v, CMSG_DATA(c), sizeof v);
+      ttl = v;
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      struct in6_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      ifindex = pi.ipi6_ifindex;
+      inet_ntop(AF_INET6, &pi.ipi6_addr, dsts, sizeof dsts);
+    }
+  }
+  (void)family;
+  napi_value obj, buf, s, d, t;
+  void *out;
+  size_t len = (size_t)n > sizeof st->buf ? sizeof st->buf : (size_t)n;
+  napi_create_object(env, &obj);
+  napi_create_buffer_copy(env, len, st->buf, &out, &buf);
+  napi_set_named_property(env, obj, "data", buf);
+  napi_create_string_utf8(env, srcs, NAPI_AUTO_LENGTH, &s);
+  napi_set_named_property(env, obj, "src", s);
+  napi_create_string_utf8(env, dsts, NAPI_AUTO_LENGTH, &d);
+  napi_set_named_property(env, obj, "dst", d);
+  if (ttl >= 0)
+    t = make_int(env, ttl);
+  else
+    napi_get_undefined(env, &t);
+  napi_set_named_property(env, obj, "ttl", t);
+  napi_set_named_property(env, obj, "ifindex", make_int(env, ifindex));
+  napi_value tr;
+  napi_get_boolean(env, (msg.msg_flags & MSG_TRUNC) != 0, &tr);
+  napi_set_named_property(env, obj, "truncated", tr);
+  return obj;
+}
+
+/* ---------- openPacket(ifname) -> { fd, ifindex }; sendFrame(fd, bytes) -> bytes sent ---------- */
+
+static napi_value js_open_packet(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  state_t *st = get_state(env, info, &argc, argv);
+  char ifname[IFNAMSIZ + 1];
+  if (argc < 1 || get_str(env, argv[0], ifname, sizeof ifname) != 0 || strlen(ifname) >= IFNAMSIZ)
+    return throw_errno(env, "if_nametoindex", ENODEV, "(bad name)");
+  /* Protocol 0: this socket receives nothing; it only sends whole Ethernet frames. */
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno, ifname);
+  unsigned ifindex = if_nametoindex(ifname);
+  if (ifindex == 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "if_nametoindex", err, ifname);
+  }
+  struct sockaddr_ll sll;
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = 0;
+  sll.sll_ifindex = (int)ifindex;
+  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind", err, ifname);
+  }
+  track_fd(st, fd);
+  return open_result(env, fd, ifindex);
+}
+
+static napi_value js_send_frame(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  get_state(env, info, &argc, argv);
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (argc < 2) return throw_type(env, "sendFrame(fd, bytes)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  if (get_bytes(env, argv[1], &data, &len) != 0) return throw_type(env, "bytes must be a Uint8Array");
+  ssize_t n = send(fd, data, len, 0);
+  if (n < 0) return throw_errno(env, "send", errno, NULL);
+  return make_int(env, n);
+}
+
+/* ---------- watch(fd, cb) -> id; unwatch(id); close(fd) ---------- */
+
+static void on_watcher_closed(uv_handle_t *h) { free(h->data); }
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  (void)events;
+  watcher_t *w = (watcher_t *)h->data;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, global, arg, result;
+  napi_get_reference_value(env, w->cb, &cb);
+  napi_get_global(env, &global);
+  if (status < 0) {
+    napi_value code, msg;
+    napi_create_string_utf8(env, uv_err_name(status), NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, uv_strerror(status), NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, code, msg, &arg);
+  } else {
+    napi_get_undefined(env, &arg);
+  }
+  if (cb != NULL) {
+    napi_status s = napi_make_callback(env, w->ctx, global, cb, 1, &arg, &result);
+    if (s == napi_pending_exception) {
+      napi_value exc;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_fatal_exception(env, exc);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void destroy_watcher(napi_env env, watcher_t *w, int from_cleanup) {
+  uv_poll_stop(&w->poll);
+  napi_delete_reference(env, w->cb);
+  w->cb = NULL;
+  if (!from_cleanup) napi_async_destroy(env, w->ctx);
+  w->poll.data = w;
+  uv_close((uv_handle_t *)&w->poll, on_watcher_closed);
+}
+
+static napi_value js_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  state_t *st = get_state(env, info, &argc, argv);
+  int32_t fd;
+  if (argc < 2) return throw_type(env, "watch(fd, cb)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  napi_valuetype t;
+  napi_typeof(env, argv[1], &t);
+  if (t != napi_function) return throw_type(env, "cb must be a function");
+  struct uv_loop_s *loop;
+  NAPI_OK(napi_get_uv_event_loop(env, &loop));
+  watcher_t *w = calloc(1, sizeof *w);
+  if (w == NULL) return throw_errno(env, "calloc", ENOMEM, NULL);
+  int rc = uv_poll_init_socket(loop, &w->poll, fd);
+  if (rc < 0) {
+    free(w);
+    return throw_errno(env, "uv_poll_init", -rc, NULL);
+  }
+  w->poll.data = w;
+  w->env = env;
+  w->fd = fd;
+  w->id = ++st->next_watch_id;
+  napi_create_reference(env, argv[1], 1, &w->cb);
+  napi_value res_name;
+  napi_create_string_utf8(env, "havipd:socket", NAPI_AUTO_LENGTH, &res_name);
+  napi_async_init(env, NULL, res_name, &w->ctx);
+  rc = uv_poll_start(&w->poll, UV_READABLE, on_poll);
+  if (rc < 0) {
+    destroy_watcher(env, w, 0);
+    return throw_errno(env, "uv_poll_start", -rc, NULL);
+  }
+  w->next = st->watchers;
+  st->watchers = w;
+  return make_int(env, w->id);
+}
+
+static void unwatch_matching(napi_env env, state_t *st, uint32_t id, int fd) {
+  watcher_t **pp = &st->watchers;
+  while (*pp != NULL) {
+    watcher_t *w = *pp;
+    if ((id != 0 && w->id == id) || (fd >= 0 && w->fd == fd)) {
+      *pp = w->next;
+      destroy_watcher(env, w, 0);
+    } else {
+      pp = &w->next;
+    }
+  }
+}
+
+static napi_value js_unwatch(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  state_t *st = get_state(env, info, &argc, argv);
+  uint32_t id;
+  if (argc < 1) return throw_type(env, "unwatch(id)");
+  NAPI_OK(napi_get_value_uint32(env, argv[0], &id));
+  if (id != 0) unwatch_matching(env, st, id, -1);
+  return NULL;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  state_t *st = get_state(env, info, &argc, argv);
+  int32_t fd;
+  if (argc < 1) return throw_type(env, "close(fd)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  unwatch_matching(env, st, 0, fd); /* never leave a poll handle on a closed fd */
+  if (untrack_fd(st, fd)) close(fd); /* only fds this addon opened */
+  return NULL;
+}
+
+/* How many fds this env holds open (tests check that close() and teardown release them). */
+static napi_value js_open_count(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  state_t *st = get_state(env, info, &argc, NULL);
+  return make_int(env, (int64_t)st->nfds);
+}
+
+/* ---------- env teardown ---------- */
+
+static void cleanup(void *arg) {
+  state_t *st = (state_t *)arg;
+  /* Handles are closed asynchronously; their memory is freed by the loop if it runs again. */
+  while (st->watchers != NULL) {
+    watcher_t *w = st->watchers;
+    st->watchers = w->next;
+    uv_poll_stop(&w->poll);
+    w->cb = NULL;
+    uv_close((uv_handle_t *)&w->poll, on_watcher_closed);
+  }
+  for (size_t i = 0; i < st->nfds; i++) close(st->fds[i]);
+  free(st->fds);
+  free(st);
+}
+
+#define EXPORT(name, fn)                                              \
+  do {                                                                \
+    napi_value f;                                                     \
+    napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, st, &f);    \
+    napi_set_named_property(env, exports, name, f);                   \
+  } while (0)
+
+NAPI_MODULE_INIT() {
+  state_t *st = calloc(1, sizeof *st);
+  if (st == NULL) return NULL;
+  napi_add_env_cleanup_hook(env, cleanup, st);
+  EXPORT("ifIndex", js_if_index);
+  EXPORT("ifMac", js_if_mac);
+  EXPORT("openRaw", js_open_raw);
+  EXPORT("membership", js_membership);
+  EXPORT("sendRaw", js_send_raw);
+  EXPORT("recvRaw", js_recv_raw);
+  EXPORT("openPacket", js_open_packet);
+  EXPORT("sendFrame", js_send_frame);
+  EXPORT("watch", js_watch);
+  EXPORT("unwatch", js_unwatch);
+  EXPORT("close", js_close);
+  EXPORT("openCount", js_open_count);
+  return exports;
+}
