@@ -1,0 +1,443 @@
+// Receive-side validation of an advertisement: RFC 3768 §7.1 and RFC 5798 §7.1, in the order and
+// with the verdicts, log texts and counters of keepalived 2.2.7 `vrrp_check_packet()` (reference §2.6),
+// plus the dispatcher-level drops of `vrrp_dispatcher_read()` / `vrrp_get_header()`. Pure; never throws.
+
+import { AH_HEADER_LEN, IPPROTO_AH, IPPROTO_VRRP, IPV4_HEADER_LEN, VRRP_HEADER_LEN, VRRP_MCAST_GROUP4, VRRP_TTL, VRRP_TYPE_ADVERT } from './constants.js';
+import { verifyVrrpChecksum } from './checksum.js';
+import { isMulticast, sameAddress } from './inet.js';
+import { advertLength, parseFields, passwordBytes } from './packet.js';
+import type { Advert, ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
+import type { VrrpInstanceConfig } from '../config-parser/types.js';
+
+// ───────────────────────────── locating the VRRP message ─────────────────────────────
+
+/** Where the VRRP message starts in `pkt.data`, and what the IPv4 header said. */
+export interface PacketLayout {
+  /** Offset of the VRRP header in `pkt.data`. */
+  readonly vrrpOffset: number;
+  /** IPv4 with header: IHL × 4; otherwise 0. */
+  readonly ipHeaderLength: number;
+  /** IPv4 header protocol was 51 (an AH header sits between IP and VRRP). */
+  readonly hasAh: boolean;
+  /** IPv4 header fields, when the packet carries one. */
+  readonly ip?: { readonly totalLength: number; readonly ttl: number; readonly src: string; readonly dst: string; readonly protocol: number };
+}
+
+function fmt4(d: Uint8Array, o: number): string {
+  return `${d[o]}.${d[o + 1]}.${d[o + 2]}.${d[o + 3]}`;
+}
+
+/**
+ * keepalived's `vrrp_get_header()`: finds the VRRP header and checks that enough bytes arrived for
+ * the IPv4 header (20), the AH header if protocol is 51 (24), and the 8-byte VRRP header.
+ * Does NOT check the IP version, IHL sanity, total length, nor anything in the VRRP message.
+ */
+export function locateVrrpMessage(pkt: ReceivedPacket): { ok: true; layout: PacketLayout } | { ok: false; log: string } {
+  const d = pkt.data;
+  if (pkt.family === 4 && pkt.hasIpHeader) {
+    if (d.length < IPV4_HEADER_LEN || d.length < ((d[0]! & 0x0f) << 2) + VRRP_HEADER_LEN) {
+      return { ok: false, log: `IPv4 VRRP packet too short - ${d.length} bytes` };
+    }
+    const ihl = (d[0]! & 0x0f) << 2;
+    const protocol = d[9]!;
+    const hasAh = protocol === IPPROTO_AH;
+    if (hasAh && d.length < ihl + AH_HEADER_LEN + VRRP_HEADER_LEN) {
+      return { ok: false, log: `IPv4 VRRP packet with AH too short - ${d.length} bytes` };
+    }
+    return {
+      ok: true,
+      layout: {
+        vrrpOffset: ihl + (hasAh ? AH_HEADER_LEN : 0),
+        ipHeaderLength: ihl,
+        hasAh,
+        ip: { totalLength: (d[2]! << 8) | d[3]!, ttl: d[8]!, src: fmt4(d, 12), dst: fmt4(d, 16), protocol },
+      },
+    };
+  }
+  if (d.length < VRRP_HEADER_LEN) {
+    return { ok: false, log: `IPv${pkt.family} VRRP packet too short - ${d.length} bytes` };
+  }
+  return { ok: true, layout: { vrrpOffset: 0, ipHeaderLength: 0, hasAh: false } };
+}
+
+// ───────────────────────────── dispatcher ─────────────────────────────
+
+/** What the dispatcher needs to know about one instance bound to the receiving socket. */
+export interface DispatchCandidate {
+  readonly name: string;
+  readonly vrid: number;
+  readonly state: VrrpState;
+  /** Instance has unicast peers (keepalived's VRRP_FLAG_UNICAST). */
+  readonly unicast: boolean;
+  readonly unicastPeers: readonly string[];
+  /** Source of the last packet handed to this instance (keepalived `pkt_saddr`), if any. */
+  readonly lastPacketSrc?: string;
+}
+
+export type DispatchResult =
+  | { readonly ok: true; readonly index: number; readonly vrid: number }
+  | {
+      readonly ok: false;
+      readonly reason: 'too_short' | 'unknown_vrid' | 'instance_not_ready' | 'family_mismatch';
+      readonly vrid: number | undefined;
+      readonly index: number | undefined;
+      /** keepalived's text. For `unknown_vrid` log only with `log_unknown_vrids`; `family_mismatch` is a detail-level log. */
+      readonly log: string;
+    };
+
+/**
+ * keepalived 2.2.7 `vrrp_dispatcher_read()` after recvmsg: too short (`vrrp_get_header`), VRID lookup
+ * among `candidates` (the instances on this socket; with duplicate VRIDs — unicast — the one whose
+ * last packet came from this source, else the first with this source as a peer), instance in INIT
+ * or FAULT, and IPv6 multicast packet on a unicast instance or the reverse.
+ * Does NOT check anything else in the packet (that is `checkAdvert`), nor startup delay or MSG_TRUNC
+ * (runtime concerns).
+ */
+export function classifyForDispatch(pkt: ReceivedPacket, candidates: readonly DispatchCandidate[]): DispatchResult {
+  const loc = locateVrrpMessage(pkt);
+  if (!loc.ok) return { ok: false, reason: 'too_short', vrid: undefined, index: undefined, log: loc.log };
+  const vrid = pkt.data[loc.layout.vrrpOffset + 1]!;
+  const matches: number[] = [];
+  candidates.forEach((c, i) => {
+    if (c.vrid === vrid) matches.push(i);
+  });
+  const unknown = (): DispatchResult => ({
+    ok: false,
+    reason: 'unknown_vrid',
+    vrid,
+    index: undefined,
+    log: `Unknown VRID(${vrid}) received on interface(${pkt.ifname}). ignoring...`,
+  });
+  if (matches.length === 0) return unknown();
+  let index = matches[0]!;
+  if (matches.length > 1) {
+    const bySrc = matches.find((i) => {
+      const last = candidates[i]!.lastPacketSrc;
+      return last !== undefined && sameAddress(last, pkt.src, pkt.family);
+    });
+    const byPeer = bySrc ?? matches.find((i) => candidates[i]!.unicastPeers.some((p) => sameAddress(p, pkt.src, pkt.family)));
+    if (byPeer === undefined) {
+      return {
+        ok: false,
+        reason: 'unknown_vrid',
+        vrid,
+        index: undefined,
+        log: `Unknown VRID(${vrid}) received on interface(${pkt.ifname}) from ${pkt.src}. ignoring...`,
+      };
+    }
+    index = byPeer;
+  }
+  const c = candidates[index]!;
+  if (c.state === 'INIT' || c.state === 'FAULT') {
+    return { ok: false, reason: 'instance_not_ready', vrid, index, log: `(${c.name}) ignoring packet in ${c.state} state` };
+  }
+  if (pkt.family === 6) {
+    const mc = isMulticast(pkt.dst, 6);
+    if (mc === c.unicast) {
+      return {
+        ok: false,
+        reason: 'family_mismatch',
+        vrid,
+        index,
+        log: `(${c.name}) discarding ${mc ? 'mult' : 'un'}icast packet on ${c.unicast ? 'un' : 'mult'}icast instance`,
+      };
+    }
+  }
+  return { ok: true, index, vrid };
+}
+
+// ───────────────────────────── vrrp_check_packet ─────────────────────────────
+
+/** What the checks need to know about the receiving instance, as plain data. */
+export interface ReceiveContext {
+  /** version, auth, vips, advertInt, unicastPeers, checkUnicastSrc, skipCheckAdvAddr, oldUnicastChecksum… */
+  readonly config: VrrpInstanceConfig;
+  readonly global: {
+    readonly checkUnicastSrc: boolean;
+    readonly skipCheckAdvAddr: boolean;
+    /** `vrrp_mcast_group4`: the address of the `pseudo-mcast` checksum; default 224.0.0.18. */
+    readonly vrrpMcastGroup4?: string;
+  };
+  /** MASTER always checks the VIP list (keepalived `vrrp_state_master_rx()`). */
+  readonly state: VrrpState;
+  /** Source of the last accepted advert from a master (keepalived `master_saddr`). */
+  readonly lastMasterAddr: string | undefined;
+  /** The checksum mode in use now (may have switched to 'pseudo-mcast' by auto-detection). */
+  readonly checksumMode: ChecksumMode;
+}
+
+/**
+ * keepalived stats counters (reference §2.7) this packet increments, in the order keepalived does:
+ * `advert_rcvd`, `pri_zero_rcvd`, `packet_len_err`, `ip_ttl_err`, `invalid_authtype`,
+ * `authtype_mismatch`, `auth_failure`, `invalid_type_rcvd`, `addr_list_err`, and the SNMP-build ones
+ * `vers_err`, `chk_err`. The per-reason drop counter is the `reason` itself (drop-log.ts).
+ */
+export type KeepalivedCounter =
+  | 'advert_rcvd'
+  | 'pri_zero_rcvd'
+  | 'packet_len_err'
+  | 'ip_ttl_err'
+  | 'invalid_authtype'
+  | 'authtype_mismatch'
+  | 'auth_failure'
+  | 'invalid_type_rcvd'
+  | 'addr_list_err'
+  | 'vers_err'
+  | 'chk_err';
+
+export type CheckResult =
+  | {
+      readonly ok: true;
+      readonly advert: Advert;
+      /** Set when this packet switched the instance to keepalived's old unicast checksum (auto-detect). */
+      readonly switchChecksumMode?: ChecksumMode;
+      readonly counters: readonly KeepalivedCounter[];
+      /** Informational lines to log (e.g. the checksum switch). */
+      readonly notes: readonly string[];
+    }
+  | {
+      readonly ok: false;
+      readonly reason: DropReason;
+      /** KO = invalid, DROP = not relevant; for the state machine both mean "ignore, keep the timer running". */
+      readonly verdict: 'KO' | 'DROP';
+      /** keepalived 2.2.7's text, e.g. "(VI_1) received an invalid passwd!". Never contains the password. */
+      readonly log: string;
+      readonly counters: readonly KeepalivedCounter[];
+      /** A checksum switch can happen and a later check still reject the packet: apply it anyway. */
+      readonly switchChecksumMode?: ChecksumMode;
+      readonly notes: readonly string[];
+    };
+
+/** keepalived's VRRP_FLAG_UNICAST: the instance has unicast peers. */
+export function isUnicastInstance(config: VrrpInstanceConfig): boolean {
+  return config.unicastPeers.length > 0;
+}
+
+/** keepalived 2.2.7 `vrrp_state_backup()`: whether the VIP list (and unicast source) is checked. */
+export function shouldCheckAddresses(ctx: ReceiveContext, src: string): boolean {
+  if (ctx.state === 'MASTER') return true;
+  if (!(ctx.config.skipCheckAdvAddr || ctx.global.skipCheckAdvAddr)) return true;
+  if (ctx.lastMasterAddr === undefined) return true;
+  return !sameAddress(src, ctx.lastMasterAddr, ctx.config.family);
+}
+
+function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+const AUTH_NUM = { NONE: 0, PASS: 1, AH: 2 } as const;
+
+/**
+ * keepalived 2.2.7 `vrrp_check_packet()` on a packet the dispatcher handed to this instance, in its
+ * order: (1) AH presence vs auth type, (2) length, (3) TTL 255 for multicast, (4) version,
+ * v2: (6) auth type valid, (7) auth type matches, (8) PASS, (9) AH, (10) advert interval (DROP);
+ * (11) type, (12b) address count when checking addresses, (12) IPv4 total length, (14) checksum
+ * (with old-unicast auto-detection), (15) multicast ⇔ multicast instance; then `advert_rcvd`;
+ * (17) VIP list and (18) unicast source / TTL range, both only when addresses are checked
+ * (keepalived 2.2.7 skips them with skip_check_adv_addr for the same master); (19) priority 0 counted.
+ * TTL checks are skipped when the TTL is unknown (UDP mode).
+ * Does NOT: verify IPv6 checksums (the kernel does, IPV6_CHECKSUM); verify AH HMAC-MD5-96 (AH adverts
+ * are rejected as `ah_unsupported`); check the VRID (the dispatcher did); look at the priority beyond
+ * counting zero (election is the state machine's).
+ */
+export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResult {
+  const cfg = ctx.config;
+  const vi = `(${cfg.name})`;
+  const d = pkt.data;
+  const family = pkt.family;
+  const counters: KeepalivedCounter[] = [];
+  const notes: string[] = [];
+  let switchChecksumMode: ChecksumMode | undefined;
+  const fail = (reason: DropReason, log: string, counter?: KeepalivedCounter, verdict: 'KO' | 'DROP' = 'KO'): CheckResult => {
+    if (counter) counters.push(counter);
+    return {
+      ok: false,
+      reason,
+      verdict,
+      log,
+      counters,
+      notes,
+      ...(switchChecksumMode !== undefined ? { switchChecksumMode } : {}),
+    };
+  };
+
+  const loc = locateVrrpMessage(pkt);
+  if (!loc.ok) return fail('too_short', loc.log);
+  const { layout } = loc;
+  const hdOff = layout.vrrpOffset;
+  const src = layout.ip?.src ?? pkt.src;
+  const dst = layout.ip?.dst ?? pkt.dst;
+  const ttl = layout.ip?.ttl ?? pkt.ttl;
+  const unicast = isUnicastInstance(cfg);
+  const instAuth = cfg.version === 2 ? AUTH_NUM[cfg.auth.type] : 0;
+  const buflen = d.length;
+  let expected = 0;
+
+  // (1) IPv4: AH header present ⇔ auth type AH.
+  if (family === 4) {
+    expected = layout.ipHeaderLength;
+    if (layout.hasAh !== (instAuth === AUTH_NUM.AH)) {
+      return fail(
+        'authtype_mismatch',
+        layout.hasAh ? `${vi} Received AH header but auth type not AH` : `${vi} No AH header but auth type is AH`,
+        'authtype_mismatch',
+      );
+    }
+    if (instAuth === AUTH_NUM.AH) expected += AH_HEADER_LEN;
+  }
+
+  // (2) Length: RFC 5798 §7.1 "MUST verify that the received packet contains the complete VRRP packet".
+  const b0 = d[hdOff]!;
+  const pktVersion = b0 >>> 4;
+  const naddr = d[hdOff + 3]!;
+  expected += advertLength(pktVersion === 2 ? 2 : 3, family, naddr);
+  if (buflen !== expected) {
+    return fail(
+      'packet_len_err',
+      `${vi} vrrp packet too ${buflen > expected ? 'long' : 'short'}, length ${buflen} and expect ${expected}`,
+      'packet_len_err',
+    );
+  }
+
+  // (3) Multicast: TTL / hop limit MUST be 255 (RFC 5798 §7.1); unknown TTL (UDP mode) skips it.
+  if (!unicast && ttl !== undefined && ttl !== VRRP_TTL) {
+    return fail('ip_ttl_err', `${vi} invalid TTL/HL. Received ${ttl} and expect ${VRRP_TTL}`, 'ip_ttl_err');
+  }
+
+  // (4) Version.
+  if (pktVersion !== cfg.version) {
+    return fail('vers_err', `${vi} wrong version. Received ${pktVersion} and expect ${cfg.version}`, 'vers_err');
+  }
+
+  if (cfg.version === 2) {
+    const authType = d[hdOff + 4]!;
+    // (6) Auth type must be one we know.
+    if (authType !== 0 && authType !== 1 && authType !== 2) {
+      return fail('invalid_authtype', `${vi} Invalid auth type: ${authType}`, 'invalid_authtype');
+    }
+    // (7) RFC 3768 §7.1 "MUST perform authentication specified by Auth Type".
+    if (authType !== instAuth) {
+      return fail('authtype_mismatch', `${vi} received a ${authType} auth, expecting ${instAuth}!`, 'authtype_mismatch');
+    }
+    if (cfg.auth.type === 'PASS') {
+      // (8) keepalived-compat: 2.2.7 reads the password at ip + tot_len - 8 (tot_len not yet checked).
+      const end = layout.ip ? layout.ip.totalLength : buflen;
+      const pwOff = end - 8;
+      const ok = pwOff >= hdOff && end <= buflen && constantTimeEqual(d.subarray(pwOff, end), passwordBytes(cfg.auth.password));
+      if (!ok) return fail('auth_failure', `${vi} received an invalid passwd!`, 'auth_failure');
+    } else if (cfg.auth.type === 'AH') {
+      // (9) AH: another protocol behind AH is not ours (DROP). havipd does not implement HMAC-MD5-96.
+      const next = d[layout.ipHeaderLength]!;
+      if (next !== IPPROTO_VRRP) {
+        return fail('ah_unsupported', `${vi} AH header for protocol ${next}, not VRRP: ignored`, undefined, 'DROP');
+      }
+      return fail('ah_unsupported', `${vi} IPSEC-AH : authentication header not supported by havipd. Packet dropped`, 'auth_failure');
+    }
+    // (10) RFC 3768 §7.1 "MUST verify that the Adver Interval in the packet is the same as the locally
+    // configured"; keepalived: DROP, no counter.
+    const rcvSec = d[hdOff + 5]!;
+    if (cfg.advertInt !== rcvSec * 1_000_000) {
+      return fail(
+        'advert_interval_mismatch',
+        `${vi} advertisement interval mismatch mine=${Math.floor(cfg.advertInt / 1_000_000)} sec rcv'd=${rcvSec} sec`,
+        undefined,
+        'DROP',
+      );
+    }
+  }
+
+  // (11) Type.
+  const type = b0 & 0x0f;
+  if (type !== VRRP_TYPE_ADVERT) {
+    return fail('invalid_type_rcvd', `${vi} Invalid packet type. ${type} and expect ${VRRP_TYPE_ADVERT}`, 'invalid_type_rcvd');
+  }
+
+  const checkAddr = shouldCheckAddresses(ctx, src);
+  // (12b) keepalived 2.2.7: address count compared here when addresses are checked.
+  if (checkAddr && naddr !== cfg.vips.length) {
+    return fail(
+      'addr_list_err',
+      `${vi} received an unexpected ip number count ${naddr}, expected ${cfg.vips.length}!`,
+      'addr_list_err',
+    );
+  }
+
+  // (12) IPv4 total length = received length.
+  if (layout.ip && layout.ip.totalLength !== buflen) {
+    return fail(
+      'packet_len_err',
+      `${vi} ip_tot_len mismatch against received length. ${layout.ip.totalLength} and received ${buflen}`,
+      'packet_len_err',
+    );
+  }
+
+  const msg = d.subarray(hdOff);
+  // (14) Checksum. IPv6: verified by the kernel (IPV6_CHECKSUM), not here.
+  if (family === 4) {
+    if (cfg.version === 3) {
+      const group = ctx.global.vrrpMcastGroup4 ?? VRRP_MCAST_GROUP4;
+      const base = { version: 3, family: 4, src, dst, mcastGroup: group } as const;
+      if (!verifyVrrpChecksum(msg, { ...base, mode: ctx.checksumMode })) {
+        let recovered = false;
+        // keepalived-compat: old_unicast_checksum auto-detection (reference §2.3).
+        if (unicast && cfg.oldUnicastChecksum === 'auto' && ctx.checksumMode === 'pseudo' && !sameAddress(dst, group, 4)) {
+          if (verifyVrrpChecksum(msg, { ...base, mode: 'pseudo-mcast' })) {
+            switchChecksumMode = 'pseudo-mcast';
+            notes.push(`${vi} Setting unicast VRRPv3 checksum to old version`);
+            recovered = true;
+          }
+        }
+        if (!recovered) return fail('chk_err', `${vi} Invalid VRRPv3 checksum`, 'chk_err');
+      }
+    } else if (!verifyVrrpChecksum(msg, { version: 2, family: 4, mode: 'plain', src, dst })) {
+      return fail('chk_err', `${vi} Invalid VRRPv2 checksum`, 'chk_err');
+    }
+  }
+
+  // (15) Multicast destination ⇔ multicast instance; keepalived counts it in addr_list_err.
+  if (isMulticast(dst, family) === unicast) {
+    return fail(
+      'mcast_unicast_mismatch',
+      `${vi} Expected ${unicast ? 'un' : 'mult'}icast packet but received ${unicast ? 'mult' : 'un'}icast packet`,
+      'addr_list_err',
+    );
+  }
+
+  counters.push('advert_rcvd');
+  const advert = parseFields(msg, family, cfg.version);
+
+  if (checkAddr) {
+    // (17) RFC 3768 §7.1 / RFC 5798 §7.1 "MAY verify that the IP address(es) associated with the VRID
+    // are valid"; keepalived 2.2.7 rejects the advert (KO).
+    if (naddr !== cfg.vips.length) {
+      return fail('addr_list_err', `${vi} expected ${cfg.vips.length} VIPs but received ${naddr}`);
+    }
+    for (const vip of cfg.vips) {
+      if (!advert.addresses.some((a) => sameAddress(a, vip.address, family))) {
+        return fail(
+          'addr_list_err',
+          `${vi} ip address associated with VRID ${cfg.vrid} not present in MASTER advert: ${vip.address}`,
+          'addr_list_err',
+        );
+      }
+    }
+    // (18) Unicast source filtering: check_unicast_src (instance or global), or any peer with min/max_ttl.
+    const peerTtl = cfg.unicastPeers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined);
+    if (unicast && (ctx.global.checkUnicastSrc || cfg.checkUnicastSrc || peerTtl)) {
+      const peer = cfg.unicastPeers.find((p) => sameAddress(p.address, src, family));
+      if (!peer) return fail('unicast_src_not_peer', `${vi} unicast source address ${src} not a unicast peer`);
+      const min = peer.minTtl ?? 0;
+      const max = peer.maxTtl ?? 255;
+      if (ttl !== undefined && (ttl < min || ttl > max)) {
+        return fail('ip_ttl_err', `${vi} TTL/HL ${ttl} not in range ${min} - ${max}`, 'ip_ttl_err');
+      }
+    }
+  }
+
+  // (19) Priority 0: the master is stopping (RFC 5798 §6.4.2).
+  if (advert.priority === 0) counters.push('pri_zero_rcvd');
+  return { ok: true, advert, counters, notes, ...(switchChecksumMode !== undefined ? { switchChecksumMode } : {}) };
+}
