@@ -1,0 +1,96 @@
+// Typed loader for the havipd_native addon (src/native/havipd_native.c): raw IP protocol 112 sockets
+// (RFC 5798 §5.1), AF_PACKET frames for GARP / unsolicited NA, interface lookups.
+
+import { createRequire } from 'node:module';
+import { HavipdError } from '../errors.js';
+
+/** Result of opening a socket: the fd and the interface index it is bound to. */
+export interface OpenedSocket {
+  readonly fd: number;
+  readonly ifindex: number;
+}
+
+/** One datagram read by `recvRaw`, with the metadata from the recvmsg control messages. */
+export interface RawDatagram {
+  /** IPv4: the whole datagram from the IPv4 header on. IPv6: the payload only (the kernel strips the header). */
+  readonly data: Buffer;
+  /** Source address (from recvmsg's msg_name). */
+  readonly src: string;
+  /** Destination address of the packet (IP_PKTINFO ipi_addr / IPV6_PKTINFO), '' if the cmsg was missing. */
+  readonly dst: string;
+  /** TTL (IP_TTL cmsg) or hop limit (IPV6_HOPLIMIT cmsg); undefined if the cmsg was missing. */
+  readonly ttl: number | undefined;
+  /** Receiving interface index (PKTINFO); 0 if the cmsg was missing. */
+  readonly ifindex: number;
+  /** The datagram was longer than the 64 KiB receive buffer. */
+  readonly truncated: boolean;
+}
+
+/**
+ * The addon's functions. Every one throws an `Error` whose `code` is the errno name
+ * (`ENODEV`, `EPERM`, `ENETDOWN`…) with `syscall` and a negative `errno`.
+ */
+export interface NativeAddon {
+  /** if_nametoindex(3). */
+  ifIndex(ifname: string): number;
+  /** The interface's hardware address (SIOCGIFHWADDR), 6 bytes. */
+  ifMac(ifname: string): Buffer;
+  /**
+   * A non-blocking raw socket for IP protocol 112 with SO_BINDTODEVICE.
+   * IPv4: IP_HDRINCL (the caller supplies the IPv4 header), IP_RECVTTL, IP_PKTINFO, IP_MULTICAST_LOOP 0,
+   * IP_MULTICAST_ALL 0, IP_MULTICAST_TTL / IP_TTL 255, IP_TOS 0xc0, IP_MULTICAST_IF.
+   * IPv6: IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO, IPV6_CHECKSUM 6 (the kernel computes and verifies the
+   * VRRP checksum), IPV6_MULTICAST_LOOP 0, IPV6_MULTICAST_ALL 0, hop limits 255, IPV6_TCLASS 0xc0,
+   * IPV6_MULTICAST_IF. With `bindAddr`, IP_FREEBIND / IPV6_FREEBIND and bind(): the socket then only
+   * receives packets addressed to `bindAddr` (no multicast).
+   */
+  openRaw(family: 4 | 6, ifname: string, bindAddr: string | null): OpenedSocket;
+  /** IP(V6)_ADD_MEMBERSHIP (`join` true) or IP(V6)_DROP_MEMBERSHIP on `ifindex`. */
+  membership(fd: number, family: 4 | 6, group: string, ifindex: number, join: boolean): void;
+  /**
+   * Send one datagram. IPv4: `bytes` starts with the IPv4 header (IP_HDRINCL); `src` and `hopLimit`
+   * are ignored (they are in the header). IPv6: `bytes` is the VRRP message; `src` (or null for the
+   * kernel's choice) and `ifindex` go in an IPV6_PKTINFO cmsg, `hopLimit` in an IPV6_HOPLIMIT cmsg.
+   * Multicast destinations are sent with MSG_DONTROUTE. Returns the bytes sent.
+   */
+  sendRaw(fd: number, family: 4 | 6, bytes: Uint8Array, dst: string, src: string | null, ifindex: number, hopLimit: number): number;
+  /** recvmsg(MSG_DONTWAIT): the next datagram, or null when none is waiting. */
+  recvRaw(fd: number, family: 4 | 6): RawDatagram | null;
+  /** AF_PACKET / SOCK_RAW, protocol 0 (receives nothing), bound to the interface. */
+  openPacket(ifname: string): OpenedSocket;
+  /** Send one whole Ethernet frame on an `openPacket` socket. Returns the bytes sent. */
+  sendFrame(fd: number, frame: Uint8Array): number;
+  /**
+   * Call `cb` (through napi_make_callback, so microtasks run right after) whenever `fd` is readable.
+   * `cb` must drain the socket. Returns a watch id for `unwatch`.
+   */
+  watch(fd: number, cb: (err?: Error) => void): number;
+  unwatch(id: number): void;
+  /** Stop any watch on `fd` and close it (only fds this addon opened). */
+  close(fd: number): void;
+  /** Number of fds this environment holds open. */
+  openCount(): number;
+}
+
+let cached: NativeAddon | undefined;
+
+/**
+ * Load `build/Release/havipd_native.node` (built by `npm install` / `npm run build:native`).
+ * Throws `HavipdError('HAVIPD_NATIVE_MISSING')` when it has not been built.
+ */
+export function loadNative(): NativeAddon {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  // src/native/index.ts and dist/native/index.js are both two levels below the package root.
+  const path = new URL('../../build/Release/havipd_native.node', import.meta.url).pathname;
+  try {
+    cached = require(path) as NativeAddon;
+  } catch (err) {
+    throw new HavipdError(
+      'HAVIPD_NATIVE_MISSING',
+      `native addon not built (${path}): run "npm run build:native" (needs npm_config_nodedir=/usr where Node's headers are not downloadable)`,
+      { cause: err },
+    );
+  }
+  return cached;
+}
