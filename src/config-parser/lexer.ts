@@ -1,0 +1,178 @@
+// The character-level rules of keepalived.conf (reference keepalived.md §1.2): comment removal, brace
+// splitting and word splitting. Pure string functions; the line pipeline that calls them is preprocess.ts.
+//
+// Strings here are "byte strings": one UTF-16 code unit per file byte (latin1 decoding), so that lengths
+// and the 1024-byte line limit are counted in bytes as keepalived counts them. `bytesToUtf8` turns a token
+// back into normal text at the end.
+
+/** keepalived's WHITE_SPACE_STR: the characters that separate words. */
+const WORD_SEPARATORS = ' \t\f\n\r\v';
+
+/** True for the characters keepalived's tokenizer treats as blanks between words. */
+export function isWordSeparator(ch: string | undefined): boolean {
+  return ch !== undefined && ch !== '' && WORD_SEPARATORS.includes(ch);
+}
+
+/** True for ' ' and '\t' (C `isblank`). */
+export function isBlank(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\t';
+}
+
+export interface DecommentResult {
+  /** The line with leading/trailing blanks and any comment removed; a continuation `\` is kept at the end. */
+  readonly text: string;
+  /** How many leading characters were removed (for column tracking). */
+  readonly leadingRemoved: number;
+  /** An odd number of `"` before any comment: keepalived reports `Unterminated quote`. */
+  readonly unterminatedQuote: boolean;
+  /** The text after leading blanks were removed, before comment removal (what keepalived quotes). */
+  readonly quotedForError: string;
+}
+
+/**
+ * keepalived-compat: `decomment()`. `#` or `!` outside double quotes starts a comment; `\#` and `\!`
+ * outside quotes become a literal `#`/`!`; any other backslash pair is kept as it is; a backslash as the
+ * very last character marks a continuation and is kept (after the trailing blanks before it are removed).
+ * Single quotes protect nothing. Only ' ' and '\t' count as leading blanks; trailing ' '/'\t' are removed.
+ */
+export function decomment(line: string): DecommentResult {
+  let start = 0;
+  while (isBlank(line[start])) start++;
+  const str = line.slice(start);
+  let out = '';
+  let quote = false;
+  let cont = false;
+  let skipAt = -1; // index in `out` where the comment starts
+  let i = 0;
+  while (i < str.length) {
+    const ch = str[i]!;
+    if (ch === '"') {
+      if (skipAt < 0) quote = !quote;
+      out += ch;
+      i++;
+      continue;
+    }
+    if (ch === '\\') {
+      if (i + 1 < str.length) {
+        const next = str[i + 1]!;
+        if (!quote && (next === '#' || next === '!')) {
+          out += next;
+        } else {
+          out += ch + next;
+        }
+        i += 2;
+        continue;
+      }
+      cont = true;
+      break;
+    }
+    if (!quote && skipAt < 0 && (ch === '!' || ch === '#')) skipAt = out.length;
+    out += ch;
+    i++;
+  }
+  const quotedForError = str;
+  if (skipAt >= 0) out = out.slice(0, skipAt);
+  let end = out.length;
+  while (end > 0 && isBlank(out[end - 1])) end--;
+  out = out.slice(0, end);
+  if (cont) out += '\\';
+  return { text: out, leadingRemoved: start, unterminatedQuote: quote, quotedForError };
+}
+
+/**
+ * keepalived-compat: the brace split at the end of `read_line()`. Finds the first `{` or `}` outside double
+ * quotes. If the line starts with a brace, the brace alone is the head and the rest (after blanks) is the
+ * residue; otherwise the text before the brace is the head and the brace onwards is the residue.
+ * Returns `undefined` when there is nothing to split. `residueOffset` is where the residue starts in `text`.
+ */
+export function splitAtBrace(text: string): { head: string; residue: string; residueOffset: number } | undefined {
+  let p = 0;
+  if (text[0] !== '{' && text[0] !== '}') {
+    for (;;) {
+      while (p < text.length && text[p] !== '{' && text[p] !== '}' && text[p] !== '"') p++;
+      if (p >= text.length) return undefined;
+      if (text[p] !== '"') break;
+      const close = text.indexOf('"', p + 1);
+      if (close < 0) return undefined;
+      p = close + 1;
+    }
+  }
+  let skip = 0;
+  if (p === 0) {
+    skip = 1;
+    while (isBlank(text[p + skip])) skip++;
+  }
+  const cut = p + skip;
+  if (cut >= text.length) return undefined;
+  let residue = text.slice(cut);
+  let len = residue.length;
+  while (len > 0 && isBlank(residue[len - 1])) len--;
+  residue = residue.slice(0, len);
+  return { head: text.slice(0, cut), residue, residueOffset: cut };
+}
+
+export interface RawToken {
+  readonly text: string;
+  /** 0-based offset of the token's first character (the opening quote for a quoted token). */
+  readonly offset: number;
+  readonly quoted: boolean;
+}
+
+/**
+ * keepalived-compat: `alloc_strvec_r()`. Words are separated by space/tab/FF/NL/CR/VT. A word that starts
+ * with `"` runs to the next `"` (quotes removed, no escapes, may be empty or contain blanks); an unquoted
+ * word also ends at a `"`. A `"` with no closing partner ends tokenisation: the words before it are kept
+ * and `unmatchedQuote` is set (keepalived: `Unmatched quote: '<line>'`, class UNMATCHED_QUOTE).
+ */
+export function tokenize(text: string): { tokens: RawToken[]; unmatchedQuote: boolean } {
+  const tokens: RawToken[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < text.length && isWordSeparator(text[i])) i++;
+    if (i >= text.length) break;
+    const start = i;
+    if (text[i] === '"') {
+      const close = text.indexOf('"', i + 1);
+      if (close < 0) return { tokens, unmatchedQuote: true };
+      tokens.push({ text: text.slice(i + 1, close), offset: start, quoted: true });
+      i = close + 1;
+    } else {
+      while (i < text.length && !isWordSeparator(text[i]) && text[i] !== '"') i++;
+      tokens.push({ text: text.slice(start, i), offset: start, quoted: false });
+    }
+  }
+  return { tokens, unmatchedQuote: false };
+}
+
+/** Bytes → byte string (one code unit per byte), in chunks so that huge inputs do not overflow the stack. */
+export function bytesToByteString(data: Uint8Array): string {
+  const parts: string[] = [];
+  const CHUNK = 8192;
+  for (let i = 0; i < data.length; i += CHUNK) {
+    parts.push(String.fromCharCode(...data.subarray(i, Math.min(i + CHUNK, data.length))));
+  }
+  return parts.join('');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** Byte string → text, decoding the bytes as UTF-8 (invalid sequences become U+FFFD). */
+export function byteStringToText(s: string): string {
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return s;
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i) & 0xff;
+  return utf8.decode(bytes);
+}
+
+/** Text → byte string (UTF-8 encoding), for values that come from outside a file (env, config id, paths). */
+export function textToByteString(s: string): string {
+  if (/^[\x00-\x7f]*$/.test(s)) return s;
+  return bytesToByteString(new TextEncoder().encode(s));
+}

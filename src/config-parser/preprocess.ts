@@ -1,0 +1,1056 @@
+// The keepalived.conf line pipeline (reference keepalived.md §1.2–§1.6, §8.1), as keepalived 2.2.7's
+// lib/parser.c `read_line()` runs it: read a line (fgets with a 1024-byte buffer) → strip CR/LF →
+// decomment → `@id`/`@^id` filter → `$NAME=` definitions (multi-line with `\`) → `~SEQ`/`~SEQx`/`~LST`
+// → `$NAME`/`${NAME}` substitution (re-decomment, re-scan) → `include*` → brace splitting → words.
+// Pure: files, globs and the environment come through the injected ConfigHost.
+//
+// Verified against /usr/sbin/keepalived 2.2.7 (`keepalived -t -f FILE`), see the tests named "(2.2.7)".
+
+import type { Diagnostic, KeepalivedErrorClass, Severity, SourcePos } from './types.js';
+import type { ConfigHost } from './host.js';
+import {
+  byteStringToText,
+  bytesToByteString,
+  decomment,
+  isBlank,
+  splitAtBrace,
+  textToByteString,
+  tokenize,
+} from './lexer.js';
+
+export interface Token {
+  readonly text: string;
+  /** 1-based column of the token in its physical line (best effort after `$` substitution). */
+  readonly col: number;
+  readonly quoted: boolean;
+}
+export interface LogicalLine {
+  readonly tokens: readonly Token[];
+  /** pos.col = col of the first token. */
+  readonly pos: SourcePos;
+}
+export interface PreprocessOptions {
+  /** -i/--config-id; default computed by the caller (hostname up to the first dot). */
+  readonly configId: string;
+  /** -e/--all-config: all include checks on. */
+  readonly allConfig: boolean;
+  /** For `${_RANDOM}`: a number in [0, 1). Default: always 0. */
+  readonly random?: () => number;
+}
+export interface PreprocessResult {
+  readonly lines: readonly LogicalLine[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every file read, main first (main as given, included files as absolute paths). */
+  readonly files: readonly string[];
+}
+
+// ───────────────────────────── limits (our own; keepalived has none or crashes) ─────────────────────────────
+
+/** keepalived's MAXBUF: fgets reads at most MAXBUF-1 bytes at a time. */
+export const MAXBUF = 1024;
+/** Most items one `~SEQ` may produce. */
+export const MAX_SEQ_ITEMS = 100_000;
+/** Most lines all `~SEQ`/`~LST`/multi-line expansions together may produce. */
+export const MAX_GENERATED_LINES = 500_000;
+/** Most logical lines in the output. */
+export const MAX_OUTPUT_LINES = 2_000_000;
+/** Most replacements in one substitution pass, and re-scans of one line. */
+export const MAX_SUBSTITUTIONS = 10_000;
+/** Deepest include nesting. */
+export const MAX_INCLUDE_DEPTH = 64;
+/** Most files read in total. */
+export const MAX_FILES = 10_000;
+
+// include check bits (lib/parser.h include_t)
+const INCLUDE_R = 1;
+const INCLUDE_M = 2;
+const INCLUDE_W = 4;
+const INCLUDE_B = 8;
+const INCLUDE_ALL = INCLUDE_R | INCLUDE_M | INCLUDE_W | INCLUDE_B;
+
+/**
+ * True for the diagnostics that, like keepalived's `had_config_file_error()`, make `-t` (and start-up)
+ * exit 6: include problems while an include check (`includer`…`includea`, `include_check`, `-e`) is on.
+ */
+export function isConfigFileError(d: Diagnostic): boolean {
+  return d.kaClass === 'FILE_NOT_FOUND' && d.code.startsWith('include-');
+}
+
+// ───────────────────────────── paths (pure, POSIX) ─────────────────────────────
+
+function normalizePath(p: string): string {
+  const abs = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!abs) out.push('..');
+      continue;
+    }
+    out.push(part);
+  }
+  return (abs ? '/' : '') + out.join('/') || (abs ? '/' : '.');
+}
+function joinPath(dir: string, p: string): string {
+  return p.startsWith('/') ? p : `${dir.replace(/\/+$/, '')}/${p}`;
+}
+function dirName(p: string): string {
+  const i = p.replace(/\/+$/, '').lastIndexOf('/');
+  if (i < 0) return '.';
+  if (i === 0) return '/';
+  return p.slice(0, i);
+}
+
+const GLOB_META = /[*?[]/;
+
+/** True if the pattern has a `{` not escaped by `\` (keepalived `have_brace()`). */
+function hasBrace(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') i++;
+    else if (pattern[i] === '{') return true;
+  }
+  return false;
+}
+
+/** csh-style brace expansion as glibc GLOB_BRACE does it (alternatives in written order, nested allowed). */
+export function expandBraces(pattern: string, limit = 10_000): string[] {
+  let open = -1;
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (pattern[i] === '{') {
+      open = i;
+      break;
+    }
+  }
+  if (open < 0) return [pattern];
+  let depth = 0;
+  let close = -1;
+  const commas: number[] = [];
+  for (let i = open; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}') {
+      depth--;
+      if (depth === 0) {
+        close = i;
+        break;
+      }
+    } else if (c === ',' && depth === 1) commas.push(i);
+  }
+  if (close < 0) return [pattern]; // glibc: unbalanced brace → GLOB_NOMATCH; treated as a literal here
+  const pre = pattern.slice(0, open);
+  const post = pattern.slice(close + 1);
+  const bounds = [open, ...commas, close];
+  const out: string[] = [];
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const alt = pattern.slice(bounds[k]! + 1, bounds[k + 1]!);
+    for (const e of expandBraces(pre + alt + post, limit)) {
+      out.push(e);
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}
+
+// ───────────────────────────── C helpers ─────────────────────────────
+
+const isAlpha = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z]$/.test(c);
+const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c);
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+function spanBlanks(s: string, i: number): number {
+  while (isBlank(s[i])) i++;
+  return i;
+}
+
+const LONG_MAX = 9223372036854775807;
+
+/** C `strtol(s + i, &end, 0)`: leading white space, sign, 0x / 0 prefixes; no digits → 0 and end = i. */
+function strtol0(s: string, i: number): { value: number; end: number } {
+  let p = i;
+  while (p < s.length && ' \t\n\v\f\r'.includes(s[p]!)) p++;
+  let neg = false;
+  if (s[p] === '+' || s[p] === '-') {
+    neg = s[p] === '-';
+    p++;
+  }
+  let base = 10;
+  if (s[p] === '0' && (s[p + 1] === 'x' || s[p + 1] === 'X') && /[0-9a-fA-F]/.test(s[p + 2] ?? '')) {
+    base = 16;
+    p += 2;
+  } else if (s[p] === '0') base = 8;
+  const start = p;
+  let v = 0;
+  for (; p < s.length; p++) {
+    const d = parseInt(s[p]!, 16);
+    if (Number.isNaN(d) || d >= base) break;
+    v = Math.min(v * base + d, LONG_MAX);
+  }
+  if (p === start) return { value: 0, end: i };
+  return { value: neg ? -v : v, end: p };
+}
+
+function strtoulDec(s: string, i: number): { value: number; end: number } {
+  let p = spanBlanks(s, i);
+  const start = p;
+  let v = 0;
+  while (isDigit(s[p])) v = Math.min(v * 10 + (s.charCodeAt(p++) - 48), Number.MAX_SAFE_INTEGER);
+  return p === start ? { value: 0, end: i } : { value: v, end: p };
+}
+
+// ───────────────────────────── definitions, ~SEQ, ~LST ─────────────────────────────
+
+interface Def {
+  value: string;
+  multiline: boolean;
+  fn?: (params: string | undefined) => string;
+  maxParams: number;
+}
+
+interface Seq {
+  kind: 'seq';
+  variable: string;
+  next: number;
+  last: number;
+  step: number;
+  hex: boolean;
+  text: string;
+}
+interface Lst {
+  kind: 'lst';
+  params: string[];
+  sets: string[][];
+  nextSet: number;
+  text: string;
+}
+
+interface FileState {
+  display: string;
+  abs: string;
+  lines: { text: string; line: number }[];
+  idx: number;
+}
+interface IncludeEntry {
+  pattern: string;
+  includeType: number;
+  savIncludeCheck: number;
+  matches: string[];
+  next: number;
+  numMatches: number;
+  file: FileState | undefined;
+}
+
+interface Buf {
+  text: string;
+  pos: SourcePos;
+}
+
+/**
+ * Runs keepalived's line pipeline over `mainFile` and its includes. Never throws on bad input.
+ *
+ * Reports, besides the lexical problems: `Extra '}' found` (keepalived reports it in `read_line()`).
+ * It does NOT report missing `}` at the end of input: the keyword layer does (count the brace lines).
+ */
+export function preprocess(mainFile: string, host: ConfigHost, opts: PreprocessOptions): PreprocessResult {
+  return new Preprocessor(host, opts).run(mainFile);
+}
+
+class Preprocessor {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly lines: LogicalLine[] = [];
+  private readonly files: string[] = [];
+  private readonly defs = new Map<string, Def>();
+  private readonly seqs: (Seq | Lst)[] = [];
+  private readonly multilineStack: { rest: string; seqDepth: number }[] = [];
+  private readonly stack: IncludeEntry[] = [];
+  private readonly configId: string;
+  private includeCheck: number;
+  private multilineRest: string | undefined;
+  private multilineSeqDepth = 0;
+  private residue: Buf | undefined;
+  private blockDepth = 0;
+  private generated = 0;
+  private generatedLimitHit = false;
+  private filesRead = 0;
+  private curPos: SourcePos = { file: '', line: 0, col: 1 };
+  private readonly cwd: string;
+
+  constructor(
+    private readonly host: ConfigHost,
+    private readonly opts: PreprocessOptions,
+  ) {
+    this.configId = textToByteString(opts.configId);
+    this.includeCheck = opts.allConfig ? INCLUDE_ALL : 0;
+    this.cwd = normalizePath(host.cwd());
+    const rnd = opts.random ?? ((): number => 0);
+    this.defs.set('_PWD', { value: '', multiline: false, maxParams: 0, fn: () => textToByteString(this.currentDir()) });
+    this.defs.set('_INSTANCE', { value: '', multiline: false, maxParams: 0, fn: () => this.configId });
+    this.defs.set('_RANDOM', { value: '', multiline: false, maxParams: 2, fn: (p) => randomValue(p, rnd) });
+    this.defs.set('_HASH', { value: '#', multiline: false, maxParams: 0 });
+    this.defs.set('_BANG', { value: '!', multiline: false, maxParams: 0 });
+  }
+
+  // ───── diagnostics ─────
+
+  private report(
+    severity: Severity,
+    code: string,
+    kaClass: KeepalivedErrorClass | undefined,
+    message: string,
+    pos: SourcePos | undefined = this.curPos.file ? this.curPos : undefined,
+    hint?: string,
+  ): void {
+    if (this.diagnostics.length >= 10_000) return;
+    const d: Diagnostic = hint === undefined ? { severity, code, kaClass, pos, message } : { severity, code, kaClass, pos, message, hint };
+    this.diagnostics.push(d);
+  }
+
+  /** keepalived `file_config_error()`: an error (class FILE_NOT_FOUND) only if the check is on. */
+  private fileError(type: number, code: string, message: string): void {
+    const top = this.stack[this.stack.length - 1];
+    const active = ((this.includeCheck | (top ? top.includeType : 0)) & type) !== 0;
+    if (active) this.report('error', code, 'FILE_NOT_FOUND', message);
+    else this.report('warning', code, undefined, message, undefined, 'keepalived only logs this; an include check (includer, includea, include_check, -e) makes it an error');
+  }
+
+  private currentDir(): string {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const f = this.stack[i]!.file;
+      if (f) return dirName(f.abs);
+    }
+    return this.cwd;
+  }
+
+  // ───── entry ─────
+
+  run(mainFile: string): PreprocessResult {
+    const abs = normalizePath(joinPath(this.cwd, mainFile));
+    // keepalived check_conf_file(): the main file is a glob too.
+    const matches = this.globMatches(abs, 0);
+    if (matches === undefined || matches.length === 0) {
+      this.report(
+        'error',
+        'config-file-missing',
+        this.opts.allConfig ? 'FILE_NOT_FOUND' : undefined,
+        `Config files missing '${mainFile}'.`,
+        undefined,
+        'keepalived -t exits 0 here unless -e is given; the daemon exits 6',
+      );
+      return this.result();
+    }
+    if (matches.length > 1) {
+      this.report('warning', 'config-file-multiple', 'MULTIPLE_FILES', `WARNING, multiple configuration file matches of ${mainFile}, starting with ${matches[0]}`);
+    }
+    // keepalived check_conf_file(): every match must be a readable regular non-executable file.
+    for (const m of matches) {
+      const st = m.endsWith('/') ? undefined : this.host.stat(m);
+      if (st === undefined || !st.ok || st.kind !== 'file' || st.executable) {
+        const what = st === undefined ? 'is a directory' : 'is not a regular non-executable file';
+        this.report('error', 'config-file-not-regular', this.opts.allConfig ? 'FILE_NOT_FOUND' : undefined, `Configuration file '${byteStringToText(m)}' ${what} - skipping`, undefined, 'keepalived -t exits 0 here unless -e is given; the daemon exits 6');
+        return this.result();
+      }
+    }
+    const entry: IncludeEntry = {
+      pattern: mainFile,
+      includeType: INCLUDE_R | INCLUDE_M | INCLUDE_W,
+      savIncludeCheck: this.includeCheck,
+      matches,
+      next: 0,
+      numMatches: 0,
+      file: undefined,
+    };
+    this.stack.push(entry);
+    if (!this.openNext(entry, mainFile, abs)) {
+      this.stack.pop();
+      this.fileError(INCLUDE_R, 'include-open-failed', 'Failed to open configuration file');
+      return this.result();
+    }
+    this.loop();
+    return this.result();
+  }
+
+  private result(): PreprocessResult {
+    return { lines: this.lines, diagnostics: this.diagnostics, files: this.files };
+  }
+
+  // ───── files and globs ─────
+
+  /**
+   * keepalived `open_and_check_glob()`: the matches of `pattern` (absolute), or undefined after reporting.
+   * Missing literal paths and missing directories are found with stat, as glibc's GLOB_ALTDIRFUNC hooks do.
+   */
+  private globMatches(pattern: string, includeType: number): string[] | undefined {
+    const alternatives = hasBrace(pattern) ? expandBraces(pattern) : [pattern];
+    let missingFiles = 0;
+    let missingDirs = 0;
+    let haveWildcards = false;
+    const out: string[] = [];
+    for (const alt of alternatives) {
+      const unescaped = alt.replace(/\\(.)/g, '$1');
+      if (!GLOB_META.test(alt)) {
+        const st = this.host.stat(unescaped);
+        if (st.ok) out.push(st.kind === 'dir' ? `${unescaped}/` : unescaped);
+        else missingFiles++;
+        continue;
+      }
+      haveWildcards = true;
+      let found: readonly string[];
+      try {
+        found = this.host.glob(alt);
+      } catch {
+        found = [];
+      }
+      if (found.length === 0) {
+        // Was a directory missing on the way to the first wildcard?
+        const metaAt = alt.search(GLOB_META);
+        const dir = dirName(alt.slice(0, metaAt + 1));
+        const st = this.host.stat(dir.replace(/\\(.)/g, '$1'));
+        if (!st.ok || st.kind !== 'dir') missingDirs++;
+      }
+      for (const f of found) {
+        const st = this.host.stat(f);
+        out.push(st.ok && st.kind === 'dir' ? `${f}/` : f);
+        if (out.length > MAX_FILES) break;
+      }
+    }
+    if (out.length === 0) {
+      if (missingFiles || missingDirs) this.fileErrorFor(includeType, hasBrace(pattern) ? INCLUDE_B : INCLUDE_M, 'include-missing', `Config files missing '${byteStringToText(pattern)}'.`);
+      else if (haveWildcards && ((this.includeCheck | includeType) & INCLUDE_W))
+        this.fileErrorFor(includeType, INCLUDE_W, 'include-no-match', `No config files matched '${byteStringToText(pattern)}'.`);
+      else if (haveWildcards) this.report('info', 'include-no-match', undefined, `No config files matched '${byteStringToText(pattern)}'.`);
+      return includeType === 0 && this.stack.length === 0 ? [] : undefined;
+    }
+    if (missingFiles || missingDirs) {
+      this.fileErrorFor(includeType, INCLUDE_B, 'include-some-missing', `Some config files missing: "${byteStringToText(pattern)}".`);
+      if ((this.includeCheck | includeType) & INCLUDE_B) return undefined;
+    }
+    return out;
+  }
+
+  /** fileError, but for an entry not pushed yet (the main file). */
+  private fileErrorFor(includeType: number, type: number, code: string, message: string): void {
+    if (this.stack.length === 0) {
+      // main-file check: reported by run() as config-file-missing
+      if (code === 'include-missing' || code === 'include-no-match') return;
+      const active = ((this.includeCheck | includeType) & type) !== 0;
+      this.report(active ? 'error' : 'warning', code, active ? 'FILE_NOT_FOUND' : undefined, message);
+      return;
+    }
+    this.fileError(type, code, message);
+  }
+
+  /** keepalived `open_conf_file()`: open the next usable match of `entry`. */
+  private openNext(entry: IncludeEntry, _pattern: string, mainAbs?: string): boolean {
+    while (entry.next < entry.matches.length) {
+      const match = entry.matches[entry.next++]!;
+      if (match.endsWith('/')) {
+        this.fileError(INCLUDE_R, 'include-is-directory', `Configuration file '${byteStringToText(match)}' is a directory - skipping`);
+        continue;
+      }
+      const st = this.host.stat(match);
+      if (!st.ok || st.kind !== 'file' || st.executable) {
+        this.fileError(INCLUDE_R, 'include-not-regular-file', `Configuration file '${byteStringToText(match)}' is not a regular non-executable file - skipping`);
+        continue;
+      }
+      const abs = normalizePath(match);
+      const open = this.stack.some((e) => e.file?.abs === abs);
+      if (open) {
+        // keepalived recurses until it runs out of file descriptors (EMFILE), then skips; we stop at once.
+        this.fileError(INCLUDE_R, 'include-loop', `Configuration file '${byteStringToText(match)}' is already being read (include loop) - skipping`);
+        continue;
+      }
+      if (this.stack.length > MAX_INCLUDE_DEPTH) {
+        this.fileError(INCLUDE_R, 'include-too-deep', `Configuration file '${byteStringToText(match)}' open problem (includes nested more than ${MAX_INCLUDE_DEPTH} deep) - skipping`);
+        continue;
+      }
+      if (this.filesRead >= MAX_FILES) {
+        this.fileError(INCLUDE_R, 'include-too-many-files', `Configuration file '${byteStringToText(match)}' open problem (more than ${MAX_FILES} files read) - skipping`);
+        continue;
+      }
+      const data = this.host.readFile(match);
+      if (!data.ok) {
+        this.fileError(INCLUDE_R, 'include-open-failed', `Configuration file '${byteStringToText(match)}' open problem (${data.errno}) - skipping`);
+        continue;
+      }
+      this.filesRead++;
+      const display = mainAbs !== undefined && this.stack.length === 1 && abs === mainAbs ? byteStringToText(textToByteString(entry.pattern)) : byteStringToText(abs);
+      if (!this.files.includes(display)) this.files.push(display);
+      entry.file = { display, abs, lines: this.splitLines(data.data, display), idx: 0 };
+      entry.numMatches++;
+      return true;
+    }
+    return false;
+  }
+
+  /** fgets(buf, 1024) emulation: physical lines in pieces of at most 1023 bytes, CR/LF stripped, cut at NUL. */
+  private splitLines(data: Uint8Array, display: string): { text: string; line: number }[] {
+    const s = bytesToByteString(data);
+    const out: { text: string; line: number }[] = [];
+    let lineNo = 0;
+    let start = 0;
+    while (start < s.length) {
+      let nl = s.indexOf('\n', start);
+      const hasNl = nl >= 0;
+      if (!hasNl) nl = s.length;
+      lineNo++;
+      const full = s.slice(start, hasNl ? nl + 1 : nl);
+      const step = MAXBUF - 1;
+      if (full.length > step) {
+        this.report('warning', 'line-too-long', undefined, `line is ${full.length} bytes long; keepalived 2.2.7 reads it in pieces of ${step} bytes, each treated as a line of its own`, { file: display, line: lineNo, col: 1 });
+      }
+      for (let off = 0; off < full.length; off += step) {
+        let piece = full.slice(off, off + step);
+        const nul = piece.indexOf('\0');
+        if (nul >= 0) {
+          this.report('warning', 'nul-byte', undefined, 'NUL byte in line: keepalived ignores the rest of the line after it', { file: display, line: lineNo, col: off + nul + 1 });
+          piece = piece.slice(0, nul);
+        }
+        let len = piece.length;
+        while (len > 0 && (piece[len - 1] === '\n' || piece[len - 1] === '\r')) len--;
+        out.push({ text: piece.slice(0, len), line: lineNo });
+      }
+      start = hasNl ? nl + 1 : nl;
+    }
+    return out;
+  }
+
+  /** keepalived `get_next_file()`: the current file ended. False at the end of everything. */
+  private nextFile(): boolean {
+    const entry = this.stack[this.stack.length - 1]!;
+    this.includeCheck = entry.savIncludeCheck;
+    entry.file = undefined;
+    if (this.openNext(entry, entry.pattern)) return true;
+    if (entry.numMatches === 0) this.report('info', 'include-no-match', undefined, `No config files matched '${entry.pattern}'.`);
+    this.stack.pop();
+    return this.stack.length > 0;
+  }
+
+  /** keepalived `check_include()`. True if `text` was an include directive (handled). */
+  private checkInclude(text: string): boolean {
+    if (!text.startsWith('include') || text.length <= 7) return false;
+    const c7 = text[7]!;
+    let type: number;
+    let p: number;
+    if (' \t\n\v\f\r'.includes(c7)) {
+      type = 0;
+      p = 8;
+    } else if (text.length > 8 && ' \t\n\v\f\r'.includes(text[8]!) && 'rmwba'.includes(c7)) {
+      p = 9;
+      type = c7 === 'r' ? INCLUDE_R : c7 === 'a' ? INCLUDE_ALL : c7 === 'w' ? INCLUDE_R | INCLUDE_M | INCLUDE_W : c7 === 'm' ? INCLUDE_R | INCLUDE_M : INCLUDE_R | INCLUDE_B;
+    } else return false;
+    p = spanBlanks(text, p);
+    const pattern = text.slice(p);
+    const abs = joinPath(this.currentDir(), pattern);
+    const entry: IncludeEntry = { pattern: byteStringToText(pattern), includeType: type, savIncludeCheck: this.includeCheck, matches: [], next: 0, numMatches: 0, file: undefined };
+    this.stack.push(entry);
+    if (pattern === '') {
+      this.fileError(INCLUDE_R, 'include-missing', `Config files missing ''.`);
+      this.stack.pop();
+      return true;
+    }
+    const matches = this.globMatches(abs, type);
+    if (matches === undefined) {
+      this.stack.pop();
+      return true;
+    }
+    entry.matches = matches;
+    if (!this.openNext(entry, pattern)) {
+      this.includeCheck = entry.savIncludeCheck;
+      if (entry.numMatches === 0) this.report('info', 'include-no-match', undefined, `No config files matched '${entry.pattern}'.`);
+      this.stack.pop();
+    }
+    return true;
+  }
+
+  // ───── the read_line() loop ─────
+
+  private loop(): void {
+    for (;;) {
+      const buf = this.readLine();
+      if (buf === undefined) return;
+      this.emit(buf);
+      if (this.lines.length >= MAX_OUTPUT_LINES) {
+        this.report('error', 'too-many-lines', 'GENERAL_ERROR', `more than ${MAX_OUTPUT_LINES} configuration lines; the rest is ignored`);
+        return;
+      }
+    }
+  }
+
+  /** Reads the next physical line of the innermost file (skipping blank ones); undefined at the very end. */
+  private physicalLine(onBlank: () => void): Buf | undefined {
+    for (;;) {
+      if (this.stack.length === 0) return undefined;
+      const entry = this.stack[this.stack.length - 1]!;
+      const file = entry.file;
+      if (!file || file.idx >= file.lines.length) {
+        if (!this.nextFile()) return undefined;
+        continue;
+      }
+      const pl = file.lines[file.idx++]!;
+      this.curPos = { file: file.display, line: pl.line, col: 1 };
+      if (pl.text.length === 0) {
+        onBlank();
+        continue;
+      }
+      const dc = decomment(pl.text);
+      if (dc.unterminatedQuote) this.report('error', 'unterminated-quote', 'GENERAL_ERROR', `Unterminated quote '${byteStringToText(dc.quotedForError)}'`, { ...this.curPos, col: dc.leadingRemoved + 1 });
+      if (dc.text === '') continue;
+      return { text: dc.text, pos: { ...this.curPos, col: dc.leadingRemoved + 1 } };
+    }
+  }
+
+  private countGenerated(): boolean {
+    if (++this.generated <= MAX_GENERATED_LINES) return true;
+    if (!this.generatedLimitHit) {
+      this.generatedLimitHit = true;
+      this.report('error', 'expansion-too-large', 'GENERAL_ERROR', `~SEQ/~LST/multi-line definitions expand to more than ${MAX_GENERATED_LINES} lines; the rest of the expansion is dropped`);
+    }
+    this.seqs.length = 0;
+    this.multilineRest = undefined;
+    this.multilineStack.length = 0;
+    this.multilineSeqDepth = 0;
+    return false;
+  }
+
+  private readLine(): Buf | undefined {
+    let def: Def | undefined;
+    let multilineDef = false;
+    let buf: Buf | undefined;
+    const endDefOnBlank = (): void => {
+      if (multilineDef) {
+        multilineDef = false;
+        if (def && def.value.length === 0) def.multiline = false;
+      }
+    };
+    for (;;) {
+      buf = undefined;
+      if (this.residue) {
+        buf = this.residue;
+        this.residue = undefined;
+      } else if (this.seqs.length > this.multilineSeqDepth) {
+        const seq = this.seqs[this.seqs.length - 1]!;
+        if (this.countGenerated()) {
+          if (seq.kind === 'seq') {
+            const val = seq.hex ? seq.next.toString(16) : String(seq.next);
+            this.defs.set(seq.variable, { value: val, multiline: false, maxParams: 0 });
+            buf = { text: seq.text, pos: this.curPos };
+            seq.next += seq.step;
+            if ((seq.step > 0 && seq.next > seq.last) || (seq.step < 0 && seq.next < seq.last)) this.seqs.pop();
+          } else {
+            const set = seq.sets[seq.nextSet]!;
+            seq.params.forEach((name, k) => this.defs.set(name, { value: set[k] ?? '', multiline: false, maxParams: 0 }));
+            buf = { text: seq.text, pos: this.curPos };
+            if (++seq.nextSet >= seq.sets.length) this.seqs.pop();
+          }
+        } else continue;
+      } else if (this.multilineRest !== undefined) {
+        if (!this.countGenerated()) continue;
+        const rest = this.multilineRest;
+        const nl = rest.indexOf('\n');
+        if (nl < 0) {
+          buf = { text: rest, pos: this.curPos };
+          const popped = this.multilineStack.pop();
+          if (popped) {
+            this.multilineRest = popped.rest;
+            this.multilineSeqDepth = popped.seqDepth;
+          } else {
+            this.multilineRest = undefined;
+            this.multilineSeqDepth = 0;
+          }
+        } else {
+          buf = { text: rest.slice(0, nl), pos: this.curPos };
+          this.multilineRest = rest.slice(nl + 1);
+        }
+      } else {
+        buf = this.physicalLine(endDefOnBlank);
+        if (buf === undefined) return undefined;
+      }
+
+      let text = buf.text;
+      const pos = buf.pos;
+
+      // multi-line $NAME= definition in progress
+      if (multilineDef && def) {
+        let len = text.length;
+        let piece = text;
+        if (len > 0 && text[len - 1] === '\\') {
+          len--;
+          while (len >= 1 && isBlank(text[len - 1])) len--;
+          piece = `${text.slice(0, len)}\n`;
+          len++;
+        } else {
+          multilineDef = false;
+          if (def.value.length === 0) def.multiline = false;
+        }
+        if (len >= 2 || (len > 0 && !multilineDef)) def.value += piece.slice(0, len);
+        continue;
+      }
+      if (text.length === 0) continue;
+
+      let rechecks = 0;
+      let recheck: boolean;
+      do {
+        recheck = false;
+        if (text[0] === '@') {
+          const rev = text[1] === '^';
+          const ofs = rev ? 2 : 1;
+          let sp = ofs;
+          while (sp < text.length && !isBlank(text[sp])) sp++;
+          if (sp >= text.length) {
+            text = '';
+            break;
+          }
+          const matches = text.slice(ofs, sp) === this.configId;
+          if (matches === rev) {
+            text = '';
+            break;
+          }
+          text = text.slice(spanBlanks(text, sp));
+        }
+        if (text[0] === '$') {
+          const d = this.checkDefinition(text);
+          if (d) {
+            def = d;
+            if (d.multiline) multilineDef = true;
+            text = '';
+            break;
+          }
+        }
+        if (text.startsWith('~SEQ') || text.startsWith('~LST')) {
+          if (text[1] === 'S') {
+            if (!this.addSeq(text)) this.report('error', 'seq-invalid', 'GENERAL_ERROR', `Invalid ~SEQ specification '${byteStringToText(text)}'`, undefined, 'expected ~SEQ(var, end), ~SEQ(var, start, end) or ~SEQ(var, start, step, end)');
+          } else if (!this.addLst(text)) {
+            this.report('error', 'lst-invalid', 'GENERAL_ERROR', `Invalid ~LST specification '${byteStringToText(text)}'`, undefined, 'expected ~LST(var, v1, v2, ...) or ~LST({var1,var2}, {a1,a2}, ...)');
+          }
+          text = '';
+          break;
+        }
+        if (text[0] === '~') break;
+        if (text.includes('$')) {
+          const r = this.replaceParam(text, MAXBUF);
+          if (!r.found) break;
+          text = r.text;
+          const dc = decomment(text);
+          if (dc.unterminatedQuote) this.report('error', 'unterminated-quote', 'GENERAL_ERROR', `Unterminated quote '${byteStringToText(dc.quotedForError)}'`);
+          text = dc.text;
+          if (text[0] === '@' || text.includes('$')) recheck = true;
+          if (recheck && ++rechecks > MAX_SUBSTITUTIONS) {
+            this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution does not terminate on line '${byteStringToText(text.slice(0, 200))}'`, undefined, 'a definition refers to itself ($A=$A); keepalived 2.2.7 hangs here');
+            break;
+          }
+        }
+      } while (recheck);
+
+      if (text === '') continue;
+      if (this.checkInclude(text)) continue;
+      return this.finishLine({ text, pos });
+    }
+  }
+
+  /** Brace split, trailing blanks, and keepalived's `Extra '}' found` check. */
+  private finishLine(buf: Buf): Buf {
+    let text = buf.text;
+    const split = splitAtBrace(text);
+    if (split) {
+      this.residue = { text: split.residue, pos: { ...buf.pos, col: buf.pos.col + split.residueOffset } };
+      text = split.head;
+    }
+    let len = text.length;
+    while (len > 0 && isBlank(text[len - 1])) len--;
+    text = text.slice(0, len);
+    if (text === '{') this.blockDepth++;
+    else if (text === '}') {
+      if (this.blockDepth-- < 1) {
+        this.report('error', 'extra-close-brace', 'UNEXPECTED_EOB', "Extra '}' found", buf.pos, 'remove it, or add the missing block start');
+        this.blockDepth = 0;
+      }
+    }
+    return { text, pos: buf.pos };
+  }
+
+  private emit(buf: Buf): void {
+    const { tokens, unmatchedQuote } = tokenize(buf.text);
+    if (unmatchedQuote) {
+      this.report('error', 'unmatched-quote', 'UNMATCHED_QUOTE', `Unmatched quote: '${byteStringToText(buf.text)}'`, buf.pos, 'close the double quote; words after an unmatched quote are ignored');
+    }
+    if (tokens.length === 0) return;
+    const out: Token[] = tokens.map((t) => ({ text: byteStringToText(t.text), col: buf.pos.col + t.offset, quoted: t.quoted }));
+    this.lines.push({ tokens: out, pos: { file: buf.pos.file, line: buf.pos.line, col: out[0]!.col } });
+  }
+
+  // ───── $NAME definitions and substitution ─────
+
+  /** keepalived `check_definition()`: `$NAME=value` (no blank before `=`). */
+  private checkDefinition(text: string): Def | undefined {
+    if (!isAlpha(text[1]) && text[1] !== '_') return undefined;
+    let p = 2;
+    while (p < text.length && text[p] !== '=') {
+      if (!isAlnum(text[p]) && text[p] !== '_') return undefined;
+      p++;
+    }
+    if (text[p] !== '=') return undefined;
+    const name = text.slice(1, p);
+    let v = spanBlanks(text, p + 1);
+    let value = text.slice(v);
+    let multiline = false;
+    if (value.endsWith('\\')) {
+      let len = value.length;
+      while (len >= 2 && isBlank(value[len - 2])) len--;
+      if (len < 2) {
+        v += len;
+        value = '';
+      } else value = `${value.slice(0, len - 1)}\n`;
+      multiline = true;
+    }
+    const existing = this.defs.get(name);
+    const def: Def = { value, multiline, maxParams: existing?.maxParams ?? 0 };
+    this.defs.set(name, def);
+    return def;
+  }
+
+  /** keepalived `find_definition()` for a use at `text[i]` (just after the `$`). */
+  private findUse(text: string, i: number): { def: Def; end: number; params: string | undefined } | undefined {
+    let braces = false;
+    let n = i;
+    if (text[n] === '{') {
+      braces = true;
+      n++;
+    }
+    if (!isAlpha(text[n]) && text[n] !== '_') return undefined;
+    let p = n + 1;
+    while (p < text.length && (isAlnum(text[p]) || text[p] === '_')) p++;
+    const name = text.slice(n, p);
+    let paramStart = -1;
+    let paramEnd = -1;
+    if (braces) {
+      while (p < text.length && (text[p] === ' ' || isDigit(text[p]))) {
+        if (text[p] !== ' ') {
+          if (paramStart < 0) paramStart = p;
+          paramEnd = p;
+        }
+        p++;
+      }
+      if (paramStart >= 0 && paramEnd + 1 !== p) return undefined;
+      if (text[p] !== '}') return undefined;
+    } else if (p < text.length && !' \t,)'.includes(text[p]!)) return undefined;
+    const allowMultiline = braces ? n + name.length + 1 === text.length : p === text.length;
+    const def = this.defs.get(name);
+    if (!def || (def.multiline && !allowMultiline)) return undefined;
+    if (paramStart >= 0 && def.maxParams === 0) return undefined;
+    return { def, end: braces ? p + 1 : p, params: paramStart >= 0 ? text.slice(paramStart, paramEnd + 1) : undefined };
+  }
+
+  /**
+   * keepalived `replace_param()`: replaces uses left to right, re-scanning each replacement in place; stops
+   * (keeping what was done) when the line would reach `maxLen` bytes; stops after a value starting with `~`.
+   */
+  private replaceParam(input: string, maxLen: number): { found: boolean; text: string; multiline: boolean } {
+    let text = input;
+    let cur = 0;
+    let found = false;
+    let multilinePtr = this.multilineRest;
+    let nextPtr: string | undefined = multilinePtr;
+    let usedMultiline = false;
+    let count = 0;
+    for (;;) {
+      cur = text.indexOf('$', cur);
+      if (cur < 0 || cur + 1 >= text.length) break;
+      const use = this.findUse(text, cur + 1);
+      if (!use) {
+        cur++;
+        continue;
+      }
+      if (++count > MAX_SUBSTITUTIONS) {
+        this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution does not terminate on line '${byteStringToText(input.slice(0, 200))}'`, undefined, 'a definition refers to itself ($A=$A); keepalived 2.2.7 hangs here');
+        break;
+      }
+      found = true;
+      const def = use.def;
+      nextPtr = multilinePtr;
+      if (def.multiline && multilinePtr !== undefined) this.multilineStack.push({ rest: multilinePtr, seqDepth: this.multilineSeqDepth });
+      if (def.multiline) this.multilineSeqDepth = this.seqs.length;
+      const value = def.fn ? def.fn(use.params) : def.value;
+      let replacing: string;
+      if (def.multiline) {
+        const nl = value.indexOf('\n');
+        replacing = nl < 0 ? value : value.slice(0, nl);
+        nextPtr = nl < 0 ? '' : value.slice(nl + 1);
+        multilinePtr = nextPtr;
+        usedMultiline = true;
+      } else replacing = value;
+      const newLen = text.length - (use.end - cur) + replacing.length;
+      if (newLen >= maxLen) {
+        this.report('warning', 'substitution-too-long', undefined, `Parameter substitution on line '${byteStringToText(input)}' would exceed maximum line length`, undefined, `keepalived lines are limited to ${maxLen - 1} bytes; it keeps the line as substituted so far`);
+        return { found: false, text, multiline: usedMultiline };
+      }
+      text = text.slice(0, cur) + replacing + text.slice(use.end);
+      if (value[spanBlanks(value, 0)] === '~') break;
+    }
+    if (found) this.multilineRest = nextPtr;
+    return { found, text, multiline: usedMultiline };
+  }
+
+  // ───── ~SEQ and ~LST ─────
+
+  /** keepalived `add_seq()`. */
+  private addSeq(buf: string): boolean {
+    const err = (msg: string): false => {
+      this.report('error', 'seq-invalid', 'GENERAL_ERROR', `${msg} '${byteStringToText(buf)}'`);
+      return false;
+    };
+    let p = 4;
+    let hex = false;
+    if (buf[p] === 'x') {
+      p++;
+      hex = true;
+    }
+    p = spanBlanks(buf, p);
+    if (buf[p++] !== '(') return false;
+    p = spanBlanks(buf, p);
+    const varStart = p;
+    while (p < buf.length && !' \t,)'.includes(buf[p]!)) p++;
+    const variable = buf.slice(varStart, p);
+    p = spanBlanks(buf, p);
+    if (p >= buf.length || buf[p] === ')' || p === varStart) return err('Invalid ~SEQ definition');
+    p++;
+    p = spanBlanks(buf, p);
+    const endSeq = buf.indexOf(')', p);
+    if (endSeq < 0) return err('Invalid ~SEQ definition');
+    if (endSeq + 1 - p + 1 > 3 * 20 + 3 + 1) return err('~SEQ parameter strings too long');
+    const savedRest = this.multilineRest;
+    this.multilineRest = undefined;
+    const r = this.replaceParam(buf.slice(p, endSeq + 1), 3 * 20 + 3 + 1);
+    const multi = r.multiline;
+    this.multilineRest = savedRest;
+    if (multi) return err('~SEQ parameter is multiline definition');
+    const s = r.text;
+    let start: number;
+    let step: number;
+    let end: number;
+    let q = 0;
+    const one = strtol0(s, q);
+    q = spanBlanks(s, one.end);
+    if (s[q] === ')') {
+      end = one.value;
+      step = end < 1 ? -1 : 1;
+      start = end < 0 ? -1 : 1;
+    } else {
+      if (s[q] !== ',') return err('Invalid ~SEQ definition');
+      const two = strtol0(s, q + 1);
+      q = spanBlanks(s, two.end);
+      if (s[q] === ')') {
+        start = one.value;
+        end = two.value;
+        step = start <= end ? 1 : -1;
+      } else {
+        if (s[q] !== ',') return err('Invalid ~SEQ definition');
+        const three = strtol0(s, q + 1);
+        q = spanBlanks(s, three.end);
+        if (s[q] !== ')') return err('Invalid ~SEQ definition');
+        start = one.value;
+        step = two.value;
+        end = three.value;
+        if (step === 0 || (start < end && step < 0) || (start > end && step > 0)) return err('Invalid ~SEQ values');
+      }
+    }
+    if (hex && (start < 0 || end < 0)) return err('~SEQx is only valid for positive numbers');
+    const items = Math.floor((end - start) / step) + 1;
+    if (items > MAX_SEQ_ITEMS) {
+      this.report('error', 'seq-too-many-items', 'GENERAL_ERROR', `~SEQ would produce ${items} lines (limit ${MAX_SEQ_ITEMS}) '${byteStringToText(buf.slice(0, 200))}'`, undefined, 'split it, or use a smaller range');
+      return true;
+    }
+    const text = buf.slice(spanBlanks(buf, endSeq + 1));
+    if (items <= 0) return true;
+    this.seqs.push({ kind: 'seq', variable, next: start, last: end, step, hex, text });
+    return true;
+  }
+
+  /** keepalived `add_lst()`. */
+  private addLst(buf: string): boolean {
+    let p = spanBlanks(buf, 4);
+    if (buf[p++] !== '(') return false;
+    p = spanBlanks(buf, p);
+    let endChar = ',';
+    if (buf[p] === '{') {
+      endChar = '}';
+      p = spanBlanks(buf, p + 1);
+    }
+    const params: string[] = [];
+    let numVars = 0;
+    for (;;) {
+      const s = p;
+      while (p < buf.length && !' \t,}'.includes(buf[p]!)) p++;
+      params.push(buf.slice(s, p));
+      p = spanBlanks(buf, p);
+      if (buf[p] === endChar) break;
+      if (buf[p] !== ',') return false;
+      p = spanBlanks(buf, p + 1);
+      numVars++;
+      if (numVars > 10_000) return false;
+    }
+    if (buf[p] === '}') p = spanBlanks(buf, p + 1);
+    if (buf[p++] !== ',') return false;
+    p = spanBlanks(buf, p);
+    const sets: string[][] = [];
+    for (;;) {
+      endChar = ',';
+      if (buf[p] === '{') {
+        endChar = '}';
+        p = spanBlanks(buf, p + 1);
+      }
+      const values: string[] = [];
+      let numValues = 0;
+      for (;;) {
+        const s = p;
+        while (p < buf.length && !' \t,})'.includes(buf[p]!)) p++;
+        values.push(buf.slice(s, p));
+        p = spanBlanks(buf, p);
+        if (buf[p] === endChar || (buf[p] === ')' && endChar === ',')) break;
+        if (buf[p] !== ',') return false;
+        p = spanBlanks(buf, p + 1);
+        if (++numValues > numVars) {
+          this.report('error', 'lst-invalid', 'GENERAL_ERROR', `~LST specification has too many values '${byteStringToText(buf)}'`);
+          return false;
+        }
+      }
+      for (; numValues < numVars; numValues++) values.push('');
+      sets.push(values);
+      if (sets.length > MAX_SEQ_ITEMS) {
+        this.report('error', 'seq-too-many-items', 'GENERAL_ERROR', `~LST has more than ${MAX_SEQ_ITEMS} values`);
+        return true;
+      }
+      if (buf[p] === '}' && endChar === '}') p = spanBlanks(buf, p + 1);
+      if (buf[p] === ')') break;
+      if (buf[p] !== ',') return false;
+      p = spanBlanks(buf, p + 1);
+    }
+    const text = buf.slice(spanBlanks(buf, p + 1));
+    this.seqs.push({ kind: 'lst', params, sets, nextSet: 0, text });
+    return true;
+  }
+}
+
+/** keepalived `get_random()`: `${_RANDOM}` = 0..32767, `${_RANDOM MIN}`, `${_RANDOM MIN MAX}`. */
+function randomValue(params: string | undefined, rnd: () => number): string {
+  let min = 0;
+  let max = 32767;
+  if (params !== undefined) {
+    const a = strtoulDec(params, 0);
+    min = a.value;
+    if (a.end < params.length) max = strtoulDec(params, a.end).value;
+  }
+  let r = rnd();
+  if (!(r >= 0 && r < 1)) r = 0;
+  const span = max - min + 1;
+  const val = span > 0 ? min + Math.floor(r * span) : min + Math.floor(r * 2147483648);
+  // keepalived prints into a buffer sized for the digits of MAX, so longer values are cut.
+  return String(val).slice(0, String(max).length);
+}
