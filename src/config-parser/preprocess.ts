@@ -603,7 +603,11 @@ class Preprocessor {
       const dc = decomment(pl.text);
       if (dc.unterminatedQuote) this.report('error', 'unterminated-quote', 'GENERAL_ERROR', `Unterminated quote '${byteStringToText(dc.quotedForError)}'`, { ...this.curPos, col: dc.leadingRemoved + 1 });
       if (dc.text === '') continue;
-      return { text: dc.text, pos: { ...this.curPos, col: dc.leadingRemoved + 1 } };
+      // keepalived-compat: the VRRP child reads the parent's consolidated copy of the configuration, whose
+      // lines are already decommented, and decomments them again: `\#` outside quotes ends up a comment.
+      const dc2 = decomment(dc.text);
+      if (dc2.text === '') continue;
+      return { text: dc2.text, pos: { ...this.curPos, col: dc.leadingRemoved + 1 } };
     }
   }
 
