@@ -1,0 +1,85 @@
+// Diagnostic builders for the config parser (reference §1.8): a sink that collects diagnostics instead of
+// throwing, and the "did you mean" suggestion by edit distance among the keywords valid at one level.
+
+import type { Diagnostic, KeepalivedErrorClass, Severity, SourcePos } from './types.js';
+
+export interface DiagnosticInput {
+  readonly severity: Severity;
+  readonly code: string;
+  readonly kaClass: KeepalivedErrorClass | undefined;
+  readonly message: string;
+  readonly pos?: SourcePos | undefined;
+  readonly hint?: string | undefined;
+  readonly subject?: string | undefined;
+}
+
+/** Builds a `Diagnostic` (drops undefined optional fields so the JSON stays small). */
+export function makeDiagnostic(d: DiagnosticInput): Diagnostic {
+  const out: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
+    severity: d.severity,
+    code: d.code,
+    kaClass: d.kaClass,
+    pos: d.pos,
+    message: d.message,
+  };
+  if (d.hint !== undefined) out.hint = d.hint;
+  if (d.subject !== undefined) out.subject = d.subject;
+  return out;
+}
+
+/** Collects diagnostics in report order. */
+export class DiagnosticSink {
+  readonly list: Diagnostic[] = [];
+  add(d: DiagnosticInput): void {
+    this.list.push(makeDiagnostic(d));
+  }
+}
+
+/** `file:line:col severity code message` — the golden-test / CLI one-line form. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.pos ? `${d.pos.file}:${d.pos.line}:${d.pos.col}` : '-';
+  const hint = d.hint !== undefined ? ` (${d.hint})` : '';
+  return `${where} ${d.severity} ${d.code} ${d.message}${hint}`;
+}
+
+/** Levenshtein distance (small strings: keyword names). */
+export function editDistance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The nearest keyword to an unknown `word`, or undefined when none is close.
+ * Handles a missing space (`vrrp_instanceVI_1` → `vrrp_instance VI_1`) and case slips (`MASTER` vs `master`
+ * is a value, not a keyword, so only keyword tables are searched here).
+ */
+export function suggestKeyword(word: string, candidates: readonly string[]): string | undefined {
+  // A keyword glued to its argument: the longest candidate that is a strict prefix.
+  let glued: string | undefined;
+  for (const c of candidates) {
+    if (word.length > c.length && word.startsWith(c) && (glued === undefined || c.length > glued.length)) glued = c;
+  }
+  if (glued !== undefined) return `${glued} ${word.slice(glued.length)}`;
+  const lower = word.toLowerCase();
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = c === lower ? 0.5 : editDistance(lower, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 4)));
+  return best !== undefined && bestD <= limit ? best : undefined;
+}

@@ -1,0 +1,199 @@
+// Walks the logical lines with keepalived 2.2.7's block semantics (lib/parser.c process_stream and
+// alloc_value_block; reference §1.7): keyword blocks, value blocks, skipped (inactive) blocks, and the
+// quirks — an unknown keyword's block is NOT skipped, a missing argument stops the parse.
+
+import { suggestKeyword } from './diagnostics.js';
+import type { KeywordDef, KeywordTable, KwCtx, Line, ReportOptions } from './keywords/table.js';
+import type { ParseEnv } from './keywords/state.js';
+import type { KeepalivedErrorClass, Severity, SourcePos } from './types.js';
+
+/** Keywords keepalived added after 2.2.7: 2.2.7 reports them as unknown. */
+export const NEWER_KEYWORDS: Readonly<Record<string, string>> = {
+  no_virtual_ipaddress: '2.2.8',
+  v3_checksum_as_v2: '2.2.8',
+  timer_expired_backup: '2.2.8',
+  thread_timer_expired: '2.2.8',
+  json_version: '2.2.8',
+  owner_ignore_adverts: '2.3.3',
+  vrrp_owner_ignore_adverts: '2.3.3',
+  state_dump_file: '2.3.3',
+  stats_dump_file: '2.3.3',
+  json_dump_file: '2.3.3',
+  iproute_usr_dir: '2.3.2',
+  iproute_etc_dir: '2.3.2',
+  use_symlink_paths: '2.3.0',
+  vrrp_delay_after_boot: '2.4.0',
+  auth_hmac: '2.4.0',
+  set_supplementary_groups: '2.4.4',
+};
+
+/** Builds the handler context for one line. */
+export function makeCtx(line: Line, env: ParseEnv): KwCtx {
+  return {
+    line,
+    tokens: line.tokens,
+    arg: (i) => line.tokens[i]?.text,
+    at: (i) => {
+      const t = line.tokens[i];
+      return t ? { file: line.pos.file, line: line.pos.line, col: t.col } : line.pos;
+    },
+    report(severity: Severity, code: string, kaClass: KeepalivedErrorClass | undefined, message: string, opts?: ReportOptions) {
+      const t = line.tokens[opts?.tok ?? 0];
+      env.sink.add({
+        severity, code, kaClass, message,
+        pos: t ? { file: line.pos.file, line: line.pos.line, col: t.col } : line.pos,
+        hint: opts?.hint, subject: opts?.subject,
+      });
+    },
+    env,
+  };
+}
+
+const isOpen = (l: Line | undefined): boolean => l !== undefined && l.tokens.length === 1 && l.tokens[0]!.text === '{' && !l.tokens[0]!.quoted;
+const isClose = (l: Line | undefined): boolean => l !== undefined && l.tokens.length === 1 && l.tokens[0]!.text === '}' && !l.tokens[0]!.quoted;
+
+/** Index after the balanced block that starts at `i` (which must be '{'); the end of input if unbalanced. */
+export function skipBlock(lines: readonly Line[], i: number): number {
+  let depth = 0;
+  for (let j = i; j < lines.length; j++) {
+    if (isOpen(lines[j])) depth++;
+    else if (isClose(lines[j])) {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return lines.length;
+}
+
+export interface WalkResult {
+  /** Index of the first line not consumed. */
+  readonly next: number;
+  /** True when the block's '}' was found (false at end of input). */
+  readonly closed: boolean;
+}
+
+function posOf(line: Line): SourcePos {
+  const t = line.tokens[0];
+  return t ? { file: line.pos.file, line: line.pos.line, col: t.col } : line.pos;
+}
+
+/**
+ * Processes lines from `start` with `table` filling `draft`. At level 0 it runs to the end of input; at
+ * deeper levels it stops after the block's '}'. `needOpen`: the block's '{' is still expected.
+ */
+export function walk<D>(
+  lines: readonly Line[], start: number, table: KeywordTable<D>, draft: D, level: number, env: ParseEnv, needOpen: boolean,
+): WalkResult {
+  let i = start;
+  let expectOpen = needOpen;
+  while (i < lines.length && !env.fatal) {
+    const line = lines[i]!;
+    const first = line.tokens[0];
+    if (!first) {
+      i++;
+      continue;
+    }
+    if (expectOpen) {
+      expectOpen = false;
+      if (isOpen(line)) {
+        i++;
+        continue;
+      }
+      env.sink.add({
+        severity: 'error', code: 'missing-open-brace', kaClass: 'MISSING_BOB', pos: posOf(line),
+        message: `expected '{' to open the block before '${first.text}'`,
+      });
+    } else if (isOpen(line)) {
+      env.sink.add({ severity: 'error', code: 'unexpected-open-brace', kaClass: 'UNEXPECTED_BOB', pos: posOf(line), message: "unexpected '{' - ignored (the keyword before it does not open a block here)" });
+      i++;
+      continue;
+    }
+    if (isClose(line)) {
+      if (level > 0) return { next: i + 1, closed: true };
+      // keepalived-compat: a stray '}' at top level is reported twice (Extra '}' found, Unknown keyword '}').
+      env.sink.add({ severity: 'error', code: 'extra-close-brace', kaClass: 'UNEXPECTED_EOB', pos: posOf(line), message: "extra '}' with no block open" });
+      env.sink.add({ severity: 'error', code: 'unknown-keyword', kaClass: 'UNKNOWN_KEYWORD', pos: posOf(line), message: "unknown keyword '}'" });
+      i++;
+      continue;
+    }
+    const kw = first.text;
+    const def: KeywordDef<D> | undefined = Object.prototype.hasOwnProperty.call(table, kw) ? table[kw] : undefined;
+    const ctx = makeCtx(line, env);
+    if (def === undefined) {
+      const newer = NEWER_KEYWORDS[kw];
+      const suggestion = newer === undefined ? suggestKeyword(kw, Object.keys(table)) : undefined;
+      ctx.report('error', 'unknown-keyword', 'UNKNOWN_KEYWORD',
+        newer !== undefined
+          ? `unknown keyword '${kw}' here (it was added in keepalived ${newer}; 2.2.7 does not know it)`
+          : `unknown keyword '${kw}'`,
+        suggestion !== undefined ? { hint: `did you mean '${suggestion}'?` } : undefined);
+      // keepalived-compat: the unknown keyword's block is not skipped; its '{' is reported as unexpected and its
+      // lines apply to the enclosing block.
+      i++;
+      continue;
+    }
+    const since = NEWER_KEYWORDS[kw];
+    if (since !== undefined) {
+      ctx.report('error', 'keyword-too-new', 'UNKNOWN_KEYWORD',
+        `'${kw}' was added in keepalived ${since}; keepalived 2.2.7 reports it as an unknown keyword (havipd honours it)`);
+    }
+    if (def.kind === 'skip') {
+      if (!env.noticed.has(`skip:${kw}`)) {
+        env.noticed.add(`skip:${kw}`);
+        ctx.report('info', 'block-skipped', undefined, `'${kw}' ${def.why}; skipped as keepalived's VRRP process skips it`);
+      }
+      i++;
+      if (isOpen(lines[i])) i = skipBlock(lines, i);
+      continue;
+    }
+    const need = def.args ?? 0;
+    if (line.tokens.length <= need) {
+      const last = line.tokens[line.tokens.length - 1]!;
+      env.sink.add({
+        severity: 'error', code: 'missing-parameter', kaClass: 'MISSING_PARAMETER',
+        pos: { file: line.pos.file, line: line.pos.line, col: last.col + last.text.length + 1 },
+        message: `'${kw}' needs ${need === 1 ? 'a value' : `${need} values`} after it (missing word ${line.tokens.length + 1}); keepalived stops reading the configuration here`,
+      });
+      env.fatal = true;
+      return { next: lines.length, closed: false };
+    }
+    if (def.kind === 'plain') {
+      def.handle(draft, ctx);
+      i++;
+    } else if (def.kind === 'values') {
+      def.handle?.(draft, ctx);
+      i++;
+      if (isOpen(lines[i])) i++;
+      else if (i < lines.length) {
+        ctx.report('info', 'value-block-missing-open', undefined, `'{' missing at the beginning of the '${kw}' block`);
+      }
+      while (i < lines.length && !isClose(lines[i])) {
+        const l = lines[i]!;
+        if (isOpen(l)) {
+          env.sink.add({ severity: 'error', code: 'unexpected-open-brace', kaClass: 'UNEXPECTED_BOB', pos: posOf(l), message: `unexpected '{' inside the '${kw}' list` });
+        } else if (l.tokens.length > 0) {
+          def.item(draft, makeCtx(l, env));
+        }
+        i++;
+      }
+      if (i < lines.length) i++;
+      else env.sink.add({ severity: 'error', code: 'missing-close-brace', kaClass: 'MISSING_EOB', pos: ctx.at(0), message: `the '${kw}' block is not closed with '}'` });
+      def.close?.(draft, ctx);
+    } else {
+      const child = def.open(draft, ctx);
+      i++;
+      if (child === undefined) {
+        if (isOpen(lines[i])) i = skipBlock(lines, i);
+        continue;
+      }
+      const r = walk(lines, i, def.table(), child, level + 1, env, true);
+      i = r.next;
+      if (env.fatal) return { next: lines.length, closed: false };
+      if (!r.closed) {
+        env.sink.add({ severity: 'error', code: 'missing-close-brace', kaClass: 'MISSING_EOB', pos: ctx.at(0), message: `the '${kw}' block is not closed with '}' before the end of the configuration` });
+      }
+      def.close?.(draft, child, ctx);
+    }
+  }
+  return { next: i, closed: false };
+}

@@ -1,0 +1,68 @@
+// Keyword table of `vrrp_script NAME { … }` (reference §1.9.4).
+
+import { commandSpec, hasUnterminatedQuote } from '../command.js';
+import { readInteger } from '../values.js';
+import { readSecondsUs } from './common.js';
+import type { ScriptDraft } from './state.js';
+import type { KeywordTable } from './table.js';
+import { plain } from './table.js';
+
+type D = ScriptDraft;
+const MAX_S = Math.floor(0xffffffff / 1_000_000);
+
+export const vrrpScriptTable: KeywordTable<D> = {
+  script: plain((d, ctx) => {
+    const raw = ctx.tokens.slice(1).map((t) => t.text).join(' ');
+    if (hasUnterminatedQuote(raw)) ctx.report('error', 'unterminated-quote', 'GENERAL_ERROR', `unterminated quote in the script command`, { tok: 1, subject: d.name });
+    d.command = commandSpec(raw, d.user, d.group);
+  }, 1),
+  interval: plain((d, ctx) => {
+    const v = readSecondsUs(ctx, 0, MAX_S * 1_000_000, d.name, 3);
+    if (v === undefined) return;
+    if (v === 0) {
+      ctx.report('error', 'interval-zero', 'GENERAL_ERROR', `the script interval must be greater than 0; set to 1 second`, { tok: 1, subject: d.name });
+      d.interval = 1_000_000;
+    } else d.interval = v;
+  }, 1),
+  timeout: plain((d, ctx) => {
+    const v = readSecondsUs(ctx, 0, MAX_S * 1_000_000, d.name, 3);
+    if (v === undefined) return;
+    if (v === 0) {
+      ctx.report('error', 'timeout-zero', 'GENERAL_ERROR', `the script timeout must be greater than 0; set to 1 second`, { tok: 1, subject: d.name });
+      d.timeout = 1_000_000;
+    } else d.timeout = v;
+  }, 1),
+  weight: plain((d, ctx) => {
+    const r = readInteger(ctx.arg(1)!, -253, 253);
+    if (r.value === undefined) {
+      ctx.report('error', 'weight-out-of-range', 'GENERAL_ERROR', `weight ${ctx.arg(1)} must be an integer in [-253, 253] - ignored`, { tok: 1, subject: d.name });
+      return;
+    }
+    d.weight = r.value;
+    const o = ctx.arg(2);
+    if (o === 'reverse') d.reverse = true;
+    else if (o === 'noreverse') d.reverse = false;
+    else if (o !== undefined) ctx.report('error', 'unknown-weight-option', 'GENERAL_ERROR', `unknown weight option '${o}' (expected reverse or noreverse)`, { tok: 2, subject: d.name });
+  }, 1),
+  rise: plain((d, ctx) => {
+    const r = readInteger(ctx.arg(1)!, 1, 0x7fffffff, true);
+    if (r.value === undefined) {
+      ctx.report('error', r.problem!.code, 'GENERAL_ERROR', `rise: ${r.problem!.message}; using 1`, { tok: 1, subject: d.name });
+      d.rise = 1;
+    } else d.rise = r.value;
+  }, 1),
+  fall: plain((d, ctx) => {
+    const r = readInteger(ctx.arg(1)!, 1, 0x7fffffff, true);
+    if (r.value === undefined) {
+      ctx.report('error', r.problem!.code, 'GENERAL_ERROR', `fall: ${r.problem!.message}; using 1`, { tok: 1, subject: d.name });
+      d.fall = 1;
+    } else d.fall = r.value;
+  }, 1),
+  user: plain((d, ctx) => {
+    d.user = ctx.arg(1)!;
+    const g = ctx.arg(2);
+    if (g !== undefined) d.group = g.startsWith(':') ? g.slice(1) : g;
+    if (d.command) d.command = commandSpec(d.command.raw, d.user, d.group);
+  }, 1),
+  init_fail: plain((d) => { d.initFail = true; }),
+};

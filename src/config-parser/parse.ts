@@ -1,0 +1,56 @@
+// Entry point of the config parser: preprocess (lexer engineer's preprocess.ts) → dispatch over the keyword
+// tables → resolve into the immutable DaemonConfig → lints. Pure: all I/O goes through the injected ConfigHost.
+
+import { DiagnosticSink } from './diagnostics.js';
+import { walk, type WalkResult } from './dispatch.js';
+import { rootTable } from './keywords/root.js';
+import { newRootDraft, type ParseEnv } from './keywords/state.js';
+import type { Line } from './keywords/table.js';
+import { lint } from './lints.js';
+import { preprocess, type PreprocessOptions } from './preprocess.js';
+import type { ConfigHost } from './host.js';
+import { resolve } from './resolve.js';
+import type { DaemonConfig, Diagnostic, ParseResult } from './types.js';
+
+export interface ParseOptions extends PreprocessOptions {
+  /** Interface names present on the host; undefined = do not check (keepalived checks them unless dynamic_interfaces). */
+  readonly hostInterfaces?: readonly string[];
+}
+
+export interface ParseLinesOptions {
+  readonly hostInterfaces?: readonly string[] | undefined;
+  /** Every file read (for DaemonConfig.files). */
+  readonly files?: readonly string[];
+}
+
+/** Deep-freezes plain data (arrays and records). */
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
+/**
+ * Parses already preprocessed logical lines (every '{' / '}' on its own line). Never throws on input.
+ * config is undefined only when a keyword missed its argument (keepalived exits 2 there).
+ */
+export function parseLines(lines: readonly Line[], opts: ParseLinesOptions = {}): ParseResult {
+  const sink = new DiagnosticSink();
+  const env: ParseEnv = { root: newRootDraft(), hostInterfaces: opts.hostInterfaces, sink, fatal: false, noticed: new Set() };
+  const r: WalkResult = walk(lines, 0, rootTable, env.root, 0, env, false);
+  void r;
+  if (env.fatal) return { config: undefined, diagnostics: sink.list };
+  const config: DaemonConfig = resolve(env.root, sink, opts.files ?? []);
+  for (const d of lint(config)) sink.list.push(d);
+  return { config: deepFreeze(config), diagnostics: sink.list };
+}
+
+/** Reads, preprocesses and parses `mainFile`. Diagnostics: the preprocessor's first, then ours. */
+export function parseConfig(mainFile: string, host: ConfigHost, opts: ParseOptions): ParseResult {
+  const pre = preprocess(mainFile, host, opts);
+  const res = parseLines(pre.lines, { hostInterfaces: opts.hostInterfaces, files: pre.files });
+  const diagnostics: Diagnostic[] = [...pre.diagnostics, ...res.diagnostics];
+  return { config: res.config, diagnostics };
+}

@@ -1,0 +1,470 @@
+// Turns the drafts into the immutable, fully defaulted DaemonConfig (reference §3.3, §3.8, §3.9, §3.11,
+// §3.14): keepalived's vrrp_complete_init / vrrp_complete_instance decisions that belong to the config:
+// minimum configuration, sync-group membership, state/priority interplay, strict-mode corrections,
+// authentication rules, advert_int rounding, VIP count, owner and sync-group tracker weights, duplicate VRIDs.
+
+import { micros } from '../vrrp/units.js';
+import type { DiagnosticSink } from './diagnostics.js';
+import type {
+  DaemonConfig, GarpConfig, GlobalDefs, NotifyConfig, SyncGroupConfig, TrackFileConfig, TrackRef, VipConfig,
+  VrrpInstanceConfig, VrrpScriptConfig,
+} from './types.js';
+import type { GarpDraft, GlobalDraft, InstanceDraft, NotifyDraft, RootDraft, SyncGroupDraft, TrackDraft } from './keywords/state.js';
+
+const DEFAULT_MTU = 1500;
+
+function garpOf(g: GarpDraft, base: GarpConfig): GarpConfig {
+  return {
+    masterDelay: micros(g.masterDelay ?? base.masterDelay),
+    masterRepeat: g.masterRepeat ?? base.masterRepeat,
+    masterRefresh: micros(g.masterRefresh ?? base.masterRefresh),
+    masterRefreshRepeat: g.masterRefreshRepeat ?? base.masterRefreshRepeat,
+    lowerPrioDelay: micros(g.lowerPrioDelay ?? base.lowerPrioDelay),
+    lowerPrioRepeat: g.lowerPrioRepeat ?? base.lowerPrioRepeat,
+  };
+}
+
+export function resolveGlobal(g: GlobalDraft): GlobalDefs {
+  const masterDelay = g.garp.masterDelay ?? 5_000_000;
+  const masterRepeat = g.garp.masterRepeat ?? 5;
+  const garp: GarpConfig = {
+    masterDelay: micros(masterDelay),
+    masterRepeat,
+    masterRefresh: micros(g.garp.masterRefresh ?? 0),
+    masterRefreshRepeat: g.garp.masterRefreshRepeat ?? 1,
+    lowerPrioDelay: micros(g.garp.lowerPrioDelay ?? masterDelay),
+    lowerPrioRepeat: g.garp.lowerPrioRepeat ?? masterRepeat,
+  };
+  return {
+    routerId: g.routerId,
+    notificationEmail: [...g.notificationEmail],
+    notificationEmailFrom: g.notificationEmailFrom,
+    smtpServer: g.smtpServer,
+    smtpHeloName: g.smtpHeloName,
+    smtpConnectTimeout: micros(g.smtpConnectTimeout ?? 30_000_000),
+    smtpAlert: g.smtpAlert,
+    smtpAlertVrrp: g.smtpAlertVrrp,
+    noEmailFaults: g.noEmailFaults,
+    scriptUser: g.scriptUser,
+    enableScriptSecurity: g.enableScriptSecurity,
+    dynamicInterfaces: g.dynamicInterfaces,
+    defaultInterface: g.defaultInterface ?? 'eth0',
+    vrrpMcastGroup4: g.vrrpMcastGroup4 ?? '224.0.0.18',
+    vrrpMcastGroup6: g.vrrpMcastGroup6 ?? 'ff02::12',
+    vrrpVersion: g.vrrpVersion ?? 2,
+    garp,
+    garpInterval: micros(g.garpInterval ?? 0),
+    gnaInterval: micros(g.gnaInterval ?? 0),
+    garpExtraIf: g.garpExtraIf ? { interval: micros(g.garpExtraIf.interval), all: g.garpExtraIf.all } : undefined,
+    downTimerAdverts: g.downTimerAdverts ?? 3,
+    lowerPrioNoAdvert: g.lowerPrioNoAdvert ?? false,
+    higherPrioSendAdvert: g.higherPrioSendAdvert ?? false,
+    skipCheckAdvAddr: g.skipCheckAdvAddr,
+    checkUnicastSrc: g.checkUnicastSrc,
+    strict: g.strict,
+    notifyFifo: g.notifyFifo,
+    notifyFifoScript: g.notifyFifoScript,
+    vrrpNotifyFifo: g.vrrpNotifyFifo,
+    vrrpNotifyFifoScript: g.vrrpNotifyFifoScript,
+    notifyPriorityChanges: g.notifyPriorityChanges,
+    fifoWriteVrrpStatesOnReload: g.fifoWriteVrrpStatesOnReload,
+    startupDelay: micros(g.startupDelay ?? 0),
+    logUnknownVrids: g.logUnknownVrids,
+    dataUseInstance: g.dataUseInstance,
+    instanceName: g.instanceName,
+    netNamespace: g.netNamespace,
+  };
+}
+
+function notifyOf(n: NotifyDraft): NotifyConfig {
+  return { ...n };
+}
+
+/** Resolves sync groups: members must exist, belong to one group only. Returns member → group name. */
+function resolveSyncGroups(root: RootDraft, sink: DiagnosticSink, valid: Set<string>): { groups: SyncGroupDraft[]; memberOf: Map<string, string>; members: Map<string, string[]> } {
+  const memberOf = new Map<string, string>();
+  const members = new Map<string, string[]>();
+  const groups: SyncGroupDraft[] = [];
+  for (const g of root.syncGroups.values()) {
+    if (g.members === undefined) {
+      sink.add({ severity: 'error', code: 'sync-group-empty', kaClass: 'GENERAL_ERROR', pos: g.pos, subject: g.name, message: `sync group ${g.name} has no 'group' of instances - removed` });
+      continue;
+    }
+    const list: string[] = [];
+    for (const m of g.members) {
+      if (!valid.has(m.name)) {
+        sink.add({ severity: 'error', code: 'sync-group-unknown-member', kaClass: 'GENERAL_ERROR', pos: m.pos, subject: g.name, message: `vrrp_instance ${m.name} named in sync group ${g.name} does not exist - ignored` });
+        continue;
+      }
+      const other = memberOf.get(m.name);
+      if (other !== undefined) {
+        sink.add({ severity: 'error', code: 'sync-group-member-twice', kaClass: 'GENERAL_ERROR', pos: m.pos, subject: g.name, message: `vrrp_instance ${m.name} is already in sync group ${other}; an instance can be in one sync group only - ignored in ${g.name}` });
+        continue;
+      }
+      memberOf.set(m.name, g.name);
+      list.push(m.name);
+    }
+    if (list.length === 0) {
+      sink.add({ severity: 'error', code: 'sync-group-no-members', kaClass: 'GENERAL_ERROR', pos: g.pos, subject: g.name, message: `sync group ${g.name} has no existing vrrp_instance in its group - removed` });
+      continue;
+    }
+    if (list.length === 1) {
+      sink.add({ severity: 'warning', code: 'sync-group-one-member', kaClass: 'GENERAL_ERROR', pos: g.pos, subject: g.name, message: `sync group ${g.name} has only 1 instance - a sync group is meant to keep several instances together` });
+    }
+    members.set(g.name, list);
+    groups.push(g);
+  }
+  return { groups, memberOf, members };
+}
+
+function trackRef(t: TrackDraft, weight: number): TrackRef {
+  return { name: t.name, weight, reverse: t.reverse };
+}
+
+/** Builds the DaemonConfig. `files`: every file read. */
+export function resolve(root: RootDraft, sink: DiagnosticSink, files: readonly string[]): DaemonConfig {
+  const global = resolveGlobal(root.global);
+  const instances: VrrpInstanceConfig[] = [];
+  const drafts = [...root.instances.values()];
+
+  // keepalived chk_min_cfg: a vrid is required; an interface or unicast.
+  const valid = new Set<string>();
+  for (const d of drafts) {
+    if (d.vrid === undefined) {
+      sink.add({ severity: 'error', code: 'missing-vrid', kaClass: 'GENERAL_ERROR', pos: d.pos, subject: d.name, message: `(${d.name}) virtual_router_id must be set (1..255); instance not started` });
+      continue;
+    }
+    if (d.iface === undefined && !d.ifaceMissing && !d.unicastConfigured) {
+      sink.add({ severity: 'error', code: 'missing-interface', kaClass: 'GENERAL_ERROR', pos: d.pos, subject: d.name, message: `(${d.name}) no interface: give 'interface IF' (or unicast_src_ip with unicast_peer); instance not started` });
+      continue;
+    }
+    valid.add(d.name);
+  }
+  const sg = resolveSyncGroups(root, sink, valid);
+
+  const usedScripts = new Set<string>();
+  for (const d of drafts) {
+    if (!valid.has(d.name)) continue;
+    const inst = completeInstance(d, root, global, sg.memberOf.get(d.name), root.syncGroups, sink);
+    if (!inst) continue;
+    for (const t of inst.trackScripts) usedScripts.add(t.name);
+    instances.push(inst);
+  }
+  for (const g of sg.groups) for (const t of g.trackScripts) usedScripts.add(t.name);
+
+  const scripts: VrrpScriptConfig[] = [];
+  for (const s of root.scripts.values()) {
+    if (!usedScripts.has(s.name)) {
+      sink.add({ severity: 'warning', code: 'script-unused', kaClass: 'GENERAL_ERROR', pos: s.pos, subject: s.name, message: `vrrp_script ${s.name} is not tracked by any instance or sync group - not run` });
+      continue;
+    }
+    const interval = s.interval ?? 1_000_000;
+    scripts.push({
+      name: s.name, command: s.command!, interval: micros(interval), timeout: micros(s.timeout ?? interval),
+      weight: s.weight, reverse: s.reverse, rise: s.rise, fall: s.fall, initFail: s.initFail, pos: s.pos,
+    });
+  }
+  const trackFiles: TrackFileConfig[] = [...root.trackFiles.values()].map((f) => ({
+    name: f.name, file: f.file!, weight: f.weight, reverse: f.reverse, initFile: f.initFile, pos: f.pos,
+  }));
+  const syncGroups: SyncGroupConfig[] = sg.groups.map((g) => ({
+    name: g.name,
+    members: sg.members.get(g.name)!,
+    trackInterfaces: g.trackInterfaces.map((t) => trackRef(t, t.weight ?? 0)),
+    trackScripts: g.trackScripts.map((t) => trackRef(t, t.weight ?? root.scripts.get(t.name)?.weight ?? 0)),
+    trackFiles: g.trackFiles.map((t) => trackRef(t, t.weight ?? root.trackFiles.get(t.name)?.weight ?? 1)),
+    notify: notifyOf(g.notify),
+    smtpAlert: g.smtpAlert,
+    notifyPriorityChanges: g.notifyPriorityChanges,
+    syncGroupTrackingWeight: g.syncGroupTrackingWeight,
+    pos: g.pos,
+  }));
+
+  checkDuplicateVrids(instances, global, sink);
+
+  return {
+    global, scripts, trackFiles, syncGroups, instances,
+    staticAddresses: [...root.staticAddresses], staticRoutes: [...root.staticRoutes], staticRules: [...root.staticRules],
+    files: [...files],
+  };
+}
+
+function completeInstance(
+  d: InstanceDraft, root: RootDraft, global: GlobalDefs, syncGroup: string | undefined, groups: Map<string, SyncGroupDraft>,
+  sink: DiagnosticSink,
+): VrrpInstanceConfig | undefined {
+  const err = (code: string, message: string, warning = false): void =>
+    sink.add({ severity: warning ? 'warning' : 'error', code, kaClass: 'GENERAL_ERROR', pos: d.pos, subject: d.name, message: `(${d.name}) ${message}` });
+  const strict = d.strict ?? global.strict;
+  const family = d.family ?? 4;
+  let version = d.version;
+  if (family === 6) {
+    if (version === 2 && strict) {
+      err('ipv6-needs-v3', 'IPv6 cannot use VRRP version 2 in strict mode; using version 3');
+      version = 3;
+    } else if (version === undefined) version = 3;
+  }
+  version ??= global.vrrpVersion;
+
+  if (d.vips.length === 0) {
+    if ((version === 3 || strict) && !d.noVirtualIpaddress) {
+      err('no-vip', 'no virtual_ipaddress given; VRRPv3 and strict mode need at least one - instance not started');
+      return undefined;
+    }
+    if (!d.noVirtualIpaddress) {
+      sink.add({ severity: 'warning', code: 'no-vip', kaClass: 'WARNING', pos: d.pos, subject: d.name, message: `(${d.name}) no virtual_ipaddress given; at least one is sensible` });
+    }
+  }
+
+  // keepalived-compat: priority derived from state and state from priority.
+  let priority = d.priority ?? (d.state === 'MASTER' ? 255 : 100);
+  let state = d.state ?? (priority === 255 ? 'MASTER' : 'BACKUP');
+  if (d.state !== undefined && strict && (state === 'MASTER') !== (priority === 255)) {
+    err('strict-state-owner', 'state MASTER must match being the address owner (priority 255) in strict mode; corrected');
+    state = priority === 255 ? 'MASTER' : 'BACKUP';
+  }
+
+  let auth: VrrpInstanceConfig['auth'] = { type: 'NONE' };
+  if (d.authType !== undefined) {
+    if (strict) err('strict-auth', 'strict mode does not support authentication - ignored');
+    else if (version === 3) err('v3-auth', 'VRRP version 3 does not support authentication - ignored');
+    else if (!d.authPass) err('auth-no-password', 'authentication given without auth_pass - ignored');
+    else if (family === 6 && d.authType === 'AH') err('ah-ipv6', 'AH authentication cannot be used with IPv6 - ignored');
+    else {
+      auth = { type: d.authType, password: d.authPass };
+      if (d.authType === 'AH' && state === 'MASTER' && priority !== 255) {
+        err('ah-master', 'initial state MASTER is incompatible with AH authentication; using BACKUP');
+        state = 'BACKUP';
+      }
+    }
+  }
+
+  const unicast = d.unicastConfigured && d.unicastPeers.length > 0;
+  if (strict && unicast && d.iface !== undefined) {
+    err('strict-unicast', 'unicast peers are not supported in strict mode - instance not started');
+    return undefined;
+  }
+  if (d.iface === undefined && !d.ifaceMissing) {
+    if (d.unicastSrcIp === undefined) {
+      err('unicast-no-source', 'unicast instances need unicast_src_ip or an interface - instance not started');
+      return undefined;
+    }
+  }
+  if (d.unicastConfigured && d.unicastPeers.length === 0 && !d.unicastFaultNoPeer) {
+    sink.add({ severity: 'warning', code: 'unicast-without-peers', kaClass: 'DEPRECATED', pos: d.pos, subject: d.name,
+      message: `(${d.name}) a unicast keyword is given without any unicast_peer: keepalived falls back to multicast (deprecated behaviour)` });
+  }
+
+  // VIPs beyond what one advert carries become eVIPs.
+  let vips: VipConfig[] = [...d.vips];
+  const evips: VipConfig[] = [...d.evips];
+  const hdr = family === 4 ? 14 + 20 + 8 + (version === 2 ? 8 : 0) : 14 + 40 + 8;
+  const maxAddr = Math.min(255, Math.floor((DEFAULT_MTU - hdr) / (family === 4 ? 4 : 16)));
+  if (vips.length > maxAddr) {
+    err('too-many-vips', `${vips.length} VIPs exceed what one advert carries (max ${maxAddr}); the excess become virtual_ipaddress_excluded`);
+    evips.push(...vips.slice(maxAddr));
+    vips = vips.slice(0, maxAddr);
+  }
+  if (family === 6 && strict && vips[0] && !/^fe[89ab]/.test(vips[0].address)) {
+    err('ipv6-first-vip-link-local', 'the first IPv6 VIP must be link-local in strict mode');
+  }
+
+  let nopreempt = d.nopreempt;
+  let preemptDelay = d.preemptDelay;
+  if (priority === 255 && nopreempt) {
+    err('nopreempt-owner', 'nopreempt is incompatible with priority 255; nopreempt cleared');
+    nopreempt = false;
+  }
+  if (state === 'MASTER') {
+    if (nopreempt) {
+      err('nopreempt-state-master', 'nopreempt does not work with initial state MASTER; nopreempt cleared');
+      nopreempt = false;
+    }
+    if (preemptDelay) {
+      err('preempt-delay-state-master', 'preempt_delay does not work with initial state MASTER; cleared');
+      preemptDelay = 0;
+    }
+  }
+  if (preemptDelay) {
+    if (strict) {
+      err('preempt-delay-strict', 'preempt_delay is incompatible with strict mode; cleared');
+      preemptDelay = 0;
+    }
+    if (nopreempt) {
+      err('preempt-delay-nopreempt', 'preempt_delay is incompatible with nopreempt; cleared');
+      preemptDelay = 0;
+    }
+  }
+  let downTimerAdverts = d.downTimerAdverts ?? global.downTimerAdverts;
+  if (downTimerAdverts !== 3 && strict) {
+    err('down-timer-adverts-strict', 'down_timer_adverts must be 3 in strict mode; reset to 3');
+    downTimerAdverts = 3;
+  }
+  let accept = d.accept ?? (priority === 255 ? true : !strict);
+  if (accept && priority !== 255 && strict && version === 2) {
+    err('accept-v2-strict', 'accept mode with VRRP version 2 does not comply with RFC 3768; accept cleared');
+    accept = false;
+  }
+  let mcastDstIp = d.mcastDstIp ?? (family === 4 ? global.vrrpMcastGroup4 : global.vrrpMcastGroup6);
+  if (unicast && d.mcastDstIp !== undefined) {
+    err('mcast-dst-with-unicast', 'mcast_dst_ip is given with unicast peers - ignored');
+    mcastDstIp = family === 4 ? global.vrrpMcastGroup4 : global.vrrpMcastGroup6;
+  }
+
+  const garp = garpOf(d.garp, global.garp);
+  let { lowerPrioRepeat, lowerPrioDelay } = garp;
+  if (d.garp.lowerPrioRepeat === undefined) lowerPrioRepeat = strict ? 0 : global.garp.lowerPrioRepeat;
+  else if (strict && lowerPrioRepeat) {
+    err('strict-garp-lower-prio-repeat', 'strict mode requires no lower-priority GARP repeats; reset to 0');
+    lowerPrioRepeat = 0;
+  }
+  if (d.garp.lowerPrioDelay === undefined) lowerPrioDelay = micros(strict ? 0 : global.garp.lowerPrioDelay);
+  else if (strict && lowerPrioDelay) {
+    err('strict-garp-lower-prio-delay', 'strict mode requires no lower-priority GARP delay; reset to 0');
+    lowerPrioDelay = micros(0);
+  }
+  let lowerPrioNoAdvert = d.lowerPrioNoAdvert ?? (strict ? true : global.lowerPrioNoAdvert);
+  if (d.lowerPrioNoAdvert === false && strict) {
+    err('strict-lower-prio-no-advert', 'strict mode requires lower_prio_no_advert; set');
+    lowerPrioNoAdvert = true;
+  }
+  let higherPrioSendAdvert = d.higherPrioSendAdvert ?? (strict ? false : global.higherPrioSendAdvert);
+  if (d.higherPrioSendAdvert === true && strict) {
+    err('strict-higher-prio-send-advert', 'strict mode requires higher_prio_send_advert to be off; cleared');
+    higherPrioSendAdvert = false;
+  }
+  const smtpAlert = d.smtpAlert ?? global.smtpAlertVrrp ?? global.smtpAlert ?? false;
+  const group = syncGroup !== undefined ? groups.get(syncGroup) : undefined;
+  const notifyPriorityChanges = d.notifyPriorityChanges ?? group?.notifyPriorityChanges ?? global.notifyPriorityChanges;
+
+  // advert_int rounding (keepalived-compat: reported, then rounded).
+  let adv = d.advertInt ?? 1_000_000;
+  if (version === 2) {
+    if (adv >= 256_000_000) {
+      err('advert-int-range', `VRRPv2 advert_int ${adv / 1e6}s is out of range (must be less than 256s); using 255s`);
+      adv = 255_000_000;
+    } else if (adv % 1_000_000) {
+      err('advert-int-v2-fraction', `VRRPv2 advert_int ${adv / 1e6}s must be a whole number of seconds; rounded to ${Math.max(1, Math.round(adv / 1e6))}s`);
+      adv = Math.floor((adv + 500_000) / 1_000_000) * 1_000_000 || 1_000_000;
+    }
+  } else if (adv >= 4096 * 10_000) {
+    err('advert-int-range', `VRRPv3 advert_int ${adv / 1e6}s is out of range (must be less than 40.96s); using 40.95s`);
+    adv = 4095 * 10_000;
+  } else if (adv % 10_000) {
+    err('advert-int-v3-units', `VRRPv3 advert_int ${adv / 1e6}s must be in units of 10ms; rounded`);
+    adv = Math.floor((adv + 5_000) / 10_000) * 10_000 || 10_000;
+  }
+
+  // Owner / sync-group tracker weights (reference §3.8, §3.9).
+  const scriptW = (t: TrackDraft): number => t.weight ?? root.scripts.get(t.name)?.weight ?? 0;
+  const fileW = (t: TrackDraft): number => t.weight ?? root.trackFiles.get(t.name)?.weight ?? 1;
+  let trackInterfaces = d.trackInterfaces.map((t) => trackRef(t, t.weight ?? 0));
+  let trackScripts = d.trackScripts.map((t) => trackRef(t, scriptW(t)));
+  let trackFiles = d.trackFiles.map((t) => trackRef(t, fileW(t)));
+  const noWeights = (group !== undefined && !group.syncGroupTrackingWeight) || priority === 255;
+  if (noWeights) {
+    const why = group !== undefined && !group.syncGroupTrackingWeight ? 'SYNC group' : 'address owner';
+    const sync = why === 'SYNC group';
+    trackInterfaces = trackInterfaces.flatMap((t) => {
+      if (!t.weight) return [t];
+      err('tracker-weight-dropped', `ignoring ${sync ? 'the weight of ' : ''}tracked interface ${t.name} due to ${why}`);
+      return sync ? [{ ...t, weight: 0 }] : [];
+    });
+    trackScripts = trackScripts.filter((t) => {
+      if (!t.weight) return true;
+      err('tracker-weight-dropped', `ignoring tracked script ${t.name} with weights due to ${why}`);
+      return false;
+    });
+    trackFiles = trackFiles.flatMap((t) => {
+      if (t.weight === 1) {
+        err('tracker-weight-dropped', `ignoring the weight of tracked file ${t.name} due to ${why}; specify weight 0`);
+        return [{ ...t, weight: 0 }];
+      }
+      if (t.weight) {
+        err('tracker-weight-dropped', `ignoring tracked file ${t.name} with weight ${t.weight} due to ${why}`);
+        return [];
+      }
+      return [t];
+    });
+  }
+  if (d.iface !== undefined) {
+    trackInterfaces = trackInterfaces.filter((t) => {
+      if (t.name !== d.iface) return true;
+      err('track-own-interface', `track_interface ${t.name} is the instance's own interface (always tracked) - ignored`);
+      return false;
+    });
+  }
+  priority = Math.max(1, Math.min(255, priority));
+
+  return {
+    name: d.name,
+    state,
+    interface: d.iface,
+    vrid: d.vrid!,
+    priority,
+    advertInt: micros(adv),
+    version,
+    family,
+    auth,
+    vips,
+    excludedVips: evips,
+    virtualRoutes: [...d.routes],
+    virtualRules: [...d.rules],
+    unicastSrcIp: d.unicastSrcIp,
+    mcastSrcIp: d.mcastSrcIp,
+    unicastPeers: [...d.unicastPeers],
+    mcastDstIp,
+    checkUnicastSrc: d.checkUnicastSrc || global.checkUnicastSrc,
+    unicastFaultNoPeer: d.unicastFaultNoPeer,
+    unicastTtl: unicast ? d.unicastTtl : undefined,
+    oldUnicastChecksum: d.oldUnicastChecksum,
+    v3ChecksumAsV2: d.v3ChecksumAsV2 ?? root.global.v3ChecksumAsV2,
+    nopreempt,
+    preemptDelay: micros(preemptDelay),
+    trackInterfaces,
+    trackScripts,
+    trackFiles,
+    dontTrackPrimary: d.dontTrackPrimary,
+    trackSrcIp: d.trackSrcIp,
+    notify: notifyOf(d.notify),
+    notifyPriorityChanges,
+    smtpAlert,
+    garp: { ...garp, lowerPrioRepeat, lowerPrioDelay },
+    lowerPrioNoAdvert,
+    higherPrioSendAdvert,
+    downTimerAdverts,
+    skipCheckAdvAddr: d.skipCheckAdvAddr ?? global.skipCheckAdvAddr,
+    strict,
+    accept,
+    promoteSecondaries: d.promoteSecondaries,
+    useVmac: d.useVmac,
+    syncGroup,
+    inactiveKeywords: [...d.inactive],
+    pos: d.pos,
+  };
+}
+
+/** keepalived: two instances with the same VRID, family and interface (and multicast group, or overlapping unicast peers) conflict. */
+function checkDuplicateVrids(instances: readonly VrrpInstanceConfig[], _global: GlobalDefs, sink: DiagnosticSink): void {
+  for (let i = 0; i < instances.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = instances[i]!;
+      const b = instances[j]!;
+      if (a.vrid !== b.vrid || a.family !== b.family) continue;
+      const ua = a.unicastPeers.length > 0;
+      const ub = b.unicastPeers.length > 0;
+      if (ua || ub) {
+        if (!(ua && ub)) continue;
+        if (a.interface !== b.interface) continue;
+        const overlap = a.unicastPeers.some((p) => b.unicastPeers.some((q) => q.address === p.address));
+        if (!overlap) continue;
+        sink.add({ severity: 'error', code: 'duplicate-vrid', kaClass: 'GENERAL_ERROR', pos: a.pos, subject: a.name,
+          message: `(${a.name}) VRID ${a.vrid} is also used by ${b.name} with overlapping unicast peers` });
+        continue;
+      }
+      if (a.interface === undefined || a.interface !== b.interface || a.mcastDstIp !== b.mcastDstIp) continue;
+      sink.add({ severity: 'error', code: 'duplicate-vrid', kaClass: 'GENERAL_ERROR', pos: a.pos, subject: a.name,
+        message: `${b.name} and ${a.name} both use VRID ${a.vrid} with IPv${a.family} on interface ${a.interface}` });
+    }
+  }
+}
