@@ -1,0 +1,188 @@
+// UDP transport for unprivileged runs (`--transport udp --udp-port N`): the same VRRP messages
+// (RFC 5798 §5.2, no IP header) as UDP payloads between routers on loopback, each bound to its own
+// `unicast_src_ip` (127.0.0.x, or ::1). The received TTL cannot be read (ttl is undefined, so the
+// RFC 5798 §7.1 TTL check is skipped) and nothing needs CAP_NET_RAW.
+// IPv4 multicast groups work on `lo` (a second socket bound to group:port with SO_REUSEADDR);
+// IPv6 multicast is not offered in this mode (join rejects with EOPNOTSUPP).
+
+import dgram from 'node:dgram';
+import { HavipdError, errnoOf } from '../../errors.js';
+import type { OpenTransport, PacketHandler, SendOptions, Transport, TransportErrorHandler, TransportOpenOptions } from './types.js';
+
+/** Default `--udp-port`. */
+export const DEFAULT_UDP_PORT = 15112;
+
+export interface UdpTransportOptions {
+  /** UDP port every router of the test set uses. */
+  readonly port: number;
+}
+
+function udpError(what: string, err: unknown): HavipdError {
+  const msg = err instanceof Error ? err.message : String(err);
+  const errno = errnoOf(err);
+  return new HavipdError(errno === 'EACCES' || errno === 'EPERM' ? 'HAVIPD_NO_PRIVILEGE' : 'HAVIPD_SOCKET', `${what}: ${msg}`, {
+    cause: err,
+    ...(errno ? { errno } : {}),
+  });
+}
+
+function bindSocket(sock: dgram.Socket, address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    sock.once('error', onError);
+    sock.bind({ address, port, exclusive: true }, () => {
+      sock.removeListener('error', onError);
+      resolve();
+    });
+  });
+}
+
+function closeSocket(sock: dgram.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      sock.close(() => resolve());
+    } catch {
+      resolve(); // already closed
+    }
+  });
+}
+
+class UdpTransport implements Transport {
+  readonly kind = 'udp' as const;
+  readonly ifname: string;
+  readonly family: 4 | 6;
+  private readonly src: string;
+  private readonly mcast = new Map<string, dgram.Socket>();
+  private closed = false;
+
+  private constructor(
+    private readonly port: number,
+    private readonly sock: dgram.Socket,
+    opts: TransportOpenOptions & { unicastSrc: string },
+    private readonly onPacket: PacketHandler,
+    private readonly onError: TransportErrorHandler | undefined,
+  ) {
+    this.ifname = opts.ifname;
+    this.family = opts.family;
+    this.src = opts.unicastSrc;
+  }
+
+  static async open(
+    udp: UdpTransportOptions,
+    opts: TransportOpenOptions,
+    onPacket: PacketHandler,
+    onError: TransportErrorHandler | undefined,
+  ): Promise<UdpTransport> {
+    const src = opts.unicastSrc;
+    if (src === undefined) {
+      throw new HavipdError('HAVIPD_SOCKET', `UDP transport on ${opts.ifname} needs unicast_src_ip (each router on its own 127.0.0.x)`, {
+        errno: 'EINVAL',
+      });
+    }
+    const sock = dgram.createSocket({ type: opts.family === 4 ? 'udp4' : 'udp6' });
+    try {
+      await bindSocket(sock, src, udp.port);
+      sock.setTTL(255);
+      if (opts.family === 4) {
+        sock.setMulticastTTL(255);
+        sock.setMulticastInterface(src);
+        // On lo the multicast copy to other local routers *is* the loopback copy.
+        sock.setMulticastLoopback(true);
+      }
+    } catch (err) {
+      await closeSocket(sock);
+      throw udpError(`bind UDP ${src}:${udp.port}`, err);
+    }
+    const t = new UdpTransport(udp.port, sock, { ...opts, unicastSrc: src }, onPacket, onError);
+    sock.on('message', (msg, rinfo) => t.deliver(msg, rinfo, src));
+    sock.on('error', (err) => t.onError?.(udpError(`UDP socket ${src}:${udp.port}`, err)));
+    try {
+      for (const g of opts.mcastGroups) await t.join(g);
+    } catch (err) {
+      await t.close();
+      throw err;
+    }
+    return t;
+  }
+
+  private deliver(msg: Buffer, rinfo: dgram.RemoteInfo, dst: string): void {
+    if (this.closed) return;
+    // Our own multicast, looped back: keepalived never sees its own adverts (IP_MULTICAST_LOOP 0).
+    if (rinfo.address === this.src && rinfo.port === this.port) return;
+    this.onPacket({
+      family: this.family,
+      ifname: this.ifname,
+      src: rinfo.address,
+      dst,
+      ttl: undefined,
+      data: new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
+      hasIpHeader: false,
+    });
+  }
+
+  send(message: Uint8Array, opts: SendOptions): Promise<void> {
+    if (opts.ifname !== this.ifname || opts.family !== this.family) {
+      throw new Error(`bug: send for ${opts.ifname}/IPv${opts.family} on transport ${this.ifname}/IPv${this.family}`);
+    }
+    if (opts.src !== undefined && opts.src !== this.src) {
+      return Promise.reject(new HavipdError('HAVIPD_SOCKET', `UDP transport bound to ${this.src} cannot send from ${opts.src}`, { errno: 'EADDRNOTAVAIL' }));
+    }
+    if (this.closed) return Promise.reject(new HavipdError('HAVIPD_SOCKET', `send on closed UDP transport ${this.src}`, { errno: 'EBADF' }));
+    return new Promise((resolve, reject) => {
+      try {
+        this.sock.send(message, this.port, opts.dst, (err) => (err ? reject(udpError(`send to ${opts.dst}:${this.port}`, err)) : resolve()));
+      } catch (err) {
+        reject(udpError(`send to ${opts.dst}:${this.port}`, err));
+      }
+    });
+  }
+
+  async join(group: string): Promise<void> {
+    if (this.mcast.has(group)) return;
+    if (this.family === 6) {
+      throw new HavipdError('HAVIPD_SOCKET', `UDP transport: IPv6 multicast (${group}) is not supported; use unicast peers`, { errno: 'EOPNOTSUPP' });
+    }
+    const m = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        m.once('error', reject);
+        m.bind({ address: group, port: this.port }, () => {
+          m.removeListener('error', reject);
+          resolve();
+        });
+      });
+      m.addMembership(group, this.src);
+    } catch (err) {
+      await closeSocket(m);
+      throw udpError(`join ${group} on ${this.src}`, err);
+    }
+    m.on('message', (msg, rinfo) => this.deliver(msg, rinfo, group));
+    m.on('error', (err) => this.onError?.(udpError(`UDP multicast socket ${group}:${this.port}`, err)));
+    this.mcast.set(group, m);
+  }
+
+  async leave(group: string): Promise<void> {
+    const m = this.mcast.get(group);
+    if (!m) return;
+    this.mcast.delete(group);
+    try {
+      m.dropMembership(group, this.src);
+    } catch {
+      /* closing drops it anyway */
+    }
+    await closeSocket(m);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const all = [this.sock, ...this.mcast.values()];
+    this.mcast.clear();
+    await Promise.all(all.map(closeSocket));
+  }
+}
+
+/** An opener for UDP transports on `port` (`--transport udp --udp-port N`). */
+export function udpTransportOpener(udp: UdpTransportOptions = { port: DEFAULT_UDP_PORT }): OpenTransport {
+  return (opts, onPacket, onError) => UdpTransport.open(udp, opts, onPacket, onError);
+}
