@@ -1,0 +1,574 @@
+// One VRRP instance's state machine (RFC 5798 §6.4 Initialize / Backup / Master, RFC 3768 §6.4) as
+// keepalived 2.2.7 runs it (`vrrp.c`: vrrp_state_backup, vrrp_state_master_rx/tx, vrrp_state_goto_master,
+// vrrp_state_become_master, vrrp_state_leave_master, vrrp_state_leave_fault, vrrp_restore_interface;
+// `vrrp_scheduler.c`: try_up_instance, vrrp_init_state, vrrp_init_instance_sands; `vrrp_track.c`:
+// down_instance, vrrp_set_effective_priority). Pure: effects are appended to `ctx.out`.
+
+import type { GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser/types.js';
+import { lowerPrioGarpPlan, masterGarpPlan, refreshDue, type GarpPacer, type GarpReason, type GarpTarget } from '../garp/schedule.js';
+import { backupAccepts, compareAddresses, peerLoses, peerWins } from './election.js';
+import type { AdvertCodec, Effect, InstanceSnapshot, InstanceStats, TransitionReason } from './effects.js';
+import { effectivePriority, PRIORITY_OWNER } from './priority.js';
+import type { SyncGroup } from './sync-group.js';
+import { masterDownInterval, skewTime, skewTimeMin } from './timers.js';
+import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
+import { micros, microsToCentis, type Micros } from './units.js';
+
+/** What an instance needs from the core while it handles one input. */
+export interface InstanceCtx {
+  readonly now: Micros;
+  readonly out: Effect[];
+  readonly codec: AdvertCodec;
+  readonly pacer: GarpPacer;
+  readonly global: GlobalDefs;
+  /** keepalived `-D`: detail logging, and the v3 Master_Adver_Interval reset on becoming MASTER that 2.2.7 only does then. */
+  readonly detail: boolean;
+  /** End of `vrrp_startup_delay`, if one is running. */
+  readonly delayedStartUntil: Micros | undefined;
+}
+
+interface DelayedGarp {
+  readonly at: Micros;
+  readonly reason: 'master-delay' | 'lower-prio-delay';
+  readonly repeat: number;
+}
+
+function newStats(): InstanceStats {
+  return {
+    advert_rcvd: 0,
+    advert_sent: 0,
+    become_master: 0,
+    release_master: 0,
+    pri_zero_rcvd: 0,
+    pri_zero_sent: 0,
+    packet_len_err: 0,
+    ip_ttl_err: 0,
+    invalid_authtype: 0,
+    authtype_mismatch: 0,
+    auth_failure: 0,
+    invalid_type_rcvd: 0,
+    addr_list_err: 0,
+    vers_err: 0,
+    chk_err: 0,
+    drops: {},
+  };
+}
+
+const AUTH_TYPE = { NONE: 0, PASS: 1, AH: 2 } as const;
+
+/** The initial checksum mode of an instance (RFC 5798 §5.2.8; keepalived `old_unicast_checksum`, `v3_checksum_as_v2`). */
+export function initialChecksumMode(c: VrrpInstanceConfig): ChecksumMode {
+  if (c.version === 2) return 'plain';
+  if (c.family === 6) return 'pseudo';
+  if (c.v3ChecksumAsV2) return 'plain';
+  return c.oldUnicastChecksum === 'always' ? 'pseudo-mcast' : 'pseudo';
+}
+
+export class VrrpInstance {
+  /** The configuration in force; replaced on reload (state below is kept). */
+  config: VrrpInstanceConfig;
+  state: VrrpState = 'INIT';
+  wantstate: VrrpState;
+  basePriority: number;
+  totalPriority: number;
+  effectivePriority: number;
+  /** Master_Adver_Interval (RFC 5798 §6.1): v3 learns it from the master. */
+  masterAdverInterval: Micros;
+  /** keepalived `ms_down_timer`: the value the next `initSands()` adds in BACKUP. */
+  msDownTimer: Micros;
+  /** Next expiry (keepalived `sands`): down timer in BACKUP, advert timer in MASTER. */
+  sands: Micros | undefined;
+  preemptTime: Micros | undefined;
+  masterAddr: string | undefined;
+  /** Source of the last packet handed to this instance (keepalived `pkt_saddr`). */
+  lastPacketSrc: string | undefined;
+  masterPriority: number | undefined;
+  vipSet = false;
+  garpRefreshAt: Micros | undefined;
+  delayedGarps: DelayedGarp[] = [];
+  /** Current fault reasons (tracker, interface, source address); FAULT while non-empty. */
+  faults: readonly string[] = [];
+  /** Weight-0 scripts without a first result. */
+  scriptsInInit = 0;
+  notifiesSent = false;
+  checksumMode: ChecksumMode;
+  sourceAddr: string | undefined;
+  lastTransition: Micros | undefined;
+  readonly stats: InstanceStats = newStats();
+  sync: SyncGroup | undefined;
+  /** global `default_interface`, for VIPs and instances without one. */
+  defaultInterface = '';
+
+  constructor(config: VrrpInstanceConfig) {
+    this.config = config;
+    this.basePriority = config.priority;
+    this.totalPriority = config.priority;
+    this.effectivePriority = config.priority;
+    this.wantstate = config.state;
+    this.masterAdverInterval = config.advertInt;
+    this.checksumMode = initialChecksumMode(config);
+    this.msDownTimer = this.mdi();
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+  get isOwner(): boolean {
+    return this.basePriority === PRIORITY_OWNER;
+  }
+  get isUnicast(): boolean {
+    return this.config.unicastPeers.length > 0;
+  }
+
+  /** keepalived `VRRP_MS_DOWN_TIMER`. */
+  mdi(): Micros {
+    return masterDownInterval(this.config.version, this.effectivePriority, this.masterAdverInterval, this.config.downTimerAdverts);
+  }
+  skew(): Micros {
+    return skewTime(this.config.version, this.effectivePriority, this.masterAdverInterval);
+  }
+  skewMin(): Micros {
+    return skewTimeMin(this.config.version, this.masterAdverInterval);
+  }
+
+  // ───────────────────────────── output helpers ─────────────────────────────
+
+  log(ctx: InstanceCtx, level: 'debug' | 'info' | 'warn' | 'error', event: string, msg: string, fields?: Record<string, string | number | boolean | undefined>): void {
+    if (level === 'debug' && !ctx.detail) return;
+    ctx.out.push({ kind: 'log', level, event, msg: `(${this.name}) ${msg}`, instance: this.name, fields: { vrid: this.config.vrid, ...fields } });
+  }
+
+  /** keepalived `send_instance_notifies()` as data. */
+  private notify(ctx: InstanceCtx, from: VrrpState, reason: TransitionReason, quiet = false): void {
+    const notify = !quiet && !(this.notifiesSent && this.sync !== undefined && this.state === this.sync.state);
+    if (notify) this.notifiesSent = true;
+    ctx.out.push({
+      kind: 'transition',
+      instance: this.name,
+      vrid: this.config.vrid,
+      from,
+      to: this.state,
+      reason,
+      priority: this.effectivePriority,
+      group: this.sync?.name,
+      notify,
+    });
+  }
+
+  /** keepalived `vrrp_send_adv()`: one logical advert, bytes per destination. */
+  sendAdvert(ctx: InstanceCtx, priority: number): void {
+    const c = this.config;
+    const src = this.sourceAddr ?? '';
+    const fields = {
+      version: c.version,
+      vrid: c.vrid,
+      priority,
+      advertInt: microsToCentis(c.advertInt),
+      addresses: c.vips.filter((v) => v.family === c.family).map((v) => v.address),
+      family: c.family,
+      auth: c.auth.type === 'NONE' ? { type: 0 as const } : { type: AUTH_TYPE[c.auth.type], password: c.auth.password },
+    };
+    const dests = this.isUnicast
+      ? c.unicastPeers.map((p) => ({ dst: p.address, ttl: c.unicastTtl ?? 255 }))
+      : [{ dst: c.mcastDstIp, ttl: 255 }];
+    ctx.out.push({
+      kind: 'sendAdvert',
+      instance: this.name,
+      vrid: c.vrid,
+      version: c.version,
+      family: c.family,
+      ifname: c.interface,
+      src,
+      priority,
+      advertInt: fields.advertInt,
+      destinations: dests.map((d) => ({
+        ...d,
+        bytes: ctx.codec.encodeAdvert(fields, { src, dst: d.dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp }),
+      })),
+    });
+    this.stats.advert_sent++;
+  }
+
+  private allVips(): VipConfig[] {
+    return [...this.config.vips, ...this.config.excludedVips];
+  }
+
+  garpTargets(): GarpTarget[] {
+    return this.allVips().map((v) => ({ ifname: v.dev ?? this.config.interface ?? this.defaultInterface, family: v.family, address: v.address }));
+  }
+
+  /** keepalived `vrrp_send_link_update()`: only while the VIPs are set. */
+  sendLinkUpdate(ctx: InstanceCtx, repeat: number, reason: GarpReason): void {
+    if (!this.vipSet || repeat <= 0) return;
+    for (const s of ctx.pacer.burst(ctx.now, this.name, this.garpTargets(), repeat, reason)) ctx.out.push({ kind: 'sendGarp', ...s });
+  }
+
+  /** keepalived `vrrp_init_instance_sands()`. */
+  initSands(ctx: InstanceCtx): void {
+    if (this.state === 'MASTER') this.sands = micros(ctx.now + this.config.advertInt);
+    else if (this.state === 'BACKUP') {
+      const base = ctx.delayedStartUntil !== undefined && ctx.now < ctx.delayedStartUntil ? ctx.delayedStartUntil : ctx.now;
+      this.sands = micros(base + this.msDownTimer);
+    } else this.sands = undefined;
+  }
+
+  // ───────────────────────────── priority ─────────────────────────────
+
+  /**
+   * keepalived `vrrp_set_effective_priority()`: clamp, log, and in BACKUP shift the running down timer by
+   * the change of `ms_down_timer`. keepalived-compat: the old value is the stored `ms_down_timer`, which
+   * after an ignored advert is the remaining time, not the full interval — the shift is then larger.
+   */
+  setEffectivePriority(ctx: InstanceCtx): void {
+    const np = effectivePriority(this.basePriority, this.totalPriority);
+    if (np === this.effectivePriority) return;
+    const old = this.effectivePriority;
+    this.log(ctx, 'info', 'priority.change', `Changing effective priority from ${old} to ${np}`, { from: old, to: np });
+    this.effectivePriority = np;
+    const oldDown = this.msDownTimer;
+    this.msDownTimer = this.mdi();
+    if (this.state === 'BACKUP' && this.sands !== undefined) this.sands = micros(this.sands + (this.msDownTimer - oldDown));
+    ctx.out.push({ kind: 'priorityChange', instance: this.name, from: old, to: np, state: this.state, notify: this.config.notifyPriorityChanges });
+  }
+
+  // ───────────────────────────── transitions (the choke points) ─────────────────────────────
+
+  /**
+   * keepalived `vrrp_state_goto_master()`: become MASTER unless the sync group forbids it (then wantstate
+   * MASTER and the timer restarts). Returns whether the instance is now MASTER.
+   */
+  becomeMaster(ctx: InstanceCtx, reason: TransitionReason): boolean {
+    if (this.state === 'MASTER') throw new Error(`(${this.name}) becomeMaster while MASTER`);
+    if (this.sync && !this.sync.canGotoMaster(this, ctx)) {
+      this.wantstate = 'MASTER';
+      return false;
+    }
+    const from = this.state;
+    this.state = 'MASTER';
+    this.initSands(ctx);
+    this.masterTx(ctx, from, reason);
+    return true;
+  }
+
+  /** keepalived `vrrp_state_master_tx()`: the advert, and on the first one the MASTER entry. */
+  masterTx(ctx: InstanceCtx, from: VrrpState = 'MASTER', reason: TransitionReason = 'master-no-response'): void {
+    this.sendAdvert(ctx, this.effectivePriority);
+    if (!this.vipSet) {
+      this.log(ctx, 'info', 'state.transition', 'Entering MASTER STATE', { from, to: 'MASTER', reason });
+      this.becomeMasterEntry(ctx, from, reason);
+    } else if (refreshDue(ctx.now, this.garpRefreshAt)) {
+      this.sendLinkUpdate(ctx, this.config.garp.masterRefreshRepeat, 'master-refresh');
+      this.garpRefreshAt = micros(ctx.now + this.config.garp.masterRefresh);
+    }
+  }
+
+  /** keepalived `vrrp_state_become_master()`. */
+  private becomeMasterEntry(ctx: InstanceCtx, from: VrrpState, reason: TransitionReason): void {
+    this.stats.become_master++;
+    if (this.config.version === 3 && ctx.detail && this.masterAdverInterval !== this.config.advertInt) {
+      // keepalived-compat: 2.2.7 resets the learned interval only inside its -D logging branch.
+      this.log(ctx, 'debug', 'timer.adver-int', `changing advert interval from ${this.masterAdverInterval / 1000}ms to locally configured ${this.config.advertInt / 1000}ms`);
+      this.masterAdverInterval = this.config.advertInt;
+    }
+    const vips = this.allVips();
+    if (vips.length > 0) {
+      ctx.out.push({ kind: 'addVips', instance: this.name, vips });
+      this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
+    }
+    this.vipSet = true;
+    const plan = masterGarpPlan(this.config.garp, ctx.now);
+    this.sendLinkUpdate(ctx, plan.repeat, 'master');
+    this.garpRefreshAt = plan.refreshAt;
+    this.lastTransition = ctx.now;
+    this.notify(ctx, from, reason);
+    if (plan.delayedAt !== undefined) this.delayedGarps.push({ at: plan.delayedAt, reason: 'master-delay', repeat: this.config.garp.masterRepeat });
+  }
+
+  /** keepalived `vrrp_restore_interface()`: optional priority-0 advert, forget queued GARPs, remove VIPs. */
+  restoreInterface(ctx: InstanceCtx, advF: boolean, reason: 'leave-master' | 'shutdown'): void {
+    if (advF) {
+      this.sendAdvert(ctx, 0);
+      this.stats.pri_zero_sent++;
+      this.log(ctx, 'debug', 'advert.priority-zero', 'sent 0 priority');
+    }
+    ctx.pacer.cancel(this.name);
+    if (this.vipSet) {
+      const vips = this.allVips();
+      if (vips.length > 0) {
+        ctx.out.push({ kind: 'removeVips', instance: this.name, vips, reason });
+        this.log(ctx, 'info', 'vips.remove', 'removing VIPs.');
+      }
+      this.vipSet = false;
+    }
+  }
+
+  /** keepalived `vrrp_state_leave_master()`: to `wantstate` (BACKUP or FAULT). */
+  leaveMaster(ctx: InstanceCtx, advF: boolean, reason: TransitionReason): void {
+    if (this.wantstate === 'BACKUP') {
+      this.log(ctx, 'info', 'state.transition', 'Entering BACKUP STATE', { from: 'MASTER', to: 'BACKUP', reason });
+      this.preemptTime = undefined;
+    } else if (this.wantstate === 'FAULT') {
+      this.log(ctx, 'info', 'state.transition', 'Entering FAULT STATE', { from: 'MASTER', to: 'FAULT', reason });
+      this.sendAdvert(ctx, 0);
+    } else {
+      throw new Error(`(${this.name}) leaveMaster with wantstate ${this.wantstate}`);
+    }
+    this.restoreInterface(ctx, advF, 'leave-master');
+    this.state = this.wantstate;
+    this.notify(ctx, 'MASTER', reason);
+    this.msDownTimer = this.mdi();
+    this.initSands(ctx);
+    this.stats.release_master++;
+    this.lastTransition = ctx.now;
+  }
+
+  /** keepalived `vrrp_state_leave_fault()`: to `wantstate`; also used to force BACKUP/FAULT from a sync group. */
+  leaveFault(ctx: InstanceCtx, reason: TransitionReason, quiet = false): void {
+    this.leaveFaultFrom(ctx, this.state, reason, quiet);
+  }
+
+  /** `leaveFault` reporting `from` as the previous state (the sync group's FAULT "bodge" sets state first). */
+  leaveFaultFrom(ctx: InstanceCtx, from: VrrpState, reason: TransitionReason, quiet = false): void {
+    if (this.wantstate === 'MASTER') {
+      this.becomeMaster(ctx, reason);
+    } else {
+      if (this.state !== this.wantstate) {
+        this.log(ctx, 'info', 'state.transition', `Entering ${this.wantstate === 'BACKUP' ? 'BACKUP' : 'FAULT'} STATE`, { from, to: this.wantstate, reason });
+      }
+      if (this.wantstate === 'FAULT' && this.state === 'MASTER') {
+        this.sendAdvert(ctx, 0);
+        this.restoreInterface(ctx, false, 'leave-master');
+      }
+      this.state = this.wantstate;
+      this.notify(ctx, from, reason, quiet);
+      if (this.state === 'BACKUP') this.preemptTime = undefined;
+    }
+    this.masterAdverInterval = this.config.advertInt;
+    this.msDownTimer = this.mdi();
+    this.initSands(ctx);
+    this.lastTransition = ctx.now;
+  }
+
+  /** The fault-entry choke point (keepalived `down_instance()`). */
+  becomeFault(ctx: InstanceCtx, reason: TransitionReason): void {
+    this.wantstate = 'FAULT';
+    if (this.state === 'MASTER') this.leaveMaster(ctx, true, reason);
+    else this.leaveFault(ctx, reason);
+    if (this.sync && this.sync.faultyMembers() === 1) this.sync.syncFault(this, ctx);
+  }
+
+  /**
+   * The fault-exit choke point (keepalived `try_up_instance()`): BACKUP with a full down timer (an owner
+   * that wants MASTER goes MASTER), unless the sync group still has a faulty member; a unicast instance
+   * then sends one GARP/NA for its own source address.
+   */
+  becomeBackup(ctx: InstanceCtx, reason: TransitionReason): void {
+    const ownerMaster = this.wantstate === 'MASTER' && this.isOwner;
+    if (!ownerMaster) this.wantstate = 'BACKUP';
+    this.masterAdverInterval = this.config.advertInt;
+    this.msDownTimer = ownerMaster ? micros(this.masterAdverInterval + this.skew()) : this.mdi();
+    if (this.sync && (this.sync.faultyMembers() > 0 || this.sync.initMembers() > 0)) return;
+    const want = this.wantstate;
+    if (this.sync && this.wantstate === 'MASTER' && !this.sync.canGotoMaster(this, ctx)) this.wantstate = 'BACKUP';
+    this.leaveFault(ctx, reason);
+    if (this.isUnicast && this.config.interface !== undefined && this.sourceAddr !== undefined) {
+      this.log(ctx, 'debug', 'garp.leave-fault', `sending gratuitous ${this.config.family === 4 ? 'ARP' : 'NA'} for ${this.sourceAddr}`);
+      const s = ctx.pacer.immediate(ctx.now, this.name, { ifname: this.config.interface, family: this.config.family, address: this.sourceAddr }, 'leave-fault');
+      ctx.out.push({ kind: 'sendGarp', ...s });
+    }
+    this.initSands(ctx);
+    this.wantstate = want;
+    if (this.sync) {
+      if (this.state === 'MASTER') this.sync.syncMaster(this, ctx);
+      else this.sync.syncBackup(this, ctx);
+    }
+  }
+
+  // ───────────────────────────── receive ─────────────────────────────
+
+  private check(ctx: InstanceCtx, pkt: ReceivedPacket) {
+    const r = ctx.codec.checkAdvert(pkt, {
+      config: this.config,
+      global: { checkUnicastSrc: ctx.global.checkUnicastSrc, skipCheckAdvAddr: ctx.global.skipCheckAdvAddr, vrrpMcastGroup4: ctx.global.vrrpMcastGroup4 },
+      state: this.state,
+      lastMasterAddr: this.masterAddr,
+      checksumMode: this.checksumMode,
+    });
+    if (r.switchChecksumMode) this.checksumMode = r.switchChecksumMode;
+    for (const k of r.counters) this.stats[k]++;
+    for (const n of r.notes) ctx.out.push({ kind: 'log', level: 'info', event: 'advert.note', msg: n, instance: this.name, fields: { vrid: this.config.vrid, src: pkt.src } });
+    if (!r.ok) {
+      this.countDrop(r.reason);
+      ctx.out.push({ kind: 'log', level: 'info', event: 'advert.drop', msg: r.log, instance: this.name, fields: { vrid: this.config.vrid, reason: r.reason, verdict: r.verdict, src: pkt.src } });
+    }
+    return r;
+  }
+
+  countDrop(reason: DropReason): void {
+    this.stats.drops[reason] = (this.stats.drops[reason] ?? 0) + 1;
+  }
+
+  /** keepalived `vrrp_state_backup()` (RFC 5798 §6.4.2). */
+  backupRx(ctx: InstanceCtx, pkt: ReceivedPacket): void {
+    const r = this.check(ctx, pkt);
+    let ignore = false;
+    if (!r.ok) ignore = true;
+    else if (r.advert.priority === 0) {
+      this.log(ctx, 'debug', 'advert.priority-zero', 'Backup received priority 0 advertisement', { src: pkt.src });
+      this.msDownTimer = this.skew();
+      this.nextMasterReason = 'priority-zero';
+    } else {
+      const a = r.advert;
+      const verdict = backupAccepts({
+        advertPriority: a.priority,
+        ourPriority: this.effectivePriority,
+        nopreempt: this.config.nopreempt,
+        preemptDelay: this.config.preemptDelay,
+        preemptTime: this.preemptTime,
+        now: ctx.now,
+      });
+      if (verdict === 'accept') {
+        if (this.config.version === 3) {
+          const mai = micros((a.advertInt & 0x0fff) * 10_000);
+          if (this.masterAdverInterval !== mai) {
+            this.log(ctx, 'debug', 'timer.adver-int', `advertisement interval updated from ${this.masterAdverInterval / 1000}ms to ${mai / 1000}ms by master`);
+            this.masterAdverInterval = mai;
+          }
+        }
+        this.msDownTimer = this.mdi();
+        this.masterAddr = pkt.src;
+        this.masterPriority = a.priority;
+        this.nextMasterReason = 'master-no-response';
+        if (this.config.preemptDelay > 0) {
+          if (a.priority >= this.effectivePriority) {
+            if (this.preemptTime !== undefined) this.log(ctx, 'debug', 'preempt.stop', 'stop preempt delay');
+            this.preemptTime = undefined;
+          } else if (this.preemptTime === undefined) {
+            this.log(ctx, 'debug', 'preempt.start', `start preempt delay (${(this.config.preemptDelay / 1e6).toFixed(6)})`);
+            this.preemptTime = micros(ctx.now + this.config.preemptDelay);
+          }
+        }
+        this.wantstate = 'BACKUP';
+      } else {
+        this.log(ctx, 'info', 'advert.lower-priority', `received lower priority (${a.priority}) advert from ${pkt.src} - discarding`, { src: pkt.src, priority: a.priority });
+        ignore = true;
+        this.nextMasterReason = 'preempted';
+        this.masterAddr = pkt.src;
+      }
+    }
+    if (ignore) {
+      // The down timer keeps running from the last accepted advert.
+      this.msDownTimer = micros(Math.max(0, (this.sands ?? ctx.now) - ctx.now));
+    }
+  }
+
+  /** Why the next BACKUP → MASTER happens (keepalived's SNMP `next_master_reason`). */
+  nextMasterReason: TransitionReason = 'master-no-response';
+
+  /**
+   * keepalived `vrrp_state_master_rx()` (RFC 5798 §6.4.3). Returns true when the instance must leave
+   * MASTER for BACKUP (the caller runs `leaveMaster`).
+   */
+  masterRx(ctx: InstanceCtx, pkt: ReceivedPacket, siblings: readonly VrrpInstance[]): TransitionReason | undefined {
+    const r = this.check(ctx, pkt);
+    if (!r.ok) return undefined;
+    const a = r.advert;
+    const addrCmp = this.sourceAddr === undefined ? 0 : compareAddresses(pkt.src, this.sourceAddr);
+    const ours = this.effectivePriority;
+    if (a.priority === 0 || (this.config.higherPrioSendAdvert && peerWins(a.priority, ours, addrCmp))) {
+      this.sendAdvert(ctx, this.effectivePriority);
+      if (a.priority === 0) {
+        this.log(ctx, 'debug', 'advert.priority-zero', 'Master received priority 0 message', { src: pkt.src });
+        return undefined;
+      }
+    }
+    if (a.priority === this.effectivePriority) {
+      if (addrCmp === 0) {
+        this.log(ctx, 'warn', 'advert.same-address', 'WARNING - equal priority advert received from remote host with our IP address.', { src: pkt.src });
+      } else if (this.effectivePriority === PRIORITY_OWNER) {
+        // keepalived-compat (2.2.7): both owners; the local one drops to 254 (and so loses below).
+        this.log(ctx, 'error', 'config.owner-conflict', 'CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority', { src: pkt.src });
+        this.effectivePriority = PRIORITY_OWNER - 1;
+        this.basePriority = PRIORITY_OWNER - 1;
+      }
+    }
+    if (peerLoses(a.priority, this.effectivePriority, addrCmp)) {
+      const lpna = this.config.lowerPrioNoAdvert;
+      this.log(ctx, 'info', 'advert.lower-priority', `Received advert from ${pkt.src} with lower priority ${a.priority}, ours ${this.effectivePriority}${lpna ? '' : ', forcing new election'}`, { src: pkt.src, priority: a.priority, ours: this.effectivePriority });
+      if (!lpna) this.sendAdvert(ctx, this.effectivePriority);
+      for (const inst of [this, ...siblings]) inst.lowerPrioGarp(ctx);
+      ctx.out.push({ kind: 'masterRxLowerPri', instance: this.name, priority: this.effectivePriority });
+      return undefined;
+    }
+    if (peerWins(a.priority, this.effectivePriority, addrCmp)) {
+      const higher = a.priority > this.effectivePriority;
+      if (higher) this.log(ctx, 'info', 'advert.higher-priority', `Master received advert from ${pkt.src} with higher priority ${a.priority}, ours ${this.effectivePriority}`, { src: pkt.src, priority: a.priority, ours: this.effectivePriority });
+      else this.log(ctx, 'info', 'advert.higher-address', `Master received advert from ${pkt.src} with same priority ${a.priority} but higher IP address than ours`, { src: pkt.src, priority: a.priority });
+      if (this.config.version === 3) {
+        const mai = micros((a.advertInt & 0x0fff) * 10_000);
+        if (this.masterAdverInterval !== mai) this.masterAdverInterval = mai;
+      }
+      this.msDownTimer = this.mdi();
+      this.masterPriority = a.priority;
+      this.masterAddr = pkt.src;
+      this.wantstate = 'BACKUP';
+      return higher ? 'higher-priority' : 'higher-address';
+    }
+    return undefined;
+  }
+
+  /** garp_lower_prio_repeat now and again after garp_lower_prio_delay. */
+  lowerPrioGarp(ctx: InstanceCtx): void {
+    const plan = lowerPrioGarpPlan(this.config.garp, ctx.now);
+    if (plan.repeat <= 0) return;
+    this.sendLinkUpdate(ctx, plan.repeat, 'lower-prio');
+    if (plan.delayedAt !== undefined) this.delayedGarps.push({ at: plan.delayedAt, reason: 'lower-prio-delay', repeat: plan.repeat });
+  }
+
+  /** Fires delayed GARP bursts that are due (sent only while the VIPs are set, as keepalived's threads do). */
+  fireDelayedGarps(ctx: InstanceCtx): void {
+    const due = this.delayedGarps.filter((d) => d.at <= ctx.now);
+    if (due.length === 0) return;
+    this.delayedGarps = this.delayedGarps.filter((d) => d.at > ctx.now);
+    for (const d of due) this.sendLinkUpdate(ctx, d.repeat, d.reason);
+  }
+
+  nextDeadline(): Micros | undefined {
+    let best = this.sands;
+    for (const d of this.delayedGarps) if (best === undefined || d.at < best) best = d.at;
+    return best;
+  }
+
+  snapshot(): InstanceSnapshot {
+    return {
+      name: this.name,
+      vrid: this.config.vrid,
+      family: this.config.family,
+      version: this.config.version,
+      interface: this.config.interface,
+      state: this.state,
+      wantstate: this.wantstate,
+      basePriority: this.basePriority,
+      totalPriority: this.totalPriority,
+      effectivePriority: this.effectivePriority,
+      sourceAddress: this.sourceAddr,
+      masterAddress: this.masterAddr,
+      masterPriority: this.masterPriority,
+      advertInt: this.config.advertInt,
+      masterAdverInterval: this.masterAdverInterval,
+      msDownTimer: this.msDownTimer,
+      sands: this.sands,
+      preemptTime: this.preemptTime,
+      faults: [...this.faults],
+      vipSet: this.vipSet,
+      lastTransition: this.lastTransition,
+      stats: { ...this.stats, drops: { ...this.stats.drops } },
+    };
+  }
+
+  /** Startup wait helpers (keepalived `vrrp_init_state()`). */
+  initialDownTimer(groupState: VrrpState | undefined): Micros {
+    if (groupState === 'BACKUP' && this.wantstate === 'MASTER') return micros(this.masterAdverInterval + this.skewMin());
+    return this.mdi();
+  }
+}
