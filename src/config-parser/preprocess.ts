@@ -314,11 +314,11 @@ class Preprocessor {
   }
 
   /** keepalived `file_config_error()`: an error (class FILE_NOT_FOUND) only if the check is on. */
-  private fileError(type: number, code: string, message: string): void {
+  private fileError(type: number, code: string, message: string, inactiveSeverity: Severity = 'warning'): void {
     const top = this.stack[this.stack.length - 1];
     const active = ((this.includeCheck | (top ? top.includeType : 0)) & type) !== 0;
     if (active) this.report('error', code, 'FILE_NOT_FOUND', message);
-    else this.report('warning', code, undefined, message, undefined, 'keepalived only logs this; an include check (includer, includea, include_check, -e) makes it an error');
+    else this.report(inactiveSeverity, code, undefined, message, undefined, 'keepalived only logs this; an include check (includer, includea, include_check, -e) makes it an error');
   }
 
   private currentDir(): string {
@@ -464,7 +464,7 @@ class Preprocessor {
       const open = this.stack.some((e) => e.file?.abs === abs);
       if (open) {
         // keepalived recurses until it runs out of file descriptors (EMFILE), then skips; we stop at once.
-        this.fileError(INCLUDE_R, 'include-loop', `Configuration file '${byteStringToText(match)}' is already being read (include loop) - skipping`);
+        this.fileError(INCLUDE_R, 'include-loop', `Configuration file '${byteStringToText(match)}' is already being read (include loop) - skipping`, 'error');
         continue;
       }
       if (this.stack.length > MAX_INCLUDE_DEPTH) {
@@ -528,7 +528,6 @@ class Preprocessor {
     this.includeCheck = entry.savIncludeCheck;
     entry.file = undefined;
     if (this.openNext(entry, entry.pattern)) return true;
-    if (entry.numMatches === 0) this.report('info', 'include-no-match', undefined, `No config files matched '${entry.pattern}'.`);
     this.stack.pop();
     return this.stack.length > 0;
   }
@@ -548,7 +547,7 @@ class Preprocessor {
     } else return false;
     p = spanBlanks(text, p);
     const pattern = text.slice(p);
-    const abs = joinPath(this.currentDir(), pattern);
+    const abs = normalizePath(joinPath(this.currentDir(), pattern));
     const entry: IncludeEntry = { pattern: byteStringToText(pattern), includeType: type, savIncludeCheck: this.includeCheck, matches: [], next: 0, numMatches: 0, file: undefined };
     this.stack.push(entry);
     if (pattern === '') {
@@ -564,7 +563,6 @@ class Preprocessor {
     entry.matches = matches;
     if (!this.openNext(entry, pattern)) {
       this.includeCheck = entry.savIncludeCheck;
-      if (entry.numMatches === 0) this.report('info', 'include-no-match', undefined, `No config files matched '${entry.pattern}'.`);
       this.stack.pop();
     }
     return true;
@@ -576,12 +574,39 @@ class Preprocessor {
     for (;;) {
       const buf = this.readLine();
       if (buf === undefined) return;
+      const before = this.lines.length;
       this.emit(buf);
+      const last = this.lines[this.lines.length - 1];
+      if (last && this.lines.length > before && last.tokens[0]?.text === 'include_check') this.includeCheckSet(last.tokens.slice(1).map((t) => t.text));
       if (this.lines.length >= MAX_OUTPUT_LINES) {
         this.report('error', 'too-many-lines', 'GENERAL_ERROR', `more than ${MAX_OUTPUT_LINES} configuration lines; the rest is ignored`);
         return;
       }
     }
+  }
+
+  /**
+   * keepalived `include_check_set()` (global_defs `include_check [[+|-]read|match|wildcard_match|brace_match]…`):
+   * its effect on later includes. Applied wherever the keyword appears; its messages are the keyword layer's.
+   */
+  private includeCheckSet(words: readonly string[]): void {
+    if (words.length === 0) {
+      this.includeCheck = INCLUDE_ALL;
+      return;
+    }
+    words.forEach((word, i) => {
+      const sign = word[0] === '-' ? -1 : word[0] === '+' ? 1 : 0;
+      if (sign === 0) {
+        if (i !== 0) return;
+        this.includeCheck = 0;
+      }
+      const name = sign === 0 ? word : word.slice(1);
+      const flag = name === 'read' ? INCLUDE_R : name === 'match' ? INCLUDE_M : name === 'wildcard_match' ? INCLUDE_W : name === 'brace_match' ? INCLUDE_B : 0;
+      if (!flag) return;
+      if (sign === 0) this.includeCheck = INCLUDE_R | flag;
+      else if (sign > 0) this.includeCheck |= flag;
+      else this.includeCheck &= ~flag;
+    });
   }
 
   /** Reads the next physical line of the innermost file (skipping blank ones); undefined at the very end. */
@@ -874,7 +899,7 @@ class Preprocessor {
       }
       if (++count > MAX_SUBSTITUTIONS) {
         this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution does not terminate on line '${byteStringToText(input.slice(0, 200))}'`, undefined, 'a definition refers to itself ($A=$A); keepalived 2.2.7 hangs here');
-        break;
+        return { found: false, text, multiline: usedMultiline };
       }
       found = true;
       const def = use.def;
