@@ -38,7 +38,7 @@
 #define IPPROTO_VRRP_NUM 112 /* RFC 5798 §5.1.1.4 */
 
 typedef struct watcher {
-  uv_poll_t poll;
+  uv_poll_t poll; /* first member: see WATCHER_FREE */
   napi_env env;
   napi_ref cb;
   napi_async_context ctx;
@@ -549,7 +549,13 @@ static napi_value js_send_frame(napi_env env, napi_callback_info info) {
 
 /* ---------- watch(fd, cb) -> id; unwatch(id); close(fd) ---------- */
 
-static void on_watcher_closed(uv_handle_t *h) { free(h->data); }
+/*
+ * Close callback: libc's free() itself, not a function of this module. In a worker thread Node
+ * unloads the addon at env teardown, before the loop runs the close callbacks of handles closed by
+ * the cleanup hook; a callback inside this .so would then jump into unmapped memory (seen: SIGSEGV
+ * in uv__finish_close). `poll` is the first member, so the handle pointer is the watcher pointer.
+ */
+#define WATCHER_FREE ((uv_close_cb)(void (*)(void))free)
 
 static void on_poll(uv_poll_t *h, int status, int events) {
   (void)events;
@@ -585,7 +591,7 @@ static void destroy_watcher(napi_env env, watcher_t *w, int from_cleanup) {
   w->cb = NULL;
   if (!from_cleanup) napi_async_destroy(env, w->ctx);
   w->poll.data = w;
-  uv_close((uv_handle_t *)&w->poll, on_watcher_closed);
+  uv_close((uv_handle_t *)&w->poll, WATCHER_FREE);
 }
 
 static napi_value js_watch(napi_env env, napi_callback_info info) {
@@ -678,7 +684,7 @@ static void cleanup(void *arg) {
     st->watchers = w->next;
     uv_poll_stop(&w->poll);
     w->cb = NULL;
-    uv_close((uv_handle_t *)&w->poll, on_watcher_closed);
+    uv_close((uv_handle_t *)&w->poll, WATCHER_FREE);
   }
   for (size_t i = 0; i < st->nfds; i++) close(st->fds[i]);
   free(st->fds);
