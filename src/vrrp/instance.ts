@@ -61,7 +61,7 @@ export function initialChecksumMode(c: VrrpInstanceConfig): ChecksumMode {
   if (c.version === 2) return 'plain';
   if (c.family === 6) return 'pseudo';
   if (c.v3ChecksumAsV2) return 'plain';
-  return c.oldUnicastChecksum === 'always' ? 'pseudo-mcast' : 'pseudo';
+  return c.oldUnicastChecksum === 'always' && c.unicastPeers.length > 0 ? 'pseudo-mcast' : 'pseudo';
 }
 
 export class VrrpInstance {
