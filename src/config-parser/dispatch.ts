@@ -65,6 +65,22 @@ export function skipBlock(lines: readonly Line[], i: number): number {
   return lines.length;
 }
 
+/** The '}' lines at which the textual brace depth would go below zero (keepalived read_line's check). */
+export function extraCloseLines(lines: readonly Line[]): Set<object> {
+  const out = new Set<object>();
+  let depth = 0;
+  for (const l of lines) {
+    if (isOpen(l)) depth++;
+    else if (isClose(l)) {
+      if (depth < 1) {
+        out.add(l);
+        depth = 0;
+      } else depth--;
+    }
+  }
+  return out;
+}
+
 export interface WalkResult {
   /** Index of the first line not consumed. */
   readonly next: number;
@@ -110,8 +126,8 @@ export function walk<D>(
     }
     if (isClose(line)) {
       if (level > 0) return { next: i + 1, closed: true };
-      // keepalived-compat: a stray '}' at top level is reported twice (Extra '}' found, Unknown keyword '}').
-      env.sink.add({ severity: 'error', code: 'extra-close-brace', kaClass: 'UNEXPECTED_EOB', pos: posOf(line), message: "extra '}' with no block open" });
+      // keepalived-compat: a '}' at top level is an unknown keyword ("Extra '}' found", from the textual brace
+      // count, is the preprocessor's diagnostic).
       env.sink.add({ severity: 'error', code: 'unknown-keyword', kaClass: 'UNKNOWN_KEYWORD', pos: posOf(line), message: "unknown keyword '}'" });
       i++;
       continue;

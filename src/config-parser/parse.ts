@@ -2,7 +2,7 @@
 // tables → resolve into the immutable DaemonConfig → lints. Pure: all I/O goes through the injected ConfigHost.
 
 import { DiagnosticSink } from './diagnostics.js';
-import { walk, type WalkResult } from './dispatch.js';
+import { extraCloseLines, walk, type WalkResult } from './dispatch.js';
 import { rootTable } from './keywords/root.js';
 import { newRootDraft, type ParseEnv } from './keywords/state.js';
 import type { Line } from './keywords/table.js';
@@ -38,13 +38,33 @@ function deepFreeze<T>(v: T): T {
  */
 export function parseLines(lines: readonly Line[], opts: ParseLinesOptions = {}): ParseResult {
   const sink = new DiagnosticSink();
-  const env: ParseEnv = { root: newRootDraft(), hostInterfaces: opts.hostInterfaces, sink, fatal: false, noticed: new Set() };
+  const env: ParseEnv = { root: newRootDraft(), hostInterfaces: opts.hostInterfaces, sink, fatal: false, noticed: new Set(), extraClose: extraCloseLines(lines) };
   const r: WalkResult = walk(lines, 0, rootTable, env.root, 0, env, false);
   void r;
-  if (env.fatal) return { config: undefined, diagnostics: sink.list };
+  if (env.fatal) return { config: undefined, diagnostics: scrubSecrets(sink.list, lines) };
   const config: DaemonConfig = resolve(env.root, sink, opts.files ?? []);
   for (const d of lint(config)) sink.list.push(d);
-  return { config: deepFreeze(config), diagnostics: sink.list };
+  return { config: deepFreeze(config), diagnostics: scrubSecrets(sink.list, lines) };
+}
+
+/**
+ * Secrets never appear in diagnostics: every word following an `auth_pass` keyword anywhere in the input is
+ * replaced by `<redacted>` in messages, hints and subjects (even when a broken block made it land elsewhere).
+ */
+export function scrubSecrets(diags: readonly Diagnostic[], lines: readonly Line[]): Diagnostic[] {
+  const secrets = new Set<string>();
+  for (const l of lines) {
+    if (l.tokens[0]?.text === 'auth_pass') for (const t of l.tokens.slice(1)) if (t.text.length > 0) secrets.add(t.text);
+  }
+  if (secrets.size === 0) return [...diags];
+  const list = [...secrets].sort((a, b) => b.length - a.length);
+  const scrub = (s: string): string => list.reduce((acc, x) => acc.split(x).join('<redacted>'), s);
+  return diags.map((d) => {
+    const out: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { ...d, message: scrub(d.message) };
+    if (d.hint !== undefined) out.hint = scrub(d.hint);
+    if (d.subject !== undefined) out.subject = scrub(d.subject);
+    return out;
+  });
 }
 
 /** Reads, preprocesses and parses `mainFile`. Diagnostics: the preprocessor's first, then ours. */

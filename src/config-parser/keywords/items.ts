@@ -54,7 +54,17 @@ const FLAG_OPTIONS = new Set(['home', '-nodad', 'mngtmpaddr', 'noprefixroute', '
  */
 export function parseVipItem(ctx: KwCtx, subject: string | undefined, isStatic: boolean): VipConfig | undefined {
   const text = ctx.arg(0)!;
-  const parsed = parseAddress(text);
+  let parsed = parseAddress(text);
+  const slash = text.indexOf('/');
+  if (!parsed && slash > 0) {
+    // keepalived-compat: a bad prefix length is reported and the full length used.
+    const bare = parseAddress(text.slice(0, slash));
+    if (bare) {
+      const max = bare.family === 4 ? 32 : 128;
+      ctx.report('error', 'invalid-prefix', 'GENERAL_ERROR', `invalid prefix length '${text.slice(slash + 1)}' for ${text.slice(0, slash)} (expected 0..${max}); using /${max}`, { subject });
+      parsed = { ...bare, prefix: max };
+    }
+  }
   if (!parsed) {
     ctx.report('error', 'invalid-address', 'GENERAL_ERROR', `'${text}' is not an IP address (expected ADDR or ADDR/PREFIX, IPv4 or IPv6); item ignored`, { subject });
     return undefined;

@@ -186,6 +186,8 @@ export interface ParseEnv {
   fatal: boolean;
   /** Notices already given once (e.g. "havipd does not act on X yet"). */
   readonly noticed: Set<string>;
+  /** '}' lines that close more blocks than the text opened (keepalived's textual brace count goes below 0). */
+  readonly extraClose?: ReadonlySet<object>;
 }
 
 export function newGlobalDraft(): GlobalDraft {
