@@ -193,3 +193,114 @@ export function connectedMasters(sim: Sim, vrid = 51): string[][] {
   }
   return groups.filter((g) => g.length > 1);
 }
+
+// ───────────────────────────── single-core harness ─────────────────────────────
+
+import { encodeAdvert } from '../../src/vrrp/packet.js';
+import { centiseconds } from '../../src/vrrp/units.js';
+import type { InstanceSnapshot } from '../../src/vrrp/effects.js';
+
+export interface PeerAdvert {
+  readonly src: string;
+  readonly priority: number;
+  readonly vrid?: number;
+  readonly version?: 2 | 3;
+  /** Centiseconds; default 100. */
+  readonly advertIntCs?: number;
+  readonly vips?: readonly string[];
+  readonly dst?: string;
+  readonly ttl?: number;
+  readonly ifname?: string;
+}
+
+/** One core driven by hand: feed inputs at explicit times, inspect effects. */
+export class Harness {
+  readonly core: VrrpCore;
+  readonly all: { t: Micros; effect: Effect }[] = [];
+  private cfg: { version: 2 | 3; vips: readonly string[]; family: 4 | 6 };
+
+  constructor(
+    instances: readonly VrrpInstanceConfig[],
+    o: { global?: Partial<GlobalDefs>; syncGroups?: readonly SyncGroupConfig[]; address?: string; detail?: boolean; addresses?: boolean } = {},
+  ) {
+    this.core = new VrrpCore(daemonConfig({ global: o.global ?? {}, instances, syncGroups: o.syncGroups ?? [] }), { detail: o.detail ?? true });
+    const first = instances[0]!;
+    this.cfg = { version: first.version, vips: first.vips.map((v) => v.address), family: first.family };
+    if (o.addresses !== false) {
+      for (const i of instances) {
+        this.step(micros(0), { kind: 'interfaceAddress', ifname: i.interface ?? 'eth0', family: i.family, address: o.address ?? (i.family === 4 ? '10.0.0.1' : 'fe80::1') });
+      }
+    }
+  }
+
+  step(t: number, input: Input): readonly Effect[] {
+    const out = this.core.step(micros(t), input);
+    for (const e of out) this.all.push({ t: micros(t), effect: e });
+    return out;
+  }
+  start(t = 0): readonly Effect[] {
+    return this.step(t, { kind: 'start' });
+  }
+  tick(t: number): readonly Effect[] {
+    return this.step(t, { kind: 'tick' });
+  }
+  /** Ticks at every deadline up to `t` (inclusive); returns all effects. */
+  runUntil(t: number): Effect[] {
+    const out: Effect[] = [];
+    for (;;) {
+      const d = this.core.nextDeadline();
+      if (d === undefined || d > t) break;
+      out.push(...this.tick(d));
+    }
+    return out;
+  }
+  advert(t: number, a: PeerAdvert): readonly Effect[] {
+    const family = a.src.includes(':') ? 6 : 4;
+    const version = a.version ?? this.cfg.version;
+    const dst = a.dst ?? (family === 4 ? '224.0.0.18' : 'ff02::12');
+    const bytes = encodeAdvert(
+      { version, vrid: a.vrid ?? 51, priority: a.priority, advertInt: centiseconds(a.advertIntCs ?? 100), addresses: a.vips ?? this.cfg.vips, family },
+      { src: a.src, dst, checksumMode: version === 2 ? 'plain' : 'pseudo' },
+    );
+    return this.step(t, { kind: 'packet', packet: { family, ifname: a.ifname ?? 'eth0', src: a.src, dst, ttl: a.ttl ?? 255, data: bytes, hasIpHeader: false } });
+  }
+  logs(): string[] {
+    return this.all.filter((x) => x.effect.kind === 'log').map((x) => (x.effect as { msg: string }).msg);
+  }
+  effects(): Effect[] {
+    return this.all.map((x) => x.effect);
+  }
+  snap(name = 'VI_1'): InstanceSnapshot {
+    return this.core.snapshot().instances.find((i) => i.name === name)!;
+  }
+  state(name = 'VI_1'): VrrpState {
+    return this.snap(name).state;
+  }
+}
+
+/** Short names of effects for order assertions: `sendAdvert:100`, `log:(VI_1) Entering MASTER STATE`, … */
+export function summarize(effects: readonly Effect[], opts: { logs?: boolean } = {}): string[] {
+  const out: string[] = [];
+  for (const e of effects) {
+    switch (e.kind) {
+      case 'sendAdvert':
+        out.push(`sendAdvert:${e.priority}`);
+        break;
+      case 'log':
+        if (opts.logs !== false) out.push(`log:${e.msg}`);
+        break;
+      case 'transition':
+        out.push(`transition:${e.instance}:${e.from}->${e.to}`);
+        break;
+      case 'groupTransition':
+        out.push(`group:${e.group}:${e.from}->${e.to}`);
+        break;
+      case 'sendGarp':
+        out.push(`garp:${e.reason}:${e.addresses.join(',')}x${e.repeat}`);
+        break;
+      default:
+        out.push(e.kind);
+    }
+  }
+  return out;
+}
