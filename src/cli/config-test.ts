@@ -49,11 +49,12 @@ export function worstClass(diagnostics: readonly Diagnostic[]): KeepalivedErrorC
 }
 
 /**
- * Include-check failures (`includea`, `-e`, `include_check`): keepalived leaves through its
- * config-file-error path with 6 before validation. The parser marks them with this code prefix.
+ * Include-check failures (`includer`/`includem`/`includea`…, `-e`, `include_check`): keepalived leaves
+ * through its config-file-error path with 6 before validation. The parser reports them as FILE_NOT_FOUND
+ * with an `include-…` code (a missing *main* file is FILE_NOT_FOUND with another code: 4).
  */
 export function isIncludeCheckError(d: Diagnostic): boolean {
-  return d.code.startsWith('include-check');
+  return d.kaClass === 'FILE_NOT_FOUND' && d.code.startsWith('include-');
 }
 
 /**
@@ -68,7 +69,7 @@ export function isIncludeCheckError(d: Diagnostic): boolean {
  */
 export function configTestExitCode(diagnostics: readonly Diagnostic[]): ConfigTestExit {
   if (diagnostics.some((d) => d.kaClass === 'MISSING_PARAMETER')) return CONFIG_TEST_EXIT.MISSING_PARAMETER;
-  if (diagnostics.some((d) => d.kaClass !== undefined && isIncludeCheckError(d))) return CONFIG_TEST_EXIT.SECURITY;
+  if (diagnostics.some(isIncludeCheckError)) return CONFIG_TEST_EXIT.SECURITY;
   const worst = worstClass(diagnostics);
   switch (worst) {
     case undefined:

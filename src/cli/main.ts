@@ -15,6 +15,9 @@ import {
 } from './config-test.js';
 import { listHostInterfaces } from '../runtime/interfaces.js';
 import type { DaemonConfig } from '../config-parser/types.js';
+import { parseConfig } from '../config-parser/parse.js';
+import { redactConfig } from '../config-parser/redact.js';
+import { createConfigHost } from '../runtime/config-host.js';
 
 /** What `main` needs from the outside, replaceable in tests. */
 export interface CliIo {
@@ -120,23 +123,13 @@ interface ParserModules {
   readonly redact: (config: DaemonConfig) => unknown;
 }
 
-/**
- * Load the parser, its file-system host and the redactor. Imported lazily so `--help` and `--version` stay
- * fast and never depend on the parser.
- */
-async function loadParser(): Promise<ParserModules> {
-  // TODO(cli): static imports once parse.ts, config-host.ts and redact.ts have landed.
-  const load = (spec: string): Promise<Record<string, unknown>> => import(spec) as Promise<Record<string, unknown>>;
-  const [parseMod, hostMod, redactMod] = await Promise.all([
-    load('../config-parser/parse.js'),
-    load('../runtime/config-host.js'),
-    load('../config-parser/redact.js').catch((): Record<string, unknown> => ({})),
-  ]);
-  const parseConfig = parseMod.parseConfig as (f: string, h: unknown, o: object) => ReturnType<ParseFn>;
-  const makeHost = (hostMod.createNodeConfigHost ?? hostMod.createConfigHost) as (() => unknown) | undefined;
-  const host = makeHost ? makeHost() : (hostMod.nodeConfigHost ?? hostMod.default);
-  const redact = (redactMod.redactConfig ?? ((c: DaemonConfig) => c)) as (c: DaemonConfig) => unknown;
-  return { parse: (file, opts) => parseConfig(file, host, opts), redact };
+/** The parser with the real file-system host bound, and the redactor for `--dump-config`. */
+function loadParser(): ParserModules {
+  const host = createConfigHost();
+  return {
+    parse: (file, opts) => parseConfig(file, host, opts),
+    redact: (config) => redactConfig(config),
+  };
 }
 
 function readOptions(program: Command): CliOptions {
@@ -201,7 +194,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
 
   let parser: ParserModules;
   try {
-    parser = await loadParser();
+    parser = loadParser();
   } catch (err) {
     io.stderr(`havipd: cannot load the config parser: ${err instanceof Error ? err.message : String(err)}\n`);
     if (process.env.HAVIPD_DEBUG) io.stderr(`${String((err as Error).stack)}\n`);

@@ -151,7 +151,7 @@ describe('config checks through the parser', () => {
     const r = havipd(['-t', '-f', file('unknown.conf', GOOD_INSTANCE.replace('priority 100', 'priority 100\n    frobnicate 3'))]);
     expectNoStack(r);
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/unknown\.conf:9:\d+: (error|warning): .*frobnicate.* \[[a-z0-9-]+\]/);
+    expect(r.stderr).toMatch(/unknown\.conf:8:\d+: (error|warning): .*frobnicate.* \[[a-z0-9-]+\]/);
   });
 
   it('a keyword missing its argument is exit 2', () => {

@@ -56,12 +56,16 @@ describe('configTestExitCode (keepalived 2.2.7 config_test_exit)', () => {
   });
 
   it('include-check failures exit 6 even when the class alone would give 4', () => {
-    expect(configTestExitCode([d('FILE_NOT_FOUND', 'include-check-missing')])).toBe(6);
-    expect(configTestExitCode([d('FILE_NOT_FOUND', 'include-check-missing'), d('WARNING')])).toBe(6);
+    expect(configTestExitCode([d('FILE_NOT_FOUND', 'include-missing')])).toBe(6);
+    expect(configTestExitCode([d('FILE_NOT_FOUND', 'include-no-match'), d('WARNING')])).toBe(6);
   });
 
-  it('an include-check code without kaClass is a lint and does not count', () => {
-    expect(configTestExitCode([d(undefined, 'include-check-advice')])).toBe(0);
+  it('an inactive include problem (no kaClass: keepalived only logs it) does not count', () => {
+    expect(configTestExitCode([d(undefined, 'include-missing')])).toBe(0);
+  });
+
+  it('a missing main file under -e is FILE_NOT_FOUND with another code: 4', () => {
+    expect(configTestExitCode([d('FILE_NOT_FOUND', 'config-file-missing')])).toBe(4);
   });
 
   it('severity is not what decides: an error-severity lint without class still gives 0', () => {

@@ -1,0 +1,236 @@
+// `havipd --config FILE`: the daemon's start-up, signals and shutdown (reference §4.1–§4.3). Refusals at
+// start-up are one clear line and a keepalived exit code: 2 configuration, 4 privileges, 6 config file
+// missing, 1 anything else fatal.
+
+import { writeFileSync, rmSync } from 'node:fs';
+import type { DaemonConfig, Diagnostic } from '../config-parser/types.js';
+import { parseConfig } from '../config-parser/parse.js';
+import { formatDiagnostic } from '../config-parser/index.js';
+import { createConfigHost } from '../runtime/config-host.js';
+import { listHostInterfaces } from '../runtime/interfaces.js';
+import { createLogger, type LogFormat, type Logger } from '../log.js';
+import { HavipdError } from '../errors.js';
+import { Daemon, type DaemonEdges } from '../runtime/daemon.js';
+import { systemClock } from '../runtime/clock.js';
+import { netCapabilities } from '../runtime/capabilities.js';
+import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from '../runtime/dumps.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FATAL = 1;
+export const EXIT_CONFIG = 2;
+export const EXIT_NO_PERMISSION = 4;
+export const EXIT_CONFIG_FILE = 6;
+
+export interface RunOptions {
+  readonly file: string;
+  readonly configId: string;
+  readonly allConfig: boolean;
+  readonly transport: 'raw' | 'udp';
+  readonly udpPort: number;
+  readonly logFormat: LogFormat;
+  readonly detail: boolean;
+  readonly pidFile: string | undefined;
+  readonly vrrpPidFile: string | undefined;
+}
+
+/** Diagnostics that stop keepalived's VRRP process at start-up (it exits with status 2). */
+export function refusesToStart(d: Diagnostic): boolean {
+  return d.kaClass === 'MISSING_PARAMETER' || d.kaClass === 'FATAL' || d.kaClass === 'BAD_IF';
+}
+
+interface Loaded {
+  readonly config: DaemonConfig | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly missingFile: boolean;
+}
+
+function load(opts: RunOptions): Loaded {
+  const host = createConfigHost();
+  const res = parseConfig(opts.file, host, {
+    configId: opts.configId,
+    allConfig: opts.allConfig,
+    hostInterfaces: listHostInterfaces(),
+  });
+  const missingFile = res.diagnostics.some((d) => d.code === 'config-file-missing' || d.code === 'config-file-not-regular');
+  return { config: res.config, diagnostics: res.diagnostics, missingFile };
+}
+
+function logDiagnostics(log: Logger, diags: readonly Diagnostic[]): void {
+  for (const d of diags) {
+    const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info';
+    log[level]({ event: 'config.diagnostic', code: d.code, file: d.pos?.file, line: d.pos?.line }, formatDiagnostic(d));
+  }
+}
+
+async function buildEdges(opts: RunOptions, log: Logger): Promise<DaemonEdges> {
+  const caps = netCapabilities();
+  const { createLinkEdge } = await import('../runtime/links.js');
+  let links;
+  try {
+    links = await createLinkEdge();
+  } catch (err) {
+    log.warn({ event: 'links.unavailable', err }, `link state cannot be watched (${String(err)}): interfaces count as up`);
+  }
+  if (opts.transport === 'raw') {
+    const { openRawTransport } = await import('../runtime/transport/raw.js');
+    const { createAddressEdge } = await import('../runtime/addresses.js');
+    const { createFrameSender } = await import('../garp/sender.js');
+    return {
+      openTransport: openRawTransport,
+      transportKind: 'raw',
+      addresses: createAddressEdge(),
+      links,
+      frames: createFrameSender(),
+      clock: systemClock,
+      logger: log,
+    };
+  }
+  const { udpTransportOpener } = await import('../runtime/transport/udp.js');
+  let addresses;
+  if (caps.netAdmin) {
+    const { createAddressEdge } = await import('../runtime/addresses.js');
+    addresses = createAddressEdge();
+  }
+  let frames;
+  if (caps.netRaw) {
+    try {
+      const { createFrameSender } = await import('../garp/sender.js');
+      frames = createFrameSender();
+    } catch {
+      frames = undefined;
+    }
+  }
+  return {
+    openTransport: udpTransportOpener({ port: opts.udpPort }),
+    transportKind: 'udp',
+    addresses,
+    links,
+    frames,
+    clock: systemClock,
+    logger: log,
+  };
+}
+
+/**
+ * Runs the daemon until SIGTERM/SIGINT. Resolves with the exit code (the process is kept alive by the
+ * daemon's sockets and timer meanwhile).
+ */
+export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => void }): Promise<number> {
+  const log = createLogger({ format: opts.logFormat, detail: opts.detail });
+  const loaded = load(opts);
+  if (loaded.missingFile) {
+    io.stderr(`havipd: configuration file '${opts.file}' not found or not a regular file\n`);
+    return EXIT_CONFIG_FILE;
+  }
+  logDiagnostics(log, loaded.diagnostics);
+  const refusal = loaded.diagnostics.find(refusesToStart);
+  if (!loaded.config || refusal) {
+    io.stderr(`havipd: configuration error, not starting: ${refusal ? formatDiagnostic(refusal) : 'the configuration could not be read'}\n`);
+    return EXIT_CONFIG;
+  }
+  if (opts.transport === 'raw') {
+    const caps = netCapabilities();
+    if (!caps.netRaw || !caps.netAdmin) {
+      const missing = [!caps.netRaw && 'CAP_NET_RAW', !caps.netAdmin && 'CAP_NET_ADMIN'].filter(Boolean).join(' and ');
+      io.stderr(`havipd: missing ${missing}: raw VRRP sockets and VIP changes need them (run as root, grant them, or use --transport udp for tests)\n`);
+      return EXIT_NO_PERMISSION;
+    }
+  }
+
+  let edges: DaemonEdges;
+  try {
+    edges = await buildEdges(opts, log);
+  } catch (err) {
+    const msg = err instanceof HavipdError ? `${err.message} [${err.code}]` : String(err);
+    io.stderr(`havipd: cannot start: ${msg}\n`);
+    return EXIT_FATAL;
+  }
+
+  log.info({ event: 'daemon.start', version: process.env.npm_package_version, transport: opts.transport }, `Starting havipd (keepalived-compatible VRRP), transport ${opts.transport}`);
+  for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) writeFileSync(f, `${process.pid}\n`);
+
+  let config = loaded.config;
+  let daemon = new Daemon(config, edges, { detail: opts.detail });
+  await daemon.start();
+  log.info({ event: 'daemon.ready' }, 'Startup complete');
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ event: 'daemon.stop', signal }, 'Stopping');
+      // Priority-0 adverts and VIP removal must not hang the exit: give them a second.
+      const force = setTimeout(() => finish(EXIT_OK), 1000);
+      void daemon.stop().finally(() => {
+        clearTimeout(force);
+        finish(EXIT_OK);
+      });
+    };
+    const finish = (code: number): void => {
+      for (const s of signals) process.off(s.name, s.fn);
+      edges.links?.close();
+      edges.addresses?.close();
+      void edges.frames?.close();
+      for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) rmSync(f, { force: true });
+      log.info({ event: 'daemon.stopped' }, 'Stopped havipd');
+      resolve(code);
+    };
+    const dump = (kind: DumpKind): void => {
+      try {
+        const input = daemon.dumpInput();
+        const path = dumpPath(kind, process.env, config);
+        writeDump(path, kind === 'data' ? formatData(input) : kind === 'stats' ? formatStats(input) : formatJson(input));
+        log.info({ event: 'dump.written', kind, path }, `Printing VRRP ${kind === 'json' ? 'as json' : kind} on signal to ${path}`);
+      } catch (err) {
+        log.error({ event: 'dump.error', kind, err }, `cannot write the ${kind} dump: ${String(err)}`);
+      }
+    };
+    const reload = (): void => {
+      log.info({ event: 'reload.start' }, 'Reloading ...');
+      const next = load(opts);
+      const refusal2 = next.diagnostics.find(refusesToStart);
+      if (next.missingFile || !next.config || refusal2) {
+        logDiagnostics(log, next.diagnostics);
+        log.error({ event: 'reload.refused' }, `new configuration has errors, keeping the running one${refusal2 ? `: ${formatDiagnostic(refusal2)}` : ''}`);
+        return;
+      }
+      logDiagnostics(log, next.diagnostics);
+      const newConfig = next.config;
+      void daemon
+        .reload(newConfig)
+        .then(() => {
+          config = newConfig;
+          log.info({ event: 'reload.done' }, 'Reload complete');
+        })
+        .catch((err: unknown) => log.error({ event: 'reload.error', err }, `reload failed: ${String(err)}`));
+    };
+    const signals: Array<{ name: NodeJS.Signals; fn: () => void }> = [
+      { name: 'SIGTERM', fn: () => stop('SIGTERM') },
+      { name: 'SIGINT', fn: () => stop('SIGINT') },
+      { name: 'SIGHUP', fn: reload },
+      { name: 'SIGUSR1', fn: () => dump('data') },
+      { name: 'SIGUSR2', fn: () => dump('stats') },
+    ];
+    for (const s of signals) process.on(s.name, s.fn);
+    // SIGRTMIN+2 (keepalived's JSON dump signal) is not a Node signal name: the native addon watches it.
+    void watchJsonSignal(() => dump('json'), log).then((unwatch) => {
+      if (unwatch) signals.push({ name: 'SIGWINCH' as NodeJS.Signals, fn: () => undefined });
+    });
+    void daemon;
+  });
+}
+
+/** Watches SIGRTMIN+2 through the addon when it offers it; resolves to whether it could. */
+async function watchJsonSignal(onSignal: () => void, log: Logger): Promise<boolean> {
+  try {
+    const { loadNative } = await import('../native/index.js');
+    const native = loadNative() as unknown as { watchSignal?: (signum: number, cb: () => void) => number; sigrtmin?: () => number };
+    if (!native.watchSignal || !native.sigrtmin) return false;
+    native.watchSignal(native.sigrtmin() + 2, onSignal);
+    return true;
+  } catch (err) {
+    log.debug({ event: 'signal.unavailable', err }, 'SIGRTMIN+2 JSON dumps unavailable (native addon not loaded)');
+    return false;
+  }
+}
