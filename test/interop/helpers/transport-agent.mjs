@@ -36,6 +36,29 @@ async function main() {
       out({ event: 'done', received: n });
       break;
     }
+    case 'native-recv': {
+      // The addon directly: shows the recvmsg metadata the transport does not pass on (ifindex).
+      const native = loadNative();
+      const { fd, ifindex } = native.openRaw(sc.family, sc.ifname, null);
+      for (const g of sc.groups) native.membership(fd, sc.family, g, ifindex, true);
+      let n = 0;
+      let finish;
+      const done = new Promise((r) => (finish = r));
+      const id = native.watch(fd, () => {
+        for (let d = native.recvRaw(fd, sc.family); d !== null; d = native.recvRaw(fd, sc.family)) {
+          out({ event: 'packet', boundIfindex: ifindex, ...d, data: d.data.toString('hex') });
+          if (++n >= sc.count) finish();
+        }
+      });
+      out({ event: 'ready' });
+      const timer = setTimeout(finish, sc.timeoutMs ?? 10_000);
+      await done;
+      clearTimeout(timer);
+      native.unwatch(id);
+      native.close(fd);
+      out({ event: 'done', received: n, openCount: native.openCount() });
+      break;
+    }
     case 'send': {
       // Open, send each message `repeat` times with `intervalMs` between, report each result.
       let t;
@@ -122,7 +145,12 @@ async function main() {
         eval: true,
         workerData: { raw: new URL('../../../dist/runtime/transport/raw.js', import.meta.url).href, sender: new URL('../../../dist/garp/sender.js', import.meta.url).href, opens: sc.opens, ifname: sc.ifname, garp: sc.garp },
       });
-      const msg = await new Promise((r) => { w.once('message', r); setTimeout(() => r('timeout'), 10_000); });
+      let timer;
+      const msg = await new Promise((r) => {
+        w.once('message', r);
+        timer = setTimeout(() => r('timeout'), 10_000);
+      });
+      clearTimeout(timer);
       const during = sockets();
       await w.terminate();
       await new Promise((r) => setTimeout(r, 100));
