@@ -292,6 +292,8 @@ export class VrrpInstance {
       this.log(ctx, 'debug', 'advert.priority-zero', 'sent 0 priority');
     }
     ctx.pacer.cancel(this.name);
+    // keepalived's delayed-GARP threads outlive the MASTER state but send nothing without VIPs; we drop them.
+    this.delayedGarps = [];
     if (this.vipSet) {
       const vips = this.allVips();
       if (vips.length > 0) {
