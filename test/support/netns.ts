@@ -182,13 +182,15 @@ export interface Spawned {
 export interface SpawnOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** 'pipe' to write to the child's stdin (`child.stdin`); default 'ignore'. */
+  readonly stdin?: 'pipe' | 'ignore';
 }
 
 /** Spawn `argv` in its own process group; it is killed (group SIGKILL) on process exit if still alive. */
 export function spawnGroup(argv: readonly string[], opts: SpawnOptions = {}): Spawned {
   const [file, ...args] = argv;
   if (file === undefined) throw new Error('spawnGroup: empty argv');
-  const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd });
+  const child = spawn(file, args, { detached: true, stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd });
   let out = '';
   const append = (b: Buffer): void => {
     if (out.length < 4 * 1024 * 1024) out += b.toString();

@@ -1,0 +1,426 @@
+// The address edge (ARCHITECTURE.md §5): add, remove and list the VIPs of `virtual_ipaddress` items
+// (reference/keepalived.md §1.9.3) through rtnetlink (`netlink@0.3.0`, RTM_NEWADDR / RTM_DELADDR),
+// or through `ip addr` via execFile when the netlink addon cannot be loaded (reference/platform.md §3, §5).
+//
+// Idempotent by contract: adding an address that is already there (EEXIST) and removing one that is not
+// (EADDRNOTAVAIL) are successes, so the daemon can "remove leftover VIPs at start" (reference §3.3) and
+// re-add IPv6 VIPs after a link flap without bookkeeping. Every other failure is a
+// HavipdError('HAVIPD_ADDRESS') carrying the errno name (ENODEV, EPERM, EINVAL, …); nothing here throws
+// anything else for a system failure, and nothing crashes the daemon.
+
+import { execFile } from 'node:child_process';
+import { isIPv4, isIPv6 } from 'node:net';
+import { HavipdError } from '../errors.js';
+import type { Family, VipConfig } from '../config-parser/types.js';
+import type * as Netlink from 'netlink';
+
+// ───────────────────────────── the interface ─────────────────────────────
+
+/** One address as the kernel reports it on an interface. */
+export interface AddressEntry {
+  readonly family: Family;
+  /** The interface's own address (IFA_LOCAL), canonical text. */
+  readonly address: string;
+  readonly prefix: number;
+  readonly ifindex: number;
+  /** IPv4 label (IFA_LABEL), e.g. `eth0:vip`; undefined for IPv6. */
+  readonly label: string | undefined;
+  readonly broadcast: string | undefined;
+  /** Point-to-point peer (IFA_ADDRESS when it differs from IFA_LOCAL). */
+  readonly peer: string | undefined;
+  /** rtnetlink scope number: 0 global, 200 site, 253 link, 254 host, 255 nowhere. */
+  readonly scope: number;
+  /** Kernel address flags by `ip` name: secondary, nodad, tentative, permanent, noprefixroute, … */
+  readonly flags: readonly string[];
+}
+
+/**
+ * Adds and removes VIPs on interfaces of the current network namespace. Calls on one edge are
+ * serialised (in call order), so a remove issued after an add is applied after it.
+ */
+export interface AddressEdge {
+  /** Add `vip` on `ifname`. Already present = success. Ignores `vip.dev` (the caller resolved it into `ifname`). */
+  add(vip: VipConfig, ifname: string): Promise<void>;
+  /** Remove `vip` (address + prefix) from `ifname`. Not present = success. */
+  remove(vip: VipConfig, ifname: string): Promise<void>;
+  /** Addresses on `ifname`, optionally of one family, in kernel order. */
+  list(ifname: string, family?: Family): Promise<AddressEntry[]>;
+  /** Which mechanism is in use (after the first call; 'pending' before). */
+  backend(): 'netlink' | 'ip' | 'pending';
+  /** Release the netlink socket. Later calls reject with HAVIPD_ADDRESS / EBADF. */
+  close(): void;
+}
+
+export interface AddressEdgeOptions {
+  /** 'auto' (default): netlink, else `ip`. Tests force one of them. */
+  readonly backend?: 'auto' | 'netlink' | 'ip';
+  /** Path of the `ip` binary for the fallback (default 'ip' on PATH). */
+  readonly ipPath?: string;
+  /** Bound on each kernel request or `ip` run, ms (default 5000). */
+  readonly timeoutMs?: number;
+}
+
+// ───────────────────────────── pure helpers ─────────────────────────────
+
+const SCOPES: Readonly<Record<string, number>> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+
+/** `scope` word or number → rtnetlink scope (default global = 0). Unknown words → undefined. */
+export function scopeNumber(scope: string | undefined): number | undefined {
+  if (scope === undefined) return 0;
+  if (/^\d+$/.test(scope)) {
+    const n = Number(scope);
+    return n <= 255 ? n : undefined;
+  }
+  return SCOPES[scope];
+}
+
+/** rtnetlink scope number → `ip` word (or the number as text). */
+export function scopeName(n: number): string {
+  return Object.entries(SCOPES).find(([, v]) => v === n)?.[0] ?? String(n);
+}
+
+/** IPv4 text → 4 bytes. Does not accept shorthand forms (`10.1`). */
+export function ipv4Bytes(s: string): Buffer {
+  if (!isIPv4(s)) throw new RangeError(`not an IPv4 address: ${s}`);
+  return Buffer.from(s.split('.').map(Number));
+}
+
+/** IPv6 text (any valid form, incl. an embedded IPv4 tail) → 16 bytes. */
+export function ipv6Bytes(s: string): Buffer {
+  if (!isIPv6(s)) throw new RangeError(`not an IPv6 address: ${s}`);
+  let text = s.toLowerCase();
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const b = ipv4Bytes(v4[1]!);
+    text = text.slice(0, -v4[1]!.length) + `${b.readUInt16BE(0).toString(16)}:${b.readUInt16BE(2).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? (text.split('::') as [string, string]) : [text, undefined];
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+
+/** Address text of the given family → bytes. */
+export function addressBytes(family: Family, s: string): Buffer {
+  return family === 4 ? ipv4Bytes(s) : ipv6Bytes(s);
+}
+
+/** Bytes (4 or 16) → canonical text (IPv6 compressed per RFC 5952, via the WHATWG URL serialiser). */
+export function bytesToAddress(b: Uint8Array): string {
+  if (b.length === 4) return Array.from(b).join('.');
+  if (b.length !== 16) throw new RangeError(`bad address length ${b.length}`);
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
+  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
+}
+
+/**
+ * The IPv4 broadcast to set for `vip`, as `ip` computes it (iproute2 ipaddress.c): `+` sets the host
+ * bits, `-` clears them, both only for prefixes ≤ 30; an explicit address is used as given; IPv6 and
+ * no `brd` → undefined (the kernel sets none).
+ */
+export function broadcastFor(vip: Pick<VipConfig, 'family' | 'address' | 'prefix' | 'broadcast' | 'peer'>): string | undefined {
+  if (vip.family !== 4 || vip.broadcast === undefined) return undefined;
+  if (vip.broadcast !== '+' && vip.broadcast !== '-') return vip.broadcast;
+  if (vip.prefix > 30) return undefined;
+  const base = ipv4Bytes(vip.peer ?? vip.address).readUInt32BE(0);
+  const hostMask = vip.prefix === 0 ? 0xffffffff : (1 << (32 - vip.prefix)) - 1;
+  const v = vip.broadcast === '+' ? (base | hostMask) >>> 0 : (base & ~hostMask) >>> 0;
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(v, 0);
+  return bytesToAddress(b);
+}
+
+/** The IFA_FLAGS a VIP is added with (IFA_F_NODAD, IFA_F_NOPREFIXROUTE, …), by netlink@0.3.0 name. */
+export function vipFlags(vip: VipConfig): { nodad?: true; noprefixroute?: true; homeaddress?: true; managetempaddr?: true; mcautojoin?: true } {
+  const f: ReturnType<typeof vipFlags> = {};
+  if (vip.family === 6 && vip.nodad) f.nodad = true;
+  if (vip.noprefixroute) f.noprefixroute = true;
+  if (vip.family === 6 && vip.home) f.homeaddress = true;
+  if (vip.family === 6 && vip.mngtmpaddr) f.managetempaddr = true;
+  if (vip.autojoin) f.mcautojoin = true;
+  return f;
+}
+
+/** `preferred_lft` → seconds (0xffffffff = forever), or undefined when not given / not a number. */
+export function preferredLftSeconds(p: string | undefined): number | undefined {
+  if (p === undefined) return undefined;
+  if (p === 'forever') return 0xffffffff;
+  return /^\d+$/.test(p) && Number(p) <= 0xffffffff ? Number(p) : undefined;
+}
+
+/**
+ * argv for the `ip` fallback: `ip -4|-6 addr add|del ADDR[/LEN] [peer P/LEN] dev IF [broadcast B]
+ * [scope S] [label L] [flags…] [preferred_lft N]`. Removal names only what identifies the address.
+ */
+export function ipAddrArgs(op: 'add' | 'del', vip: VipConfig, ifname: string): string[] {
+  const a = ['-' + vip.family, 'addr', op];
+  if (vip.peer !== undefined) a.push(vip.address, 'peer', `${vip.peer}/${vip.prefix}`);
+  else a.push(`${vip.address}/${vip.prefix}`);
+  a.push('dev', ifname);
+  if (op === 'del') return a;
+  const brd = broadcastFor(vip);
+  if (brd !== undefined) a.push('broadcast', brd);
+  if (vip.scope !== undefined) a.push('scope', vip.scope);
+  if (vip.family === 4 && vip.label !== undefined) a.push('label', vip.label);
+  const f = vipFlags(vip);
+  if (f.nodad) a.push('nodad');
+  if (f.noprefixroute) a.push('noprefixroute');
+  if (f.homeaddress) a.push('home');
+  if (f.managetempaddr) a.push('mngtmpaddr');
+  if (f.mcautojoin) a.push('autojoin');
+  const lft = preferredLftSeconds(vip.preferredLft);
+  if (lft !== undefined) a.push('valid_lft', 'forever', 'preferred_lft', lft === 0xffffffff ? 'forever' : String(lft));
+  return a;
+}
+
+/** errno name out of a netlink@0.3.0 rejection (`Request rejected: EEXIST`), or undefined. */
+export function netlinkErrno(err: unknown): string | undefined {
+  if (err && typeof err === 'object') {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return code;
+    const m = /\b(E[A-Z0-9]{2,})\b/.exec(String((err as { message?: unknown }).message ?? ''));
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * errno name for a failed `ip` run, from its stderr (iproute2 6.1 wording, reference/platform.md §5;
+ * exit 1 = bad device / usage, exit 2 = kernel refusal). Undefined when not recognised.
+ */
+export function ipErrno(stderr: string): string | undefined {
+  const rules: ReadonlyArray<readonly [RegExp, string]> = [
+    [/Address already assigned|File exists/i, 'EEXIST'],
+    [/Address not found|Cannot assign requested address/i, 'EADDRNOTAVAIL'],
+    [/Cannot find device|No such device|Device "[^"]*" does not exist/i, 'ENODEV'],
+    [/Operation not permitted/i, 'EPERM'],
+    [/Permission denied/i, 'EACCES'],
+    // The kernel's extack text for an over-long IFA_LABEL (netlink reports ERANGE for it).
+    [/Numerical result out of range|Attribute failed policy validation/i, 'ERANGE'],
+    [/Invalid argument|Error: (any valid|an inet|argument)|invalid/i, 'EINVAL'],
+    [/Network is down/i, 'ENETDOWN'],
+  ];
+  return rules.find(([re]) => re.test(stderr))?.[1];
+}
+
+/** Parse `ip -j addr show dev IF` output into entries (exported for unit tests). */
+export function parseIpJsonAddresses(json: string, family?: Family): AddressEntry[] {
+  const links = JSON.parse(json) as Array<{ ifindex: number; addr_info?: Array<Record<string, unknown>> }>;
+  const out: AddressEntry[] = [];
+  const names = ['secondary', 'nodad', 'optimistic', 'dadfailed', 'home', 'deprecated', 'tentative', 'permanent', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'stable-privacy'];
+  for (const l of links) {
+    for (const a of l.addr_info ?? []) {
+      const fam: Family = a.family === 'inet6' ? 6 : 4;
+      if (a.family !== 'inet' && a.family !== 'inet6') continue;
+      if (family !== undefined && fam !== family) continue;
+      const scope = typeof a.scope === 'number' ? a.scope : (scopeNumber(String(a.scope ?? 'global')) ?? 0);
+      const flags = names.filter((n) => a[n] === true);
+      if (a.dynamic !== true && a.valid_life_time === 4294967295) flags.push('permanent');
+      out.push({
+        family: fam,
+        address: String(a.local),
+        prefix: Number(a.prefixlen),
+        ifindex: l.ifindex,
+        label: typeof a.label === 'string' ? a.label : undefined,
+        broadcast: typeof a.broadcast === 'string' ? a.broadcast : undefined,
+        peer: typeof a.address === 'string' && a.address !== a.local ? a.address : undefined,
+        scope,
+        flags: [...new Set(flags)],
+      });
+    }
+  }
+  return out;
+}
+
+// ───────────────────────────── backends ─────────────────────────────
+
+interface Backend {
+  readonly name: 'netlink' | 'ip';
+  add(vip: VipConfig, ifname: string): Promise<void>;
+  remove(vip: VipConfig, ifname: string): Promise<void>;
+  list(ifname: string, family?: Family): Promise<AddressEntry[]>;
+  close(): void;
+}
+
+/** A system failure with its errno, before it is wrapped for the caller. */
+class SysError extends Error {
+  constructor(
+    message: string,
+    readonly errno: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+type NetlinkModule = typeof Netlink;
+type RtSocket = ReturnType<NetlinkModule['createRtNetlink']>;
+
+/** Resolve `ifname` → ifindex with RTM_GETLINK (IFLA_IFNAME); ENODEV when there is none. */
+export async function netlinkIfindex(rt: RtSocket, ifname: string, timeout: number): Promise<number> {
+  try {
+    const [m] = await rt.getLink({}, { ifname }, { timeout });
+    if (m?.data.index === undefined) throw new SysError(`no link ${ifname}`, 'ENODEV');
+    return m.data.index;
+  } catch (e) {
+    if (e instanceof SysError) throw e;
+    throw new SysError(String((e as Error).message), netlinkErrno(e) ?? 'EIO');
+  }
+}
+
+function netlinkBackend(nl: NetlinkModule, timeout: number): Backend {
+  const rt = nl.createRtNetlink();
+  const req = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      const errno = netlinkErrno(e) ?? (/timed? ?out/i.test(String((e as Error).message)) ? 'ETIMEDOUT' : undefined);
+      throw new SysError(String((e as Error).message), errno);
+    }
+  };
+  const spec = (vip: VipConfig, index: number, op: 'add' | 'del') => {
+    const local = addressBytes(vip.family, vip.address);
+    const data = { family: vip.family === 4 ? 2 : 10, prefixlen: vip.prefix, index, scope: scopeNumber(vip.scope) ?? 0 };
+    const attrs: Netlink.rt.AddressAttrs = { local, address: vip.peer !== undefined ? addressBytes(vip.family, vip.peer) : local };
+    if (op === 'add') {
+      const brd = broadcastFor(vip);
+      if (brd !== undefined) attrs.broadcast = ipv4Bytes(brd);
+      if (vip.family === 4 && vip.label !== undefined) attrs.label = vip.label;
+      const flags = vipFlags(vip);
+      if (Object.keys(flags).length > 0) attrs.flags = flags;
+      const lft = preferredLftSeconds(vip.preferredLft);
+      if (lft !== undefined) attrs.cacheInfo = { ifaPrefered: lft, ifaValid: 0xffffffff, cstamp: 0, tstamp: 0 };
+    }
+    return { data, attrs };
+  };
+  return {
+    name: 'netlink',
+    async add(vip, ifname) {
+      const index = await netlinkIfindex(rt, ifname, timeout);
+      const { data, attrs } = spec(vip, index, 'add');
+      await req(() => rt.newAddress(data, attrs, { timeout, flags: nl.FlagsNew.CREATE | nl.FlagsNew.EXCL }));
+    },
+    async remove(vip, ifname) {
+      const index = await netlinkIfindex(rt, ifname, timeout);
+      const { data, attrs } = spec(vip, index, 'del');
+      await req(() => rt.delAddress(data, attrs, { timeout }));
+    },
+    async list(ifname, family) {
+      const index = await netlinkIfindex(rt, ifname, timeout);
+      const msgs = await req(() => rt.getAddresses({ family: family === undefined ? 0 : family === 4 ? 2 : 10 }, {}, { timeout }));
+      return msgs.filter((m) => m.data.index === index).flatMap((m) => {
+        const fam: Family | undefined = m.data.family === 2 ? 4 : m.data.family === 10 ? 6 : undefined;
+        if (fam === undefined || (family !== undefined && fam !== family)) return [];
+        const local = m.attrs.local ?? m.attrs.address;
+        if (!local) return [];
+        const addr = m.attrs.address;
+        const flags = { ...m.data.flags, ...m.attrs.flags } as Record<string, unknown>;
+        return [
+          {
+            family: fam,
+            address: bytesToAddress(local),
+            prefix: m.data.prefixlen ?? 0,
+            ifindex: index,
+            label: m.attrs.label,
+            broadcast: m.attrs.broadcast ? bytesToAddress(m.attrs.broadcast) : undefined,
+            peer: addr && !addr.equals(local) ? bytesToAddress(addr) : undefined,
+            scope: m.data.scope ?? 0,
+            flags: Object.keys(flags)
+              .filter((k) => flags[k] === true)
+              .map((k) => ({ homeaddress: 'home', managetempaddr: 'mngtmpaddr', mcautojoin: 'autojoin', stablePrivacy: 'stable-privacy' })[k] ?? k),
+          },
+        ];
+      });
+    },
+    close() {
+      rt.socket.close();
+    },
+  };
+}
+
+function ipBackend(ipPath: string, timeout: number): Backend {
+  const ip = (args: string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      execFile(ipPath, args, { timeout, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        const errno = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'ENOENT' : err.killed ? 'ETIMEDOUT' : (ipErrno(stderr) ?? 'EIO');
+        reject(new SysError(`${ipPath} ${args.join(' ')}: ${stderr.trim() || err.message}`, errno));
+      });
+    });
+  return {
+    name: 'ip',
+    add: async (vip, ifname) => void (await ip(ipAddrArgs('add', vip, ifname))),
+    remove: async (vip, ifname) => void (await ip(ipAddrArgs('del', vip, ifname))),
+    async list(ifname, family) {
+      return parseIpJsonAddresses(await ip(['-j', ...(family ? ['-' + family] : []), 'addr', 'show', 'dev', ifname]), family);
+    },
+    close() {},
+  };
+}
+
+// ───────────────────────────── the real edge ─────────────────────────────
+
+/** Load netlink@0.3.0; undefined when the addon cannot be loaded (then the `ip` fallback is used). */
+async function loadNetlink(): Promise<NetlinkModule | undefined> {
+  try {
+    const m = (await import('netlink')) as NetlinkModule & { default?: NetlinkModule };
+    return typeof m.createRtNetlink === 'function' ? m : m.default;
+  } catch {
+    return undefined;
+  }
+}
+
+const describeVip = (vip: VipConfig, ifname: string): string => `${vip.address}/${vip.prefix} dev ${ifname}`;
+
+/** The real address edge. See `AddressEdge` for the contract. */
+export function createAddressEdge(opts: AddressEdgeOptions = {}): AddressEdge {
+  const timeout = opts.timeoutMs ?? 5_000;
+  const want = opts.backend ?? 'auto';
+  let backend: Backend | undefined;
+  let closed = false;
+  let chain: Promise<unknown> = Promise.resolve();
+
+  const getBackend = async (): Promise<Backend> => {
+    if (backend) return backend;
+    if (want !== 'ip') {
+      const nl = await loadNetlink();
+      if (nl) backend = netlinkBackend(nl, timeout);
+      else if (want === 'netlink') throw new SysError('the netlink addon could not be loaded', 'ENOSYS');
+    }
+    backend ??= ipBackend(opts.ipPath ?? 'ip', timeout);
+    if (closed) backend.close();
+    return backend;
+  };
+
+  /** Run `op` after every earlier call, wrap failures, let `ok` errnos count as success. */
+  const serial = <T>(what: string, ok: readonly string[], fallback: T, op: (b: Backend) => Promise<T>): Promise<T> => {
+    const p = chain.then(async () => {
+      if (closed) throw new HavipdError('HAVIPD_ADDRESS', `${what}: address edge closed`, { errno: 'EBADF' });
+      try {
+        return await op(await getBackend());
+      } catch (e) {
+        if (e instanceof SysError && e.errno !== undefined && ok.includes(e.errno)) return fallback;
+        if (e instanceof HavipdError) throw e;
+        const errno = e instanceof SysError ? e.errno : undefined;
+        throw new HavipdError('HAVIPD_ADDRESS', `${what}: ${errno ?? ''}${errno ? ' ' : ''}(${(e as Error).message})`, { cause: e, errno });
+      }
+    });
+    chain = p.catch(() => undefined);
+    return p;
+  };
+
+  return {
+    add: (vip, ifname) => serial(`add ${describeVip(vip, ifname)}`, ['EEXIST'], undefined, (b) => b.add(vip, ifname)),
+    remove: (vip, ifname) => serial(`remove ${describeVip(vip, ifname)}`, ['EADDRNOTAVAIL'], undefined, (b) => b.remove(vip, ifname)),
+    list: (ifname, family) => serial(`list addresses of ${ifname}`, [], [], (b) => b.list(ifname, family)),
+    backend: () => backend?.name ?? 'pending',
+    close() {
+      if (closed) return;
+      closed = true;
+      backend?.close();
+    },
+  };
+}
