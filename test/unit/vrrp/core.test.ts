@@ -1,0 +1,108 @@
+// VrrpCore: start / stop / startup delay / demultiplexing / deadlines / snapshot.
+import { describe, expect, it } from 'vitest';
+import { VrrpCore } from '../../../src/vrrp/core.js';
+import { micros } from '../../../src/vrrp/units.js';
+import { daemonConfig, instanceConfig, s } from '../../support/config.js';
+import { Harness, summarize } from '../../support/sim.js';
+
+const MDI100 = 3_609_375;
+
+describe('VrrpCore', () => {
+  it('does nothing before start: no deadline, packets ignored', () => {
+    const h = new Harness([instanceConfig()]);
+    expect(h.core.nextDeadline()).toBeUndefined();
+    expect(h.advert(10, { src: '10.0.0.2', priority: 200 })).toEqual([]);
+    expect(h.tick(10)).toEqual([]);
+  });
+  it('start is idempotent', () => {
+    const h = new Harness([instanceConfig()]);
+    h.start(0);
+    expect(h.start(5)).toEqual([]);
+  });
+  it('start removes leftover VIPs first (as an effect) for every non-owner instance', () => {
+    const h = new Harness([instanceConfig(), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.200'] })]);
+    const out = h.start(0);
+    const rm = out.filter((e) => e.kind === 'removeVips');
+    expect(rm.map((e) => (e.kind === 'removeVips' ? [e.instance, e.reason] : []))).toEqual([['VI_1', 'startup'], ['VI_2', 'startup']]);
+  });
+  it('vrrp_startup_delay: timers are offset and adverts discarded until it ends', () => {
+    const h = new Harness([instanceConfig()], { global: { startupDelay: s(5) } });
+    const out = h.start(0);
+    expect(summarize(out)).toContain('log:Delaying startup for 5 seconds');
+    expect(h.core.nextDeadline()).toBe(5_000_000 + MDI100);
+    h.advert(1_000_000, { src: '10.0.0.2', priority: 200 });
+    expect(h.snap().stats.advert_rcvd).toBe(0);
+    h.advert(6_000_000, { src: '10.0.0.2', priority: 200 });
+    expect(h.snap().stats.advert_rcvd).toBe(1);
+    expect(h.core.nextDeadline()).toBe(6_000_000 + MDI100);
+  });
+  it('an owner under startup delay takes over 1 µs after the delay', () => {
+    const h = new Harness([instanceConfig({ priority: 255 })], { global: { startupDelay: s(2) } });
+    h.start(0);
+    expect(h.core.nextDeadline()).toBe(2_000_001);
+  });
+  it('demultiplexes by VRID among several instances on one interface', () => {
+    const h = new Harness([instanceConfig(), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.200'] })]);
+    h.start(0);
+    h.advert(1_000_000, { src: '10.0.0.2', priority: 200, vrid: 52, vips: ['10.0.0.200'] });
+    expect(h.snap('VI_2').masterAddress).toBe('10.0.0.2');
+    expect(h.snap('VI_1').masterAddress).toBeUndefined();
+  });
+  it('unicast instances sharing a VRID are told apart by the peer address', () => {
+    const h = new Harness([
+      instanceConfig({ peers: ['10.0.0.2'] }),
+      instanceConfig({ name: 'VI_2', peers: ['10.0.0.3'], vips: ['10.0.0.200'] }),
+    ]);
+    h.start(0);
+    h.advert(1_000_000, { src: '10.0.0.3', priority: 200, dst: '10.0.0.1', vips: ['10.0.0.200'] });
+    expect(h.snap('VI_2').stats.advert_rcvd).toBe(1);
+    expect(h.snap('VI_1').stats.advert_rcvd).toBe(0);
+  });
+  it('log_unknown_vrids logs keepalived\'s line', () => {
+    const h = new Harness([instanceConfig()], { global: { logUnknownVrids: true } });
+    h.start(0);
+    h.advert(1, { src: '10.0.0.2', priority: 200, vrid: 99 });
+    expect(h.logs()).toContain('Unknown VRID(99) received on interface(eth0). ignoring...');
+  });
+  it('nextDeadline is the earliest of all instances and is undefined after stop', () => {
+    const h = new Harness([instanceConfig({ priority: 50 }), instanceConfig({ name: 'VI_2', vrid: 52, priority: 200 })]);
+    h.start(0);
+    expect(h.core.nextDeadline()).toBe(3_000_000 + 218_750); // priority 200: 56/256 s
+    h.step(1, { kind: 'stop' });
+    expect(h.core.nextDeadline()).toBeUndefined();
+    expect(h.core.snapshot().stopped).toBe(true);
+  });
+  it('snapshot exposes state, priorities, master, timers and counters', () => {
+    const h = new Harness([instanceConfig()]);
+    h.start(0);
+    h.advert(1_000_000, { src: '10.0.0.2', priority: 150 });
+    const sn = h.snap();
+    expect(sn).toMatchObject({
+      name: 'VI_1', vrid: 51, state: 'BACKUP', wantstate: 'BACKUP', basePriority: 100, effectivePriority: 100,
+      masterAddress: '10.0.0.2', masterPriority: 150, msDownTimer: MDI100, sands: 1_000_000 + MDI100, sourceAddress: '10.0.0.1',
+    });
+    expect(sn.stats.advert_rcvd).toBe(1);
+  });
+  it('the MASTER counts become_master and advert_sent', () => {
+    const h = new Harness([instanceConfig()]);
+    h.start(0);
+    h.runUntil(MDI100 + 3_000_000);
+    expect(h.snap().stats.become_master).toBe(1);
+    expect(h.snap().stats.advert_sent).toBe(4);
+  });
+  it('keepalived-compat: any packet reaching a MASTER re-arms its advert timer (unless lower_prio_no_advert)', () => {
+    const h = new Harness([instanceConfig()]);
+    h.start(0);
+    h.runUntil(MDI100);
+    h.advert(MDI100 + 400_000, { src: '10.0.0.2', priority: 200, ttl: 1 }); // invalid, ignored
+    expect(h.snap().sands).toBe(MDI100 + 1_400_000);
+  });
+  it('works with the default (real) codec and no options', () => {
+    const core = new VrrpCore(daemonConfig());
+    core.step(micros(0), { kind: 'interfaceAddress', ifname: 'eth0', family: 4, address: '10.0.0.1' });
+    core.step(micros(0), { kind: 'start' });
+    const out = core.step(micros(MDI100), { kind: 'tick' });
+    const ad = out.find((e) => e.kind === 'sendAdvert');
+    expect(ad?.kind === 'sendAdvert' && ad.destinations[0]!.bytes.length).toBe(20); // v2: 8 + 4 + 8 auth
+  });
+});
