@@ -17,6 +17,15 @@ export interface LogOptions {
 /** Fields that must never reach a log line (ARCHITECTURE.md §4: secrets). */
 export const REDACT_PATHS = ['auth_pass', 'password', '*.password', 'auth.password', '*.auth.password'];
 
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** ctime(3) without the newline, as keepalived's console log prints it: `Fri Nov 20 23:35:28 2026`. */
+export function ctime(d: Date): string {
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
+}
+
 export function createLogger(opts: LogOptions): Logger {
   const level = opts.detail ? 'debug' : 'info';
   const dest = opts.destination ?? process.stdout;
@@ -26,8 +35,7 @@ export function createLogger(opts: LogOptions): Logger {
       write(line: string): void {
         try {
           const rec = JSON.parse(line) as { time?: number; msg?: string };
-          const t = new Date(rec.time ?? Date.now()).toString().slice(0, 24);
-          dest.write(`${t}: ${rec.msg ?? ''}\n`);
+          dest.write(`${ctime(new Date(rec.time ?? Date.now()))}: ${rec.msg ?? ''}\n`);
         } catch {
           dest.write(line);
         }

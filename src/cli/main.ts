@@ -18,6 +18,8 @@ import type { DaemonConfig } from '../config-parser/types.js';
 import { parseConfig } from '../config-parser/parse.js';
 import { redactConfig } from '../config-parser/redact.js';
 import { createConfigHost } from '../runtime/config-host.js';
+import { runDaemon, type RunOptions } from './run.js';
+import { DEFAULT_UDP_PORT } from '../runtime/transport/udp.js';
 
 /** What `main` needs from the outside, replaceable in tests. */
 export interface CliIo {
@@ -68,7 +70,7 @@ function addDaemonOptions(program: Command): void {
     .option('-r, --vrrp_pid <file>', 'pid file of the VRRP process')
     .addOption(new Option('--transport <kind>', 'VRRP transport').choices(['raw', 'udp']))
     .option('--udp-port <port>', 'UDP port for --transport udp')
-    .addOption(new Option('--log-format <format>', 'log line format').choices(['json', 'text']));
+    .addOption(new Option('--log-format <format>', 'log line format: json (default, for journald) or pretty (keepalived-style lines; -l implies it)').choices(['json', 'pretty', 'text']));
 }
 
 /**
@@ -132,6 +134,31 @@ function loadParser(): ParserModules {
   };
 }
 
+/** The daemon's settings from the same command line (keepalived's flags, plus havipd's own). */
+function daemonOptions(program: Command, opts: CliOptions): RunOptions {
+  const o = program.opts<{
+    logConsole?: boolean;
+    logDetail?: boolean;
+    pid?: string;
+    vrrp_pid?: string;
+    transport?: 'raw' | 'udp';
+    udpPort?: string;
+    logFormat?: 'json' | 'pretty' | 'text';
+  }>();
+  const port = o.udpPort === undefined ? DEFAULT_UDP_PORT : Number(o.udpPort); // validated by main
+  return {
+    file: opts.file,
+    configId: opts.configId,
+    allConfig: opts.allConfig,
+    transport: o.transport ?? 'raw',
+    udpPort: port,
+    logFormat: o.logFormat === 'pretty' || o.logFormat === 'text' || (o.logFormat === undefined && o.logConsole) ? 'pretty' : 'json',
+    detail: o.logDetail === true,
+    pidFile: o.pid,
+    vrrpPidFile: o.vrrp_pid,
+  };
+}
+
 function readOptions(program: Command): CliOptions {
   const o = program.opts<{
     configTest?: boolean;
@@ -171,8 +198,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   if (program.args.length > 0) io.stderr(`havipd: unexpected argument(s): ${program.args.join(' ')} (ignored)\n`);
 
   if (!opts.configTest && !opts.dumpConfig) {
-    io.stderr('havipd: running the daemon is not implemented yet; use -t to check a configuration\n');
-    return 1;
+    const port = program.opts<{ udpPort?: string }>().udpPort;
+    if (port !== undefined && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
+      io.stderr(`havipd: --udp-port must be a port number 1..65535, not '${port}'\n`);
+      return 1;
+    }
+    return runDaemon(daemonOptions(program, opts), io);
   }
 
   const emit = (report: string): void => {
