@@ -150,7 +150,7 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
   for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) writeFileSync(f, `${process.pid}\n`);
 
   let config = loaded.config;
-  let daemon = new Daemon(config, edges, { detail: opts.detail });
+  const daemon = new Daemon(config, edges, { detail: opts.detail });
   await daemon.start();
   log.info({ event: 'daemon.ready' }, 'Startup complete');
 
@@ -214,10 +214,7 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
     ];
     for (const s of signals) process.on(s.name, s.fn);
     // SIGRTMIN+2 (keepalived's JSON dump signal) is not a Node signal name: the native addon watches it.
-    void watchJsonSignal(() => dump('json'), log).then((unwatch) => {
-      if (unwatch) signals.push({ name: 'SIGWINCH' as NodeJS.Signals, fn: () => undefined });
-    });
-    void daemon;
+    void watchJsonSignal(() => dump('json'), log);
   });
 }
 
