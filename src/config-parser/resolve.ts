@@ -6,8 +6,9 @@
 import { micros } from '../vrrp/units.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type {
-  DaemonConfig, GarpConfig, GlobalDefs, NotifyConfig, SyncGroupConfig, TrackFileConfig, TrackRef, VipConfig,
-  VrrpInstanceConfig, VrrpScriptConfig,
+  DaemonConfig, GarpConfig, GarpGroupConfig, GlobalDefs, InterfaceUpDownDelayConfig, LinkbeatInterfaceConfig, NotifyConfig,
+  SyncGroupConfig, TrackFileConfig, TrackGroupConfig, TrackProcessConfig, TrackRef, VipConfig, VrrpInstanceConfig,
+  VrrpScriptConfig,
 } from './types.js';
 import type { GarpDraft, GlobalDraft, InstanceDraft, NotifyDraft, RootDraft, SyncGroupDraft, TrackDraft } from './keywords/state.js';
 
@@ -121,6 +122,43 @@ function trackRef(t: TrackDraft, weight: number): TrackRef {
   return { name: t.name, weight, reverse: t.reverse };
 }
 
+/** A track_process item against its vrrp_track_process (the first of that name): its weight and reverse unless given. */
+function processRef(root: RootDraft, t: TrackDraft): TrackRef {
+  const p = root.trackProcesses.find((x) => x.name === t.name);
+  return { name: t.name, weight: t.weight ?? p?.weight ?? 0, reverse: t.reverseGiven === true ? t.reverse : (p?.reverse ?? false) };
+}
+
+function resolveTrackProcesses(root: RootDraft): TrackProcessConfig[] {
+  return root.trackProcesses.map((p) => ({
+    name: p.name, process: p.process!, params: [...p.params], paramMatch: p.paramMatch, fullCommand: p.fullCommand,
+    weight: p.weight, reverse: p.reverse, quorum: p.quorum, quorumMax: p.quorumMax,
+    terminateDelay: micros(p.terminateDelay), forkDelay: micros(p.forkDelay), pos: p.pos,
+  }));
+}
+
+/** track_group members: keepalived only logs unknown instances (no effect on `-t`). */
+function resolveTrackGroups(root: RootDraft, sink: DiagnosticSink): TrackGroupConfig[] {
+  const out: TrackGroupConfig[] = [];
+  for (const g of root.trackGroups.values()) {
+    const members: string[] = [];
+    for (const m of g.members ?? []) {
+      if (root.instances.has(m.name)) members.push(m.name);
+      else sink.add({ severity: 'info', code: 'track-group-unknown-member', kaClass: undefined, pos: m.pos, subject: g.name, message: `vrrp_instance ${m.name} named in track group ${g.name} does not exist - ignored` });
+    }
+    out.push({ name: g.name, members, pos: g.pos });
+  }
+  return out;
+}
+
+function resolveGarpGroups(root: RootDraft): GarpGroupConfig[] {
+  return root.garpGroups.map((g) => ({
+    garpInterval: g.garpInterval === undefined ? undefined : micros(g.garpInterval),
+    gnaInterval: g.gnaInterval === undefined ? undefined : micros(g.gnaInterval),
+    interfaces: [...g.interfaces],
+    pos: g.pos,
+  }));
+}
+
 /** Builds the DaemonConfig. `files`: every file read. */
 export function resolve(root: RootDraft, sink: DiagnosticSink, files: readonly string[]): DaemonConfig {
   const global = resolveGlobal(root.global);
@@ -167,6 +205,8 @@ export function resolve(root: RootDraft, sink: DiagnosticSink, files: readonly s
   const trackFiles: TrackFileConfig[] = [...root.trackFiles.values()].map((f) => ({
     name: f.name, file: f.file!, weight: f.weight, reverse: f.reverse, initFile: f.initFile, pos: f.pos,
   }));
+  const ownerMember = (g: SyncGroupDraft): boolean =>
+    (sg.members.get(g.name) ?? []).some((m) => instances.find((i) => i.name === m)?.priority === 255);
   const syncGroups: SyncGroupConfig[] = sg.groups.map((g) => ({
     name: g.name,
     members: sg.members.get(g.name)!,
@@ -177,6 +217,16 @@ export function resolve(root: RootDraft, sink: DiagnosticSink, files: readonly s
     smtpAlert: g.smtpAlert,
     notifyPriorityChanges: g.notifyPriorityChanges,
     syncGroupTrackingWeight: g.syncGroupTrackingWeight,
+    trackProcesses: g.trackProcesses.map((t) => {
+      const ref = processRef(root, t);
+      // keepalived-compat (vrrp.c vrrp_complete_init): weighted process tracking on a group with an owner member.
+      if (ref.weight && ownerMember(g)) {
+        sink.add({ severity: 'error', code: 'tracker-weight-dropped', kaClass: 'GENERAL_ERROR', pos: t.pos, subject: g.name,
+          message: `(${g.name}) cannot have weighted track process ${t.name} with a member having priority 255 - weight set to 0` });
+        return { ...ref, weight: 0 };
+      }
+      return ref;
+    }),
     pos: g.pos,
   }));
 
@@ -185,6 +235,11 @@ export function resolve(root: RootDraft, sink: DiagnosticSink, files: readonly s
   return {
     global, scripts, trackFiles, syncGroups, instances,
     staticAddresses: [...root.staticAddresses], staticRoutes: [...root.staticRoutes], staticRules: [...root.staticRules],
+    trackProcesses: resolveTrackProcesses(root),
+    trackGroups: resolveTrackGroups(root, sink),
+    garpGroups: resolveGarpGroups(root),
+    linkbeatInterfaces: root.linkbeatInterfaces.map((l): LinkbeatInterfaceConfig => ({ interface: l.interface, type: l.type })),
+    interfaceUpDownDelays: root.interfaceUpDownDelays.map((l): InterfaceUpDownDelayConfig => ({ interface: l.interface, down: micros(l.down), up: micros(l.up) })),
     files: [...files],
   };
 }
@@ -424,6 +479,7 @@ function completeInstance(
     trackInterfaces,
     trackScripts,
     trackFiles,
+    trackProcesses: d.trackProcesses.map((t) => processRef(root, t)),
     dontTrackPrimary: d.dontTrackPrimary,
     trackSrcIp: d.trackSrcIp,
     notify: notifyOf(d.notify),

@@ -112,6 +112,8 @@ export interface VipConfig {
   readonly useVmac: boolean;
   /** `preferred_lft N|forever` as written. */
   readonly preferredLft?: string;
+  /** static_ipaddress only: `track_group NAME` (a track_group defined before the item). */
+  readonly trackGroup?: string;
   /** The item as written, for dumps and messages. */
   readonly raw: string;
   readonly pos?: SourcePos;
@@ -226,6 +228,63 @@ export interface TrackFileConfig {
   readonly pos?: SourcePos;
 }
 
+/**
+ * `vrrp_track_process NAME { … }` (reference §1.9.7): recorded, not acted on by havipd yet.
+ * keepalived matches the process on /proc/PID/comm, or on the command line when `fullCommand`.
+ */
+export interface TrackProcessConfig {
+  readonly name: string;
+  /** `process PATH|NAME` */
+  readonly process: string;
+  /** Parameters after the process name (they imply `paramMatch` 'exact' and `fullCommand`). */
+  readonly params: readonly string[];
+  /** `param_match`: 'none' (no parameters), 'exact', 'initial', 'partial'. */
+  readonly paramMatch: 'none' | 'exact' | 'initial' | 'partial';
+  readonly fullCommand: boolean;
+  /** -254..254; 0 = the tracking instances go to FAULT when the quorum is not met. */
+  readonly weight: number;
+  readonly reverse: boolean;
+  /** Minimum number of matching processes (default 1; 0 when quorum_max is 0). */
+  readonly quorum: number;
+  /** Maximum number of matching processes; undefined = unlimited. */
+  readonly quorumMax: number | undefined;
+  /** `delay` / `terminate_delay`: wait before acting on a process exit. */
+  readonly terminateDelay: Micros;
+  /** `delay` / `fork_delay`: wait before acting on a new process. */
+  readonly forkDelay: Micros;
+  readonly pos?: SourcePos;
+}
+
+/** `track_group NAME { group { VI … } }`: instances that go FAULT when a static item tagged with the group is deleted. */
+export interface TrackGroupConfig {
+  readonly name: string;
+  /** Instance names as written (keepalived only logs unknown ones). */
+  readonly members: readonly string[];
+  readonly pos?: SourcePos;
+}
+
+/** `garp_group { … }`: the minimum gap between GARPs / NAs on a set of interfaces. */
+export interface GarpGroupConfig {
+  readonly garpInterval: Micros | undefined;
+  readonly gnaInterval: Micros | undefined;
+  readonly interfaces: readonly string[];
+  readonly pos?: SourcePos;
+}
+
+/** `linkbeat_interfaces { IF [MII|ETHTOOL|IOCTL] }`: keepalived polls these links; havipd uses netlink. */
+export interface LinkbeatInterfaceConfig {
+  readonly interface: string;
+  readonly type: 'MII' | 'ETHTOOL' | 'IOCTL' | undefined;
+}
+
+/** `interface_up_down_delays { IF DOWN [UP] }`: link-change debouncing. */
+export interface InterfaceUpDownDelayConfig {
+  readonly interface: string;
+  readonly down: Micros;
+  /** keepalived 2.2.7 uses 0 when UP is not given (vrrp_parser.c alloc_if_up_down_delay). */
+  readonly up: Micros;
+}
+
 // ───────────────────────────── vrrp_sync_group ─────────────────────────────
 
 export interface SyncGroupConfig {
@@ -238,6 +297,8 @@ export interface SyncGroupConfig {
   readonly smtpAlert: boolean | undefined;
   readonly notifyPriorityChanges: boolean | undefined;
   readonly syncGroupTrackingWeight: boolean;
+  /** `track_process { NAME [weight W [reverse|noreverse]] }` (kept; havipd does not track processes yet). */
+  readonly trackProcesses?: readonly TrackRef[];
   readonly pos?: SourcePos;
 }
 
@@ -293,6 +354,8 @@ export interface VrrpInstanceConfig {
   readonly trackInterfaces: readonly TrackRef[];
   readonly trackScripts: readonly TrackRef[];
   readonly trackFiles: readonly TrackRef[];
+  /** `track_process` items (kept; havipd does not track processes yet). Absent in configs not built by the parser. */
+  readonly trackProcesses?: readonly TrackRef[];
   readonly dontTrackPrimary: boolean;
   readonly trackSrcIp: boolean;
   readonly notify: NotifyConfig;
@@ -327,6 +390,17 @@ export interface DaemonConfig {
   readonly staticAddresses: readonly VipConfig[];
   readonly staticRoutes: readonly string[];
   readonly staticRules: readonly string[];
+  // The fields below are always set by the parser; optional only so that hand-built configs stay valid.
+  /** `vrrp_track_process` blocks (kept; havipd does not track processes yet). */
+  readonly trackProcesses?: readonly TrackProcessConfig[];
+  /** `track_group` blocks (kept; havipd does not install static items yet). */
+  readonly trackGroups?: readonly TrackGroupConfig[];
+  /** `garp_group` blocks (kept; havipd does not rate-limit GARPs per interface yet). */
+  readonly garpGroups?: readonly GarpGroupConfig[];
+  /** `linkbeat_interfaces` (kept; havipd watches links with netlink). */
+  readonly linkbeatInterfaces?: readonly LinkbeatInterfaceConfig[];
+  /** `interface_up_down_delays` (kept; havipd does not debounce link changes yet). */
+  readonly interfaceUpDownDelays?: readonly InterfaceUpDownDelayConfig[];
   /** Every file read, main file first, in reading order. */
   readonly files: readonly string[];
 }

@@ -100,7 +100,15 @@ export function parseVipItem(ctx: KwCtx, subject: string | undefined, isStatic: 
       break;
     }
     i++;
-    if (opt === 'dev') {
+    if (opt === 'track_group') {
+      if (vip.trackGroup !== undefined) {
+        ctx.report('error', 'duplicate-option', 'GENERAL_ERROR', `track_group ${val} is a duplicate for ${text}`, { tok: i, subject });
+        break;
+      }
+      // keepalived-compat: the track_group must be defined before the static item that names it.
+      if (ctx.env.root.trackGroups.has(val)) vip.trackGroup = val;
+      else ctx.report('error', 'unknown-track-group', 'GENERAL_ERROR', `track_group ${val} not found (a track_group block must come before the static address that names it)`, { tok: i, subject });
+    } else if (opt === 'dev') {
       if (vip.dev !== undefined) ctx.report('error', 'duplicate-option', 'GENERAL_ERROR', `'dev' given more than once for ${text}`, { tok: i, subject });
       else {
         vip.dev = val;
@@ -184,7 +192,7 @@ export function parseUnicastPeerItem(ctx: KwCtx, subject: string): UnicastPeer |
  * `weightRange`: ±254 for interface/file (±254 coerced to ±253 for interfaces), ±253 for scripts.
  */
 export function parseTrackItem(
-  ctx: KwCtx, subject: string, what: 'track_interface' | 'track_script' | 'track_file', allowNoreverse: boolean,
+  ctx: KwCtx, subject: string, what: 'track_interface' | 'track_script' | 'track_file' | 'track_process', allowNoreverse: boolean,
 ): TrackDraft | undefined {
   const name = ctx.arg(0)!;
   let weight: number | undefined;
@@ -193,17 +201,18 @@ export function parseTrackItem(
   if (ctx.arg(1) !== undefined) {
     if (ctx.arg(1) !== 'weight') {
       ctx.report('error', 'unknown-track-option', 'GENERAL_ERROR', `unknown ${what} option '${ctx.arg(1)}' for ${name} (expected 'weight W [reverse]') - ignored`, { tok: 1, subject });
-      return { name, weight, reverse, pos: ctx.at(0) };
+      return what === 'track_process' ? undefined : { name, weight, reverse, pos: ctx.at(0) };
     }
     const w = ctx.arg(2);
     if (w === undefined) {
       ctx.report('error', 'weight-missing-value', 'GENERAL_ERROR', `${what} ${name}: 'weight' needs a value`, { tok: 1, subject });
-      return what === 'track_script' ? undefined : { name, weight, reverse, pos: ctx.at(0) };
+      return what === 'track_script' || what === 'track_process' ? undefined : { name, weight, reverse, pos: ctx.at(0) };
     }
     const max = what === 'track_script' ? 253 : 254;
     const r = readInteger(w, -max, max);
     if (r.value === undefined) {
       ctx.report('error', 'weight-out-of-range', 'GENERAL_ERROR', `${what} ${name}: weight ${w} must be an integer in [-${max}, ${max}] - ignored`, { tok: 2, subject });
+      if (what === 'track_process') return { name, weight: undefined, reverse, pos: ctx.at(0) }; // the process's own weight
       return what === 'track_file' ? undefined : { name, weight, reverse, pos: ctx.at(0) };
     }
     weight = r.value;
@@ -215,7 +224,21 @@ export function parseTrackItem(
     const o = ctx.arg(i);
     if (o === 'reverse') reverse = true;
     else if (o === 'noreverse' && allowNoreverse) reverse = false;
+    if (o === 'reverse' || (o === 'noreverse' && allowNoreverse)) return { name, weight, reverse, reverseGiven: true, pos: ctx.at(0) };
     else if (o !== undefined) ctx.report('error', 'unknown-track-option', 'GENERAL_ERROR', `unknown ${what} weight option '${o}' for ${name} (expected 'reverse')`, { tok: i, subject });
   }
   return { name, weight, reverse, pos: ctx.at(0) };
+}
+
+/**
+ * A `track_process` item: `NAME [weight W [reverse|noreverse]]`, NAME resolved against the vrrp_track_process
+ * blocks defined so far (keepalived-compat: defined-before-use, vrrp_track.c alloc_track_process).
+ */
+export function trackProcessItem(ctx: KwCtx, subject: string, where: 'instance' | 'sync group'): TrackDraft | undefined {
+  const name = ctx.arg(0)!;
+  if (!ctx.env.root.trackProcesses.some((p) => p.name === name)) {
+    ctx.report('error', 'unknown-track-process', 'GENERAL_ERROR', `track process ${name} is not defined (a vrrp_track_process must come before the ${where} that tracks it) - ignored`, { subject });
+    return undefined;
+  }
+  return parseTrackItem(ctx, subject, 'track_process', true);
 }

@@ -7,8 +7,14 @@ import { vrrpScriptTable } from './vrrp-script.js';
 import { trackFileTable } from './track-file.js';
 import { syncGroupTable } from './sync-group.js';
 import { staticIpaddress, staticRoutes, staticRules } from './static.js';
+import { trackProcessTable } from './track-process.js';
+import { trackGroupTable } from './track-group.js';
+import { garpGroupTable } from './garp-group.js';
+import { interfaceUpDownDelays, linkbeatInterfaces } from './link-settings.js';
 import { newInstanceDraft } from './state.js';
-import type { GlobalDraft, InstanceDraft, RootDraft, ScriptDraft, SyncGroupDraft, TrackFileDraft } from './state.js';
+import type {
+  GarpGroupDraft, GlobalDraft, InstanceDraft, RootDraft, ScriptDraft, SyncGroupDraft, TrackFileDraft, TrackGroupDraft, TrackProcessDraft,
+} from './state.js';
 import type { BlockKeyword, KeywordDef, KeywordTable, KwCtx } from './table.js';
 import { plain } from './table.js';
 
@@ -93,7 +99,7 @@ export const rootTable: KeywordTable<D> = {
   track_file: trackFileBlock(false),
   vrrp_track_file: trackFileBlock(true),
   vrrp_sync_group: named<SyncGroupDraft>('vrrp_sync_group', (r) => r.syncGroups,
-    (name, ctx) => ({ name, pos: ctx.at(1), trackInterfaces: [], trackScripts: [], trackFiles: [], notify: {}, syncGroupTrackingWeight: false }),
+    (name, ctx) => ({ name, pos: ctx.at(1), trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [], notify: {}, syncGroupTrackingWeight: false }),
     () => syncGroupTable, (n) => `vrrp sync group ${n} is already defined - block skipped`),
   static_ipaddress: staticIpaddress,
   static_routes: staticRoutes,
@@ -105,12 +111,58 @@ export const rootTable: KeywordTable<D> = {
   linkbeat_use_polling: plain((_r, ctx) => topLevelNotice(ctx, 'havipd watches links with netlink')),
   net_namespace_ipvs: plain(() => undefined),
   namespace_with_ipsets: plain(() => undefined),
-  // Blocks havipd recognises but does not act on yet (parsed past, their content kept only as a notice).
-  vrrp_track_process: skip('(process tracking) is not supported by havipd yet'),
-  track_group: skip('(static item tracking groups) is not supported by havipd yet'),
-  garp_group: skip('(per-interface GARP rate groups) is not supported by havipd yet'),
-  linkbeat_interfaces: skip('(link polling) is not needed: havipd watches links with netlink'),
-  interface_up_down_delays: skip('(link debouncing) is not supported by havipd yet'),
+  // Blocks havipd parses and keeps but does not act on yet (keepalived 2.2.7 vrrp_parser.c).
+  vrrp_track_process: {
+    kind: 'block',
+    // keepalived-compat: the name is word 2 (missing ⇒ fatal); further words and duplicate names are accepted
+    // silently (a track_process reference finds the first block of that name).
+    args: 1,
+    table: () => trackProcessTable,
+    open: (r, ctx): TrackProcessDraft => {
+      topLevelNotice(ctx, 'process tracking');
+      const c: TrackProcessDraft = {
+        name: ctx.arg(1)!, pos: ctx.at(1), params: [], paramMatch: 'none', fullCommand: false, weight: 0, reverse: false,
+        quorum: 1, quorumMax: undefined, terminateDelay: 0, forkDelay: 0,
+      };
+      r.trackProcesses.push(c);
+      return c;
+    },
+    close: (r, c: TrackProcessDraft, ctx) => {
+      if (c.process === undefined) {
+        ctx.report('error', 'track-process-no-process', 'GENERAL_ERROR', `track process '${c.name}' has no 'process' - removed`, { tok: 1, subject: c.name });
+        r.trackProcesses.splice(r.trackProcesses.indexOf(c), 1);
+      }
+    },
+  },
+  track_group: {
+    ...named<TrackGroupDraft>('track_group', (r) => r.trackGroups, (name, ctx) => ({ name, pos: ctx.at(1) }), () => trackGroupTable,
+      (n) => `track_group ${n} is already defined - block skipped`),
+    close: (_r, _c, ctx) => topLevelNotice(ctx, 'havipd does not install static addresses, routes or rules yet'),
+  },
+  garp_group: {
+    kind: 'block',
+    table: () => garpGroupTable,
+    open: (r, ctx): GarpGroupDraft => {
+      topLevelNotice(ctx, 'GARP / NA rate limiting per interface');
+      const c: GarpGroupDraft = { pos: ctx.at(0), interfaces: [], aggregation: false };
+      r.garpGroups.push(c);
+      return c;
+    },
+    close: (r, c: GarpGroupDraft, ctx) => {
+      if (c.garpInterval === undefined && c.gnaInterval === undefined) {
+        ctx.report('error', 'garp-group-no-delay', 'GENERAL_ERROR', `garp_group has neither garp_interval nor gna_interval - removed`);
+        r.garpGroups.splice(r.garpGroups.indexOf(c), 1);
+      }
+    },
+  },
+  linkbeat_interfaces: {
+    ...linkbeatInterfaces,
+    handle: (_r, ctx) => topLevelNotice(ctx, 'havipd watches links with netlink'),
+  },
+  interface_up_down_delays: {
+    ...interfaceUpDownDelays,
+    handle: (_r, ctx) => topLevelNotice(ctx, 'link changes are acted on at once'),
+  },
   // LVS / BFD: keepalived's VRRP process installs these inactive and skips their blocks.
   virtual_server: skip('is an LVS block'),
   virtual_server_group: skip('is an LVS block'),

@@ -22,6 +22,8 @@ export interface TrackDraft {
   /** Explicit weight, if given. */
   readonly weight: number | undefined;
   readonly reverse: boolean;
+  /** `reverse` / `noreverse` written on the item (else the tracked object's own setting applies, for track_process). */
+  readonly reverseGiven?: boolean;
   readonly pos: SourcePos;
 }
 
@@ -66,6 +68,8 @@ export interface InstanceDraft {
   trackInterfaces: TrackDraft[];
   trackScripts: TrackDraft[];
   trackFiles: TrackDraft[];
+  /** track_process items resolved against vrrp_track_process blocks defined before the instance. */
+  trackProcesses: TrackDraft[];
   dontTrackPrimary: boolean;
   trackSrcIp: boolean;
   notify: NotifyDraft;
@@ -117,10 +121,49 @@ export interface SyncGroupDraft {
   trackInterfaces: TrackDraft[];
   trackScripts: TrackDraft[];
   trackFiles: TrackDraft[];
+  trackProcesses: TrackDraft[];
   notify: NotifyDraft;
   smtpAlert?: boolean;
   notifyPriorityChanges?: boolean;
   syncGroupTrackingWeight: boolean;
+}
+
+/** `vrrp_track_process NAME { … }` (keepalived vrrp_parser.c vrrp_tprocess_*). */
+export interface TrackProcessDraft {
+  readonly name: string;
+  readonly pos: SourcePos;
+  process?: string;
+  params: string[];
+  paramMatch: 'none' | 'exact' | 'initial' | 'partial';
+  fullCommand: boolean;
+  weight: number;
+  reverse: boolean;
+  quorum: number;
+  /** undefined = unlimited (keepalived UINT_MAX). */
+  quorumMax: number | undefined;
+  terminateDelay: number; // µs
+  forkDelay: number; // µs
+}
+
+/** `track_group NAME { group { VI … } }`. */
+export interface TrackGroupDraft {
+  readonly name: string;
+  readonly pos: SourcePos;
+  members?: { name: string; pos: SourcePos }[];
+  /** A second `group` list is being ignored. */
+  ignoringList?: boolean;
+}
+
+/** `garp_group { … }` (no name). */
+export interface GarpGroupDraft {
+  readonly pos: SourcePos;
+  garpInterval?: number; // µs
+  gnaInterval?: number; // µs
+  interfaces: string[];
+  /** `interfaces { … }` given (an aggregation group, in keepalived's words). */
+  aggregation: boolean;
+  /** Items seen in the current `interfaces { }` list (for the empty-list error). */
+  listItems?: number;
 }
 
 export interface GlobalDraft {
@@ -173,6 +216,12 @@ export interface RootDraft {
   staticAddresses: VipConfig[];
   staticRoutes: string[];
   staticRules: string[];
+  /** vrrp_track_process blocks in order; keepalived allows duplicate names (the first one is found). */
+  trackProcesses: TrackProcessDraft[];
+  trackGroups: Map<string, TrackGroupDraft>;
+  garpGroups: GarpGroupDraft[];
+  linkbeatInterfaces: { interface: string; type: 'MII' | 'ETHTOOL' | 'IOCTL' | undefined; pos: SourcePos }[];
+  interfaceUpDownDelays: { interface: string; down: number; up: number; pos: SourcePos }[];
   /** Names of other root blocks seen and kept (vrrp_track_process, track_group, …) for the once-only notices. */
   skippedBlocks: Set<string>;
 }
@@ -202,6 +251,7 @@ export function newRootDraft(): RootDraft {
   return {
     global: newGlobalDraft(), scripts: new Map(), trackFiles: new Map(), syncGroups: new Map(), instances: new Map(),
     staticAddresses: [], staticRoutes: [], staticRules: [], skippedBlocks: new Set(),
+    trackProcesses: [], trackGroups: new Map(), garpGroups: [], linkbeatInterfaces: [], interfaceUpDownDelays: [],
   };
 }
 
@@ -209,7 +259,7 @@ export function newInstanceDraft(name: string, pos: SourcePos): InstanceDraft {
   return {
     name, pos, vips: [], evips: [], routes: [], rules: [], unicastPeers: [], unicastConfigured: false,
     checkUnicastSrc: false, unicastFaultNoPeer: false, oldUnicastChecksum: 'auto', nopreempt: false, preemptDelay: 0,
-    trackInterfaces: [], trackScripts: [], trackFiles: [], dontTrackPrimary: false, trackSrcIp: false, notify: {},
+    trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [], dontTrackPrimary: false, trackSrcIp: false, notify: {},
     garp: {}, promoteSecondaries: false, noVirtualIpaddress: false, inactive: [],
   };
 }

@@ -1,7 +1,7 @@
 // Keyword table of `vrrp_sync_group NAME { … }` (reference §1.9.5). Members are resolved after parsing.
 
-import { optionalBool, setNotify } from './common.js';
-import { parseTrackItem } from './items.js';
+import { notActedOn, optionalBool, setNotify } from './common.js';
+import { parseTrackItem, trackProcessItem } from './items.js';
 import type { SyncGroupDraft } from './state.js';
 import type { KeywordTable } from './table.js';
 import { plain } from './table.js';
@@ -47,7 +47,19 @@ export const syncGroupTable: KeywordTable<D> = {
       d.trackFiles.push(t);
     },
   },
-  track_process: { kind: 'values', item: () => undefined },
+  track_process: {
+    kind: 'values',
+    item: (d, ctx) => {
+      notActedOn(ctx, 'process tracking', d.name);
+      const t = trackProcessItem(ctx, d.name, 'sync group');
+      if (!t) return;
+      if (d.trackProcesses.some((x) => x.name === t.name)) {
+        ctx.report('error', 'duplicate-track', 'GENERAL_ERROR', `duplicate track_process ${t.name} - ignored`, { subject: d.name });
+        return;
+      }
+      d.trackProcesses.push(t);
+    },
+  },
   track_bfd: { kind: 'values', item: () => undefined },
   notify_master: plain((d, ctx) => setNotify(d.notify, 'master', ctx, d.name), 1),
   notify_backup: plain((d, ctx) => setNotify(d.notify, 'backup', ctx, d.name), 1),

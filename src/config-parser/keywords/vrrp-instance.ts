@@ -1,7 +1,7 @@
 // Keyword table of `vrrp_instance NAME { … }` (reference §1.9.3): every keyword keepalived 2.2.7 accepts.
 // Values are checked here; cross-field rules (state/priority, strict mode, auth, VIP count) are in resolve.ts.
 
-import { parseAddress, isMulticast, parseTrackItem, parseUnicastPeerItem, parseVipItem } from './items.js';
+import { parseAddress, isMulticast, parseTrackItem, parseUnicastPeerItem, parseVipItem, trackProcessItem } from './items.js';
 import { notActedOn, optionalBool, readInt, readSecondsUs, setNotify } from './common.js';
 import { readCommand } from './common.js';
 import { readInteger } from '../values.js';
@@ -225,7 +225,14 @@ export const vrrpInstanceTable: KeywordTable<D> = {
       pushTrack(d.trackFiles, t, ctx, d.name, 'track_file');
     },
   },
-  track_process: { kind: 'values', item: (d, ctx) => inactive(d, ctx, 'process tracking') },
+  track_process: {
+    kind: 'values',
+    item: (d, ctx) => {
+      inactive(d, ctx, 'process tracking');
+      const t = trackProcessItem(ctx, d.name, 'instance');
+      if (t) pushTrack(d.trackProcesses, t, ctx, d.name, 'track_process');
+    },
+  },
   track_bfd: { kind: 'values', item: (d, ctx) => inactive(d, ctx, 'BFD tracking') },
   notify_master: plain((d, ctx) => setNotify(d.notify, 'master', ctx, d.name), 1),
   notify_backup: plain((d, ctx) => setNotify(d.notify, 'backup', ctx, d.name), 1),
