@@ -308,6 +308,8 @@ export class VrrpCore {
     for (const i of this.instances) if (i.state === 'MASTER') i.restoreInterface(ctx, true, 'shutdown');
     for (const i of this.instances) {
       ctx.out.push({ kind: 'transition', instance: i.name, vrid: i.config.vrid, from: i.state, to: 'STOP', reason: 'shutdown', priority: i.effectivePriority, group: i.sync?.name, notify: true });
+      // RFC 5798 §6.4.2/§6.4.3 Shutdown: "Transition to the {Initialize} state".
+      i.state = 'INIT';
       i.sands = undefined;
       i.delayedGarps = [];
     }
