@@ -9,47 +9,16 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
-import { createLan, createNetns, destroyAll, scratchDir, waitFor, type Lan, type Netns } from '../support/netns.js';
+import { createLan, createNetns, destroyAll, scratchDir, waitFor, type Lan } from '../support/netns.js';
 import { startCapture } from '../support/capture.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
 import type { Centiseconds } from '../../src/vrrp/units.js';
+import { agent, NOBODY, receiver, ROOT } from './helpers/agent.js';
 
 const guard = interopGuard(['setpriv']);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const AGENT = join(ROOT, 'test/interop/helpers/transport-agent.mjs');
-const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-
-type Event = Record<string, unknown> & { event: string };
-const parse = (out: string): Event[] =>
-  out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Event);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-
-/** Run the agent to completion inside `ns` (bounded). */
-async function agent(ns: Netns, scenario: object, prefix: readonly string[] = []): Promise<Event[]> {
-  const res = await ns.exec([...prefix, process.execPath, AGENT, JSON.stringify(scenario)], { timeoutMs: 20_000, check: false });
-  const events = parse(res.stdout);
-  if (events.length === 0) throw new Error(`agent printed nothing (exit ${res.code}): ${res.stderr}`);
-  return events;
-}
-
-/** Start a receiving agent in `ns`, wait until its socket is open, return a function awaiting its events. */
-async function receiver(ns: Netns, scenario: object, prefix: readonly string[] = []): Promise<() => Promise<Event[]>> {
-  const p = ns.spawn([...prefix, process.execPath, AGENT, JSON.stringify(scenario)]);
-  await waitFor(() => {
-    if (p.hasExited()) throw new Error(`receiver exited early: ${p.output()}`);
-    return /"event":"ready"/.test(p.output());
-  }, { timeoutMs: 10_000, what: 'receiver ready' });
-  return async () => {
-    await Promise.race([p.exited, new Promise((_, rej) => setTimeout(() => rej(new Error('receiver did not finish')), 20_000))]);
-    return parse(p.output());
-  };
-}
 
 const v3 = (vrid: number, addrs: string[], family: 4 | 6, src: string, dst: string): string =>
   hex(
