@@ -195,9 +195,7 @@ export class VrrpCore {
       if (!this.started) continue;
       if (e.faults.length > 0 && !wasDown) {
         for (const f of newFaults) this.faultLog(ctx, i, f);
-        const prev = i.state;
         i.becomeFault(ctx, 'fault');
-        void prev;
       } else if (e.faults.length === 0 && e.init === 0 && (wasDown || wasInit) && i.state === 'FAULT') {
         i.becomeBackup(ctx, 'fault-cleared');
       }
