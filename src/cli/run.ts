@@ -218,12 +218,11 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
   });
 }
 
-/** Watches SIGRTMIN+2 through the addon when it offers it; resolves to whether it could. */
+/** Watches SIGRTMIN+2 (keepalived's JSON dump signal) through the addon; false when it is not loaded. */
 async function watchJsonSignal(onSignal: () => void, log: Logger): Promise<boolean> {
   try {
     const { loadNative } = await import('../native/index.js');
-    const native = loadNative() as unknown as { watchSignal?: (signum: number, cb: () => void) => number; sigrtmin?: () => number };
-    if (!native.watchSignal || !native.sigrtmin) return false;
+    const native = loadNative();
     native.watchSignal(native.sigrtmin() + 2, onSignal);
     return true;
   } catch (err) {

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -47,10 +48,20 @@ typedef struct watcher {
   struct watcher *next;
 } watcher_t;
 
+/* A signal Node cannot name (keepalived's JSON dump signal is SIGRTMIN+2). */
+typedef struct sigwatch {
+  uv_signal_t sig; /* first member: freed with libc free(), as WATCHER_FREE */
+  napi_env env;
+  napi_ref cb;
+  napi_async_context ctx;
+  struct sigwatch *next;
+} sigwatch_t;
+
 typedef struct {
   int *fds;
   size_t nfds, capfds;
   watcher_t *watchers;
+  sigwatch_t *sigwatches;
   uint32_t next_watch_id;
   int torn_down;
   unsigned char buf[RECV_BUF_SIZE];
@@ -674,6 +685,74 @@ static napi_value js_open_count(napi_env env, napi_callback_info info) {
   return make_int(env, (int64_t)st->nfds);
 }
 
+/* ---------- watchSignal(signum, cb); sigrtmin() ---------- */
+
+static void on_signal(uv_signal_t *h, int signum) {
+  sigwatch_t *w = (sigwatch_t *)h->data;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  if (w->cb == NULL || napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, global, arg, result;
+  napi_get_reference_value(env, w->cb, &cb);
+  napi_get_global(env, &global);
+  napi_create_int32(env, signum, &arg);
+  if (cb != NULL) {
+    napi_status s = napi_make_callback(env, w->ctx, global, cb, 1, &arg, &result);
+    if (s == napi_pending_exception) {
+      napi_value exc;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_fatal_exception(env, exc);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* Calls cb(signum) on each delivery of `signum`; the handle does not keep the loop alive. */
+static napi_value js_watch_signal(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  state_t *st = get_state(env, info, &argc, argv);
+  int32_t signum;
+  if (argc < 2) return throw_type(env, "watchSignal(signum, cb)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &signum));
+  napi_valuetype t;
+  napi_typeof(env, argv[1], &t);
+  if (t != napi_function) return throw_type(env, "cb must be a function");
+  if (signum <= 0 || signum > SIGRTMAX) return throw_errno(env, "uv_signal_start", EINVAL, "signal number out of range");
+  struct uv_loop_s *loop;
+  NAPI_OK(napi_get_uv_event_loop(env, &loop));
+  sigwatch_t *w = calloc(1, sizeof *w);
+  if (w == NULL) return throw_errno(env, "calloc", ENOMEM, NULL);
+  int rc = uv_signal_init(loop, &w->sig);
+  if (rc < 0) {
+    free(w);
+    return throw_errno(env, "uv_signal_init", -rc, NULL);
+  }
+  w->sig.data = w;
+  w->env = env;
+  napi_create_reference(env, argv[1], 1, &w->cb);
+  napi_value res_name;
+  napi_create_string_utf8(env, "havipd:signal", NAPI_AUTO_LENGTH, &res_name);
+  napi_async_init(env, NULL, res_name, &w->ctx);
+  rc = uv_signal_start(&w->sig, on_signal, signum);
+  if (rc < 0) {
+    napi_delete_reference(env, w->cb);
+    napi_async_destroy(env, w->ctx);
+    uv_close((uv_handle_t *)&w->sig, WATCHER_FREE);
+    return throw_errno(env, "uv_signal_start", -rc, NULL);
+  }
+  uv_unref((uv_handle_t *)&w->sig);
+  w->next = st->sigwatches;
+  st->sigwatches = w;
+  return NULL;
+}
+
+static napi_value js_sigrtmin(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  (void)get_state(env, info, &argc, NULL);
+  return make_int(env, SIGRTMIN);
+}
+
 /* ---------- env teardown ---------- */
 
 static void cleanup(void *arg) {
@@ -685,6 +764,13 @@ static void cleanup(void *arg) {
     uv_poll_stop(&w->poll);
     w->cb = NULL;
     uv_close((uv_handle_t *)&w->poll, WATCHER_FREE);
+  }
+  while (st->sigwatches != NULL) {
+    sigwatch_t *w = st->sigwatches;
+    st->sigwatches = w->next;
+    uv_signal_stop(&w->sig);
+    w->cb = NULL;
+    uv_close((uv_handle_t *)&w->sig, WATCHER_FREE);
   }
   for (size_t i = 0; i < st->nfds; i++) close(st->fds[i]);
   free(st->fds);
@@ -714,5 +800,7 @@ NAPI_MODULE_INIT() {
   EXPORT("unwatch", js_unwatch);
   EXPORT("close", js_close);
   EXPORT("openCount", js_open_count);
+  EXPORT("watchSignal", js_watch_signal);
+  EXPORT("sigrtmin", js_sigrtmin);
   return exports;
 }

@@ -70,6 +70,13 @@ export interface NativeAddon {
   close(fd: number): void;
   /** Number of fds this environment holds open. */
   openCount(): number;
+  /**
+   * Call `cb(signum)` on every delivery of `signum` (for signals Node cannot name, such as keepalived's
+   * JSON dump signal SIGRTMIN+2). The watch does not keep the event loop alive; it ends at env teardown.
+   */
+  watchSignal(signum: number, cb: (signum: number) => void): void;
+  /** The C library's SIGRTMIN (34 with glibc). */
+  sigrtmin(): number;
 }
 
 let cached: NativeAddon | undefined;

@@ -67,6 +67,8 @@ export class Daemon {
   private stopped = false;
   private warnedNoVips = false;
   private warnedNoFrames = false;
+  /** keepalived's IPv4 IP ID: one counter per instance, the same ID on every unicast copy of one advert. */
+  private readonly ipIds = new Map<string, number>();
   private readonly onLinkChange = (ev: LinkEvent): void => this.linkEvent(ev);
 
   constructor(
@@ -374,9 +376,11 @@ export class Daemon {
         const slot = this.slotOf.get(e.instance);
         const t = slot?.transport;
         if (!slot || !t) return;
+        const ipId = ((this.ipIds.get(e.instance) ?? 0) % 0xffff) + 1;
+        this.ipIds.set(e.instance, ipId);
         for (const d of e.destinations) {
           try {
-            await t.send(d.bytes, { src: e.src, dst: d.dst, ttl: d.ttl, ifname: slot.ifname, family: e.family });
+            await t.send(d.bytes, { src: e.src, dst: d.dst, ttl: d.ttl, ifname: slot.ifname, family: e.family, ...(e.family === 4 ? { ipId } : {}) });
           } catch (err) {
             const he = err instanceof HavipdError ? err : undefined;
             this.log.warn(
