@@ -13,8 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Default namespace name prefix of this harness (override per call, e.g. `hv-daemon`). */
-export const DEFAULT_PREFIX = 'hv-n2';
+/**
+ * Default namespace name prefix: env HAVIPD_NETNS_PREFIX, else `hv-n2`. Pass your own per call
+ * (`createLan({ prefix: 'hv-daemon' })`) to tell your namespaces apart; uniqueness never depends on it.
+ */
+export const DEFAULT_PREFIX = process.env.HAVIPD_NETNS_PREFIX || 'hv-n2';
 
 export interface ExecResult {
   readonly code: number;
