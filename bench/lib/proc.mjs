@@ -1,0 +1,71 @@
+// /proc sampling for the resource benchmark: the process tree under a pid (keepalived's parent and
+// VRRP child; havipd's single Node process), CPU time as utime+stime from /proc/PID/stat (fields 14
+// and 15, in clock ticks; whole thread group) and resident memory from /proc/PID/status VmRSS.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { runSync } from './netns.mjs';
+
+/** Clock ticks per second (sysconf(_SC_CLK_TCK), 100 on Linux unless changed). */
+export const CLK_TCK = Number(runSync(['getconf', 'CLK_TCK']).trim()) || 100;
+
+/** `pid` and all its live descendants (from /proc/PID/task/TID/children). */
+export function processTree(pid) {
+  const out = [];
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.shift();
+    let tasks;
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue; // gone
+    }
+    out.push(p);
+    for (const t of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(/\s+/).filter(Boolean)) todo.push(Number(c));
+      } catch {
+        /* thread gone */
+      }
+    }
+  }
+  return out;
+}
+
+/** utime+stime of one process in ticks, or undefined if it is gone. */
+export function cpuTicks(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (comm) may contain spaces and parentheses: split after the last ')'.
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    // f[0] is field 3 (state), so field n is f[n - 3].
+    return Number(f[14 - 3]) + Number(f[15 - 3]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmRSS of one process in KiB, or undefined if it is gone. */
+export function rssKiB(pid) {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One sample of a process tree: `{ pids, ticks, rssKiB }` with `ticks` the sum of utime+stime and
+ * `rssKiB` the sum of VmRSS over the tree. A process that exited between listing and reading counts 0.
+ */
+export function sampleTree(rootPid) {
+  const pids = processTree(rootPid);
+  let ticks = 0;
+  let rss = 0;
+  for (const p of pids) {
+    ticks += cpuTicks(p) ?? 0;
+    rss += rssKiB(p) ?? 0;
+  }
+  return { pids, ticks, rssKiB: rss };
+}
