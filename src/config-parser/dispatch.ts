@@ -27,6 +27,16 @@ export const NEWER_KEYWORDS: Readonly<Record<string, string>> = {
   set_supplementary_groups: '2.4.4',
 };
 
+/**
+ * Keywords whose keepalived handler re-reads the raw line with its own quote-aware splitter
+ * (notify_script_init / alloc_strvec_quoted_escaped): an unmatched quote there drops the command (logged)
+ * instead of stopping the parse with a missing parameter.
+ */
+export const REPARSED_COMMAND_KEYWORDS: ReadonlySet<string> = new Set([
+  'notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify', 'notify_master_rx_lower_pri',
+  'notify_fifo_script', 'vrrp_notify_fifo_script', 'script',
+]);
+
 /** Builds the handler context for one line. */
 export function makeCtx(line: Line, env: ParseEnv): KwCtx {
   return {
@@ -159,10 +169,21 @@ export function walk<D>(
         ctx.report('info', 'block-skipped', undefined, `'${kw}' ${def.why}; skipped as keepalived's VRRP process skips it`);
       }
       i++;
-      if (isOpen(lines[i])) i = skipBlock(lines, i);
+      if (isOpen(lines[i])) {
+        const end = skipBlock(lines, i);
+        // The inner lines, without the block's own braces (an unclosed block runs to the end of input).
+        def.check?.(lines.slice(i + 1, isClose(lines[end - 1]) ? end - 1 : end), ctx);
+        i = end;
+      }
       continue;
     }
     const need = def.args ?? 0;
+    if (line.tokens.length <= need && REPARSED_COMMAND_KEYWORDS.has(kw) && env.unmatchedQuoteLines?.has(`${line.pos.file}:${line.pos.line}`)) {
+      // keepalived-compat: the command is dropped (the preprocessor reported the unmatched quote).
+      ctx.report('info', 'command-dropped', undefined, `the '${kw}' command has an unmatched quote - ignored`);
+      i++;
+      continue;
+    }
     if (line.tokens.length <= need) {
       const last = line.tokens[line.tokens.length - 1]!;
       env.sink.add({

@@ -10,6 +10,7 @@ import { lint } from './lints.js';
 import { preprocess, type PreprocessOptions } from './preprocess.js';
 import type { ConfigHost } from './host.js';
 import { resolve } from './resolve.js';
+import { checkScriptSecurity } from './script-security.js';
 import type { DaemonConfig, Diagnostic, ParseResult } from './types.js';
 
 export interface ParseOptions extends PreprocessOptions {
@@ -21,6 +22,10 @@ export interface ParseLinesOptions {
   readonly hostInterfaces?: readonly string[] | undefined;
   /** Every file read (for DaemonConfig.files). */
   readonly files?: readonly string[];
+  /** `file:line` of lines with an unmatched double quote (from the preprocessor's diagnostics). */
+  readonly unmatchedQuoteLines?: ReadonlySet<string>;
+  /** File-system access for keepalived's script checks (script security); none = no checks. */
+  readonly host?: ConfigHost;
 }
 
 /** Deep-freezes plain data (arrays and records). */
@@ -38,11 +43,13 @@ function deepFreeze<T>(v: T): T {
  */
 export function parseLines(lines: readonly Line[], opts: ParseLinesOptions = {}): ParseResult {
   const sink = new DiagnosticSink();
-  const env: ParseEnv = { root: newRootDraft(), hostInterfaces: opts.hostInterfaces, sink, fatal: false, noticed: new Set(), extraClose: extraCloseLines(lines) };
+  const env: ParseEnv = { root: newRootDraft(), hostInterfaces: opts.hostInterfaces, sink, fatal: false, noticed: new Set(), extraClose: extraCloseLines(lines),
+    ...(opts.unmatchedQuoteLines ? { unmatchedQuoteLines: opts.unmatchedQuoteLines } : {}) };
   const r: WalkResult = walk(lines, 0, rootTable, env.root, 0, env, false);
   void r;
   if (env.fatal) return { config: undefined, diagnostics: scrubSecrets(sink.list, lines) };
   const config: DaemonConfig = resolve(env.root, sink, opts.files ?? []);
+  if (opts.host) checkScriptSecurity(env.root, config, opts.host, sink);
   for (const d of lint(config)) sink.list.push(d);
   return { config: deepFreeze(config), diagnostics: scrubSecrets(sink.list, lines) };
 }
@@ -70,7 +77,8 @@ export function scrubSecrets(diags: readonly Diagnostic[], lines: readonly Line[
 /** Reads, preprocesses and parses `mainFile`. Diagnostics: the preprocessor's first, then ours. */
 export function parseConfig(mainFile: string, host: ConfigHost, opts: ParseOptions): ParseResult {
   const pre = preprocess(mainFile, host, opts);
-  const res = parseLines(pre.lines, { hostInterfaces: opts.hostInterfaces, files: pre.files });
+  const unmatchedQuoteLines = new Set(pre.diagnostics.filter((d) => d.code === 'unmatched-quote' && d.pos).map((d) => `${d.pos!.file}:${d.pos!.line}`));
+  const res = parseLines(pre.lines, { hostInterfaces: opts.hostInterfaces, files: pre.files, unmatchedQuoteLines, host });
   const diagnostics: Diagnostic[] = [...pre.diagnostics, ...res.diagnostics];
   return { config: res.config, diagnostics };
 }

@@ -11,6 +11,7 @@ import { trackProcessTable } from './track-process.js';
 import { trackGroupTable } from './track-group.js';
 import { garpGroupTable } from './garp-group.js';
 import { interfaceUpDownDelays, linkbeatInterfaces } from './link-settings.js';
+import { checkVirtualServer } from './lvs.js';
 import { newInstanceDraft } from './state.js';
 import type {
   GarpGroupDraft, GlobalDraft, InstanceDraft, RootDraft, ScriptDraft, SyncGroupDraft, TrackFileDraft, TrackGroupDraft, TrackProcessDraft,
@@ -164,7 +165,7 @@ export const rootTable: KeywordTable<D> = {
     handle: (_r, ctx) => topLevelNotice(ctx, 'link changes are acted on at once'),
   },
   // LVS / BFD: keepalived's VRRP process installs these inactive and skips their blocks.
-  virtual_server: skip('is an LVS block'),
+  virtual_server: { kind: 'skip', why: 'is an LVS block', check: checkVirtualServer },
   virtual_server_group: skip('is an LVS block'),
   SSL: skip('is an LVS checker block'),
   bfd_instance: skip('is a BFD block'),

@@ -237,6 +237,8 @@ export interface ParseEnv {
   readonly noticed: Set<string>;
   /** '}' lines that close more blocks than the text opened (keepalived's textual brace count goes below 0). */
   readonly extraClose?: ReadonlySet<object>;
+  /** `file:line` of the lines on which the preprocessor found an unmatched double quote. */
+  readonly unmatchedQuoteLines?: ReadonlySet<string>;
 }
 
 export function newGlobalDraft(): GlobalDraft {

@@ -72,6 +72,8 @@ export interface SkippedKeyword extends Base {
   readonly kind: 'skip';
   /** Why we skip it (the info notice). */
   readonly why: string;
+  /** Optional checks on the skipped block's inner lines (without its braces), reported on the keyword line. */
+  readonly check?: (inner: readonly Line[], ctx: KwCtx) => void;
 }
 
 export type KeywordDef<D> =

@@ -9,6 +9,7 @@ import type { InstanceDraft } from './state.js';
 import type { KeywordTable, KwCtx } from './table.js';
 import { plain } from './table.js';
 import { authenticationTable, type AuthDraft } from './authentication.js';
+import { checkRouteItem, checkRuleItem } from './route-rule.js';
 
 type D = InstanceDraft;
 const S = (d: D): string => d.name;
@@ -140,8 +141,20 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   },
   virtual_ipaddress: { kind: 'values', item: (d, ctx) => addVip(d, ctx, false) },
   virtual_ipaddress_excluded: { kind: 'values', item: (d, ctx) => addVip(d, ctx, true) },
-  virtual_routes: { kind: 'values', item: (d, ctx) => { d.routes.push(ctx.tokens.map((t) => t.text).join(' ')); inactive(d, ctx, 'virtual routes are kept in the configuration only'); } },
-  virtual_rules: { kind: 'values', item: (d, ctx) => { d.rules.push(ctx.tokens.map((t) => t.text).join(' ')); inactive(d, ctx, 'virtual rules are kept in the configuration only'); } },
+  virtual_routes: {
+    kind: 'values',
+    item: (d, ctx) => {
+      inactive(d, ctx, 'virtual routes are kept in the configuration only');
+      if (checkRouteItem(ctx, d.name, false)) d.routes.push(ctx.tokens.map((t) => t.text).join(' '));
+    },
+  },
+  virtual_rules: {
+    kind: 'values',
+    item: (d, ctx) => {
+      inactive(d, ctx, 'virtual rules are kept in the configuration only');
+      if (checkRuleItem(ctx, d.name, false)) d.rules.push(ctx.tokens.map((t) => t.text).join(' '));
+    },
+  },
   unicast_src_ip: plain((d, ctx) => setSrcIp(d, ctx, true), 1),
   mcast_src_ip: plain((d, ctx) => setSrcIp(d, ctx, false), 1),
   unicast_peer: {

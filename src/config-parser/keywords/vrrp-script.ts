@@ -2,36 +2,39 @@
 
 import { commandSpec, hasUnterminatedQuote } from '../command.js';
 import { readInteger } from '../values.js';
-import { readSecondsUs } from './common.js';
 import type { ScriptDraft } from './state.js';
-import type { KeywordTable } from './table.js';
+import type { KeywordTable, KwCtx } from './table.js';
 import { plain } from './table.js';
 
 type D = ScriptDraft;
 const MAX_S = Math.floor(0xffffffff / 1_000_000);
 
+function wholeSeconds(d: D, ctx: KwCtx, what: 'interval' | 'timeout'): number | undefined {
+  const r = readInteger(ctx.arg(1)!, 0, MAX_S, true);
+  if (r.value === undefined) {
+    ctx.report('error', r.problem!.code, 'GENERAL_ERROR', `vrrp script ${what} '${ctx.arg(1)}' must be a whole number of seconds in [1, ${MAX_S}] - ignored`, { tok: 1, subject: d.name });
+    return undefined;
+  }
+  if (r.value === 0) {
+    ctx.report('error', `${what}-zero`, 'GENERAL_ERROR', `the script ${what} must be greater than 0; set to 1 second`, { tok: 1, subject: d.name });
+    return 1_000_000;
+  }
+  return r.value * 1_000_000;
+}
+
 export const vrrpScriptTable: KeywordTable<D> = {
+  // keepalived-compat: `script` with nothing after it is not fatal (vrrp_vscript_script_handler re-reads the line);
+  // the block is then removed for having no script.
   script: plain((d, ctx) => {
+    if (ctx.tokens.length < 2) return;
     const raw = ctx.tokens.slice(1).map((t) => t.text).join(' ');
     if (hasUnterminatedQuote(raw)) ctx.report('error', 'unterminated-quote', 'GENERAL_ERROR', `unterminated quote in the script command`, { tok: 1, subject: d.name });
     d.command = commandSpec(raw, d.user, d.group);
-  }, 1),
-  interval: plain((d, ctx) => {
-    const v = readSecondsUs(ctx, 0, MAX_S * 1_000_000, d.name, 3);
-    if (v === undefined) return;
-    if (v === 0) {
-      ctx.report('error', 'interval-zero', 'GENERAL_ERROR', `the script interval must be greater than 0; set to 1 second`, { tok: 1, subject: d.name });
-      d.interval = 1_000_000;
-    } else d.interval = v;
-  }, 1),
-  timeout: plain((d, ctx) => {
-    const v = readSecondsUs(ctx, 0, MAX_S * 1_000_000, d.name, 3);
-    if (v === undefined) return;
-    if (v === 0) {
-      ctx.report('error', 'timeout-zero', 'GENERAL_ERROR', `the script timeout must be greater than 0; set to 1 second`, { tok: 1, subject: d.name });
-      d.timeout = 1_000_000;
-    } else d.timeout = v;
-  }, 1),
+  }),
+  // keepalived-compat: 2.2.7 reads interval and timeout as whole seconds, 0..4294 (UINT_MAX / TIMER_HZ);
+  // fractions (accepted by later versions) are refused and the value ignored. 0 is reported and set to 1.
+  interval: plain((d, ctx) => { const v = wholeSeconds(d, ctx, 'interval'); if (v !== undefined) d.interval = v; }, 1),
+  timeout: plain((d, ctx) => { const v = wholeSeconds(d, ctx, 'timeout'); if (v !== undefined) d.timeout = v; }, 1),
   weight: plain((d, ctx) => {
     const r = readInteger(ctx.arg(1)!, -253, 253);
     if (r.value === undefined) {
