@@ -70,16 +70,19 @@ export function suggestKeyword(word: string, candidates: readonly string[]): str
     if (word.length > c.length && word.startsWith(c) && (glued === undefined || c.length > glued.length)) glued = c;
   }
   if (glued !== undefined) return `${glued} ${word.slice(glued.length)}`;
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 4)));
   const lower = word.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
+    // The edit distance is at least the length difference: skip what cannot be near (a 1023-byte token
+    // against every keyword would otherwise cost ~25 M steps).
+    if (Math.abs(c.length - lower.length) > limit) continue;
     const d = c === lower ? 0.5 : editDistance(lower, c);
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 4)));
   return best !== undefined && bestD <= limit ? best : undefined;
 }
