@@ -1,6 +1,7 @@
 // Packet capture for the benchmarks: tcpdump in a namespace writing a nanosecond pcap (flushed per
-// packet with -U), and a small pcap reader that decodes just what the benchmarks need: VRRP adverts
-// (RFC 3768 §5.1 / RFC 5798 §5.1: version, type, VRID, priority over IPv4) and ARP (RFC 826) frames.
+// packet with -U; --immediate-mode so no frame waits in a TPACKET_V3 block when tcpdump stops), and
+// a small pcap reader that decodes just what the benchmarks need: VRRP adverts (RFC 3768 §5.1 /
+// RFC 5798 §5.1: version, type, VRID, priority over IPv4) and ARP (RFC 826) frames.
 // Reading the file directly (instead of running tshark on every poll) keeps the measurement cheap on
 // a busy machine; `tsharkCount` is a cross-check against tshark when it is installed.
 
@@ -90,7 +91,7 @@ export function readPcap(path) {
  * resolved once tcpdump says it is listening. `stop()` SIGINTs it (it flushes) and returns the rows.
  */
 export async function startCapture(ns, ifname, pcap, filter = 'ip proto 112 or arp') {
-  const proc = ns.spawn(['tcpdump', '-i', ifname, '-n', '-U', '-Z', 'root', '-s', '256', '--time-stamp-precision=nano', '-w', pcap, filter]);
+  const proc = ns.spawn(['tcpdump', '-i', ifname, '-n', '-U', '--immediate-mode', '-Z', 'root', '-s', '256', '--time-stamp-precision=nano', '-w', pcap, filter]);
   try {
     await waitFor(() => {
       if (/listening on/.test(proc.output())) return true;
@@ -105,6 +106,8 @@ export async function startCapture(ns, ifname, pcap, filter = 'ip proto 112 or a
   return {
     pcap,
     peek: () => readPcap(pcap),
+    /** Packets tcpdump reported as dropped by the kernel (known after `stop()`; NaN before). */
+    dropped: () => Number(/(\d+) packets? dropped by kernel/.exec(proc.output())?.[1] ?? NaN),
     stop() {
       stopped ??= (async () => {
         await proc.stop('SIGINT', 5_000);
