@@ -202,8 +202,14 @@ export function checkConfig(opts: ConfigCheckOptions, parse: ParseFn): ConfigChe
 }
 
 /** Render a check result as the lines `havipd -t` prints (diagnostics, then one summary line). */
+/** At most this many diagnostics are printed; the rest are counted (a 10 MB line is 10 000 of them). */
+export const MAX_PRINTED_DIAGNOSTICS = 200;
+
 export function renderCheck(file: string, r: ConfigCheckResult): string {
-  const lines = r.diagnostics.map((d) => formatDiagnostic(d, file));
+  const shown = r.diagnostics.slice(0, MAX_PRINTED_DIAGNOSTICS);
+  const lines = shown.map((d) => formatDiagnostic(d, file));
+  const hidden = r.diagnostics.length - shown.length;
+  if (hidden > 0) lines.push(`${printable(file)}: … and ${hidden} more diagnostic(s) not shown`);
   if (r.internalError !== undefined) {
     lines.push(`${printable(file)}: internal error in havipd's config parser: ${printable(r.internalError)} (please report this with the config)`);
     lines.push(`${printable(file)}: exit ${r.exitCode}`);

@@ -464,7 +464,11 @@ class Preprocessor {
       const open = this.stack.some((e) => e.file?.abs === abs);
       if (open) {
         // keepalived recurses until it runs out of file descriptors (EMFILE), then skips; we stop at once.
-        this.fileError(INCLUDE_R, 'include-loop', `Configuration file '${byteStringToText(match)}' is already being read (include loop) - skipping`, 'error');
+        // keepalived-compat: its recursion ends in errors (duplicate blocks, EMFILE), so -t exits 5, or 6
+        // with an include check; the loop is reported with the class that gives the same exit code.
+        const top = this.stack[this.stack.length - 1];
+        const checked = ((this.includeCheck | (top ? top.includeType : 0)) & INCLUDE_R) !== 0;
+        this.report('error', 'include-loop', checked ? 'FILE_NOT_FOUND' : 'GENERAL_ERROR', `Configuration file '${byteStringToText(match)}' is already being read (include loop) - skipping`);
         continue;
       }
       if (this.stack.length > MAX_INCLUDE_DEPTH) {

@@ -239,7 +239,7 @@ describe('include (2.2.7)', () => {
     const host = new FakeConfigHost({ '/etc/keepalived/a.conf': 'include b.conf\nafter_a\n', '/etc/keepalived/b.conf': 'include a.conf\nfoo_b\n' });
     const r = preprocess('/etc/keepalived/a.conf', host, { configId: 'n', allConfig: false });
     expect(words(r)).toEqual(['foo_b', 'after_a']);
-    expect(r.diagnostics.map((d) => [d.code, d.severity, d.kaClass, d.pos?.file, d.pos?.line])).toEqual([['include-loop', 'error', undefined, '/etc/keepalived/b.conf', 1]]);
+    expect(r.diagnostics.map((d) => [d.code, d.severity, d.kaClass, d.pos?.file, d.pos?.line])).toEqual([['include-loop', 'error', 'GENERAL_ERROR', '/etc/keepalived/b.conf', 1]]);
     const r2 = preprocess('/etc/keepalived/a.conf', host, { configId: 'n', allConfig: true });
     expect(r2.diagnostics.some(isConfigFileError)).toBe(true);
   });
