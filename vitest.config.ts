@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// CI (.ci/run) asks for a JSON report per project run: <HAVIPD_TEST_REPORT>.<project>.json
 const report = process.env.HAVIPD_TEST_REPORT;
+const reportFile = report ? `${report}.${process.env.HAVIPD_PROJECT ?? 'all'}.json` : undefined;
 
 export default defineConfig({
   test: {
-    reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
+    reporters: reportFile ? ['default', ['json', { outputFile: reportFile }]] : ['default'],
     projects: [
       {
         test: {

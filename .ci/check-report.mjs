@@ -1,11 +1,13 @@
-// Reads vitest's JSON report and fails when an interop test was skipped under CI=true, or when the
+// Reads vitest's JSON reports (one per project run) and fails when an interop test was skipped under CI=true, or when the
 // repository has interop tests and none of them ran. Prints the plain "N passed, N failed" line.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 
-const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const files = process.argv.slice(2);
+if (files.length === 0) { console.error('ci: no test report was written'); process.exit(1); }
+const results = files.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')).testResults ?? []);
 let passed = 0, failed = 0, skipped = 0, interopRan = 0;
 const interopSkipped = [];
-for (const file of report.testResults ?? []) {
+for (const file of results) {
   const isInterop = /\/test\/interop\//.test(file.name);
   for (const t of file.assertionResults ?? []) {
     if (t.status === 'passed') { passed++; if (isInterop) interopRan++; }
