@@ -38,7 +38,15 @@ function notifyCommands(n: NotifyConfig): CommandSpec[] {
  * the notify FIFO scripts, and only when there is at least one vrrp_instance.
  */
 export function checkScriptSecurity(root: RootDraft, config: DaemonConfig, host: ConfigHost, sink: DiagnosticSink): void {
-  if (config.global.enableScriptSecurity || root.instances.size === 0) return;
+  if (root.instances.size === 0) return;
+  // keepalived-compat (check_track_script_secure): a vrrp_script whose program cannot be found is disabled with an error.
+  for (const s of root.scripts.values()) {
+    const argv0 = s.command?.argv[0];
+    if (argv0 === undefined || /^<[ \t]*\//.test(argv0) || isExecutedScript(argv0, host)) continue;
+    sink.add({ severity: 'error', code: 'script-not-found', kaClass: 'GENERAL_ERROR', pos: s.pos, subject: s.name,
+      message: `disabling track script ${s.name}: ${argv0} is not found or not accessible` });
+  }
+  if (config.global.enableScriptSecurity) return;
   const commands: CommandSpec[] = [];
   for (const s of root.scripts.values()) if (s.command) commands.push(s.command);
   for (const i of config.instances) commands.push(...notifyCommands(i.notify));

@@ -46,6 +46,17 @@ function mcastGroup(d: D, ctx: KwCtx, fam: 4 | 6): void {
   else d.vrrpMcastGroup6 = a.address;
 }
 
+/** keepalived-compat: these handlers check for their value themselves (an error, not a missing parameter). */
+function withValue(set: (d: D, ctx: KwCtx) => void): KeywordDef<D> {
+  return plain((d, ctx) => {
+    if (ctx.arg(1) === undefined) {
+      ctx.report('error', 'missing-value', 'GENERAL_ERROR', `${ctx.arg(0)} needs a value - ignored`);
+      return;
+    }
+    set(d, ctx);
+  });
+}
+
 const boolSet = (set: (d: D, v: boolean) => void): KeywordDef<D> => plain((d, ctx) => { const b = optionalBool(ctx); if (b !== undefined) set(d, b); });
 
 /** Recognised and ignored: LVS / checker / BFD / SNMP / DBus / process tuning keywords. */
@@ -74,9 +85,9 @@ for (const k of IGNORED) ignored[k] = plain(() => undefined, 0, 'recognised; no 
 
 export const globalDefsTable: KeywordTable<D> = {
   ...ignored,
-  router_id: plain((d, ctx) => { d.routerId = ctx.arg(1)!; }, 1),
+  router_id: withValue((d, ctx) => { d.routerId = ctx.arg(1)!; }),
   notification_email: { kind: 'values', item: (d, ctx) => { for (const t of ctx.tokens) d.notificationEmail.push(t.text); } },
-  notification_email_from: plain((d, ctx) => { d.notificationEmailFrom = ctx.arg(1)!; }, 1),
+  notification_email_from: withValue((d, ctx) => { d.notificationEmailFrom = ctx.arg(1)!; }),
   smtp_server: plain((d, ctx) => {
     let port = 25;
     if (ctx.arg(2) !== undefined) {
@@ -86,7 +97,7 @@ export const globalDefsTable: KeywordTable<D> = {
     }
     d.smtpServer = { host: ctx.arg(1)!, port };
   }, 1),
-  smtp_helo_name: plain((d, ctx) => { d.smtpHeloName = ctx.arg(1)!; }, 1),
+  smtp_helo_name: withValue((d, ctx) => { d.smtpHeloName = ctx.arg(1)!; }),
   smtp_connect_timeout: plain((d, ctx) => {
     const r = readInteger(ctx.arg(1)!, 0, 0x7fffffff, true);
     if (r.value === undefined) ctx.report('error', r.problem!.code, 'GENERAL_ERROR', `smtp_connect_timeout: ${r.problem!.message} - ignored`, { tok: 1 });
@@ -98,13 +109,13 @@ export const globalDefsTable: KeywordTable<D> = {
   smtp_alert: boolSet((d, v) => { d.smtpAlert = v; }),
   smtp_alert_vrrp: boolSet((d, v) => { d.smtpAlertVrrp = v; }),
   no_email_faults: plain((d) => { d.noEmailFaults = true; }),
-  script_user: plain((d, ctx) => {
+  script_user: withValue((d, ctx) => {
     const g = ctx.arg(2);
     d.scriptUser = g === undefined ? { user: ctx.arg(1)! } : { user: ctx.arg(1)!, group: g.startsWith(':') ? g.slice(1) : g };
-  }, 1),
+  }),
   enable_script_security: plain((d) => { d.enableScriptSecurity = true; }),
   dynamic_interfaces: plain((d) => { d.dynamicInterfaces = true; }),
-  default_interface: plain((d, ctx) => { d.defaultInterface = ctx.arg(1)!; }, 1),
+  default_interface: withValue((d, ctx) => { d.defaultInterface = ctx.arg(1)!; }),
   vrrp_mcast_group4: plain((d, ctx) => mcastGroup(d, ctx, 4), 1),
   vrrp_mcast_group6: plain((d, ctx) => mcastGroup(d, ctx, 6), 1),
   vrrp_version: plain((d, ctx) => {

@@ -59,7 +59,8 @@ const trackFileBlock = (alias: boolean): BlockKeyword<D, TrackFileDraft> => {
   return {
     ...b,
     open: (r, ctx) => {
-      if (alias) ctx.report('warning', 'deprecated-keyword', 'DEPRECATED', `'vrrp_track_file' is deprecated - use 'track_file'`);
+      // keepalived 2.2.7 only logs this (no effect on -t).
+      if (alias) ctx.report('info', 'deprecated-keyword', undefined, `'vrrp_track_file' is deprecated - use 'track_file'`);
       return b.open(r, ctx);
     },
     close: (r, c, ctx) => {

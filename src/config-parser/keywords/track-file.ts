@@ -9,12 +9,17 @@ type D = TrackFileDraft;
 
 export const trackFileTable: KeywordTable<D> = {
   file: plain((d, ctx) => {
+    // keepalived-compat: a missing file name is an error, not a missing parameter.
+    if (ctx.arg(1) === undefined) {
+      ctx.report('error', 'missing-value', 'GENERAL_ERROR', `track_file ${d.name}: file name missing`, { subject: d.name });
+      return;
+    }
     if (d.file !== undefined) {
       ctx.report('error', 'duplicate-file', 'GENERAL_ERROR', `the file of track_file ${d.name} is already set - ignored`, { tok: 1, subject: d.name });
       return;
     }
     d.file = ctx.arg(1)!;
-  }, 1),
+  }),
   weight: plain((d, ctx) => {
     const r = readInteger(ctx.arg(1)!, -254, 254);
     if (r.value === undefined) {
