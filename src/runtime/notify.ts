@@ -1,0 +1,525 @@
+// Notifications (reference §1.9.2, §1.9.3, §1.9.5, §3.11, §3.13, §3.15; keepalived 2.2.7 `vrrp_notify.c`,
+// `lib/notify.c`): turns the core's `transition`, `groupTransition`, `masterRxLowerPri` and `priorityChange`
+// effects into exactly the notify-script runs and FIFO lines keepalived makes, in keepalived's order
+// (state script, generic script, FIFO line; members before their group).
+//
+// Better than keepalived (its issues #584, #996): one instance's (or group's) scripts run one at a time, in
+// order, each with a timeout, instead of being forked concurrently and finishing out of order; every script
+// gets HAVIPD_* variables; FIFO lines are queued instead of dropped when the reader is slow (fifo.ts).
+
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { CommandSpec, DaemonConfig, FifoSpec, NotifyConfig } from '../config-parser/types.js';
+import type { CoreSnapshot, Effect } from '../vrrp/effects.js';
+import { FifoWriter, type FifoSink } from './fifo.js';
+
+// ───────────────────────────── spawning ─────────────────────────────
+
+/** One command to run: argv exactly as keepalived passes it, the user to run as, extra environment. */
+export interface NotifyCommand {
+  readonly argv: readonly string[];
+  /** User / group names (`undefined`: the default script user). */
+  readonly user?: string;
+  readonly group?: string;
+  /** Added to the daemon's environment. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface ChildExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** Set when the command could not be started at all. */
+  readonly error?: string;
+}
+
+/** A started command. */
+export interface ChildHandle {
+  readonly pid: number | undefined;
+  /** Resolves once the process has exited (or failed to start); never rejects. */
+  readonly exited: Promise<ChildExit>;
+  /** Signal the command's whole process group (it runs in its own, like keepalived's `setpgid(0, 0)`). */
+  kill(signal: NodeJS.Signals): void;
+}
+
+export type NotifySpawn = (cmd: NotifyCommand) => ChildHandle;
+
+/** Minimal logger (pino's `Logger` fits). */
+export interface NotifyLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+interface Ids {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+function readDb(path: string): string[][] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(':'));
+  } catch {
+    return [];
+  }
+}
+
+/** getpwnam(3) over /etc/passwd (numeric names accepted). */
+export function lookupUser(name: string): Ids | undefined {
+  const row = readDb('/etc/passwd').find((r) => r[0] === name);
+  if (row) return { uid: Number(row[2]), gid: Number(row[3]) };
+  if (/^\d+$/.test(name)) return { uid: Number(name), gid: Number(name) };
+  return undefined;
+}
+
+/** getgrnam(3) over /etc/group (numeric names accepted). */
+export function lookupGroup(name: string): number | undefined {
+  const row = readDb('/etc/group').find((r) => r[0] === name);
+  if (row) return Number(row[2]);
+  if (/^\d+$/.test(name)) return Number(name);
+  return undefined;
+}
+
+/**
+ * The uid/gid a notify command runs as, keepalived's way: its own `USER [GROUP]`, else global `script_user`,
+ * else user `keepalived_script` if it exists, else the daemon's own user (`undefined`). Throws on an unknown
+ * user or group.
+ */
+export function scriptIds(cmd: { user?: string; group?: string }, scriptUser: { user: string; group?: string } | undefined): Ids | undefined {
+  const pick = cmd.user !== undefined ? { user: cmd.user, group: cmd.group } : scriptUser;
+  if (!pick) {
+    return lookupUser('keepalived_script');
+  }
+  const u = lookupUser(pick.user);
+  if (!u) throw new Error(`unknown user '${pick.user}'`);
+  if (pick.group === undefined) return u;
+  const g = lookupGroup(pick.group);
+  if (g === undefined) throw new Error(`unknown group '${pick.group}'`);
+  return { uid: u.uid, gid: g };
+}
+
+/**
+ * keepalived `cmd_str()`: the command line handed to `system()` for files that are not directly executable —
+ * every word in single quotes, except a leading `<`/`>` redirection word.
+ */
+export function shellCommandLine(argv: readonly string[]): string {
+  return argv.map((a, i) => (i === 0 && (a.startsWith('<') || a.startsWith('>')) ? a : `'${a}'`)).join(' ');
+}
+
+function findInPath(name: string): string | undefined {
+  if (name.includes('/')) return name;
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
+    const p = join(dir || '.', name);
+    try {
+      if (statSync(p).isFile()) return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+/** Whether keepalived would `execve()` the file (a `#!` script or an ELF binary) rather than `system()` it. */
+export function isDirectlyExecutable(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const b = Buffer.alloc(4);
+    const n = readSync(fd, b, 0, 4, 0);
+    return (n >= 2 && b[0] === 0x23 && b[1] === 0x21) || (n === 4 && b.toString('latin1') === '\x7fELF');
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The real spawner (keepalived `system_call_script()`): its own process group (`detached`), stdio on
+ * /dev/null, uid/gid of the script user, `execve()` for `#!`/ELF files and `/bin/sh -c` with keepalived's
+ * quoting otherwise. `scriptUser` is the global `script_user`.
+ */
+export function createSpawner(scriptUser: { user: string; group?: string } | undefined): NotifySpawn {
+  return (cmd) => {
+    let resolveExit!: (e: ChildExit) => void;
+    const exited = new Promise<ChildExit>((r) => (resolveExit = r));
+    const fail = (error: string): ChildHandle => {
+      resolveExit({ code: null, signal: null, error });
+      return { pid: undefined, exited, kill: () => undefined };
+    };
+    let ids: Ids | undefined;
+    try {
+      ids = scriptIds(cmd, scriptUser);
+    } catch (err) {
+      return fail(String(err instanceof Error ? err.message : err));
+    }
+    const prog = findInPath(cmd.argv[0] ?? '');
+    if (prog === undefined) return fail(`cannot find ${cmd.argv[0]} in PATH`);
+    const direct = isDirectlyExecutable(prog);
+    const [file, args] = direct ? [prog, cmd.argv.slice(1)] : ['/bin/sh', ['-c', shellCommandLine([cmd.argv[0]!, ...cmd.argv.slice(1)])]];
+    const ownUid = process.getuid?.();
+    const ownGid = process.getgid?.();
+    let child;
+    try {
+      child = spawn(file, args, {
+        detached: true,
+        stdio: 'ignore',
+        env: { ...process.env, ...cmd.env },
+        ...(ids && ids.uid !== ownUid ? { uid: ids.uid } : {}),
+        ...(ids && ids.gid !== ownGid ? { gid: ids.gid } : {}),
+      });
+    } catch (err) {
+      return fail(String(err));
+    }
+    let done = false;
+    child.once('error', (err) => {
+      if (done) return;
+      done = true;
+      resolveExit({ code: null, signal: null, error: err.message });
+    });
+    child.once('exit', (code, signal) => {
+      if (done) return;
+      done = true;
+      resolveExit({ code, signal });
+    });
+    const pid = child.pid;
+    return {
+      pid,
+      exited,
+      kill(signal) {
+        if (pid === undefined || done) return;
+        try {
+          process.kill(-pid, signal);
+        } catch {
+          try {
+            process.kill(pid, signal);
+          } catch {
+            /* gone */
+          }
+        }
+      },
+    };
+  };
+}
+
+// ───────────────────────────── the notifier ─────────────────────────────
+
+export interface NotifierOptions {
+  readonly log: NotifyLogger;
+  /** Default: {@link createSpawner} with the config's `script_user`. */
+  readonly spawn?: NotifySpawn;
+  /** Default: {@link FifoWriter.open}. `beforeOpen` must run between creating and opening the FIFO. */
+  readonly openFifo?: (spec: FifoSpec, beforeOpen: () => void) => FifoSink;
+  /** Per notify script: SIGTERM to its process group after this long (ms). Default 10 000. */
+  readonly scriptTimeoutMs?: number;
+  /** SIGKILL this long after the SIGTERM of a timed-out script (ms). Default 2 000 (as track scripts). */
+  readonly killGraceMs?: number;
+  /** At shutdown, how long STOP notifications may run before their process groups are killed. Default 1 000. */
+  readonly stopWaitMs?: number;
+}
+
+type StateWord = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED' | '{UNKNOWN}';
+
+/** keepalived's word for a state in notify arguments and FIFO lines (`{UNKNOWN}` for INIT, as it does). */
+function stateWord(s: string): StateWord {
+  return s === 'MASTER' || s === 'BACKUP' || s === 'FAULT' || s === 'STOP' || s === 'DELETED' ? s : '{UNKNOWN}';
+}
+
+function stateScript(n: NotifyConfig, s: StateWord): CommandSpec | undefined {
+  switch (s) {
+    case 'MASTER':
+      return n.master;
+    case 'BACKUP':
+      return n.backup;
+    case 'FAULT':
+      return n.fault;
+    case 'STOP':
+      return n.stop;
+    case 'DELETED':
+      return n.deleted?.command;
+    default:
+      return undefined;
+  }
+}
+
+interface FifoEntry {
+  readonly spec: FifoSpec;
+  readonly script: CommandSpec | undefined;
+  sink: FifoSink | undefined;
+  reader: ChildHandle | undefined;
+}
+
+interface Job {
+  readonly key: string;
+  readonly cmd: NotifyCommand;
+  readonly what: string;
+}
+
+/** keepalived's FIFO configuration after `global_defs` completion: the same path twice ⇒ only `notify_fifo`. */
+export function fifoSpecs(config: DaemonConfig): Array<{ spec: FifoSpec; script: CommandSpec | undefined; kind: '' | 'vrrp_' }> {
+  const g = config.global;
+  const out: Array<{ spec: FifoSpec; script: CommandSpec | undefined; kind: '' | 'vrrp_' }> = [];
+  if (g.notifyFifo) out.push({ spec: g.notifyFifo, script: g.notifyFifoScript, kind: '' });
+  // keepalived-compat: "notify FIFO %s has been specified for global and vrrp FIFO - ignoring vrrp FIFO".
+  if (g.vrrpNotifyFifo && g.vrrpNotifyFifo.path !== g.notifyFifo?.path) out.push({ spec: g.vrrpNotifyFifo, script: g.vrrpNotifyFifoScript, kind: 'vrrp_' });
+  return out;
+}
+
+const sameCmd = (a: CommandSpec | undefined, b: CommandSpec | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.raw === b.raw && a.user === b.user && a.group === b.group && a.argv.join('\0') === b.argv.join('\0'));
+
+/**
+ * Runs the notifications of the core's effects. Call {@link Notifier.start} before the daemon starts (it
+ * opens the FIFOs and starts the FIFO scripts, as keepalived does before `vrrp_init_state()`), pass
+ * {@link Notifier.handle} as the daemon's `onEffect`, and await {@link Notifier.close} after the daemon
+ * stopped (it waits for the STOP notifications, at most `stopWaitMs`, then kills what is left).
+ *
+ * Ordering guarantees: within one instance (or one group) scripts run one at a time in the order
+ * keepalived starts them (state script, then generic); FIFO lines are written synchronously in effect order,
+ * so the FIFO sees exactly keepalived's line sequence. Scripts of different instances run concurrently.
+ * Not checked here: script security (the parser disables insecure scripts) and whether a script exists
+ * (a failed start is logged).
+ */
+export class Notifier {
+  private config: DaemonConfig;
+  private instances = new Map<string, NotifyConfig>();
+  private groups = new Map<string, NotifyConfig>();
+  /** Notify configs of the previous configuration (removed instances are notified with their old scripts). */
+  private retired = new Map<string, NotifyConfig>();
+  private fifos: FifoEntry[] = [];
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly running = new Set<ChildHandle>();
+  private readonly spawnFn: NotifySpawn;
+  private closing = false;
+  private closed = false;
+  /** Instances / groups that had a transition since `reload()` (not re-written by `afterReload`). */
+  private reloadSeen: Set<string> | undefined;
+
+  constructor(
+    config: DaemonConfig,
+    private readonly opts: NotifierOptions,
+  ) {
+    this.config = config;
+    this.spawnFn = opts.spawn ?? createSpawner(config.global.scriptUser);
+    this.index(config);
+  }
+
+  private index(config: DaemonConfig): void {
+    this.instances = new Map(config.instances.map((i) => [i.name, i.notify]));
+    this.groups = new Map(config.syncGroups.map((g) => [g.name, g.notify]));
+  }
+
+  /** Opens the FIFOs (creating them, mode 0644) and starts their scripts with the FIFO path appended. */
+  start(): void {
+    for (const f of fifoSpecs(this.config)) this.fifos.push(this.openFifo(f.spec, f.script, f.kind));
+  }
+
+  private openFifo(spec: FifoSpec, script: CommandSpec | undefined, kind: string): FifoEntry {
+    const entry: FifoEntry = { spec, script, sink: undefined, reader: undefined };
+    const startReader = (): void => {
+      if (!script) return;
+      // keepalived `fifo_open()`: the script is started after mkfifo and before the open, path appended.
+      const h = this.spawnFn({ argv: [...script.argv, spec.path], user: script.user, group: script.group, env: { HAVIPD_FIFO: spec.path } });
+      entry.reader = h;
+      void h.exited.then((x) => {
+        if (entry.reader === h) entry.reader = undefined;
+        if (x.error) this.opts.log.error({ event: 'notify.fifo-script', path: spec.path, error: x.error }, `${kind}notify fifo script ${script.raw} could not start: ${x.error}`);
+        else if (!this.closing) this.opts.log.info({ event: 'notify.fifo-script', path: spec.path, code: x.code, signal: x.signal }, `${kind}notify fifo script terminated`);
+      });
+    };
+    try {
+      entry.sink = this.opts.openFifo ? this.opts.openFifo(spec, startReader) : FifoWriter.open(spec, { log: this.opts.log }, startReader, this.fifoOwner(spec));
+    } catch (err) {
+      this.opts.log.error({ event: 'notify.fifo-open', path: spec.path }, err instanceof Error ? err.message : String(err));
+    }
+    return entry;
+  }
+
+  private fifoOwner(spec: FifoSpec): { uid?: number; gid?: number } | undefined {
+    if (spec.user === undefined && spec.group === undefined) return undefined;
+    const u = spec.user !== undefined ? lookupUser(spec.user) : undefined;
+    const gid = spec.group !== undefined ? lookupGroup(spec.group) : u?.gid;
+    return { uid: u?.uid, gid };
+  }
+
+  private closeFifo(entry: FifoEntry): void {
+    entry.sink?.close();
+    entry.sink = undefined;
+    entry.reader?.kill('SIGTERM');
+  }
+
+  /** The daemon's `onEffect` hook. Never throws. */
+  handle(e: Effect): void {
+    if (this.closed) return;
+    switch (e.kind) {
+      case 'transition': {
+        if (!e.notify) return;
+        this.reloadSeen?.add(`i:${e.instance}`);
+        const n = this.instances.get(e.instance) ?? this.retired.get(e.instance) ?? {};
+        let word = stateWord(e.to);
+        // keepalived-compat: without notify_deleted a removed instance is reported FAULT.
+        if (word === 'DELETED' && !n.deleted) word = 'FAULT';
+        const env = { HAVIPD_INSTANCE: e.instance, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: e.from, HAVIPD_PRIORITY: String(e.priority), ...(e.group ? { HAVIPD_GROUP: e.group } : {}) };
+        const key = `i:${e.instance}`;
+        const specific = stateScript(n, word);
+        if (specific) this.enqueue(key, specific, [], env, `${word.toLowerCase()} notify`);
+        if (n.generic) this.enqueue(key, n.generic, ['INSTANCE', e.instance, word, String(e.priority)], env, 'notify');
+        this.fifoLine('INSTANCE', e.instance, word, e.priority);
+        return;
+      }
+      case 'groupTransition': {
+        this.reloadSeen?.add(`g:${e.group}`);
+        const n = this.groups.get(e.group) ?? this.retired.get(`group:${e.group}`) ?? {};
+        const word = stateWord(e.to);
+        const env = { HAVIPD_GROUP: e.group, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: e.from, HAVIPD_PRIORITY: '0', HAVIPD_MEMBERS: e.members.join(' ') };
+        const key = `g:${e.group}`;
+        // keepalived sends no notify_deleted for groups (get_gscript has no DELETED case).
+        const specific = word === 'DELETED' ? undefined : stateScript(n, word);
+        if (specific) this.enqueue(key, specific, [], env, `group ${word.toLowerCase()} notify`);
+        if (n.generic) this.enqueue(key, n.generic, ['GROUP', e.group, word, '0'], env, 'group notify');
+        this.fifoLine('GROUP', e.group, word, 0);
+        return;
+      }
+      case 'masterRxLowerPri': {
+        const n = this.instances.get(e.instance) ?? {};
+        const env = { HAVIPD_INSTANCE: e.instance, HAVIPD_STATE: 'MASTER', HAVIPD_PREVIOUS_STATE: 'MASTER', HAVIPD_PRIORITY: String(e.priority), HAVIPD_EVENT: 'MASTER_RX_LOWER_PRI' };
+        if (n.masterRxLowerPri) this.enqueue(`i:${e.instance}`, n.masterRxLowerPri, [], env, 'notify_master_rx_lower_pri');
+        this.fifoLine('INSTANCE', e.instance, 'MASTER_RX_LOWER_PRI', e.priority);
+        return;
+      }
+      case 'priorityChange':
+        if (e.notify) this.fifoLine('INSTANCE', e.instance, e.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', e.to);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** keepalived `notify_fifo()`: `TYPE "NAME" STATE PRIO\n`, to `notify_fifo` first, then `vrrp_notify_fifo`. */
+  private fifoLine(type: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number): void {
+    if (this.fifos.length === 0) return;
+    const line = `${type} "${name}" ${state} ${priority}\n`;
+    for (const f of this.fifos) f.sink?.write(line);
+  }
+
+  private enqueue(key: string, spec: CommandSpec, extra: readonly string[], env: Readonly<Record<string, string>>, what: string): void {
+    const job: Job = { key, cmd: { argv: [...spec.argv, ...extra], user: spec.user, group: spec.group, env }, what };
+    // An idle queue starts the script right away, so scripts start in effect order as keepalived forks them.
+    const prev = this.tails.get(key);
+    const next = prev ? prev.then(() => this.runJob(job)) : this.runJob(job);
+    this.tails.set(key, next);
+    void next.then(() => {
+      if (this.tails.get(key) === next) this.tails.delete(key);
+    });
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    if (this.closed) {
+      this.opts.log.warn({ event: 'notify.skipped', key: job.key, argv: job.cmd.argv }, `${job.what} not run: shutting down`);
+      return;
+    }
+    const log = this.opts.log;
+    const h = this.spawnFn(job.cmd);
+    this.running.add(h);
+    log.debug({ event: 'notify.run', argv: job.cmd.argv, pid: h.pid }, `Running ${job.what}: ${job.cmd.argv.join(' ')}`);
+    const timeoutMs = this.opts.scriptTimeoutMs ?? 10_000;
+    const graceMs = this.opts.killGraceMs ?? 2_000;
+    let term: NodeJS.Timeout | undefined;
+    let kill: NodeJS.Timeout | undefined;
+    let cap: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => {
+      term = setTimeout(() => {
+        log.warn({ event: 'notify.timeout', argv: job.cmd.argv, pid: h.pid }, `${job.what} ${job.cmd.argv[0]} timed out after ${timeoutMs} ms: SIGTERM`);
+        h.kill('SIGTERM');
+        kill = setTimeout(() => {
+          h.kill('SIGKILL');
+          // An unkillable process must not hold the queue forever.
+          cap = setTimeout(() => r('timeout'), graceMs);
+        }, graceMs);
+      }, timeoutMs);
+    });
+    try {
+      const x = await Promise.race([h.exited, timedOut]);
+      if (x === 'timeout') log.error({ event: 'notify.stuck', pid: h.pid }, `${job.what} ${job.cmd.argv[0]} did not exit after SIGKILL`);
+      else if (x.error) log.error({ event: 'notify.error', argv: job.cmd.argv, error: x.error }, `Error exec-ing ${job.what} '${job.cmd.argv[0]}': ${x.error}`);
+      else if (x.code !== 0) log.info({ event: 'notify.result', argv: job.cmd.argv, code: x.code, signal: x.signal }, `${job.what} ${job.cmd.argv[0]} exited with ${x.signal ?? `status ${x.code}`}`);
+    } finally {
+      for (const t of [term, kill, cap]) if (t) clearTimeout(t);
+      this.running.delete(h);
+    }
+  }
+
+  /** Resolves when every queued script has finished (tests). */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
+  /**
+   * SIGHUP, before the daemon applies `config`: the new scripts apply from now on (removed instances keep
+   * their old ones for their FAULT/DELETED notification). FIFOs whose path or script changed are closed
+   * (their script SIGTERMed, the FIFO unlinked if we created it) and the new ones opened; unchanged ones stay
+   * open with their reader running (keepalived closes and reopens them all; keeping them loses no line).
+   */
+  reload(config: DaemonConfig): void {
+    const retired = new Map<string, NotifyConfig>();
+    for (const [k, v] of this.instances) retired.set(k, v);
+    for (const [k, v] of this.groups) retired.set(`group:${k}`, v);
+    this.retired = retired;
+    this.config = config;
+    this.index(config);
+    const wanted = fifoSpecs(config);
+    const keep: FifoEntry[] = [];
+    for (const f of this.fifos) {
+      const w = wanted.find((x) => x.spec.path === f.spec.path);
+      if (w && f.sink && sameCmd(w.script, f.script) && w.spec.user === f.spec.user && w.spec.group === f.spec.group) keep.push(f);
+      else this.closeFifo(f);
+    }
+    for (const w of wanted) if (!keep.some((f) => f.spec.path === w.spec.path)) keep.push(this.openFifo(w.spec, w.script, w.kind));
+    // notify_fifo before vrrp_notify_fifo, as keepalived writes them.
+    this.fifos = wanted.map((w) => keep.find((f) => f.spec.path === w.spec.path)!).filter(Boolean);
+    this.reloadSeen = new Set();
+  }
+
+  /**
+   * After the daemon applied the reload: with `fifo_write_vrrp_states_on_reload`, writes the current state
+   * of every group and instance that was not notified during the reload (groups first, then instances,
+   * keepalived `vrrp_init_state()`). Groups in INIT are skipped.
+   */
+  afterReload(snapshot: CoreSnapshot): void {
+    const seen = this.reloadSeen ?? new Set<string>();
+    this.reloadSeen = undefined;
+    if (!this.config.global.fifoWriteVrrpStatesOnReload) return;
+    for (const g of snapshot.groups) if (!seen.has(`g:${g.name}`) && g.state !== 'INIT') this.fifoLine('GROUP', g.name, stateWord(g.state), 0);
+    for (const i of snapshot.instances) if (!seen.has(`i:${i.name}`)) this.fifoLine('INSTANCE', i.name, stateWord(i.state), i.effectivePriority);
+  }
+
+  /**
+   * Shutdown, after the daemon's STOP effects: waits at most `stopWaitMs` for the queued scripts, then kills
+   * the process groups still running (SIGKILL, keepalived's `child_killed_thread`) and skips what never
+   * started; then flushes and closes the FIFOs and SIGTERMs the FIFO scripts (after the STOP lines, so a
+   * FIFO-script reader can see them; keepalived SIGTERMs it first).
+   */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const waitMs = this.opts.stopWaitMs ?? 1_000;
+    let timer: NodeJS.Timeout | undefined;
+    const all = this.idle();
+    const expired = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), waitMs)))]);
+    if (timer) clearTimeout(timer);
+    this.closed = true;
+    if (expired) {
+      for (const h of this.running) {
+        this.opts.log.warn({ event: 'notify.killed', pid: h.pid }, `notify script (pid ${h.pid}) still running at shutdown: SIGKILL`);
+        h.kill('SIGKILL');
+      }
+      await Promise.race([all, new Promise((r) => setTimeout(r, 200))]);
+    }
+    for (const f of this.fifos) this.closeFifo(f);
+    this.fifos = [];
+  }
+}
