@@ -3,7 +3,7 @@
 // MACs, processes in their own process groups, bounded waits, and one cleanup registry that runs on
 // normal exit, on SIGINT / SIGTERM / SIGHUP, and (for a crashed earlier run) by sweeping stale names.
 
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +23,10 @@ export function run(argv, { timeoutMs = 15_000, check = true } = {}) {
   });
 }
 
-/** Synchronous variant for version probes and exit-time cleanup. Returns stdout+stderr, or '' on failure. */
+/** Synchronous variant for version probes and exit-time cleanup: stdout then stderr, whatever the exit code. */
 export function runSync(argv, timeoutMs = 5_000) {
-  try {
-    return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-  } catch (e) {
-    return `${e.stdout ?? ''}${e.stderr ?? ''}`;
-  }
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`;
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -56,16 +56,42 @@ export function rssKiB(pid) {
 }
 
 /**
- * One sample of a process tree: `{ pids, ticks, rssKiB }` with `ticks` the sum of utime+stime and
- * `rssKiB` the sum of VmRSS over the tree. A process that exited between listing and reading counts 0.
+ * On-CPU time of every thread of one process in ns, from /proc/PID/task/TID/schedstat (field 1,
+ * sum_exec_runtime): finer than the 10 ms ticks of /proc/PID/stat, but threads that exited are
+ * not counted. 0 if the process is gone or schedstats are unavailable.
+ */
+export function schedNs(pid) {
+  let ns = 0;
+  let tasks = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const t of tasks) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]) || 0;
+    } catch {
+      /* thread gone */
+    }
+  }
+  return ns;
+}
+
+/**
+ * One sample of a process tree: `{ pids, threads, ticks, schedNs, rssKiB }` with `ticks` the sum of
+ * utime+stime, `schedNs` the sum of per-thread on-CPU ns and `rssKiB` the sum of VmRSS over the tree.
+ * A process that exited between listing and reading counts 0.
  */
 export function sampleTree(rootPid) {
   const pids = processTree(rootPid);
   let ticks = 0;
   let rss = 0;
+  let sched = 0;
   for (const p of pids) {
     ticks += cpuTicks(p) ?? 0;
     rss += rssKiB(p) ?? 0;
+    sched += schedNs(p);
   }
-  return { pids, ticks, rssKiB: rss };
+  return { pids, ticks, schedNs: sched, rssKiB: rss };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { steadyConfig } from './configs.mjs';
 import { startDaemon } from './daemons.mjs';
 import { createPair, scratchDir, sleep } from './netns.mjs';
-import { startCapture } from './pcap.mjs';
+import { startCapture, tsharkCount } from './pcap.mjs';
 import { CLK_TCK, sampleTree } from './proc.mjs';
 import { median } from './stats.mjs';
 
@@ -100,6 +100,7 @@ async function measure(setups, seconds) {
       dead: x.dead,
       wallS: wall,
       cpuS: (x.last.ticks - x.first.ticks) / CLK_TCK,
+      schedCpuS: (x.last.schedNs - x.first.schedNs) / 1e9,
       sliceCpuPerS: rates,
       sliceS: sliceEvery,
       rssKiB: x.rss,
@@ -109,6 +110,8 @@ async function measure(setups, seconds) {
       advertPeriodS: median(gaps),
       advertPeriodMaxS: gaps.length ? Math.max(...gaps) : NaN,
       captureDropped: x.s.cap.dropped(),
+      // Cross-check of the pcap reader on the whole capture: VRRP frames it decoded vs tshark's count.
+      parserCheck: { ours: rows.filter((r) => r.kind === 'vrrp').length, tshark: (await tsharkCount(x.s.cap.pcap))?.vrrp },
     };
   }
   return res;

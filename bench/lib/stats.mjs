@@ -27,8 +27,11 @@ export const spread = (xs, d = 1) => `${fmt(median(xs), d)} (${fmt(min(xs), d)}�
 /** havipd / keepalived, as `1.23×`. */
 export const ratio = (h, k, d = 2) => (Number.isFinite(h) && Number.isFinite(k) && k !== 0 ? `${(h / k).toFixed(d)}×` : 'n/a');
 
-/** A markdown table from a header row and data rows; columns after the first are right-aligned. */
-export function table(header, rows) {
+/**
+ * A markdown table from a header row and data rows. `align` has one letter per column, 'l' or 'r'
+ * (default: the first column left, the others right).
+ */
+export function table(header, rows, align = header.map((_, i) => (i === 0 ? 'l' : 'r')).join('')) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  return [line(header), line(header.map((_, i) => (align[i] === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
 }
