@@ -8,7 +8,7 @@ import type { DaemonConfig, Family } from '../config-parser/types.js';
 import { GarpPacer } from '../garp/schedule.js';
 import { encodeAdvert } from './packet.js';
 import { checkAdvert, classifyForDispatch } from './receive-checks.js';
-import type { AdvertCodec, CoreSnapshot, Effect, Input } from './effects.js';
+import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping } from './effects.js';
 import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
@@ -25,13 +25,15 @@ export interface VrrpCoreOptions {
 const DEFAULT_CODEC: AdvertCodec = { encodeAdvert, checkAdvert };
 
 export class VrrpCore {
-  private readonly instances: VrrpInstance[];
-  private readonly groups: SyncGroup[];
+  private instances: VrrpInstance[];
+  private groups: SyncGroup[];
   private readonly pacer: GarpPacer;
   private readonly scripts = new Map<string, boolean>();
   private readonly links = new Map<string, boolean>();
   private readonly files = new Map<string, number>();
   private readonly addrs = new Map<string, string>();
+  /** External (edge) fault reasons per instance name: `fault` inputs. */
+  private edgeFaults = new Map<string, Set<string>>();
   private started = false;
   private stopped = false;
   private delayedStartUntil: Micros | undefined;
@@ -41,24 +43,33 @@ export class VrrpCore {
     private config: DaemonConfig,
     private readonly opts: VrrpCoreOptions = {},
   ) {
-    this.instances = config.instances.map((c) => {
-      const i = new VrrpInstance(c);
-      i.defaultInterface = config.global.defaultInterface;
-      return i;
-    });
-    this.groups = [];
+    this.instances = config.instances.map((c) => this.newInstance(c));
+    this.groups = this.buildGroups(config, this.instances);
+    this.pacer = new GarpPacer({ garpInterval: config.global.garpInterval, gnaInterval: config.global.gnaInterval });
+  }
+
+  private newInstance(c: DaemonConfig['instances'][number]): VrrpInstance {
+    const i = new VrrpInstance(c);
+    i.defaultInterface = this.config.global.defaultInterface;
+    return i;
+  }
+
+  /** Sync groups of `config` over `instances` (an instance belongs to the first group naming it). */
+  private buildGroups(config: DaemonConfig, instances: readonly VrrpInstance[]): SyncGroup[] {
+    for (const i of instances) i.sync = undefined;
+    const groups: SyncGroup[] = [];
     for (const g of config.syncGroups) {
       const sg = new SyncGroup(g);
       for (const name of g.members) {
-        const m = this.instances.find((i) => i.name === name);
+        const m = instances.find((i) => i.name === name);
         if (m && !m.sync) {
           m.sync = sg;
           sg.members.push(m);
         }
       }
-      if (sg.members.length > 0) this.groups.push(sg);
+      if (sg.members.length > 0) groups.push(sg);
     }
-    this.pacer = new GarpPacer({ garpInterval: config.global.garpInterval, gnaInterval: config.global.gnaInterval });
+    return groups;
   }
 
   private ctx(now: Micros, out: Effect[]): InstanceCtx {
@@ -105,11 +116,34 @@ export class VrrpCore {
         else this.addrs.set(`${input.family}/${input.ifname}`, input.address);
         this.reevaluate(ctx);
         break;
+      case 'fault': {
+        if (!this.instances.some((i) => i.name === input.instance)) break;
+        const set = this.edgeFaults.get(input.instance) ?? new Set<string>();
+        if (input.active) set.add(input.reason);
+        else set.delete(input.reason);
+        if (set.size > 0) this.edgeFaults.set(input.instance, set);
+        else this.edgeFaults.delete(input.instance);
+        this.reevaluate(ctx);
+        break;
+      }
+      case 'reload':
+        if (!this.stopped) this.reloadConfig(ctx, input.config, input.plan);
+        break;
       case 'stop':
         if (!this.stopped) this.stop(ctx);
         break;
     }
     return out;
+  }
+
+  /** SIGHUP: `step(now, { kind: 'reload', config, plan })`; `plan` from src/runtime/reload-plan.ts `planReload()`. */
+  reload(now: Micros, config: DaemonConfig, plan: ReloadMapping): readonly Effect[] {
+    return this.step(now, { kind: 'reload', config, plan });
+  }
+
+  /** The configuration in force. */
+  get currentConfig(): DaemonConfig {
+    return this.config;
   }
 
   /** The earliest time anything is due (instance timers, delayed GARPs, queued GARPs), or undefined. */
@@ -161,6 +195,7 @@ export class VrrpCore {
     const source = this.sourceOf(i);
     if (source === undefined) faults.push('no-source-ip');
     if (c.unicastFaultNoPeer && c.unicastPeers.length === 0) faults.push('config-error');
+    for (const r of this.edgeFaults.get(i.name) ?? []) if (!faults.includes(r)) faults.push(r);
     return { faults, total: t.totalPriority, init: t.scriptsInInit.length, source };
   }
 
@@ -214,21 +249,7 @@ export class VrrpCore {
     const sctx = this.ctx(ctx.now, ctx.out);
 
     // Phase 1 (vrrp_complete_init / initialise_tracking_priorities): priorities and faults.
-    for (const i of this.instances) {
-      const e = this.evaluate(i);
-      i.sourceAddr = e.source;
-      i.faults = e.faults;
-      i.scriptsInInit = e.init;
-      if (e.total !== i.totalPriority) {
-        i.totalPriority = e.total;
-        i.setEffectivePriority(sctx);
-      }
-      i.msDownTimer = i.mdi();
-      if (e.faults.length > 0) {
-        for (const f of e.faults) this.faultLog(sctx, i, f);
-        i.state = 'FAULT';
-      }
-    }
+    for (const i of this.instances) this.initPriorities(sctx, i);
 
     // Sync group initial states (vrrp_sync_set_group + the owner/non-owner check in vrrp_complete_init).
     for (const sg of this.groups) {
@@ -248,50 +269,187 @@ export class VrrpCore {
     }
 
     // Members of a FAULT group, and faulty instances: "entering FAULT state" + FAULT notification.
-    for (const i of this.instances) {
-      if (i.state === 'FAULT' || i.sync?.state === 'FAULT') {
-        i.state = 'FAULT';
-        i.wantstate = 'FAULT';
-        ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) entering FAULT state`, instance: i.name, fields: { vrid: i.config.vrid, from: 'INIT', to: 'FAULT' } });
-        i.lastTransition = ctx.now;
-        this.pushTransition(ctx, i, 'INIT', 'startup', true);
-      }
-    }
+    for (const i of this.instances) this.announceFault(ctx, i);
 
     for (const sg of this.groups) sg.announceInitial(sctx);
 
-    // vrrp_init_state
-    for (const i of this.instances) {
-      const begin = i.state;
-      const newState = i.sync ? i.sync.state : i.wantstate;
-      const isUp = i.faults.length === 0;
-      const noInit = i.scriptsInInit === 0 && (!i.sync || i.sync.initMembers() === 0);
-      if (isUp && newState === 'MASTER' && noInit && i.isOwner && i.wantstate === 'MASTER') {
-        // The simplest way to become master is to time out from BACKUP very quickly (1 µs).
+    for (const i of this.instances) this.initState(ctx, i);
+    for (const i of this.instances) i.initSands(sctx);
+  }
+
+  /** keepalived `vrrp_complete_init()` for one instance: tracking priorities, faults, initial down timer. */
+  private initPriorities(ctx: InstanceCtx, i: VrrpInstance): void {
+    const e = this.evaluate(i);
+    i.sourceAddr = e.source;
+    i.faults = e.faults;
+    i.scriptsInInit = e.init;
+    if (e.total !== i.totalPriority) {
+      i.totalPriority = e.total;
+      i.setEffectivePriority(ctx);
+    }
+    i.msDownTimer = i.mdi();
+    if (e.faults.length > 0) {
+      for (const f of e.faults) this.faultLog(ctx, i, f);
+      i.state = 'FAULT';
+    }
+  }
+
+  /** A faulty instance, or a member of a FAULT group, at start: "entering FAULT state" + FAULT notification. */
+  private announceFault(ctx: InstanceCtx, i: VrrpInstance): void {
+    if (i.state === 'FAULT' || i.sync?.state === 'FAULT') {
+      i.state = 'FAULT';
+      i.wantstate = 'FAULT';
+      ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) entering FAULT state`, instance: i.name, fields: { vrid: i.config.vrid, from: 'INIT', to: 'FAULT' } });
+      i.lastTransition = ctx.now;
+      this.pushTransition(ctx, i, 'INIT', 'startup', true);
+    }
+  }
+
+  /** keepalived `vrrp_init_state()` for one instance (timers are set by `initSands` afterwards). */
+  private initState(ctx: InstanceCtx, i: VrrpInstance): void {
+    const begin = i.state;
+    const newState = i.sync ? i.sync.state : i.wantstate;
+    const isUp = i.faults.length === 0;
+    const noInit = i.scriptsInInit === 0 && (!i.sync || i.sync.initMembers() === 0);
+    if (isUp && newState === 'MASTER' && noInit && i.isOwner && i.wantstate === 'MASTER') {
+      // The simplest way to become master is to time out from BACKUP very quickly (1 µs).
+      i.state = 'BACKUP';
+      i.msDownTimer = micros(1);
+      i.nextMasterReason = 'owner-startup';
+      return;
+    }
+    i.msDownTimer = newState === 'BACKUP' && i.wantstate === 'MASTER' ? i.initialDownTimer('BACKUP') : i.mdi();
+    const vips = [...i.config.vips, ...i.config.excludedVips];
+    if (vips.length > 0) ctx.out.push({ kind: 'removeVips', instance: i.name, vips, reason: 'startup' });
+    if (isUp && newState !== 'FAULT' && noInit) {
+      if (i.state !== 'BACKUP') {
+        ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) Entering BACKUP STATE (init)`, instance: i.name, fields: { vrid: i.config.vrid, from: begin, to: 'BACKUP' } });
         i.state = 'BACKUP';
-        i.msDownTimer = micros(1);
-        i.nextMasterReason = 'owner-startup';
-        continue;
       }
-      i.msDownTimer = newState === 'BACKUP' && i.wantstate === 'MASTER' ? i.initialDownTimer('BACKUP') : i.mdi();
-      const vips = [...i.config.vips, ...i.config.excludedVips];
-      if (vips.length > 0) ctx.out.push({ kind: 'removeVips', instance: i.name, vips, reason: 'startup' });
-      if (isUp && newState !== 'FAULT' && noInit) {
-        if (i.state !== 'BACKUP') {
-          ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) Entering BACKUP STATE (init)`, instance: i.name, fields: { vrid: i.config.vrid, from: begin, to: 'BACKUP' } });
-          i.state = 'BACKUP';
-        }
-      } else {
-        if (begin !== 'FAULT') ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) Entering FAULT STATE (init)`, instance: i.name, fields: { vrid: i.config.vrid, from: begin, to: 'FAULT' } });
-        i.state = 'FAULT';
+    } else {
+      if (begin !== 'FAULT') ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) Entering FAULT STATE (init)`, instance: i.name, fields: { vrid: i.config.vrid, from: begin, to: 'FAULT' } });
+      i.state = 'FAULT';
+    }
+    if (begin !== i.state) {
+      i.lastTransition = ctx.now;
+      this.pushTransition(ctx, i, begin, 'startup', i.state !== 'FAULT' || i.faults.length > 0);
+    }
+  }
+
+  // ───────────────────────────── reload ─────────────────────────────
+
+  /**
+   * SIGHUP (keepalived 2.2.7 `sigreload_vrrp()` → `send_reload_advert_thread()` → `reload_vrrp_thread()` →
+   * `clear_diff_vrrp()` → `vrrp_init_state()`; reference §3.15). Effect order: see `Effect`. Tracker values
+   * (scripts, links, files, addresses) are kept by name; edge faults follow a kept instance's rename.
+   */
+  private reloadConfig(ctx: InstanceCtx, config: DaemonConfig, plan: ReloadMapping): void {
+    if (!this.started) {
+      // Nothing has been done on the wire yet: the new configuration simply replaces the old one.
+      this.config = config;
+      this.instances = config.instances.map((c) => this.newInstance(c));
+      this.groups = this.buildGroups(config, this.instances);
+      const names = new Set(config.instances.map((c) => c.name));
+      for (const n of [...this.edgeFaults.keys()]) if (!names.has(n)) this.edgeFaults.delete(n);
+      return;
+    }
+    ctx.out.push({ kind: 'log', level: 'info', event: 'reload.start', msg: 'Reloading' });
+    const old = new Map(this.instances.map((i) => [i.name, i]));
+    const oldGroups = new Map(this.groups.map((g) => [g.name, g]));
+    // send_reload_advert_thread(): every MASTER asserts itself before anything changes.
+    for (const i of this.instances) if (i.state === 'MASTER') i.sendAdvert(ctx, i.effectivePriority);
+
+    // clear_diff_vrrp(), first loop: instances that are gone.
+    for (const name of plan.removed) {
+      const i = old.get(name);
+      if (i) this.removeInstance(ctx, i);
+    }
+
+    const keptBy = new Map<string, VrrpInstance>();
+    const edgeFaults = new Map<string, Set<string>>();
+    for (const k of plan.kept) {
+      const i = old.get(k.from);
+      if (!i) continue;
+      keptBy.set(k.to, i);
+      const f = this.edgeFaults.get(k.from);
+      if (f) edgeFaults.set(k.to, f);
+    }
+    this.edgeFaults = edgeFaults;
+    this.config = config;
+    const kept: VrrpInstance[] = [];
+    const keptConfigs: DaemonConfig['instances'][number][] = [];
+    const added: VrrpInstance[] = [];
+    this.instances = config.instances.map((c) => {
+      const i = keptBy.get(c.name);
+      if (i) {
+        kept.push(i);
+        keptConfigs.push(c);
+        return i;
       }
-      if (begin !== i.state) {
-        i.lastTransition = ctx.now;
-        this.pushTransition(ctx, i, begin, 'startup', i.state !== 'FAULT' || i.faults.length > 0);
+      const n = this.newInstance(c);
+      added.push(n);
+      return n;
+    });
+    this.groups = this.buildGroups(config, this.instances);
+
+    // clear_diff_vrrp(), second loop: matched instances keep their state (restore_vrrp_state()).
+    kept.forEach((i, n) => i.applyReload(ctx, keptConfigs[n]!, (x) => this.evaluate(x).total));
+
+    // New instances: vrrp_complete_init().
+    for (const i of added) this.initPriorities(ctx, i);
+
+    // Group states (vrrp_complete_init on reload); notified unless unchanged (`state_same_at_reload`).
+    for (const sg of this.groups) {
+      let st: VrrpState;
+      if (sg.members.some((m) => m.state === 'FAULT' || m.faults.length > 0)) st = 'FAULT';
+      else if (sg.members.every((m) => m.state === 'MASTER')) st = 'MASTER';
+      else if (sg.initMembers() > 0) st = 'INIT';
+      else st = 'BACKUP';
+      const before = oldGroups.get(sg.name)?.state;
+      sg.state = st === 'FAULT' && sg.members.some((m) => m.state === 'MASTER' || m.state === 'BACKUP') ? (before ?? 'BACKUP') : st;
+      if (sg.state !== before && (sg.state === 'BACKUP' || sg.state === 'FAULT')) {
+        ctx.out.push({ kind: 'groupTransition', group: sg.name, from: before ?? 'INIT', to: sg.state, members: sg.members.map((m) => m.name) });
       }
     }
 
-    for (const i of this.instances) i.initSands(sctx);
+    // New instances: vrrp_init_state() and their timers.
+    for (const i of added) this.announceFault(ctx, i);
+    for (const i of added) this.initState(ctx, i);
+    for (const i of added) i.initSands(ctx);
+
+    // Fault reasons that appeared or cleared with the new trackers; groups that must now follow a fault.
+    this.reevaluate(ctx);
+    for (const sg of this.groups) {
+      const faulty = sg.members.find((m) => m.faults.length > 0);
+      if (faulty && sg.state !== 'FAULT') sg.syncFault(faulty, ctx);
+    }
+
+    // reload_master: a kept MASTER's timer is due at once (vrrp_init_instance_sands): an advert with the new
+    // priority now, the next one advert_int later.
+    for (const i of kept) {
+      if (i.state !== 'MASTER') continue;
+      i.sendAdvert(ctx, i.effectivePriority);
+      i.initSands(ctx);
+    }
+    ctx.out.push({ kind: 'log', level: 'info', event: 'reload.done', msg: 'Reload complete' });
+  }
+
+  /**
+   * An instance that is not in the new configuration (keepalived `clear_diff_vrrp()`): a MASTER sends
+   * priority 0 and removes its VIPs; then DELETED (`notify_deleted`) or FAULT is notified — nothing for an
+   * instance already in FAULT without `notify_deleted`.
+   */
+  private removeInstance(ctx: InstanceCtx, i: VrrpInstance): void {
+    if (i.state === 'MASTER') i.restoreInterface(ctx, true, 'reload');
+    ctx.pacer.cancel(i.name);
+    i.delayedGarps = [];
+    i.sands = undefined;
+    ctx.out.push({ kind: 'log', level: 'info', event: 'reload.removed', msg: `(${i.name}) removed by reload`, instance: i.name, fields: { vrid: i.config.vrid } });
+    const deleted = i.config.notify.deleted !== undefined;
+    if (deleted || i.state !== 'FAULT') {
+      ctx.out.push({ kind: 'transition', instance: i.name, vrid: i.config.vrid, from: i.state, to: deleted ? 'DELETED' : 'FAULT', reason: 'reload-removed', priority: i.effectivePriority, group: i.sync?.name, notify: true });
+    }
+    i.state = 'INIT';
   }
 
   private pushTransition(ctx: InstanceCtx, i: VrrpInstance, from: VrrpState, reason: 'startup', notify: boolean): void {
@@ -376,6 +534,7 @@ export class VrrpCore {
     if (this.delayedStartUntil !== undefined) return; // vrrp_startup_delay: everything is discarded
     inst.lastPacketSrc = pkt.src;
     const prev = inst.state;
+    const sentBefore = inst.stats.advert_sent;
     if (inst.state === 'BACKUP') inst.backupRx(ctx, pkt);
     else if (inst.state === 'MASTER') {
       const siblings = inst.sync ? inst.sync.members.filter((m) => m !== inst) : [];
@@ -383,9 +542,17 @@ export class VrrpCore {
       if (leave) inst.leaveMaster(ctx, false, leave);
     }
     inst.sync?.handle(prev, inst, ctx);
-    // keepalived-compat: the timer is re-armed after any packet that reached the state handler (a MASTER's
-    // next advert is then adver_int after this packet), except for a MASTER with lower_prio_no_advert.
-    if (inst.state !== 'MASTER' || !inst.config.lowerPrioNoAdvert) inst.initSands(ctx);
+    if (inst.state !== 'MASTER') inst.initSands(ctx);
+    else if (prev === 'MASTER' && inst.stats.advert_sent !== sentBefore && !inst.config.lowerPrioNoAdvert) {
+      // keepalived-compat: after an extra advert (priority 0 received, lower-priority advert answered,
+      // higher_prio_send_advert) 2.2.7 re-arms the timer ("If we have sent an advert, reset the timer"),
+      // so the next advert is advert_int after the extra one — except with lower_prio_no_advert.
+      inst.initSands(ctx);
+    }
+    // havipd: 2.2.7 re-arms a MASTER's advert timer after *any* packet that reached vrrp_state_master_rx(),
+    // invalid ones included, so a stream of bad packets faster than advert_int silences a MASTER and its
+    // backups take over. A peer flooding adverts must cost counters, not the timer's accuracy: without an
+    // extra advert the MASTER's next advert stays due advert_int after its previous one.
   }
 
   /** The family of an instance by name (for the runtime's demux of sockets). */

@@ -1,7 +1,7 @@
 // The VRRP core's inputs and effects (ARCHITECTURE.md §1: `step(now, input): readonly Effect[]`) and the
 // codec contract the core runs adverts through (RFC 5798 §5 packets, §6–§7 behaviour; keepalived 2.2.7).
 
-import type { Family, VipConfig, VrrpVersion } from '../config-parser/types.js';
+import type { DaemonConfig, Family, VipConfig, VrrpVersion } from '../config-parser/types.js';
 import type { GarpSend } from '../garp/schedule.js';
 import type { AdvertFields, EncodeContext } from './packet.js';
 import type { CheckResult, KeepalivedCounter, ReceiveContext } from './receive-checks.js';
@@ -31,12 +31,32 @@ export type Input =
   | { readonly kind: 'file'; readonly name: string; readonly value: number }
   /** The primary address of an interface for a family, or `undefined` when it has none. */
   | { readonly kind: 'interfaceAddress'; readonly ifname: string; readonly family: Family; readonly address: string | undefined }
+  /**
+   * An edge failed (or recovered) for one instance: its VIP could not be added, its socket could not be
+   * opened or broke. While `active`, `reason` is one of the instance's fault reasons (keepalived's
+   * CONFIG_ERROR / NO_SOURCE_IP style), so FAULT entry and exit are the usual ones. Reasons are kept per
+   * instance name; an unknown instance is ignored.
+   */
+  | { readonly kind: 'fault'; readonly instance: string; readonly reason: string; readonly active: boolean }
+  /** SIGHUP: swap in a new configuration (reference §3.15; see `Effect` for what each instance does). */
+  | { readonly kind: 'reload'; readonly config: DaemonConfig; readonly plan: ReloadMapping }
   /** Shutdown (SIGTERM): MASTERs send priority 0 and release their VIPs; STOP notifications. */
   | { readonly kind: 'stop' };
 
+/**
+ * Which old instances carry over to the new configuration (src/runtime/reload-plan.ts `planReload()`,
+ * keepalived `vrrp_exist()`: matched by wire identity, not by name). Names: `from` old, `to` new.
+ */
+export interface ReloadMapping {
+  readonly kept: ReadonlyArray<{ readonly from: string; readonly to: string }>;
+  readonly removed: readonly string[];
+  readonly added: readonly string[];
+}
+
 // ───────────────────────────── effects ─────────────────────────────
 
-export type NotifyState = VrrpState | 'STOP';
+/** keepalived's notify states: the four states plus STOP (shutdown) and DELETED (removed by a reload, `notify_deleted`). */
+export type NotifyState = VrrpState | 'STOP' | 'DELETED';
 
 /** Why a transition happened (carried to notify / FIFO consumers and logs). */
 export type TransitionReason =
@@ -50,6 +70,7 @@ export type TransitionReason =
   | 'fault' // a fault reason appeared
   | 'fault-cleared' // every fault reason cleared
   | 'sync-group' // pulled by its sync group
+  | 'reload-removed' // the instance is not in the reloaded configuration
   | 'shutdown';
 
 export interface AdvertDestination {
@@ -80,6 +101,19 @@ export interface AdvertDestination {
  *   every instance, then a `groupTransition` to STOP for every group.
  * - **start**: per instance `removeVips` (reason `startup`: leftovers from a previous run) before anything
  *   else of that instance.
+ * - **reload** (keepalived `sigreload_vrrp()` → `reload_vrrp_thread()` → `clear_diff_vrrp()` →
+ *   `vrrp_init_state()`): `log` "Reloading"; every MASTER `sendAdvert` (old config); each removed instance:
+ *   if MASTER `sendAdvert` priority 0 then `removeVips` (reason `reload`), then a `transition` to DELETED
+ *   (`notify_deleted`) or FAULT (none for an instance already in FAULT without `notify_deleted`); each kept
+ *   MASTER: `removeVips` of the VIPs no longer configured, `addVips` of the whole new list + `log`
+ *   "setting VIPs." (idempotent; it repairs), `sendGarp` only if the new list has addresses the old one had
+ *   not; then new instances start as at `start`; then fault changes; then each kept MASTER `sendAdvert`
+ *   (new priority; its next advert is advert_int later). No `transition` for a kept instance whose state
+ *   did not change.
+ * - **notify**: a notification without a state change — keepalived calls `send_instance_notifies()` when an
+ *   instance held silently in FAULT (weight-0 script in init, or pulled by its sync group) gets its own
+ *   first fault (`down_instance()` → `vrrp_state_leave_fault()` with state = wantstate = FAULT). A second
+ *   fault reason on a faulty instance emits nothing (`down_instance()` acts only on the first).
  * - A `transition` effect always follows the address changes of that transition; `priorityChange`
  *   follows the log line "Changing effective priority".
  */
@@ -98,7 +132,7 @@ export type Effect =
       readonly destinations: readonly AdvertDestination[];
     }
   | { readonly kind: 'addVips'; readonly instance: string; readonly vips: readonly VipConfig[] }
-  | { readonly kind: 'removeVips'; readonly instance: string; readonly vips: readonly VipConfig[]; readonly reason: 'startup' | 'leave-master' | 'shutdown' }
+  | { readonly kind: 'removeVips'; readonly instance: string; readonly vips: readonly VipConfig[]; readonly reason: 'startup' | 'leave-master' | 'shutdown' | 'reload' }
   | ({ readonly kind: 'sendGarp' } & GarpSend)
   | {
       readonly kind: 'transition';
@@ -116,6 +150,16 @@ export type Effect =
        * member already notified and is now in its group's state; not for the silent FAULT (init) hold).
        */
       readonly notify: boolean;
+    }
+  /** Notify scripts / FIFO for `state` although the instance's state did not change (see above). */
+  | {
+      readonly kind: 'notify';
+      readonly instance: string;
+      readonly vrid: number;
+      readonly state: NotifyState;
+      readonly reason: TransitionReason;
+      readonly priority: number;
+      readonly group: string | undefined;
     }
   | { readonly kind: 'groupTransition'; readonly group: string; readonly from: VrrpState; readonly to: NotifyState; readonly members: readonly string[] }
   /** keepalived's FIFO `MASTER_RX_LOWER_PRI` event and `notify_master_rx_lower_pri`. */

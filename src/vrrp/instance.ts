@@ -142,6 +142,14 @@ export class VrrpInstance {
   private notify(ctx: InstanceCtx, from: VrrpState, reason: TransitionReason, quiet = false): void {
     const notify = !quiet && !(this.notifiesSent && this.sync !== undefined && this.state === this.sync.state);
     if (notify) this.notifiesSent = true;
+    if (from === this.state) {
+      // Not a transition (FAULT → FAULT: a silently held instance's first own fault). keepalived still runs
+      // send_instance_notifies(), subject to the sync-group rule above: say exactly that, or nothing.
+      if (notify) {
+        ctx.out.push({ kind: 'notify', instance: this.name, vrid: this.config.vrid, state: this.state, reason, priority: this.effectivePriority, group: this.sync?.name });
+      }
+      return;
+    }
     ctx.out.push({
       kind: 'transition',
       instance: this.name,
@@ -231,6 +239,70 @@ export class VrrpInstance {
     ctx.out.push({ kind: 'priorityChange', instance: this.name, from: old, to: np, state: this.state, notify: this.config.notifyPriorityChanges });
   }
 
+  // ───────────────────────────── reload ─────────────────────────────
+
+  /**
+   * SIGHUP for an instance matched in the new configuration (keepalived `restore_vrrp_state()`,
+   * `clear_diff_vrrp_vip()`; reference §3.15): the new config is swapped in; state, timers, VIPs, counters,
+   * the learned master and delayed GARPs are kept. The new priority takes effect at once (`totalPriority`
+   * from the caller, trackers included). A MASTER drops the VIPs no longer configured, re-adds the new
+   * list ("setting VIPs.") and sends a GARP burst only if an address was added. Emits no transition.
+   */
+  applyReload(ctx: InstanceCtx, config: VrrpInstanceConfig, total: (i: VrrpInstance) => number): void {
+    const old = this.config;
+    const oldMdi = this.mdi();
+    const oldVips = this.allVips();
+    if (old.name !== config.name) ctx.pacer.cancel(old.name);
+    this.config = config;
+    this.basePriority = config.priority;
+    if (old.version !== config.version || old.oldUnicastChecksum !== config.oldUnicastChecksum || old.v3ChecksumAsV2 !== config.v3ChecksumAsV2 || old.unicastPeers.length !== config.unicastPeers.length) {
+      this.checksumMode = initialChecksumMode(config);
+    }
+    // A v3 BACKUP keeps the interval it learned from the master; otherwise the configured one applies.
+    if (config.version === 2 || (this.state !== 'BACKUP' && old.advertInt !== config.advertInt)) this.masterAdverInterval = config.advertInt;
+    this.totalPriority = total(this);
+    const np = effectivePriority(this.basePriority, this.totalPriority);
+    if (np !== this.effectivePriority) {
+      const from = this.effectivePriority;
+      this.log(ctx, 'info', 'priority.change', `Changing effective priority from ${from} to ${np}`, { from, to: np });
+      this.effectivePriority = np;
+      ctx.out.push({ kind: 'priorityChange', instance: this.name, from, to: np, state: this.state, notify: config.notifyPriorityChanges });
+    }
+    const delta = this.mdi() - oldMdi;
+    if (this.state === 'BACKUP') {
+      // havipd: keepalived 2.2.7 restarts a matched BACKUP's down timer with a full Master_Down_Interval
+      // (`vrrp_init_state()` → `vrrp_init_sands()` on the new instance), so SIGHUPs repeated faster than
+      // that keep a BACKUP from ever taking over from a dead master. We keep the running timer and shift
+      // it by the change of Master_Down_Interval, as a priority change does.
+      if (delta !== 0 && this.sands !== undefined) {
+        this.sands = micros(this.sands + delta);
+        this.msDownTimer = micros(Math.max(0, this.msDownTimer + delta));
+      }
+    } else {
+      this.msDownTimer = this.mdi();
+    }
+    if (!this.vipSet) return;
+    const key = (v: VipConfig): string => `${v.family}|${v.address}|${v.prefix}|${v.dev ?? ''}`;
+    const newVips = this.allVips();
+    const newKeys = new Set(newVips.map(key));
+    const oldKeys = new Set(oldVips.map(key));
+    const gone = oldVips.filter((v) => !newKeys.has(key(v)));
+    const added = newVips.filter((v) => !oldKeys.has(key(v)));
+    if (gone.length > 0) {
+      ctx.out.push({ kind: 'removeVips', instance: this.name, vips: gone, reason: 'reload' });
+      this.log(ctx, 'info', 'vips.remove', `removing VIPs no longer configured: ${gone.map((v) => v.address).join(', ')}`);
+    }
+    if (newVips.length > 0) {
+      ctx.out.push({ kind: 'addVips', instance: this.name, vips: newVips });
+      this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
+    }
+    if (added.length > 0) {
+      // keepalived: "a bit over the top since it will send GARPs/GNAs for all the addresses".
+      this.sendLinkUpdate(ctx, config.garp.masterRepeat, 'master');
+      if (config.garp.masterRefresh > 0) this.garpRefreshAt = micros(ctx.now + config.garp.masterRefresh);
+    }
+  }
+
   // ───────────────────────────── transitions (the choke points) ─────────────────────────────
 
   /**
@@ -285,15 +357,16 @@ export class VrrpInstance {
   }
 
   /** keepalived `vrrp_restore_interface()`: optional priority-0 advert, forget queued GARPs, remove VIPs. */
-  restoreInterface(ctx: InstanceCtx, advF: boolean, reason: 'leave-master' | 'shutdown'): void {
+  restoreInterface(ctx: InstanceCtx, advF: boolean, reason: 'leave-master' | 'shutdown' | 'reload'): void {
     if (advF) {
       this.sendAdvert(ctx, 0);
       this.stats.pri_zero_sent++;
       this.log(ctx, 'debug', 'advert.priority-zero', 'sent 0 priority');
     }
     ctx.pacer.cancel(this.name);
-    // keepalived's delayed-GARP threads outlive the MASTER state but send nothing without VIPs; we drop them.
-    this.delayedGarps = [];
+    // keepalived-compat: the delayed-GARP timers (garp_master_delay, garp_lower_prio_delay) are threads that
+    // outlive the MASTER state; they send nothing while the VIPs are unset (`vrrp_send_link_update()`), but
+    // one still pending when the instance is MASTER again fires then. `fireDelayedGarps` checks `vipSet`.
     if (this.vipSet) {
       const vips = this.allVips();
       if (vips.length > 0) {

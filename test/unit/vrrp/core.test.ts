@@ -90,12 +90,33 @@ describe('VrrpCore', () => {
     expect(h.snap().stats.become_master).toBe(1);
     expect(h.snap().stats.advert_sent).toBe(4);
   });
-  it('keepalived-compat: any packet reaching a MASTER re-arms its advert timer (unless lower_prio_no_advert)', () => {
+  it('havipd: a packet that makes a MASTER send nothing leaves its advert timer alone (2.2.7 re-arms it on any packet)', () => {
     const h = new Harness([instanceConfig()]);
     h.start(0);
     h.runUntil(MDI100);
     h.advert(MDI100 + 400_000, { src: '10.0.0.2', priority: 200, ttl: 1 }); // invalid, ignored
+    expect(h.snap().sands).toBe(MDI100 + 1_000_000);
+    h.advert(MDI100 + 500_000, { src: '10.0.0.1', priority: 100 }); // equal priority, our own address: warning only
+    expect(h.snap().sands).toBe(MDI100 + 1_000_000);
+  });
+  it('keepalived-compat: after an extra advert (lower priority answered, priority 0 received) the next is advert_int later', () => {
+    const h = new Harness([instanceConfig()]);
+    h.start(0);
+    h.runUntil(MDI100);
+    const lower = h.advert(MDI100 + 400_000, { src: '10.0.0.2', priority: 50 });
+    expect(summarize(lower, { logs: false })).toContain('sendAdvert:100');
     expect(h.snap().sands).toBe(MDI100 + 1_400_000);
+    const zero = h.advert(MDI100 + 700_000, { src: '10.0.0.2', priority: 0 });
+    expect(summarize(zero, { logs: false })).toEqual(['sendAdvert:100']);
+    expect(h.snap().sands).toBe(MDI100 + 1_700_000);
+  });
+  it('keepalived-compat: with lower_prio_no_advert the timer is never re-armed by a packet, even after the priority-0 answer', () => {
+    const h = new Harness([instanceConfig({ lowerPrioNoAdvert: true })]);
+    h.start(0);
+    h.runUntil(MDI100);
+    h.advert(MDI100 + 400_000, { src: '10.0.0.2', priority: 50 });
+    h.advert(MDI100 + 500_000, { src: '10.0.0.2', priority: 0 });
+    expect(h.snap().sands).toBe(MDI100 + 1_000_000);
   });
   it('works with the default (real) codec and no options', () => {
     const core = new VrrpCore(daemonConfig());

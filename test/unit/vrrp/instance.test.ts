@@ -29,6 +29,10 @@ describe('FAULT entry and exit', () => {
     ]);
     expect(h.snap().stats.pri_zero_sent).toBe(1);
     expect(h.snap().stats.release_master).toBe(1);
+    expect(h.snap().sands).toBeUndefined();
+    // keepalived-compat: the delayed GARP timer outlives MASTER (garp_master_delay 5 s) but sends nothing.
+    expect(h.core.nextDeadline()).toBe(MDI100 + 5_000_000);
+    expect(summarize(h.runUntil(MDI100 + 6_000_000))).toEqual([]);
     expect(h.core.nextDeadline()).toBeUndefined();
   });
   it('BACKUP → FAULT sends nothing; FAULT → BACKUP with a full down timer', () => {
