@@ -11,6 +11,7 @@ import { listHostInterfaces } from '../runtime/interfaces.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { HavipdError } from '../errors.js';
 import { Daemon, type DaemonEdges } from '../runtime/daemon.js';
+import { Notifier } from '../runtime/notify.js';
 import { systemClock } from '../runtime/clock.js';
 import { netCapabilities } from '../runtime/capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from '../runtime/dumps.js';
@@ -150,7 +151,10 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
   for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) writeFileSync(f, `${process.pid}\n`);
 
   let config = loaded.config;
-  const daemon = new Daemon(config, edges, { detail: opts.detail });
+  // Notify FIFOs are opened and their scripts started before the instances start (keepalived start_vrrp()).
+  const notifier = new Notifier(config, { log });
+  notifier.start();
+  const daemon = new Daemon(config, edges, { detail: opts.detail, onEffect: (e) => notifier.handle(e) });
   await daemon.start();
   log.info({ event: 'daemon.ready' }, 'Startup complete');
 
@@ -173,8 +177,11 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       edges.addresses?.close();
       void edges.frames?.close();
       for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) rmSync(f, { force: true });
-      log.info({ event: 'daemon.stopped' }, 'Stopped havipd');
-      resolve(code);
+      // STOP notifications get at most 1 s, then their process groups are killed; FIFO scripts get SIGTERM.
+      void notifier.close().finally(() => {
+        log.info({ event: 'daemon.stopped' }, 'Stopped havipd');
+        resolve(code);
+      });
     };
     const dump = (kind: DumpKind): void => {
       try {
@@ -197,13 +204,18 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       }
       logDiagnostics(log, next.diagnostics);
       const newConfig = next.config;
+      notifier.reload(newConfig);
       void daemon
         .reload(newConfig)
         .then(() => {
+          notifier.afterReload(daemon.snapshot());
           config = newConfig;
           log.info({ event: 'reload.done' }, 'Reload complete');
         })
-        .catch((err: unknown) => log.error({ event: 'reload.error', err }, `reload failed: ${String(err)}`));
+        .catch((err: unknown) => {
+          notifier.reload(config);
+          log.error({ event: 'reload.error', err }, `reload failed: ${String(err)}`);
+        });
     };
     const signals: Array<{ name: NodeJS.Signals; fn: () => void }> = [
       { name: 'SIGTERM', fn: () => stop('SIGTERM') },
