@@ -356,21 +356,13 @@ export class Notifier {
   handle(e: Effect): void {
     if (this.closed) return;
     switch (e.kind) {
-      case 'transition': {
-        if (!e.notify) return;
-        this.reloadSeen?.add(`i:${e.instance}`);
-        const n = this.instances.get(e.instance) ?? this.retired.get(e.instance) ?? {};
-        let word = stateWord(e.to);
-        // keepalived-compat: without notify_deleted a removed instance is reported FAULT.
-        if (word === 'DELETED' && !n.deleted) word = 'FAULT';
-        const env = { HAVIPD_INSTANCE: e.instance, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: e.from, HAVIPD_PRIORITY: String(e.priority), ...(e.group ? { HAVIPD_GROUP: e.group } : {}) };
-        const key = `i:${e.instance}`;
-        const specific = stateScript(n, word);
-        if (specific) this.enqueue(key, specific, [], env, `${word.toLowerCase()} notify`);
-        if (n.generic) this.enqueue(key, n.generic, ['INSTANCE', e.instance, word, String(e.priority)], env, 'notify');
-        this.fifoLine('INSTANCE', e.instance, word, e.priority);
+      case 'transition':
+        if (e.notify) this.instanceNotifies(e.instance, e.from, e.to, e.priority, e.group);
         return;
-      }
+      case 'notify':
+        // keepalived send_instance_notifies() without a state change (FAULT → FAULT on a first own fault).
+        this.instanceNotifies(e.instance, e.state, e.state, e.priority, e.group);
+        return;
       case 'groupTransition': {
         this.reloadSeen?.add(`g:${e.group}`);
         const n = this.groups.get(e.group) ?? this.retired.get(`group:${e.group}`) ?? {};
@@ -397,6 +389,21 @@ export class Notifier {
       default:
         return;
     }
+  }
+
+  /** keepalived `send_instance_notifies()`: state script, generic script with 4 args, FIFO line. */
+  private instanceNotifies(instance: string, from: string, to: string, priority: number, group: string | undefined): void {
+    this.reloadSeen?.add(`i:${instance}`);
+    const n = this.instances.get(instance) ?? this.retired.get(instance) ?? {};
+    let word = stateWord(to);
+    // keepalived-compat: without notify_deleted a removed instance is reported FAULT.
+    if (word === 'DELETED' && !n.deleted) word = 'FAULT';
+    const env = { HAVIPD_INSTANCE: instance, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: from, HAVIPD_PRIORITY: String(priority), ...(group ? { HAVIPD_GROUP: group } : {}) };
+    const key = `i:${instance}`;
+    const specific = stateScript(n, word);
+    if (specific) this.enqueue(key, specific, [], env, `${word.toLowerCase()} notify`);
+    if (n.generic) this.enqueue(key, n.generic, ['INSTANCE', instance, word, String(priority)], env, 'notify');
+    this.fifoLine('INSTANCE', instance, word, priority);
   }
 
   /** keepalived `notify_fifo()`: `TYPE "NAME" STATE PRIO\n`, to `notify_fifo` first, then `vrrp_notify_fifo`. */

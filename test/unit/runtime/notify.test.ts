@@ -229,6 +229,15 @@ describe('Notifier: keepalived 2.2.7 calls and FIFO lines', () => {
     expect(sp.argvs).toEqual(['/tmp/notify.sh A INSTANCE VI_1 BACKUP 150']);
   });
 
+  it("a 'notify' effect (FAULT → FAULT on a first own fault) notifies like a transition", async () => {
+    const { n, sp, fifos } = setup({ instances: [instanceConfig({ name: 'VI_1', notify: { fault: cmd('/f.sh'), generic: cmd('/g.sh') } })] });
+    n.handle({ kind: 'notify', instance: 'VI_1', vrid: 51, state: 'FAULT', reason: 'fault', priority: 100, group: undefined });
+    await n.close();
+    expect(sp.argvs).toEqual(['/f.sh', '/g.sh INSTANCE VI_1 FAULT 100']);
+    expect(fifos[0]!.lines).toEqual(['INSTANCE "VI_1" FAULT 100\n']);
+    expect(sp.children[0]!.cmd.env).toMatchObject({ HAVIPD_STATE: 'FAULT', HAVIPD_PREVIOUS_STATE: 'FAULT' });
+  });
+
   it('HAVIPD_* environment for instance scripts', async () => {
     const { n, sp } = setup();
     n.handle(tr('VI_1', 'BACKUP', 'MASTER', 150));
