@@ -10,7 +10,6 @@ import { lint } from './lints.js';
 import { preprocess, type PreprocessOptions } from './preprocess.js';
 import type { ConfigHost } from './host.js';
 import { resolve } from './resolve.js';
-import { checkScriptSecurity } from './script-security.js';
 import type { DaemonConfig, Diagnostic, ParseResult } from './types.js';
 
 export interface ParseOptions extends PreprocessOptions {
@@ -24,8 +23,6 @@ export interface ParseLinesOptions {
   readonly files?: readonly string[];
   /** `file:line` of lines with an unmatched double quote (from the preprocessor's diagnostics). */
   readonly unmatchedQuoteLines?: ReadonlySet<string>;
-  /** File-system access for keepalived's script checks (script security); none = no checks. */
-  readonly host?: ConfigHost;
 }
 
 /** Deep-freezes plain data (arrays and records). */
@@ -49,7 +46,6 @@ export function parseLines(lines: readonly Line[], opts: ParseLinesOptions = {})
   void r;
   if (env.fatal) return { config: undefined, diagnostics: scrubSecrets(sink.list, lines) };
   const config: DaemonConfig = resolve(env.root, sink, opts.files ?? []);
-  if (opts.host) checkScriptSecurity(env.root, config, opts.host, sink);
   for (const d of lint(config)) sink.list.push(d);
   return { config: deepFreeze(config), diagnostics: scrubSecrets(sink.list, lines) };
 }
@@ -78,7 +74,7 @@ export function scrubSecrets(diags: readonly Diagnostic[], lines: readonly Line[
 export function parseConfig(mainFile: string, host: ConfigHost, opts: ParseOptions): ParseResult {
   const pre = preprocess(mainFile, host, opts);
   const unmatchedQuoteLines = new Set(pre.diagnostics.filter((d) => d.code === 'unmatched-quote' && d.pos).map((d) => `${d.pos!.file}:${d.pos!.line}`));
-  const res = parseLines(pre.lines, { hostInterfaces: opts.hostInterfaces, files: pre.files, unmatchedQuoteLines, host });
+  const res = parseLines(pre.lines, { hostInterfaces: opts.hostInterfaces, files: pre.files, unmatchedQuoteLines });
   const diagnostics: Diagnostic[] = [...pre.diagnostics, ...res.diagnostics];
   return { config: res.config, diagnostics };
 }
