@@ -178,6 +178,20 @@ export function vipIn(ip: string, host: number): string {
   return ip.replace(/\.\d+$/, `.${host}`);
 }
 
+/** A stats-dump counter of `VRRP Instance: VI_1` by its indented label path, e.g. ['Authentication Errors', 'Failure']. */
+export function statsCounter(stats: string, path: readonly string[]): number | undefined {
+  const lines = stats.split('\n');
+  let i = 0;
+  for (const [depth, label] of path.entries()) {
+    const indent = ' '.repeat(2 + 2 * depth);
+    const j = lines.findIndex((l, k) => k >= i && l.startsWith(`${indent}${label}:`));
+    if (j < 0) return undefined;
+    if (depth === path.length - 1) return Number(lines[j]!.slice(indent.length + label.length + 1).trim());
+    i = j + 1;
+  }
+  return undefined;
+}
+
 /**
  * Run `body`; on failure, append the tail of every node's log (and anything else `extra` returns) to
  * the error message, so a failing interop scenario says what the daemons said.
