@@ -3,6 +3,7 @@
 
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { hostScriptDiagnostics } from '../runtime/trackers.js';
 import {
   KEEPALIVED_ERROR_CLASSES,
   type DaemonConfig,
@@ -184,11 +185,15 @@ export interface ConfigCheckResult {
   readonly internalError?: string;
 }
 
+/** Checks that need the host after parsing (script files and users); returns diagnostics to append. */
+export type HostCheck = (config: DaemonConfig | undefined, diagnostics: readonly Diagnostic[]) => readonly Diagnostic[];
+
 /**
- * Check the main file, run the parser and compute the exit code. Never throws: a parser exception is
- * turned into `internalError` with exit 70, so no input can produce a stack trace.
+ * Check the main file, run the parser, add the host's script checks and compute the exit code. Never
+ * throws: a parser exception is turned into `internalError` with exit 70, so no input can produce a
+ * stack trace.
  */
-export function checkConfig(opts: ConfigCheckOptions, parse: ParseFn): ConfigCheckResult {
+export function checkConfig(opts: ConfigCheckOptions, parse: ParseFn, hostCheck: HostCheck = hostScriptDiagnostics): ConfigCheckResult {
   const missing = checkMainFile(opts.file);
   if (missing) return { config: undefined, diagnostics: [missing], exitCode: CONFIG_TEST_EXIT.FATAL };
   let result: ParseResult;
@@ -198,7 +203,15 @@ export function checkConfig(opts: ConfigCheckOptions, parse: ParseFn): ConfigChe
     const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     return { config: undefined, diagnostics: [], exitCode: EXIT_PROGRAM_ERROR, internalError: clip(msg) };
   }
-  return { config: result.config, diagnostics: result.diagnostics, exitCode: configTestExitCode(result.diagnostics) };
+  // keepalived checks the scripts (found, executable, secure) after parsing: same verdicts here.
+  let diagnostics = result.diagnostics;
+  try {
+    diagnostics = [...diagnostics, ...hostCheck(result.config, diagnostics)];
+  } catch (err) {
+    const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return { config: result.config, diagnostics, exitCode: EXIT_PROGRAM_ERROR, internalError: clip(msg) };
+  }
+  return { config: result.config, diagnostics, exitCode: configTestExitCode(diagnostics) };
 }
 
 /** Render a check result as the lines `havipd -t` prints (diagnostics, then one summary line). */

@@ -15,6 +15,7 @@ import { Notifier } from '../runtime/notify.js';
 import { systemClock } from '../runtime/clock.js';
 import { netCapabilities } from '../runtime/capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from '../runtime/dumps.js';
+import { prepareTrackers } from '../runtime/trackers.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -154,8 +155,13 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
   // Notify FIFOs are opened and their scripts started before the instances start (keepalived start_vrrp()).
   const notifier = new Notifier(config, { log });
   notifier.start();
-  const daemon = new Daemon(config, edges, { detail: opts.detail, onEffect: (e) => notifier.handle(e) });
+  // Track scripts and files: checked before the instances start (disabled ones leave the config), their
+  // known values fed first, then run / watched once the daemon is up.
+  let trackers = prepareTrackers(config, log);
+  const daemon = new Daemon(trackers.config, edges, { detail: opts.detail, onEffect: (e) => notifier.handle(e) });
+  for (const input of trackers.initialInputs()) daemon.feed(input);
   await daemon.start();
+  trackers.start((input) => daemon.feed(input));
   log.info({ event: 'daemon.ready' }, 'Startup complete');
 
   return await new Promise<number>((resolve) => {
@@ -166,7 +172,7 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       log.info({ event: 'daemon.stop', signal }, 'Stopping');
       // Priority-0 adverts and VIP removal must not hang the exit: give them a second.
       const force = setTimeout(() => finish(EXIT_OK), 1000);
-      void daemon.stop().finally(() => {
+      void Promise.all([daemon.stop(), trackers.stop()]).finally(() => {
         clearTimeout(force);
         finish(EXIT_OK);
       });
@@ -207,9 +213,14 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       notifier.reload(newConfig);
       void daemon
         .reload(newConfig)
-        .then(() => {
+        .then(async () => {
           notifier.afterReload(daemon.snapshot());
           config = newConfig;
+          const carry = trackers.carry();
+          await trackers.stop();
+          trackers = prepareTrackers(newConfig, log, { reload: true, carry });
+          for (const input of trackers.initialInputs()) daemon.feed(input);
+          trackers.start((input) => daemon.feed(input));
           log.info({ event: 'reload.done' }, 'Reload complete');
         })
         .catch((err: unknown) => {
