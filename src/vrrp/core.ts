@@ -353,7 +353,6 @@ export class VrrpCore {
       for (const n of [...this.edgeFaults.keys()]) if (!names.has(n)) this.edgeFaults.delete(n);
       return;
     }
-    ctx.out.push({ kind: 'log', level: 'info', event: 'reload.start', msg: 'Reloading' });
     const old = new Map(this.instances.map((i) => [i.name, i]));
     const oldGroups = new Map(this.groups.map((g) => [g.name, g]));
     // send_reload_advert_thread(): every MASTER asserts itself before anything changes.
@@ -431,7 +430,6 @@ export class VrrpCore {
       i.sendAdvert(ctx, i.effectivePriority);
       i.initSands(ctx);
     }
-    ctx.out.push({ kind: 'log', level: 'info', event: 'reload.done', msg: 'Reload complete' });
   }
 
   /**

@@ -102,7 +102,7 @@ export interface AdvertDestination {
  * - **start**: per instance `removeVips` (reason `startup`: leftovers from a previous run) before anything
  *   else of that instance.
  * - **reload** (keepalived `sigreload_vrrp()` → `reload_vrrp_thread()` → `clear_diff_vrrp()` →
- *   `vrrp_init_state()`): `log` "Reloading"; every MASTER `sendAdvert` (old config); each removed instance:
+ *   `vrrp_init_state()`; the runtime logs "Reloading" / "Reload complete"): every MASTER `sendAdvert` (old config); each removed instance:
  *   if MASTER `sendAdvert` priority 0 then `removeVips` (reason `reload`), then a `transition` to DELETED
  *   (`notify_deleted`) or FAULT (none for an instance already in FAULT without `notify_deleted`); each kept
  *   MASTER: `removeVips` of the VIPs no longer configured, `addVips` of the whole new list + `log`
