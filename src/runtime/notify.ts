@@ -7,12 +7,11 @@
 // order, each with a timeout, instead of being forked concurrently and finishing out of order; every script
 // gets HAVIPD_* variables; FIFO lines are queued instead of dropped when the reader is slow (fifo.ts).
 
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { CommandSpec, DaemonConfig, FifoSpec, NotifyConfig } from '../config-parser/types.js';
 import type { CoreSnapshot, Effect } from '../vrrp/effects.js';
 import { FifoWriter, type FifoSink } from './fifo.js';
+import { killGroup, scriptEnv, spawnProcess } from './process.js';
 
 // ───────────────────────────── spawning ─────────────────────────────
 
@@ -103,104 +102,41 @@ export function scriptIds(cmd: { user?: string; group?: string }, scriptUser: { 
 }
 
 /**
- * keepalived `cmd_str()`: the command line handed to `system()` for files that are not directly executable —
- * every word in single quotes, except a leading `<`/`>` redirection word.
- */
-export function shellCommandLine(argv: readonly string[]): string {
-  return argv.map((a, i) => (i === 0 && (a.startsWith('<') || a.startsWith('>')) ? a : `'${a}'`)).join(' ');
-}
-
-function findInPath(name: string): string | undefined {
-  if (name.includes('/')) return name;
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
-    const p = join(dir || '.', name);
-    try {
-      if (statSync(p).isFile()) return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
-/** Whether keepalived would `execve()` the file (a `#!` script or an ELF binary) rather than `system()` it. */
-export function isDirectlyExecutable(path: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const b = Buffer.alloc(4);
-    const n = readSync(fd, b, 0, 4, 0);
-    return (n >= 2 && b[0] === 0x23 && b[1] === 0x21) || (n === 4 && b.toString('latin1') === '\x7fELF');
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/**
- * The real spawner (keepalived `system_call_script()`): its own process group (`detached`), stdio on
- * /dev/null, uid/gid of the script user, `execve()` for `#!`/ELF files and `/bin/sh -c` with keepalived's
- * quoting otherwise. `scriptUser` is the global `script_user`.
+ * The real spawner, on the shared process edge (process.ts, keepalived `system_call_script()`): its own
+ * process group, the script user's uid/gid, `execve()` for `#!`/ELF files and `/bin/sh -c` otherwise,
+ * IFS/LD_PRELOAD/LD_LIBRARY_PATH removed from the environment. `scriptUser` is the global `script_user`.
  */
 export function createSpawner(scriptUser: { user: string; group?: string } | undefined): NotifySpawn {
   return (cmd) => {
-    let resolveExit!: (e: ChildExit) => void;
-    const exited = new Promise<ChildExit>((r) => (resolveExit = r));
-    const fail = (error: string): ChildHandle => {
-      resolveExit({ code: null, signal: null, error });
-      return { pid: undefined, exited, kill: () => undefined };
-    };
     let ids: Ids | undefined;
     try {
       ids = scriptIds(cmd, scriptUser);
     } catch (err) {
-      return fail(String(err instanceof Error ? err.message : err));
+      const error = err instanceof Error ? err.message : String(err);
+      return { pid: undefined, exited: Promise.resolve({ code: null, signal: null, error }), kill: () => undefined };
     }
-    const prog = findInPath(cmd.argv[0] ?? '');
-    if (prog === undefined) return fail(`cannot find ${cmd.argv[0]} in PATH`);
-    const direct = isDirectlyExecutable(prog);
-    const [file, args] = direct ? [prog, cmd.argv.slice(1)] : ['/bin/sh', ['-c', shellCommandLine([cmd.argv[0]!, ...cmd.argv.slice(1)])]];
     const ownUid = process.getuid?.();
     const ownGid = process.getgid?.();
-    let child;
-    try {
-      child = spawn(file, args, {
-        detached: true,
-        stdio: 'ignore',
-        env: { ...process.env, ...cmd.env },
-        ...(ids && ids.uid !== ownUid ? { uid: ids.uid } : {}),
-        ...(ids && ids.gid !== ownGid ? { gid: ids.gid } : {}),
-      });
-    } catch (err) {
-      return fail(String(err));
-    }
+    const h = spawnProcess({
+      argv: cmd.argv,
+      env: { ...scriptEnv(), ...cmd.env },
+      captureBytes: 0,
+      ...(ids && ids.uid !== ownUid ? { uid: ids.uid } : {}),
+      ...(ids && ids.gid !== ownGid ? { gid: ids.gid } : {}),
+    });
+    const exited = h.done.then((r): ChildExit => {
+      const o = r.outcome;
+      if (o.kind === 'exited') return { code: o.code, signal: null };
+      if (o.kind === 'spawnError') return { code: null, signal: null, error: `${o.code}: ${o.message}` };
+      return { code: null, signal: o.signal };
+    });
     let done = false;
-    child.once('error', (err) => {
-      if (done) return;
-      done = true;
-      resolveExit({ code: null, signal: null, error: err.message });
-    });
-    child.once('exit', (code, signal) => {
-      if (done) return;
-      done = true;
-      resolveExit({ code, signal });
-    });
-    const pid = child.pid;
+    void exited.then(() => (done = true));
     return {
-      pid,
+      pid: h.pid,
       exited,
       kill(signal) {
-        if (pid === undefined || done) return;
-        try {
-          process.kill(-pid, signal);
-        } catch {
-          try {
-            process.kill(pid, signal);
-          } catch {
-            /* gone */
-          }
-        }
+        if (h.pid !== undefined && !done) killGroup(h.pid, signal);
       },
     };
   };

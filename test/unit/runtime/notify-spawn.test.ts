@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Notifier, createSpawner, isDirectlyExecutable } from '../../../src/runtime/notify.js';
+import { Notifier, createSpawner } from '../../../src/runtime/notify.js';
+import { isDirectlyExecutable } from '../../../src/runtime/process.js';
 import type { Effect } from '../../../src/vrrp/effects.js';
 import { daemonConfig, instanceConfig } from '../../support/config.js';
 
@@ -34,7 +35,7 @@ describe('real spawner', () => {
     expect(readFileSync(out, 'utf8')).toBe(`${p}|A x y|VI_1|MASTER\n`);
   });
 
-  it('files without #! run through /bin/sh -c with every word single-quoted (keepalived system())', async () => {
+  it('files without #! run through /bin/sh -c with their words quoted (keepalived system())', async () => {
     const out = join(dir, 'out2');
     const p = script('noshebang.sh', `echo "$1|$2" >> ${out}`, false);
     expect(isDirectlyExecutable(p)).toBe(false);
@@ -45,7 +46,7 @@ describe('real spawner', () => {
 
   it('a missing program resolves with an error instead of throwing', async () => {
     const h = createSpawner(undefined)({ argv: ['no-such-havipd-program'], env: {} });
-    expect((await h.exited).error).toMatch(/cannot find/);
+    expect((await h.exited).error).toMatch(/ENOENT/);
   });
 });
 

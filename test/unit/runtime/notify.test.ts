@@ -6,7 +6,7 @@ import type { CommandSpec, FifoSpec, GlobalDefs } from '../../../src/config-pars
 import type { Effect } from '../../../src/vrrp/effects.js';
 import { VrrpCore } from '../../../src/vrrp/core.js';
 import { micros } from '../../../src/vrrp/units.js';
-import { Notifier, fifoSpecs, shellCommandLine, type ChildExit, type ChildHandle, type NotifyCommand } from '../../../src/runtime/notify.js';
+import { Notifier, fifoSpecs, type ChildExit, type ChildHandle, type NotifyCommand } from '../../../src/runtime/notify.js';
 import type { FifoSink } from '../../../src/runtime/fifo.js';
 import { daemonConfig, instanceConfig, syncGroup } from '../../support/config.js';
 
@@ -245,10 +245,6 @@ describe('Notifier: keepalived 2.2.7 calls and FIFO lines', () => {
     expect(sp.children[0]!.cmd.env).toEqual({ HAVIPD_INSTANCE: 'VI_1', HAVIPD_STATE: 'MASTER', HAVIPD_PREVIOUS_STATE: 'BACKUP', HAVIPD_PRIORITY: '150' });
   });
 
-  it('keepalived cmd_str quoting for scripts run through /bin/sh -c', () => {
-    expect(shellCommandLine(['/x/notify', 'INSTANCE', 'VI 1'])).toBe("'/x/notify' 'INSTANCE' 'VI 1'");
-    expect(shellCommandLine(['</etc/passwd'])).toBe('</etc/passwd');
-  });
 });
 
 describe('Notifier: ordering, timeouts, shutdown (better than keepalived #584/#996)', () => {
