@@ -16,6 +16,10 @@ import type { LinkEdge, LinkEvent, LinkInfo } from './links.js';
 import type { FrameSender } from '../garp/sender.js';
 import type { OpenTransport, Transport } from './transport/types.js';
 import type { DumpInput, InstanceRuntimeView } from './dumps.js';
+import { planReload } from './reload-plan.js';
+
+/** Fault reasons the daemon feeds the core (`fault` input) when an edge fails for one instance. */
+export const EDGE_FAULT = { socket: 'socket', vipAdd: 'vip-add' } as const;
 
 export interface DaemonEdges {
   readonly openTransport: OpenTransport;
@@ -48,6 +52,8 @@ interface TransportSlot {
   transport: Transport | undefined;
   /** Why it could not be opened (the instances on it are in FAULT). */
   error: HavipdError | undefined;
+  /** Multicast groups the kept transport had joined before a reload. */
+  previousGroups: string[];
 }
 
 const isMulticast = (addr: string): boolean => {
@@ -70,6 +76,8 @@ export class Daemon {
   /** keepalived's IPv4 IP ID: one counter per instance, the same ID on every unicast copy of one advert. */
   private readonly ipIds = new Map<string, number>();
   private readonly onLinkChange = (ev: LinkEvent): void => this.linkEvent(ev);
+  /** Instances in FAULT because a VIP could not be added, with the interfaces that failed. */
+  private readonly vipFaults = new Map<string, Set<string>>();
 
   constructor(
     config: DaemonConfig,
@@ -90,7 +98,8 @@ export class Daemon {
     this.running = true;
     this.planSlots();
     await this.openSlots();
-    for (const input of this.environmentInputs()) this.feed(input);
+    for (const input of this.environmentInputs(this.watchedInterfaces())) this.feed(input);
+    for (const input of this.socketFaultInputs()) this.feed(input);
     this.edges.links?.on('change', this.onLinkChange);
     this.feed({ kind: 'start' });
     await this.chain;
@@ -112,10 +121,48 @@ export class Daemon {
     this.running = false;
   }
 
-  /** SIGHUP: apply a new configuration (WIP). */
+  /**
+   * SIGHUP: apply a new configuration (reference §3.15). Matched instances keep their state (no flap, no
+   * GARP unless a VIP was added); removed ones release; new ones start. Sockets still used are kept, new
+   * ones opened, unused ones closed after the removed instances' last adverts went out.
+   */
   async reload(newConfig: DaemonConfig): Promise<void> {
-    void newConfig;
-    throw new Error('WIP: reload needs core support');
+    if (this.stopped) return;
+    if (!this.running) {
+      const plan = planReload(this.config, newConfig);
+      this.config = newConfig;
+      this.core.step(this.edges.clock.now(), { kind: 'reload', config: newConfig, plan });
+      return;
+    }
+    await this.chain;
+    const oldConfig = this.config;
+    const plan = planReload(oldConfig, newConfig);
+    const oldWatched = this.watchedInterfaces();
+    const oldSlots = new Map(this.slots);
+    const oldSlotOf = new Map(this.slotOf);
+    this.config = newConfig;
+    this.planSlots(oldSlots);
+    await this.openSlots();
+    // Removed (and renamed) instances still send under their old names during the reload.
+    for (const [name, slot] of oldSlotOf) if (!this.slotOf.has(name)) this.slotOf.set(name, slot);
+    const watched = this.watchedInterfaces();
+    for (const input of this.environmentInputs(new Set([...watched].filter((n) => !oldWatched.has(n))))) this.feed(input);
+    for (const k of plan.kept) {
+      const f = this.vipFaults.get(k.from);
+      this.vipFaults.delete(k.from);
+      if (f) this.vipFaults.set(k.to, f);
+    }
+    for (const name of plan.removed) this.vipFaults.delete(name);
+    this.feed({ kind: 'reload', config: newConfig, plan });
+    for (const input of this.socketFaultInputs()) this.feed(input);
+    await this.chain;
+    this.slotOf.clear();
+    for (const slot of this.slots.values()) for (const name of slot.instances) this.slotOf.set(name, slot);
+    for (const [key, slot] of oldSlots) {
+      if (this.slots.get(key) === slot) continue;
+      await slot.transport?.close().catch(() => undefined);
+      slot.transport = undefined;
+    }
   }
 
   snapshot(): CoreSnapshot {
@@ -227,10 +274,12 @@ export class Daemon {
       case 'link-up':
       case 'link-down':
         this.feed({ kind: 'link', ifname: name, up: ev.type === 'link-up' });
+        if (ev.type === 'link-up') this.retryVipFaults(name);
         break;
       case 'link-added':
         this.edges.frames?.forget(name);
         this.feed({ kind: 'link', ifname: name, up: ev.link.up });
+        this.retryVipFaults(name);
         void this.reopenSlotsOn(name);
         break;
       case 'link-removed':
@@ -250,11 +299,11 @@ export class Daemon {
     }
   }
 
-  /** Link states and primary addresses of every interface the config uses, before `start`. */
-  private environmentInputs(): Input[] {
+  /** Link states and primary addresses of these interfaces (every one the config uses, before `start`). */
+  private environmentInputs(names: ReadonlySet<string>): Input[] {
     const inputs: Input[] = [];
     const links = this.edges.links;
-    for (const name of this.watchedInterfaces()) {
+    for (const name of names) {
       const link = links?.get(name);
       if (links) inputs.push({ kind: 'link', ifname: name, up: link?.up ?? false });
       for (const family of [4, 6] as const) {
@@ -262,9 +311,14 @@ export class Daemon {
         if (address !== undefined) inputs.push({ kind: 'interfaceAddress', ifname: name, family, address });
       }
     }
-    // A transport that could not be opened faults its instances (through their interface).
+    return inputs;
+  }
+
+  /** A transport that could not be opened faults its instances; one that is open clears that fault. */
+  private socketFaultInputs(): Input[] {
+    const inputs: Input[] = [];
     for (const slot of this.slots.values()) {
-      if (slot.error && slot.ifname !== '') inputs.push({ kind: 'link', ifname: slot.ifname, up: false });
+      for (const instance of slot.instances) inputs.push({ kind: 'fault', instance, reason: EDGE_FAULT.socket, active: slot.error !== undefined });
     }
     return inputs;
   }
@@ -283,7 +337,8 @@ export class Daemon {
 
   // ─────────────────────────── transports ───────────────────────────
 
-  private planSlots(): void {
+  /** Which transports the config needs; with `previous` (reload), a slot with the same key is reused. */
+  private planSlots(previous?: ReadonlyMap<string, TransportSlot>): void {
     this.slots.clear();
     this.slotOf.clear();
     for (const inst of this.config.instances) {
@@ -293,7 +348,16 @@ export class Daemon {
       const key = `${inst.family}|${ifname}|${unicast ? `u:${unicastSrc ?? ''}` : 'm'}`;
       let slot = this.slots.get(key);
       if (!slot) {
-        slot = { key, family: inst.family, ifname, unicastSrc, groups: new Set(), instances: [], transport: undefined, error: undefined };
+        const old = previous?.get(key);
+        if (old) {
+          // Reused as is (its receive callback is bound to it); membership is planned afresh.
+          old.previousGroups = [...old.groups];
+          old.groups.clear();
+          old.instances.length = 0;
+          slot = old;
+        } else {
+          slot = { key, family: inst.family, ifname, unicastSrc, groups: new Set(), instances: [], transport: undefined, error: undefined, previousGroups: [] };
+        }
         this.slots.set(key, slot);
       }
       if (!unicast) slot.groups.add(inst.mcastDstIp);
@@ -309,8 +373,18 @@ export class Daemon {
     return link ? primaryAddress(link, inst.family) : undefined;
   }
 
+  /** Opens every slot without a transport (a failed one is retried); a kept one joins / leaves groups. */
   private async openSlots(): Promise<void> {
-    for (const slot of this.slots.values()) await this.openSlot(slot);
+    for (const slot of this.slots.values()) {
+      if (!slot.transport) {
+        await this.openSlot(slot);
+        continue;
+      }
+      const t = slot.transport;
+      const before = new Set(slot.previousGroups);
+      for (const g of slot.groups) if (!before.has(g)) await t.join(g).catch((err: unknown) => this.log.warn({ event: 'socket.join-error', ifname: slot.ifname, group: g }, `cannot join ${g} on ${slot.ifname}: ${String(err)}`));
+      for (const g of before) if (!slot.groups.has(g)) await t.leave(g).catch(() => undefined);
+    }
   }
 
   private async openSlot(slot: TransportSlot): Promise<void> {
@@ -340,6 +414,7 @@ export class Daemon {
       await slot.transport?.close().catch(() => undefined);
       slot.transport = undefined;
       await this.openSlot(slot);
+      for (const input of this.socketFaultInputs()) if (input.kind === 'fault' && slot.instances.includes(input.instance)) this.feed(input);
     }
   }
 
@@ -427,6 +502,7 @@ export class Daemon {
       }
       return;
     }
+    const failed = new Set<string>();
     for (const vip of vips) {
       const ifname = this.vipInterface(instance, vip);
       try {
@@ -439,12 +515,34 @@ export class Daemon {
           { event: 'vip.error', instance, vip: `${vip.address}/${vip.prefix}`, ifname, errno: he?.errno },
           `(${instance}) cannot ${op} VIP ${vip.address}/${vip.prefix} on ${ifname}: ${err instanceof Error ? err.message : String(err)}`,
         );
+        if (op === 'add') failed.add(ifname);
       }
+    }
+    if (op !== 'add') return;
+    if (failed.size > 0) {
+      // A MASTER that cannot hold its VIPs must not claim them: FAULT until the interface comes back.
+      this.log.error({ event: 'vip.fault', instance, interfaces: [...failed] }, `(${instance}) cannot set its VIPs - entering FAULT state`);
+      this.vipFaults.set(instance, failed);
+      this.feed({ kind: 'fault', instance, reason: EDGE_FAULT.vipAdd, active: true });
+    } else if (this.vipFaults.delete(instance)) {
+      this.feed({ kind: 'fault', instance, reason: EDGE_FAULT.vipAdd, active: false });
+    }
+  }
+
+  /** An interface came (back) up: instances whose VIPs failed on it leave that FAULT and may try again. */
+  private retryVipFaults(ifname: string): void {
+    for (const [instance, ifs] of [...this.vipFaults]) {
+      if (!ifs.has(ifname)) continue;
+      this.vipFaults.delete(instance);
+      this.log.info({ event: 'vip.retry', instance, ifname }, `(${instance}) ${ifname} is up - clearing the VIP fault`);
+      this.feed({ kind: 'fault', instance, reason: EDGE_FAULT.vipAdd, active: false });
     }
   }
 
   private async sendGarp(e: Extract<Effect, { kind: 'sendGarp' }>): Promise<void> {
     const frames = this.edges.frames;
+    // An instance whose VIPs could not be added does not announce them (it is on its way to FAULT).
+    if (e.reason !== 'leave-fault' && this.vipFaults.has(e.instance)) return;
     if (e.ifname === 'lo' || e.ifname === '') return; // never on loopback: no one to tell
     if (!frames) {
       if (!this.warnedNoFrames) {

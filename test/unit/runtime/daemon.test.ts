@@ -1,0 +1,235 @@
+// The runtime shell with fake edges (ARCHITECTURE.md §5): effects performed in order on the transport,
+// addresses and frames; VIP add failure → FAULT (and its recovery on link up); socket open failure →
+// FAULT; SIGHUP reload keeps a MASTER without GARP and releases removed instances; SIGTERM sends
+// priority 0 before removing VIPs. Time: FakeClock + vitest fake timers moved together.
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DaemonConfig, VipConfig, VrrpInstanceConfig } from '../../../src/config-parser/types.js';
+import { HavipdError } from '../../../src/errors.js';
+import type { FrameSender } from '../../../src/garp/sender.js';
+import { createLogger } from '../../../src/log.js';
+import type { AddressEdge } from '../../../src/runtime/addresses.js';
+import { Daemon } from '../../../src/runtime/daemon.js';
+import type { OpenTransport, Transport, TransportOpenOptions } from '../../../src/runtime/transport/types.js';
+import { decodeAdvert } from '../../../src/vrrp/packet.js';
+import { micros } from '../../../src/vrrp/units.js';
+import { daemonConfig, instanceConfig } from '../../support/config.js';
+import { FakeAddressEdge } from '../../support/fake-addresses.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { FakeLinkEdge } from '../../support/fake-links.js';
+
+/** Every edge operation, in the order performed: `advert:<prio>`, `add:<addr>`, `remove:<addr>`, `garp:<addr>`. */
+type Ops = string[];
+
+class RecordingAddresses implements AddressEdge {
+  constructor(
+    readonly inner: FakeAddressEdge,
+    private readonly ops: Ops,
+  ) {}
+  async add(vip: VipConfig, ifname: string): Promise<void> {
+    this.ops.push(`add:${vip.address}`);
+    await this.inner.add(vip, ifname);
+  }
+  async remove(vip: VipConfig, ifname: string): Promise<void> {
+    this.ops.push(`remove:${vip.address}`);
+    await this.inner.remove(vip, ifname);
+  }
+  list(ifname: string, family?: 4 | 6) {
+    return this.inner.list(ifname, family);
+  }
+  backend() {
+    return this.inner.backend();
+  }
+  close(): void {
+    this.inner.close();
+  }
+}
+
+interface World {
+  readonly clock: FakeClock;
+  readonly ops: Ops;
+  readonly links: FakeLinkEdge;
+  readonly addresses: FakeAddressEdge;
+  readonly opened: TransportOpenOptions[];
+  readonly closed: TransportOpenOptions[];
+  readonly logs: string[];
+  failOpen: Set<string>;
+  daemon: Daemon;
+}
+
+function world(config: DaemonConfig, o: { failOpen?: string[] } = {}): World {
+  const clock = new FakeClock(micros(1_000_000));
+  const ops: Ops = [];
+  const links = new FakeLinkEdge(['eth0', 'eth1']);
+  links.addAddress('eth0', '10.0.0.1', 24);
+  links.addAddress('eth1', '10.1.0.1', 24);
+  const addresses = new FakeAddressEdge(['eth0', 'eth1']);
+  const opened: TransportOpenOptions[] = [];
+  const closed: TransportOpenOptions[] = [];
+  const logs: string[] = [];
+  const w: Partial<World> & { failOpen: Set<string> } = { failOpen: new Set(o.failOpen ?? []) };
+  const openTransport: OpenTransport = async (opts) => {
+    if (w.failOpen.has(opts.ifname)) throw new HavipdError('HAVIPD_SOCKET', `socket on ${opts.ifname}: ENODEV`, { errno: 'ENODEV' });
+    opened.push(opts);
+    const t: Transport = {
+      kind: 'raw',
+      ifname: opts.ifname,
+      family: opts.family,
+      send: async (message) => {
+        const d = decodeAdvert(message, opts.family);
+        ops.push(`advert:${d.ok ? d.advert.priority : '?'}`);
+      },
+      join: async () => undefined,
+      leave: async () => undefined,
+      close: async () => {
+        closed.push(opts);
+      },
+    };
+    return t;
+  };
+  const frames: FrameSender = {
+    sendGarp: async (_ifname, ip) => void ops.push(`garp:${ip}`),
+    sendNa: async (_ifname, ip) => void ops.push(`na:${ip}`),
+    forget: () => undefined,
+    close: async () => undefined,
+  };
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push((JSON.parse(line) as { msg: string }).msg);
+      cb();
+    },
+  });
+  const logger = createLogger({ format: 'json', detail: true, destination: sink });
+  const daemon = new Daemon(
+    config,
+    { openTransport, transportKind: 'raw', addresses: new RecordingAddresses(addresses, ops), links, frames, clock: { now: () => clock.now(), epochMicros: () => 0 }, logger },
+    { detail: true },
+  );
+  return Object.assign(w, { clock, ops, links, addresses, opened, closed, logs, daemon }) as World;
+}
+
+/** Moves the fake clock and the fake timers together, in 10 ms steps, then lets the effect chain drain. */
+async function run(w: World, ms: number): Promise<void> {
+  for (let k = 0; k < ms; k += 10) {
+    w.clock.advanceBy(micros(10_000));
+    await vi.advanceTimersByTimeAsync(10);
+  }
+  await w.daemon.idle();
+}
+
+const state = (w: World, name = 'VI_1') => w.daemon.snapshot().instances.find((i) => i.name === name)?.state;
+const cfg = (instances: readonly VrrpInstanceConfig[]) => daemonConfig({ instances });
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Daemon with fake edges', () => {
+  it('becoming MASTER: advert, then VIPs, then GARPs, in that order on the edges', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    expect(w.ops).toEqual(['remove:10.0.0.100']); // start-up: leftovers removed
+    await run(w, 3_600);
+    expect(state(w)).toBe('MASTER');
+    expect(w.ops.slice(1, 4)).toEqual(['advert:150', 'add:10.0.0.100', 'garp:10.0.0.100']);
+    expect(w.ops.filter((x) => x.startsWith('garp')).length).toBe(5);
+    expect(w.addresses.addressesOf('eth0')).toContain('10.0.0.100/32');
+    await w.daemon.stop();
+  });
+
+  it('SIGTERM: a MASTER sends priority 0 before removing its VIPs; sockets closed after', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    await run(w, 4_000);
+    w.ops.length = 0;
+    await w.daemon.stop();
+    expect(w.ops).toEqual(['advert:0', 'remove:10.0.0.100']);
+    expect(w.addresses.addressesOf('eth0')).not.toContain('10.0.0.100/32');
+    expect(w.closed).toHaveLength(1);
+  });
+
+  it('a VIP that cannot be added puts the instance in FAULT (priority 0, logged); link up clears it and it takes over again', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150, vips: [vipOn('10.1.0.100', 'eth1')] })]));
+    await w.daemon.start();
+    w.addresses.failOn('eth1', 'EPERM');
+    await run(w, 3_600);
+    expect(state(w)).toBe('FAULT');
+    expect(w.daemon.snapshot().instances[0]!.faults).toEqual(['vip-add']);
+    expect(w.logs).toContain('(VI_1) cannot set its VIPs - entering FAULT state');
+    expect(w.ops.slice(1)).toEqual(['advert:150', 'add:10.1.0.100', 'advert:0', 'advert:0', 'remove:10.1.0.100']);
+    // Nothing more while in FAULT.
+    const n = w.ops.length;
+    await run(w, 5_000);
+    expect(w.ops.length).toBe(n);
+    // The interface bounces and the address edge works again: BACKUP, then MASTER after Master_Down_Interval.
+    w.addresses.clearFailure('eth1');
+    w.links.setRunning('eth1', false);
+    w.links.setRunning('eth1', true);
+    await w.daemon.idle();
+    expect(state(w)).toBe('BACKUP');
+    await run(w, 3_600);
+    expect(state(w)).toBe('MASTER');
+    expect(w.addresses.addressesOf('eth1')).toContain('10.1.0.100/32');
+    await w.daemon.stop();
+  });
+
+  it('a socket that cannot be opened: its instances start in FAULT (not a fake link down), others run', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 }), instanceConfig({ name: 'VI_2', vrid: 52, interface: 'eth1', priority: 150, vips: [vipOn('10.1.0.52', 'eth1')] })]), { failOpen: ['eth1'] });
+    await w.daemon.start();
+    const snap = w.daemon.snapshot().instances;
+    expect(snap.find((i) => i.name === 'VI_2')).toMatchObject({ state: 'FAULT', faults: ['socket'] });
+    expect(w.logs.some((l) => l.includes('(VI_2) cannot open VRRP socket on eth1'))).toBe(true);
+    await run(w, 3_600);
+    expect(state(w, 'VI_1')).toBe('MASTER');
+    // The socket opens once the interface is re-created: the fault clears.
+    w.failOpen.clear();
+    w.links.removeLink('eth1');
+    w.links.addLink('eth1');
+    await vi.advanceTimersByTimeAsync(0);
+    await w.daemon.idle();
+    expect(w.daemon.snapshot().instances.find((i) => i.name === 'VI_2')!.faults).not.toContain('socket');
+    await w.daemon.stop();
+  });
+
+  it('reload with an unchanged config keeps a MASTER: no GARP, no VIP removal, same socket', async () => {
+    const c = cfg([instanceConfig({ priority: 150 })]);
+    const w = world(c);
+    await w.daemon.start();
+    await run(w, 10_000); // past the garp_master_delay burst
+    expect(state(w)).toBe('MASTER');
+    w.ops.length = 0;
+    await w.daemon.reload(cfg([instanceConfig({ priority: 150 })]));
+    expect(w.ops).toEqual(['advert:150', 'add:10.0.0.100', 'advert:150']);
+    expect(state(w)).toBe('MASTER');
+    expect(w.opened).toHaveLength(1);
+    expect(w.closed).toHaveLength(0);
+    w.ops.length = 0;
+    await run(w, 10_000);
+    expect(w.ops.filter((x) => x !== 'advert:150')).toEqual([]);
+    await w.daemon.stop();
+  });
+
+  it('reload removing an instance: priority 0 and VIP removal for it, its socket closed; a new one gets a socket', async () => {
+    const a = instanceConfig({ priority: 150 });
+    const b = instanceConfig({ name: 'VI_2', vrid: 52, interface: 'eth1', priority: 150, vips: [vipOn('10.1.0.52', 'eth1')] });
+    const w = world(cfg([a, b]));
+    await w.daemon.start();
+    await run(w, 4_000);
+    expect(state(w, 'VI_2')).toBe('MASTER');
+    w.ops.length = 0;
+    const c = instanceConfig({ name: 'VI_3', vrid: 53, interface: 'eth0', unicastSrcIp: '10.0.0.1', peers: ['10.0.0.2'], vips: ['10.0.0.53'] });
+    await w.daemon.reload(cfg([a, c]));
+    expect(w.ops).toEqual(['advert:150', 'advert:150', 'advert:0', 'remove:10.1.0.52', 'add:10.0.0.100', 'remove:10.0.0.53', 'advert:150']);
+    expect(w.closed.map((o) => o.ifname)).toEqual(['eth1']);
+    expect(w.opened.map((o) => `${o.ifname}:${o.unicastSrc ?? 'm'}`)).toEqual(['eth0:m', 'eth1:m', 'eth0:10.0.0.1']);
+    expect(w.daemon.snapshot().instances.map((i) => `${i.name}:${i.state}`)).toEqual(['VI_1:MASTER', 'VI_3:BACKUP']);
+    await w.daemon.stop();
+  });
+});
+
+function vipOn(address: string, dev: string): VipConfig {
+  return { address, family: 4, prefix: 32, home: false, nodad: true, mngtmpaddr: false, noprefixroute: false, autojoin: false, noTrack: false, useVmac: false, raw: address, dev };
+}
