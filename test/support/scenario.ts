@@ -11,7 +11,8 @@ import { waitFor, type Netns } from './netns.js';
 
 export interface InstanceSpec {
   readonly name?: string;
-  readonly iface: string;
+  /** Omitted for interface-less unicast instances (UDP mode). */
+  readonly iface?: string;
   readonly vrid: number;
   readonly priority: number;
   /** Seconds (v3 may be fractional). Default 1. */
@@ -40,7 +41,7 @@ export function vrrpConfig(spec: ConfigSpec): string {
   const out: string[] = ['global_defs {', `  router_id ${spec.routerId ?? 'hv_interop'}`, ...(spec.globals ?? []).map((l) => `  ${l}`), '}'];
   for (const i of spec.instances) {
     out.push(`vrrp_instance ${i.name ?? 'VI_1'} {`);
-    out.push(`  state ${i.state ?? 'BACKUP'}`, `  interface ${i.iface}`, `  virtual_router_id ${i.vrid}`, `  priority ${i.priority}`);
+    out.push(`  state ${i.state ?? 'BACKUP'}`, ...(i.iface ? [`  interface ${i.iface}`] : []), `  virtual_router_id ${i.vrid}`, `  priority ${i.priority}`);
     out.push(`  advert_int ${i.advertInt ?? 1}`);
     if (i.version) out.push(`  version ${i.version}`);
     if (i.nopreempt) out.push('  nopreempt');
