@@ -253,6 +253,9 @@ export class VrrpInstance {
     const oldMdi = this.mdi();
     const oldVips = this.allVips();
     if (old.name !== config.name) ctx.pacer.cancel(old.name);
+    // havipd: keepalived's reload cancels every thread (`thread_cleanup_master()`), pending delayed GARP
+    // bursts included; a matched instance keeps them here — they are its timers, and harmless while the
+    // VIPs are set.
     this.config = config;
     this.basePriority = config.priority;
     if (old.version !== config.version || old.oldUnicastChecksum !== config.oldUnicastChecksum || old.v3ChecksumAsV2 !== config.v3ChecksumAsV2 || old.unicastPeers.length !== config.unicastPeers.length) {
