@@ -134,10 +134,11 @@ const configError = (code: string, message: string, kaClass: Diagnostic['kaClass
  * get_default_script_user()): track scripts disabled as not found or insecure (GENERAL_ERROR), the missing
  * `keepalived_script` default user with `enable_script_security`, and — unless `existing` already has a
  * SECURITY_ERROR — `SECURITY VIOLATION` when a script would run without script security (exit 6).
- * Nothing when there is no vrrp_instance (keepalived checks nothing then).
+ * Nothing when there is no vrrp_instance (keepalived checks nothing then) or with `net_namespace`.
  */
 export function hostScriptDiagnostics(config: DaemonConfig | undefined, existing: readonly Diagnostic[], opts: { userDb?: UserDb; pathEnv?: string | undefined } = {}): Diagnostic[] {
-  if (!config || config.instances.length === 0) return [];
+  // keepalived-compat: with `net_namespace` keepalived -t reports nothing at all (verified on 2.2.7).
+  if (!config || config.instances.length === 0 || config.global.netNamespace !== undefined) return [];
   const db = opts.userDb ?? systemUserDb;
   const pathEnv = 'pathEnv' in opts ? opts.pathEnv : process.env.PATH;
   const g = config.global;

@@ -164,9 +164,10 @@ describe('hostScriptDiagnostics (keepalived -t, verified on 2.2.7)', () => {
   it('a missing script alone (no security) is not a "script being executed"', () => {
     expect(codes(config({ scripts: [join(base, 'nope.sh')] }))).toEqual(['GENERAL_ERROR:Disabling track script s0 since not found/accessible']);
   });
-  it('nothing without instances; an existing SECURITY_ERROR is not repeated', () => {
+  it('nothing without instances or with net_namespace; an existing SECURITY_ERROR is not repeated', () => {
     const c = config({ scripts: ['/bin/true'] });
     expect(hostScriptDiagnostics({ ...c, instances: [] }, [], { userDb: db })).toEqual([]);
+    expect(hostScriptDiagnostics({ ...c, global: { ...c.global, netNamespace: 'high' } }, [], { userDb: db })).toEqual([]);
     expect(hostScriptDiagnostics(c, [{ severity: 'error', code: 'x', kaClass: 'SECURITY_ERROR', pos: undefined, message: 'm' }], { userDb: db })).toEqual([]);
   });
   it('withoutTrackers drops disabled scripts from instances', () => {
