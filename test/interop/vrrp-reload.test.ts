@@ -1,0 +1,171 @@
+// SIGHUP reload of a running havipd MASTER with keepalived 2.2.7 as its BACKUP peer (reference §3.15,
+// §4.3): an unchanged instance keeps its state and VIP without a flap and without extra GARP; a broken
+// configuration is refused and the running one keeps going; a lowered priority takes effect at once
+// (adverts carry it, the peer preempts). VRRPv3 multicast at 0.5 s. The tests run in order on one pair.
+
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCapture, type Capture } from '../support/capture.js';
+import { interopGuard } from '../support/interop-guard.js';
+import { createLan, destroyAll, scratchDir, sleep, sweepStaleNetns, waitFor, type Lan } from '../support/netns.js';
+import { addrsOn, advertsFrom, describeRows, entering, explainFailure, garpsFor, startNode, vipIn, vrrpConfig, waitVip, type VrrpNode } from '../support/scenario.js';
+
+const guard = interopGuard();
+const VRID = 140;
+
+describe.skipIf(guard.skip)('SIGHUP reload of a havipd MASTER (peer: keepalived 2.2.7)', () => {
+  let lan: Lan;
+  let h: VrrpNode;
+  let k: VrrpNode;
+  let cap: Capture;
+  let vip = '';
+  const scratch = scratchDir('hv-n2-reload');
+  const nodes: VrrpNode[] = [];
+
+  const conf = (side: 'a' | 'b', priority: number): string =>
+    vrrpConfig({
+      routerId: `hv_${side}`,
+      globals: ['vrrp_garp_master_delay 1', 'vrrp_garp_master_repeat 2'],
+      instances: [{ iface: side === 'a' ? lan.ifA : lan.ifB, vrid: VRID, priority, version: 3, advertInt: 0.5, vips: [`${vip}/24`] }],
+    });
+
+  /** Watch the VIP on A every 10 ms until `stop()`; returns whether it was ever missing. */
+  const watchVip = (): { stop(): Promise<number> } => {
+    let running = true;
+    let missing = 0;
+    const loop = (async () => {
+      while (running) {
+        if (!(await addrsOn(lan.a, lan.ifA)).includes(`${vip}/24`)) missing += 1;
+        await sleep(10);
+      }
+    })();
+    return {
+      async stop() {
+        running = false;
+        await loop;
+        return missing;
+      },
+    };
+  };
+
+  /** SIGHUP havipd and wait for the outcome line (bounded). Returns the wall-clock time of the signal. */
+  const reload = async (config: string, outcome: RegExp): Promise<number> => {
+    h.havipd!.writeConfig(config);
+    const before = h.countLog(outcome);
+    const t = Date.now() / 1000;
+    h.signal('SIGHUP');
+    await h.waitForLog(outcome, { after: before, timeoutMs: 5_000 });
+    return t;
+  };
+
+  beforeAll(async () => {
+    await sweepStaleNetns();
+    lan = await createLan();
+    vip = vipIn(lan.ipA, VRID);
+    cap = await startCapture(lan.b, lan.ifB, join(scratch.path, 'reload.pcap'), { filter: 'arp or ip proto 112' });
+    h = await startNode('havipd', lan.a, conf('a', 150));
+    nodes.push(h);
+    await h.waitForLog(/\(VI_1\) Entering BACKUP STATE \(init\)/, { timeoutMs: 5_000 });
+    k = await startNode('keepalived', lan.b, conf('b', 100));
+    nodes.push(k);
+    await explainFailure(
+      () => nodes,
+      async () => {
+        await h.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+        await waitVip(lan.a, lan.ifA, `${vip}/24`, true);
+        // Let the takeover burst and the delayed one (1 s) go out before any reload.
+        await sleep(2_000);
+        expect(k.countLog(entering('MASTER'))).toBe(0);
+      },
+    );
+  });
+  afterAll(async () => {
+    await cap?.stop().catch(() => undefined);
+    await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
+    await destroyAll();
+  });
+
+  it('unchanged configuration: same state, VIP never missing, no GARP, no priority 0, peer undisturbed', async () => {
+    await explainFailure(
+      () => nodes,
+      async () => {
+        const transitions = h.countLog(/Entering \w+ STATE/);
+        const watch = watchVip();
+        const t = await reload(conf('a', 150), /Reload complete|reload failed|keeping the running one/);
+        await sleep(2_000);
+        const missing = await watch.stop();
+        expect(h.log()).toMatch(/Reload complete/);
+        expect(h.countLog(/Entering \w+ STATE/)).toBe(transitions);
+        expect(missing, 'polls with the VIP missing from A during the reload').toBe(0);
+        const rows = await cap.peek();
+        const after = rows.filter((r) => r.time >= t);
+        expect(garpsFor(after, vip), describeRows(after, t)).toEqual([]);
+        expect(advertsFrom(after, lan.ipA, VRID, 0), describeRows(after, t)).toEqual([]);
+        expect(advertsFrom(after, lan.ipB, VRID), describeRows(after, t)).toEqual([]);
+        // Adverts kept flowing at 0.5 s through the reload.
+        const mine = advertsFrom(rows, lan.ipA, VRID, 150).filter((r) => r.time >= t - 1);
+        const gaps = mine.slice(1).map((r, i) => r.time - mine[i]!.time);
+        expect(Math.max(...gaps), describeRows(mine, t)).toBeLessThan(0.8);
+        expect(k.countLog(entering('MASTER'))).toBe(0);
+      },
+    );
+  });
+
+  it('broken configuration: refused with a clear line, the running one keeps going', async () => {
+    await explainFailure(
+      () => nodes,
+      async () => {
+        const transitions = h.countLog(/Entering \w+ STATE/);
+        // `priority` without its value: keepalived's MISSING_PARAMETER class, which refuses to start.
+        const broken = conf('a', 150).replace(/priority 150/, 'priority');
+        const t = await reload(broken, /Reload complete|reload failed|keeping the running one/);
+        await sleep(1_500);
+        expect(h.log()).toMatch(/new configuration has errors, keeping the running one/);
+        expect(h.countLog(/Entering \w+ STATE/)).toBe(transitions);
+        expect((await addrsOn(lan.a, lan.ifA)).includes(`${vip}/24`)).toBe(true);
+        const after = (await cap.peek()).filter((r) => r.time >= t);
+        expect(advertsFrom(after, lan.ipA, VRID, 150).length, describeRows(after, t)).toBeGreaterThanOrEqual(2);
+        expect(after.filter((r) => r.vrrp && r.vrrp.priority !== 150), describeRows(after, t)).toEqual([]);
+        expect(k.countLog(entering('MASTER'))).toBe(0);
+        h.havipd!.writeConfig(conf('a', 150)); // leave a good file for the next test
+      },
+    );
+  });
+
+  it('changed priority 150 → 90: adverts carry 90 at once (after the one reload advert), keepalived (100) preempts, the VIP moves', async () => {
+    await explainFailure(
+      () => nodes,
+      async () => {
+        const t = await reload(conf('a', 90), /Reload complete|reload failed|keeping the running one/);
+        expect(h.log()).toMatch(/Reload complete/);
+        await k.waitForLog(entering('MASTER'), { timeoutMs: 5_000 });
+        await h.waitForLog(/\(VI_1\) Entering BACKUP STATE$/, { timeoutMs: 5_000 });
+        await waitVip(lan.b, lan.ifB, `${vip}/24`, true);
+        await waitVip(lan.a, lan.ifA, `${vip}/24`, false);
+        const c = cap;
+        await waitFor(async () => advertsFrom(await c.peek(), lan.ipB, VRID, 100).length >= 1, { timeoutMs: 3_000, what: "keepalived's adverts" });
+        const after = (await cap.peek()).filter((r) => r.time >= t);
+        const mine = advertsFrom(after, lan.ipA, VRID);
+        expect(mine.length, describeRows(after, t)).toBeGreaterThanOrEqual(1);
+        // keepalived-compat: on SIGHUP a MASTER first sends one advert (still the old priority), then
+        // re-reads the configuration; every advert after that one carries 90.
+        const old150 = mine.filter((r) => r.vrrp!.priority === 150);
+        expect(old150.length, describeRows(after, t)).toBeLessThanOrEqual(1);
+        if (old150[0]) expect(old150[0].time - t, describeRows(after, t)).toBeLessThan(0.2);
+        const first90 = mine.findIndex((r) => r.vrrp!.priority === 90);
+        expect(first90, describeRows(after, t)).toBeGreaterThanOrEqual(0);
+        expect(mine.slice(first90).every((r) => r.vrrp!.priority === 90), describeRows(after, t)).toBe(true);
+        expect(mine[first90]!.time - t, describeRows(after, t)).toBeLessThan(0.2);
+        // keepalived ignored the 90 adverts and took over one Master_Down_Interval (1.5 + 0.305 s) after
+        // the last 150 advert.
+        const last150 = advertsFrom(await cap.peek(), lan.ipA, VRID, 150).at(-1)!;
+        const firstK = advertsFrom(after, lan.ipB, VRID, 100)[0]!;
+        const gap = firstK.time - last150.time;
+        console.log(`reload 150→90: last 150 advert → keepalived's first advert ${gap.toFixed(3)} s (Master_Down_Interval 1.805 s)`);
+        expect(gap).toBeGreaterThanOrEqual(1.5);
+        expect(gap).toBeLessThanOrEqual(1.805 + 0.5);
+        expect(k.log()).toMatch(/received lower priority \(90\) advert/);
+      },
+    );
+  });
+});
