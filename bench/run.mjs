@@ -107,9 +107,9 @@ function resourceSection(n, res) {
         r('CPU seconds (Σ per-thread schedstat)', (x) => x.schedCpuS, 4, 'ns resolution; cross-check'),
         r('CPU % of one core (utime+stime)', (x) => (100 * x.cpuS) / x.wallS, 3, ''),
         [
-          `CPU ms per s, per ${fmt(h.sliceS, 0)} s slice: median (min–max)`,
-          spread(h.sliceCpuPerS.map((v) => v * 1000), 2),
-          spread(k.sliceCpuPerS.map((v) => v * 1000), 2),
+          `CPU ms per s (schedstat), per ${fmt(h.sliceS, 0)} s slice: median (min–max)`,
+          spread(h.sliceCpuPerS.map((v) => v * 1000), 3),
+          spread(k.sliceCpuPerS.map((v) => v * 1000), 3),
           ratio(median(h.sliceCpuPerS), median(k.sliceCpuPerS)),
           'spread within the window',
         ],
@@ -136,14 +136,14 @@ function resourceSection(n, res) {
       ],
       'lrrrl',
     ),
-    '',
   ];
+  const notes = [];
   for (const kind of KINDS) {
     const x = res[kind];
-    if (x.dead) lines.push(`**${kind} exited during the window: its figures are incomplete.**`);
-    if (x.captureDropped > 0) lines.push(`tcpdump dropped ${x.captureDropped} frames on ${kind}'s link: advert counts are low bounds.`);
+    if (x.dead) notes.push(`**${kind} exited during the window: its figures are incomplete.**`);
+    if (x.captureDropped > 0) notes.push(`tcpdump dropped ${x.captureDropped} frames on ${kind}'s link: advert counts are low bounds.`);
     if (x.parserCheck.tshark !== undefined && x.parserCheck.tshark !== x.parserCheck.ours) {
-      lines.push(`pcap reader disagrees with tshark on ${kind}'s capture: ${x.parserCheck.ours} vs ${x.parserCheck.tshark} VRRP frames.`);
+      notes.push(`pcap reader disagrees with tshark on ${kind}'s capture: ${x.parserCheck.ours} vs ${x.parserCheck.tshark} VRRP frames.`);
     }
   }
   return lines.join('\n');
@@ -170,7 +170,13 @@ async function main() {
   if (ONLY.includes('resources')) {
     for (const n of INSTANCES) {
       log(`resources, ${n} instance(s), ${SECONDS} s${PARALLEL ? ', both daemons at once' : ''}`);
-      resources.push([n, await resourceBench(KINDS, { n, seconds: SECONDS, parallel: PARALLEL, log })]);
+      try {
+        resources.push([n, await resourceBench(KINDS, { n, seconds: SECONDS, parallel: PARALLEL, log })]);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+        log(`resources, ${n} instance(s) failed: ${msg}`);
+        resources.push([n, undefined, msg]);
+      }
     }
   }
   const load1 = loadavg();
@@ -184,8 +190,10 @@ async function main() {
     summary.push([`first GARP after takeover, ${sc.label} (ms, median)`, fmt(hg, 2), fmt(kg, 2), ratio(hg, kg)]);
   }
   for (const [n, res] of resources) {
+    if (!res) continue;
     const [h, k] = KINDS.map((kind) => res[kind]);
-    summary.push([`CPU s in ${fmt(h.wallS, 0)} s, ${n} instance(s)`, fmt(h.cpuS, 2), fmt(k.cpuS, 2), ratio(h.cpuS, k.cpuS)]);
+    summary.push([`CPU s in ${fmt(h.wallS, 0)} s, ${n} instance(s), utime+stime`, fmt(h.cpuS, 2), fmt(k.cpuS, 2), ratio(h.cpuS, k.cpuS)]);
+    summary.push([`CPU s in ${fmt(h.wallS, 0)} s, ${n} instance(s), schedstat`, fmt(h.schedCpuS, 4), fmt(k.schedCpuS, 4), ratio(h.schedCpuS, k.schedCpuS)]);
     summary.push([`peak RSS MiB, ${n} instance(s)`, fmt(max(h.rssKiB) / 1024, 1), fmt(max(k.rssKiB) / 1024, 1), ratio(max(h.rssKiB), max(k.rssKiB))]);
   }
 
@@ -231,7 +239,9 @@ async function main() {
       'One window per daemon and size: the spread shown is across slices of the window, not across repetitions.',
       '',
     );
-    for (const [n, res] of resources) md.push(resourceSection(n, res), '');
+    for (const [n, res, err] of resources) {
+      md.push(res ? resourceSection(n, res) : `### ${n} instance(s)\n\n**Failed:** ${err}`, '');
+    }
   }
   const text = `${md.join('\n').trimEnd()}\n`;
   process.stdout.write(`\n${text}`);

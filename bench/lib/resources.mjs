@@ -3,7 +3,8 @@
 // cheap by not sending). After every instance has logged `Entering MASTER STATE` and the second GARP
 // burst (garp_master_delay 5 s) is over, the daemon's process tree is sampled once a second for
 // `seconds`: CPU = Δ(utime+stime) from /proc/PID/stat summed over the tree (keepalived parent + VRRP
-// child; havipd's one Node process, all threads), RSS = Σ VmRSS from /proc/PID/status.
+// child; havipd's one Node process, all threads), cross-checked with Σ per-thread schedstat (ns), which
+// also gives the per-slice CPU rates; RSS = Σ VmRSS from /proc/PID/status.
 
 import { join } from 'node:path';
 import { steadyConfig } from './configs.mjs';
@@ -68,7 +69,7 @@ async function measure(setups, seconds) {
   const sliceEvery = seconds / slices;
   const st = setups.map((s) => {
     const first = sampleTree(s.daemon.pid);
-    return { s, first, last: first, rss: [first.rssKiB], sliceTicks: [first.ticks], pidsMax: first.pids.length, dead: false };
+    return { s, first, last: first, rss: [first.rssKiB], sliceNs: [first.schedNs], pidsMax: first.pids.length, dead: false };
   });
   const t0 = Date.now();
   for (let i = 1; i <= seconds; i++) {
@@ -83,7 +84,7 @@ async function measure(setups, seconds) {
       x.last = smp;
       x.rss.push(smp.rssKiB);
       x.pidsMax = Math.max(x.pidsMax, smp.pids.length);
-      if (i >= Math.round(sliceEvery * x.sliceTicks.length)) x.sliceTicks.push(smp.ticks);
+      if (i >= Math.round(sliceEvery * x.sliceNs.length)) x.sliceNs.push(smp.schedNs);
     }
   }
   const t1 = Date.now();
@@ -95,7 +96,7 @@ async function measure(setups, seconds) {
     const byVrid = new Map();
     for (const r of adverts) byVrid.set(r.vrrp.vrid, [...(byVrid.get(r.vrrp.vrid) ?? []), r.t]);
     const gaps = [...byVrid.values()].flatMap((ts) => ts.slice(1).map((t, i) => t - ts[i]));
-    const rates = x.sliceTicks.slice(1).map((t, i) => (t - x.sliceTicks[i]) / CLK_TCK / sliceEvery);
+    const rates = x.sliceNs.slice(1).map((t, i) => (t - x.sliceNs[i]) / 1e9 / sliceEvery);
     res[x.s.kind] = {
       dead: x.dead,
       wallS: wall,
