@@ -232,8 +232,12 @@ export class Notifier {
   private readonly spawnFn: NotifySpawn;
   private closing = false;
   private closed = false;
-  /** Instances / groups that had a transition since `reload()` (not re-written by `afterReload`). */
-  private reloadSeen: Set<string> | undefined;
+  /**
+   * Between `reload()` and `afterReload()`: the FIFO lines of that window, held back so they can be
+   * written in keepalived's reload order (`clear_diff_vrrp()` then `vrrp_init_state()`), keyed `i:NAME` /
+   * `g:NAME`.
+   */
+  private reloadLines: Array<{ readonly key: string; readonly line: string }> | undefined;
 
   constructor(
     config: DaemonConfig,
@@ -293,14 +297,13 @@ export class Notifier {
     if (this.closed) return;
     switch (e.kind) {
       case 'transition':
-        if (e.notify) this.instanceNotifies(e.instance, e.from, e.to, e.priority, e.group);
+        if (e.notify) this.instanceNotifies(e.instance, e.from, e.to, e.priority, e.group, e.reason === 'reload-removed');
         return;
       case 'notify':
         // keepalived send_instance_notifies() without a state change (FAULT → FAULT on a first own fault).
-        this.instanceNotifies(e.instance, e.state, e.state, e.priority, e.group);
+        this.instanceNotifies(e.instance, e.state, e.state, e.priority, e.group, e.reason === 'reload-removed');
         return;
       case 'groupTransition': {
-        this.reloadSeen?.add(`g:${e.group}`);
         const n = this.groups.get(e.group) ?? this.retired.get(`group:${e.group}`) ?? {};
         const word = stateWord(e.to);
         const env = { HAVIPD_GROUP: e.group, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: e.from, HAVIPD_PRIORITY: '0', HAVIPD_MEMBERS: e.members.join(' ') };
@@ -328,15 +331,17 @@ export class Notifier {
   }
 
   /** keepalived `send_instance_notifies()`: state script, generic script with 4 args, FIFO line. */
-  private instanceNotifies(instance: string, from: string, to: string, priority: number, group: string | undefined): void {
-    this.reloadSeen?.add(`i:${instance}`);
+  private instanceNotifies(instance: string, from: string, to: string, priority: number, group: string | undefined, removed: boolean): void {
     const n = this.instances.get(instance) ?? this.retired.get(instance) ?? {};
     let word = stateWord(to);
+    const deleted = removed || word === 'DELETED';
     // keepalived-compat: without notify_deleted a removed instance is reported FAULT.
-    if (word === 'DELETED' && !n.deleted) word = 'FAULT';
+    if (deleted) word = n.deleted ? 'DELETED' : 'FAULT';
     const env = { HAVIPD_INSTANCE: instance, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: from, HAVIPD_PRIORITY: String(priority), ...(group ? { HAVIPD_GROUP: group } : {}) };
     const key = `i:${instance}`;
-    const specific = stateScript(n, word);
+    // keepalived-compat: the state script is picked before DELETED becomes FAULT, so a removed instance
+    // without notify_deleted runs no notify_fault (verified with 2.2.7), only the generic script.
+    const specific = deleted ? n.deleted?.command : stateScript(n, word);
     if (specific) this.enqueue(key, specific, [], env, `${word.toLowerCase()} notify`);
     if (n.generic) this.enqueue(key, n.generic, ['INSTANCE', instance, word, String(priority)], env, 'notify');
     this.fifoLine('INSTANCE', instance, word, priority);
@@ -346,6 +351,11 @@ export class Notifier {
   private fifoLine(type: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number): void {
     if (this.fifos.length === 0) return;
     const line = `${type} "${name}" ${state} ${priority}\n`;
+    if (this.reloadLines) this.reloadLines.push({ key: `${type === 'GROUP' ? 'g' : 'i'}:${name}`, line });
+    else this.writeLine(line);
+  }
+
+  private writeLine(line: string): void {
     for (const f of this.fifos) f.sink?.write(line);
   }
 
@@ -408,6 +418,10 @@ export class Notifier {
    * open with their reader running (keepalived closes and reopens them all; keeping them loses no line).
    */
   reload(config: DaemonConfig): void {
+    // A reload that never completed: its held-back lines go out as they came.
+    const pending = this.reloadLines ?? [];
+    this.reloadLines = undefined;
+    for (const p of pending) this.writeLine(p.line);
     const retired = new Map<string, NotifyConfig>();
     for (const [k, v] of this.instances) retired.set(k, v);
     for (const [k, v] of this.groups) retired.set(`group:${k}`, v);
@@ -424,20 +438,42 @@ export class Notifier {
     for (const w of wanted) if (!keep.some((f) => f.spec.path === w.spec.path)) keep.push(this.openFifo(w.spec, w.script, w.kind));
     // notify_fifo before vrrp_notify_fifo, as keepalived writes them.
     this.fifos = wanted.map((w) => keep.find((f) => f.spec.path === w.spec.path)!).filter(Boolean);
-    this.reloadSeen = new Set();
+    this.reloadLines = [];
   }
 
   /**
-   * After the daemon applied the reload: with `fifo_write_vrrp_states_on_reload`, writes the current state
-   * of every group and instance that was not notified during the reload (groups first, then instances,
-   * keepalived `vrrp_init_state()`). Groups in INIT are skipped.
+   * After the daemon applied the reload: writes the FIFO lines of the reload in keepalived's order —
+   * removed instances first (`clear_diff_vrrp()`), then each group, then each instance in configuration
+   * order (`vrrp_init_state()`), each with its own notification lines, or, with
+   * `fifo_write_vrrp_states_on_reload` and no notification, its current state. keepalived-compat: a kept
+   * MASTER gets no such line (2.2.7 takes its reload_master branch, which writes none; verified), a group
+   * in MASTER does.
    */
   afterReload(snapshot: CoreSnapshot): void {
-    const seen = this.reloadSeen ?? new Set<string>();
-    this.reloadSeen = undefined;
-    if (!this.config.global.fifoWriteVrrpStatesOnReload) return;
-    for (const g of snapshot.groups) if (!seen.has(`g:${g.name}`) && g.state !== 'INIT') this.fifoLine('GROUP', g.name, stateWord(g.state), 0);
-    for (const i of snapshot.instances) if (!seen.has(`i:${i.name}`)) this.fifoLine('INSTANCE', i.name, stateWord(i.state), i.effectivePriority);
+    const held = this.reloadLines ?? [];
+    this.reloadLines = undefined;
+    const rewrite = this.config.global.fifoWriteVrrpStatesOnReload;
+    const known = new Set([...snapshot.groups.map((g) => `g:${g.name}`), ...snapshot.instances.map((i) => `i:${i.name}`)]);
+    const used = new Set<number>();
+    const take = (pred: (key: string) => boolean): boolean => {
+      let any = false;
+      held.forEach((h, idx) => {
+        if (!used.has(idx) && pred(h.key)) {
+          used.add(idx);
+          any = true;
+          this.writeLine(h.line);
+        }
+      });
+      return any;
+    };
+    take((k) => !known.has(k));
+    for (const g of snapshot.groups) {
+      if (!take((k) => k === `g:${g.name}`) && rewrite && g.state !== 'INIT') this.writeLine(`GROUP "${g.name}" ${stateWord(g.state)} 0\n`);
+    }
+    for (const i of snapshot.instances) {
+      if (!take((k) => k === `i:${i.name}`) && rewrite && i.state !== 'MASTER') this.writeLine(`INSTANCE "${i.name}" ${stateWord(i.state)} ${i.effectivePriority}\n`);
+    }
+    take(() => true);
   }
 
   /**

@@ -186,11 +186,11 @@ describe('Notifier: keepalived 2.2.7 calls and FIFO lines', () => {
     expect(fifos[0]!.lines).toEqual(['INSTANCE "VI_1" MASTER_PRIORITY 90\n', 'INSTANCE "VI_1" BACKUP_PRIORITY 60\n', 'INSTANCE "VI_1" BACKUP_PRIORITY 50\n']);
   });
 
-  it('DELETED: reported FAULT (notify_fault) without notify_deleted; DELETED (its script) with it', async () => {
+  it('removed at reload: reported FAULT without notify_deleted (generic only: no notify_fault, as 2.2.7); DELETED with its script', async () => {
     const a = setup({ instances: [instanceConfig({ name: 'VI_1', notify: { fault: cmd('/f.sh'), generic: cmd('/g.sh') } })] });
-    a.n.handle(tr('VI_1', 'BACKUP', 'DELETED', 100));
+    a.n.handle(tr('VI_1', 'BACKUP', 'FAULT', 100, { reason: 'reload-removed' }));
     await a.n.close();
-    expect(a.sp.argvs).toEqual(['/f.sh', '/g.sh INSTANCE VI_1 FAULT 100']);
+    expect(a.sp.argvs).toEqual(['/g.sh INSTANCE VI_1 FAULT 100']);
     expect(a.fifos[0]!.lines).toEqual(['INSTANCE "VI_1" FAULT 100\n']);
     const b = setup({ instances: [instanceConfig({ name: 'VI_1', notify: { fault: cmd('/f.sh'), deleted: { command: cmd('/d.sh x') }, generic: cmd('/g.sh') } })] });
     b.n.handle(tr('VI_1', 'BACKUP', 'DELETED', 100));
@@ -301,26 +301,49 @@ describe('Notifier: ordering, timeouts, shutdown (better than keepalived #584/#9
 
 describe('Notifier: reload', () => {
   it('new scripts apply after reload; removed instances use their old scripts; unchanged FIFO stays open', async () => {
-    const { n, sp, fifos, config } = setup({ instances: [instanceConfig({ name: 'VI_1', notify: { generic: cmd('/old.sh') } }), instanceConfig({ name: 'VI_9', vrid: 59, notify: { fault: cmd('/gone.sh') } })] });
+    const { n, sp, fifos, config } = setup({ instances: [instanceConfig({ name: 'VI_1', notify: { generic: cmd('/old.sh') } }), instanceConfig({ name: 'VI_9', vrid: 59, notify: { deleted: { command: cmd('/gone.sh') } } })] });
     const next = { ...config, instances: [instanceConfig({ name: 'VI_1', notify: { generic: cmd('/new.sh') } })] };
     n.reload(next);
     n.handle(tr('VI_9', 'BACKUP', 'DELETED', 100));
     n.handle(tr('VI_1', 'BACKUP', 'MASTER', 100));
-    n.afterReload({ started: true, stopped: false, instances: [], groups: [], unknownVrid: 0 });
+    n.afterReload({ started: true, stopped: false, instances: [{ name: 'VI_1', state: 'MASTER', effectivePriority: 100 } as never], groups: [], unknownVrid: 0 });
     await n.close();
     expect(sp.argvs).toEqual(['/gone.sh', '/new.sh INSTANCE VI_1 MASTER 100']);
     expect(fifos).toHaveLength(1);
-    expect(fifos[0]!.lines).toEqual(['INSTANCE "VI_9" FAULT 100\n', 'INSTANCE "VI_1" MASTER 100\n']);
+    expect(fifos[0]!.lines).toEqual(['INSTANCE "VI_9" DELETED 100\n', 'INSTANCE "VI_1" MASTER 100\n']);
   });
 
-  it('fifo_write_vrrp_states_on_reload: unchanged groups then instances are written; notified ones are not repeated', async () => {
+  it('fifo_write_vrrp_states_on_reload: removed first, then groups, then instances in order; kept MASTERs are not re-written (keepalived 2.2.7)', async () => {
     const { n, fifos, config } = setup({ global: { fifoWriteVrrpStatesOnReload: true } });
     n.reload(config);
-    n.handle(tr('VI_2', 'BACKUP', 'MASTER', 100));
+    n.handle(tr('VI_2', 'INIT', 'BACKUP', 100)); // a new instance's init notification
+    n.handle(tr('VI_9', 'MASTER', 'DELETED', 50)); // a removed one (core order: removed first anyway)
     const inst = (name: string, state: string, effectivePriority: number) => ({ name, state, effectivePriority }) as never;
-    n.afterReload({ started: true, stopped: false, instances: [inst('VI_1', 'MASTER', 150), inst('VI_2', 'MASTER', 100)], groups: [{ name: 'SG1', state: 'BACKUP', members: [] }], unknownVrid: 0 });
+    n.afterReload({
+      started: true,
+      stopped: false,
+      instances: [inst('VI_1', 'BACKUP', 150), inst('VI_2', 'BACKUP', 100), inst('VI_3', 'MASTER', 90), inst('VI_4', 'FAULT', 80)],
+      groups: [{ name: 'SG1', state: 'MASTER', members: [] }],
+      unknownVrid: 0,
+    });
     await n.close();
-    expect(fifos[0]!.lines).toEqual(['INSTANCE "VI_2" MASTER 100\n', 'GROUP "SG1" BACKUP 0\n', 'INSTANCE "VI_1" MASTER 150\n']);
+    expect(fifos[0]!.lines).toEqual([
+      'INSTANCE "VI_9" FAULT 50\n',
+      'GROUP "SG1" MASTER 0\n',
+      'INSTANCE "VI_1" BACKUP 150\n',
+      'INSTANCE "VI_2" BACKUP 100\n',
+      'INSTANCE "VI_4" FAULT 80\n',
+    ]);
+  });
+
+  it('a reload that fails before afterReload still delivers its held-back lines at the next reload', async () => {
+    const { n, fifos, config } = setup();
+    n.reload(config);
+    n.handle(tr('VI_1', 'MASTER', 'DELETED', 150));
+    expect(fifos[0]!.lines).toEqual([]);
+    n.reload(config);
+    expect(fifos[0]!.lines).toEqual(['INSTANCE "VI_1" FAULT 150\n']);
+    await n.close();
   });
 
   it('without fifo_write_vrrp_states_on_reload nothing is re-written', async () => {
