@@ -191,18 +191,31 @@ export const spawnProcess: Spawner = (spec) => {
     // spawn failure (ENOENT, EACCES, EPERM for setuid/setgid): no 'exit' follows.
     if (pid === undefined) finish({ kind: 'spawnError', code: err.code ?? 'EIO', message: err.message }, pid);
   });
-  child.on('exit', (code, signal) => {
-    // Grandchildren may hold the pipes open: stop reading now, never wait for 'close'.
+  let outcomeAtExit: ProcessOutcome | undefined;
+  const settle = (): void => {
+    if (outcomeAtExit === undefined || exited) return;
     child.stdout?.destroy();
     child.stderr?.destroy();
+    finish(outcomeAtExit, pid);
+  };
+  // Output still in the pipes is read until 'close'; grandchildren holding the pipes open do not
+  // delay the result by more than a moment.
+  child.on('close', settle);
+  child.on('exit', (code, signal) => {
+    const decide = (o: ProcessOutcome): void => {
+      outcomeAtExit = o;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      later(100, settle);
+    };
     if (signal !== null) {
       const n = signo(signal);
       const ours = (phase === 'terminating' && signal === 'SIGTERM') || (phase === 'killing' && (signal === 'SIGKILL' || signal === 'SIGTERM'));
       // keepalived: after the SIGTERM worked on the leader, make sure its children are gone too.
       if (ours && pid !== undefined) killGroup(pid, 'SIGKILL');
-      finish(ours ? { kind: 'timedOut', signal, signo: n } : { kind: 'signaled', signal, signo: n }, pid);
+      decide(ours ? { kind: 'timedOut', signal, signo: n } : { kind: 'signaled', signal, signo: n });
     } else {
-      finish({ kind: 'exited', code: code ?? 0 }, pid);
+      decide({ kind: 'exited', code: code ?? 0 });
     }
   });
 
