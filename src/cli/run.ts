@@ -15,7 +15,7 @@ import { Notifier } from '../runtime/notify.js';
 import { systemClock } from '../runtime/clock.js';
 import { netCapabilities } from '../runtime/capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from '../runtime/dumps.js';
-import { prepareTrackers } from '../runtime/trackers.js';
+import { prepareTrackers, withSecureNotifyScripts } from '../runtime/trackers.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -151,14 +151,15 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
   log.info({ event: 'daemon.start', version: process.env.npm_package_version, transport: opts.transport }, `Starting havipd (keepalived-compatible VRRP), transport ${opts.transport}`);
   for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) writeFileSync(f, `${process.pid}\n`);
 
-  let config = loaded.config;
+  // Track scripts and files are checked before the instances start (disabled ones leave the config), their
+  // known values fed first, then run / watched once the daemon is up. Notify scripts keepalived would not
+  // run (insecure, missing, not executable) leave the config too.
+  let trackers = prepareTrackers(loaded.config, log);
+  let config = withSecureNotifyScripts(trackers.config, log);
   // Notify FIFOs are opened and their scripts started before the instances start (keepalived start_vrrp()).
   const notifier = new Notifier(config, { log });
   notifier.start();
-  // Track scripts and files: checked before the instances start (disabled ones leave the config), their
-  // known values fed first, then run / watched once the daemon is up.
-  let trackers = prepareTrackers(config, log);
-  const daemon = new Daemon(trackers.config, edges, { detail: opts.detail, onEffect: (e) => notifier.handle(e) });
+  const daemon = new Daemon(config, edges, { detail: opts.detail, onEffect: (e) => notifier.handle(e) });
   for (const input of trackers.initialInputs()) daemon.feed(input);
   await daemon.start();
   trackers.start((input) => daemon.feed(input));
@@ -209,16 +210,18 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
         return;
       }
       logDiagnostics(log, next.diagnostics);
-      const newConfig = next.config;
+      // The daemon gets the config the new trackers run (disabled scripts removed): a disabled weight-0
+      // script left in it would hold its instance in FAULT for ever.
+      const nextTrackers = prepareTrackers(next.config, log, { reload: true, carry: trackers.carry() });
+      const newConfig = withSecureNotifyScripts(nextTrackers.config, log);
       notifier.reload(newConfig);
       void daemon
         .reload(newConfig)
         .then(async () => {
           notifier.afterReload(daemon.snapshot());
           config = newConfig;
-          const carry = trackers.carry();
           await trackers.stop();
-          trackers = prepareTrackers(newConfig, log, { reload: true, carry });
+          trackers = nextTrackers;
           for (const input of trackers.initialInputs()) daemon.feed(input);
           trackers.start((input) => daemon.feed(input));
           log.info({ event: 'reload.done' }, 'Reload complete');

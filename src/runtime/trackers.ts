@@ -115,6 +115,64 @@ export function prepareTrackers(config: DaemonConfig, log: Logger, opts: Tracker
   };
 }
 
+// ───────────────────────────── notify scripts ─────────────────────────────
+
+/**
+ * keepalived's check_notify_script_secure() at start-up and reload: a notify script that is inhibited
+ * (insecure with `enable_script_security`), not found, or not executable by its user is dropped and never
+ * run. Returns `config` with those commands removed, logging keepalived's lines. Nothing is checked with
+ * `net_namespace` (keepalived-compat, as `-t`).
+ */
+export function withSecureNotifyScripts(config: DaemonConfig, log: Logger, opts: { userDb?: UserDb; pathEnv?: string | undefined } = {}): DaemonConfig {
+  if (config.global.netNamespace !== undefined) return config;
+  const db = opts.userDb ?? systemUserDb;
+  const pathEnv = 'pathEnv' in opts ? opts.pathEnv : process.env.PATH;
+  const g = config.global;
+  let changed = false;
+  const keep = (c: CommandSpec | undefined, owner: string): CommandSpec | undefined => {
+    if (c === undefined) return undefined;
+    const id = scriptIdentity(c, g.scriptUser, db);
+    const reason = 'error' in id ? id.error : undefined;
+    let ok = reason === undefined;
+    if (!('error' in id)) {
+      const r = checkScriptSecure(c.argv, id, g.enableScriptSecurity, pathEnv);
+      for (const line of r.logs) log.info({ event: 'script.check', owner }, line);
+      ok = !r.flags.inhibit && !r.flags.notFound && r.flags.executable;
+    }
+    if (ok) return c;
+    changed = true;
+    log.error({ event: 'notify.disabled', owner, command: c.raw }, `(${owner}) notify script '${c.raw}' disabled${reason ? `: ${reason}` : ' (not found, not executable or insecure)'}`);
+    return undefined;
+  };
+  const notify = (n: NotifyConfig, owner: string): NotifyConfig => {
+    const out: { -readonly [K in keyof NotifyConfig]: NotifyConfig[K] } = {};
+    const set = <K extends 'master' | 'backup' | 'fault' | 'stop' | 'generic' | 'masterRxLowerPri'>(k: K): void => {
+      const c = keep(n[k], owner);
+      if (c) out[k] = c;
+    };
+    set('master');
+    set('backup');
+    set('fault');
+    set('stop');
+    set('generic');
+    set('masterRxLowerPri');
+    // `notify_deleted` without a command still changes what is reported (DELETED instead of FAULT).
+    if (n.deleted) {
+      const c = keep(n.deleted.command, owner);
+      out.deleted = c ? { command: c } : {};
+    }
+    return out;
+  };
+  const instances = config.instances.map((i) => ({ ...i, notify: notify(i.notify, i.name) }));
+  const syncGroups = config.syncGroups.map((sg) => ({ ...sg, notify: notify(sg.notify, sg.name) }));
+  const global = {
+    ...g,
+    notifyFifoScript: keep(g.notifyFifoScript, 'notify_fifo'),
+    vrrpNotifyFifoScript: keep(g.vrrpNotifyFifoScript, 'vrrp_notify_fifo'),
+  };
+  return changed ? { ...config, global, instances, syncGroups } : config;
+}
+
 // ───────────────────────────── -t ─────────────────────────────
 
 function notifyCommands(n: NotifyConfig): CommandSpec[] {
