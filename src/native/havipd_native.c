@@ -568,15 +568,29 @@ static napi_value js_send_frame(napi_env env, napi_callback_info info) {
  */
 #define WATCHER_FREE ((uv_close_cb)(void (*)(void))free)
 
-static void on_poll(uv_poll_t *h, int status, int events) {
-  (void)events;
-  watcher_t *w = (watcher_t *)h->data;
-  napi_env env = w->env;
+/* Calls the JS function behind `cb_ref` with one argument made by `make_arg`, through napi_make_callback
+ * (so microtasks run right after); an exception thrown by it is reported as uncaught. */
+static void call_js(napi_env env, napi_ref cb_ref, napi_async_context ctx, napi_value (*make_arg)(napi_env, int), int arg_in) {
   napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value cb, global, arg, result;
-  napi_get_reference_value(env, w->cb, &cb);
+  if (cb_ref == NULL || napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb = NULL, global, arg, result;
+  napi_get_reference_value(env, cb_ref, &cb);
   napi_get_global(env, &global);
+  arg = make_arg(env, arg_in);
+  if (cb != NULL) {
+    napi_status s = napi_make_callback(env, ctx, global, cb, 1, &arg, &result);
+    if (s == napi_pending_exception) {
+      napi_value exc;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_fatal_exception(env, exc);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* Argument of a poll callback: undefined, or an Error named after the libuv status. */
+static napi_value poll_arg(napi_env env, int status) {
+  napi_value arg;
   if (status < 0) {
     napi_value code, msg;
     napi_create_string_utf8(env, uv_err_name(status), NAPI_AUTO_LENGTH, &code);
@@ -585,15 +599,13 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   } else {
     napi_get_undefined(env, &arg);
   }
-  if (cb != NULL) {
-    napi_status s = napi_make_callback(env, w->ctx, global, cb, 1, &arg, &result);
-    if (s == napi_pending_exception) {
-      napi_value exc;
-      napi_get_and_clear_last_exception(env, &exc);
-      napi_fatal_exception(env, exc);
-    }
-  }
-  napi_close_handle_scope(env, scope);
+  return arg;
+}
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  (void)events;
+  watcher_t *w = (watcher_t *)h->data;
+  call_js(w->env, w->cb, w->ctx, poll_arg, status);
 }
 
 static void destroy_watcher(napi_env env, watcher_t *w, int from_cleanup) {
@@ -687,24 +699,15 @@ static napi_value js_open_count(napi_env env, napi_callback_info info) {
 
 /* ---------- watchSignal(signum, cb); sigrtmin() ---------- */
 
+static napi_value signum_arg(napi_env env, int signum) {
+  napi_value arg;
+  napi_create_int32(env, signum, &arg);
+  return arg;
+}
+
 static void on_signal(uv_signal_t *h, int signum) {
   sigwatch_t *w = (sigwatch_t *)h->data;
-  napi_env env = w->env;
-  napi_handle_scope scope;
-  if (w->cb == NULL || napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value cb, global, arg, result;
-  napi_get_reference_value(env, w->cb, &cb);
-  napi_get_global(env, &global);
-  napi_create_int32(env, signum, &arg);
-  if (cb != NULL) {
-    napi_status s = napi_make_callback(env, w->ctx, global, cb, 1, &arg, &result);
-    if (s == napi_pending_exception) {
-      napi_value exc;
-      napi_get_and_clear_last_exception(env, &exc);
-      napi_fatal_exception(env, exc);
-    }
-  }
-  napi_close_handle_scope(env, scope);
+  call_js(w->env, w->cb, w->ctx, signum_arg, signum);
 }
 
 /* Calls cb(signum) on each delivery of `signum`; the handle does not keep the loop alive. */
