@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startCapture, type Capture, type CaptureRow } from '../support/capture.js';
 import { interopGuard } from '../support/interop-guard.js';
 import { createLan, destroyAll, scratchDir, sleep, sweepStaleNetns, waitFor, type Lan, type Netns } from '../support/netns.js';
-import { addrsOn, describeRows, entering, explainFailure, macOf, startNode, vipIn, vrrpConfig, waitVip, type NodeKind, type VrrpNode } from '../support/scenario.js';
+import { addrsOn, advertsFrom, describeRows, entering, explainFailure, macOf, startNode, vipIn, vrrpConfig, waitVip, type NodeKind, type VrrpNode } from '../support/scenario.js';
 
 const guard = interopGuard();
 
@@ -71,8 +71,10 @@ describe.skipIf(guard.skip)('VRRPv3 multicast, IPv4 and IPv6 (havipd ⇄ keepali
       () => nodes,
       async () => {
         const { backup, backupStarted } = await pair(masterKind, backupKind, conf);
-        // Past the backup's Master_Down_Interval (1.5 + 0.305 s) with margin.
+        // Past the backup's Master_Down_Interval (1.5 + 0.305 s) with margin, and 3 adverts heard.
         await sleep(Math.max(0, backupStarted + 3_000 - Date.now()));
+        const c = cap!;
+        await waitFor(async () => advertsFrom(await c.peek(), lan.ipA, vrid, 150).length >= 3, { timeoutMs: 5_000, what: '3 adverts from the master' });
         expect(backup.countLog(entering('MASTER'))).toBe(0);
         expect((await addrsOn(lan.b, lan.ifB)).includes(`${vip}/24`)).toBe(false);
         const rows = await cap!.stop();
@@ -104,6 +106,7 @@ describe.skipIf(guard.skip)('VRRPv3 multicast, IPv4 and IPv6 (havipd ⇄ keepali
         // keepalived adds IPv6 VIPs with IFA_F_NODAD unless `-nodad` is given: usable at once, never tentative.
         expect((await lan.a.ip(['-o', '-6', 'addr', 'show', 'dev', lan.ifA])).stdout).not.toMatch(new RegExp(`${vip}/64.*tentative`));
         await sleep(Math.max(0, backupStarted + 3_000 - Date.now()));
+        await waitFor(async () => (await cap!.peek()).filter((r) => r.proto === 'vrrp' && r.src === llA).length >= 3, { timeoutMs: 5_000, what: '3 adverts from the master' });
         expect(backup.countLog(entering('MASTER'))).toBe(0);
         expect((await addrsOn(lan.b, lan.ifB)).includes(`${vip}/64`)).toBe(false);
         expect(await master.stop('SIGTERM')).toBe(0);

@@ -77,11 +77,18 @@ export function havipdArgv(dir: string, opts: HavipdOptions = {}): string[] {
   return ['setpriv', `--reuid=${opts.uid}`, `--regid=${opts.uid}`, '--clear-groups', ...argv];
 }
 
-/** Throws a clear message when dist/ has not been built. */
-export function assertBuilt(): void {
-  if (!existsSync(DIST_MAIN)) throw new Error(`havipd is not built (${DIST_MAIN} missing): run npx tsc -p tsconfig.json first`);
-  if (!existsSync(join(ROOT, 'build', 'Release', 'havipd_native.node'))) {
-    throw new Error('native addon missing: run npm_config_nodedir=/usr npx node-gyp rebuild');
+/**
+ * Throws a clear message when dist/ or the native addon has not been built. Waits (bounded, 30 s) for
+ * them to appear first: on a shared machine another engineer's `node-gyp rebuild` or `tsc` removes and
+ * rewrites them for a few seconds.
+ */
+export async function assertBuilt(timeoutMs = 30_000): Promise<void> {
+  const addon = join(ROOT, 'build', 'Release', 'havipd_native.node');
+  try {
+    await waitFor(() => existsSync(DIST_MAIN) && existsSync(addon), { timeoutMs, intervalMs: 200, what: 'dist/ and the native addon' });
+  } catch {
+    if (!existsSync(DIST_MAIN)) throw new Error(`havipd is not built (${DIST_MAIN} missing): run npx tsc -p tsconfig.json first`);
+    throw new Error(`native addon missing (${addon}): run npm_config_nodedir=/usr npx node-gyp rebuild`);
   }
 }
 
@@ -90,7 +97,7 @@ export function assertBuilt(): void {
  * an instance has a state: use `waitForLog`). Fails fast with its output if it exits at once.
  */
 export async function startHavipd(ns: Netns, config: string, opts: HavipdOptions = {}): Promise<Havipd> {
-  assertBuilt();
+  await assertBuilt();
   const scratch = scratchDir('hv-n2-hd');
   const dir = scratch.path;
   const confPath = join(dir, 'keepalived.conf');
