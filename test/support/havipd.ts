@@ -107,7 +107,7 @@ export async function startHavipd(ns: Netns, config: string, opts: HavipdOptions
     chownSync(dir, opts.uid, opts.uid);
     chownSync(confPath, opts.uid, opts.uid);
   }
-  const proc = ns.spawn(havipdArgv(dir, opts), { env: { ...process.env, TMPDIR: dir, CI: undefined, ...opts.env }, cwd: dir });
+  const proc = ns.spawn(havipdArgv(dir, opts), { env: { ...process.env, TMPDIR: dir, ...opts.env }, cwd: dir });
   const early = await Promise.race([proc.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), opts.earlyExitMs ?? 300))]);
   if (early !== undefined) {
     writeFileSync(logPath, proc.output());
