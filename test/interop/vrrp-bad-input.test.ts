@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCapture } from '../support/capture.js';
 import { interopGuard } from '../support/interop-guard.js';
 import { createLan, destroyAll, scratchDir, sleep, sweepStaleNetns, type Lan } from '../support/netns.js';
-import { advertsFrom, describeRows, entering, explainFailure, startNode, statsCounter, vipIn, vrrpConfig, type VrrpNode } from '../support/scenario.js';
+import { advertsFrom, describeRows, entering, explainFailure, readDump, startNode, statsCounter, vipIn, vrrpConfig, type VrrpNode } from '../support/scenario.js';
 
 const guard = interopGuard();
 const ADDON = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'havipd_native.node');
@@ -130,6 +130,8 @@ interface Outcome {
   readonly stats: string;
   readonly gaps: number[];
   readonly why: string;
+  /** The havipd process was still running after both floods. */
+  readonly alive: boolean;
 }
 
 describe.skipIf(guard.skip)(`malformed VRRP flood against a havipd MASTER (${PER_KIND} packets of each of 11 kinds, twice)`, () => {
@@ -138,6 +140,9 @@ describe.skipIf(guard.skip)(`malformed VRRP flood against a havipd MASTER (${PER
   const nodes: VrrpNode[] = [];
   let h: VrrpNode;
   let out: Outcome;
+  /** keepalived 2.2.7 under one flood of the same packets: its stats dump. */
+  let kaStats = '';
+  let kaSent: FloodResult | undefined;
 
   beforeAll(async () => {
     await sweepStaleNetns();
@@ -174,7 +179,23 @@ describe.skipIf(guard.skip)(`malformed VRRP flood against a havipd MASTER (${PER
         const gaps = mine.slice(1).map((r, i) => r.time - mine[i]!.time);
         const why = `flood 1 ${JSON.stringify(first)}\nflood 2 ${JSON.stringify(second)}\nRSS kB ${rss0} → ${rss1} → ${rss2}\nadvert gaps ${gaps.map((g) => g.toFixed(3)).join(' ')}\n${stats}\n${describeRows(mine)}`;
         console.log(`bad input: sent ${JSON.stringify(first.sent)} ×2 (failed ${first.failed + second.failed}); RSS ${rss0} → ${rss1} → ${rss2} kB; ${h.log().split('\n').length} log lines`);
-        return { first, second, rss: [rss0, rss1, rss2] as const, stats, gaps, why };
+        return { first, second, rss: [rss0, rss1, rss2] as const, stats, gaps, why, alive: !h.havipd!.process.hasExited() };
+      },
+    );
+    // The oracle: keepalived 2.2.7 in the same place, same configuration, one flood.
+    await h.stop('SIGKILL');
+    const k = await startNode('keepalived', lan.a, vrrpConfig({ instances: [{ iface: lan.ifA, vrid, priority: 150, authPass: 'secret1', vips: [`${vip}/24`] }] }));
+    nodes.push(k);
+    await explainFailure(
+      () => [k],
+      async () => {
+        await k.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+        const spec = { addon: ADDON, ifname: lan.ifB, src: lan.ipB, dst: '224.0.0.18', vrid, vips: [vip], pass: 'secret1', perKind: PER_KIND, seed: 1, batch: 25, pauseMs: 1 };
+        const res = await lan.b.exec([process.execPath, join(scratch.path, 'vrrp-flood.mjs'), JSON.stringify(spec)], { timeoutMs: 60_000 });
+        kaSent = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as FloodResult;
+        await sleep(500);
+        kaStats = await readDump(k, 'stats');
+        expect(k.countLog(/Entering BACKUP STATE$/)).toBe(0);
       },
     );
   });
@@ -188,7 +209,7 @@ describe.skipIf(guard.skip)(`malformed VRRP flood against a havipd MASTER (${PER
   });
 
   it('havipd stays MASTER, alive, never demoted, no internal error', () => {
-    expect(h.havipd!.process.hasExited()).toBe(false);
+    expect(out.alive).toBe(true);
     expect(h.countLog(entering('MASTER'))).toBe(1);
     expect(h.countLog(/\(VI_1\) Entering BACKUP STATE$/)).toBe(0);
     expect(h.log()).not.toMatch(/internal error|core\.bug|Uncaught|TypeError|RangeError/);
@@ -225,6 +246,26 @@ describe.skipIf(guard.skip)(`malformed VRRP flood against a havipd MASTER (${PER
     counted(c('Packet Errors', 'Length'), 'truncated', sent('wrongVersion') + sent('random'));
     expect(c('Advertisements', 'Received'), out.why).toBe(0);
     expect(c('Priority Zero', 'Received'), out.why).toBe(0);
+  });
+
+  it('keepalived 2.2.7 under the same flood moves the same counters and accepts nothing either', () => {
+    const labels: Array<[string, string] | [string]> = [
+      ['Advertisements', 'Received'],
+      ['Packet Errors', 'Length'],
+      ['Packet Errors', 'TTL'],
+      ['Packet Errors', 'Invalid Type'],
+      ['Packet Errors', 'Address List'],
+      ['Authentication Errors', 'Invalid Type'],
+      ['Authentication Errors', 'Type Mismatch'],
+      ['Authentication Errors', 'Failure'],
+      ['Priority Zero', 'Received'],
+    ];
+    const why = `havipd:\n${out.stats}\nkeepalived (${JSON.stringify(kaSent)}):\n${kaStats}`;
+    const moved = (stats: string): string[] => labels.filter((l) => (statsCounter(stats, l) ?? -1) > 0).map((l) => l.join(' / '));
+    const compact = (stats: string): string => labels.map((l) => `${l.join('/')}=${statsCounter(stats, l)}`).join(' ');
+    console.log(`counters after the flood\n  havipd (2 floods):     ${compact(out.stats)}\n  keepalived (1 flood):  ${compact(kaStats)}`);
+    expect(moved(out.stats), why).toEqual(moved(kaStats));
+    expect(statsCounter(kaStats, ['Advertisements', 'Received']), why).toBe(0);
   });
 
   it('drop logs are rate-limited (ARCHITECTURE.md §4.1): far fewer log lines than dropped packets', () => {

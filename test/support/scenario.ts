@@ -2,6 +2,8 @@
 // one "node" interface over havipd and the real keepalived 2.2.7 so a scenario runs with either in
 // either role, VIP checks through `ip addr`, and capture-row helpers for timing from the wire.
 
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CaptureRow } from './capture.js';
 import { startHavipd, type Havipd, type HavipdOptions } from './havipd.js';
 import { startKeepalived, type Keepalived } from './keepalived.js';
@@ -191,6 +193,26 @@ export function statsCounter(stats: string, path: readonly string[]): number | u
     i = j + 1;
   }
   return undefined;
+}
+
+/**
+ * SIGUSR1 / SIGUSR2 dump of either daemon (`keepalived.data` / `keepalived.stats` in its TMPDIR),
+ * once a fresh complete one has been written (bounded, 5 s).
+ */
+export async function readDump(node: VrrpNode, kind: 'data' | 'stats'): Promise<string> {
+  if (node.havipd) return node.havipd.dump(kind);
+  const path = join(node.dir, `keepalived.${kind}`);
+  rmSync(path, { force: true });
+  node.signal(kind === 'data' ? 'SIGUSR1' : 'SIGUSR2');
+  const complete = kind === 'stats' ? /Priority Zero:\n\s+Received: \d+\n\s+Sent: \d+/ : /------< Interfaces >------/;
+  return waitFor(
+    () => {
+      if (!existsSync(path)) return undefined;
+      const text = readFileSync(path, 'utf8');
+      return complete.test(text) ? text : undefined;
+    },
+    { timeoutMs: 5_000, intervalMs: 20, what: `keepalived.${kind} of ${node.kind} in ${node.dir}` },
+  );
 }
 
 /**
