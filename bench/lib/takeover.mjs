@@ -8,6 +8,8 @@
 //   second burst  = start of the second GARP burst − start of the first (garp_master_delay)
 //   advert period = median interval between the new master's adverts
 
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TAKEOVER_VIP, takeoverConfig } from './configs.mjs';
 import { startDaemon } from './daemons.mjs';
@@ -76,11 +78,11 @@ export async function takeoverOnce(kind, { version, advertInt, log = () => {} })
     master = await startDaemon(kind, pair.a, conf('BENCH_M', pair.ifA, MASTER_PRIO));
     // The backup starts once the master has initialised, so the master's (shorter) down timer always
     // fires first and the roles are never in doubt.
-    await master.waitLog(/Entering (BACKUP|MASTER) STATE/, 1, 60_000);
+    await master.waitLog(/Entering (BACKUP|MASTER) STATE/, 1, 30_000);
     backup = await startDaemon(kind, pair.b, conf('BENCH_B', pair.ifB, BACKUP_PRIO));
     const fromA = (r) => r.kind === 'vrrp' && r.src === pair.ipA && r.vrrp.priority === MASTER_PRIO;
-    await waitFor(() => cap.peek().some(fromA), { timeoutMs: 60_000, intervalMs: Math.min(100, ms), what: `${kind} master's first advert` });
-    await backup.waitLog(/Entering BACKUP STATE/, 1, 60_000);
+    await waitFor(() => cap.peek().some(fromA), { timeoutMs: 30_000, intervalMs: Math.min(100, ms), what: `${kind} master's first advert` });
+    await backup.waitLog(/Entering BACKUP STATE/, 1, 30_000);
     // Let the backup hear a few adverts (at least 1 s) so it runs on its steady-state timer.
     await sleep(Math.max(1_000, 2 * ms) + 200);
     master.kill();
@@ -95,13 +97,28 @@ export async function takeoverOnce(kind, { version, advertInt, log = () => {} })
     }, { timeoutMs: 9_000, intervalMs: 200, what: 'second GARP burst' }).catch(() => log(`(${kind}: no second GARP burst within 9 s)`));
     await sleep(600);
     const rows = await cap.stop();
-    return analyseTakeover(rows, { ipA: pair.ipA, ipB: pair.ipB, macB: pair.macB });
+    const a = analyseTakeover(rows, { ipA: pair.ipA, ipB: pair.ipB, macB: pair.macB });
+    if (a.problems.length) a.problems.push(`logs kept in ${keepEvidence(kind, scratch.path, master, backup)}`);
+    return a;
+  } catch (e) {
+    const where = keepEvidence(kind, scratch.path, master, backup);
+    throw new Error(`${e instanceof Error ? e.message.split('\n')[0] : String(e)} (logs kept in ${where})`);
   } finally {
     await backup?.stop(3_000).catch(() => {});
     await master?.stop(1_000).catch(() => {});
     await pair.destroy();
     scratch.remove();
   }
+}
+
+/** Copy both daemons' output and the capture of a failed run to a directory that outlives the run. */
+function keepEvidence(kind, scratchPath, master, backup) {
+  const dir = mkdtempSync(join(tmpdir(), `hv-b1-failed-${kind}-`));
+  if (master) writeFileSync(join(dir, 'master.log'), master.log());
+  if (backup) writeFileSync(join(dir, 'backup.log'), backup.log());
+  const pcap = join(scratchPath, 'takeover.pcap');
+  if (existsSync(pcap)) copyFileSync(pcap, join(dir, 'takeover.pcap'));
+  return dir;
 }
 
 /**
