@@ -4,12 +4,12 @@
 // never the password — checked while it runs against the real keepalived, whose own stats dump (same
 // signal, same moment) has the same layout.
 
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
-import { createLan, destroyAll, sleep, sweepStaleNetns, waitFor, type Lan } from '../support/netns.js';
-import { entering, explainFailure, startNode, statsCounter, vipIn, vrrpConfig, type NodeKind, type VrrpNode } from '../support/scenario.js';
+import { createLan, destroyAll, sleep, sweepStaleNetns, type Lan } from '../support/netns.js';
+import { entering, explainFailure, readDump, startNode, statsCounter, vipIn, vrrpConfig, type NodeKind, type VrrpNode } from '../support/scenario.js';
 
 const guard = interopGuard();
 
@@ -43,14 +43,6 @@ describe.skipIf(guard.skip)('SIGUSR1 / SIGUSR2 dumps (havipd, next to keepalived
       routerId: `hv_${side}`,
       instances: [{ iface: side === 'a' ? lan.ifA : lan.ifB, vrid, priority, authPass: 'pw4dump', vips: [`${vip}/24`] }],
     });
-
-  const keepalivedStats = async (k: VrrpNode): Promise<string> => {
-    const path = join(k.dir, 'keepalived.stats');
-    rmSync(path, { force: true });
-    k.signal('SIGUSR2');
-    await waitFor(() => existsSync(path) && readFileSync(path, 'utf8').includes('Priority Zero'), { timeoutMs: 5_000, what: 'keepalived.stats' });
-    return readFileSync(path, 'utf8');
-  };
 
   it.each([
     ['havipd', 'keepalived'],
@@ -108,7 +100,7 @@ describe.skipIf(guard.skip)('SIGUSR1 / SIGUSR2 dumps (havipd, next to keepalived
         expect(statSync(join(h.dir, 'keepalived.data')).mode & 0o777).toBe(0o600);
 
         // Same layout as keepalived's own stats dump taken now.
-        const ks = await keepalivedStats(k);
+        const ks = await readDump(k, 'stats');
         expect(shape(stats)).toEqual(shape(ks));
         // And the counters agree across the wire: what one sent, the other received (±2 in flight).
         const kc = (...p: string[]): number => statsCounter(ks, p) ?? -1;
