@@ -140,6 +140,23 @@ describe('Daemon with fake edges', () => {
     await w.daemon.stop();
   });
 
+  it('advert period does not drift when timers fire late (ticks are stepped at their deadline)', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    await run(w, 4_000);
+    expect(state(w)).toBe('MASTER');
+    w.ops.length = 0;
+    // The event loop runs each timer up to 30 ms late here; 60 s of MASTER must still be 60 adverts
+    // (stepping ticks at the moment they ran gave 59: each period 1000 ms + the lateness).
+    for (let k = 0; k < 60_000; k += 30) {
+      w.clock.advanceBy(micros(30_000));
+      await vi.advanceTimersByTimeAsync(30);
+    }
+    await w.daemon.idle();
+    expect(w.ops.filter((x) => x === 'advert:150').length).toBe(60);
+    await w.daemon.stop();
+  });
+
   it('SIGTERM: a MASTER sends priority 0 before removing its VIPs; sockets closed after', async () => {
     const w = world(cfg([instanceConfig({ priority: 150 })]));
     await w.daemon.start();
