@@ -77,10 +77,13 @@ async function buildEdges(opts: RunOptions, log: Logger): Promise<DaemonEdges> {
     const { openRawTransport } = await import('../runtime/transport/raw.js');
     const { createAddressEdge } = await import('../runtime/addresses.js');
     const { createFrameSender } = await import('../garp/sender.js');
+    const { loadNative } = await import('../native/index.js');
+    const native = loadNative();
     return {
       openTransport: openRawTransport,
       transportKind: 'raw',
-      addresses: createAddressEdge(),
+      // if_nametoindex through the addon: one netlink round trip less per VIP change on a takeover.
+      addresses: createAddressEdge({ ifIndex: (name) => native.ifIndex(name) }),
       links,
       frames: createFrameSender(),
       clock: systemClock,

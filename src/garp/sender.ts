@@ -16,6 +16,11 @@ export interface FrameSender {
    * rule: set iff IPv6 forwarding is enabled on the interface.
    */
   sendNa(ifname: string, ipv6: string, routerFlag?: boolean): Promise<void>;
+  /**
+   * Open the interface's socket and read its MAC now, so the first GARP after a takeover does not pay
+   * for it. Throws a HavipdError (ENODEV…) like a send would; optional for fakes.
+   */
+  prepare?(ifname: string): void;
   /** Drop the cached socket and MAC of `ifname` (after the link was deleted / recreated / re-addressed). */
   forget(ifname: string): void;
   close(): Promise<void>;
@@ -77,6 +82,14 @@ class PacketFrameSender implements FrameSender {
   sendNa(ifname: string, ipv6: string, routerFlag?: boolean): Promise<void> {
     const router = routerFlag ?? ipv6Forwarding(ifname);
     return this.send(ifname, `unsolicited NA for ${ipv6}`, (mac) => buildUnsolicitedNa(mac, ipv6, router));
+  }
+
+  prepare(ifname: string): void {
+    try {
+      this.socketFor(ifname);
+    } catch (err) {
+      throw frameError(`open packet socket on ${ifname}`, err);
+    }
   }
 
   forget(ifname: string): void {

@@ -58,6 +58,12 @@ export interface AddressEdgeOptions {
   readonly ipPath?: string;
   /** Bound on each kernel request or `ip` run, ms (default 5000). */
   readonly timeoutMs?: number;
+  /**
+   * A local name → ifindex lookup (the addon's if_nametoindex), saving a netlink round trip per address
+   * change on the takeover path; it throws an error with `code` ENODEV for a missing interface.
+   * Without it the netlink backend asks the kernel with RTM_GETLINK.
+   */
+  readonly ifIndex?: (ifname: string) => number;
 }
 
 // ───────────────────────────── pure helpers ─────────────────────────────
@@ -271,8 +277,17 @@ export async function netlinkIfindex(rt: RtSocket, ifname: string, timeout: numb
   }
 }
 
-function netlinkBackend(nl: NetlinkModule, timeout: number): Backend {
+function netlinkBackend(nl: NetlinkModule, timeout: number, ifIndex: ((ifname: string) => number) | undefined): Backend {
   const rt = nl.createRtNetlink();
+  const indexOf = async (ifname: string): Promise<number> => {
+    if (!ifIndex) return netlinkIfindex(rt, ifname, timeout);
+    try {
+      return ifIndex(ifname);
+    } catch (e) {
+      const errno = (e as { code?: unknown }).code;
+      throw new SysError(`no link ${ifname}: ${String((e as Error).message)}`, typeof errno === 'string' ? errno : 'ENODEV');
+    }
+  };
   const req = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
       return await f();
@@ -299,17 +314,17 @@ function netlinkBackend(nl: NetlinkModule, timeout: number): Backend {
   return {
     name: 'netlink',
     async add(vip, ifname) {
-      const index = await netlinkIfindex(rt, ifname, timeout);
+      const index = await indexOf(ifname);
       const { data, attrs } = spec(vip, index, 'add');
       await req(() => rt.newAddress(data, attrs, { timeout, flags: nl.FlagsNew.CREATE | nl.FlagsNew.EXCL }));
     },
     async remove(vip, ifname) {
-      const index = await netlinkIfindex(rt, ifname, timeout);
+      const index = await indexOf(ifname);
       const { data, attrs } = spec(vip, index, 'del');
       await req(() => rt.delAddress(data, attrs, { timeout }));
     },
     async list(ifname, family) {
-      const index = await netlinkIfindex(rt, ifname, timeout);
+      const index = await indexOf(ifname);
       const msgs = await req(() => rt.getAddresses({ family: family === undefined ? 0 : family === 4 ? 2 : 10 }, {}, { timeout }));
       return msgs.filter((m) => m.data.index === index).flatMap((m) => {
         const fam: Family | undefined = m.data.family === 2 ? 4 : m.data.family === 10 ? 6 : undefined;
@@ -387,7 +402,7 @@ export function createAddressEdge(opts: AddressEdgeOptions = {}): AddressEdge {
     if (backend) return backend;
     if (want !== 'ip') {
       const nl = await loadNetlink();
-      if (nl) backend = netlinkBackend(nl, timeout);
+      if (nl) backend = netlinkBackend(nl, timeout, opts.ifIndex);
       else if (want === 'netlink') throw new SysError('the netlink addon could not be loaded', 'ENOSYS');
     }
     backend ??= ipBackend(opts.ipPath ?? 'ip', timeout);
