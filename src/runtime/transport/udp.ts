@@ -5,7 +5,8 @@
 // IPv4 multicast groups work on `lo` (a second socket bound to group:port with SO_REUSEADDR);
 // IPv6 multicast is not offered in this mode (join rejects with EOPNOTSUPP).
 
-import dgram from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
+import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
 import { HavipdError, errnoOf } from '../../errors.js';
 import type { OpenTransport, PacketHandler, SendOptions, Transport, TransportErrorHandler, TransportOpenOptions } from './types.js';
 
@@ -26,25 +27,24 @@ function udpError(what: string, err: unknown): HavipdError {
   });
 }
 
-function bindSocket(sock: dgram.Socket, address: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    sock.once('error', onError);
-    sock.bind({ address, port, exclusive: true }, () => {
-      sock.removeListener('error', onError);
-      resolve();
-    });
-  });
+/**
+ * A dgram-as-promised socket without its error latch: the wrapper records every 'error' event and
+ * rejects the *next* bind/send with it, even when that send would succeed. havipd reports socket
+ * errors through `onError` as they happen (and bind/send errors through their own promises), as
+ * the plain node:dgram socket did, so the latch is detached (`destroy()` only removes the wrapper's
+ * 'close'/'error' listeners; the socket stays open and usable).
+ */
+function createSocket(opts: { type: 'udp4' | 'udp6'; reuseAddr?: boolean }): SocketAsPromised {
+  return DgramAsPromised.createSocket(opts).destroy();
 }
 
-function closeSocket(sock: dgram.Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      sock.close(() => resolve());
-    } catch {
-      resolve(); // already closed
-    }
-  });
+/** Closes the socket; resolves also when it was never bound or is already closed. */
+async function closeSocket(sock: SocketAsPromised): Promise<void> {
+  try {
+    await sock.close();
+  } catch {
+    /* already closed */
+  }
 }
 
 class UdpTransport implements Transport {
@@ -52,12 +52,12 @@ class UdpTransport implements Transport {
   readonly ifname: string;
   readonly family: 4 | 6;
   private readonly src: string;
-  private readonly mcast = new Map<string, dgram.Socket>();
+  private readonly mcast = new Map<string, SocketAsPromised>();
   private closed = false;
 
   private constructor(
     private readonly port: number,
-    private readonly sock: dgram.Socket,
+    private readonly sock: SocketAsPromised,
     opts: TransportOpenOptions & { unicastSrc: string },
     private readonly onPacket: PacketHandler,
     private readonly onError: TransportErrorHandler | undefined,
@@ -79,9 +79,9 @@ class UdpTransport implements Transport {
         errno: 'EINVAL',
       });
     }
-    const sock = dgram.createSocket({ type: opts.family === 4 ? 'udp4' : 'udp6' });
+    const sock = createSocket({ type: opts.family === 4 ? 'udp4' : 'udp6' });
     try {
-      await bindSocket(sock, src, udp.port);
+      await sock.bind({ address: src, port: udp.port, exclusive: true });
       sock.setTTL(255);
       if (opts.family === 4) {
         sock.setMulticastTTL(255);
@@ -94,8 +94,8 @@ class UdpTransport implements Transport {
       throw udpError(`bind UDP ${src}:${udp.port}`, err);
     }
     const t = new UdpTransport(udp.port, sock, { ...opts, unicastSrc: src }, onPacket, onError);
-    sock.on('message', (msg, rinfo) => t.deliver(msg, rinfo, src));
-    sock.on('error', (err) => t.onError?.(udpError(`UDP socket ${src}:${udp.port}`, err)));
+    sock.socket.on('message', (msg, rinfo) => t.deliver(msg, rinfo, src));
+    sock.socket.on('error', (err) => t.onError?.(udpError(`UDP socket ${src}:${udp.port}`, err)));
     try {
       for (const g of opts.mcastGroups) await t.join(g);
     } catch (err) {
@@ -105,7 +105,7 @@ class UdpTransport implements Transport {
     return t;
   }
 
-  private deliver(msg: Buffer, rinfo: dgram.RemoteInfo, dst: string): void {
+  private deliver(msg: Buffer, rinfo: RemoteInfo, dst: string): void {
     if (this.closed) return;
     // Our own multicast, looped back: keepalived never sees its own adverts (IP_MULTICAST_LOOP 0).
     if (rinfo.address === this.src && rinfo.port === this.port) return;
@@ -128,13 +128,14 @@ class UdpTransport implements Transport {
       return Promise.reject(new HavipdError('HAVIPD_SOCKET', `UDP transport bound to ${this.src} cannot send from ${opts.src}`, { errno: 'EADDRNOTAVAIL' }));
     }
     if (this.closed) return Promise.reject(new HavipdError('HAVIPD_SOCKET', `send on closed UDP transport ${this.src}`, { errno: 'EBADF' }));
-    return new Promise((resolve, reject) => {
-      try {
-        this.sock.send(message, this.port, opts.dst, (err) => (err ? reject(udpError(`send to ${opts.dst}:${this.port}`, err)) : resolve()));
-      } catch (err) {
-        reject(udpError(`send to ${opts.dst}:${this.port}`, err));
-      }
-    });
+    // dgram-as-promised turns a synchronous throw of dgram's send (bad address, closed socket) into a
+    // rejection too, as the hand-written wrapper did.
+    return this.sock.send(message, this.port, opts.dst).then(
+      () => undefined,
+      (err: unknown) => {
+        throw udpError(`send to ${opts.dst}:${this.port}`, err);
+      },
+    );
   }
 
   async join(group: string): Promise<void> {
@@ -142,22 +143,16 @@ class UdpTransport implements Transport {
     if (this.family === 6) {
       throw new HavipdError('HAVIPD_SOCKET', `UDP transport: IPv6 multicast (${group}) is not supported; use unicast peers`, { errno: 'EOPNOTSUPP' });
     }
-    const m = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    const m = createSocket({ type: 'udp4', reuseAddr: true });
     try {
-      await new Promise<void>((resolve, reject) => {
-        m.once('error', reject);
-        m.bind({ address: group, port: this.port }, () => {
-          m.removeListener('error', reject);
-          resolve();
-        });
-      });
+      await m.bind({ address: group, port: this.port });
       m.addMembership(group, this.src);
     } catch (err) {
       await closeSocket(m);
       throw udpError(`join ${group} on ${this.src}`, err);
     }
-    m.on('message', (msg, rinfo) => this.deliver(msg, rinfo, group));
-    m.on('error', (err) => this.onError?.(udpError(`UDP multicast socket ${group}:${this.port}`, err)));
+    m.socket.on('message', (msg, rinfo) => this.deliver(msg, rinfo, group));
+    m.socket.on('error', (err) => this.onError?.(udpError(`UDP multicast socket ${group}:${this.port}`, err)));
     this.mcast.set(group, m);
   }
 
