@@ -12,6 +12,7 @@ import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping } from './
 import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
+import { DropLog } from './drop-log.js';
 import type { ReceivedPacket, VrrpState } from './types.js';
 import { micros, type Micros } from './units.js';
 
@@ -38,6 +39,8 @@ export class VrrpCore {
   private stopped = false;
   private delayedStartUntil: Micros | undefined;
   private unknownVrid = 0;
+  /** Rate limit of the dispatcher's drop log lines (packets no instance owns). */
+  private readonly dropLog = new DropLog();
 
   constructor(
     private config: DaemonConfig,
@@ -519,7 +522,9 @@ export class VrrpCore {
       if (d.reason === 'unknown_vrid' || d.reason === 'too_short' || !inst) {
         if (d.reason === 'unknown_vrid') this.unknownVrid++;
         if (d.reason === 'too_short' || this.config.global.logUnknownVrids) {
-          ctx.out.push({ kind: 'log', level: 'info', event: 'advert.drop', msg: d.log, fields: { reason: d.reason, vrid: d.vrid, src: pkt.src } });
+          const r = this.dropLog.record(d.reason, ctx.now);
+          const msg = r.suppressed > 0 ? `${d.log} (${r.suppressed} more not logged)` : d.log;
+          if (r.log) ctx.out.push({ kind: 'log', level: 'info', event: 'advert.drop', msg, fields: { reason: d.reason, vrid: d.vrid, src: pkt.src, suppressed: r.suppressed } });
         }
         return;
       }

@@ -8,6 +8,7 @@ import type { GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser
 import { lowerPrioGarpPlan, masterGarpPlan, refreshDue, type GarpPacer, type GarpReason, type GarpTarget } from '../garp/schedule.js';
 import { backupAccepts, compareAddresses, peerLoses, peerWins } from './election.js';
 import type { AdvertCodec, Effect, InstanceSnapshot, InstanceStats, TransitionReason } from './effects.js';
+import { DropLog } from './drop-log.js';
 import { effectivePriority, PRIORITY_OWNER } from './priority.js';
 import type { SyncGroup } from './sync-group.js';
 import { masterDownInterval, skewTime, skewTimeMin } from './timers.js';
@@ -95,6 +96,8 @@ export class VrrpInstance {
   sourceAddr: string | undefined;
   lastTransition: Micros | undefined;
   readonly stats: InstanceStats = newStats();
+  /** Rate limit of the drop log lines (ARCHITECTURE.md §4.1). */
+  readonly dropLog = new DropLog();
   sync: SyncGroup | undefined;
   /** global `default_interface`, for VIPs and instances without one. */
   defaultInterface = '';
@@ -477,7 +480,13 @@ export class VrrpInstance {
     for (const n of r.notes) ctx.out.push({ kind: 'log', level: 'info', event: 'advert.note', msg: n, instance: this.name, fields: { vrid: this.config.vrid, src: pkt.src } });
     if (!r.ok) {
       this.countDrop(r.reason);
-      ctx.out.push({ kind: 'log', level: 'info', event: 'advert.drop', msg: r.log, instance: this.name, fields: { vrid: this.config.vrid, reason: r.reason, verdict: r.verdict, src: pkt.src } });
+      // havipd: at most one line per reason per second, with the count left out (keepalived 2.2.7 logs
+      // every bad packet, so a flood of them floods the log; the counters still count every one).
+      const d = this.dropLog.record(r.reason, ctx.now);
+      if (d.log) {
+        const msg = d.suppressed > 0 ? `${r.log} (${d.suppressed} more not logged)` : r.log;
+        ctx.out.push({ kind: 'log', level: 'info', event: 'advert.drop', msg, instance: this.name, fields: { vrid: this.config.vrid, reason: r.reason, verdict: r.verdict, src: pkt.src, suppressed: d.suppressed } });
+      }
     }
     return r;
   }

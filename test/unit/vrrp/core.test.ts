@@ -127,3 +127,18 @@ describe('VrrpCore', () => {
     expect(ad?.kind === 'sendAdvert' && ad.destinations[0]!.bytes.length).toBe(20); // v2: 8 + 4 + 8 auth
   });
 });
+
+describe('drop logging under a flood (ARCHITECTURE.md §4.1)', () => {
+  it('counts every bad packet but logs at most one line per reason per second, with the count left out', () => {
+    const h = new Harness([instanceConfig({ priority: 150 })]);
+    h.start(0);
+    const lines: string[] = [];
+    for (let k = 0; k < 1000; k++) {
+      // TTL 64 on a multicast advert: check 3 (ip_ttl_err), 1000 of them within 0.999 s
+      for (const e of h.advert(1_000_000 + k * 999, { src: '10.0.0.2', priority: 200, ttl: 64 })) if (e.kind === 'log' && e.event === 'advert.drop') lines.push(e.msg);
+    }
+    for (const e of h.advert(2_100_000, { src: '10.0.0.2', priority: 200, ttl: 64 })) if (e.kind === 'log' && e.event === 'advert.drop') lines.push(e.msg);
+    expect(h.snap().stats.ip_ttl_err).toBe(1001);
+    expect(lines).toEqual(['(VI_1) invalid TTL/HL. Received 64 and expect 255', '(VI_1) invalid TTL/HL. Received 64 and expect 255 (999 more not logged)']);
+  });
+});
