@@ -346,7 +346,9 @@ export class Daemon {
     const g = this.config.global;
     for (const i of this.config.instances) {
       if (i.interface) names.add(i.interface);
-      for (const v of [...i.vips, ...i.excludedVips]) names.add(v.dev ?? i.interface ?? g.defaultInterface);
+      // VIP interfaces matter only when VIPs are managed: in UDP test mode without CAP_NET_ADMIN an
+      // interface-less instance's VIP would otherwise fault it through a missing `default_interface`.
+      if (this.edges.addresses) for (const v of [...i.vips, ...i.excludedVips]) names.add(v.dev ?? i.interface ?? g.defaultInterface);
       for (const t of i.trackInterfaces) names.add(t.name);
     }
     for (const sg of this.config.syncGroups) for (const t of sg.trackInterfaces) names.add(t.name);

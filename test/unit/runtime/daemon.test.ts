@@ -57,7 +57,7 @@ interface World {
   daemon: Daemon;
 }
 
-function world(config: DaemonConfig, o: { failOpen?: string[] } = {}): World {
+function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp' } = {}): World {
   const clock = new FakeClock(micros(1_000_000));
   const ops: Ops = [];
   const links = new FakeLinkEdge(['eth0', 'eth1']);
@@ -102,7 +102,15 @@ function world(config: DaemonConfig, o: { failOpen?: string[] } = {}): World {
   const logger = createLogger({ format: 'json', detail: true, destination: sink });
   const daemon = new Daemon(
     config,
-    { openTransport, transportKind: 'raw', addresses: new RecordingAddresses(addresses, ops), links, frames, clock: { now: () => clock.now(), epochMicros: () => 0 }, logger },
+    {
+      openTransport,
+      transportKind: o.transportKind ?? 'raw',
+      addresses: o.noAddresses ? undefined : new RecordingAddresses(addresses, ops),
+      links,
+      frames,
+      clock: { now: () => clock.now(), epochMicros: () => 0 },
+      logger,
+    },
     { detail: true },
   );
   return Object.assign(w, { clock, ops, links, addresses, opened, closed, logs, daemon }) as World;
@@ -154,6 +162,17 @@ describe('Daemon with fake edges', () => {
     }
     await w.daemon.idle();
     expect(w.ops.filter((x) => x === 'advert:150').length).toBe(60);
+    await w.daemon.stop();
+  });
+
+  it('UDP test mode without CAP_NET_ADMIN: a VIP on a missing default interface does not fault an interface-less instance', async () => {
+    const inst = instanceConfig({ priority: 150, interface: undefined, unicastSrcIp: '127.0.0.2', peers: ['127.0.0.3'], vips: ['10.9.9.100'] });
+    const config = daemonConfig({ global: { defaultInterface: 'eth9' }, instances: [inst] });
+    const w = world(config, { noAddresses: true, transportKind: 'udp' });
+    await w.daemon.start();
+    await run(w, 4_000);
+    expect(state(w)).toBe('MASTER');
+    expect(w.logs.filter((l) => /VIP|virtual IP/i.test(l) && /CAP_NET_ADMIN/.test(l))).toHaveLength(1);
     await w.daemon.stop();
   });
 
