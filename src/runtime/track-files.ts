@@ -3,9 +3,17 @@
 // start and whenever its directory reports a change; the value is `strtol(text, NULL, 0)` of the first
 // 127 bytes; a missing or empty file is 0; a deleted / moved-away file is 0; a value outside int32 is
 // ignored (the previous value stays). Values are fed to the core as `{ kind: 'file', name, value }`.
+//
+// Watching is chokidar's (one watcher per directory, depth 0, only the tracked names), standing in for
+// keepalived's inotify on the directory. chokidar's add/change/unlink events are throttled: after a
+// 'change' of a path, further ones for 50 ms are dropped with no trailing event (an atomic replace or a
+// write 30 ms after another is then never reported; see the tests), and 'unlink' likewise for 100 ms.
+// Its 'raw' events (every fs.watch event of its directory and file watches, unthrottled) are what
+// keepalived's inotify would see, so a tracked file is re-read after any event naming it, debounced.
 
-import { existsSync, openSync, readSync, closeSync, realpathSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { existsSync, openSync, readSync, closeSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
 import type { TrackFileConfig } from '../config-parser/types.js';
 import type { Logger } from '../log.js';
 import type { Input } from '../vrrp/effects.js';
@@ -142,27 +150,60 @@ export class TrackFileWatcher {
     return this.files.map((w) => w.cfg.name);
   }
 
-  /** Starts watching the directories (inotify through fs.watch). */
+  /** Starts watching the directories (chokidar; does not keep the process alive). */
   start(): void {
     if (this.stopped) return;
     for (const w of this.files) {
       const dir = dirname(w.path);
       if (this.watchers.has(dir)) continue;
-      try {
-        const fw = watch(dir, { persistent: false }, (_type, name) => this.onEvent(dir, name === null ? undefined : String(name)));
-        fw.on('error', (err) => this.deps.logger.warn({ event: 'trackfile.watch-error', dir, err }, `Unable to monitor track files in ${dir}: ${String(err)}`));
-        this.watchers.set(dir, fw);
-      } catch (err) {
+      const unable = (err: unknown): void =>
         this.deps.logger.warn({ event: 'trackfile.watch-error', dir, err }, `Unable to monitor track files in ${dir}: ${String(err)}`);
+      try {
+        // chokidar would silently wait for a vanished directory to reappear; fs.watch / inotify fail.
+        if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, watch '${dir}'`), { code: 'ENOTDIR' });
+      } catch (err) {
+        unable(err);
+        continue;
       }
+      const tracked = new Set(this.files.filter((f) => dirname(f.path) === dir).map((f) => f.path));
+      const fw = watch(dir, {
+        persistent: false,
+        ignoreInitial: true, // the constructor has read every file
+        depth: 0,
+        ignored: (p) => p !== dir && !tracked.has(p),
+        // No atomic-write folding: it delays 'unlink' by 100 ms and ignores names like `x~` or `.x.swp`;
+        // an atomic replace (write + rename over) is seen as a change of the file either way.
+        atomic: false,
+        // No awaitWriteFinish: it polls the size for a stability period before emitting (latency, and
+        // a same-size rewrite only shows by mtime); the short settle delay below does that job.
+        awaitWriteFinish: false,
+        followSymlinks: true,
+      });
+      fw.on('all', (_event, path) => this.onEvent(path));
+      fw.on('raw', (_event, name, details) => {
+        const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+        if (watched === dir) this.onEvent(name ? join(dir, name) : undefined, dir);
+        else if (watched !== undefined) this.onEvent(watched);
+      });
+      // Changes between the constructor's read and the watches being in place are picked up here.
+      fw.on('ready', () => {
+        for (const f of this.files) if (tracked.has(f.path)) this.schedule(f);
+      });
+      fw.on('error', unable);
+      this.watchers.set(dir, fw);
     }
   }
 
-  stop(): void {
+  /** Stops watching; the returned promise resolves when chokidar has closed its watches. */
+  stop(): Promise<void> {
     this.stopped = true;
-    for (const fw of this.watchers.values()) fw.close();
+    const closing = [...this.watchers.values()].map((fw) => fw.close());
     this.watchers.clear();
-    for (const w of this.files) if (w.timer) clearTimeout(w.timer);
+    for (const w of this.files) {
+      if (w.timer) clearTimeout(w.timer);
+      w.timer = undefined;
+    }
+    return Promise.all(closing).then(() => undefined);
   }
 
   /** Re-reads every file now (used when events may have been lost). */
@@ -199,17 +240,22 @@ export class TrackFileWatcher {
     return r.value;
   }
 
-  private onEvent(dir: string, name: string | undefined): void {
+  /** An event for `path` (a tracked file's resolved path), or for a whole directory when path is undefined. */
+  private onEvent(path: string | undefined, dir?: string): void {
     if (this.stopped) return;
     for (const w of this.files) {
-      if (dirname(w.path) !== dir) continue;
-      if (name !== undefined && basename(w.path) !== name) continue;
-      if (w.timer) clearTimeout(w.timer);
-      w.timer = setTimeout(() => {
-        w.timer = undefined;
-        this.update(w);
-      }, this.deps.settleMs ?? 20);
+      if (path !== undefined ? w.path === path : dirname(w.path) === dir) this.schedule(w);
     }
+  }
+
+  /** Reads the file once no further event came for settleMs (a writer may not be done). */
+  private schedule(w: Watched): void {
+    if (this.stopped) return;
+    if (w.timer) clearTimeout(w.timer);
+    w.timer = setTimeout(() => {
+      w.timer = undefined;
+      this.update(w);
+    }, this.deps.settleMs ?? 20);
   }
 
   private update(w: Watched): void {

@@ -1,7 +1,7 @@
 // track_file (reference §1.9.6, §3.9; keepalived track_file.c process_track_file()): strtol(…, 0) parsing,
 // the int32 range check (INT32_MAX + 1 let through), init_file, and the watcher on a real directory.
 
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -91,5 +91,121 @@ describe('TrackFileWatcher', () => {
     await until(() => fed.length >= 3);
     expect(fed).toEqual([-3, 0, 9]);
     w.stop();
+  });
+
+  // The watcher runs on chokidar: each of these must still reach the daemon as keepalived's inotify
+  // on the directory would deliver it.
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  const fresh = (name: string): string => {
+    const d = join(dir, name);
+    mkdirSync(d);
+    return d;
+  };
+  const watcher = (cfgs: TrackFileConfig[]): { w: TrackFileWatcher; fed: number[]; lines: string[] } => {
+    const { logger, lines } = capture();
+    const fed: number[] = [];
+    const w = new TrackFileWatcher(cfgs, { logger, feed: (i) => fed.push(i.value) });
+    w.start();
+    return { w, fed, lines };
+  };
+
+  it('atomic replace (write a temp file, rename it over) is seen, repeatedly (each rename is a new inode)', async () => {
+    const d = fresh('atomic');
+    writeFileSync(join(d, 'f'), '1\n');
+    const { w, fed } = watcher([{ ...tf('atomic'), file: join(d, 'f') }]);
+    await sleep(100);
+    for (const v of [2, 3, 4]) {
+      writeFileSync(join(d, `.f.tmp${v}`), `${v}\n`);
+      renameSync(join(d, `.f.tmp${v}`), join(d, 'f'));
+      await until(() => fed.at(-1) === v);
+    }
+    expect(fed).toEqual([2, 3, 4]);
+    // and an in-place rewrite of the renamed-in inode
+    writeFileSync(join(d, 'f'), '5\n');
+    await until(() => fed.at(-1) === 5);
+    expect(fed).toEqual([2, 3, 4, 5]);
+    await w.stop();
+  });
+
+  it('rapid successive writes deliver the last value (chokidar\'s 50 ms change throttle drops events)', async () => {
+    const d = fresh('rapid');
+    writeFileSync(join(d, 'f'), '0');
+    const { w, fed } = watcher([{ ...tf('rapid'), file: join(d, 'f') }]);
+    await sleep(100);
+    // 1 at t0; 2 at ~t0+35 ms: after the 20 ms settle read, inside chokidar's 50 ms window.
+    writeFileSync(join(d, 'f'), '1');
+    await sleep(35);
+    writeFileSync(join(d, 'f'), '2');
+    await until(() => fed.at(-1) === 2);
+    expect(fed.at(-1)).toBe(2);
+    // a burst: every 5 ms
+    for (let v = 10; v <= 20; v++) {
+      writeFileSync(join(d, 'f'), String(v));
+      await sleep(5);
+    }
+    await until(() => fed.at(-1) === 20);
+    await sleep(200);
+    expect(fed.at(-1)).toBe(20);
+    await w.stop();
+  });
+
+  it('delete → 0, re-create → value; fast delete / re-create / delete / re-create, then an in-place write', async () => {
+    const d = fresh('recreate');
+    writeFileSync(join(d, 'f'), '7');
+    const { w, fed } = watcher([{ ...tf('recreate'), file: join(d, 'f') }]);
+    await sleep(100);
+    rmSync(join(d, 'f'));
+    await until(() => fed.at(-1) === 0);
+    writeFileSync(join(d, 'f'), '8');
+    await until(() => fed.at(-1) === 8);
+    expect(fed).toEqual([0, 8]);
+    // inside chokidar's 100 ms 'remove' throttle
+    rmSync(join(d, 'f'));
+    await sleep(30);
+    writeFileSync(join(d, 'f'), '9');
+    await sleep(30);
+    rmSync(join(d, 'f'));
+    await sleep(150);
+    expect(fed.at(-1)).toBe(0);
+    writeFileSync(join(d, 'f'), '11');
+    await until(() => fed.at(-1) === 11);
+    writeFileSync(join(d, 'f'), '12');
+    await until(() => fed.at(-1) === 12);
+    expect(fed.at(-1)).toBe(12);
+    await w.stop();
+  });
+
+  it('a change between construction and the watch being in place is delivered; nothing after stop()', async () => {
+    const d = fresh('early');
+    writeFileSync(join(d, 'f'), '1');
+    const { logger } = capture();
+    const fed: number[] = [];
+    const w = new TrackFileWatcher([{ ...tf('early'), file: join(d, 'f') }], { logger, feed: (i) => fed.push(i.value) });
+    writeFileSync(join(d, 'f'), '2');
+    w.start();
+    await until(() => fed.length > 0);
+    expect(fed).toEqual([2]);
+    await w.stop();
+    writeFileSync(join(d, 'f'), '3');
+    await sleep(150);
+    expect(fed).toEqual([2]);
+  });
+
+  it('does not keep the process alive (no ref\'d fs watch handles) and a vanished directory is logged', async () => {
+    const d = fresh('alive');
+    writeFileSync(join(d, 'f'), '1');
+    const gone = fresh('gone');
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length;
+    const { w, lines } = watcher([{ ...tf('alive'), file: join(d, 'f') }]);
+    const { logger, lines: lines2 } = capture();
+    const w2 = new TrackFileWatcher([{ ...tf('gone'), file: join(gone, 'f') }], { logger, feed: () => {} });
+    rmSync(gone, { recursive: true });
+    w2.start();
+    expect(lines2).toEqual([expect.stringMatching(new RegExp(`^Unable to monitor track files in ${gone}: Error: ENOENT`))]);
+    await sleep(100);
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length).toBe(before);
+    await w.stop();
+    await w2.stop();
+    expect(lines).toEqual([]);
   });
 });
