@@ -6,7 +6,8 @@
 #   HAVIP      10.99.0.100/24, unicast VRRP, GARP on takeover
 #
 # It shows the election, kills the primary with SIGKILL, shows the secondary's takeover and its
-# gratuitous ARP on the wire, brings the primary back (it preempts), then stops everything.
+# gratuitous ARP on the wire, brings the primary back (it preempts), stops it with SIGTERM (priority-0
+# hand-over), then stops everything.
 # Needs root (namespaces), iproute2 and tcpdump. All traffic stays inside the two namespaces.
 # Runs in about 40 seconds; everything it creates is removed on exit, even on Ctrl-C.
 set -euo pipefail
@@ -17,6 +18,7 @@ havipd="$root/bin/havipd"
 A=hv-demo-a B=hv-demo-b
 work="$(mktemp -d -t havipd-demo.XXXXXX)"
 pids=()
+daemons=()
 
 if [ "$(id -u)" -ne 0 ]; then echo "demo: run as root (it creates network namespaces)" >&2; exit 1; fi
 for c in ip tcpdump node; do command -v "$c" >/dev/null || { echo "demo: '$c' is needed" >&2; exit 1; }; done
@@ -85,11 +87,13 @@ prefix() { local tag=$1; while IFS= read -r line; do printf '%s %s\n' "$tag" "$l
 start_primary() {
   ip netns exec "$A" "$havipd" --config "$work/a.conf" --log-format pretty -p "$work/a.pid" -r "$work/a-vrrp.pid" \
     > >(prefix '[primary  havipd    ]') 2>&1 &
-  pids+=($!); primary_pid=$!
+  pids+=($!); primary_pid=$!; daemons+=($!)
+  disown "$primary_pid" # no "Killed" job notice from bash when the demo kills it
 }
 
 say "wire: tcpdump on the secondary's link (VRRP adverts and ARP)"
 ip netns exec "$B" tcpdump -l -n -i hvd-b 'ip proto 112 or arp' 2>/dev/null | prefix '[wire              ]' &
+wire_pid=$!
 pids+=($!)
 sleep 0.5
 
@@ -97,10 +101,12 @@ if command -v keepalived >/dev/null; then
   say "secondary: keepalived $(keepalived -v 2>&1 | head -1 | awk '{print $2}') (priority 100, nopreempt)"
   ip netns exec "$B" env TMPDIR="$work" keepalived -n -l -P -f "$work/b.conf" -p "$work/b.pid" -r "$work/b-vrrp.pid" \
     > >(prefix '[secondary keepalived]') 2>&1 &
+  daemons+=($!)
 else
   say "secondary: havipd (keepalived is not installed; priority 100, nopreempt)"
   ip netns exec "$B" "$havipd" --config "$work/b.conf" --log-format pretty -p "$work/b.pid" -r "$work/b-vrrp.pid" \
     > >(prefix '[secondary havipd    ]') 2>&1 &
+  daemons+=($!)
 fi
 pids+=($!)
 sleep 0.3
@@ -128,8 +134,18 @@ wait_vip "$A" hvd-a 8
 sleep 1.5
 show_vip
 
-say "SIGTERM both: the master sends priority 0 and removes the HAVIP"
-for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+say "SIGTERM the primary: it sends priority 0 and drops the HAVIP; the secondary takes over within Skew_Time (~0.6 s)"
+t0=$(date +%s.%N)
+kill -TERM "$primary_pid" 2>/dev/null || true
+wait_vip "$B" hvd-b 5
+t1=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "   hand-over seen after %.2f s\n", b - a }'
+sleep 1
+show_vip
+
+say "stop the secondary"
+for p in "${daemons[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 sleep 1.5
 show_vip
+kill -TERM "$wire_pid" 2>/dev/null || true
 say "done (namespaces and processes removed)"
