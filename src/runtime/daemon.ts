@@ -103,6 +103,7 @@ export class Daemon {
     for (const input of this.environmentInputs(this.watchedInterfaces())) this.feed(input);
     for (const input of this.socketFaultInputs()) this.feed(input);
     this.edges.links?.on('change', this.onLinkChange);
+    await this.changeStaticAddresses('add', this.config.staticAddresses);
     this.feed({ kind: 'start' });
     await this.chain;
   }
@@ -118,6 +119,7 @@ export class Daemon {
     this.timer = undefined;
     if (this.running) this.stepAt(this.edges.clock.now(), { kind: 'stop' });
     await this.chain;
+    if (this.running) await this.changeStaticAddresses('remove', this.config.staticAddresses);
     this.edges.links?.off('change', this.onLinkChange);
     await this.closeSlots();
     this.running = false;
@@ -156,6 +158,11 @@ export class Daemon {
       if (f) this.vipFaults.set(k.to, f);
     }
     for (const name of plan.removed) this.vipFaults.delete(name);
+    const staticKey = (v: VipConfig): string => `${v.address}/${v.prefix}|${v.dev ?? ''}|${v.label ?? ''}|${v.scope ?? ''}`;
+    const newStatic = new Set(newConfig.staticAddresses.map(staticKey));
+    const oldStatic = new Set(oldConfig.staticAddresses.map(staticKey));
+    await this.changeStaticAddresses('remove', oldConfig.staticAddresses.filter((v) => !newStatic.has(staticKey(v))));
+    await this.changeStaticAddresses('add', newConfig.staticAddresses.filter((v) => !oldStatic.has(staticKey(v))));
     this.feed({ kind: 'reload', config: newConfig, plan });
     for (const input of this.socketFaultInputs()) this.feed(input);
     await this.chain;
@@ -165,6 +172,30 @@ export class Daemon {
       if (this.slots.get(key) === slot) continue;
       await slot.transport?.close().catch(() => undefined);
       slot.transport = undefined;
+    }
+  }
+
+  /**
+   * `static_ipaddress` (reference §1.9.1): addresses keepalived installs at start and removes at stop,
+   * whatever the VRRP states (they do not move). A failure is logged; there is no instance to fault.
+   */
+  private async changeStaticAddresses(op: 'add' | 'remove', vips: readonly VipConfig[]): Promise<void> {
+    const edge = this.edges.addresses;
+    if (vips.length === 0) return;
+    if (!edge) {
+      this.log.warn({ event: 'static.skipped', count: vips.length }, 'no CAP_NET_ADMIN: static_ipaddress entries are not installed (UDP test mode)');
+      return;
+    }
+    for (const vip of vips) {
+      const ifname = vip.dev ?? this.config.global.defaultInterface;
+      try {
+        if (op === 'add') await edge.add(vip, ifname);
+        else await edge.remove(vip, ifname);
+        this.log.info({ event: op === 'add' ? 'static.added' : 'static.removed', address: `${vip.address}/${vip.prefix}`, ifname }, `${op === 'add' ? 'Adding' : 'Removing'} static address ${vip.address}/${vip.prefix} ${op === 'add' ? 'to' : 'from'} ${ifname}`);
+      } catch (err) {
+        const he = err instanceof HavipdError ? err : undefined;
+        this.log.error({ event: 'static.error', address: `${vip.address}/${vip.prefix}`, ifname, errno: he?.errno }, `cannot ${op} static address ${vip.address}/${vip.prefix} on ${ifname}: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
   }
 

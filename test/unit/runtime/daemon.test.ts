@@ -176,6 +176,19 @@ describe('Daemon with fake edges', () => {
     await w.daemon.stop();
   });
 
+  it('static_ipaddress: installed at start whatever the VRRP state, diffed on reload, removed at stop', async () => {
+    const base = cfg([instanceConfig({ priority: 100 })]);
+    const w = world({ ...base, staticAddresses: [vipOn('10.1.0.50', 'eth1'), vipOn('10.1.0.51', 'eth1')] });
+    await w.daemon.start();
+    expect(state(w)).toBe('BACKUP');
+    expect(w.addresses.addressesOf('eth1')).toEqual(expect.arrayContaining(['10.1.0.50/32', '10.1.0.51/32']));
+    await w.daemon.reload({ ...base, staticAddresses: [vipOn('10.1.0.51', 'eth1'), vipOn('10.1.0.52', 'eth1')] });
+    expect(w.addresses.addressesOf('eth1')).not.toContain('10.1.0.50/32');
+    expect(w.addresses.addressesOf('eth1')).toEqual(expect.arrayContaining(['10.1.0.51/32', '10.1.0.52/32']));
+    await w.daemon.stop();
+    expect(w.addresses.addressesOf('eth1').filter((a) => a.startsWith('10.1.0.5'))).toEqual([]);
+  });
+
   it('SIGTERM: a MASTER sends priority 0 before removing its VIPs; sockets closed after', async () => {
     const w = world(cfg([instanceConfig({ priority: 150 })]));
     await w.daemon.start();
