@@ -12,6 +12,8 @@ export interface LogOptions {
   readonly detail: boolean;
   /** Where lines go; default stdout. */
   readonly destination?: NodeJS.WritableStream;
+  /** `-g/--log-file`: also write keepalived-style lines here. */
+  readonly file?: NodeJS.WritableStream;
 }
 
 /** Fields that must never reach a log line (ARCHITECTURE.md §4: secrets). */
@@ -26,25 +28,31 @@ export function ctime(d: Date): string {
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
 }
 
+/** A pino JSON line as keepalived prints it: `Fri Nov 20 23:01:31 2026: (VI_1) Entering MASTER STATE`. */
+export function prettyLine(json: string): string {
+  try {
+    const rec = JSON.parse(json) as { time?: number; msg?: string };
+    return `${ctime(new Date(rec.time ?? Date.now()))}: ${rec.msg ?? ''}\n`;
+  } catch {
+    return json;
+  }
+}
+
+/** keepalived's VRRP child logs to the `-g` file with `_vrrp` before the extension: keepalived_vrrp.log. */
+export function vrrpLogFileName(file: string): string {
+  const slash = file.lastIndexOf('/');
+  const dot = file.lastIndexOf('.');
+  return dot > slash + 1 ? `${file.slice(0, dot)}_vrrp${file.slice(dot)}` : `${file}_vrrp`;
+}
+
 export function createLogger(opts: LogOptions): Logger {
   const level = opts.detail ? 'debug' : 'info';
   const dest = opts.destination ?? process.stdout;
-  if (opts.format === 'pretty') {
-    // keepalived-style: "Fri Nov 20 23:01:31 2026: (VI_1) Entering MASTER STATE"
-    const stream = {
-      write(line: string): void {
-        try {
-          const rec = JSON.parse(line) as { time?: number; msg?: string };
-          dest.write(`${ctime(new Date(rec.time ?? Date.now()))}: ${rec.msg ?? ''}\n`);
-        } catch {
-          dest.write(line);
-        }
-      },
-    };
-    return pino({ level, redact: { paths: REDACT_PATHS, censor: '********' }, base: undefined }, stream);
-  }
-  return pino(
-    { level, redact: { paths: REDACT_PATHS, censor: '********' }, base: { pid: process.pid } },
-    dest as unknown as pino.DestinationStream,
-  );
+  const redact = { paths: REDACT_PATHS, censor: '********' };
+  // One JSON line per record from pino, fanned out: stdout in the chosen format, and the `-g` log file
+  // (keepalived-style human lines, as keepalived writes it) when one is given.
+  const sinks: Array<(line: string) => void> = [opts.format === 'pretty' ? (l) => void dest.write(prettyLine(l)) : (l) => void dest.write(l)];
+  if (opts.file) sinks.push((l) => void opts.file!.write(prettyLine(l)));
+  const stream = { write: (line: string): void => sinks.forEach((sink) => sink(line)) };
+  return pino({ level, redact, base: opts.format === 'pretty' ? undefined : { pid: process.pid } }, stream);
 }

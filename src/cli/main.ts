@@ -64,7 +64,7 @@ function addDaemonOptions(program: Command): void {
     .option('-D, --log-detail', 'detailed log messages')
     .option('-P, --vrrp', 'only run the VRRP subsystem (havipd has no other)')
     .option('-S, --log-facility <facility>', 'syslog facility: 0-7, local0-7, user or daemon')
-    .option('-g, --log-file [file]', 'log to a file')
+    .addOption(new Option('-g, --log-file <file>', `also log to a file: -gFILE or --log-file=FILE; -g alone: ${DEFAULT_LOG_FILE} (VRRP lines go to keepalived_vrrp.log, as keepalived names it)`))
     .option('-G, --no-syslog', "don't log via syslog")
     .option('-p, --pid <file>', 'pid file of the main process')
     .option('-r, --vrrp_pid <file>', 'pid file of the VRRP process')
@@ -79,6 +79,9 @@ function addDaemonOptions(program: Command): void {
  * (making `havipd -t keepalived.conf` overwrite the config), so the forms are rewritten first:
  * `-t`/`--config-test` → a boolean flag, `-tFILE`/`--config-test=FILE` → `--config-test-log FILE`.
  */
+/** keepalived's `-g` default (its VRRP child writes `/tmp/keepalived_vrrp.log`). */
+export const DEFAULT_LOG_FILE = '/tmp/keepalived.log';
+
 export function normaliseArgs(args: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -87,7 +90,10 @@ export function normaliseArgs(args: readonly string[]): string[] {
       out.push(...args.slice(i));
       break;
     }
-    if (a === '-t' || a === '--config-test') out.push('--config-test');
+    if (a === '-g' || a === '--log-file') out.push('--log-file', DEFAULT_LOG_FILE);
+    else if (a.startsWith('--log-file=')) out.push('--log-file', a.slice('--log-file='.length));
+    else if (a.startsWith('-g') && !a.startsWith('--')) out.push('--log-file', a.slice(2));
+    else if (a === '-t' || a === '--config-test') out.push('--config-test');
     else if (a.startsWith('--config-test=')) out.push('--config-test', '--config-test-log', a.slice('--config-test='.length));
     else if (a.startsWith('-t') && !a.startsWith('--')) out.push('--config-test', '--config-test-log', a.slice(2));
     else out.push(a);
@@ -141,6 +147,7 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
     logDetail?: boolean;
     pid?: string;
     vrrp_pid?: string;
+    logFile?: string;
     transport?: 'raw' | 'udp';
     udpPort?: string;
     logFormat?: 'json' | 'pretty' | 'text';
@@ -156,6 +163,7 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
     detail: o.logDetail === true,
     pidFile: o.pid,
     vrrpPidFile: o.vrrp_pid,
+    logFile: o.logFile,
   };
 }
 

@@ -2,13 +2,13 @@
 // start-up are one clear line and a keepalived exit code: 2 configuration, 4 privileges, 6 config file
 // missing, 1 anything else fatal.
 
-import { writeFileSync, rmSync } from 'node:fs';
+import { createWriteStream, writeFileSync, rmSync, type WriteStream } from 'node:fs';
 import type { DaemonConfig, Diagnostic } from '../config-parser/types.js';
 import { parseConfig } from '../config-parser/parse.js';
 import { formatDiagnostic } from '../config-parser/index.js';
 import { createConfigHost } from '../runtime/config-host.js';
 import { listHostInterfaces } from '../runtime/interfaces.js';
-import { createLogger, type LogFormat, type Logger } from '../log.js';
+import { createLogger, vrrpLogFileName, type LogFormat, type Logger } from '../log.js';
 import { HavipdError } from '../errors.js';
 import { Daemon, type DaemonEdges } from '../runtime/daemon.js';
 import { Notifier } from '../runtime/notify.js';
@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly detail: boolean;
   readonly pidFile: string | undefined;
   readonly vrrpPidFile: string | undefined;
+  /** `-g`: log file as given; lines go to its `_vrrp` name, as keepalived's VRRP child writes them. */
+  readonly logFile?: string | undefined;
 }
 
 /** Diagnostics that stop keepalived's VRRP process at start-up (it exits with status 2). */
@@ -121,7 +123,14 @@ async function buildEdges(opts: RunOptions, log: Logger): Promise<DaemonEdges> {
  * daemon's sockets and timer meanwhile).
  */
 export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => void }): Promise<number> {
-  const log = createLogger({ format: opts.logFormat, detail: opts.detail });
+  let file: WriteStream | undefined;
+  if (opts.logFile) {
+    const path = vrrpLogFileName(opts.logFile);
+    file = createWriteStream(path, { flags: 'a', mode: 0o640 });
+    // An unwritable log file is reported once and ignored: logging never takes the daemon down.
+    file.on('error', (err) => io.stderr(`havipd: cannot write the log file '${path}': ${err.message}\n`));
+  }
+  const log = createLogger({ format: opts.logFormat, detail: opts.detail, ...(file ? { file } : {}) });
   const loaded = load(opts);
   if (loaded.missingFile) {
     io.stderr(`havipd: configuration file '${opts.file}' not found or not a regular file\n`);
@@ -190,7 +199,8 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       // STOP notifications get at most 1 s, then their process groups are killed; FIFO scripts get SIGTERM.
       void notifier.close().finally(() => {
         log.info({ event: 'daemon.stopped' }, 'Stopped havipd');
-        resolve(code);
+        if (file) file.end(() => resolve(code));
+        else resolve(code);
       });
     };
     const dump = (kind: DumpKind): void => {

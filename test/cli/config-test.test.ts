@@ -115,6 +115,11 @@ describe('normaliseArgs (getopt-style optional argument of -t)', () => {
     expect(normaliseArgs(['-t/tmp/log', '-f', 'k.conf'])).toEqual(['--config-test', '--config-test-log', '/tmp/log', '-f', 'k.conf']);
     expect(normaliseArgs(['--config-test=/tmp/log'])).toEqual(['--config-test', '--config-test-log', '/tmp/log']);
   });
+  it('-g takes a file only when attached, like keepalived (default /tmp/keepalived.log)', () => {
+    expect(normaliseArgs(['-g', '-f', 'k.conf'])).toEqual(['--log-file', '/tmp/keepalived.log', '-f', 'k.conf']);
+    expect(normaliseArgs(['-g/var/log/ka.log'])).toEqual(['--log-file', '/var/log/ka.log']);
+    expect(normaliseArgs(['--log-file=/x.log', '--log-file'])).toEqual(['--log-file', '/x.log', '--log-file', '/tmp/keepalived.log']);
+  });
   it('leaves other options alone', () => {
     expect(normaliseArgs(['--transport', 'udp', '-f', 'x'])).toEqual(['--transport', 'udp', '-f', 'x']);
   });
