@@ -104,7 +104,8 @@ function clip(s: string): string {
  */
 export function formatDiagnostic(d: Diagnostic, mainFile?: string): string {
   const where = d.pos ? `${d.pos.file}:${d.pos.line}:${d.pos.col}` : (mainFile ?? 'havipd');
-  const subject = d.subject !== undefined ? `(${d.subject}) ` : '';
+  // Messages name their instance once, whether or not they carry it already.
+  const subject = d.subject !== undefined && !d.message.startsWith(`(${d.subject}) `) ? `(${d.subject}) ` : '';
   let out = `${printable(where)}: ${d.severity}: ${subject}${printable(clip(d.message))} [${d.code}]`;
   if (d.hint !== undefined && d.hint !== '') out += `\n    hint: ${printable(clip(d.hint))}`;
   return out;

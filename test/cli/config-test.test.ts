@@ -83,6 +83,10 @@ describe('configTestExitCode (keepalived 2.2.7 config_test_exit)', () => {
 });
 
 describe('formatDiagnostic', () => {
+  it('names the instance once, whether or not the message already starts with it', () => {
+    expect(formatDiagnostic(d('GENERAL_ERROR', 'x', { message: '(VI_1) no interface', subject: 'VI_1' }))).toBe('k.conf:3:5: error: (VI_1) no interface [x]');
+    expect(formatDiagnostic(d('GENERAL_ERROR', 'x', { message: 'no interface', subject: 'VI_1' }))).toBe('k.conf:3:5: error: (VI_1) no interface [x]');
+  });
   it('prints FILE:LINE:COL: severity: message [code] and a hint line', () => {
     const out = formatDiagnostic(d('UNKNOWN_KEYWORD', 'unknown-keyword', { message: "unknown keyword 'prio'", hint: "did you mean 'priority'?", subject: 'VI_1' }));
     expect(out).toBe("k.conf:3:5: error: (VI_1) unknown keyword 'prio' [unknown-keyword]\n    hint: did you mean 'priority'?");

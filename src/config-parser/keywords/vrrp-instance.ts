@@ -289,7 +289,10 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   skip_check_adv_addr: boolField('skipCheckAdvAddr'),
   strict_mode: boolField('strict'),
   accept: plain((d) => { d.accept = true; }),
-  no_accept: plain((d) => { d.accept = false; }),
+  no_accept: plain((d, ctx) => {
+    d.accept = false;
+    inactive(d, ctx, 'Accept_Mode off is recorded, but no firewall rule dropping traffic to the VIPs is installed');
+  }),
   promote_secondaries: plain((d) => { d.promoteSecondaries = true; }),
   use_vmac: plain((d, ctx) => {
     d.useVmac = ctx.tokens.slice(1).map((t) => t.text).join(' ');

@@ -115,3 +115,12 @@ describe('virtual_routes / virtual_rules (kept, not installed)', () => {
     ]);
   });
 });
+
+describe('no_accept', () => {
+  it('records Accept_Mode off and says that no firewall rule is installed', () => {
+    const r = parseText(base('  no_accept'));
+    expect(r.config!.instances[0]!.accept).toBe(false);
+    expect(r.config!.instances[0]!.inactiveKeywords).toContain('no_accept');
+    expect(r.diagnostics.find((x) => x.code === 'not-acted-on')?.message).toMatch(/'no_accept'.*no firewall rule/);
+  });
+});
