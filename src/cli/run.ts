@@ -12,6 +12,7 @@ import { createLogger, vrrpLogFileName, type LogFormat, type Logger } from '../l
 import { HavipdError } from '../errors.js';
 import { Daemon, type DaemonEdges } from '../runtime/daemon.js';
 import { Notifier } from '../runtime/notify.js';
+import { SmtpAlerter } from '../runtime/alerts.js';
 import { systemClock } from '../runtime/clock.js';
 import { netCapabilities } from '../runtime/capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from '../runtime/dumps.js';
@@ -171,7 +172,15 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
   // Notify FIFOs are opened and their scripts started before the instances start (keepalived start_vrrp()).
   const notifier = new Notifier(config, { log });
   notifier.start();
-  const daemon = new Daemon(config, edges, { detail: opts.detail, onEffect: (e) => notifier.handle(e) });
+  // SMTP alerts (inert without smtp_server and notification_email), after the notify scripts and FIFO.
+  const alerts = new SmtpAlerter(config, { log, detail: opts.detail });
+  const daemon = new Daemon(config, edges, {
+    detail: opts.detail,
+    onEffect: (e) => {
+      notifier.handle(e);
+      alerts.handle(e);
+    },
+  });
   for (const input of trackers.initialInputs()) daemon.feed(input);
   await daemon.start();
   trackers.start((input) => daemon.feed(input));
@@ -197,7 +206,7 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       void edges.frames?.close();
       for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) rmSync(f, { force: true });
       // STOP notifications get at most 1 s, then their process groups are killed; FIFO scripts get SIGTERM.
-      void notifier.close().finally(() => {
+      void Promise.all([notifier.close(), alerts.close()]).finally(() => {
         log.info({ event: 'daemon.stopped' }, 'Stopped havipd');
         if (file) file.end(() => resolve(code));
         else resolve(code);
@@ -228,6 +237,7 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       const nextTrackers = prepareTrackers(next.config, log, { reload: true, carry: trackers.carry() });
       const newConfig = withSecureNotifyScripts(nextTrackers.config, log);
       notifier.reload(newConfig);
+      alerts.reload(newConfig);
       void daemon
         .reload(newConfig)
         .then(async () => {
@@ -241,6 +251,7 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
         })
         .catch((err: unknown) => {
           notifier.reload(config);
+          alerts.reload(config);
           log.error({ event: 'reload.error', err }, `reload failed: ${String(err)}`);
         });
     };
