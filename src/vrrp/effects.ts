@@ -87,26 +87,31 @@ export interface AdvertDestination {
  *
  * - **Becoming MASTER** (keepalived `vrrp_state_goto_master()` → `vrrp_state_master_tx()` →
  *   `vrrp_state_become_master()`): `sendAdvert` (so the old master drops its VIPs first), `log`
- *   "Entering MASTER STATE", `addVips` (+ `log` "setting VIPs."), `sendGarp` (garp_master_repeat per VIP),
+ *   "Entering MASTER STATE", `addVips` (+ `log` "setting VIPs."; VIPs then eVIPs), `addRoutes` (virtual
+ *   routes then virtual rules, only when the instance has some), `sendGarp` (garp_master_repeat per VIP),
  *   then `transition` (notify MASTER). A sync group then adds its members' transitions and `groupTransition`.
  * - **MASTER → BACKUP** (higher priority seen): `log` "Master received advert … higher priority",
- *   `log` "Entering BACKUP STATE", `removeVips`, `transition`. No priority-0 advert.
+ *   `log` "Entering BACKUP STATE", `removeRoutes` (if any), `removeVips`, `transition`. No priority-0 advert.
+ *   Wherever VIPs are removed from a MASTER, its routes and rules go first (keepalived
+ *   `vrrp_restore_interface()`: rules, routes, then addresses; the reverse of the order they were added).
  * - **MASTER → FAULT**: `log` "Entering FAULT STATE", `sendAdvert` priority 0, `sendAdvert` priority 0 again
- *   (keepalived-compat: two), `removeVips`, `transition`.
+ *   (keepalived-compat: two), `removeRoutes` (if any), `removeVips`, `transition`.
  * - **FAULT → BACKUP**: `log` "Entering BACKUP STATE", `transition`, then for a unicast instance one
  *   `sendGarp` for its own source address.
  * - **MASTER receives a lower-priority advert**: `log`, `sendAdvert` (unless lower_prio_no_advert),
  *   `sendGarp` (garp_lower_prio_repeat), `masterRxLowerPri`.
- * - **stop**: for each MASTER `sendAdvert` priority 0 then `removeVips`; then a `transition` to STOP for
+ * - **stop**: for each MASTER `sendAdvert` priority 0 then `removeRoutes` (if any) and `removeVips`; then a `transition` to STOP for
  *   every instance, then a `groupTransition` to STOP for every group.
  * - **start**: per instance `removeVips` (reason `startup`: leftovers from a previous run) before anything
  *   else of that instance.
  * - **reload** (keepalived `sigreload_vrrp()` → `reload_vrrp_thread()` → `clear_diff_vrrp()` →
  *   `vrrp_init_state()`; the runtime logs "Reloading" / "Reload complete"): every MASTER `sendAdvert` (old config); each removed instance:
- *   if MASTER `sendAdvert` priority 0 then `removeVips` (reason `reload`), then a `transition` to DELETED
+ *   if MASTER `sendAdvert` priority 0 then `removeRoutes` and `removeVips` (reason `reload`), then a `transition` to DELETED
  *   (`notify_deleted`) or FAULT (none for an instance already in FAULT without `notify_deleted`); each kept
- *   MASTER: `removeVips` of the VIPs no longer configured, `addVips` of the whole new list + `log`
- *   "setting VIPs." (idempotent; it repairs), `sendGarp` only if the new list has addresses the old one had
+ *   MASTER: `removeRoutes` of the routes / rules no longer configured (keepalived `clear_diff_vrrp_vrules()`,
+ *   `clear_diff_vrrp_vroutes()`), `removeVips` of the VIPs no longer configured, `addVips` of the whole new
+ *   list + `log` "setting VIPs." (idempotent; it repairs), `addRoutes` of the whole new route / rule lists
+ *   (idempotent; keepalived re-adds them all since the kernel may have dropped some with a VIP), `sendGarp` only if the new list has addresses the old one had
  *   not; then new instances start as at `start`; then fault changes; then each kept MASTER `sendAdvert`
  *   (new priority; its next advert is advert_int later). No `transition` for a kept instance whose state
  *   did not change.
@@ -133,6 +138,13 @@ export type Effect =
     }
   | { readonly kind: 'addVips'; readonly instance: string; readonly vips: readonly VipConfig[] }
   | { readonly kind: 'removeVips'; readonly instance: string; readonly vips: readonly VipConfig[]; readonly reason: 'startup' | 'leave-master' | 'shutdown' | 'reload' }
+  /**
+   * Install an instance's `virtual_routes` then its `virtual_rules` (items as configured, `ip route` /
+   * `ip rule` syntax; keepalived `vrrp_handle_iproutes()` then `vrrp_handle_iprules()`). Idempotent.
+   */
+  | { readonly kind: 'addRoutes'; readonly instance: string; readonly routes: readonly string[]; readonly rules: readonly string[] }
+  /** Remove them: the rules first, then the routes (keepalived `vrrp_restore_interface()`). Idempotent. */
+  | { readonly kind: 'removeRoutes'; readonly instance: string; readonly routes: readonly string[]; readonly rules: readonly string[]; readonly reason: 'leave-master' | 'shutdown' | 'reload' }
   | ({ readonly kind: 'sendGarp' } & GarpSend)
   | {
       readonly kind: 'transition';

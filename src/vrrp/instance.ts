@@ -208,6 +208,16 @@ export class VrrpInstance {
     return this.allVips().map((v) => ({ ifname: v.dev ?? this.config.interface ?? this.defaultInterface, family: v.family, address: v.address }));
   }
 
+  /** keepalived `vrrp_handle_iproutes()` then `vrrp_handle_iprules()` (IPROUTE_ADD): after the VIPs. */
+  private addRoutes(ctx: InstanceCtx): void {
+    const { virtualRoutes: routes, virtualRules: rules } = this.config;
+    if (routes.length === 0 && rules.length === 0) return;
+    ctx.out.push({ kind: 'addRoutes', instance: this.name, routes, rules });
+    // keepalived logs these with -D only.
+    if (routes.length > 0) this.log(ctx, 'debug', 'routes.set', 'setting Virtual Routes');
+    if (rules.length > 0) this.log(ctx, 'debug', 'routes.set', 'setting Virtual Rules');
+  }
+
   /** keepalived `vrrp_send_link_update()`: only while the VIPs are set. */
   sendLinkUpdate(ctx: InstanceCtx, repeat: number, reason: GarpReason): void {
     if (!this.vipSet || repeat <= 0) return;
@@ -288,6 +298,12 @@ export class VrrpInstance {
       this.msDownTimer = this.mdi();
     }
     if (!this.vipSet) return;
+    const goneRoutes = old.virtualRoutes.filter((r) => !config.virtualRoutes.includes(r));
+    const goneRules = old.virtualRules.filter((r) => !config.virtualRules.includes(r));
+    if (goneRoutes.length > 0 || goneRules.length > 0) {
+      ctx.out.push({ kind: 'removeRoutes', instance: this.name, routes: goneRoutes, rules: goneRules, reason: 'reload' });
+      this.log(ctx, 'info', 'routes.remove', `removing virtual routes / rules no longer configured: ${[...goneRoutes, ...goneRules].join(', ')}`);
+    }
     const key = (v: VipConfig): string => `${v.family}|${v.address}|${v.prefix}|${v.dev ?? ''}`;
     const newVips = this.allVips();
     const newKeys = new Set(newVips.map(key));
@@ -302,6 +318,7 @@ export class VrrpInstance {
       ctx.out.push({ kind: 'addVips', instance: this.name, vips: newVips });
       this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
     }
+    this.addRoutes(ctx);
     if (added.length > 0) {
       // keepalived: "a bit over the top since it will send GARPs/GNAs for all the addresses".
       this.sendLinkUpdate(ctx, config.garp.masterRepeat, 'master');
@@ -354,6 +371,7 @@ export class VrrpInstance {
       this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
     }
     this.vipSet = true;
+    this.addRoutes(ctx);
     const plan = masterGarpPlan(this.config.garp, ctx.now);
     this.sendLinkUpdate(ctx, plan.repeat, 'master');
     this.garpRefreshAt = plan.refreshAt;
@@ -374,6 +392,12 @@ export class VrrpInstance {
     // outlive the MASTER state; they send nothing while the VIPs are unset (`vrrp_send_link_update()`), but
     // one still pending when the instance is MASTER again fires then. `fireDelayedGarps` checks `vipSet`.
     if (this.vipSet) {
+      const { virtualRoutes: routes, virtualRules: rules } = this.config;
+      if (routes.length > 0 || rules.length > 0) {
+        ctx.out.push({ kind: 'removeRoutes', instance: this.name, routes, rules, reason });
+        if (rules.length > 0) this.log(ctx, 'debug', 'routes.remove', 'removing Virtual Rules');
+        if (routes.length > 0) this.log(ctx, 'debug', 'routes.remove', 'removing Virtual Routes');
+      }
       const vips = this.allVips();
       if (vips.length > 0) {
         ctx.out.push({ kind: 'removeVips', instance: this.name, vips, reason });
