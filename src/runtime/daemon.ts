@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { HavipdError } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { AddressEdge } from './addresses.js';
+import { defaultRulePreferences, type RouteEdge } from './routes.js';
 import type { LinkEdge, LinkEvent, LinkInfo } from './links.js';
 import type { FrameSender } from '../garp/sender.js';
 import type { OpenTransport, Transport } from './transport/types.js';
@@ -26,6 +27,11 @@ export interface DaemonEdges {
   readonly transportKind: 'raw' | 'udp';
   /** Absent when the process may not change addresses (UDP mode without CAP_NET_ADMIN). */
   readonly addresses: AddressEdge | undefined;
+  /**
+   * Installs virtual / static routes and rules. Absent (or `addresses` absent: no CAP_NET_ADMIN) = they
+   * are not installed, with one warning.
+   */
+  readonly routes?: RouteEdge | undefined;
   /** Absent when link state cannot be watched; links then count as up. */
   readonly links: LinkEdge | undefined;
   /** Absent when the process may not send frames (UDP mode without CAP_NET_RAW). */
@@ -73,6 +79,9 @@ export class Daemon {
   private stopped = false;
   private warnedNoVips = false;
   private warnedNoFrames = false;
+  private warnedNoRoutes = false;
+  /** Preferences keepalived gives rules without one (old configs' too, so removed rules go with theirs). */
+  private rulePrefs = new Map<string, number>();
   /** keepalived's IPv4 IP ID: one counter per instance, the same ID on every unicast copy of one advert. */
   private readonly ipIds = new Map<string, number>();
   /** Time of the last core step (see `stepAt`). */
@@ -88,6 +97,7 @@ export class Daemon {
   ) {
     this.config = config;
     this.core = new VrrpCore(config, { detail: opts.detail });
+    this.rulePrefs = defaultRulePreferences(config);
   }
 
   get log(): Logger {
@@ -104,6 +114,7 @@ export class Daemon {
     for (const input of this.socketFaultInputs()) this.feed(input);
     this.edges.links?.on('change', this.onLinkChange);
     await this.changeStaticAddresses('add', this.config.staticAddresses);
+    await this.changeRoutes('add', undefined, this.config.staticRoutes, this.config.staticRules);
     this.feed({ kind: 'start' });
     await this.chain;
   }
@@ -119,7 +130,10 @@ export class Daemon {
     this.timer = undefined;
     if (this.running) this.stepAt(this.edges.clock.now(), { kind: 'stop' });
     await this.chain;
-    if (this.running) await this.changeStaticAddresses('remove', this.config.staticAddresses);
+    if (this.running) {
+      await this.changeRoutes('remove', undefined, this.config.staticRoutes, this.config.staticRules);
+      await this.changeStaticAddresses('remove', this.config.staticAddresses);
+    }
     this.edges.links?.off('change', this.onLinkChange);
     await this.closeSlots();
     this.running = false;
@@ -142,6 +156,7 @@ export class Daemon {
     await this.chain;
     const oldConfig = this.config;
     const plan = planReload(oldConfig, newConfig);
+    this.rulePrefs = new Map([...this.rulePrefs, ...defaultRulePreferences(newConfig)]);
     const oldWatched = this.watchedInterfaces();
     const oldSlots = new Map(this.slots);
     const oldSlotOf = new Map(this.slotOf);
@@ -162,7 +177,10 @@ export class Daemon {
     const newStatic = new Set(newConfig.staticAddresses.map(staticKey));
     const oldStatic = new Set(oldConfig.staticAddresses.map(staticKey));
     await this.changeStaticAddresses('remove', oldConfig.staticAddresses.filter((v) => !newStatic.has(staticKey(v))));
+    const gone = (a: readonly string[], b: readonly string[]): string[] => a.filter((x) => !b.includes(x));
+    await this.changeRoutes('remove', undefined, gone(oldConfig.staticRoutes, newConfig.staticRoutes), gone(oldConfig.staticRules, newConfig.staticRules));
     await this.changeStaticAddresses('add', newConfig.staticAddresses.filter((v) => !oldStatic.has(staticKey(v))));
+    await this.changeRoutes('add', undefined, gone(newConfig.staticRoutes, oldConfig.staticRoutes), gone(newConfig.staticRules, oldConfig.staticRules));
     this.feed({ kind: 'reload', config: newConfig, plan });
     for (const input of this.socketFaultInputs()) this.feed(input);
     await this.chain;
@@ -195,6 +213,37 @@ export class Daemon {
       } catch (err) {
         const he = err instanceof HavipdError ? err : undefined;
         this.log.error({ event: 'static.error', address: `${vip.address}/${vip.prefix}`, ifname, errno: he?.errno }, `cannot ${op} static address ${vip.address}/${vip.prefix} on ${ifname}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /**
+   * Routes then rules added, or rules then routes removed (keepalived `vrrp_state_become_master()` /
+   * `vrrp_restore_interface()`); `instance` undefined for `static_routes` / `static_rules`. A failure is
+   * logged (keepalived logs and carries on; the instance stays MASTER).
+   */
+  private async changeRoutes(op: 'add' | 'remove', instance: string | undefined, routes: readonly string[], rules: readonly string[]): Promise<void> {
+    if (routes.length === 0 && rules.length === 0) return;
+    const edge = this.edges.addresses ? this.edges.routes : undefined;
+    if (!edge) {
+      if (!this.warnedNoRoutes) {
+        this.warnedNoRoutes = true;
+        this.log.warn({ event: 'route.skipped' }, 'no CAP_NET_ADMIN: virtual / static routes and rules are not installed (UDP test mode)');
+      }
+      return;
+    }
+    const who = instance === undefined ? 'static' : `(${instance})`;
+    const steps: Array<['route' | 'rule', string]> = op === 'add'
+      ? [...routes.map((r) => ['route', r] as ['route', string]), ...rules.map((r) => ['rule', r] as ['rule', string])]
+      : [...rules.map((r) => ['rule', r] as ['rule', string]), ...routes.map((r) => ['route', r] as ['route', string])];
+    for (const [what, item] of steps) {
+      try {
+        if (what === 'route') await (op === 'add' ? edge.addRoute(item) : edge.removeRoute(item));
+        else await (op === 'add' ? edge.addRule(item, this.rulePrefs.get(item)) : edge.removeRule(item, this.rulePrefs.get(item)));
+        this.log.debug({ event: `${what}.${op === 'add' ? 'added' : 'removed'}`, instance, item }, `${who} ${op === 'add' ? 'Added' : 'Removed'} ${instance === undefined ? 'static' : 'virtual'} ${what} ${item}`);
+      } catch (err) {
+        const he = err instanceof HavipdError ? err : undefined;
+        this.log.error({ event: `${what}.error`, instance, item, errno: he?.errno }, `${who} cannot ${op} ${what} ${item}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
@@ -520,6 +569,12 @@ export class Daemon {
       case 'addVips':
       case 'removeVips':
         await this.changeVips(e.kind === 'addVips' ? 'add' : 'remove', e.instance, e.vips);
+        return;
+      case 'addRoutes':
+        await this.changeRoutes('add', e.instance, e.routes, e.rules);
+        return;
+      case 'removeRoutes':
+        await this.changeRoutes('remove', e.instance, e.routes, e.rules);
         return;
       case 'sendGarp':
         await this.sendGarp(e);

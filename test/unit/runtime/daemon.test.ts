@@ -10,6 +10,7 @@ import type { FrameSender } from '../../../src/garp/sender.js';
 import { createLogger } from '../../../src/log.js';
 import type { AddressEdge } from '../../../src/runtime/addresses.js';
 import { Daemon } from '../../../src/runtime/daemon.js';
+import type { RouteEdge } from '../../../src/runtime/routes.js';
 import type { OpenTransport, Transport, TransportOpenOptions } from '../../../src/runtime/transport/types.js';
 import { decodeAdvert } from '../../../src/vrrp/packet.js';
 import { micros } from '../../../src/vrrp/units.js';
@@ -45,11 +46,34 @@ class RecordingAddresses implements AddressEdge {
   }
 }
 
+/** Records route / rule operations (`route+:ITEM`, `route-:ITEM`, `rule+:ITEM@PREF`, `rule-:ITEM@PREF`) and the set installed. */
+class RecordingRoutes implements RouteEdge {
+  readonly installed = new Set<string>();
+  constructor(private readonly ops: Ops) {}
+  async addRoute(item: string): Promise<void> {
+    this.ops.push(`route+:${item}`);
+    this.installed.add(`route ${item}`);
+  }
+  async removeRoute(item: string): Promise<void> {
+    this.ops.push(`route-:${item}`);
+    this.installed.delete(`route ${item}`);
+  }
+  async addRule(item: string, pref?: number): Promise<void> {
+    this.ops.push(`rule+:${item}@${pref ?? ''}`);
+    this.installed.add(`rule ${item}`);
+  }
+  async removeRule(item: string, pref?: number): Promise<void> {
+    this.ops.push(`rule-:${item}@${pref ?? ''}`);
+    this.installed.delete(`rule ${item}`);
+  }
+}
+
 interface World {
   readonly clock: FakeClock;
   readonly ops: Ops;
   readonly links: FakeLinkEdge;
   readonly addresses: FakeAddressEdge;
+  readonly routes: RecordingRoutes;
   readonly opened: TransportOpenOptions[];
   readonly closed: TransportOpenOptions[];
   readonly logs: string[];
@@ -64,6 +88,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
   links.addAddress('eth0', '10.0.0.1', 24);
   links.addAddress('eth1', '10.1.0.1', 24);
   const addresses = new FakeAddressEdge(['eth0', 'eth1']);
+  const routes = new RecordingRoutes(ops);
   const opened: TransportOpenOptions[] = [];
   const closed: TransportOpenOptions[] = [];
   const logs: string[] = [];
@@ -106,6 +131,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
       openTransport,
       transportKind: o.transportKind ?? 'raw',
       addresses: o.noAddresses ? undefined : new RecordingAddresses(addresses, ops),
+      routes,
       links,
       frames,
       clock: { now: () => clock.now(), epochMicros: () => 0 },
@@ -113,7 +139,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
     },
     { detail: true },
   );
-  return Object.assign(w, { clock, ops, links, addresses, opened, closed, logs, daemon }) as World;
+  return Object.assign(w, { clock, ops, links, addresses, routes, opened, closed, logs, daemon }) as World;
 }
 
 /** Moves the fake clock and the fake timers together, in 10 ms steps, then lets the effect chain drain. */
@@ -187,6 +213,51 @@ describe('Daemon with fake edges', () => {
     expect(w.addresses.addressesOf('eth1')).toEqual(expect.arrayContaining(['10.1.0.51/32', '10.1.0.52/32']));
     await w.daemon.stop();
     expect(w.addresses.addressesOf('eth1').filter((a) => a.startsWith('10.1.0.5'))).toEqual([]);
+  });
+
+  it('virtual routes / rules: MASTER adds the VIP then the route and rule; leaving removes the rule, the route, then the VIP', async () => {
+    const route = '192.168.50.0/24 via 10.0.0.254 dev eth0';
+    const rule = 'from 10.0.0.100 table 100';
+    const w = world(cfg([instanceConfig({ priority: 150, virtualRoutes: [route], virtualRules: [rule] })]));
+    await w.daemon.start();
+    expect(w.ops).toEqual(['remove:10.0.0.100']); // no route removed at start
+    await run(w, 3_600);
+    expect(state(w)).toBe('MASTER');
+    expect(w.ops.slice(1, 5)).toEqual(['advert:150', 'add:10.0.0.100', `route+:${route}`, `rule+:${rule}@16384`]);
+    expect(w.ops[5]).toBe('garp:10.0.0.100');
+    w.ops.length = 0;
+    w.daemon.feed({ kind: 'link', ifname: 'eth0', up: false });
+    await w.daemon.idle();
+    expect(state(w)).toBe('FAULT');
+    expect(w.ops).toEqual(['advert:0', 'advert:0', `rule-:${rule}@16384`, `route-:${route}`, 'remove:10.0.0.100']);
+    expect(w.routes.installed.size).toBe(0);
+    await w.daemon.stop();
+  });
+
+  it('static_routes / static_rules: installed at start after the static addresses, diffed on reload, removed at stop before them', async () => {
+    const base = { ...cfg([instanceConfig({ priority: 100 })]), staticAddresses: [vipOn('10.1.0.50', 'eth1')] };
+    const w = world({ ...base, staticRoutes: ['10.20.0.0/16 dev eth1', '10.21.0.0/16 dev eth1'], staticRules: ['to 10.20.0.0/16 table 20 preference 20'] });
+    await w.daemon.start();
+    expect(state(w)).toBe('BACKUP');
+    expect(w.ops.slice(0, 4)).toEqual(['add:10.1.0.50', 'route+:10.20.0.0/16 dev eth1', 'route+:10.21.0.0/16 dev eth1', 'rule+:to 10.20.0.0/16 table 20 preference 20@']);
+    w.ops.length = 0;
+    await w.daemon.reload({ ...base, staticRoutes: ['10.21.0.0/16 dev eth1', '10.22.0.0/16 dev eth1'], staticRules: ['to 10.20.0.0/16 table 20 preference 20'] });
+    expect(w.ops.filter((x) => x.startsWith('route') || x.startsWith('rule'))).toEqual(['route-:10.20.0.0/16 dev eth1', 'route+:10.22.0.0/16 dev eth1']);
+    w.ops.length = 0;
+    await w.daemon.stop();
+    expect(w.ops).toEqual(['rule-:to 10.20.0.0/16 table 20 preference 20@', 'route-:10.21.0.0/16 dev eth1', 'route-:10.22.0.0/16 dev eth1', 'remove:10.1.0.50']);
+    expect(w.routes.installed.size).toBe(0);
+  });
+
+  it('UDP test mode without CAP_NET_ADMIN: routes are skipped with one warning', async () => {
+    const inst = instanceConfig({ priority: 150, interface: undefined, unicastSrcIp: '127.0.0.2', peers: ['127.0.0.3'], vips: [], virtualRoutes: ['10.30.0.0/16 dev lo'] });
+    const w = world({ ...daemonConfig({ instances: [inst] }), staticRoutes: ['10.31.0.0/16 dev lo'] }, { noAddresses: true, transportKind: 'udp' });
+    await w.daemon.start();
+    await run(w, 4_000);
+    expect(state(w)).toBe('MASTER');
+    expect(w.ops.filter((x) => x.startsWith('route'))).toEqual([]);
+    expect(w.logs.filter((l) => /routes and rules are not installed/.test(l))).toHaveLength(1);
+    await w.daemon.stop();
   });
 
   it('SIGTERM: a MASTER sends priority 0 before removing its VIPs; sockets closed after', async () => {
