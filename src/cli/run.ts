@@ -69,6 +69,7 @@ function logDiagnostics(log: Logger, diags: readonly Diagnostic[]): void {
 
 async function buildEdges(opts: RunOptions, log: Logger): Promise<DaemonEdges> {
   const caps = netCapabilities();
+  const { createRouteEdge } = await import('../runtime/routes.js');
   const { createLinkEdge } = await import('../runtime/links.js');
   let links;
   try {
@@ -87,6 +88,7 @@ async function buildEdges(opts: RunOptions, log: Logger): Promise<DaemonEdges> {
       transportKind: 'raw',
       // if_nametoindex through the addon: one netlink round trip less per VIP change on a takeover.
       addresses: createAddressEdge({ ifIndex: (name) => native.ifIndex(name) }),
+      routes: createRouteEdge(),
       links,
       frames: createFrameSender(),
       clock: systemClock,
@@ -112,6 +114,7 @@ async function buildEdges(opts: RunOptions, log: Logger): Promise<DaemonEdges> {
     openTransport: udpTransportOpener({ port: opts.udpPort }),
     transportKind: 'udp',
     addresses,
+    routes: addresses ? createRouteEdge() : undefined,
     links,
     frames,
     clock: systemClock,
