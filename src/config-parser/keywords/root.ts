@@ -104,9 +104,9 @@ export const rootTable: KeywordTable<D> = {
     (name, ctx) => ({ name, pos: ctx.at(1), trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [], notify: {}, syncGroupTrackingWeight: false }),
     () => syncGroupTable, (n) => `vrrp sync group ${n} is already defined - block skipped`),
   static_ipaddress: staticIpaddress,
-  // static_ipaddress is installed at start and removed at stop (src/runtime/daemon.ts); routes and rules are not.
-  static_routes: { ...staticRoutes, handle: (_r, ctx) => topLevelNotice(ctx, 'static routes are kept, not installed') },
-  static_rules: { ...staticRules, handle: (_r, ctx) => topLevelNotice(ctx, 'static rules are kept, not installed') },
+  // Installed at start and removed at stop (src/runtime/daemon.ts).
+  static_routes: staticRoutes,
+  static_rules: staticRules,
   net_namespace: plain((r, ctx) => { r.global.netNamespace = ctx.arg(1)!; topLevelNotice(ctx, 'run havipd under ip netns exec instead'); }, 1),
   instance: plain((r, ctx) => { r.global.instanceName = ctx.arg(1)!; }, 1),
   use_pid_dir: plain(() => undefined),

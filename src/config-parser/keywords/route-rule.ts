@@ -1,6 +1,7 @@
 // The few checks keepalived 2.2.7 makes on `virtual_routes` / `static_routes` and `virtual_rules` /
 // `static_rules` items that change what `-t` reports (vrrp_iproute.c alloc_route, vrrp_iprule.c alloc_rule).
-// havipd keeps these items as text and does not install them yet: this is not a route / rule parser.
+// havipd keeps these items as text (src/runtime/routes.ts turns them into `ip route` / `ip rule` argv): this
+// is not a route / rule parser.
 
 import { parseAddress } from './items.js';
 import type { KwCtx } from './table.js';

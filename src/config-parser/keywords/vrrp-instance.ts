@@ -141,17 +141,15 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   },
   virtual_ipaddress: { kind: 'values', item: (d, ctx) => addVip(d, ctx, false) },
   virtual_ipaddress_excluded: { kind: 'values', item: (d, ctx) => addVip(d, ctx, true) },
-  // The notice is given on the keyword line (`handle`), so it names the keyword, not a route's first word.
+  // Installed when the instance becomes MASTER, removed when it leaves (src/runtime/routes.ts).
   virtual_routes: {
     kind: 'values',
-    handle: (d, ctx) => inactive(d, ctx, 'virtual routes are kept in the configuration only'),
     item: (d, ctx) => {
       if (checkRouteItem(ctx, d.name, false)) d.routes.push(ctx.tokens.map((t) => t.text).join(' '));
     },
   },
   virtual_rules: {
     kind: 'values',
-    handle: (d, ctx) => inactive(d, ctx, 'virtual rules are kept in the configuration only'),
     item: (d, ctx) => {
       if (checkRuleItem(ctx, d.name, false)) d.rules.push(ctx.tokens.map((t) => t.text).join(' '));
     },

@@ -102,17 +102,14 @@ describe('vrrp_instance core keywords', () => {
   });
 });
 
-describe('virtual_routes / virtual_rules (kept, not installed)', () => {
-  it('the notice and inactiveKeywords name the keyword, not the first word of a route', () => {
+describe('virtual_routes / virtual_rules (installed by the runtime)', () => {
+  it('items are kept as text; no "not acted on" notice and no inactiveKeywords entry', () => {
     const r = parseText(base('  virtual_routes {\n    src 192.168.1.10 to 10.9.0.0/16 dev eth0\n    10.8.0.0/16 dev eth0\n  }\n  virtual_rules {\n    from 10.1.1.1 table 100\n  }'));
     const i = r.config!.instances[0]!;
-    expect(i.inactiveKeywords).toEqual(['virtual_routes', 'virtual_rules']);
+    expect(i.inactiveKeywords).toEqual([]);
     expect(i.virtualRoutes).toEqual(['src 192.168.1.10 to 10.9.0.0/16 dev eth0', '10.8.0.0/16 dev eth0']);
-    const notices = r.diagnostics.filter((d) => d.code === 'not-acted-on').map((d) => d.message);
-    expect(notices).toEqual([
-      "havipd parses 'virtual_routes' but does not act on it yet (virtual routes are kept in the configuration only)",
-      "havipd parses 'virtual_rules' but does not act on it yet (virtual rules are kept in the configuration only)",
-    ]);
+    expect(i.virtualRules).toEqual(['from 10.1.1.1 table 100']);
+    expect(r.diagnostics.filter((d) => d.code === 'not-acted-on')).toEqual([]);
   });
 });
 
