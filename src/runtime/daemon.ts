@@ -232,7 +232,7 @@ export class Daemon {
       }
       return;
     }
-    const who = instance === undefined ? 'static' : `(${instance})`;
+    const who = instance === undefined ? '' : `(${instance}) `;
     const steps: Array<['route' | 'rule', string]> = op === 'add'
       ? [...routes.map((r) => ['route', r] as ['route', string]), ...rules.map((r) => ['rule', r] as ['rule', string])]
       : [...rules.map((r) => ['rule', r] as ['rule', string]), ...routes.map((r) => ['route', r] as ['route', string])];
@@ -240,10 +240,10 @@ export class Daemon {
       try {
         if (what === 'route') await (op === 'add' ? edge.addRoute(item) : edge.removeRoute(item));
         else await (op === 'add' ? edge.addRule(item, this.rulePrefs.get(item)) : edge.removeRule(item, this.rulePrefs.get(item)));
-        this.log.debug({ event: `${what}.${op === 'add' ? 'added' : 'removed'}`, instance, item }, `${who} ${op === 'add' ? 'Added' : 'Removed'} ${instance === undefined ? 'static' : 'virtual'} ${what} ${item}`);
+        this.log.debug({ event: `${what}.${op === 'add' ? 'added' : 'removed'}`, instance, item }, `${who}${op === 'add' ? 'Added' : 'Removed'} ${instance === undefined ? 'static' : 'virtual'} ${what} ${item}`);
       } catch (err) {
         const he = err instanceof HavipdError ? err : undefined;
-        this.log.error({ event: `${what}.error`, instance, item, errno: he?.errno }, `${who} cannot ${op} ${what} ${item}: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.error({ event: `${what}.error`, instance, item, errno: he?.errno }, `${who}cannot ${op} ${instance === undefined ? 'static' : 'virtual'} ${what} ${item}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
