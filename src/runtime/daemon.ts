@@ -18,6 +18,7 @@ import type { FrameSender } from '../garp/sender.js';
 import type { OpenTransport, Transport } from './transport/types.js';
 import type { DumpInput, InstanceRuntimeView } from './dumps.js';
 import { planReload } from './reload-plan.js';
+import { routeTrackedInterfaces } from '../vrrp/route-interfaces.js';
 
 /** Fault reasons the daemon feeds the core (`fault` input) when an edge fails for one instance. */
 export const EDGE_FAULT = { socket: 'socket', vipAdd: 'vip-add' } as const;
@@ -430,6 +431,8 @@ export class Daemon {
       // interface-less instance's VIP would otherwise fault it through a missing `default_interface`.
       if (this.edges.addresses) for (const v of [...i.vips, ...i.excludedVips]) names.add(v.dev ?? i.interface ?? g.defaultInterface);
       for (const t of i.trackInterfaces) names.add(t.name);
+      // Route / rule interfaces (unless no_track) matter only when the routes are installed.
+      if (this.edges.addresses && this.edges.routes) for (const n of routeTrackedInterfaces(i.virtualRoutes, i.virtualRules)) names.add(n);
     }
     for (const sg of this.config.syncGroups) for (const t of sg.trackInterfaces) names.add(t.name);
     return names;

@@ -9,6 +9,7 @@ import { GarpPacer } from '../garp/schedule.js';
 import { encodeAdvert } from './packet.js';
 import { checkAdvert, classifyForDispatch } from './receive-checks.js';
 import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping } from './effects.js';
+import { routeTrackedInterfaces } from './route-interfaces.js';
 import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
@@ -194,6 +195,10 @@ export class VrrpCore {
     if (!c.dontTrackPrimary && this.links.get(ifname) === false) faults.unshift(`interface ${ifname}`);
     for (const v of [...c.vips, ...c.excludedVips]) {
       if (v.dev !== undefined && v.dev !== ifname && !v.noTrack && this.links.get(v.dev) === false && !faults.includes(`interface ${v.dev}`)) faults.push(`interface ${v.dev}`);
+    }
+    for (const dev of routeTrackedInterfaces(c.virtualRoutes, c.virtualRules)) {
+      // Also the primary interface under dont_track_primary: keepalived tracks it for the route.
+      if (this.links.get(dev) === false && !faults.includes(`interface ${dev}`)) faults.push(`interface ${dev}`);
     }
     const source = this.sourceOf(i);
     if (source === undefined) faults.push('no-source-ip');

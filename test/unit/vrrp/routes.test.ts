@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { VrrpInstanceConfig } from '../../../src/config-parser/types.js';
 import { planReload } from '../../../src/runtime/reload-plan.js';
 import type { Effect } from '../../../src/vrrp/effects.js';
+import { routeTrackedInterfaces } from '../../../src/vrrp/route-interfaces.js';
 import { daemonConfig, instanceConfig } from '../../support/config.js';
 import { Harness, summarize } from '../../support/sim.js';
 
@@ -104,5 +105,26 @@ describe('virtual routes and rules', () => {
     expect(removed).toMatchObject({ routes: ['10.9.0.0/16 dev eth0'], reason: 'reload' });
     const kept = routeEffects(out).filter((e) => e.instance === 'VI_1');
     expect(kept).toEqual([{ kind: 'removeRoutes', instance: 'VI_1', routes: ROUTES, rules: RULES, reason: 'reload' }]);
+  });
+});
+
+describe('route and rule interfaces are tracked (reference §3.9)', () => {
+  it('routeTrackedInterfaces: dev / oif before nexthop, rule dev / iif / oif, not no_track', () => {
+    expect(routeTrackedInterfaces(
+      ['10.1.0.0/16 dev eth1', '10.2.0.0/16 via 10.0.0.1 oif eth2', '10.3.0.0/16 dev eth3 no_track', '10.4.0.0/16 nexthop via 10.0.0.1 dev eth4', 'blackhole 10.5.0.0/16'],
+      ['from 10.0.0.100 iif eth5 table 1', 'to 10.6.0.0/16 oif eth6 table 1', 'from all dev eth7 table 1 no_track'],
+    )).toEqual(['eth1', 'eth2', 'eth5', 'eth6']);
+  });
+  it('a route interface going down faults a MASTER (routes removed); up again: back to BACKUP', () => {
+    const h = new Harness([withRoutes({ virtualRoutes: ['192.168.50.0/24 dev eth1', '10.9.0.0/16 dev eth2 no_track'] })]);
+    master(h);
+    expect(routeEffects(h.step(MDI100 + 10, { kind: 'link', ifname: 'eth2', up: false }))).toEqual([]);
+    expect(h.state()).toBe('MASTER');
+    const out = h.step(MDI100 + 20, { kind: 'link', ifname: 'eth1', up: false });
+    expect(h.state()).toBe('FAULT');
+    expect(summarize(out)[0]).toBe('log:(VI_1): entering FAULT state (interface eth1 down)');
+    expect(kinds(out)).toContain('removeRoutes');
+    h.step(MDI100 + 30, { kind: 'link', ifname: 'eth1', up: true });
+    expect(h.state()).toBe('BACKUP');
   });
 });
