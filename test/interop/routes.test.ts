@@ -147,4 +147,29 @@ describe.skipIf(guard.skip)('virtual and static routes / rules (havipd ⇄ keepa
     }
     expect(seen.havipd).toEqual(seen.keepalived);
   });
+
+  it('the interface of a virtual route is tracked (no no_track): link down = FAULT, routes removed, as keepalived does', async () => {
+    const vrid = 84;
+    const vip = vipIn(lan.ipA, vrid);
+    await lan.a.ip(['link', 'add', 'hvrt0', 'type', 'veth', 'peer', 'name', 'hvrt1']);
+    await lan.a.ip(['link', 'set', 'hvrt1', 'up']);
+    await lan.a.ip(['link', 'set', 'hvrt0', 'up']);
+    const conf = vrrpConfig({ routerId: 'hv_a', instances: [{ iface: lan.ifA, vrid, priority: 150, vips: [`${vip}/24`], extra: ['virtual_routes {', '  10.84.0.0/16 dev hvrt0', '}'] }] });
+    for (const kind of ['keepalived', 'havipd'] as const) {
+      const n = await startNode(kind, lan.a, conf);
+      nodes.push(n);
+      await explainFailure(() => nodes, async () => {
+        await n.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+        await waitInstalled(lan.a, (x) => x.routes.some((r) => r.startsWith('10.84.0.0/16 dev hvrt0')), `${kind}: tracked route installed`);
+        await lan.a.ip(['link', 'set', 'hvrt1', 'down']); // carrier loss on hvrt0
+        await n.waitForLog(entering('FAULT'), { timeoutMs: 5_000 });
+        await waitInstalled(lan.a, (x) => !x.routes.some((r) => r.includes('10.84.0.0/16')), `${kind}: route gone in FAULT`);
+        await lan.a.ip(['link', 'set', 'hvrt1', 'up']);
+        await n.waitForLog(entering('MASTER'), { after: 1, timeoutMs: 10_000 });
+        await waitInstalled(lan.a, (x) => x.routes.some((r) => r.startsWith('10.84.0.0/16 dev hvrt0')), `${kind}: route back`);
+      });
+      await n.stop('SIGTERM');
+      nodes = [];
+    }
+  });
 });
