@@ -6,10 +6,11 @@
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
-import { createLan, destroyAll, sleep, sweepStaleNetns, type Lan } from '../support/netns.js';
-import { entering, explainFailure, readDump, startNode, statsCounter, vipIn, vrrpConfig, type NodeKind, type VrrpNode } from '../support/scenario.js';
+import { lanScenario } from '../support/lan-scenario.js';
+import { sleep } from '../support/netns.js';
+import { readDump, statsCounter, type NodeKind } from '../support/scenario.js';
 
 const guard = interopGuard();
 
@@ -17,96 +18,64 @@ const guard = interopGuard();
 const shape = (stats: string): string[] => stats.split('\n').map((l) => l.replace(/\d+$/, 'N')).filter((l) => l.trim() !== '');
 
 describe.skipIf(guard.skip)('SIGUSR1 / SIGUSR2 dumps (havipd, next to keepalived 2.2.7)', () => {
-  let lan: Lan;
-  let nodes: VrrpNode[] = [];
-  let vrid = 110;
-  let vip = '';
-
-  beforeAll(async () => {
-    await sweepStaleNetns();
-    lan = await createLan();
-  });
-  beforeEach(() => {
-    vrid += 1;
-    vip = vipIn(lan.ipA, vrid);
-  });
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
-    nodes = [];
-  });
-  afterAll(async () => {
-    await destroyAll();
-  });
-
-  const conf = (side: 'a' | 'b', priority: number): string =>
-    vrrpConfig({
-      routerId: `hv_${side}`,
-      instances: [{ iface: side === 'a' ? lan.ifA : lan.ifB, vrid, priority, authPass: 'pw4dump', vips: [`${vip}/24`] }],
-    });
+  const sc = lanScenario({ vridBase: 110 });
 
   it.each([
     ['havipd', 'keepalived'],
     ['keepalived', 'havipd'],
   ] as const)('%s MASTER, %s BACKUP: havipd dumps its state and counters; the stats layout is keepalived\'s', async (masterKind: NodeKind, backupKind: NodeKind) => {
-    await explainFailure(
-      () => nodes,
-      async () => {
-        const master = await startNode(masterKind, lan.a, conf('a', 150));
-        nodes.push(master);
-        await master.waitForLog(/\(VI_1\) Entering BACKUP STATE \(init\)/, { timeoutMs: 5_000 });
-        const backup = await startNode(backupKind, lan.b, conf('b', 100));
-        nodes.push(backup);
-        await master.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
-        await sleep(2_500); // a few adverts each way of the counters
-        const h = (master.havipd ?? backup.havipd)!;
-        const k = master.keepalived ? master : backup;
-        const isMaster = master.kind === 'havipd';
-        const data = await h.dump('data');
-        const stats = await h.dump('stats');
-        const why = `--- data ---\n${data}\n--- stats ---\n${stats}`;
+    const { lan, vrid, vip } = sc;
+    await sc.explain(async () => {
+      const { master, backup } = await sc.startPair(masterKind, backupKind, (side, priority) => sc.conf(side, priority, { authPass: 'pw4dump' }));
+      await sleep(2_500); // a few adverts each way of the counters
+      const h = (master.havipd ?? backup.havipd)!;
+      const k = master.keepalived ? master : backup;
+      const isMaster = master.kind === 'havipd';
+      const data = await h.dump('data');
+      const stats = await h.dump('stats');
+      const why = `--- data ---\n${data}\n--- stats ---\n${stats}`;
 
-        // keepalived.data: the lines exporters parse, in keepalived's spelling.
-        expect(data, why).toMatch(/^------< VRRP Topology >------$/m);
-        expect(data, why).toMatch(/^ VRRP Instance = VI_1$/m);
-        expect(data, why).toMatch(new RegExp(`^   State = ${isMaster ? 'MASTER' : 'BACKUP'}$`, 'm'));
-        expect(data, why).toMatch(new RegExp(`^   Virtual Router ID = ${vrid}$`, 'm'));
-        expect(data, why).toMatch(new RegExp(`^   Priority = ${isMaster ? 150 : 100}$`, 'm'));
-        expect(data, why).toMatch(/^   Virtual IP \(1\):$/m);
-        expect(data, why).toContain(`${vip}/24 dev ${isMaster ? lan.ifA : lan.ifB}`);
-        expect(data, why).toMatch(/^   Authentication type = SIMPLE_PASSWORD$/m);
-        if (!isMaster) {
-          expect(data, why).toMatch(new RegExp(`^   Master router = ${lan.ipA.replace(/\./g, '\\.')}$`, 'm'));
-          expect(data, why).toMatch(/^   Master priority = 150$/m);
-        }
-        // No secret anywhere.
-        for (const text of [data, stats, h.log()]) expect(text).not.toContain('pw4dump');
+      // keepalived.data: the lines exporters parse, in keepalived's spelling.
+      expect(data, why).toMatch(/^------< VRRP Topology >------$/m);
+      expect(data, why).toMatch(/^ VRRP Instance = VI_1$/m);
+      expect(data, why).toMatch(new RegExp(`^   State = ${isMaster ? 'MASTER' : 'BACKUP'}$`, 'm'));
+      expect(data, why).toMatch(new RegExp(`^   Virtual Router ID = ${vrid}$`, 'm'));
+      expect(data, why).toMatch(new RegExp(`^   Priority = ${isMaster ? 150 : 100}$`, 'm'));
+      expect(data, why).toMatch(/^   Virtual IP \(1\):$/m);
+      expect(data, why).toContain(`${vip} dev ${isMaster ? lan.ifA : lan.ifB}`);
+      expect(data, why).toMatch(/^   Authentication type = SIMPLE_PASSWORD$/m);
+      if (!isMaster) {
+        expect(data, why).toMatch(new RegExp(`^   Master router = ${lan.ipA.replace(/\./g, '\\.')}$`, 'm'));
+        expect(data, why).toMatch(/^   Master priority = 150$/m);
+      }
+      // No secret anywhere.
+      for (const text of [data, stats, h.log()]) expect(text).not.toContain('pw4dump');
 
-        // keepalived.stats: counters that moved.
-        const c = (...p: string[]): number | undefined => statsCounter(stats, p);
-        expect(stats, why).toMatch(/^VRRP Instance: VI_1$/m);
-        if (isMaster) {
-          expect(c('Advertisements', 'Sent'), why).toBeGreaterThanOrEqual(2);
-          expect(c('Became master'), why).toBe(1);
-        } else {
-          expect(c('Advertisements', 'Received'), why).toBeGreaterThanOrEqual(2);
-          expect(c('Advertisements', 'Sent'), why).toBe(0);
-          expect(c('Became master'), why).toBe(0);
-        }
-        expect(c('Released master'), why).toBe(0);
-        expect(c('Authentication Errors', 'Failure'), why).toBe(0);
-        expect(c('Priority Zero', 'Sent'), why).toBe(0);
-        // Dumps are 0600 like keepalived's (umask 0177).
-        expect(statSync(join(h.dir, 'keepalived.stats')).mode & 0o777).toBe(0o600);
-        expect(statSync(join(h.dir, 'keepalived.data')).mode & 0o777).toBe(0o600);
+      // keepalived.stats: counters that moved.
+      const c = (...p: string[]): number | undefined => statsCounter(stats, p);
+      expect(stats, why).toMatch(/^VRRP Instance: VI_1$/m);
+      if (isMaster) {
+        expect(c('Advertisements', 'Sent'), why).toBeGreaterThanOrEqual(2);
+        expect(c('Became master'), why).toBe(1);
+      } else {
+        expect(c('Advertisements', 'Received'), why).toBeGreaterThanOrEqual(2);
+        expect(c('Advertisements', 'Sent'), why).toBe(0);
+        expect(c('Became master'), why).toBe(0);
+      }
+      expect(c('Released master'), why).toBe(0);
+      expect(c('Authentication Errors', 'Failure'), why).toBe(0);
+      expect(c('Priority Zero', 'Sent'), why).toBe(0);
+      // Dumps are 0600 like keepalived's (umask 0177).
+      expect(statSync(join(h.dir, 'keepalived.stats')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(h.dir, 'keepalived.data')).mode & 0o777).toBe(0o600);
 
-        // Same layout as keepalived's own stats dump taken now.
-        const ks = await readDump(k, 'stats');
-        expect(shape(stats)).toEqual(shape(ks));
-        // And the counters agree across the wire: what one sent, the other received (±2 in flight).
-        const kc = (...p: string[]): number => statsCounter(ks, p) ?? -1;
-        const [sent, rcvd] = isMaster ? [c('Advertisements', 'Sent')!, kc('Advertisements', 'Received')] : [kc('Advertisements', 'Sent'), c('Advertisements', 'Received')!];
-        expect(Math.abs(sent - rcvd), `sent ${sent}, received ${rcvd}\n${why}\n--- keepalived ---\n${ks}`).toBeLessThanOrEqual(2);
-      },
-    );
+      // Same layout as keepalived's own stats dump taken now.
+      const ks = await readDump(k, 'stats');
+      expect(shape(stats)).toEqual(shape(ks));
+      // And the counters agree across the wire: what one sent, the other received (±2 in flight).
+      const kc = (...p: string[]): number => statsCounter(ks, p) ?? -1;
+      const [sent, rcvd] = isMaster ? [c('Advertisements', 'Sent')!, kc('Advertisements', 'Received')] : [kc('Advertisements', 'Sent'), c('Advertisements', 'Received')!];
+      expect(Math.abs(sent - rcvd), `sent ${sent}, received ${rcvd}\n${why}\n--- keepalived ---\n${ks}`).toBeLessThanOrEqual(2);
+    });
   });
 });
