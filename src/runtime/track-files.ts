@@ -13,7 +13,8 @@
 
 import { existsSync, openSync, readSync, closeSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type * as Chokidar from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import type { TrackFileConfig } from '../config-parser/types.js';
 import type { Logger } from '../log.js';
 import type { Input } from '../vrrp/effects.js';
@@ -121,9 +122,17 @@ export function initTrackFile(cfg: TrackFileConfig, reload: boolean, log: Logger
   }
 }
 
+/** chokidar (with its dependencies, ~4 MiB of RSS), loaded only once there is a directory to watch. */
+let chokidar: Promise<typeof Chokidar> | undefined;
+const loadChokidar = (): Promise<typeof Chokidar> => (chokidar ??= import('chokidar'));
+
 export class TrackFileWatcher {
   private readonly files: Watched[] = [];
   private readonly watchers = new Map<string, FSWatcher>();
+  /** Directories being watched (or about to be, while chokidar loads). */
+  private readonly dirs = new Set<string>();
+  /** The start() calls still waiting for chokidar. */
+  private readonly starting: Array<Promise<void>> = [];
   private stopped = false;
 
   /** Resolves paths and reads every file now (call before the instances start). */
@@ -150,12 +159,17 @@ export class TrackFileWatcher {
     return this.files.map((w) => w.cfg.name);
   }
 
-  /** Starts watching the directories (chokidar; does not keep the process alive). */
+  /**
+   * Starts watching the directories (chokidar, loaded on the first call that has a directory to watch,
+   * so a configuration without track files never loads it; does not keep the process alive). A missing
+   * directory is reported at once; the watches are in place shortly after.
+   */
   start(): void {
     if (this.stopped) return;
+    const pending: Array<{ dir: string; tracked: Set<string>; unable: (err: unknown) => void }> = [];
     for (const w of this.files) {
       const dir = dirname(w.path);
-      if (this.watchers.has(dir)) continue;
+      if (this.dirs.has(dir)) continue;
       const unable = (err: unknown): void =>
         this.deps.logger.warn({ event: 'trackfile.watch-error', dir, err }, `Unable to monitor track files in ${dir}: ${String(err)}`);
       try {
@@ -165,33 +179,48 @@ export class TrackFileWatcher {
         unable(err);
         continue;
       }
-      const tracked = new Set(this.files.filter((f) => dirname(f.path) === dir).map((f) => f.path));
-      const fw = watch(dir, {
-        persistent: false,
-        ignoreInitial: true, // the constructor has read every file
-        depth: 0,
-        ignored: (p) => p !== dir && !tracked.has(p),
-        // No atomic-write folding: it delays 'unlink' by 100 ms and ignores names like `x~` or `.x.swp`;
-        // an atomic replace (write + rename over) is seen as a change of the file either way.
-        atomic: false,
-        // No awaitWriteFinish: it polls the size for a stability period before emitting (latency, and
-        // a same-size rewrite only shows by mtime); the short settle delay below does that job.
-        awaitWriteFinish: false,
-        followSymlinks: true,
-      });
-      fw.on('all', (_event, path) => this.onEvent(path));
-      fw.on('raw', (_event, name, details) => {
-        const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
-        if (watched === dir) this.onEvent(name ? join(dir, name) : undefined, dir);
-        else if (watched !== undefined) this.onEvent(watched);
-      });
-      // Changes between the constructor's read and the watches being in place are picked up here.
-      fw.on('ready', () => {
-        for (const f of this.files) if (tracked.has(f.path)) this.schedule(f);
-      });
-      fw.on('error', unable);
-      this.watchers.set(dir, fw);
+      this.dirs.add(dir);
+      pending.push({ dir, tracked: new Set(this.files.filter((f) => dirname(f.path) === dir).map((f) => f.path)), unable });
     }
+    if (pending.length === 0) return;
+    const started = loadChokidar().then(
+      ({ watch }) => {
+        if (this.stopped) return;
+        for (const { dir, tracked, unable } of pending) this.watchers.set(dir, this.watchDir(watch, dir, tracked, unable));
+      },
+      (err: unknown) => {
+        for (const { unable } of pending) unable(err);
+      },
+    );
+    this.starting.push(started);
+  }
+
+  private watchDir(watch: typeof Chokidar.watch, dir: string, tracked: ReadonlySet<string>, unable: (err: unknown) => void): FSWatcher {
+    const fw = watch(dir, {
+      persistent: false,
+      ignoreInitial: true, // the constructor has read every file
+      depth: 0,
+      ignored: (p) => p !== dir && !tracked.has(p),
+      // No atomic-write folding: it delays 'unlink' by 100 ms and ignores names like `x~` or `.x.swp`;
+      // an atomic replace (write + rename over) is seen as a change of the file either way.
+      atomic: false,
+      // No awaitWriteFinish: it polls the size for a stability period before emitting (latency, and
+      // a same-size rewrite only shows by mtime); the short settle delay below does that job.
+      awaitWriteFinish: false,
+      followSymlinks: true,
+    });
+    fw.on('all', (_event, path) => this.onEvent(path));
+    fw.on('raw', (_event, name, details) => {
+      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (watched === dir) this.onEvent(name ? join(dir, name) : undefined, dir);
+      else if (watched !== undefined) this.onEvent(watched);
+    });
+    // Changes between the constructor's read and the watches being in place are picked up here.
+    fw.on('ready', () => {
+      for (const f of this.files) if (tracked.has(f.path)) this.schedule(f);
+    });
+    fw.on('error', unable);
+    return fw;
   }
 
   /** Stops watching; the returned promise resolves when chokidar has closed its watches. */
@@ -203,7 +232,7 @@ export class TrackFileWatcher {
       if (w.timer) clearTimeout(w.timer);
       w.timer = undefined;
     }
-    return Promise.all(closing).then(() => undefined);
+    return Promise.all([...this.starting, ...closing]).then(() => undefined);
   }
 
   /** Re-reads every file now (used when events may have been lost). */
