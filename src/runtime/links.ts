@@ -84,6 +84,17 @@ export function makeLink(p: Omit<LinkInfo, 'up' | 'addresses'> & { addresses?: L
 
 const sameAddr = (a: LinkAddress, b: LinkAddress): boolean => a.family === b.family && a.address === b.address && a.prefix === b.prefix;
 
+/** The link named `ifname` in an interface table (by index), if any. */
+export function linkByName(table: ReadonlyMap<number, LinkInfo>, ifname: string): LinkInfo | undefined {
+  for (const l of table.values()) if (l.name === ifname) return l;
+  return undefined;
+}
+
+/** The links of an interface table in ifindex order. */
+export function linksInOrder(table: ReadonlyMap<number, LinkInfo>): LinkInfo[] {
+  return [...table.values()].sort((a, b) => a.index - b.index);
+}
+
 /** The events that turn table `prev` into table `next` (both by ifindex). Pure; exported for tests. */
 export function diffLinks(prev: ReadonlyMap<number, LinkInfo>, next: ReadonlyMap<number, LinkInfo>): LinkEvent[] {
   const out: LinkEvent[] = [];
@@ -372,14 +383,13 @@ class LinkTable extends EventEmitter implements LinkEdge {
     );
   }
   get(ifname: string): LinkInfo | undefined {
-    for (const l of this.table.values()) if (l.name === ifname) return l;
-    return undefined;
+    return linkByName(this.table, ifname);
   }
   byIndex(index: number): LinkInfo | undefined {
     return this.table.get(index);
   }
   all(): LinkInfo[] {
-    return [...this.table.values()].sort((a, b) => a.index - b.index);
+    return linksInOrder(this.table);
   }
   close(): void {
     if (this.closed) return;

@@ -5,7 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { Family } from '../../src/config-parser/types.js';
-import { diffLinks, makeLink, type LinkAddress, type LinkEdge, type LinkEvent, type LinkInfo } from '../../src/runtime/links.js';
+import { diffLinks, linkByName, linksInOrder, makeLink, type LinkAddress, type LinkEdge, type LinkEvent, type LinkInfo } from '../../src/runtime/links.js';
 
 export class FakeLinkEdge extends EventEmitter implements LinkEdge {
   readonly backend = 'netlink' as const;
@@ -85,14 +85,13 @@ export class FakeLinkEdge extends EventEmitter implements LinkEdge {
   }
 
   get(ifname: string): LinkInfo | undefined {
-    for (const l of this.table.values()) if (l.name === ifname) return l;
-    return undefined;
+    return linkByName(this.table, ifname);
   }
   byIndex(index: number): LinkInfo | undefined {
     return this.table.get(index);
   }
   all(): LinkInfo[] {
-    return [...this.table.values()].sort((a, b) => a.index - b.index);
+    return linksInOrder(this.table);
   }
   close(): void {
     this.closed = true;
