@@ -7,53 +7,17 @@
 // per scenario phase (as a multiset) and in the same order per script (keepalived forks the calls of one
 // event concurrently — its issues #584/#996 — so the order of appends across scripts is not its to keep).
 
-import { chmodSync, existsSync, readFileSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
-import { createLan, createVeth, destroyAll, scratchDir, sleep, spawnGroup, sweepStaleNetns, waitFor, waitForLinkUp, type Lan, type Spawned } from '../support/netns.js';
-import { explainFailure, startNode, vipIn, type NodeKind, type VrrpNode } from '../support/scenario.js';
+import { createLan, createVeth, destroyAll, scratchDir, sleep, spawnGroup, sweepStaleNetns, waitFor, waitForLinkUp, type Lan } from '../support/netns.js';
+import { byPhase, linesOf, perScript, recordingsReport, recordRun, type Recording } from '../support/notify-recording.js';
+import { instanceBlock, startNode, vipIn, type NodeKind } from '../support/scenario.js';
 
 const guard = interopGuard();
 
-interface Recording {
-  readonly kind: NodeKind;
-  /** notify calls, with `--- phase` markers between phases. */
-  readonly calls: string[];
-  readonly fifo: string[];
-  readonly log: string;
-}
-
 const PHASES = ['start', 'script-fail', 'script-recover', 'link-down', 'link-up', 'stop'] as const;
-
-/** Splits the call list at the phase markers. */
-function byPhase(calls: readonly string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let cur = 'pre';
-  for (const c of calls) {
-    const m = /^--- (.+)$/.exec(c);
-    if (m) {
-      cur = m[1]!;
-      continue;
-    }
-    out.set(cur, [...(out.get(cur) ?? []), c]);
-  }
-  return out;
-}
-
-/** The per-script subsequence (first word = the script's tag). */
-function perScript(calls: readonly string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const c of calls) (out[c.split(' ')[0]!] ??= []).push(c);
-  return out;
-}
-
-function sideBySide(a: readonly string[], b: readonly string[], ha: string, hb: string): string {
-  const w = Math.max(ha.length, ...a.map((x) => x.length)) + 2;
-  const rows = [`${ha.padEnd(w)}${hb}`];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) rows.push(`${(a[i] ?? '').padEnd(w)}${b[i] ?? ''}${a[i] === b[i] ? '' : '   <<<'}`);
-  return rows.join('\n');
-}
 
 describe.skipIf(guard.skip)('notify differential: keepalived 2.2.7 vs havipd, same config, same node', () => {
   let lan: Lan;
@@ -85,7 +49,7 @@ describe.skipIf(guard.skip)('notify differential: keepalived 2.2.7 vs havipd, sa
     chmodSync(chk, 0o755);
     const vip = (n: number): string => `${vipIn(lan.ipA, 100 + n)}/24`;
     const inst = (name: string, vrid: number, prio: number, lines: string[]): string =>
-      [`vrrp_instance ${name} {`, '  state BACKUP', `  interface ${lan.ifA}`, `  virtual_router_id ${vrid}`, `  priority ${prio}`, '  advert_int 1', ...lines.map((l) => `  ${l}`), '  virtual_ipaddress {', `    ${vip(vrid - 80)}`, '  }', '}'].join('\n');
+      instanceBlock({ name, iface: lan.ifA, vrid, priority: prio, extra: lines, vips: [vip(vrid - 80)] }).join('\n');
     return [
       'global_defs {',
       '  router_id hv_notify_diff',
@@ -126,7 +90,7 @@ describe.skipIf(guard.skip)('notify differential: keepalived 2.2.7 vs havipd, sa
     ].join('\n');
   };
 
-  const fifoLines = (): string[] => (existsSync(fifoOut) ? readFileSync(fifoOut, 'utf8').split('\n').filter(Boolean) : []);
+  const fifoLines = (): string[] => linesOf(fifoOut);
   const waitFifo = async (line: string, count = 1, timeoutMs = 15_000): Promise<void> => {
     await waitFor(() => fifoLines().filter((l) => l === line).length >= count, { timeoutMs, intervalMs: 50, what: `FIFO line ${line} ×${count}` });
   };
@@ -137,56 +101,43 @@ describe.skipIf(guard.skip)('notify differential: keepalived 2.2.7 vs havipd, sa
     await lan.a.ip(['link', 'set', 'hvtrk0', 'up']);
     await waitForLinkUp(lan.a, 'hvtrk0');
     writeFileSync(callsPath, '');
-    let node: VrrpNode | undefined;
-    let reader: Spawned | undefined;
-    try {
-      await explainFailure(
-        () => [node],
-        async () => {
-          mark('start');
-          node = await startNode(kind, lan.a, config());
-          // The daemon creates the FIFO; the reader appends whatever it reads.
-          await waitFor(() => existsSync(fifoPath), { timeoutMs: 5_000, intervalMs: 10, what: 'FIFO created' });
-          reader = spawnGroup(['/bin/sh', '-c', `exec cat ${fifoPath} >> ${fifoOut}`]);
-          await waitFifo('INSTANCE "VI_1" MASTER 150');
-          await waitFifo('INSTANCE "VI_2" MASTER 100');
-          await waitFifo('GROUP "SG1" MASTER 0');
-          await sleep(1500);
+    const rec = await recordRun(kind, { dir, calls: callsPath, fifo: fifoOut }, async (run) => {
+      mark('start');
+      const node = (run.node = await startNode(kind, lan.a, config()));
+      // The daemon creates the FIFO; the reader appends whatever it reads.
+      await waitFor(() => existsSync(fifoPath), { timeoutMs: 5_000, intervalMs: 10, what: 'FIFO created' });
+      const reader = (run.reader = spawnGroup(['/bin/sh', '-c', `exec cat ${fifoPath} >> ${fifoOut}`]));
+      await waitFifo('INSTANCE "VI_1" MASTER 150');
+      await waitFifo('INSTANCE "VI_2" MASTER 100');
+      await waitFifo('GROUP "SG1" MASTER 0');
+      await sleep(1500);
 
-          mark('script-fail');
-          writeFileSync(failFlag, '');
-          await waitFifo('INSTANCE "VI_1" FAULT 150', 1, 10_000).catch(async () => waitFor(() => fifoLines().some((l) => l.startsWith('INSTANCE "VI_1" FAULT')), { timeoutMs: 5_000, what: 'VI_1 FAULT' }));
-          await sleep(2500);
+      mark('script-fail');
+      writeFileSync(failFlag, '');
+      await waitFifo('INSTANCE "VI_1" FAULT 150', 1, 10_000).catch(async () => waitFor(() => fifoLines().some((l) => l.startsWith('INSTANCE "VI_1" FAULT')), { timeoutMs: 5_000, what: 'VI_1 FAULT' }));
+      await sleep(2500);
 
-          mark('script-recover');
-          rmSync(failFlag, { force: true });
-          await waitFifo('INSTANCE "VI_1" MASTER 150', 2, 15_000);
-          await sleep(1500);
+      mark('script-recover');
+      rmSync(failFlag, { force: true });
+      await waitFifo('INSTANCE "VI_1" MASTER 150', 2, 15_000);
+      await sleep(1500);
 
-          mark('link-down');
-          await lan.a.ip(['link', 'set', 'hvtrk0', 'down']);
-          await waitFor(() => fifoLines().filter((l) => l.startsWith('INSTANCE "VI_1" FAULT')).length >= 2, { timeoutMs: 10_000, intervalMs: 50, what: 'VI_1 FAULT (link)' });
-          await sleep(2000);
+      mark('link-down');
+      await lan.a.ip(['link', 'set', 'hvtrk0', 'down']);
+      await waitFor(() => fifoLines().filter((l) => l.startsWith('INSTANCE "VI_1" FAULT')).length >= 2, { timeoutMs: 10_000, intervalMs: 50, what: 'VI_1 FAULT (link)' });
+      await sleep(2000);
 
-          mark('link-up');
-          await lan.a.ip(['link', 'set', 'hvtrk0', 'up']);
-          await waitFifo('INSTANCE "VI_1" MASTER 150', 3, 15_000);
-          await waitFor(() => fifoLines().filter((l) => l === 'GROUP "SG1" MASTER 0').length >= 2, { timeoutMs: 15_000, intervalMs: 50, what: 'SG1 MASTER again' });
-          await sleep(1500);
+      mark('link-up');
+      await lan.a.ip(['link', 'set', 'hvtrk0', 'up']);
+      await waitFifo('INSTANCE "VI_1" MASTER 150', 3, 15_000);
+      await waitFor(() => fifoLines().filter((l) => l === 'GROUP "SG1" MASTER 0').length >= 2, { timeoutMs: 15_000, intervalMs: 50, what: 'SG1 MASTER again' });
+      await sleep(1500);
 
-          mark('stop');
-          await node.stop('SIGTERM');
-          await reader.exited.catch(() => undefined);
-          await sleep(500); // the STOP scripts append after the daemon is gone
-        },
-      );
-    } finally {
-      await node?.stop('SIGKILL').catch(() => undefined);
-      await reader?.stop('SIGKILL', 0).catch(() => undefined);
-    }
-    const rec: Recording = { kind, calls: readFileSync(callsPath, 'utf8').split('\n').filter(Boolean), fifo: fifoLines(), log: node?.log() ?? '' };
-    writeFileSync(join(dir, `${kind}.calls`), rec.calls.join('\n') + '\n');
-    writeFileSync(join(dir, `${kind}.fifo`), rec.fifo.join('\n') + '\n');
+      mark('stop');
+      await node.stop('SIGTERM');
+      await reader.exited.catch(() => undefined);
+      await sleep(500); // the STOP scripts append after the daemon is gone
+    });
     results.push(rec);
     return rec;
   }
@@ -200,13 +151,7 @@ describe.skipIf(guard.skip)('notify differential: keepalived 2.2.7 vs havipd, sa
     const hd = await scenario('havipd');
     const ka = results.find((r) => r.kind === 'keepalived');
     expect(ka, 'the keepalived run must have completed').toBeDefined();
-    const report = [
-      'FIFO lines:',
-      sideBySide(ka!.fifo, hd.fifo, 'keepalived 2.2.7', 'havipd'),
-      '',
-      'notify calls:',
-      sideBySide(ka!.calls, hd.calls, 'keepalived 2.2.7', 'havipd'),
-    ].join('\n');
+    const report = recordingsReport(ka!, hd);
     console.log(report);
     expect(hd.fifo, report).toEqual(ka!.fifo);
     const kp = byPhase(ka!.calls);

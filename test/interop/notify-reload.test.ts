@@ -4,44 +4,15 @@
 // removed without, one added), then SIGTERM. The FIFO lines must be identical and in the same order; the notify
 // calls identical per phase and per script (see notify-differential.test.ts for why not globally).
 
-import { appendFileSync, chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
-import { createLan, createVeth, destroyAll, scratchDir, sleep, spawnGroup, sweepStaleNetns, waitFor, type Lan, type Spawned } from '../support/netns.js';
-import { explainFailure, startNode, vipIn, type NodeKind, type VrrpNode } from '../support/scenario.js';
+import { createLan, createVeth, destroyAll, scratchDir, sleep, spawnGroup, sweepStaleNetns, waitFor, type Lan } from '../support/netns.js';
+import { byPhase, linesOf, perScript, recordingsReport, recordRun, type Recording } from '../support/notify-recording.js';
+import { instanceBlock, startNode, vipIn, type NodeKind } from '../support/scenario.js';
 
 const guard = interopGuard();
-
-interface Recording {
-  readonly kind: NodeKind;
-  readonly calls: string[];
-  readonly fifo: string[];
-}
-
-function byPhase(calls: readonly string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let cur = 'pre';
-  for (const c of calls) {
-    const m = /^--- (.+)$/.exec(c);
-    if (m) cur = m[1]!;
-    else out.set(cur, [...(out.get(cur) ?? []), c]);
-  }
-  return out;
-}
-
-function perScript(calls: readonly string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const c of calls) (out[c.split(' ')[0]!] ??= []).push(c);
-  return out;
-}
-
-function sideBySide(a: readonly string[], b: readonly string[]): string {
-  const w = Math.max(16, ...a.map((x) => x.length)) + 2;
-  const rows = [`${'keepalived 2.2.7'.padEnd(w)}havipd`];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) rows.push(`${(a[i] ?? '').padEnd(w)}${b[i] ?? ''}${a[i] === b[i] ? '' : '   <<<'}`);
-  return rows.join('\n');
-}
 
 describe.skipIf(guard.skip)('notify on reload: keepalived 2.2.7 vs havipd', () => {
   let lan: Lan;
@@ -66,7 +37,7 @@ describe.skipIf(guard.skip)('notify on reload: keepalived 2.2.7 vs havipd', () =
   });
 
   const inst = (name: string, vrid: number, prio: number, lines: string[]): string =>
-    [`vrrp_instance ${name} {`, '  state BACKUP', `  interface ${lan.ifA}`, `  virtual_router_id ${vrid}`, `  priority ${prio}`, '  advert_int 1', ...lines.map((l) => `  ${l}`), '  virtual_ipaddress {', `    ${vipIn(lan.ipA, vrid)}/24`, '  }', '}'].join('\n');
+    instanceBlock({ name, iface: lan.ifA, vrid, priority: prio, extra: lines, vips: [`${vipIn(lan.ipA, vrid)}/24`] }).join('\n');
   const globals = ['global_defs {', '  router_id hv_notify_reload', `  vrrp_notify_fifo ${fifoPath}`, '  fifo_write_vrrp_states_on_reload', '}'].join('\n');
   const before = (): string =>
     [
@@ -87,7 +58,7 @@ describe.skipIf(guard.skip)('notify on reload: keepalived 2.2.7 vs havipd', () =
       '',
     ].join('\n');
 
-  const fifoLines = (): string[] => (existsSync(fifoOut) ? readFileSync(fifoOut, 'utf8').split('\n').filter(Boolean) : []);
+  const fifoLines = (): string[] => linesOf(fifoOut);
   const waitLine = (pred: (l: string) => boolean, what: string, timeoutMs = 15_000): Promise<unknown> =>
     waitFor(() => fifoLines().some(pred), { timeoutMs, intervalMs: 50, what });
   const mark = (phase: string): void => appendFileSync(callsPath, `--- ${phase}\n`);
@@ -95,37 +66,24 @@ describe.skipIf(guard.skip)('notify on reload: keepalived 2.2.7 vs havipd', () =
   async function scenario(kind: NodeKind): Promise<Recording> {
     for (const p of [callsPath, fifoOut, fifoPath]) rmSync(p, { force: true });
     writeFileSync(callsPath, '');
-    let node: VrrpNode | undefined;
-    let reader: Spawned | undefined;
-    try {
-      await explainFailure(
-        () => [node],
-        async () => {
-          mark('start');
-          node = await startNode(kind, lan.a, before());
-          // keepalived closes, unlinks and recreates its FIFO on reload: the reader reopens the path in a loop.
-          reader = spawnGroup(['/bin/sh', '-c', `while :; do [ -p ${fifoPath} ] && cat ${fifoPath} >> ${fifoOut}; sleep 0.02; done`]);
-          await waitLine((l) => l === 'INSTANCE "VI_1" MASTER 150', 'VI_1 MASTER');
-          await waitLine((l) => l === 'INSTANCE "VI_5" MASTER 100', 'VI_5 MASTER');
-          await waitLine((l) => l === 'INSTANCE "VI_2" MASTER 100', 'VI_2 MASTER');
-          await sleep(1000);
-          mark('reload');
-          writeFileSync(join(node.dir, 'keepalived.conf'), after());
-          node.signal('SIGHUP');
-          await waitLine((l) => l === 'INSTANCE "VI_6" MASTER 90', 'VI_6 MASTER after reload', 20_000);
-          await sleep(1500);
-          mark('stop');
-          await node.stop('SIGTERM');
-          await sleep(500);
-        },
-      );
-    } finally {
-      await node?.stop('SIGKILL').catch(() => undefined);
-      await reader?.stop('SIGKILL', 0).catch(() => undefined);
-    }
-    const rec = { kind, calls: readFileSync(callsPath, 'utf8').split('\n').filter(Boolean), fifo: fifoLines() };
-    writeFileSync(join(dir, `${kind}.calls`), rec.calls.join('\n') + '\n');
-    writeFileSync(join(dir, `${kind}.fifo`), rec.fifo.join('\n') + '\n');
+    const rec = await recordRun(kind, { dir, calls: callsPath, fifo: fifoOut }, async (run) => {
+      mark('start');
+      const node = (run.node = await startNode(kind, lan.a, before()));
+      // keepalived closes, unlinks and recreates its FIFO on reload: the reader reopens the path in a loop.
+      run.reader = spawnGroup(['/bin/sh', '-c', `while :; do [ -p ${fifoPath} ] && cat ${fifoPath} >> ${fifoOut}; sleep 0.02; done`]);
+      await waitLine((l) => l === 'INSTANCE "VI_1" MASTER 150', 'VI_1 MASTER');
+      await waitLine((l) => l === 'INSTANCE "VI_5" MASTER 100', 'VI_5 MASTER');
+      await waitLine((l) => l === 'INSTANCE "VI_2" MASTER 100', 'VI_2 MASTER');
+      await sleep(1000);
+      mark('reload');
+      writeFileSync(join(node.dir, 'keepalived.conf'), after());
+      node.signal('SIGHUP');
+      await waitLine((l) => l === 'INSTANCE "VI_6" MASTER 90', 'VI_6 MASTER after reload', 20_000);
+      await sleep(1500);
+      mark('stop');
+      await node.stop('SIGTERM');
+      await sleep(500);
+    });
     results.push(rec);
     return rec;
   }
@@ -139,7 +97,7 @@ describe.skipIf(guard.skip)('notify on reload: keepalived 2.2.7 vs havipd', () =
     const hd = await scenario('havipd');
     const ka = results.find((r) => r.kind === 'keepalived');
     expect(ka, 'the keepalived run must have completed').toBeDefined();
-    const report = ['FIFO lines:', sideBySide(ka!.fifo, hd.fifo), '', 'notify calls:', sideBySide(ka!.calls, hd.calls)].join('\n');
+    const report = recordingsReport(ka!, hd);
     console.log(report);
     expect(hd.fifo, report).toEqual(ka!.fifo);
     const kp = byPhase(ka!.calls);

@@ -8,24 +8,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHavipd, type Havipd } from '../support/havipd.js';
 import { interopGuard } from '../support/interop-guard.js';
-import { createNetns, destroyAll, sleep, sweepStaleNetns, type Netns } from '../support/netns.js';
-import { entering, explainFailure, vrrpConfig, type VrrpNode } from '../support/scenario.js';
+import { createNetns, destroyAll, sleep, sweepStaleNetns } from '../support/netns.js';
+import { entering, explainFailure, havipdNode, vrrpConfig, type VrrpNode } from '../support/scenario.js';
 
 const guard = interopGuard(['setpriv']);
 const NOBODY = 65534;
 const PORT = 15112;
-
-const asNode = (h: Havipd, ns: Netns): VrrpNode => ({
-  kind: 'havipd',
-  ns,
-  dir: h.dir,
-  log: h.log,
-  countLog: h.countLog,
-  waitForLog: h.waitForLog,
-  signal: h.signal,
-  stop: (sig = 'SIGTERM') => h.stop(sig),
-  havipd: h,
-});
 
 describe.skipIf(guard.skip)('UDP mode: two unprivileged havipd on 127.0.0.x (uid 65534)', () => {
   afterAll(async () => {
@@ -44,7 +32,7 @@ describe.skipIf(guard.skip)('UDP mode: two unprivileged havipd on 127.0.0.x (uid
         instances: [{ vrid: 120, priority, version: 3, advertInt: 0.5, unicastSrc: me, unicastPeers: [peer], vips: ['10.254.0.120/32 dev lo'] }],
       });
     const hs: Havipd[] = [];
-    const nodes = (): VrrpNode[] => hs.map((h) => asNode(h, ns));
+    const nodes = (): VrrpNode[] => hs.map((h) => havipdNode(h, ns));
     await explainFailure(nodes, async () => {
       const a = await startHavipd(ns, conf('127.0.0.2', '127.0.0.3', 150), { transport: 'udp', udpPort: PORT, uid: NOBODY });
       hs.push(a);

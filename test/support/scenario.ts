@@ -41,19 +41,23 @@ export interface ConfigSpec {
 /** keepalived.conf text both daemons accept. */
 export function vrrpConfig(spec: ConfigSpec): string {
   const out: string[] = ['global_defs {', `  router_id ${spec.routerId ?? 'hv_interop'}`, ...(spec.globals ?? []).map((l) => `  ${l}`), '}'];
-  for (const i of spec.instances) {
-    out.push(`vrrp_instance ${i.name ?? 'VI_1'} {`);
-    out.push(`  state ${i.state ?? 'BACKUP'}`, ...(i.iface ? [`  interface ${i.iface}`] : []), `  virtual_router_id ${i.vrid}`, `  priority ${i.priority}`);
-    out.push(`  advert_int ${i.advertInt ?? 1}`);
-    if (i.version) out.push(`  version ${i.version}`);
-    if (i.nopreempt) out.push('  nopreempt');
-    if (i.authPass !== undefined) out.push('  authentication {', '    auth_type PASS', `    auth_pass ${i.authPass}`, '  }');
-    if (i.unicastSrc) out.push(`  unicast_src_ip ${i.unicastSrc}`);
-    if (i.unicastPeers) out.push('  unicast_peer {', ...i.unicastPeers.map((p) => `    ${p}`), '  }');
-    for (const l of i.extra ?? []) out.push(`  ${l}`);
-    out.push('  virtual_ipaddress {', ...i.vips.map((v) => `    ${v}`), '  }', '}');
-  }
+  for (const i of spec.instances) out.push(...instanceBlock(i));
   return out.join('\n') + '\n';
+}
+
+/** The lines of one `vrrp_instance` block (as in `vrrpConfig`). */
+export function instanceBlock(i: InstanceSpec): string[] {
+  const out: string[] = [`vrrp_instance ${i.name ?? 'VI_1'} {`];
+  out.push(`  state ${i.state ?? 'BACKUP'}`, ...(i.iface ? [`  interface ${i.iface}`] : []), `  virtual_router_id ${i.vrid}`, `  priority ${i.priority}`);
+  out.push(`  advert_int ${i.advertInt ?? 1}`);
+  if (i.version) out.push(`  version ${i.version}`);
+  if (i.nopreempt) out.push('  nopreempt');
+  if (i.authPass !== undefined) out.push('  authentication {', '    auth_type PASS', `    auth_pass ${i.authPass}`, '  }');
+  if (i.unicastSrc) out.push(`  unicast_src_ip ${i.unicastSrc}`);
+  if (i.unicastPeers) out.push('  unicast_peer {', ...i.unicastPeers.map((p) => `    ${p}`), '  }');
+  for (const l of i.extra ?? []) out.push(`  ${l}`);
+  out.push('  virtual_ipaddress {', ...i.vips.map((v) => `    ${v}`), '  }', '}');
+  return out;
 }
 
 // ─────────────────────────── nodes ───────────────────────────
@@ -76,20 +80,7 @@ export interface VrrpNode {
 }
 
 export async function startNode(kind: NodeKind, ns: Netns, config: string, opts: HavipdOptions = {}): Promise<VrrpNode> {
-  if (kind === 'havipd') {
-    const h = await startHavipd(ns, config, opts);
-    return {
-      kind,
-      ns,
-      dir: h.dir,
-      log: h.log,
-      countLog: h.countLog,
-      waitForLog: h.waitForLog,
-      signal: h.signal,
-      stop: (sig = 'SIGTERM') => h.stop(sig),
-      havipd: h,
-    };
-  }
+  if (kind === 'havipd') return havipdNode(await startHavipd(ns, config, opts), ns);
   const k = await startKeepalived(ns, config);
   return {
     kind,
@@ -101,6 +92,21 @@ export async function startNode(kind: NodeKind, ns: Netns, config: string, opts:
     signal: k.signal,
     stop: (sig = 'SIGTERM') => (sig === 'SIGKILL' ? k.process.stop('SIGKILL', 0) : k.stop()),
     keepalived: k,
+  };
+}
+
+/** A started havipd as a scenario node. */
+export function havipdNode(h: Havipd, ns: Netns): VrrpNode {
+  return {
+    kind: 'havipd',
+    ns,
+    dir: h.dir,
+    log: h.log,
+    countLog: h.countLog,
+    waitForLog: h.waitForLog,
+    signal: h.signal,
+    stop: (sig = 'SIGTERM') => h.stop(sig),
+    havipd: h,
   };
 }
 
