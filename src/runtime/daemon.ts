@@ -19,6 +19,7 @@ import type { OpenTransport, Transport } from './transport/types.js';
 import type { DumpInput, InstanceRuntimeView } from './dumps.js';
 import { planReload } from './reload-plan.js';
 import { routeTrackedInterfaces } from '../vrrp/route-interfaces.js';
+import { isMulticast } from '../vrrp/inet.js';
 
 /** Fault reasons the daemon feeds the core (`fault` input) when an edge fails for one instance. */
 export const EDGE_FAULT = { socket: 'socket', vipAdd: 'vip-add' } as const;
@@ -63,11 +64,13 @@ interface TransportSlot {
   previousGroups: string[];
 }
 
-const isMulticast = (addr: string): boolean => {
-  if (addr.includes(':')) return /^ff/i.test(addr);
-  const first = Number(addr.split('.')[0]);
-  return first >= 224 && first <= 239;
-};
+/** Items of `a` that `b` does not have, compared by `key`. */
+function minus<T>(a: readonly T[], b: readonly T[], key: (x: T) => string = String): T[] {
+  const keep = new Set(b.map(key));
+  return a.filter((x) => !keep.has(key(x)));
+}
+
+const staticKey = (v: VipConfig): string => `${v.address}/${v.prefix}|${v.dev ?? ''}|${v.label ?? ''}|${v.scope ?? ''}`;
 
 export class Daemon {
   private core: VrrpCore;
@@ -174,14 +177,13 @@ export class Daemon {
       if (f) this.vipFaults.set(k.to, f);
     }
     for (const name of plan.removed) this.vipFaults.delete(name);
-    const staticKey = (v: VipConfig): string => `${v.address}/${v.prefix}|${v.dev ?? ''}|${v.label ?? ''}|${v.scope ?? ''}`;
-    const newStatic = new Set(newConfig.staticAddresses.map(staticKey));
-    const oldStatic = new Set(oldConfig.staticAddresses.map(staticKey));
-    await this.changeStaticAddresses('remove', oldConfig.staticAddresses.filter((v) => !newStatic.has(staticKey(v))));
-    const gone = (a: readonly string[], b: readonly string[]): string[] => a.filter((x) => !b.includes(x));
-    await this.changeRoutes('remove', undefined, gone(oldConfig.staticRoutes, newConfig.staticRoutes), gone(oldConfig.staticRules, newConfig.staticRules));
-    await this.changeStaticAddresses('add', newConfig.staticAddresses.filter((v) => !oldStatic.has(staticKey(v))));
-    await this.changeRoutes('add', undefined, gone(newConfig.staticRoutes, oldConfig.staticRoutes), gone(newConfig.staticRules, oldConfig.staticRules));
+    // static_*: the items no longer configured go, the new ones come; unchanged ones are not touched.
+    const o = oldConfig;
+    const n = newConfig;
+    await this.changeStaticAddresses('remove', minus(o.staticAddresses, n.staticAddresses, staticKey));
+    await this.changeRoutes('remove', undefined, minus(o.staticRoutes, n.staticRoutes), minus(o.staticRules, n.staticRules));
+    await this.changeStaticAddresses('add', minus(n.staticAddresses, o.staticAddresses, staticKey));
+    await this.changeRoutes('add', undefined, minus(n.staticRoutes, o.staticRoutes), minus(n.staticRules, o.staticRules));
     this.feed({ kind: 'reload', config: newConfig, plan });
     for (const input of this.socketFaultInputs()) this.feed(input);
     await this.chain;
@@ -234,9 +236,9 @@ export class Daemon {
       return;
     }
     const who = instance === undefined ? '' : `(${instance}) `;
-    const steps: Array<['route' | 'rule', string]> = op === 'add'
-      ? [...routes.map((r) => ['route', r] as ['route', string]), ...rules.map((r) => ['rule', r] as ['rule', string])]
-      : [...rules.map((r) => ['rule', r] as ['rule', string]), ...routes.map((r) => ['route', r] as ['route', string])];
+    const routeSteps = routes.map((r) => ['route', r] as const);
+    const ruleSteps = rules.map((r) => ['rule', r] as const);
+    const steps = op === 'add' ? [...routeSteps, ...ruleSteps] : [...ruleSteps, ...routeSteps];
     for (const [what, item] of steps) {
       try {
         if (what === 'route') await (op === 'add' ? edge.addRoute(item) : edge.removeRoute(item));
@@ -355,7 +357,7 @@ export class Daemon {
   private onPacket(slot: TransportSlot, packet: ReceivedPacket): void {
     // keepalived binds its multicast socket to the group and its unicast socket to the source address,
     // so each sees only its own traffic; an unbound raw socket sees both, so filter here.
-    if (slot.unicastSrc === undefined && slot.groups.size > 0 && !isMulticast(packet.dst)) {
+    if (slot.unicastSrc === undefined && slot.groups.size > 0 && !isMulticast(packet.dst, packet.family)) {
       if (this.hasUnicastSlot(slot.family, slot.ifname)) return;
     }
     this.feed({ kind: 'packet', packet });
