@@ -6,7 +6,7 @@
 import { chownSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GiveUp, scratchDir, waitFor, type Netns, type Spawned } from './netns.js';
+import { GiveUp, scratchDir, waitFor, watchLog, type Netns, type Spawned } from './netns.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The launcher under test. */
@@ -113,7 +113,6 @@ export async function startHavipd(ns: Netns, config: string, opts: HavipdOptions
     writeFileSync(logPath, proc.output());
     throw new Error(`havipd exited at once (${early}) in ${ns.name}:\n${proc.output()}`);
   }
-  const lines = (): string[] => proc.output().split('\n');
   const signal = (sig: NodeJS.Signals): void => {
     if (!proc.hasExited()) process.kill(proc.pid, sig);
   };
@@ -123,21 +122,7 @@ export async function startHavipd(ns: Netns, config: string, opts: HavipdOptions
     logPath,
     process: proc,
     pid: proc.pid,
-    log: () => proc.output(),
-    lines,
-    countLog: (re) => lines().filter((l) => re.test(l)).length,
-    async waitForLog(re, o = {}) {
-      const after = o.after ?? 0;
-      return waitFor(
-        () => {
-          const hits = lines().filter((l) => re.test(l));
-          if (hits.length > after) return hits[after]!;
-          if (proc.hasExited()) throw new GiveUp(`havipd exited while waiting for ${re}:\n${proc.output()}`);
-          return undefined;
-        },
-        { timeoutMs: o.timeoutMs ?? 15_000, intervalMs: 25, what: `havipd log ${re} in ${ns.name}` },
-      );
-    },
+    ...watchLog(proc, `havipd in ${ns.name}`, 25),
     signal,
     writeConfig(text) {
       writeFileSync(confPath, text);

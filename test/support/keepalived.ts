@@ -4,7 +4,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GiveUp, run, scratchDir, waitFor, type Netns, type Spawned } from './netns.js';
+import { run, scratchDir, watchLog, type Netns, type Spawned } from './netns.js';
 
 export interface KeepalivedOptions {
   /** Extra command-line arguments (after the defaults). */
@@ -71,26 +71,12 @@ export async function startKeepalived(ns: Netns, config: string, opts: Keepalive
     writeFileSync(logPath, proc.output());
     throw new Error(`keepalived exited at once (${early}) in ${ns.name}:\n${proc.output()}`);
   }
-  const lines = (): string[] => proc.output().split('\n');
   return {
     dir,
     confPath,
     logPath,
     process: proc,
-    log: () => proc.output(),
-    countLog: (re) => lines().filter((l) => re.test(l)).length,
-    async waitForLog(re, o = {}) {
-      const after = o.after ?? 0;
-      return waitFor(
-        () => {
-          const hits = lines().filter((l) => re.test(l));
-          if (hits.length > after) return hits[after]!;
-          if (proc.hasExited()) throw new GiveUp(`keepalived exited while waiting for ${re}:\n${proc.output()}`);
-          return undefined;
-        },
-        { timeoutMs: o.timeoutMs ?? 15_000, intervalMs: 50, what: `keepalived log ${re} in ${ns.name}` },
-      );
-    },
+    ...watchLog(proc, `keepalived in ${ns.name}`, 50),
     signal(sig) {
       if (!proc.hasExited()) process.kill(proc.pid, sig);
     },

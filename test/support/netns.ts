@@ -182,6 +182,36 @@ export interface Spawned {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
 }
 
+/** What both daemon harnesses offer over a spawned daemon's output: its log, and bounded waits on it. */
+export interface LogWatch {
+  log(): string;
+  lines(): string[];
+  countLog(re: RegExp): number;
+  /** Wait (bounded, default 15 s) for the (after+1)-th line matching `re`; gives up at once if the process exits. */
+  waitForLog(re: RegExp, opts?: { timeoutMs?: number; after?: number }): Promise<string>;
+}
+
+export function watchLog(proc: Spawned, label: string, intervalMs: number): LogWatch {
+  const lines = (): string[] => proc.output().split('\n');
+  return {
+    log: () => proc.output(),
+    lines,
+    countLog: (re) => lines().filter((l) => re.test(l)).length,
+    waitForLog(re, o = {}) {
+      const after = o.after ?? 0;
+      return waitFor(
+        () => {
+          const hits = lines().filter((l) => re.test(l));
+          if (hits.length > after) return hits[after]!;
+          if (proc.hasExited()) throw new GiveUp(`${label} exited while waiting for ${re}:\n${proc.output()}`);
+          return undefined;
+        },
+        { timeoutMs: o.timeoutMs ?? 15_000, intervalMs, what: `${label} log ${re}` },
+      );
+    },
+  };
+}
+
 export interface SpawnOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
