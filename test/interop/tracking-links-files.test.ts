@@ -7,45 +7,33 @@
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
-import { createLan, destroyAll, sweepStaleNetns, waitFor, type Lan } from '../support/netns.js';
-import { entering, explainFailure, startNode, vipIn, vrrpConfig, waitVip, type VrrpNode } from '../support/scenario.js';
+import { lanScenario } from '../support/lan-scenario.js';
+import { waitFor } from '../support/netns.js';
+import { entering, waitVip } from '../support/scenario.js';
 
 const guard = interopGuard();
 
 describe.skipIf(guard.skip)('tracked interfaces, track files and the JSON dump (havipd ⇄ keepalived 2.2.7)', () => {
-  let lan: Lan;
-  let nodes: VrrpNode[] = [];
   const dir = mkdtempSync('/tmp/hv-lead-it-');
-
-  beforeAll(async () => {
-    await sweepStaleNetns();
-    lan = await createLan();
+  const sc = lanScenario({
+    vridBase: 70,
+    stopWith: 'SIGTERM',
     // The spare link havipd tracks: a veth pair inside its own namespace.
-    await lan.a.ip(['link', 'add', 'hvspare0', 'type', 'veth', 'peer', 'name', 'hvspare1']);
-    await lan.a.ip(['link', 'set', 'hvspare1', 'up']);
-    await lan.a.ip(['link', 'set', 'hvspare0', 'up']);
-  });
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.stop('SIGTERM')));
-    nodes = [];
-  });
-  afterAll(async () => {
-    await destroyAll();
-    rmSync(dir, { recursive: true, force: true });
+    setUp: async (lan) => {
+      await lan.a.ip(['link', 'add', 'hvspare0', 'type', 'veth', 'peer', 'name', 'hvspare1']);
+      await lan.a.ip(['link', 'set', 'hvspare1', 'up']);
+      await lan.a.ip(['link', 'set', 'hvspare0', 'up']);
+    },
+    tearDown: () => rmSync(dir, { recursive: true, force: true }),
   });
 
   it('a tracked interface going down puts havipd in FAULT and keepalived takes over; link up: havipd takes it back', async () => {
-    const vrid = 71;
-    const vip = `${vipIn(lan.ipA, vrid)}/24`;
-    const hav = vrrpConfig({ routerId: 'hv_a', instances: [{ iface: lan.ifA, vrid, priority: 150, vips: [vip], extra: ['track_interface {', '  hvspare0', '}'] }] });
-    const ka = vrrpConfig({ routerId: 'hv_b', instances: [{ iface: lan.ifB, vrid, priority: 100, vips: [vip] }] });
-    const a = await startNode('havipd', lan.a, hav);
-    nodes.push(a);
-    const b = await startNode('keepalived', lan.b, ka);
-    nodes.push(b);
-    await explainFailure(() => nodes, async () => {
+    const { lan, vip } = sc;
+    const a = await sc.start('havipd', 'a', sc.conf('a', 150, { extra: ['track_interface {', '  hvspare0', '}'] }));
+    const b = await sc.start('keepalived', 'b', sc.conf('b', 100));
+    await sc.explain(async () => {
       await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
       await waitVip(lan.a, lan.ifA, vip, true, 5_000);
       // Carrier loss on the tracked link: the peer end goes down.
@@ -65,20 +53,13 @@ describe.skipIf(guard.skip)('tracked interfaces, track files and the JSON dump (
   });
 
   it('a track_file value × weight moves the VIP to keepalived and back', async () => {
-    const vrid = 72;
-    const vip = `${vipIn(lan.ipA, vrid)}/24`;
+    const { lan, vip } = sc;
     const file = join(dir, 'prio');
     writeFileSync(file, '0\n');
-    const hav = vrrpConfig({ routerId: 'hv_a', instances: [{ iface: lan.ifA, vrid, priority: 150, vips: [vip], extra: ['track_file {', '  tf weight -20', '}'] }] }).replace(
-      'vrrp_instance',
-      `track_file tf {\n  file ${file}\n}\nvrrp_instance`,
-    );
-    const ka = vrrpConfig({ routerId: 'hv_b', instances: [{ iface: lan.ifB, vrid, priority: 100, vips: [vip] }] });
-    const a = await startNode('havipd', lan.a, hav);
-    nodes.push(a);
-    const b = await startNode('keepalived', lan.b, ka);
-    nodes.push(b);
-    await explainFailure(() => nodes, async () => {
+    const hav = sc.conf('a', 150, { extra: ['track_file {', '  tf weight -20', '}'] }).replace('vrrp_instance', `track_file tf {\n  file ${file}\n}\nvrrp_instance`);
+    const a = await sc.start('havipd', 'a', hav);
+    const b = await sc.start('keepalived', 'b', sc.conf('b', 100));
+    await sc.explain(async () => {
       await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
       // 3 × -20 = -60: 150 → 90, below keepalived's 100; keepalived preempts after its down timer.
       writeFileSync(file, '3\n');
@@ -96,12 +77,9 @@ describe.skipIf(guard.skip)('tracked interfaces, track files and the JSON dump (
   });
 
   it('SIGRTMIN+2 writes keepalived.json in keepalived 2.2.7 layout, password redacted', async () => {
-    const vrid = 73;
-    const vip = `${vipIn(lan.ipA, vrid)}/24`;
-    const hav = vrrpConfig({ routerId: 'hv_a', instances: [{ iface: lan.ifA, vrid, priority: 150, vips: [vip], authPass: 'jsonpw1' }] });
-    const a = await startNode('havipd', lan.a, hav);
-    nodes.push(a);
-    await explainFailure(() => nodes, async () => {
+    const { lan, vrid } = sc;
+    const a = await sc.start('havipd', 'a', sc.conf('a', 150, { authPass: 'jsonpw1' }));
+    await sc.explain(async () => {
       await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
       const path = join(a.dir, 'keepalived.json');
       rmSync(path, { force: true });
