@@ -8,7 +8,8 @@ import type { DaemonConfig, Family } from '../config-parser/types.js';
 import { GarpPacer } from '../garp/schedule.js';
 import { encodeAdvert } from './packet.js';
 import { checkAdvert, classifyForDispatch } from './receive-checks.js';
-import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping } from './effects.js';
+import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping, TickWake } from './effects.js';
+import { freezeAction, freezeMessage, isFreeze } from './freeze.js';
 import { routeTrackedInterfaces } from './route-interfaces.js';
 import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { evaluateTracking, type TrackerValues } from './priority.js';
@@ -98,7 +99,7 @@ export class VrrpCore {
         if (!this.started && !this.stopped) this.start(ctx);
         break;
       case 'tick':
-        if (this.started && !this.stopped) this.tick(ctx);
+        if (this.started && !this.stopped) this.tick(ctx, input.woke);
         break;
       case 'packet':
         if (this.started && !this.stopped) this.packet(ctx, input.packet);
@@ -480,8 +481,13 @@ export class VrrpCore {
 
   // ───────────────────────────── timers ─────────────────────────────
 
-  private tick(ctx: InstanceCtx): void {
+  private tick(tctx: InstanceCtx, woke: TickWake | undefined): void {
+    // After a freeze the tick runs at the wake-up (not at the deadline the shell steps ticks at to keep
+    // advert periods exact), so timers restart from then rather than firing a catch-up burst.
+    const frozen = woke !== undefined && isFreeze(woke.late);
+    const ctx = frozen ? this.ctx(micros(Math.max(tctx.now, woke.at)), tctx.out) : tctx;
     const now = ctx.now;
+    if (frozen) ctx.out.push({ kind: 'log', level: 'warn', event: 'timer.frozen', msg: freezeMessage(woke.late), fields: { lateUs: woke.late } });
     // Instance timers, earliest first (keepalived walks its sands rbtree in order).
     for (;;) {
       const due = this.instances
@@ -490,7 +496,12 @@ export class VrrpCore {
       const i = due[0];
       if (!i) break;
       const prev = i.state;
-      if (i.state === 'BACKUP') {
+      if (i.state === 'BACKUP' && frozen && this.afterFreeze(i, now) === 'listen') {
+        // havipd: see `freezeAction`; the down timer restarts from the wake-up (initSands below).
+        i.log(ctx, 'info', 'timer.frozen-listen', 'Receive advertisement timeout after a freeze - staying BACKUP for Master_Down_Interval');
+        i.msDownTimer = i.mdi();
+        i.nextMasterReason = 'master-no-response';
+      } else if (i.state === 'BACKUP') {
         i.log(ctx, 'debug', 'timer.master-down', 'Receive advertisement timeout');
         i.wantstate = 'MASTER';
         i.becomeMaster(ctx, i.nextMasterReason);
@@ -502,6 +513,20 @@ export class VrrpCore {
     }
     for (const i of this.instances) i.fireDelayedGarps(ctx);
     for (const s of this.pacer.due(now, (name) => this.instances.find((x) => x.name === name)?.vipSet === true)) ctx.out.push({ kind: 'sendGarp', ...s });
+  }
+
+  /** `freezeAction` for a due instance (`timer_expired_backup` is not parsed yet: no MASTER reverts). */
+  private afterFreeze(i: VrrpInstance, wokeAt: Micros): ReturnType<typeof freezeAction> {
+    return freezeAction({
+      state: i.state === 'MASTER' ? 'MASTER' : 'BACKUP',
+      isOwner: i.isOwner,
+      version: i.config.version,
+      advertInt: i.config.advertInt,
+      nopreempt: i.config.nopreempt,
+      highestOtherPriority: undefined,
+      lastAdvertSent: undefined,
+      wokeAt,
+    });
   }
 
   // ───────────────────────────── packets ─────────────────────────────
