@@ -345,13 +345,24 @@ export class Daemon {
     this.timer = undefined;
     const deadline = this.core.nextDeadline();
     if (deadline === undefined) return;
-    const delayMs = Math.max(0, Math.ceil((deadline - this.edges.clock.now()) / 1000));
+    const armedAt = this.edges.clock.now();
+    const delayMs = Math.max(0, Math.ceil((deadline - armedAt) / 1000));
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      const at = this.edges.clock.now();
       // libuv timers count from a cached loop time and may fire a little early: wait for the rest then.
-      if (this.edges.clock.now() < deadline) return this.arm();
-      this.stepAt(deadline, { kind: 'tick' });
+      if (at < deadline) return this.arm();
+      // How late the process ran this timer (frozen, or the host too busy): the core decides what that means.
+      const late = (at - Math.max(deadline, armedAt)) as Micros;
+      // Adverts that arrived before the deadline must win over it (issue 8 §2): read the sockets first.
+      void this.drainTransports().then(() => this.stepAt(deadline, { kind: 'tick', woke: { at, late } }));
     }, delayMs);
+  }
+
+  /** Feeds the core every datagram already waiting in the VRRP sockets (bounded per transport). */
+  private async drainTransports(): Promise<void> {
+    const open = [...this.slots.values()].flatMap((s) => (s.transport ? [s.transport] : []));
+    await Promise.all(open.map((t) => t.drainPending().catch(() => undefined)));
   }
 
   private onPacket(slot: TransportSlot, packet: ReceivedPacket): void {
