@@ -69,12 +69,15 @@ const vipAdds = (out: string, vip: string): string[] => out.split('\n').filter((
 /** Gratuitous ARPs / any ARP sent from one of `macs`. */
 const arpsFrom = (rows: readonly CaptureRow[], macs: readonly string[]): CaptureRow[] => rows.filter((r) => r.proto === 'arp' && macs.includes((r.ethSrc ?? '').toLowerCase()));
 
+/** Figures printed at the end of each describe, for the report. */
+const figures: string[] = [];
+
 const FREEZE_LOG = /A thread timer expired \d+\.\d{6} seconds ago/;
+const LISTEN_LOG = /after a freeze - staying BACKUP/;
 
 describe.skipIf(guard.skip)('a frozen havipd BACKUP does not wake up as MASTER (keepalived 2.2.7 MASTER, two havipd backups on one bridge)', () => {
   let br: Bridge | undefined;
   const scratch = guard.skip ? '' : scratchDir('hv-n2-freeze').path;
-  const figures: string[] = [];
 
   beforeAll(async () => {
     await sweepStaleNetns();
@@ -83,6 +86,7 @@ describe.skipIf(guard.skip)('a frozen havipd BACKUP does not wake up as MASTER (
   afterAll(async () => {
     await destroyAll();
     if (figures.length > 0) console.log(`freeze figures:\n  ${figures.join('\n  ')}`);
+    figures.length = 0;
   });
 
   const cases = [
@@ -153,6 +157,10 @@ describe.skipIf(guard.skip)('a frozen havipd BACKUP does not wake up as MASTER (
             // Each freeze was seen (a timer ran seconds late) and logged once.
             expect(h1.countLog(FREEZE_LOG)).toBe(frozen.h1);
             expect(h2.countLog(FREEZE_LOG)).toBe(frozen.h2);
+            // And the raw socket's drain did the work: the queued adverts were read before the late tick,
+            // so no down timer was still due when it ran (the freeze rule's listening was never needed).
+            expect(h1.countLog(LISTEN_LOG)).toBe(0);
+            expect(h2.countLog(LISTEN_LOG)).toBe(0);
           },
           async () => (cap ? describeRows(await cap.peek()) : ''),
         );
@@ -164,4 +172,63 @@ describe.skipIf(guard.skip)('a frozen havipd BACKUP does not wake up as MASTER (
       }
     });
   }
+});
+
+// UDP test mode (node:dgram has no synchronous read; the drain lets libuv's poll phase run first): two
+// unprivileged havipd on one namespace's loopback, VRRPv3 at 0.1 s (Master_Down_Interval of the 100
+// backup 0.360 s); the backup is frozen 5 s twice. No capture: UDP mode sends no GARP and adds no VIP;
+// its log says whether it became MASTER.
+const udpGuard = interopGuard(['setpriv']);
+const NOBODY = 65534;
+const UDP_PORT = 15_140;
+
+describe.skipIf(udpGuard.skip)('a frozen havipd BACKUP in UDP mode does not wake up as MASTER', () => {
+  afterAll(async () => {
+    await destroyAll();
+    if (figures.length > 0) console.log(`freeze figures (UDP):\n  ${figures.join('\n  ')}`);
+  });
+
+  it('VRRPv3 advert_int 0.1 over UDP: 2 freezes of 5 s of the backup; it stays BACKUP, the drain reads the adverts first', async () => {
+    await sweepStaleNetns();
+    const ns = await createNetns();
+    const conf = (me: string, peer: string, priority: number): string =>
+      vrrpConfig({
+        routerId: `hv_udp_${me}`,
+        instances: [{ vrid: 121, priority, version: 3, advertInt: 0.1, unicastSrc: me, unicastPeers: [peer], vips: ['10.254.0.121/32 dev lo'] }],
+      });
+    const nodes: VrrpNode[] = [];
+    try {
+      await explainFailure(
+        () => nodes,
+        async () => {
+          const a = await startNode('havipd', ns, conf('127.0.0.2', '127.0.0.3', 150), { transport: 'udp', udpPort: UDP_PORT, uid: NOBODY });
+          nodes.push(a);
+          await a.waitForLog(/\(VI_1\) Entering BACKUP STATE \(init\)/, { timeoutMs: 5_000 });
+          const b = await startNode('havipd', ns, conf('127.0.0.3', '127.0.0.2', 100), { transport: 'udp', udpPort: UDP_PORT, uid: NOBODY });
+          nodes.push(b);
+          await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+          await b.waitForLog(/\(VI_1\) Entering BACKUP STATE \(init\)/, { timeoutMs: 5_000 });
+          await sleep(1_000);
+          expect(b.countLog(entering('MASTER'))).toBe(0);
+          for (let k = 0; k < 2; k++) {
+            b.signal('SIGSTOP');
+            try {
+              await sleep(FREEZE_MS);
+            } finally {
+              b.signal('SIGCONT');
+            }
+            await sleep(AFTER_MS);
+          }
+          figures.push(`UDP mode v3 0.1: freeze logs ${b.countLog(FREEZE_LOG)}, listen logs ${b.countLog(LISTEN_LOG)}, MASTER entries ${b.countLog(entering('MASTER'))}`);
+          expect(b.countLog(entering('MASTER'))).toBe(0);
+          expect(a.countLog(entering('BACKUP'))).toBe(0);
+          expect(b.countLog(FREEZE_LOG)).toBe(2);
+          expect(b.countLog(LISTEN_LOG)).toBe(0);
+        },
+      );
+    } finally {
+      for (const n of nodes) n.signal('SIGCONT');
+      await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
+    }
+  });
 });
