@@ -78,6 +78,8 @@ export class Daemon {
   private readonly slots = new Map<string, TransportSlot>();
   private readonly slotOf = new Map<string, TransportSlot>();
   private timer: NodeJS.Timeout | undefined;
+  /** When `timer` should fire (its deadline, or when it was armed if that was later). */
+  private timerDue = 0 as Micros;
   private chain: Promise<void> = Promise.resolve();
   private running = false;
   private stopped = false;
@@ -341,12 +343,16 @@ export class Daemon {
 
   private arm(): void {
     if (this.stopped) return;
+    const armedAt = this.edges.clock.now();
+    // An overdue timer is not replaced: when the loop polled the sockets before running it (a resumed
+    // epoll_wait may return events rather than EINTR), it must still fire to report how late it is.
+    if (this.timer && armedAt >= this.timerDue) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const deadline = this.core.nextDeadline();
     if (deadline === undefined) return;
-    const armedAt = this.edges.clock.now();
     const delayMs = Math.max(0, Math.ceil((deadline - armedAt) / 1000));
+    this.timerDue = Math.max(deadline, armedAt) as Micros;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const at = this.edges.clock.now();

@@ -74,6 +74,8 @@ const figures: string[] = [];
 
 const FREEZE_LOG = /A thread timer expired \d+\.\d{6} seconds ago/;
 const LISTEN_LOG = /after a freeze - staying BACKUP/;
+/** `(VI_1) Entering BACKUP STATE` other than the start-up `… (init)` (a MASTER stepping down). */
+const BACKUP_AGAIN = /\(VI_1\) Entering BACKUP STATE\s*$/;
 
 describe.skipIf(guard.skip)('a frozen havipd BACKUP does not wake up as MASTER (keepalived 2.2.7 MASTER, two havipd backups on one bridge)', () => {
   let br: Bridge | undefined;
@@ -152,8 +154,8 @@ describe.skipIf(guard.skip)('a frozen havipd BACKUP does not wake up as MASTER (
             expect(h1.countLog(entering('MASTER'))).toBe(0);
             expect(h2.countLog(entering('MASTER'))).toBe(0);
             for (const m of monitors) expect(vipAdds(m.output(), vip), m.output()).toEqual([]);
-            // keepalived stayed MASTER throughout and was never preempted.
-            expect(ka.countLog(entering('BACKUP'))).toBe(0);
+            // keepalived stayed MASTER throughout: no BACKUP entry after its start-up one.
+            expect(ka.countLog(BACKUP_AGAIN)).toBe(0);
             // Each freeze was seen (a timer ran seconds late) and logged once.
             expect(h1.countLog(FREEZE_LOG)).toBe(frozen.h1);
             expect(h2.countLog(FREEZE_LOG)).toBe(frozen.h2);
@@ -221,7 +223,7 @@ describe.skipIf(udpGuard.skip)('a frozen havipd BACKUP in UDP mode does not wake
           }
           figures.push(`UDP mode v3 0.1: freeze logs ${b.countLog(FREEZE_LOG)}, listen logs ${b.countLog(LISTEN_LOG)}, MASTER entries ${b.countLog(entering('MASTER'))}`);
           expect(b.countLog(entering('MASTER'))).toBe(0);
-          expect(a.countLog(entering('BACKUP'))).toBe(0);
+          expect(a.countLog(BACKUP_AGAIN)).toBe(0);
           expect(b.countLog(FREEZE_LOG)).toBe(2);
           expect(b.countLog(LISTEN_LOG)).toBe(0);
         },

@@ -29,6 +29,8 @@ function masterAdvert(): ReceivedPacket {
 interface World {
   readonly clock: FakeClock;
   readonly ops: string[];
+  /** Log messages. */
+  readonly logs: string[];
   readonly daemon: Daemon;
   /** Datagrams waiting in the fake socket. */
   readonly queued: ReceivedPacket[];
@@ -70,7 +72,14 @@ function world(drains: boolean): World {
   const links = new FakeLinkEdge(['eth0']);
   links.addAddress('eth0', '10.0.0.1', 24);
   const addresses = new FakeAddressEdge(['eth0']);
-  const logger = createLogger({ format: 'json', detail: true, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push((JSON.parse(line) as { msg: string }).msg);
+      cb();
+    },
+  });
+  const logger = createLogger({ format: 'json', detail: true, destination: sink });
   const daemon = new Daemon(
     daemonConfig({ instances: [instanceConfig({ priority: 100 })] }),
     {
@@ -96,7 +105,7 @@ function world(drains: boolean): World {
     },
     { detail: true },
   );
-  return { clock, ops, daemon, queued, poll, receive: (p) => handler?.(p) };
+  return { clock, ops, logs, daemon, queued, poll, receive: (p) => handler?.(p) };
 }
 
 /** Moves the fake clock and the fake timers together by `ms`, in 10 ms steps. */
@@ -109,11 +118,8 @@ async function run(w: World, ms: number): Promise<void> {
 
 const state = (w: World): string | undefined => w.daemon.snapshot().instances.find((i) => i.name === 'VI_1')?.state;
 
-/**
- * A BACKUP hears the master every second for 10 s; then the loop stalls 2.4 s (less than a freeze) while
- * two more adverts arrive; it runs the down timer 0.39 s late, then polls the socket.
- */
-async function stallPastDeadline(w: World): Promise<void> {
+/** Starts the daemon; the BACKUP hears the master every second for 10 s. */
+async function hearMaster(w: World): Promise<void> {
   await w.daemon.start();
   for (let s = 0; s < 10; s++) {
     await run(w, 1_000);
@@ -122,6 +128,14 @@ async function stallPastDeadline(w: World): Promise<void> {
   await w.daemon.idle();
   expect(state(w)).toBe('BACKUP');
   w.ops.length = 0;
+}
+
+/**
+ * A BACKUP hears the master every second for 10 s; then the loop stalls 2.4 s (less than a freeze) while
+ * two more adverts arrive; it runs the down timer 0.39 s late, then polls the socket.
+ */
+async function stallPastDeadline(w: World): Promise<void> {
+  await hearMaster(w);
   // The stall: time passes, the kernel queues the master's adverts at +1 s and +2 s, no callback runs.
   w.clock.advanceBy(micros(MDI100 + 390_000));
   w.queued.push(masterAdvert(), masterAdvert());
@@ -153,6 +167,23 @@ describe('Daemon: the sockets are drained before a timer is acted on', () => {
     const w = world(false);
     await stallPastDeadline(w);
     expect(w.ops.slice(0, 3)).toEqual(['advert', 'add:10.0.0.100', 'garp:10.0.0.100']);
+    await w.daemon.stop();
+  });
+
+  it('a 5 s freeze after which the loop polls the socket before its overdue timer (events, not EINTR): no takeover, and the overdue timer still reports the freeze', async () => {
+    const w = world(true);
+    await hearMaster(w);
+    w.clock.advanceBy(micros(5_000_000));
+    for (let k = 0; k < 5; k++) w.queued.push(masterAdvert());
+    // The poll phase first: the adverts re-arm the down timer, but the overdue one is not replaced ...
+    w.poll();
+    await w.daemon.idle();
+    // ... and fires in the timers phase that follows.
+    await vi.advanceTimersByTimeAsync(5_000);
+    await w.daemon.idle();
+    expect(w.ops).toEqual([]);
+    expect(state(w)).toBe('BACKUP');
+    expect(w.logs.filter((l) => /^A thread timer expired \d\.\d{6} seconds ago$/.test(l)).length).toBe(1);
     await w.daemon.stop();
   });
 });
