@@ -360,7 +360,9 @@ export class Daemon {
       if (at < deadline) return this.arm();
       // How late the process ran this timer (frozen, or the host too busy): the core decides what that means.
       const late = (at - Math.max(deadline, armedAt)) as Micros;
-      // Adverts that arrived before the deadline must win over it (issue 8 §2): read the sockets first.
+      // keepalived-compat: adverts that arrived before the deadline win over it (issue 8 §2). keepalived's
+      // socket read thread carries the timeout, so a resumed epoll reports the socket and the queued adverts
+      // re-arm the down timer first; the event loop runs expired timers before polling, so read them here.
       void this.drainTransports().then(() => this.stepAt(deadline, { kind: 'tick', woke: { at, late } }));
     }, delayMs);
   }

@@ -155,7 +155,7 @@ afterEach(() => {
 });
 
 describe('Daemon: the sockets are drained before a timer is acted on', () => {
-  it('a down timer run late with adverts queued: they are read first, so no advert, VIP or GARP goes out', async () => {
+  it('keepalived-compat: a down timer run late with adverts queued: they are read first, so no advert, VIP or GARP goes out', async () => {
     const w = world(true);
     await stallPastDeadline(w);
     expect(w.ops).toEqual([]);
