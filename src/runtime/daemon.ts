@@ -363,6 +363,7 @@ export class Daemon {
       // keepalived-compat: adverts that arrived before the deadline win over it (issue 8 §2). keepalived's
       // socket read thread carries the timeout, so a resumed epoll reports the socket and the queued adverts
       // re-arm the down timer first; the event loop runs expired timers before polling, so read them here.
+      // Test: test/unit/runtime/daemon-drain.test.ts "keepalived-compat: a down timer run late with adverts queued"; test/interop/vrrp-freeze.test.ts.
       void this.drainTransports().then(() => this.stepAt(deadline, { kind: 'tick', woke: { at, late } }));
     }, delayMs);
   }
