@@ -12,6 +12,7 @@ import type { CommandSpec, DaemonConfig, FifoSpec, NotifyConfig } from '../confi
 import type { CoreSnapshot, Effect } from '../vrrp/effects.js';
 import { FifoWriter, type FifoSink } from './fifo.js';
 import { killGroup, scriptEnv, spawnProcess } from './process.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 // ───────────────────────────── spawning ─────────────────────────────
 
@@ -156,6 +157,8 @@ export interface NotifierOptions {
   readonly killGraceMs?: number;
   /** At shutdown, how long STOP notifications may run before their process groups are killed. Default 1 000. */
   readonly stopWaitMs?: number;
+  /** Timers for the script timeouts and the shutdown wait (tests inject a fake clock). Default Node's. */
+  readonly timers?: Timers;
 }
 
 type StateWord = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED' | '{UNKNOWN}';
@@ -272,7 +275,7 @@ export class Notifier {
       });
     };
     try {
-      entry.sink = this.opts.openFifo ? this.opts.openFifo(spec, startReader) : FifoWriter.open(spec, { log: this.opts.log }, startReader, this.fifoOwner(spec));
+      entry.sink = this.opts.openFifo ? this.opts.openFifo(spec, startReader) : FifoWriter.open(spec, { log: this.opts.log, ...(this.opts.timers ? { timers: this.opts.timers } : {}) }, startReader, this.fifoOwner(spec));
     } catch (err) {
       this.opts.log.error({ event: 'notify.fifo-open', path: spec.path }, err instanceof Error ? err.message : String(err));
     }
@@ -381,17 +384,18 @@ export class Notifier {
     log.debug({ event: 'notify.run', argv: job.cmd.argv, pid: h.pid }, `Running ${job.what}: ${job.cmd.argv.join(' ')}`);
     const timeoutMs = this.opts.scriptTimeoutMs ?? 10_000;
     const graceMs = this.opts.killGraceMs ?? 2_000;
-    let term: NodeJS.Timeout | undefined;
-    let kill: NodeJS.Timeout | undefined;
-    let cap: NodeJS.Timeout | undefined;
+    const timers = this.opts.timers ?? systemTimers;
+    let term: TimerHandle | undefined;
+    let kill: TimerHandle | undefined;
+    let cap: TimerHandle | undefined;
     const timedOut = new Promise<'timeout'>((r) => {
-      term = setTimeout(() => {
+      term = timers.setTimeout(() => {
         log.warn({ event: 'notify.timeout', argv: job.cmd.argv, pid: h.pid }, `${job.what} ${job.cmd.argv[0]} timed out after ${timeoutMs} ms: SIGTERM`);
         h.kill('SIGTERM');
-        kill = setTimeout(() => {
+        kill = timers.setTimeout(() => {
           h.kill('SIGKILL');
           // An unkillable process must not hold the queue forever.
-          cap = setTimeout(() => r('timeout'), graceMs);
+          cap = timers.setTimeout(() => r('timeout'), graceMs);
         }, graceMs);
       }, timeoutMs);
     });
@@ -401,7 +405,7 @@ export class Notifier {
       else if (x.error) log.error({ event: 'notify.error', argv: job.cmd.argv, error: x.error }, `Error exec-ing ${job.what} '${job.cmd.argv[0]}': ${x.error}`);
       else if (x.code !== 0) log.info({ event: 'notify.result', argv: job.cmd.argv, code: x.code, signal: x.signal }, `${job.what} ${job.cmd.argv[0]} exited with ${x.signal ?? `status ${x.code}`}`);
     } finally {
-      for (const t of [term, kill, cap]) if (t) clearTimeout(t);
+      for (const t of [term, kill, cap]) if (t) timers.clearTimeout(t);
       this.running.delete(h);
     }
   }
@@ -486,17 +490,18 @@ export class Notifier {
     if (this.closing) return;
     this.closing = true;
     const waitMs = this.opts.stopWaitMs ?? 1_000;
-    let timer: NodeJS.Timeout | undefined;
+    const timers = this.opts.timers ?? systemTimers;
+    let timer: TimerHandle | undefined;
     const all = this.idle();
-    const expired = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), waitMs)))]);
-    if (timer) clearTimeout(timer);
+    const expired = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = timers.setTimeout(() => r(true), waitMs)))]);
+    if (timer) timers.clearTimeout(timer);
     this.closed = true;
     if (expired) {
       for (const h of this.running) {
         this.opts.log.warn({ event: 'notify.killed', pid: h.pid }, `notify script (pid ${h.pid}) still running at shutdown: SIGKILL`);
         h.kill('SIGKILL');
       }
-      await Promise.race([all, new Promise((r) => setTimeout(r, 200))]);
+      await Promise.race([all, new Promise((r) => timers.setTimeout(() => r(undefined), 200))]);
     }
     for (const f of this.fifos) this.closeFifo(f);
     this.fifos = [];

@@ -8,6 +8,7 @@ import type { VrrpScriptConfig } from '../config-parser/types.js';
 import type { Logger } from '../log.js';
 import type { Input } from '../vrrp/effects.js';
 import type { ProcessHandle, ProcessOutcome, ProcessResult, Spawner } from './process.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 // ───────────────────────────── rise / fall (pure) ─────────────────────────────
 
@@ -98,6 +99,8 @@ export interface ScriptRunnerDeps {
   readonly logger: Logger;
   /** Receives status changes (the daemon's `feed`). */
   readonly feed: (input: Extract<Input, { kind: 'script' }>) => void;
+  /** Timers for the run interval and the stop grace (tests inject a fake clock). Default Node's. */
+  readonly timers?: Timers;
 }
 
 /** What a runner leaves for its successor on reload. */
@@ -112,13 +115,16 @@ interface Slot {
   state: RiseFallState;
   lastStatus: number;
   running: ProcessHandle | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
 }
 
 const microsToMs = (us: number): number => Math.max(1, Math.round(us / 1000));
 
 export class ScriptRunner {
   private readonly slots = new Map<string, Slot>();
+  private get timers(): Timers {
+    return this.deps.timers ?? systemTimers;
+  }
   private started = false;
   private stopped = false;
 
@@ -180,13 +186,13 @@ export class ScriptRunner {
     this.stopped = true;
     const waits: Array<Promise<unknown>> = [];
     for (const slot of this.slots.values()) {
-      if (slot.timer) clearTimeout(slot.timer);
+      if (slot.timer) this.timers.clearTimeout(slot.timer);
       slot.timer = undefined;
       const h = slot.running;
       if (!h) continue;
       h.terminate();
-      const force = setTimeout(() => h.kill(), graceMs);
-      waits.push(h.done.finally(() => clearTimeout(force)));
+      const force = this.timers.setTimeout(() => h.kill(), graceMs);
+      waits.push(h.done.finally(() => this.timers.clearTimeout(force)));
     }
     await Promise.all(waits);
   }
@@ -194,7 +200,7 @@ export class ScriptRunner {
   private tick(slot: Slot): void {
     if (this.stopped) return;
     const cfg = slot.s.config;
-    slot.timer = setTimeout(() => this.tick(slot), microsToMs(cfg.interval));
+    slot.timer = this.timers.setTimeout(() => this.tick(slot), microsToMs(cfg.interval));
     if (slot.running) {
       // keepalived-compat: keepalived 2.2.7 logs this and still starts a second copy (fixed upstream by
       // returning here); havipd skips the run, as the message says.
