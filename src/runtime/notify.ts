@@ -204,6 +204,7 @@ export function fifoSpecs(config: DaemonConfig): Array<{ spec: FifoSpec; script:
   const out: Array<{ spec: FifoSpec; script: CommandSpec | undefined; kind: '' | 'vrrp_' }> = [];
   if (g.notifyFifo) out.push({ spec: g.notifyFifo, script: g.notifyFifoScript, kind: '' });
   // keepalived-compat: "notify FIFO %s has been specified for global and vrrp FIFO - ignoring vrrp FIFO".
+  // Test: test/unit/runtime/notify.test.ts "both FIFOs: notify_fifo gets each line first, then vrrp_notify_fifo; the same path twice is one FIFO".
   if (g.vrrpNotifyFifo && g.vrrpNotifyFifo.path !== g.notifyFifo?.path) out.push({ spec: g.vrrpNotifyFifo, script: g.vrrpNotifyFifoScript, kind: 'vrrp_' });
   return out;
 }
@@ -339,11 +340,13 @@ export class Notifier {
     let word = stateWord(to);
     const deleted = removed || word === 'DELETED';
     // keepalived-compat: without notify_deleted a removed instance is reported FAULT.
+    // Test: test/unit/runtime/notify.test.ts "removed at reload: reported FAULT without notify_deleted (generic only: no notify_fault, as 2.2.7); DELETED with its script".
     if (deleted) word = n.deleted ? 'DELETED' : 'FAULT';
     const env = { HAVIPD_INSTANCE: instance, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: from, HAVIPD_PRIORITY: String(priority), ...(group ? { HAVIPD_GROUP: group } : {}) };
     const key = `i:${instance}`;
     // keepalived-compat: the state script is picked before DELETED becomes FAULT, so a removed instance
     // without notify_deleted runs no notify_fault (verified with 2.2.7), only the generic script.
+    // Test: test/unit/runtime/notify.test.ts "removed at reload: reported FAULT without notify_deleted (generic only: no notify_fault, as 2.2.7); DELETED with its script".
     const specific = deleted ? n.deleted?.command : stateScript(n, word);
     if (specific) this.enqueue(key, specific, [], env, `${word.toLowerCase()} notify`);
     if (n.generic) this.enqueue(key, n.generic, ['INSTANCE', instance, word, String(priority)], env, 'notify');
@@ -452,6 +455,7 @@ export class Notifier {
    * `fifo_write_vrrp_states_on_reload` and no notification, its current state. keepalived-compat: a kept
    * MASTER gets no such line (2.2.7 takes its reload_master branch, which writes none; verified), a group
    * in MASTER does.
+   * Test: test/unit/runtime/notify.test.ts "fifo_write_vrrp_states_on_reload: removed first, then groups, then instances in order; kept MASTERs are not re-written (keepalived 2.2.7)".
    */
   afterReload(snapshot: CoreSnapshot): void {
     const held = this.reloadLines ?? [];

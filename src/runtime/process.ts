@@ -78,6 +78,7 @@ export function scriptEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Process
  * keepalived-compat: keepalived decides with libmagic; without it (the Debian 2.2.7 build) it always
  * exec()s, so a shebang-less script there fails to exec and counts as a success (exit 0). havipd runs
  * such a file through `/bin/sh -c` instead, as a libmagic build does.
+ * Test: test/unit/runtime/process.test.ts "files without #! run through /bin/sh -c (keepalived with libmagic)".
  */
 export function isDirectlyExecutable(file: string): boolean {
   let fd: number | undefined;

@@ -34,6 +34,7 @@ export const isOk = (s: RiseFallState, rise: number): boolean => s.r >= rise;
  *
  * keepalived-compat: a failure in the init state reports even when r < rise (so the first result
  * decides whatever rise/fall are); with `init_fail` a first failure reports nothing.
+ * Test: test/unit/runtime/scripts.test.ts "the first result decides whatever rise and fall are".
  */
 export function applyResult(s: RiseFallState, success: boolean, rise: number, fall: number): { state: RiseFallState; change: boolean | undefined } {
   const top = rise + fall - 1;
@@ -204,6 +205,7 @@ export class ScriptRunner {
     if (slot.running) {
       // keepalived-compat: keepalived 2.2.7 logs this and still starts a second copy (fixed upstream by
       // returning here); havipd skips the run, as the message says.
+      // Test: test/unit/runtime/scripts.test.ts "never runs two copies: a run still going is skipped with keepalived’s message".
       this.deps.logger.info(
         { event: 'script.skip', script: cfg.name },
         `Track script ${cfg.name} is ${slot.running.phase?.() === 'running' || slot.running.phase === undefined ? 'already running' : 'being timed out'}, expect idle - skipping run`,
