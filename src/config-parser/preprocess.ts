@@ -36,6 +36,16 @@ export interface PreprocessOptions {
   readonly allConfig: boolean;
   /** For `${_RANDOM}`: a number in [0, 1). Default: always 0. */
   readonly random?: () => number;
+  /** Lower expansion limits (tests); each defaults to the exported MAX_… constant. */
+  readonly limits?: Partial<ExpansionLimits>;
+}
+/** The expansion limits (see the MAX_… constants for what each bounds). */
+export interface ExpansionLimits {
+  readonly generatedLines: number;
+  readonly expansionBytes: number;
+  readonly expansionDepth: number;
+  readonly substitutions: number;
+  readonly inputBytes: number;
 }
 export interface PreprocessResult {
   readonly lines: readonly LogicalLine[];
@@ -77,7 +87,7 @@ export const MAX_GENERATED_LINES = 100_000;
  * included, so this bounds the work as well as the output) and every line a `~SEQ`/`~LST`/multi-line
  * expansion emits.
  */
-export const MAX_EXPANSION_BYTES = 64 * 1024 * 1024;
+export const MAX_EXPANSION_BYTES = 8 * 1024 * 1024;
 /** Most logical lines in the output. */
 export const MAX_OUTPUT_LINES = 2_000_000;
 /** Deepest nesting of multi-line definition expansions, and of active `~SEQ`/`~LST` loops. */
@@ -302,6 +312,7 @@ class Preprocessor {
   private readonly multilineStack: { rest: string; seqDepth: number }[] = [];
   private readonly stack: IncludeEntry[] = [];
   private readonly configId: string;
+  private readonly limits: ExpansionLimits;
   private includeCheck: number;
   private multilineRest: string | undefined;
   private multilineSeqDepth = 0;
@@ -322,6 +333,13 @@ class Preprocessor {
     private readonly opts: PreprocessOptions,
   ) {
     this.configId = textToByteString(opts.configId);
+    this.limits = {
+      generatedLines: opts.limits?.generatedLines ?? MAX_GENERATED_LINES,
+      expansionBytes: opts.limits?.expansionBytes ?? MAX_EXPANSION_BYTES,
+      expansionDepth: opts.limits?.expansionDepth ?? MAX_EXPANSION_DEPTH,
+      substitutions: opts.limits?.substitutions ?? MAX_SUBSTITUTIONS,
+      inputBytes: opts.limits?.inputBytes ?? MAX_INPUT_BYTES,
+    };
     this.includeCheck = opts.allConfig ? INCLUDE_ALL : 0;
     this.cwd = normalizePath(host.cwd());
     const rnd = opts.random ?? ((): number => 0);
@@ -519,9 +537,9 @@ class Preprocessor {
         this.fileError(INCLUDE_R, 'include-open-failed', `Configuration file '${byteStringToText(match)}' open problem (${data.errno}) - skipping`);
         continue;
       }
-      if (this.inputBytes + data.data.length > MAX_INPUT_BYTES) {
+      if (this.inputBytes + data.data.length > this.limits.inputBytes) {
         // havipd: keepalived reads on; a small file that includes a big one many times would be a memory bomb.
-        this.report('error', 'input-too-large', 'GENERAL_ERROR', `Configuration file '${byteStringToText(match)}' not read: the files read so far and it hold more than ${MAX_INPUT_BYTES} bytes`, undefined, 'include each file once; havipd limits the total it reads');
+        this.report('error', 'input-too-large', 'GENERAL_ERROR', `Configuration file '${byteStringToText(match)}' not read: the files read so far and it hold more than ${this.limits.inputBytes} bytes`, undefined, 'include each file once; havipd limits the total it reads');
         continue;
       }
       this.inputBytes += data.data.length;
@@ -684,8 +702,8 @@ class Preprocessor {
   /** Counts one line emitted by an expansion; false (after reporting once) when over a limit. */
   private countGenerated(bytes: number): boolean {
     if (this.expansionStopped) return this.stopExpansion();
-    if (++this.generated > MAX_GENERATED_LINES) {
-      this.report('error', 'expansion-too-large', 'GENERAL_ERROR', `~SEQ/~LST/multi-line definitions expand to more than ${MAX_GENERATED_LINES} lines; the rest of the expansion is dropped`, undefined, 'keepalived has no limit here; split the expansion, or generate the file');
+    if (++this.generated > this.limits.generatedLines) {
+      this.report('error', 'expansion-too-large', 'GENERAL_ERROR', `~SEQ/~LST/multi-line definitions expand to more than ${this.limits.generatedLines} lines; the rest of the expansion is dropped`, undefined, 'keepalived has no limit here; split the expansion, or generate the file');
       return this.stopExpansion();
     }
     return this.charge(bytes);
@@ -695,8 +713,8 @@ class Preprocessor {
   private charge(bytes: number): boolean {
     if (this.expansionStopped) return this.stopExpansion();
     this.expansionBytes += bytes;
-    if (this.expansionBytes <= MAX_EXPANSION_BYTES) return true;
-    this.report('error', 'expansion-too-large', 'GENERAL_ERROR', `parameter substitutions and ~SEQ/~LST/multi-line expansions produce more than ${MAX_EXPANSION_BYTES} bytes; the rest of the expansion is dropped`, undefined, 'keepalived has no limit here; a definition that grows on every use, or nested ~SEQ, multiply quickly');
+    if (this.expansionBytes <= this.limits.expansionBytes) return true;
+    this.report('error', 'expansion-too-large', 'GENERAL_ERROR', `parameter substitutions and ~SEQ/~LST/multi-line expansions produce more than ${this.limits.expansionBytes} bytes; the rest of the expansion is dropped`, undefined, 'keepalived has no limit here; a definition that grows on every use, or nested ~SEQ, multiply quickly');
     return this.stopExpansion();
   }
 
@@ -834,7 +852,7 @@ class Preprocessor {
           text = dc.text;
           if (text[0] === '@' || text.includes('$')) recheck = true;
           // Each re-scan depends on the text alone: the same text twice is a loop keepalived never leaves.
-          if (recheck && (++rechecks > MAX_SUBSTITUTIONS || cycle.repeats(0, text))) {
+          if (recheck && (++rechecks > this.limits.substitutions || cycle.repeats(0, text))) {
             this.reportLoop(text);
             break;
           }
@@ -983,14 +1001,14 @@ class Preprocessor {
         cur++;
         continue;
       }
-      if (++count > MAX_SUBSTITUTIONS || cycle.repeats(cur, text)) {
+      if (++count > this.limits.substitutions || cycle.repeats(cur, text)) {
         this.reportLoop(input);
         return abort();
       }
       const def = use.def;
       if (def.multiline && multilinePtr !== undefined) {
-        if (this.multilineStack.length >= MAX_EXPANSION_DEPTH) {
-          this.report('error', 'expansion-too-deep', 'GENERAL_ERROR', `multi-line definitions nested more than ${MAX_EXPANSION_DEPTH} deep on line '${byteStringToText(input.slice(0, 200))}'; the expansion is dropped`, undefined, 'a multi-line definition that uses itself never ends; keepalived 2.2.7 runs out of memory here');
+        if (this.multilineStack.length >= this.limits.expansionDepth) {
+          this.report('error', 'expansion-too-deep', 'GENERAL_ERROR', `multi-line definitions nested more than ${this.limits.expansionDepth} deep on line '${byteStringToText(input.slice(0, 200))}'; the expansion is dropped`, undefined, 'a multi-line definition that uses itself never ends; keepalived 2.2.7 runs out of memory here');
           return abort();
         }
         this.multilineStack.push({ rest: multilinePtr, seqDepth: this.multilineSeqDepth });
@@ -1026,8 +1044,8 @@ class Preprocessor {
   /** True (after reporting) when a new `~SEQ`/`~LST` would nest more than MAX_EXPANSION_DEPTH loops, or expansion stopped. */
   private seqTooDeep(buf: string): boolean {
     if (this.expansionStopped) return true;
-    if (this.seqs.length < MAX_EXPANSION_DEPTH) return false;
-    this.report('error', 'expansion-too-deep', 'GENERAL_ERROR', `~SEQ/~LST loops nested more than ${MAX_EXPANSION_DEPTH} deep at '${byteStringToText(buf.slice(0, 200))}'; the expansion is dropped`, undefined, 'keepalived has no limit here; nested loops multiply the lines they produce');
+    if (this.seqs.length < this.limits.expansionDepth) return false;
+    this.report('error', 'expansion-too-deep', 'GENERAL_ERROR', `~SEQ/~LST loops nested more than ${this.limits.expansionDepth} deep at '${byteStringToText(buf.slice(0, 200))}'; the expansion is dropped`, undefined, 'keepalived has no limit here; nested loops multiply the lines they produce');
     this.stopExpansion();
     return true;
   }
