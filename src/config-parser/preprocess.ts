@@ -202,8 +202,8 @@ export function expandBraces(pattern: string, limit = 10_000): string[] {
 
 // ───────────────────────────── C helpers ─────────────────────────────
 
-const isAlpha = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z]$/.test(c);
-const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c);
+const isAlpha = (c: string | undefined): boolean => c !== undefined && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) && c.length === 1;
+const isAlnum = (c: string | undefined): boolean => isAlpha(c) || (c !== undefined && c >= '0' && c <= '9' && c.length === 1);
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
 function spanBlanks(s: string, i: number): number {
@@ -805,7 +805,7 @@ class Preprocessor {
 
       let rechecks = 0;
       let recheck: boolean;
-      const cycle = new CycleCheck();
+      let cycle: CycleCheck | undefined;
       do {
         recheck = false;
         if (text[0] === '@') {
@@ -852,7 +852,7 @@ class Preprocessor {
           text = dc.text;
           if (text[0] === '@' || text.includes('$')) recheck = true;
           // Each re-scan depends on the text alone: the same text twice is a loop keepalived never leaves.
-          if (recheck && (++rechecks > this.limits.substitutions || cycle.repeats(0, text))) {
+          if (recheck && (++rechecks > this.limits.substitutions || (cycle ??= new CycleCheck(-1, '')).repeats(0, text))) {
             this.reportLoop(text);
             break;
           }
@@ -992,7 +992,9 @@ class Preprocessor {
       return { found: false, text, multiline: usedMultiline, aborted: true };
     };
     // The scan is deterministic in (text, cur): the same pair twice means keepalived loops for ever.
-    const cycle = new CycleCheck();
+    let cycle: CycleCheck | undefined;
+    let firstCur = -1;
+    let firstText = '';
     for (;;) {
       cur = text.indexOf('$', cur);
       if (cur < 0 || cur + 1 >= text.length) break;
@@ -1001,7 +1003,10 @@ class Preprocessor {
         cur++;
         continue;
       }
-      if (++count > this.limits.substitutions || cycle.repeats(cur, text)) {
+      if (++count === 1) {
+        firstCur = cur;
+        firstText = text;
+      } else if (count > this.limits.substitutions || (cycle ??= new CycleCheck(firstCur, firstText)).repeats(cur, text)) {
         this.reportLoop(input);
         return abort();
       }
@@ -1213,10 +1218,16 @@ function randomValue(params: string | undefined, rnd: () => number): string {
  * O(1) memory; each call compares with one saved state.
  */
 class CycleCheck {
-  private savedPos = -1;
-  private savedText = '';
-  private power = 1;
+  private savedPos: number;
+  private savedText: string;
+  private power = 2;
   private lam = 1;
+
+  /** Starts with the first state already seen (as `repeats(pos, text)` on a new check would). */
+  constructor(pos: number, text: string) {
+    this.savedPos = pos;
+    this.savedText = text;
+  }
 
   repeats(pos: number, text: string): boolean {
     if (pos === this.savedPos && text === this.savedText) return true;
