@@ -99,7 +99,7 @@ export const MAX_INCLUDE_DEPTH = 64;
 /** Most files read in total. */
 export const MAX_FILES = 10_000;
 /** Most bytes read from all files together (a file included again and again is read again each time). */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 // include check bits (lib/parser.h include_t)
 const INCLUDE_R = 1;
