@@ -81,13 +81,13 @@ export const MAXBUF = 1024;
 /** Most items one `~SEQ` may produce. */
 export const MAX_SEQ_ITEMS = 100_000;
 /** Most lines all `~SEQ`/`~LST`/multi-line expansions together may produce. */
-export const MAX_GENERATED_LINES = 100_000;
+export const MAX_GENERATED_LINES = 50_000;
 /**
  * Most bytes all expansions together may produce: every line built by a substitution (intermediate ones
  * included, so this bounds the work as well as the output) and every line a `~SEQ`/`~LST`/multi-line
  * expansion emits.
  */
-export const MAX_EXPANSION_BYTES = 8 * 1024 * 1024;
+export const MAX_EXPANSION_BYTES = 4 * 1024 * 1024;
 /** Most logical lines in the output. */
 export const MAX_OUTPUT_LINES = 2_000_000;
 /** Deepest nesting of multi-line definition expansions, and of active `~SEQ`/`~LST` loops. */

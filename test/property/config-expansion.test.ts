@@ -188,7 +188,7 @@ describe('config expansion is bounded on any input (issue 8 §4)', () => {
   }, RUN_TIMEOUT_MS);
 
   it('the default limits are the ones documented', () => {
-    expect([MAX_GENERATED_LINES, MAX_EXPANSION_BYTES, MAX_INPUT_BYTES]).toEqual([100_000, 8 * 1024 * 1024, 16 * 1024 * 1024]);
+    expect([MAX_GENERATED_LINES, MAX_EXPANSION_BYTES, MAX_INPUT_BYTES]).toEqual([50_000, 4 * 1024 * 1024, 16 * 1024 * 1024]);
   });
 
   it.each(Object.entries(CONFIG_REPRODUCERS))('regression (default limits): %s', (_name, text) => {
