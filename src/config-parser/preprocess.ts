@@ -72,9 +72,10 @@ export interface ExpansionWork {
 // stays under 1024 bytes) and by memory: `replace_param()` has no counter, `multiline_stack_push()` allocates
 // without a limit, `add_seq()` takes any range. A definition that uses itself therefore hangs keepalived
 // (`$A=$A`: `-t` never ends) or exhausts its memory (a self-using multi-line definition: "Keepalived: Cannot
-// allocate memory", exit 204, after ~9 s under a 1 GB ulimit). havipd stops at the limits below instead and
-// reports where (file:line of the physical line being expanded) as a GENERAL_ERROR, so `-t` exits 5 and the
-// daemon refuses the configuration. Limits that trip drop the rest of the expansion and keep reading the file.
+// allocate memory", exit 204: 2.2.7 after ~9 s, 2.4.3 after ~23 s, under a 1 GB ulimit). havipd stops instead and
+// reports where (file:line of the physical line being expanded) as a GENERAL_ERROR, so `-t` exits 5 (the daemon
+// logs it, as keepalived's other general errors). A limit that trips drops the rest of that expansion (the
+// byte, line and ~SEQ-depth limits: of every later one too) and reading the file goes on.
 
 /** keepalived's MAXBUF: fgets reads at most MAXBUF-1 bytes at a time. */
 export const MAXBUF = 1024;
