@@ -853,8 +853,12 @@ class Preprocessor {
           text = dc.text;
           if (text[0] === '@' || text.includes('$')) recheck = true;
           // Each re-scan depends on the text alone: the same text twice is a loop keepalived never leaves.
-          if (recheck && (++rechecks > this.limits.substitutions || (cycle ??= new CycleCheck(-1, '')).repeats(0, text))) {
-            this.reportLoop(text);
+          if (recheck && ++rechecks > this.limits.substitutions) {
+            this.reportLoop(text, false);
+            break;
+          }
+          if (recheck && (cycle ??= new CycleCheck(-1, '')).repeats(0, text)) {
+            this.reportLoop(text, true);
             break;
           }
         }
@@ -927,9 +931,17 @@ class Preprocessor {
     return def;
   }
 
-  /** A definition use (or a chain of them) that never ends: keepalived 2.2.7 hangs or runs out of memory. */
-  private reportLoop(line: string): void {
-    this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution does not terminate on line '${byteStringToText(line.slice(0, 200))}'`, undefined, 'a definition expands to itself ($A=$A, or $A=$B with $B=$A); keepalived 2.2.7 hangs or runs out of memory here');
+  /**
+   * A definition use (or a chain of them) that never ends (`cycle`: the line came back to a state it was in;
+   * keepalived 2.2.7 hangs or runs out of memory), or that needs more replacements than the limit.
+   */
+  private reportLoop(line: string, cycle: boolean): void {
+    const shown = byteStringToText(line.slice(0, 200));
+    if (cycle) {
+      this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution does not terminate on line '${shown}'`, undefined, 'a definition expands to itself ($A=$A, or $A=$B with $B=$A); keepalived 2.2.7 hangs or runs out of memory here');
+    } else {
+      this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution on line '${shown}' needs more than ${this.limits.substitutions} replacements`, undefined, 'definitions that use others many times over multiply; keepalived has no limit here');
+    }
   }
 
   /** keepalived `find_definition()` for a use at `text[i]` (just after the `$`). */
@@ -1008,7 +1020,7 @@ class Preprocessor {
         firstCur = cur;
         firstText = text;
       } else if (count > this.limits.substitutions || (cycle ??= new CycleCheck(firstCur, firstText)).repeats(cur, text)) {
-        this.reportLoop(input);
+        this.reportLoop(input, count <= this.limits.substitutions);
         return abort();
       }
       const def = use.def;

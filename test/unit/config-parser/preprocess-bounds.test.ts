@@ -8,6 +8,7 @@ import {
   MAX_EXPANSION_BYTES,
   MAX_EXPANSION_DEPTH,
   MAX_GENERATED_LINES,
+  MAX_SUBSTITUTIONS,
   preprocess,
   type ExpansionLimits,
   type PreprocessResult,
@@ -48,6 +49,16 @@ describe('definitions that use themselves (ours)', () => {
     expect(where(r)).toEqual([['substitution-loop', 'GENERAL_ERROR', line]]);
     expect(words(r).at(-1)).toBe('next');
     expect(r.work.substitutions).toBeLessThan(10);
+  });
+
+  it('a terminating expansion that needs more than MAX_SUBSTITUTIONS replacements on one line is stopped too', () => {
+    // ${A14} → 2^14 uses of the empty ${A0}: keepalived ends after ~32 000 replacements, havipd stops at 10 000.
+    const defs = ['$A0=', ...Array.from({ length: 14 }, (_, k) => `$A${k + 1}=\${A${k}}\${A${k}}`)].join('\n');
+    const r = run(`${defs}\nx \${A14}\nnext\n`);
+    expect(where(r)).toEqual([['substitution-loop', 'GENERAL_ERROR', 16]]);
+    expect(r.diagnostics[0]!.message).toBe(`parameter substitution on line 'x \${A14}' needs more than ${MAX_SUBSTITUTIONS} replacements`);
+    expect(words(r).at(-1)).toBe('next');
+    expect(r.work.substitutions).toBe(MAX_SUBSTITUTIONS);
   });
 
   it('a multi-line definition that grows by using itself stops at the depth limit', () => {
