@@ -376,7 +376,8 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
   }
 
   // (13) v3 Max Adver Int: RFC 5798 §5.2.7, a 12-bit interval in centiseconds, so 1..4095 for a sender
-  // that advertises at all (RFC 6527's vrrpv3OperationsAdvInterval is 1..4095). havipd: an interval of 0 is rejected (KO). keepalived 2.2.7 and 2.4.3 accept it (2.4.3
+  // that advertises at all (RFC 6527's vrrpv3OperationsAdvInterval is 1..4095).
+  // havipd: an interval of 0 is rejected (KO). keepalived 2.2.7 and 2.4.3 accept it (2.4.3
   // logs its rate-limited "advertisement interval mismatch ... rcv'd=0 centi-sec" here, 2.2.7 nothing),
   // and a BACKUP that accepts it adopts 0 as Master_Adver_Interval: its Master_Down_Interval becomes 0
   // and it takes the master for dead at once, over and over (both versions, verified: a busy loop of

@@ -88,7 +88,8 @@ export class SyncGroup {
       m.wantstate = 'FAULT';
       if (m.state === 'MASTER') m.leaveMaster(ctx, false, 'sync-group');
       // keepalived-compat: "a bit of a bodge" — 2.2.7 sets the state to FAULT before vrrp_state_leave_fault(),
-      // so there is no "Entering FAULT STATE" line; the transition is still reported from the old state.
+      // so there is no "Entering FAULT STATE" line; the transition is still reported from the old state
+      // (test/unit/vrrp/sync-group.test.ts "sync group FAULT bodge").
       else m.leaveFault(ctx, 'sync-group', { log: 'none' });
     }
     this.setState(ctx, 'FAULT');
