@@ -40,8 +40,6 @@ export interface TransitionOptions {
    * state" (a faulty instance at start), `none`.
    */
   readonly log?: 'entering' | 'init' | 'startup-fault' | 'none';
-  /** The previous state to report (default: the current one). */
-  readonly from?: VrrpState;
   /** Whether notify scripts run, before keepalived's sync-group rule is applied (default true). */
   readonly notify?: boolean;
   /**
@@ -58,7 +56,7 @@ interface EntryActions {
   /** Before the log line (MASTER: keepalived's `vrrp_state_master_tx()` sends the first advert first). */
   readonly before?: (i: VrrpInstance, ctx: InstanceCtx) => void;
   /** After the state is written, before the `transition` effect. */
-  readonly enter: (i: VrrpInstance, ctx: InstanceCtx, from: VrrpState, reason: TransitionReason) => void;
+  readonly enter: (i: VrrpInstance, ctx: InstanceCtx) => void;
 }
 
 interface DelayedGarp {
@@ -389,17 +387,18 @@ export class VrrpInstance {
    * Timers that depend on the path (learned interval, down timer) are set by the caller afterwards.
    */
   transition(ctx: InstanceCtx, to: VrrpState, reason: TransitionReason, opts: TransitionOptions = {}): void {
-    const cur = this.#state;
-    const from = opts.from ?? cur;
+    const from = this.#state;
+    // FAULT → FAULT is keepalived's notify without a change (a silently held instance's first own fault).
+    if (from === to && to !== 'FAULT') throw new Error(`(${this.name}) transition ${from} → ${to}`);
     const entry = VrrpInstance.ENTRY[to];
-    if (cur !== to) entry.before?.(this, ctx);
+    if (from !== to) entry.before?.(this, ctx);
     const log = opts.log ?? 'entering';
-    if (cur !== to && log !== 'none') {
+    if (from !== to && log !== 'none') {
       if (log === 'entering') this.log(ctx, 'info', 'state.transition', `Entering ${to} STATE`, { from, to, reason });
       else if (log === 'init') this.log(ctx, 'info', 'state.transition', `Entering ${to} STATE (init)`, { from, to });
       else this.log(ctx, 'info', 'state.transition', `entering ${to} state`, { from, to });
     }
-    const leavesMaster = cur === 'MASTER' && (to === 'BACKUP' || to === 'FAULT');
+    const leavesMaster = from === 'MASTER' && (to === 'BACKUP' || to === 'FAULT');
     if (leavesMaster) {
       if (to === 'FAULT') this.sendAdvert(ctx, 0);
       this.restoreInterface(ctx, opts.advF ?? false, 'leave-master');
@@ -407,14 +406,14 @@ export class VrrpInstance {
     this.#state = to;
     // A stopped or removed instance keeps the time of its last real transition.
     if (to !== 'INIT') this.lastTransition = ctx.now;
-    if (to === 'MASTER' && cur !== 'MASTER') this.stats.become_master++;
+    if (to === 'MASTER') this.stats.become_master++;
     if (leavesMaster) this.stats.release_master++;
-    entry.enter(this, ctx, from, reason);
+    entry.enter(this, ctx);
     const announce = opts.announce;
     if (announce === undefined) this.announce(ctx, from, reason, opts.notify ?? true);
     else if (announce !== 'none') {
-      const n: NotifyState = announce;
-      ctx.out.push({ kind: 'transition', instance: this.name, vrid: this.config.vrid, from, to: n, reason, priority: this.effectivePriority, group: this.sync?.name, notify: true });
+      const to: NotifyState = announce;
+      ctx.out.push({ kind: 'transition', instance: this.name, vrid: this.config.vrid, from, to, reason, priority: this.effectivePriority, group: this.sync?.name, notify: true });
     }
   }
 
