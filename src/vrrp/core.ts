@@ -40,8 +40,7 @@ export class VrrpCore {
   private started = false;
   private stopped = false;
   private delayedStartUntil: Micros | undefined;
-  /** Instance timers the last `tick` fired (at most one per instance): the bound the property tests check. */
-  lastTickExpirations = 0;
+  private expirations = 0;
   private unknownVrid = 0;
   /** Rate limit of the dispatcher's drop log lines (packets no instance owns). */
   private readonly dropLog = new DropLog();
@@ -91,9 +90,15 @@ export class VrrpCore {
     };
   }
 
+  /** Instance timers the last step fired: only a tick fires any, at most one per instance. */
+  get lastStepExpirations(): number {
+    return this.expirations;
+  }
+
   /** Runs one input at `now`; returns the effects in contract order (see `Effect`). */
   step(now: Micros, input: Input): readonly Effect[] {
     const out: Effect[] = [];
+    this.expirations = 0;
     if (this.delayedStartUntil !== undefined && now >= this.delayedStartUntil) this.delayedStartUntil = undefined;
     const ctx = this.ctx(now, out);
     switch (input.kind) {
@@ -457,7 +462,6 @@ export class VrrpCore {
   private tick(ctx: InstanceCtx): void {
     const now = ctx.now;
     const fired = new Set<VrrpInstance>();
-    this.lastTickExpirations = 0;
     while (fired.size < this.instances.length) {
       let i: VrrpInstance | undefined;
       for (const x of this.instances) {
@@ -466,7 +470,7 @@ export class VrrpCore {
       }
       if (!i) break;
       fired.add(i);
-      this.lastTickExpirations++;
+      this.expirations++;
       const prev = i.state;
       if (i.state === 'BACKUP') {
         i.log(ctx, 'debug', 'timer.master-down', 'Receive advertisement timeout');

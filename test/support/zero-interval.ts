@@ -105,9 +105,8 @@ export function runZeroIntervalScenario(config: DaemonConfig, opts: { codec?: Ad
   const steps: { at: Micros; kind: string; expirations: number; next: Micros | undefined }[] = [];
   const effects: Effect[] = [];
   const run = (at: Micros, input: Parameters<VrrpCore['step']>[1]): void => {
-    core.lastTickExpirations = 0;
     effects.push(...core.step(at, input));
-    steps.push({ at, kind: input.kind, expirations: core.lastTickExpirations, next: core.nextDeadline() });
+    steps.push({ at, kind: input.kind, expirations: core.lastStepExpirations, next: core.nextDeadline() });
   };
   const ticksUntil = (t: Micros): boolean => {
     for (let d = core.nextDeadline(); d !== undefined && d <= t; d = core.nextDeadline()) {
