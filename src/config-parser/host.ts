@@ -3,7 +3,10 @@
 // in-memory fake: test/support/fake-config-host.ts.
 
 export type ReadFileResult = { ok: true; data: Uint8Array } | { ok: false; errno: string };
-export type StatResult = { ok: true; kind: 'file' | 'dir' | 'other'; executable: boolean } | { ok: false; errno: string };
+export type StatResult =
+  /** `groupOtherAccess`: any group or other permission bit is set (mode & 0o077); absent = unknown. */
+  | { ok: true; kind: 'file' | 'dir' | 'other'; executable: boolean; groupOtherAccess?: boolean }
+  | { ok: false; errno: string };
 
 export interface ConfigHost {
   /** Whole file contents. `errno` is the symbolic code (`ENOENT`, `EACCES`, `EMFILE`, …). */

@@ -135,7 +135,7 @@ export function createConfigHost(env: NodeJS.ProcessEnv = process.env, cwd: () =
     stat(path: string): StatResult {
       try {
         const st = statSync(path);
-        return { ok: true, kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', executable: (st.mode & 0o111) !== 0 };
+        return { ok: true, kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', executable: (st.mode & 0o111) !== 0, groupOtherAccess: (st.mode & 0o077) !== 0 };
       } catch (e) {
         return { ok: false, errno: errnoOf(e) };
       }

@@ -7,6 +7,8 @@ import { componentRegExp } from '../../src/runtime/config-host.js';
 export interface FakeFile {
   readonly data: string | Uint8Array;
   readonly executable?: boolean;
+  /** stat reports group/other permission bits (e.g. mode 0644). */
+  readonly groupOtherAccess?: boolean;
   /** readFile fails with this errno (e.g. EACCES). */
   readonly errno?: string;
 }
@@ -49,7 +51,7 @@ export class FakeConfigHost implements ConfigHost {
   stat(path: string): StatResult {
     const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
     const f = this.files.get(p);
-    if (f) return { ok: true, kind: 'file', executable: f.executable === true };
+    if (f) return { ok: true, kind: 'file', executable: f.executable === true, groupOtherAccess: f.groupOtherAccess === true };
     if (this.dirs.has(p)) return { ok: true, kind: 'dir', executable: true };
     return { ok: false, errno: 'ENOENT' };
   }

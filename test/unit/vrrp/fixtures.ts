@@ -1,6 +1,6 @@
 // Test helpers for the VRRP codec and receive checks: a defaulted VrrpInstanceConfig, contexts and
 // received packets built with the real encoders.
-import type { VipConfig, VrrpInstanceConfig, UnicastPeer, AuthConfig } from '../../../src/config-parser/types.js';
+import type { VipConfig, VrrpInstanceConfig, UnicastPeer, AuthConfig, AuthHmacConfig } from '../../../src/config-parser/types.js';
 import { encodeIpv4Header } from '../../../src/vrrp/ipv4.js';
 import { encodeAdvert, type AdvertFields } from '../../../src/vrrp/packet.js';
 import type { ReceiveContext } from '../../../src/vrrp/receive-checks.js';
@@ -35,6 +35,7 @@ export interface InstanceOpts {
   skipCheckAdvAddr?: boolean;
   oldUnicastChecksum?: 'auto' | 'always' | 'never';
   v3ChecksumAsV2?: boolean;
+  authHmac?: AuthHmacConfig;
 }
 
 export function instanceConfig(o: InstanceOpts = {}): VrrpInstanceConfig {
@@ -53,6 +54,7 @@ export function instanceConfig(o: InstanceOpts = {}): VrrpInstanceConfig {
     smtpAlert: false, garp, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, downTimerAdverts: 3,
     skipCheckAdvAddr: o.skipCheckAdvAddr ?? false, strict: false, accept: true, promoteSecondaries: false,
     useVmac: undefined, syncGroup: undefined, inactiveKeywords: [],
+    ...(o.authHmac ? { authHmac: o.authHmac } : {}),
   };
 }
 
