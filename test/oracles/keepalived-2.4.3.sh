@@ -8,7 +8,8 @@
 # (./autogen.sh && ./configure --disable-lvs --enable-json && make) and the binary is moved into the
 # cache atomically (rename of a complete directory), so concurrent runs never see half a binary.
 # Prints the binary's path on stdout (and nothing else); progress goes to stderr.
-# Exit codes: 0 built or reused; 2 tarball missing; 1 build failed.
+# With --cached: only look; print the path of a runnable cached binary, or exit 3 when it is not built.
+# Exit codes: 0 built or reused; 2 tarball missing; 3 not built (--cached); 1 build failed.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -37,6 +38,10 @@ runs() { [ -x "$1" ] && "$1" -v >/dev/null 2>&1; }
 if runs "$bin"; then
   echo "$bin"
   exit 0
+fi
+if [ "${1:-}" = "--cached" ]; then
+  say "not built yet: $bin (run $0)"
+  exit 3
 fi
 
 deps=(autoconf automake libtool pkg-config libssl-dev libnl-3-dev libnl-genl-3-dev libmnl-dev libnftnl-dev make gcc)

@@ -230,7 +230,7 @@ export interface RootDraft {
 }
 
 /** What handlers may consult besides their own draft: options, the root (for definition-order lookups), diagnostics. */
-/** An `auth_hmac` block as read. `bad` is set when a key line was refused (the config is then refused). */
+/** An `auth_hmac` block as read (keys already checked; a refused key line reported FATAL). */
 export interface AuthHmacDraft {
   readonly pos: SourcePos;
   keys: { id: number; secret: Uint8Array }[];
