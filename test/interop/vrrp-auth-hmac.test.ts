@@ -14,6 +14,7 @@ import { interopGuard } from '../support/interop-guard.js';
 import { lanScenario } from '../support/lan-scenario.js';
 import { sleep } from '../support/netns.js';
 import { missingOracle } from '../support/oracles.js';
+import { captureAdvert, sendRawIpv4 } from '../support/replay.js';
 import { entering, readDump, statsCounter, waitVip, type NodeKind, type VrrpNode } from '../support/scenario.js';
 
 const guard = interopGuard();
@@ -28,11 +29,12 @@ interface Hmac {
   readonly keys: ReadonlyArray<readonly [number, string]>;
   readonly active: number;
   readonly mode?: 'enforce' | 'permissive' | 'receive-only';
+  readonly window?: number;
 }
 
 function hmacLines(h: Hmac | undefined): string[] {
   if (!h) return [];
-  return ['auth_hmac {', ...h.keys.map(([id, v]) => `  key ${id} ${v}`), `  active_key ${h.active}`, ...(h.mode ? [`  mode ${h.mode}`] : []), '}'];
+  return ['auth_hmac {', ...h.keys.map(([id, v]) => `  key ${id} ${v}`), `  active_key ${h.active}`, ...(h.mode ? [`  mode ${h.mode}`] : []), ...(h.window ? [`  time_window ${h.window}`] : []), '}'];
 }
 
 /** Rewrite a node's keepalived.conf and SIGHUP it. */
@@ -73,7 +75,7 @@ describe.skipIf(guard.skip)('auth_hmac on the wire (havipd ⇄ keepalived 2.4.3)
           for (const n of [master, backup]) expect(await extErrors(n), n.kind).toEqual(ZERO);
           const h = (master.havipd ?? backup.havipd)!;
           const stats = await h.dump('stats');
-          expect(statsCounter(stats, ['Advertisements', master.havipd ? 'Sent' : 'Received']), stats).toBeGreaterThanOrEqual(3);
+          expect(statsCounter(stats, ['Advertisements', master.havipd ? 'Sent' : 'Received']), stats).toBeGreaterThanOrEqual(2);
 
           // SIGTERM: the signed priority-0 advert hands over at once.
           expect(await master.stop('SIGTERM')).toBe(0);
@@ -82,9 +84,10 @@ describe.skipIf(guard.skip)('auth_hmac on the wire (havipd ⇄ keepalived 2.4.3)
           await waitVip(lan.b, lan.ifB, vip, true);
 
           // The higher priority comes back and preempts: B accepts its signed higher-priority adverts.
+          const backupsBefore = backup.countLog(/\(VI_1\) Entering BACKUP STATE/);
           const again = await sc.start(hiKind, 'a', conf('a', 150, version, ENFORCE));
           await again.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
-          await backup.waitForLog(/\(VI_1\) Entering BACKUP STATE/, { after: backup.countLog(/\(VI_1\) Entering BACKUP STATE/), timeoutMs: 5_000 });
+          await backup.waitForLog(/\(VI_1\) Entering BACKUP STATE/, { after: backupsBefore, timeoutMs: 5_000 });
           await waitVip(lan.b, lan.ifB, vip, false);
           const mastersBefore = backup.countLog(entering('MASTER'));
 
@@ -114,13 +117,43 @@ describe.skipIf(guard.skip)('auth_hmac on the wire (havipd ⇄ keepalived 2.4.3)
       await h.waitForLog(/\(VI_1\) invalid authentication HMAC from /, { timeoutMs: 5_000 });
       await sleep(2_000);
       const [eh, ek] = [await extErrors(h), await extErrors(k)];
-      expect(eh['Invalid HMAC']).toBeGreaterThanOrEqual(2);
+      // keepalived as MASTER goes quiet while invalid adverts arrive (the 2.2.7 quirk noted in
+      // vrrp-auth.test.ts, still in 2.4.3), so havipd may see as few as one of its adverts.
+      expect(eh['Invalid HMAC']).toBeGreaterThanOrEqual(1);
       expect(ek['Invalid HMAC']).toBeGreaterThanOrEqual(2);
       for (const e of [eh, ek]) expect({ ...e, 'Invalid HMAC': 0 }).toEqual(ZERO);
       const stats = await h.havipd!.dump('stats');
       expect(statsCounter(stats, ['Advertisements', 'Received']), stats).toBe(0);
       expect(h.countLog(entering('BACKUP'))).toBe(1); // never demoted by a forged advert
       expect(h.log()).not.toContain(WRONG.slice(4, 20));
+    });
+  });
+
+  describe.each([
+    ['havipd', PEER],
+    [PEER, 'havipd'],
+  ] as const)('replay: %s MASTER (150) signs, %s BACKUP (100) receives, time_window 2', (hiKind: NodeKind, loKind: NodeKind) => {
+    it.skipIf(skip)('a captured advert re-sent at once is counted as Replay, re-sent after the window as Stale; the backup stays BACKUP', async () => {
+      const { lan } = sc;
+      await sc.explain(async () => {
+        const h: Hmac = { ...ENFORCE, window: 2 };
+        const { backup, backupStarted } = await sc.startPair(hiKind, loKind, (side, p) => conf(side, p, 3, h));
+        await sleep(Math.max(0, backupStarted + 4_500 - Date.now()));
+        const before = await extErrors(backup);
+        const pkt = await captureAdvert(lan.b, lan.ipA);
+        await sendRawIpv4(lan.a, pkt);
+        // Whole-second skew must exceed 2: wait until the captured timestamp is at least 3 s old.
+        await sleep(4_000);
+        await sendRawIpv4(lan.a, pkt);
+        await sleep(500);
+        const after = await extErrors(backup);
+        expect(after['Replay']! - before['Replay']!).toBe(1);
+        expect(after['Stale']! - before['Stale']!).toBe(1);
+        expect(after['Invalid HMAC']).toBe(0);
+        expect(backup.countLog(entering('MASTER'))).toBe(0);
+        expect(backup.log()).toMatch(/\(VI_1\) replayed authentication trailer from /);
+        expect(backup.log()).toMatch(/\(VI_1\) stale authentication trailer from \S+, clock skew \d+ sec exceeds window 2 sec/);
+      });
     });
   });
 
