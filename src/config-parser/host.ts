@@ -3,10 +3,7 @@
 // in-memory fake: test/support/fake-config-host.ts.
 
 export type ReadFileResult = { ok: true; data: Uint8Array } | { ok: false; errno: string };
-export type StatResult =
-  /** `groupOtherAccess`: any group or other permission bit is set (mode & 0o077); absent = unknown. */
-  | { ok: true; kind: 'file' | 'dir' | 'other'; executable: boolean; groupOtherAccess?: boolean }
-  | { ok: false; errno: string };
+export type StatResult = { ok: true; kind: 'file' | 'dir' | 'other'; executable: boolean } | { ok: false; errno: string };
 
 export interface ConfigHost {
   /** Whole file contents. `errno` is the symbolic code (`ENOENT`, `EACCES`, `EMFILE`, …). */
@@ -19,6 +16,11 @@ export interface ConfigHost {
    * Directories are returned without a trailing slash. Must cope with thousands of matches.
    */
   glob(pattern: string): readonly string[];
+  /**
+   * Whether any group or other permission bit of the file is set (mode & 0o077), for secrets such as
+   * `auth_hmac` key files; undefined when it cannot be told. Optional: hosts without it never warn.
+   */
+  groupOtherAccess?(path: string): boolean | undefined;
   /** An environment variable. */
   env(name: string): string | undefined;
   /**

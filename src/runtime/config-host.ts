@@ -135,9 +135,16 @@ export function createConfigHost(env: NodeJS.ProcessEnv = process.env, cwd: () =
     stat(path: string): StatResult {
       try {
         const st = statSync(path);
-        return { ok: true, kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', executable: (st.mode & 0o111) !== 0, groupOtherAccess: (st.mode & 0o077) !== 0 };
+        return { ok: true, kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', executable: (st.mode & 0o111) !== 0 };
       } catch (e) {
         return { ok: false, errno: errnoOf(e) };
+      }
+    },
+    groupOtherAccess(path: string): boolean | undefined {
+      try {
+        return (statSync(path).mode & 0o077) !== 0;
+      } catch {
+        return undefined;
       }
     },
     glob(pattern: string): readonly string[] {

@@ -51,9 +51,14 @@ export class FakeConfigHost implements ConfigHost {
   stat(path: string): StatResult {
     const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
     const f = this.files.get(p);
-    if (f) return { ok: true, kind: 'file', executable: f.executable === true, groupOtherAccess: f.groupOtherAccess === true };
+    if (f) return { ok: true, kind: 'file', executable: f.executable === true };
     if (this.dirs.has(p)) return { ok: true, kind: 'dir', executable: true };
     return { ok: false, errno: 'ENOENT' };
+  }
+
+  groupOtherAccess(path: string): boolean | undefined {
+    const f = this.files.get(path);
+    return f ? f.groupOtherAccess === true : undefined;
   }
 
   glob(pattern: string): readonly string[] {

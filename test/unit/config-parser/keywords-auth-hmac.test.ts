@@ -2,7 +2,11 @@
 // 32–64 bytes, rotation keys, active_key, anti_replay, time_window and its default, mode, strict mode,
 // legacy auth dropped; key-file problems refuse the config with file:line; no key in any diagnostic or
 // in the redacted dump.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createConfigHost } from '../../../src/runtime/config-host.js';
 import { parseConfig } from '../../../src/config-parser/parse.js';
 import { redactConfig } from '../../../src/config-parser/redact.js';
 import type { ParseResult } from '../../../src/config-parser/types.js';
@@ -108,5 +112,26 @@ describe('auth_hmac block', () => {
     expect(dump).not.toContain(ASCII40);
     expect(dump).not.toMatch(/"secret":\{/);
     expect(dump).toContain('"secret":"<redacted>"');
+  });
+});
+
+describe('auth_hmac key file through the real config host', () => {
+  it('mode 0600 is quiet, 0640 warns (SECURITY_ERROR); the key is read either way', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hv-h24-key-'));
+    try {
+      const key = join(dir, 'vrrp51');
+      writeFileSync(key, `hex:${HEX32}\n`, { mode: 0o600 });
+      chmodSync(key, 0o600);
+      const main = join(dir, 'keepalived.conf');
+      writeFileSync(main, conf([`key 1 file:${key}`, 'active_key 1']));
+      const run = () => parseConfig(main, createConfigHost(), { configId: 'test', allConfig: false });
+      const quiet = run();
+      expect(diagLines(quiet)).toEqual([]);
+      expect([...quiet.config!.instances[0]!.authHmac!.keys[0]!.secret]).toEqual(Array.from({ length: 32 }, (_, i) => i));
+      chmodSync(key, 0o640);
+      expect(diagLines(run())).toEqual([`7:11 warning auth-hmac-key-file-mode SECURITY_ERROR (VI_1) auth_hmac key file '${key}' is readable by group or others`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
