@@ -32,8 +32,11 @@ export function decodeKeyValue(v: string): Uint8Array | undefined {
   return new TextEncoder().encode(v);
 }
 
-/** Largest key file keepalived reads: `hex:` + 2 digits per byte + slack. */
-const KEY_FILE_MAX = 4 + AUTH_HMAC_KEY_MAX * 2 + 8 - 1;
+/**
+ * Largest key file keepalived accepts: it reads into a buffer of `hex:` + 2 digits per byte + 8 slack
+ * (140 bytes), at most 139 bytes, and refuses the file unless that read reached end of file: 138 bytes.
+ */
+const KEY_FILE_MAX = 4 + AUTH_HMAC_KEY_MAX * 2 + 8 - 2;
 
 // havipd: every key problem refuses the configuration (FATAL). keepalived 2.4.3 reports them as
 // GENERAL_ERROR, skips the key, and when that leaves `active_key` undefined runs the instance with the

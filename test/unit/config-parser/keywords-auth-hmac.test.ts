@@ -68,6 +68,7 @@ describe('auth_hmac block', () => {
     ['an unreadable key file', ['key 1 file:/k', 'active_key 1'], { '/k': { data: HEX32, errno: 'EACCES' } }, /auth_hmac key file '\/k' cannot be opened \(EACCES\)/],
     ['an undefined active_key', [`key 1 hex:${HEX32}`, 'active_key 2'], {}, /error auth-hmac-no-active-key FATAL \(VI_1\) auth_hmac active_key 2 is not defined/],
     ['no active_key', [`key 1 hex:${HEX32}`], {}, /auth_hmac has no active_key/],
+    ['a key file of 139 bytes (keepalived: too large)', ['key 1 file:/k', 'active_key 1'], { '/k': 'x'.repeat(139) }, /auth_hmac key file '\/k' is too large/],
     ['a duplicate key id', [`key 1 hex:${HEX32}`, `key 1 ${ASCII40}`, 'active_key 1'], {}, /duplicate auth_hmac key id 1/],
     ['a key id out of range', [`key 0 hex:${HEX32}`, 'active_key 1'], {}, /auth_hmac key id '0' must be between 1 and 255/],
   ] as const)('%s refuses the config (FATAL) with file:line', (_what, block, files, re) => {
