@@ -5,7 +5,8 @@
 // the restarted higher priority, and SIGKILL failover; a wrong key rejected and counted by both
 // (keepalived's `invalid authentication HMAC` log and `Invalid HMAC` stats counter, ours alike); and the
 // three-sweep rollout (receive-only → permissive → enforce, then a new active_key) by SIGHUP on both,
-// with no failover at any step. No key in havipd's logs or dumps.
+// with no failover at any step; a captured advert re-sent at once (Replay) and after the window (Stale);
+// IPv6 multicast election and hand-over. No key in havipd's logs or dumps.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,6 +106,31 @@ describe.skipIf(guard.skip)('auth_hmac on the wire (havipd ⇄ keepalived 2.4.3)
           expect(await extErrors(backup)).toEqual(ZERO);
           expect(h.log()).not.toContain(KEY1.slice(4, 20));
         });
+      });
+    });
+  });
+
+  describe.each([
+    ['havipd', PEER],
+    [PEER, 'havipd'],
+  ] as const)('IPv6 multicast (ff02::12), VRRPv3, enforce: %s (150) and %s (100)', (hiKind: NodeKind, loKind: NodeKind) => {
+    it.skipIf(skip)('election and SIGTERM hand-over with signed adverts from link-local sources', async () => {
+      const { lan, vrid } = sc;
+      const vip = `${lan.ip6A.replace(/::1$/, '')}::${vrid.toString(16)}/64`;
+      const conf6 = (side: 'a' | 'b', p: number): string => sc.conf(side, p, { version: 3, advertInt: 0.5, vips: [vip], extra: hmacLines(ENFORCE) });
+      await sc.explain(async () => {
+        const { master, backup, backupStarted } = await sc.startPair(hiKind, loKind, conf6);
+        await waitVip(lan.a, lan.ifA, vip, true);
+        await sleep(Math.max(0, backupStarted + 3_000 - Date.now()));
+        expect(backup.countLog(entering('MASTER'))).toBe(0);
+        for (const n of [master, backup]) expect(await extErrors(n), n.kind).toEqual(ZERO);
+        const h = (master.havipd ?? backup.havipd)!;
+        const stats = await h.dump('stats');
+        expect(statsCounter(stats, ['Advertisements', master.havipd ? 'Sent' : 'Received']), stats).toBeGreaterThanOrEqual(3);
+        expect(await master.stop('SIGTERM')).toBe(0);
+        await backup.waitForLog(/\(VI_1\) Backup received priority 0 advertisement/, { timeoutMs: 3_000 });
+        await backup.waitForLog(entering('MASTER'), { timeoutMs: 3_000 });
+        await waitVip(lan.b, lan.ifB, vip, true);
       });
     });
   });
