@@ -559,6 +559,7 @@ export class VrrpCore {
       // keepalived-compat: after an extra advert (priority 0 received, lower-priority advert answered,
       // higher_prio_send_advert) 2.2.7 re-arms the timer ("If we have sent an advert, reset the timer"),
       // so the next advert is advert_int after the extra one — except with lower_prio_no_advert.
+      // Test: test/unit/vrrp/core.test.ts "keepalived-compat: with lower_prio_no_advert the timer is never re-armed by a packet, even after the priority-0 answer"; test/sim/testdata/priority0-received-master.txt.
       inst.initSands(ctx);
     }
     // havipd: 2.2.7 re-arms a MASTER's advert timer after *any* packet that reached vrrp_state_master_rx(),

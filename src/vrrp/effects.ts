@@ -96,6 +96,7 @@ export interface AdvertDestination {
  *   `vrrp_restore_interface()`: rules, routes, then addresses; the reverse of the order they were added).
  * - **MASTER → FAULT**: `log` "Entering FAULT STATE", `sendAdvert` priority 0, `sendAdvert` priority 0 again
  *   (keepalived-compat: two), `removeRoutes` (if any), `removeVips`, `transition`.
+ *   Test: test/unit/vrrp/instance.test.ts "two priority-0 adverts, then VIPs removed (keepalived-compat)"; test/sim/testdata/fault-track-interface.txt.
  * - **FAULT → BACKUP**: `log` "Entering BACKUP STATE", `transition`, then for a unicast instance one
  *   `sendGarp` for its own source address.
  * - **MASTER receives a lower-priority advert**: `log`, `sendAdvert` (unless lower_prio_no_advert),

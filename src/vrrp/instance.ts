@@ -267,6 +267,7 @@ export class VrrpInstance {
    * keepalived `vrrp_set_effective_priority()`: clamp, log, and in BACKUP shift the running down timer by
    * the change of `ms_down_timer`. keepalived-compat: the old value is the stored `ms_down_timer`, which
    * after an ignored advert is the remaining time, not the full interval — the shift is then larger.
+   * Test: test/unit/vrrp/instance.test.ts "keepalived-compat: after an ignored advert the shift uses the remaining time (ms_down_timer quirk)".
    */
   setEffectivePriority(ctx: InstanceCtx): void {
     const np = effectivePriority(this.basePriority, this.totalPriority);
@@ -390,6 +391,7 @@ export class VrrpInstance {
     this.stats.become_master++;
     if (this.config.version === 3 && ctx.detail && this.masterAdverInterval !== this.config.advertInt) {
       // keepalived-compat: 2.2.7 resets the learned interval only inside its -D logging branch.
+      // Test: test/unit/vrrp/instance.test.ts "v3 Master_Adver_Interval and the -D quirk".
       this.log(ctx, 'debug', 'timer.adver-int', `changing advert interval from ${this.masterAdverInterval / 1000}ms to locally configured ${this.config.advertInt / 1000}ms`);
       this.masterAdverInterval = this.config.advertInt;
     }
@@ -419,6 +421,7 @@ export class VrrpInstance {
     // keepalived-compat: the delayed-GARP timers (garp_master_delay, garp_lower_prio_delay) are threads that
     // outlive the MASTER state; they send nothing while the VIPs are unset (`vrrp_send_link_update()`), but
     // one still pending when the instance is MASTER again fires then. `fireDelayedGarps` checks `vipSet`.
+    // Test: test/unit/vrrp/reload.test.ts "a burst still pending when the instance is MASTER again is sent".
     if (this.vipSet) {
       const { virtualRoutes: routes, virtualRules: rules } = this.config;
       if (routes.length > 0 || rules.length > 0) {
@@ -627,6 +630,7 @@ export class VrrpInstance {
         this.log(ctx, 'warn', 'advert.same-address', 'WARNING - equal priority advert received from remote host with our IP address.', { src: pkt.src });
       } else if (this.effectivePriority === PRIORITY_OWNER) {
         // keepalived-compat (2.2.7): both owners; the local one drops to 254 (and so loses below).
+        // Test: test/unit/vrrp/instance.test.ts "owner vs owner (2.2.7): the local owner reduces itself to 254 and, with a lower address, yields".
         this.log(ctx, 'error', 'config.owner-conflict', 'CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority', { src: pkt.src });
         this.effectivePriority = PRIORITY_OWNER - 1;
         this.basePriority = PRIORITY_OWNER - 1;

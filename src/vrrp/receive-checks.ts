@@ -374,6 +374,7 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
     }
     if (cfg.auth.type === 'PASS') {
       // (8) keepalived-compat: 2.2.7 reads the password at ip + tot_len - 8 (tot_len not yet checked).
+      // Test: test/unit/vrrp/receive-checks.test.ts "keepalived-compat: the PASS is read at ip tot_len - 8, before the tot_len check".
       const end = layout.ip ? layout.ip.totalLength : buflen;
       const pwOff = end - 8;
       const ok = pwOff >= hdOff && end <= buflen && constantTimeEqual(d.subarray(pwOff, end), passwordBytes(cfg.auth.password));
@@ -433,6 +434,7 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
       if (!verifyVrrpChecksum(msg, { ...base, mode: ctx.checksumMode })) {
         let recovered = false;
         // keepalived-compat: old_unicast_checksum auto-detection (reference §2.3).
+        // Test: test/unit/vrrp/receive-checks.test.ts "auto: detected, switched, and the switch survives a later rejection".
         if (unicast && cfg.oldUnicastChecksum === 'auto' && ctx.checksumMode === 'pseudo' && !sameAddress(dst, group, 4)) {
           if (verifyVrrpChecksum(msg, { ...base, mode: 'pseudo-mcast' })) {
             switchChecksumMode = 'pseudo-mcast';

@@ -92,6 +92,7 @@ export class SyncGroup {
       if (m.state === 'MASTER') m.leaveMaster(ctx, false, 'sync-group');
       else {
         // keepalived-compat: "a bit of a bodge" — state set to FAULT first, so no "Entering FAULT STATE" line.
+        // Test: test/unit/vrrp/sync-group.test.ts "one member entering FAULT pulls the others to FAULT until no member is faulty"; test/sim/testdata/sync-group-fault-pull.txt.
         const from = m.state;
         m.state = 'FAULT';
         m.leaveFaultFrom(ctx, from, 'sync-group');

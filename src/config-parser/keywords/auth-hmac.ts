@@ -64,6 +64,7 @@ function readKeyFile(ctx: KwCtx, b: AuthHmacBlock, id: number, path: string): Ui
     return null;
   }
   // keepalived-compat: a key file with group or other permission bits is a SECURITY_ERROR (a -t warning).
+  // Test: test/unit/config-parser/keywords-auth-hmac.test.ts "a key file readable by group or others is a SECURITY_ERROR warning".
   if (host.groupOtherAccess?.(path) === true) {
     ctx.report('warning', 'auth-hmac-key-file-mode', 'SECURITY_ERROR', `(${name}) auth_hmac key file '${path}' is readable by group or others`, { tok: 2, subject: name });
   }
