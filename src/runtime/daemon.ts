@@ -16,7 +16,8 @@ import { defaultRulePreferences, type RouteEdge } from './routes.js';
 import type { LinkEdge, LinkEvent, LinkInfo } from './links.js';
 import type { FrameSender } from '../garp/sender.js';
 import type { OpenTransport, Transport } from './transport/types.js';
-import type { DumpInput, InstanceRuntimeView } from './dumps.js';
+import { authExtStats, type DumpInput, type InstanceRuntimeView } from './dumps.js';
+import { nodeAuthHmacSeam } from './auth-hmac-crypto.js';
 import { planReload } from './reload-plan.js';
 import { routeTrackedInterfaces } from '../vrrp/route-interfaces.js';
 import { isMulticast } from '../vrrp/inet.js';
@@ -102,7 +103,7 @@ export class Daemon {
     private readonly opts: DaemonOptions,
   ) {
     this.config = config;
-    this.core = new VrrpCore(config, { detail: opts.detail });
+    this.core = new VrrpCore(config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => edges.clock.epochMicros()) });
     this.rulePrefs = defaultRulePreferences(config);
   }
 
@@ -294,6 +295,7 @@ export class Daemon {
           auth_failure: st.auth_failure,
           pri_zero_rcvd: st.pri_zero_rcvd,
           pri_zero_sent: st.pri_zero_sent,
+          ...(this.config.instances.find((i) => i.name === s.name)?.authHmac ? authExtStats(st) : {}),
         },
       };
     }

@@ -15,6 +15,7 @@ import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
 import { DropLog } from './drop-log.js';
+import type { AuthHmacSeam } from './auth-hmac.js';
 import { faultLogMessage, formatFaultReason, hasFault, type EdgeFault, type FaultReason } from './faults.js';
 import type { ReceivedPacket, VrrpState } from './types.js';
 import { micros, type Micros } from './units.js';
@@ -24,6 +25,8 @@ export interface VrrpCoreOptions {
   readonly codec?: AdvertCodec;
   /** keepalived `-D`: detail log lines, and the v3 Master_Adver_Interval reset on becoming MASTER. */
   readonly detail?: boolean;
+  /** HMAC-SHA256, constant-time compare and realtime clock for `auth_hmac` instances (the shell's crypto). */
+  readonly authHmac?: AuthHmacSeam;
 }
 
 const DEFAULT_CODEC: AdvertCodec = { encodeAdvert, checkAdvert };
@@ -88,6 +91,7 @@ export class VrrpCore {
       global: this.config.global,
       detail: this.opts.detail ?? false,
       delayedStartUntil: this.delayedStartUntil,
+      ...(this.opts.authHmac ? { authHmac: this.opts.authHmac } : {}),
     };
   }
 
