@@ -17,7 +17,7 @@ import type { LinkEdge, LinkEvent, LinkInfo } from './links.js';
 import type { FrameSender } from '../garp/sender.js';
 import type { OpenTransport, Transport } from './transport/types.js';
 import type { DumpInput, InstanceRuntimeView } from './dumps.js';
-import { planReload } from './reload-plan.js';
+import { planReload } from '../vrrp/reload-plan.js';
 import { routeTrackedInterfaces } from '../vrrp/route-interfaces.js';
 import { isMulticast } from '../vrrp/inet.js';
 

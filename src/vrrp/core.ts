@@ -14,6 +14,8 @@ import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
 import { DropLog } from './drop-log.js';
+import { EDGE_FAULT, EdgeFaults } from './edge-faults.js';
+import { planReload } from './reload-plan.js';
 import type { ReceivedPacket, VrrpState } from './types.js';
 import { micros, type Micros } from './units.js';
 
@@ -35,7 +37,7 @@ export class VrrpCore {
   private readonly files = new Map<string, number>();
   private readonly addrs = new Map<string, string>();
   /** External (edge) fault reasons per instance name: `fault` inputs. */
-  private edgeFaults = new Map<string, Set<string>>();
+  private readonly edgeFaults = new EdgeFaults();
   private started = false;
   private stopped = false;
   private delayedStartUntil: Micros | undefined;
@@ -109,6 +111,7 @@ export class VrrpCore {
         break;
       case 'link':
         this.links.set(input.ifname, input.up);
+        if (input.up || input.added === true) this.retryVipFaults(ctx, input.ifname);
         this.reevaluate(ctx);
         break;
       case 'file':
@@ -122,16 +125,16 @@ export class VrrpCore {
         break;
       case 'fault': {
         if (!this.instances.some((i) => i.name === input.instance)) break;
-        const set = this.edgeFaults.get(input.instance) ?? new Set<string>();
-        if (input.active) set.add(input.reason);
-        else set.delete(input.reason);
-        if (set.size > 0) this.edgeFaults.set(input.instance, set);
-        else this.edgeFaults.delete(input.instance);
-        this.reevaluate(ctx);
+        const changed = this.edgeFaults.set(input.instance, input.reason, input.active, input.interfaces);
+        if (changed && input.active && input.reason === EDGE_FAULT.vipAdd) {
+          // A MASTER that cannot hold its VIPs must not claim them: FAULT until the interface comes back.
+          ctx.out.push({ kind: 'log', level: 'error', event: 'vip.fault', msg: `(${input.instance}) cannot set its VIPs - entering FAULT state`, instance: input.instance, fields: { interfaces: (input.interfaces ?? []).join(',') } });
+        }
+        if (changed) this.reevaluate(ctx);
         break;
       }
       case 'reload':
-        if (!this.stopped) this.reloadConfig(ctx, input.config, input.plan);
+        if (!this.stopped) this.reloadConfig(ctx, input.config, input.plan ?? planReload(this.config, input.config));
         break;
       case 'stop':
         if (!this.stopped) this.stop(ctx);
@@ -140,9 +143,26 @@ export class VrrpCore {
     return out;
   }
 
-  /** SIGHUP: `step(now, { kind: 'reload', config, plan })`; `plan` from src/runtime/reload-plan.ts `planReload()`. */
-  reload(now: Micros, config: DaemonConfig, plan: ReloadMapping): readonly Effect[] {
-    return this.step(now, { kind: 'reload', config, plan });
+  /** SIGHUP: `step(now, { kind: 'reload', config, plan })`; `plan` defaults to src/vrrp/reload-plan.ts `planReload()`. */
+  reload(now: Micros, config: DaemonConfig, plan?: ReloadMapping): readonly Effect[] {
+    return this.step(now, { kind: 'reload', config, ...(plan ? { plan } : {}) });
+  }
+
+  /**
+   * Whether an effect computed earlier is still wanted now, for the runtime to ask just before it performs
+   * it: a GARP / NA burst is not sent for an instance whose VIPs could not be added (it is on its way to
+   * FAULT), except the one for its own address on leaving FAULT.
+   */
+  stillWanted(e: Effect): boolean {
+    if (e.kind === 'sendGarp') return e.reason === 'leave-fault' || !this.edgeFaults.has(e.instance, EDGE_FAULT.vipAdd);
+    return true;
+  }
+
+  /** An interface came (back) up: instances whose VIPs failed on it leave that FAULT and may try again. */
+  private retryVipFaults(ctx: InstanceCtx, ifname: string): void {
+    for (const name of this.edgeFaults.interfaceUp(ifname)) {
+      ctx.out.push({ kind: 'log', level: 'info', event: 'vip.retry', msg: `(${name}) ${ifname} is up - clearing the VIP fault`, instance: name, fields: { ifname } });
+    }
   }
 
   /** The configuration in force. */
@@ -203,7 +223,7 @@ export class VrrpCore {
     const source = this.sourceOf(i);
     if (source === undefined) faults.push('no-source-ip');
     if (c.unicastFaultNoPeer && c.unicastPeers.length === 0) faults.push('config-error');
-    for (const r of this.edgeFaults.get(i.name) ?? []) if (!faults.includes(r)) faults.push(r);
+    for (const r of this.edgeFaults.of(i.name)) if (!faults.includes(r)) faults.push(r);
     return { faults, total: t.totalPriority, init: t.scriptsInInit.length, source };
   }
 
@@ -328,7 +348,7 @@ export class VrrpCore {
     }
     i.msDownTimer = newState === 'BACKUP' && i.wantstate === 'MASTER' ? i.initialDownTimer('BACKUP') : i.mdi();
     const vips = [...i.config.vips, ...i.config.excludedVips];
-    if (vips.length > 0) ctx.out.push({ kind: 'removeVips', instance: i.name, vips, reason: 'startup' });
+    if (vips.length > 0) ctx.out.push({ kind: 'removeVips', instance: i.name, vips, interfaces: i.vipInterfaces(vips), reason: 'startup' });
     if (isUp && newState !== 'FAULT' && noInit) {
       if (i.state !== 'BACKUP') {
         ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) Entering BACKUP STATE (init)`, instance: i.name, fields: { vrid: i.config.vrid, from: begin, to: 'BACKUP' } });
@@ -357,8 +377,7 @@ export class VrrpCore {
       this.config = config;
       this.instances = config.instances.map((c) => this.newInstance(c));
       this.groups = this.buildGroups(config, this.instances);
-      const names = new Set(config.instances.map((c) => c.name));
-      for (const n of [...this.edgeFaults.keys()]) if (!names.has(n)) this.edgeFaults.delete(n);
+      this.edgeFaults.retain(new Set(config.instances.map((c) => c.name)));
       return;
     }
     const old = new Map(this.instances.map((i) => [i.name, i]));
@@ -373,15 +392,11 @@ export class VrrpCore {
     }
 
     const keptBy = new Map<string, VrrpInstance>();
-    const edgeFaults = new Map<string, Set<string>>();
     for (const k of plan.kept) {
       const i = old.get(k.from);
-      if (!i) continue;
-      keptBy.set(k.to, i);
-      const f = this.edgeFaults.get(k.from);
-      if (f) edgeFaults.set(k.to, f);
+      if (i) keptBy.set(k.to, i);
     }
-    this.edgeFaults = edgeFaults;
+    this.edgeFaults.reload(plan);
     this.config = config;
     const kept: VrrpInstance[] = [];
     const keptConfigs: DaemonConfig['instances'][number][] = [];

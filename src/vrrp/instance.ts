@@ -101,6 +101,8 @@ export class VrrpInstance {
   sync: SyncGroup | undefined;
   /** global `default_interface`, for VIPs and instances without one. */
   defaultInterface = '';
+  /** The IPv4 Identification of the last advert sent (keepalived: one counter per instance). */
+  private lastIpId = 0;
 
   constructor(config: VrrpInstanceConfig) {
     this.config = config;
@@ -192,6 +194,7 @@ export class VrrpInstance {
       src,
       priority,
       advertInt: fields.advertInt,
+      ...(c.family === 4 ? { ipId: this.nextIpId() } : {}),
       destinations: dests.map((d) => ({
         ...d,
         bytes: ctx.codec.encodeAdvert(fields, { src, dst: d.dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp }),
@@ -204,8 +207,21 @@ export class VrrpInstance {
     return [...this.config.vips, ...this.config.excludedVips];
   }
 
+  /** Where each VIP goes: its `dev`, else the instance's interface, else `default_interface`. */
+  vipInterfaces(vips: readonly VipConfig[]): string[] {
+    return vips.map((v) => v.dev ?? this.config.interface ?? this.defaultInterface);
+  }
+
+  /** keepalived's IPv4 IP ID: 1 the first time, then +1, wrapping from 0xffff to 1. */
+  private nextIpId(): number {
+    this.lastIpId = (this.lastIpId % 0xffff) + 1;
+    return this.lastIpId;
+  }
+
   garpTargets(): GarpTarget[] {
-    return this.allVips().map((v) => ({ ifname: v.dev ?? this.config.interface ?? this.defaultInterface, family: v.family, address: v.address }));
+    const vips = this.allVips();
+    const ifnames = this.vipInterfaces(vips);
+    return vips.map((v, n) => ({ ifname: ifnames[n]!, family: v.family, address: v.address }));
   }
 
   /** keepalived `vrrp_handle_iproutes()` then `vrrp_handle_iprules()` (IPROUTE_ADD): after the VIPs. */
@@ -311,11 +327,11 @@ export class VrrpInstance {
     const gone = oldVips.filter((v) => !newKeys.has(key(v)));
     const added = newVips.filter((v) => !oldKeys.has(key(v)));
     if (gone.length > 0) {
-      ctx.out.push({ kind: 'removeVips', instance: this.name, vips: gone, reason: 'reload' });
+      ctx.out.push({ kind: 'removeVips', instance: this.name, vips: gone, interfaces: this.vipInterfaces(gone), reason: 'reload' });
       this.log(ctx, 'info', 'vips.remove', `removing VIPs no longer configured: ${gone.map((v) => v.address).join(', ')}`);
     }
     if (newVips.length > 0) {
-      ctx.out.push({ kind: 'addVips', instance: this.name, vips: newVips });
+      ctx.out.push({ kind: 'addVips', instance: this.name, vips: newVips, interfaces: this.vipInterfaces(newVips) });
       this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
     }
     this.addRoutes(ctx);
@@ -367,7 +383,7 @@ export class VrrpInstance {
     }
     const vips = this.allVips();
     if (vips.length > 0) {
-      ctx.out.push({ kind: 'addVips', instance: this.name, vips });
+      ctx.out.push({ kind: 'addVips', instance: this.name, vips, interfaces: this.vipInterfaces(vips) });
       this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
     }
     this.vipSet = true;
@@ -400,7 +416,7 @@ export class VrrpInstance {
       }
       const vips = this.allVips();
       if (vips.length > 0) {
-        ctx.out.push({ kind: 'removeVips', instance: this.name, vips, reason });
+        ctx.out.push({ kind: 'removeVips', instance: this.name, vips, interfaces: this.vipInterfaces(vips), reason });
         this.log(ctx, 'info', 'vips.remove', 'removing VIPs.');
       }
       this.vipSet = false;
