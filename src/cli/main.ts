@@ -135,7 +135,8 @@ interface ParserModules {
 function loadParser(): ParserModules {
   const host = createConfigHost();
   return {
-    parse: (file, opts) => parseConfig(file, host, opts),
+    // `${_RANDOM}` is random here as in the daemon (the parser is pure: randomness comes from the shell).
+    parse: (file, opts) => parseConfig(file, host, { ...opts, random: Math.random }),
     redact: (config) => redactConfig(config),
   };
 }

@@ -3,6 +3,7 @@
 
 import type { DaemonConfig, Family, VipConfig, VrrpVersion } from '../config-parser/types.js';
 import type { GarpSend } from '../garp/schedule.js';
+import type { LogEvent } from '../log-events.js';
 import type { AdvertFields, EncodeContext } from './packet.js';
 import type { CheckResult, KeepalivedCounter, ReceiveContext } from './receive-checks.js';
 import type { DropReason, ReceivedPacket, VrrpState } from './types.js';
@@ -210,8 +211,8 @@ export type Effect =
   | {
       readonly kind: 'log';
       readonly level: 'debug' | 'info' | 'warn' | 'error';
-      /** Stable event name: `state.transition`, `advert.drop`, `advert.lower-priority`, `priority.change`, … */
-      readonly event: string;
+      /** Stable event name from the catalogue (src/log-events.ts): `state.transition`, `advert.drop`, … */
+      readonly event: LogEvent;
       /** keepalived-phrased message (`(VI_1) Entering MASTER STATE`). */
       readonly msg: string;
       readonly instance?: string;

@@ -9,7 +9,7 @@ import { HavipdError } from '../../../src/errors.js';
 import type { FrameSender } from '../../../src/garp/sender.js';
 import { createLogger } from '../../../src/log.js';
 import type { AddressEdge } from '../../../src/runtime/addresses.js';
-import { Daemon } from '../../../src/runtime/daemon.js';
+import { Supervisor } from '../../../src/runtime/supervisor.js';
 import type { RouteEdge } from '../../../src/runtime/routes.js';
 import type { OpenTransport, Transport, TransportOpenOptions } from '../../../src/runtime/transport/types.js';
 import { decodeAdvert } from '../../../src/vrrp/packet.js';
@@ -78,7 +78,7 @@ interface World {
   readonly closed: TransportOpenOptions[];
   readonly logs: string[];
   failOpen: Set<string>;
-  daemon: Daemon;
+  daemon: Supervisor;
 }
 
 function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp' } = {}): World {
@@ -125,7 +125,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
     },
   });
   const logger = createLogger({ format: 'json', detail: true, destination: sink });
-  const daemon = new Daemon(
+  const daemon = new Supervisor(
     config,
     {
       openTransport,
