@@ -767,7 +767,10 @@ export class Supervisor {
     }
     if (op !== 'add') return;
     // The outcome goes to the core, which keeps the VIP fault (and clears it when an interface comes back).
-    if (failed.size > 0) this.record({ at: this.edges.clock.epochMicros(), kind: 'edgeFault', instance, reason: EDGE_FAULT.vipAdd, active: true, detail: [...failed].join(',') });
+    if (failed.size > 0) {
+      this.log.error({ event: LOG_EVENT.vipFault, instance, interfaces: [...failed] }, `(${instance}) cannot set its VIPs - entering FAULT state`);
+      this.record({ at: this.edges.clock.epochMicros(), kind: 'edgeFault', instance, reason: EDGE_FAULT.vipAdd, active: true, detail: [...failed].join(',') });
+    }
     this.feed({ kind: 'fault', instance, reason: EDGE_FAULT.vipAdd, active: failed.size > 0, interfaces: [...failed] });
   }
 

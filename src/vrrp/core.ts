@@ -125,12 +125,8 @@ export class VrrpCore {
         break;
       case 'fault': {
         if (!this.instances.some((i) => i.name === input.instance)) break;
-        const changed = this.edgeFaults.set(input.instance, input.reason, input.active, input.interfaces);
-        if (changed && input.active && input.reason === EDGE_FAULT.vipAdd) {
-          // A MASTER that cannot hold its VIPs must not claim them: FAULT until the interface comes back.
-          ctx.out.push({ kind: 'log', level: 'error', event: 'vip.fault', msg: `(${input.instance}) cannot set its VIPs - entering FAULT state`, instance: input.instance, fields: { interfaces: (input.interfaces ?? []).join(',') } });
-        }
-        if (changed) this.reevaluate(ctx);
+        // A MASTER that cannot hold its VIPs must not claim them: FAULT until an interface they failed on comes back.
+        if (this.edgeFaults.set(input.instance, input.reason, input.active, input.interfaces)) this.reevaluate(ctx);
         break;
       }
       case 'reload':
