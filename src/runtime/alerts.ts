@@ -55,7 +55,6 @@ export interface AlerterOptions extends Omit<MailQueueOptions, 'log'> {
 
 interface Target {
   readonly alert: boolean;
-  readonly notifyDeleted: boolean;
 }
 
 /**
@@ -87,8 +86,8 @@ export class SmtpAlerter {
 
   private apply(config: DaemonConfig): void {
     this.config = config;
-    this.instances = new Map(config.instances.map((i) => [i.name, { alert: i.smtpAlert, notifyDeleted: i.notify.deleted !== undefined }]));
-    this.groups = new Map(config.syncGroups.map((g) => [g.name, { alert: groupSmtpAlert(g, config.global), notifyDeleted: false }]));
+    this.instances = new Map(config.instances.map((i) => [i.name, { alert: i.smtpAlert }]));
+    this.groups = new Map(config.syncGroups.map((g) => [g.name, { alert: groupSmtpAlert(g, config.global) }]));
     this.settings = smtpSettings(config.global, () => this.localName());
     if (this.settings && !this.opts.deliver) {
       if (this.queue) this.queue.update(this.settings);
@@ -109,10 +108,10 @@ export class SmtpAlerter {
   handle(e: Effect): void {
     switch (e.kind) {
       case 'transition':
-        if (e.notify) this.instance(e.instance, e.to, e.reason === 'reload-removed');
+        if (e.notify) this.instance(e.instance, e.to);
         return;
       case 'notify':
-        this.instance(e.instance, e.state, e.reason === 'reload-removed');
+        this.instance(e.instance, e.state);
         return;
       case 'groupTransition': {
         const t = this.groups.get(e.group) ?? this.retired.get(`g:${e.group}`);
@@ -125,12 +124,11 @@ export class SmtpAlerter {
     }
   }
 
-  private instance(name: string, to: string, removed: boolean): void {
+  private instance(name: string, to: string): void {
     const t = this.instances.get(name) ?? this.retired.get(`i:${name}`);
     if (!t) return;
-    let s: AlertState | undefined = mailState(to);
-    // keepalived-compat: a removed instance is DELETED with notify_deleted, else FAULT (send_instance_notifies).
-    if (removed || to === 'DELETED') s = t.notifyDeleted ? 'DELETED' : 'FAULT';
+    // A removed instance is DELETED with notify_deleted, else FAULT: the core decided (`to`).
+    const s: AlertState | undefined = to === 'DELETED' ? 'DELETED' : mailState(to);
     if (s) {
       const state = s;
       this.maybeSend(`i:${name}`, t.alert, state, () => instanceMail(this.routerId(), name, state));

@@ -333,14 +333,14 @@ export class Notifier {
   /** keepalived `send_instance_notifies()`: state script, generic script with 4 args, FIFO line. */
   private instanceNotifies(instance: string, from: string, to: string, priority: number, group: string | undefined, removed: boolean): void {
     const n = this.instances.get(instance) ?? this.retired.get(instance) ?? {};
-    let word = stateWord(to);
+    // The core decided DELETED (notify_deleted) or FAULT (without it) for a removed instance.
+    const word = stateWord(to);
     const deleted = removed || word === 'DELETED';
-    // keepalived-compat: without notify_deleted a removed instance is reported FAULT.
-    if (deleted) word = n.deleted ? 'DELETED' : 'FAULT';
     const env = { HAVIPD_INSTANCE: instance, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: from, HAVIPD_PRIORITY: String(priority), ...(group ? { HAVIPD_GROUP: group } : {}) };
     const key = `i:${instance}`;
-    // keepalived-compat: the state script is picked before DELETED becomes FAULT, so a removed instance
-    // without notify_deleted runs no notify_fault (verified with 2.2.7), only the generic script.
+    // keepalived-compat: the state script of a removed instance is its notify_deleted one, so a removed
+    // instance without notify_deleted (reported FAULT) runs no notify_fault (verified with 2.2.7), only the
+    // generic script.
     const specific = deleted ? n.deleted?.command : stateScript(n, word);
     if (specific) this.enqueue(key, specific, [], env, `${word.toLowerCase()} notify`);
     if (n.generic) this.enqueue(key, n.generic, ['INSTANCE', instance, word, String(priority)], env, 'notify');
