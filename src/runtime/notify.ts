@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandSpec, DaemonConfig, FifoSpec, NotifyConfig } from '../config-parser/types.js';
 import type { CoreSnapshot, Effect } from '../vrrp/effects.js';
 import { FifoWriter, type FifoSink } from './fifo.js';
+import { orderReloadNotifications, type NotificationOwner } from '../vrrp/reload-notify-order.js';
 import { killGroup, scriptEnv, spawnProcess } from './process.js';
 
 // ───────────────────────────── spawning ─────────────────────────────
@@ -234,10 +235,9 @@ export class Notifier {
   private closed = false;
   /**
    * Between `reload()` and `afterReload()`: the FIFO lines of that window, held back so they can be
-   * written in keepalived's reload order (`clear_diff_vrrp()` then `vrrp_init_state()`), keyed `i:NAME` /
-   * `g:NAME`.
+   * written in keepalived's reload order (`clear_diff_vrrp()` then `vrrp_init_state()`), with their owner.
    */
-  private reloadLines: Array<{ readonly key: string; readonly line: string }> | undefined;
+  private reloadLines: Array<{ readonly owner: NotificationOwner; readonly item: string }> | undefined;
 
   constructor(
     config: DaemonConfig,
@@ -351,7 +351,7 @@ export class Notifier {
   private fifoLine(type: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number): void {
     if (this.fifos.length === 0) return;
     const line = `${type} "${name}" ${state} ${priority}\n`;
-    if (this.reloadLines) this.reloadLines.push({ key: `${type === 'GROUP' ? 'g' : 'i'}:${name}`, line });
+    if (this.reloadLines) this.reloadLines.push({ owner: { type, name }, item: line });
     else this.writeLine(line);
   }
 
@@ -421,7 +421,7 @@ export class Notifier {
     // A reload that never completed: its held-back lines go out as they came.
     const pending = this.reloadLines ?? [];
     this.reloadLines = undefined;
-    for (const p of pending) this.writeLine(p.line);
+    for (const p of pending) this.writeLine(p.item);
     const retired = new Map<string, NotifyConfig>();
     for (const [k, v] of this.instances) retired.set(k, v);
     for (const [k, v] of this.groups) retired.set(`group:${k}`, v);
@@ -442,38 +442,17 @@ export class Notifier {
   }
 
   /**
-   * After the daemon applied the reload: writes the FIFO lines of the reload in keepalived's order —
-   * removed instances first (`clear_diff_vrrp()`), then each group, then each instance in configuration
-   * order (`vrrp_init_state()`), each with its own notification lines, or, with
-   * `fifo_write_vrrp_states_on_reload` and no notification, its current state. keepalived-compat: a kept
-   * MASTER gets no such line (2.2.7 takes its reload_master branch, which writes none; verified), a group
-   * in MASTER does.
+   * After the core applied the reload: writes the FIFO lines of the reload in the order the core decides
+   * (src/vrrp/reload-notify-order.ts: removed instances, then groups, then instances in configuration
+   * order, with `fifo_write_vrrp_states_on_reload` current states where nothing was notified).
    */
   afterReload(snapshot: CoreSnapshot): void {
     const held = this.reloadLines ?? [];
     this.reloadLines = undefined;
-    const rewrite = this.config.global.fifoWriteVrrpStatesOnReload;
-    const known = new Set([...snapshot.groups.map((g) => `g:${g.name}`), ...snapshot.instances.map((i) => `i:${i.name}`)]);
-    const used = new Set<number>();
-    const take = (pred: (key: string) => boolean): boolean => {
-      let any = false;
-      held.forEach((h, idx) => {
-        if (!used.has(idx) && pred(h.key)) {
-          used.add(idx);
-          any = true;
-          this.writeLine(h.line);
-        }
-      });
-      return any;
-    };
-    take((k) => !known.has(k));
-    for (const g of snapshot.groups) {
-      if (!take((k) => k === `g:${g.name}`) && rewrite && g.state !== 'INIT') this.writeLine(`GROUP "${g.name}" ${stateWord(g.state)} 0\n`);
+    for (const step of orderReloadNotifications(held, snapshot, this.config.global.fifoWriteVrrpStatesOnReload)) {
+      if (step.kind === 'held') this.writeLine(step.item);
+      else this.writeLine(`${step.type} "${step.name}" ${stateWord(step.state)} ${step.priority}\n`);
     }
-    for (const i of snapshot.instances) {
-      if (!take((k) => k === `i:${i.name}`) && rewrite && i.state !== 'MASTER') this.writeLine(`INSTANCE "${i.name}" ${stateWord(i.state)} ${i.effectivePriority}\n`);
-    }
-    take(() => true);
   }
 
   /**
