@@ -353,3 +353,40 @@ describe('Daemon with fake edges', () => {
 function vipOn(address: string, dev: string): VipConfig {
   return { address, family: 4, prefix: 32, home: false, nodad: true, mngtmpaddr: false, noprefixroute: false, autojoin: false, noTrack: false, useVmac: false, raw: address, dev };
 }
+
+describe('Supervisor plug-in points', () => {
+  it('snapshot: core state plus sockets, VIPs present, counters; events: the transitions in a ring', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    await run(w, 3_600);
+    const snap = w.daemon.snapshot();
+    expect(snap.instances[0]!.state).toBe('MASTER');
+    expect(snap.sockets).toEqual([expect.objectContaining({ ifname: 'eth0', family: 4, open: true, instances: ['VI_1'], groups: ['224.0.0.18'] })]);
+    expect(snap.vipsPresent).toEqual({ eth0: ['10.0.0.100/32'] });
+    expect(snap.counters.effectErrors).toBe(0);
+    expect(w.daemon.events().filter((e) => e.kind === 'transition').map((e) => e.kind === 'transition' && `${e.from}->${e.to}`)).toEqual(['INIT->BACKUP', 'BACKUP->MASTER']);
+    await w.daemon.stop();
+    expect(w.daemon.snapshot().vipsPresent).toEqual({});
+  });
+
+  it('submit: an input goes through the same step path (a tracker value faults the instance)', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    await run(w, 3_600);
+    w.daemon.submit({ kind: 'link', ifname: 'eth0', up: false });
+    await w.daemon.idle();
+    expect(state(w)).toBe('FAULT');
+    expect(w.ops.slice(-2)).toEqual(['advert:0', 'remove:10.0.0.100']);
+    await w.daemon.stop();
+  });
+
+  it('reload: the result is recorded in the snapshot and the event ring', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    const r = await w.daemon.reload(cfg([instanceConfig({ priority: 150 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.101'] })]));
+    expect(r).toEqual({ ok: true, instances: ['VI_1', 'VI_2'] });
+    expect(w.daemon.snapshot().lastReload).toEqual(r);
+    expect(w.daemon.events().at(-1)).toMatchObject({ kind: 'reload', result: r });
+    await w.daemon.stop();
+  });
+});
