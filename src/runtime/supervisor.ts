@@ -152,6 +152,8 @@ function minus<T>(a: readonly T[], b: readonly T[], key: (x: T) => string = Stri
 }
 
 const staticKey = (v: VipConfig): string => `${v.address}/${v.prefix}|${v.dev ?? ''}|${v.label ?? ''}|${v.scope ?? ''}`;
+/** keepalived's instance tag at the start of a message: `(VI_1) Entering MASTER STATE`. */
+const tagged = (instance: string, msg: string): string => `(${instance}) ${msg}`;
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const errnoText = (err: unknown): string | undefined => (err instanceof HavipdError ? err.errno : undefined);
 
@@ -183,6 +185,8 @@ export class Supervisor {
   private readonly counters: SupervisorCounters = { effectErrors: 0, packetsFiltered: 0, coreBugs: 0 };
   private readonly ring: SupervisorEvent[] = [];
   private lastReload: ReloadResult | undefined;
+  /** One pino child per instance ({ instance, vrid }), for every line about it. */
+  private readonly instanceLogs = new Map<string, Logger>();
 
   constructor(
     config: DaemonConfig,
@@ -201,6 +205,17 @@ export class Supervisor {
 
   private get log(): Logger {
     return this.edges.logger;
+  }
+
+  /** The pino child of an instance: every line about it carries `{ instance, vrid }`. */
+  private logOf(instance: string): Logger {
+    let l = this.instanceLogs.get(instance);
+    if (!l) {
+      const vrid = this.config.instances.find((i) => i.name === instance)?.vrid;
+      l = this.log.child({ instance, ...(vrid !== undefined ? { vrid } : {}) });
+      this.instanceLogs.set(instance, l);
+    }
+    return l;
   }
 
   /** The configuration in force (after tracker preparation). */
@@ -333,6 +348,8 @@ export class Supervisor {
     await this.changeStaticAddresses('add', minus(n.staticAddresses, o.staticAddresses, staticKey));
     await this.changeRoutes('add', undefined, minus(n.staticRoutes, o.staticRoutes), minus(n.staticRules, o.staticRules));
     this.feed({ kind: 'reload', config: newConfig });
+    // Removed instances have logged their last lines (the reload's effects were queued with their child).
+    this.chain = this.chain.then(() => this.instanceLogs.clear());
     for (const input of this.socketFaultInputs()) this.feed(input);
     await this.chain;
     this.slotOf.clear();
@@ -721,8 +738,13 @@ export class Supervisor {
   }
 
   private writeLog(e: Extract<Effect, { kind: 'log' }>): void {
-    const fields: Record<string, unknown> = { event: e.event, ...(e.instance ? { instance: e.instance } : {}), ...(e.fields ?? {}) };
-    this.log[e.level](fields, e.msg);
+    if (e.instance === undefined) {
+      this.log[e.level]({ event: e.event, ...e.fields }, e.msg);
+      return;
+    }
+    // The child carries instance and vrid; the core's msg already has keepalived's tag.
+    const { vrid: _vrid, ...fields } = e.fields ?? {};
+    this.logOf(e.instance)[e.level]({ event: e.event, ...fields }, e.msg);
   }
 
   private async sendAdvert(e: Extract<Effect, { kind: 'sendAdvert' }>): Promise<void> {
@@ -733,7 +755,7 @@ export class Supervisor {
       try {
         await t.send(d.bytes, { src: e.src, dst: d.dst, ttl: d.ttl, ifname: slot.plan.ifname, family: e.family, ...(e.ipId !== undefined ? { ipId: e.ipId } : {}) });
       } catch (err) {
-        this.log.warn({ event: LOG_EVENT.advertSendError, instance: e.instance, dst: d.dst, errno: errnoText(err) }, `(${e.instance}) failed to send advert to ${d.dst}: ${errText(err)}`);
+        this.logOf(e.instance).warn({ event: LOG_EVENT.advertSendError, dst: d.dst, errno: errnoText(err) }, tagged(e.instance, `failed to send advert to ${d.dst}: ${errText(err)}`));
       }
     }
   }
@@ -759,16 +781,16 @@ export class Supervisor {
         if (op === 'add') present.add(address);
         else present.delete(address);
         this.vipsPresent.set(ifname, present);
-        this.log.debug({ event: op === 'add' ? LOG_EVENT.vipAdded : LOG_EVENT.vipRemoved, instance, vip: address, ifname }, `(${instance}) ${op === 'add' ? 'Assigned' : 'Removed'} address ${address} ${op === 'add' ? 'to' : 'from'} ${ifname}`);
+        this.logOf(instance).debug({ event: op === 'add' ? LOG_EVENT.vipAdded : LOG_EVENT.vipRemoved, vip: address, ifname }, tagged(instance, `${op === 'add' ? 'Assigned' : 'Removed'} address ${address} ${op === 'add' ? 'to' : 'from'} ${ifname}`));
       } catch (err) {
-        this.log.error({ event: LOG_EVENT.vipError, instance, vip: address, ifname, errno: errnoText(err) }, `(${instance}) cannot ${op} VIP ${address} on ${ifname}: ${errText(err)}`);
+        this.logOf(instance).error({ event: LOG_EVENT.vipError, vip: address, ifname, errno: errnoText(err) }, tagged(instance, `cannot ${op} VIP ${address} on ${ifname}: ${errText(err)}`));
         if (op === 'add') failed.add(ifname);
       }
     }
     if (op !== 'add') return;
     // The outcome goes to the core, which keeps the VIP fault (and clears it when an interface comes back).
     if (failed.size > 0) {
-      this.log.error({ event: LOG_EVENT.vipFault, instance, interfaces: [...failed] }, `(${instance}) cannot set its VIPs - entering FAULT state`);
+      this.logOf(instance).error({ event: LOG_EVENT.vipFault, interfaces: [...failed] }, tagged(instance, 'cannot set its VIPs - entering FAULT state'));
       this.record({ at: this.edges.clock.epochMicros(), kind: 'edgeFault', instance, reason: EDGE_FAULT.vipAdd, active: true, detail: [...failed].join(',') });
     }
     this.feed({ kind: 'fault', instance, reason: EDGE_FAULT.vipAdd, active: failed.size > 0, interfaces: [...failed] });
@@ -813,7 +835,8 @@ export class Supervisor {
       }
       return;
     }
-    const who = instance === undefined ? '' : `(${instance}) `;
+    const log = instance === undefined ? this.log : this.logOf(instance);
+    const say = (msg: string): string => (instance === undefined ? msg : tagged(instance, msg));
     const kind = instance === undefined ? 'static' : 'virtual';
     const routeSteps = routes.map((r) => ['route', r] as const);
     const ruleSteps = rules.map((r) => ['rule', r] as const);
@@ -823,9 +846,9 @@ export class Supervisor {
         if (what === 'route') await (op === 'add' ? edge.addRoute(item) : edge.removeRoute(item));
         else await (op === 'add' ? edge.addRule(item, this.rulePrefs.get(item)) : edge.removeRule(item, this.rulePrefs.get(item)));
         const event = what === 'route' ? (op === 'add' ? LOG_EVENT.routeAdded : LOG_EVENT.routeRemoved) : op === 'add' ? LOG_EVENT.ruleAdded : LOG_EVENT.ruleRemoved;
-        this.log.debug({ event, instance, item }, `${who}${op === 'add' ? 'Added' : 'Removed'} ${kind} ${what} ${item}`);
+        log.debug({ event, item }, say(`${op === 'add' ? 'Added' : 'Removed'} ${kind} ${what} ${item}`));
       } catch (err) {
-        this.log.error({ event: what === 'route' ? LOG_EVENT.routeError : LOG_EVENT.ruleError, instance, item, errno: errnoText(err) }, `${who}cannot ${op} ${kind} ${what} ${item}: ${errText(err)}`);
+        log.error({ event: what === 'route' ? LOG_EVENT.routeError : LOG_EVENT.ruleError, item, errno: errnoText(err) }, say(`cannot ${op} ${kind} ${what} ${item}: ${errText(err)}`));
       }
     }
   }
@@ -841,18 +864,19 @@ export class Supervisor {
       return;
     }
     const what = e.family === 4 ? 'gratuitous ARP' : 'unsolicited Neighbour Advert';
-    this.log.debug(
-      { event: LOG_EVENT.garpBurst, instance: e.instance, ifname: e.ifname, reason: e.reason, repeat: e.repeat, addresses: e.addresses },
-      `(${e.instance}) Sending/queueing ${e.family === 4 ? 'gratuitous ARPs' : 'Unsolicited Neighbour Adverts'} on ${e.ifname} for ${e.addresses.join(', ')}`,
+    const log = this.logOf(e.instance);
+    log.debug(
+      { event: LOG_EVENT.garpBurst, ifname: e.ifname, reason: e.reason, repeat: e.repeat, addresses: e.addresses },
+      tagged(e.instance, `Sending/queueing ${e.family === 4 ? 'gratuitous ARPs' : 'Unsolicited Neighbour Adverts'} on ${e.ifname} for ${e.addresses.join(', ')}`),
     );
     for (let r = 0; r < e.repeat; r++) {
       for (const addr of e.addresses) {
         try {
           if (e.family === 4) await frames.sendGarp(e.ifname, addr);
           else await frames.sendNa(e.ifname, addr);
-          this.log.debug({ event: LOG_EVENT.garpSent, instance: e.instance, ifname: e.ifname, address: addr, reason: e.reason }, `Sending ${what} on ${e.ifname} for ${addr}`);
+          log.debug({ event: LOG_EVENT.garpSent, ifname: e.ifname, address: addr, reason: e.reason }, `Sending ${what} on ${e.ifname} for ${addr}`);
         } catch (err) {
-          this.log.warn({ event: LOG_EVENT.garpError, instance: e.instance, ifname: e.ifname, address: addr, errno: errnoText(err) }, `(${e.instance}) failed to send ${what} on ${e.ifname} for ${addr}: ${errText(err)}`);
+          log.warn({ event: LOG_EVENT.garpError, ifname: e.ifname, address: addr, errno: errnoText(err) }, tagged(e.instance, `failed to send ${what} on ${e.ifname} for ${addr}: ${errText(err)}`));
           return;
         }
       }
