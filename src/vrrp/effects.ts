@@ -219,8 +219,6 @@ export type Effect =
       readonly fields?: Readonly<Record<string, string | number | boolean | undefined>>;
     };
 
-export type EffectKind = Effect['kind'];
-
 // ───────────────────────────── codec contract ─────────────────────────────
 
 export type { AdvertFields, EncodeContext } from './packet.js';
