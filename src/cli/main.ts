@@ -54,8 +54,9 @@ export interface CliOptions {
 }
 
 /**
- * Daemon flags, accepted now and acted on by the daemon (a later issue). Each is declared once here so the
- * daemon can read them from the same program without reworking the parser of the command line.
+ * The daemon's flags (keepalived's, plus havipd's transport and log format), read by `daemonOptions` and
+ * handed to the daemon process (src/runtime/service.ts). Flags keepalived has that mean nothing for havipd
+ * (no fork, no syslog, VRRP only) are accepted and ignored, as their help says.
  */
 function addDaemonOptions(program: Command): void {
   program

@@ -104,7 +104,7 @@ export class SmtpAlerter {
     return this.config.global.routerId ?? this.localName();
   }
 
-  /** The daemon's `onEffect` hook. Never throws. */
+  /** One notification effect, from the Supervisor's effect switch. Never throws. */
   handle(e: Effect): void {
     switch (e.kind) {
       case 'transition':

@@ -212,7 +212,7 @@ const sameCmd = (a: CommandSpec | undefined, b: CommandSpec | undefined): boolea
 /**
  * Runs the notifications of the core's effects. Call {@link Notifier.start} before the daemon starts (it
  * opens the FIFOs and starts the FIFO scripts, as keepalived does before `vrrp_init_state()`), pass
- * {@link Notifier.handle} as the daemon's `onEffect`, and await {@link Notifier.close} after the daemon
+ * the Supervisor its notification effects through {@link Notifier.handle}, and await {@link Notifier.close} after it
  * stopped (it waits for the STOP notifications, at most `stopWaitMs`, then kills what is left).
  *
  * Ordering guarantees: within one instance (or one group) scripts run one at a time in the order
@@ -292,7 +292,7 @@ export class Notifier {
     entry.reader?.kill('SIGTERM');
   }
 
-  /** The daemon's `onEffect` hook. Never throws. */
+  /** One notification effect, from the Supervisor's effect switch. Never throws. */
   handle(e: Effect): void {
     if (this.closed) return;
     switch (e.kind) {
@@ -456,7 +456,7 @@ export class Notifier {
   }
 
   /**
-   * Shutdown, after the daemon's STOP effects: waits at most `stopWaitMs` for the queued scripts, then kills
+   * Shutdown, after the Supervisor performed the STOP effects: waits at most `stopWaitMs` for the queued scripts, then kills
    * the process groups still running (SIGKILL, keepalived's `child_killed_thread`) and skips what never
    * started; then flushes and closes the FIFOs and SIGTERMs the FIFO scripts (after the STOP lines, so a
    * FIFO-script reader can see them; keepalived SIGTERMs it first).

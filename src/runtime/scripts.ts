@@ -96,7 +96,7 @@ export interface PreparedScript {
 export interface ScriptRunnerDeps {
   readonly spawn: Spawner;
   readonly logger: Logger;
-  /** Receives status changes (the daemon's `feed`). */
+  /** Receives status changes (the Supervisor's `feed`). */
   readonly feed: (input: Extract<Input, { kind: 'script' }>) => void;
 }
 
