@@ -210,9 +210,9 @@ const sameCmd = (a: CommandSpec | undefined, b: CommandSpec | undefined): boolea
   a === b || (a !== undefined && b !== undefined && a.raw === b.raw && a.user === b.user && a.group === b.group && a.argv.join('\0') === b.argv.join('\0'));
 
 /**
- * Runs the notifications of the core's effects. Call {@link Notifier.start} before the daemon starts (it
- * opens the FIFOs and starts the FIFO scripts, as keepalived does before `vrrp_init_state()`), pass
- * the Supervisor its notification effects through {@link Notifier.handle}, and await {@link Notifier.close} after it
+ * Runs the notifications of the core's effects; the Supervisor drives it: {@link Notifier.start} before the
+ * instances start (it opens the FIFOs and starts the FIFO scripts, as keepalived does before
+ * `vrrp_init_state()`), {@link Notifier.handle} for each notification effect, {@link Notifier.close} after
  * stopped (it waits for the STOP notifications, at most `stopWaitMs`, then kills what is left).
  *
  * Ordering guarantees: within one instance (or one group) scripts run one at a time in the order
