@@ -213,7 +213,7 @@ const sameCmd = (a: CommandSpec | undefined, b: CommandSpec | undefined): boolea
  * Runs the notifications of the core's effects; the Supervisor drives it: {@link Notifier.start} before the
  * instances start (it opens the FIFOs and starts the FIFO scripts, as keepalived does before
  * `vrrp_init_state()`), {@link Notifier.handle} for each notification effect, {@link Notifier.close} after
- * stopped (it waits for the STOP notifications, at most `stopWaitMs`, then kills what is left).
+ * the stop (it waits for the STOP notifications, at most `stopWaitMs`, then kills what is left).
  *
  * Ordering guarantees: within one instance (or one group) scripts run one at a time in the order
  * keepalived starts them (state script, then generic); FIFO lines are written synchronously in effect order,
