@@ -4,14 +4,18 @@
 
 import { networkInterfaces } from 'node:os';
 import { HavipdError } from '../../errors.js';
+import { primaryAddress } from '../../vrrp/sockets.js';
 import { loadNative, type NativeAddon } from '../../native/index.js';
 import { IpIdCounters, frameIpv4 } from './ipv4-header.js';
 import type { OpenTransport, PacketHandler, SendOptions, Transport, TransportErrorHandler, TransportOpenOptions } from './types.js';
 
 
-/** The first IPv4 address of `ifname` (keepalived's default source when no unicast_src_ip / mcast_src_ip). */
+/**
+ * The source of an IPv4 send that names none (only direct users of the transport: the Supervisor always
+ * passes the core's source): keepalived's primary address of `ifname` (src/vrrp/sockets.ts).
+ */
 function primaryIpv4(ifname: string): string | undefined {
-  return networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4')?.address;
+  return primaryAddress((networkInterfaces()[ifname] ?? []).filter((a) => a.family === 'IPv4'), 4);
 }
 
 class RawTransport implements Transport {
