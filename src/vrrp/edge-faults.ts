@@ -7,7 +7,6 @@ import type { ReloadMapping } from './effects.js';
 
 /** The edge fault reasons the runtime reports (`fault` input). */
 export const EDGE_FAULT = { socket: 'socket', vipAdd: 'vip-add' } as const;
-export type EdgeFaultReason = (typeof EDGE_FAULT)[keyof typeof EDGE_FAULT];
 
 export class EdgeFaults {
   /** Reasons per instance name. */
