@@ -26,7 +26,7 @@ import type { FrameSender } from '../garp/sender.js';
 import type { OpenTransport, Transport } from './transport/types.js';
 import type { DumpInput, InstanceRuntimeView } from './dumps.js';
 import type { Trackers } from './trackers.js';
-import { routeTrackedInterfaces } from '../vrrp/route-interfaces.js';
+import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
 import { planSockets, primaryAddress, socketAccepts, type SocketPlan } from '../vrrp/sockets.js';
 
@@ -556,20 +556,10 @@ export class Supervisor {
   }
 
   private watchedInterfaces(): Set<string> {
-    const names = new Set<string>();
-    const g = this.config.global;
-    for (const i of this.config.instances) {
-      if (i.interface) names.add(i.interface);
-      // VIP interfaces matter only when VIPs are managed: in UDP test mode without CAP_NET_ADMIN an
-      // interface-less instance's VIP would otherwise fault it through a missing `default_interface`.
-      if (this.edges.addresses) for (const v of [...i.vips, ...i.excludedVips]) names.add(v.dev ?? i.interface ?? g.defaultInterface);
-      for (const t of i.trackInterfaces) names.add(t.name);
-      // Route / rule interfaces (unless no_track) matter only when the routes are installed.
-      if (this.edges.addresses && this.edges.routes) for (const n of routeTrackedInterfaces(i.virtualRoutes, i.virtualRules)) names.add(n);
-    }
-    for (const sg of this.config.syncGroups) for (const t of sg.trackInterfaces) names.add(t.name);
-    return names;
+    const managesVips = this.edges.addresses !== undefined;
+    return watchedInterfaces(this.config, { managesVips, managesRoutes: managesVips && this.edges.routes !== undefined });
   }
+
 
   private record(event: SupervisorEvent): void {
     this.ring.push(event);
@@ -855,7 +845,6 @@ export class Supervisor {
 
   private async sendGarp(e: Extract<Effect, { kind: 'sendGarp' }>): Promise<void> {
     const frames = this.edges.frames;
-    if (e.ifname === 'lo' || e.ifname === '') return; // never on loopback: no one to tell
     if (!frames) {
       if (!this.warnedNoFrames) {
         this.warnedNoFrames = true;

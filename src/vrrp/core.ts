@@ -146,12 +146,14 @@ export class VrrpCore {
 
   /**
    * Whether an effect computed earlier is still wanted now, for the runtime to ask just before it performs
-   * it: a GARP / NA burst is not sent for an instance whose VIPs could not be added (it is on its way to
-   * FAULT), except the one for its own address on leaving FAULT.
+   * it: a GARP / NA burst is not sent on loopback or without an interface (no one to tell), nor for an
+   * instance whose VIPs could not be added (it is on its way to FAULT), except the one for its own address
+   * on leaving FAULT.
    */
   stillWanted(e: Effect): boolean {
-    if (e.kind === 'sendGarp') return e.reason === 'leave-fault' || !this.edgeFaults.has(e.instance, EDGE_FAULT.vipAdd);
-    return true;
+    if (e.kind !== 'sendGarp') return true;
+    if (e.ifname === 'lo' || e.ifname === '') return false;
+    return e.reason === 'leave-fault' || !this.edgeFaults.has(e.instance, EDGE_FAULT.vipAdd);
   }
 
   /** An interface came (back) up: instances whose VIPs failed on it leave that FAULT and may try again. */

@@ -41,6 +41,12 @@ describe('VrrpCore edge faults', () => {
     expect(h.state()).toBe('BACKUP');
     expect(h.core.stillWanted(garp('VI_1', 'master'))).toBe(true);
   });
+  it('no GARP on loopback or without an interface', () => {
+    const h = new Harness([instanceConfig()]);
+    expect(h.core.stillWanted({ ...garp('VI_1', 'master'), ifname: 'lo' } as Effect)).toBe(false);
+    expect(h.core.stillWanted({ ...garp('VI_1', 'master'), ifname: '' } as Effect)).toBe(false);
+    expect(h.core.stillWanted(garp('VI_1', 'master'))).toBe(true);
+  });
   it('a renamed instance keeps its VIP fault across a reload', () => {
     const h = new Harness([instanceConfig()]);
     h.start(0);

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { planSockets, primaryAddress, socketAccepts } from '../../../src/vrrp/sockets.js';
 import type { ReceivedPacket } from '../../../src/vrrp/types.js';
-import { daemonConfig, instanceConfig } from '../../support/config.js';
+import { daemonConfig, instanceConfig, vip } from '../../support/config.js';
+import { watchedInterfaces } from '../../../src/vrrp/watched-interfaces.js';
 
 const pkt = (dst: string, family: 4 | 6 = 4): ReceivedPacket => ({ family, ifname: 'eth0', src: '10.0.0.2', dst, ttl: 255, data: new Uint8Array(0), hasIpHeader: false });
 
@@ -47,5 +48,15 @@ describe('socketAccepts', () => {
   it('a unicast socket passes everything it receives (the core checks the rest)', () => {
     expect(socketAccepts(ucast!, pkt('10.0.0.1'), plans)).toBe(true);
     expect(socketAccepts(ucast!, pkt('224.0.0.18'), plans)).toBe(true);
+  });
+});
+
+describe('watchedInterfaces', () => {
+  it('instance, tracked and route interfaces; VIP interfaces only when VIPs are managed', () => {
+    const config = daemonConfig({
+      instances: [instanceConfig({ vips: ['10.0.0.100', vip('10.2.0.100', { dev: 'eth2' })], trackInterfaces: [{ name: 'eth3', weight: 0 }] as never, virtualRoutes: ['10.9.0.0/16 dev eth4'] })],
+    });
+    expect([...watchedInterfaces(config, { managesVips: true, managesRoutes: true })].sort()).toEqual(['eth0', 'eth2', 'eth3', 'eth4']);
+    expect([...watchedInterfaces(config, { managesVips: false, managesRoutes: false })].sort()).toEqual(['eth0', 'eth3']);
   });
 });
