@@ -3,10 +3,9 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { CONFIG_TEST_EXIT, EXIT_FATAL, EXIT_OK, EXIT_PROGRAM_ERROR } from '../exit-codes.js';
 import {
-  CONFIG_TEST_EXIT,
   DEFAULT_CONFIG_FILE,
-  EXIT_PROGRAM_ERROR,
   checkConfig,
   checkMainFile,
   defaultConfigId,
@@ -200,7 +199,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   } catch (err) {
     if (err instanceof CommanderError) {
       // keepalived-compat: an unknown option or a missing option argument is exit 1; help and version 0.
-      return err.exitCode === 0 ? 0 : 1;
+      return err.exitCode === 0 ? EXIT_OK : EXIT_FATAL;
     }
     throw err;
   }
@@ -211,7 +210,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     const port = program.opts<{ udpPort?: string }>().udpPort;
     if (port !== undefined && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
       io.stderr(`havipd: --udp-port must be a port number 1..65535, not '${port}'\n`);
-      return 1;
+      return EXIT_FATAL;
     }
     return runDaemon(daemonOptions(program, opts), io);
   }
