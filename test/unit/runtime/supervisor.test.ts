@@ -1,4 +1,4 @@
-// The runtime shell with fake edges (ARCHITECTURE.md §5): effects performed in order on the transport,
+// The Supervisor (runtime shell) with fake edges (ARCHITECTURE.md §5): effects performed in order on the transport,
 // addresses and frames; VIP add failure → FAULT (and its recovery on link up); socket open failure →
 // FAULT; SIGHUP reload keeps a MASTER without GARP and releases removed instances; SIGTERM sends
 // priority 0 before removing VIPs. Time: FakeClock + vitest fake timers moved together.
@@ -161,7 +161,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('Daemon with fake edges', () => {
+describe('Supervisor with fake edges', () => {
   it('becoming MASTER: advert, then VIPs, then GARPs, in that order on the edges', async () => {
     const w = world(cfg([instanceConfig({ priority: 150 })]));
     await w.daemon.start();
