@@ -39,6 +39,15 @@ export function decomment(line: string): DecommentResult {
   let start = 0;
   while (isBlank(line[start])) start++;
   const str = line.slice(start);
+  if (!str.includes('"') && !str.includes('\\')) {
+    // Fast path, same result: no quotes and no escapes, so the comment starts at the first '#' or '!'.
+    const hash = str.indexOf('#');
+    const bang = str.indexOf('!');
+    const cut = hash < 0 ? bang : bang < 0 ? hash : Math.min(hash, bang);
+    let end = cut < 0 ? str.length : cut;
+    while (end > 0 && isBlank(str[end - 1])) end--;
+    return { text: str.slice(0, end), leadingRemoved: start, unterminatedQuote: false, quotedForError: str };
+  }
   let out = '';
   let quote = false;
   let cont = false;
