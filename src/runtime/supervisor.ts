@@ -185,6 +185,8 @@ export class Supervisor {
   private readonly counters: SupervisorCounters = { effectErrors: 0, packetsFiltered: 0, coreBugs: 0 };
   private readonly ring: SupervisorEvent[] = [];
   private lastReload: ReloadResult | undefined;
+  /** The reload in progress (reloads run one after the other). */
+  private reloads: Promise<unknown> = Promise.resolve();
   /** One pino child per instance ({ instance, vrid }), for every line about it. */
   private readonly instanceLogs = new Map<string, Logger>();
 
@@ -289,7 +291,14 @@ export class Supervisor {
    * unused ones closed after the removed instances' last adverts went out. A reload that throws leaves the
    * sinks on the running configuration; its result is in `snapshot().lastReload` and the event ring.
    */
-  async reload(newConfig: DaemonConfig): Promise<ReloadResult> {
+  reload(newConfig: DaemonConfig): Promise<ReloadResult> {
+    // One reload at a time: a SIGHUP during a reload waits for it.
+    const next = this.reloads.then(() => this.reloadNow(newConfig));
+    this.reloads = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reloadNow(newConfig: DaemonConfig): Promise<ReloadResult> {
     if (this.stopped) return { ok: false, error: 'stopped', instances: [] };
     await this.chain;
     const previous = this.config;

@@ -390,3 +390,17 @@ describe('Supervisor plug-in points', () => {
     await w.daemon.stop();
   });
 });
+
+describe('Supervisor reloads', () => {
+  it('two reloads at once run one after the other (the second sees the first one applied)', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    const two = cfg([instanceConfig({ priority: 150 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.101'] })]);
+    const three = cfg([instanceConfig({ priority: 150 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.101'] }), instanceConfig({ name: 'VI_3', vrid: 53, vips: ['10.0.0.102'] })]);
+    const [a, b] = await Promise.all([w.daemon.reload(two), w.daemon.reload(three)]);
+    expect([a.instances, b.instances]).toEqual([['VI_1', 'VI_2'], ['VI_1', 'VI_2', 'VI_3']]);
+    expect(w.daemon.events().filter((e) => e.kind === 'reload')).toHaveLength(2);
+    expect(w.daemon.snapshot().instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2', 'VI_3']);
+    await w.daemon.stop();
+  });
+});
