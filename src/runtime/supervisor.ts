@@ -91,11 +91,13 @@ export interface SupervisorOptions {
   readonly onEvent?: (event: SupervisorEvent) => void;
 }
 
-/** What happened, for `havipd events` and the like: transitions, edge faults, reloads. */
+/** What happened, for `havipd events` and the like: transitions, tracker values, edge faults, reloads. */
 export type SupervisorEvent =
   | { readonly at: number; readonly kind: 'transition'; readonly instance: string; readonly from: VrrpState; readonly to: NotifyState; readonly reason: TransitionReason; readonly priority: number }
   | { readonly at: number; readonly kind: 'groupTransition'; readonly group: string; readonly from: VrrpState; readonly to: NotifyState }
   | { readonly at: number; readonly kind: 'edgeFault'; readonly instance: string; readonly reason: string; readonly active: boolean; readonly detail: string }
+  /** A tracker reported a new value: a vrrp_script's status, a link's state, a track_file's value. */
+  | { readonly at: number; readonly kind: 'tracker'; readonly tracker: 'script' | 'link' | 'file'; readonly name: string; readonly value: boolean | number }
   | { readonly at: number; readonly kind: 'reload'; readonly result: ReloadResult };
 
 export interface ReloadResult {
@@ -459,6 +461,10 @@ export class Supervisor {
 
   /** Runs one input through the core now and queues its effects. */
   feed(input: Input): void {
+    const at = this.edges.clock.epochMicros();
+    if (input.kind === 'script') this.record({ at, kind: 'tracker', tracker: 'script', name: input.name, value: input.ok });
+    else if (input.kind === 'link') this.record({ at, kind: 'tracker', tracker: 'link', name: input.ifname, value: input.up });
+    else if (input.kind === 'file') this.record({ at, kind: 'tracker', tracker: 'file', name: input.name, value: input.value });
     this.stepAt(this.edges.clock.now(), input);
   }
 

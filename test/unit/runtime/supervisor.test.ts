@@ -376,6 +376,7 @@ describe('Supervisor plug-in points', () => {
     w.daemon.submit({ kind: 'link', ifname: 'eth0', up: false });
     await w.daemon.idle();
     expect(state(w)).toBe('FAULT');
+    expect(w.daemon.events().filter((e) => e.kind === 'tracker').at(-1)).toMatchObject({ kind: 'tracker', tracker: 'link', name: 'eth0', value: false });
     expect(w.ops.slice(-2)).toEqual(['advert:0', 'remove:10.0.0.100']);
     await w.daemon.stop();
   });
