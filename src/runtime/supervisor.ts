@@ -89,6 +89,18 @@ export interface SupervisorOptions {
   readonly sinks?: (config: DaemonConfig) => { readonly notifier?: NotifierSink; readonly alerts?: AlertSink };
   /** Called for every event added to the ring (see `events()`); must not throw (it is caught and logged). */
   readonly onEvent?: (event: SupervisorEvent) => void;
+  /** Read-only taps for an operations plane (status, metrics): errors are caught and logged. */
+  readonly observer?: SupervisorObserver;
+}
+
+/** Sees what goes through the loop, without changing it. */
+export interface SupervisorObserver {
+  /** Every input fed through `feed` / `submit` (trackers, commands, environment; not packets or ticks), before the step. */
+  onInput?(input: Input): void;
+  /** Every packet a socket passes to the core (after the core's socket filter), before the step. */
+  onPacket?(packet: ReceivedPacket): void;
+  /** Every effect, after it was performed. */
+  onEffect?(effect: Effect): void;
 }
 
 /** What happened, for `havipd events` and the like: transitions, tracker values, edge faults, reloads. */
@@ -465,6 +477,7 @@ export class Supervisor {
     if (input.kind === 'script') this.record({ at, kind: 'tracker', tracker: 'script', name: input.name, value: input.ok });
     else if (input.kind === 'link') this.record({ at, kind: 'tracker', tracker: 'link', name: input.ifname, value: input.up });
     else if (input.kind === 'file') this.record({ at, kind: 'tracker', tracker: 'file', name: input.name, value: input.value });
+    this.observe((o) => o.onInput?.(input));
     this.stepAt(this.edges.clock.now(), input);
   }
 
@@ -513,7 +526,18 @@ export class Supervisor {
       this.counters.packetsFiltered++;
       return;
     }
-    this.feed({ kind: 'packet', packet });
+    this.observe((o) => o.onPacket?.(packet));
+    this.stepAt(this.edges.clock.now(), { kind: 'packet', packet });
+  }
+
+  private observe(call: (o: SupervisorObserver) => void): void {
+    const o = this.opts.observer;
+    if (!o) return;
+    try {
+      call(o);
+    } catch (err) {
+      this.log.error({ event: LOG_EVENT.hookError, err }, `observer failed: ${String(err)}`);
+    }
   }
 
   private linkEvent(ev: LinkEvent): void {
@@ -684,6 +708,7 @@ export class Supervisor {
         this.counters.effectErrors++;
         this.log.error({ event: LOG_EVENT.effectError, effect: e.kind, err }, `failed to perform ${e.kind}: ${errText(err)}`);
       }
+      this.observe((o) => o.onEffect?.(e));
     }
   }
 

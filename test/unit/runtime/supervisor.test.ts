@@ -9,7 +9,7 @@ import { HavipdError } from '../../../src/errors.js';
 import type { FrameSender } from '../../../src/garp/sender.js';
 import { createLogger } from '../../../src/log.js';
 import type { AddressEdge } from '../../../src/runtime/addresses.js';
-import { Supervisor } from '../../../src/runtime/supervisor.js';
+import { Supervisor, type SupervisorObserver } from '../../../src/runtime/supervisor.js';
 import type { RouteEdge } from '../../../src/runtime/routes.js';
 import type { OpenTransport, Transport, TransportOpenOptions } from '../../../src/runtime/transport/types.js';
 import { decodeAdvert } from '../../../src/vrrp/packet.js';
@@ -81,7 +81,7 @@ interface World {
   daemon: Supervisor;
 }
 
-function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp' } = {}): World {
+function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp'; observer?: SupervisorObserver } = {}): World {
   const clock = new FakeClock(micros(1_000_000));
   const ops: Ops = [];
   const links = new FakeLinkEdge(['eth0', 'eth1']);
@@ -137,7 +137,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
       clock: { now: () => clock.now(), epochMicros: () => 0 },
       logger,
     },
-    { detail: true },
+    { detail: true, ...(o.observer ? { observer: o.observer } : {}) },
   );
   return Object.assign(w, { clock, ops, links, addresses, routes, opened, closed, logs, daemon }) as World;
 }
@@ -402,6 +402,24 @@ describe('Supervisor reloads', () => {
     expect([a.instances, b.instances]).toEqual([['VI_1', 'VI_2'], ['VI_1', 'VI_2', 'VI_3']]);
     expect(w.daemon.events().filter((e) => e.kind === 'reload')).toHaveLength(2);
     expect(w.daemon.snapshot().instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2', 'VI_3']);
+    await w.daemon.stop();
+  });
+});
+
+describe('Supervisor observer', () => {
+  it('sees the inputs fed, and every effect after it was performed', async () => {
+    const seen: string[] = [];
+    const observer: SupervisorObserver = {
+      onInput: (i) => void seen.push(`in:${i.kind}`),
+      onEffect: (e) => void (e.kind === 'addVips' || e.kind === 'transition' ? seen.push(`fx:${e.kind}`) : undefined),
+      onPacket: () => void seen.push('pkt'),
+    };
+    const w = world(cfg([instanceConfig({ priority: 150 })]), { observer });
+    await w.daemon.start();
+    await run(w, 3_600);
+    // Environment, socket results and start; then, while addVips is performed, its result goes to the core.
+    expect(seen.filter((x) => x.startsWith('in:')).slice(-2)).toEqual(['in:start', 'in:fault']);
+    expect(seen.filter((x) => x.startsWith('fx:'))).toEqual(['fx:transition', 'fx:addVips', 'fx:transition']);
     await w.daemon.stop();
   });
 });
