@@ -10,6 +10,7 @@
 // keepalived-compat: no "Stopping" mail. keepalived 2.2.7 starts one at shutdown but exits before the
 // server's greeting arrives (verified: the recording server sees a connection and no command), so no
 // STOP mail is ever delivered; havipd does not open that connection.
+// Test: test/unit/runtime/alerts.test.ts "BACKUP at start, MASTER, FAULT, BACKUP, MASTER; no STOP mail (keepalived-compat: never delivered)".
 
 import type { DaemonConfig } from '../config-parser/types.js';
 import type { Effect } from '../vrrp/effects.js';
@@ -127,7 +128,9 @@ export class SmtpAlerter {
   private instance(name: string, to: string): void {
     const t = this.instances.get(name) ?? this.retired.get(`i:${name}`);
     if (!t) return;
-    // A removed instance is DELETED with notify_deleted, else FAULT: the core decided (`to`).
+    // keepalived-compat: a removed instance is DELETED with notify_deleted, else FAULT (send_instance_notifies);
+    // the core decided which (`to`).
+    // Test: test/unit/runtime/alerts.test.ts "a removed instance: FAULT without notify_deleted, Deleted with it".
     const s: AlertState | undefined = to === 'DELETED' ? 'DELETED' : mailState(to);
     if (s) {
       const state = s;

@@ -4,28 +4,29 @@
 // an interface it failed on comes (back) up, so the instance may try again.
 
 import type { ReloadMapping } from './effects.js';
+import type { EdgeFault } from './faults.js';
 
 /** The edge fault reasons the runtime reports (`fault` input). */
-export const EDGE_FAULT = { socket: 'socket', vipAdd: 'vip-add' } as const;
+export const EDGE_FAULT = { socket: 'socket', vipAdd: 'vip-add' } as const satisfies Record<string, EdgeFault>;
 
 export class EdgeFaults {
   /** Reasons per instance name. */
-  private reasons = new Map<string, Set<string>>();
+  private reasons = new Map<string, Set<EdgeFault>>();
   /** For `vip-add`: the interfaces it failed on, per instance name. */
   private vipInterfaces = new Map<string, ReadonlySet<string>>();
 
   /** The reasons of `instance`, in the order they appeared. */
-  of(instance: string): readonly string[] {
+  of(instance: string): readonly EdgeFault[] {
     return [...(this.reasons.get(instance) ?? [])];
   }
 
-  has(instance: string, reason: string): boolean {
+  has(instance: string, reason: EdgeFault): boolean {
     return this.reasons.get(instance)?.has(reason) ?? false;
   }
 
   /** Sets or clears one reason; true when that changed anything. */
-  set(instance: string, reason: string, active: boolean, interfaces: readonly string[] = []): boolean {
-    const set = this.reasons.get(instance) ?? new Set<string>();
+  set(instance: string, reason: EdgeFault, active: boolean, interfaces: readonly string[] = []): boolean {
+    const set = this.reasons.get(instance) ?? new Set<EdgeFault>();
     const had = set.has(reason);
     if (active) set.add(reason);
     else set.delete(reason);
@@ -54,7 +55,7 @@ export class EdgeFaults {
 
   /** A reload: kept instances keep their faults under their new names; removed ones lose them. */
   reload(plan: ReloadMapping): void {
-    const reasons = new Map<string, Set<string>>();
+    const reasons = new Map<string, Set<EdgeFault>>();
     const vipIfs = new Map<string, ReadonlySet<string>>();
     for (const k of plan.kept) {
       const r = this.reasons.get(k.from);

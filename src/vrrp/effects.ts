@@ -7,6 +7,7 @@ import type { LogEvent } from '../log-events.js';
 import type { AdvertFields, EncodeContext } from './packet.js';
 import type { CheckResult, KeepalivedCounter, ReceiveContext } from './receive-checks.js';
 import type { DropReason, ReceivedPacket, VrrpState } from './types.js';
+import type { EdgeFault } from './faults.js';
 import type { Centiseconds, Micros } from './units.js';
 
 // ───────────────────────────── inputs ─────────────────────────────
@@ -44,11 +45,12 @@ export type Input =
   | {
       readonly kind: 'fault';
       readonly instance: string;
-      readonly reason: string;
+      readonly reason: EdgeFault;
       readonly active: boolean;
       /**
        * `vip-add` only: the interfaces on which adding a VIP failed. The core clears that fault when one of
-       * them comes (back) up (a `link` input with `up`), so the instance may try again.
+       * them comes (back) up (a `link` input with `up`, or the interface reappearing), so the instance may
+       * try again.
        */
       readonly interfaces?: readonly string[];
     }
@@ -113,6 +115,7 @@ export interface AdvertDestination {
  *   `vrrp_restore_interface()`: rules, routes, then addresses; the reverse of the order they were added).
  * - **MASTER → FAULT**: `log` "Entering FAULT STATE", `sendAdvert` priority 0, `sendAdvert` priority 0 again
  *   (keepalived-compat: two), `removeRoutes` (if any), `removeVips`, `transition`.
+ *   Test: test/unit/vrrp/instance.test.ts "two priority-0 adverts, then VIPs removed (keepalived-compat)"; test/sim/testdata/fault-track-interface.txt.
  * - **FAULT → BACKUP**: `log` "Entering BACKUP STATE", `transition`, then for a unicast instance one
  *   `sendGarp` for its own source address.
  * - **MASTER receives a lower-priority advert**: `log`, `sendAdvert` (unless lower_prio_no_advert),
