@@ -17,7 +17,7 @@
 //   state                               One line per instance (and group) from the core's snapshot.
 //   stats [INSTANCE]                    Non-zero counters.
 import type { DaemonConfig, Family } from '../../src/config-parser/types.js';
-import { formatDiagnostic } from '../../src/config-parser/diagnostics.js';
+import { goldenDiagnosticLine } from './parse-text.js';
 import { planReload } from '../../src/vrrp/reload-plan.js';
 import type { EdgeFault } from '../../src/vrrp/faults.js';
 import { VrrpCore } from '../../src/vrrp/core.js';
@@ -198,7 +198,7 @@ export class TranscriptRunner {
 
   private parse(c: DataCase): { config: DaemonConfig; notes: string[] } {
     const r = parseText(c.input.join('\n') + '\n');
-    const notes = r.diagnostics.map((d) => `config ${formatDiagnostic(d).replace('/etc/keepalived/keepalived.conf:', 'line ')}`);
+    const notes = r.diagnostics.map((d) => `config ${goldenDiagnosticLine(d).replace('/etc/keepalived/keepalived.conf:', 'line ')}`);
     if (!r.config || r.diagnostics.some((d) => d.severity === 'error')) throw new Error(`line ${c.lineNo}: config does not parse:\n${notes.join('\n')}`);
     return { config: r.config, notes };
   }
