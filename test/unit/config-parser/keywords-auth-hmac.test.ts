@@ -10,7 +10,7 @@ import { createConfigHost } from '../../../src/runtime/config-host.js';
 import { parseConfig } from '../../../src/config-parser/parse.js';
 import { redactConfig } from '../../../src/config-parser/redact.js';
 import type { ParseResult } from '../../../src/config-parser/types.js';
-import { refusesToStart } from '../../../src/cli/run.js';
+import { refusesToStart } from '../../../src/runtime/service.js';
 import { FakeConfigHost, type FakeFile } from '../../support/fake-config-host.js';
 import { diagLines as allDiagLines } from '../../support/parse-text.js';
 

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FrameSender } from '../../../src/garp/sender.js';
 import { createLogger } from '../../../src/log.js';
-import { Daemon } from '../../../src/runtime/daemon.js';
+import { Supervisor } from '../../../src/runtime/supervisor.js';
 import type { OpenTransport, PacketHandler, Transport } from '../../../src/runtime/transport/types.js';
 import { encodeAdvert } from '../../../src/vrrp/packet.js';
 import type { ReceivedPacket } from '../../../src/vrrp/types.js';
@@ -31,7 +31,7 @@ interface World {
   readonly ops: string[];
   /** Log messages. */
   readonly logs: string[];
-  readonly daemon: Daemon;
+  readonly daemon: Supervisor;
   /** Datagrams waiting in the fake socket. */
   readonly queued: ReceivedPacket[];
   /** The loop's poll phase: hands the queued datagrams over. */
@@ -80,7 +80,7 @@ function world(drains: boolean): World {
     },
   });
   const logger = createLogger({ format: 'json', detail: true, destination: sink });
-  const daemon = new Daemon(
+  const daemon = new Supervisor(
     daemonConfig({ instances: [instanceConfig({ priority: 100 })] }),
     {
       openTransport,
