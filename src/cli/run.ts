@@ -17,6 +17,7 @@ import { systemClock } from '../runtime/clock.js';
 import { netCapabilities } from '../runtime/capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from '../runtime/dumps.js';
 import { prepareTrackers, withSecureNotifyScripts } from '../runtime/trackers.js';
+import { signalNumber } from './signum.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -36,6 +37,8 @@ export interface RunOptions {
   readonly vrrpPidFile: string | undefined;
   /** `-g`: log file as given; lines go to its `_vrrp` name, as keepalived's VRRP child writes them. */
   readonly logFile?: string | undefined;
+  /** `--ignore-sigint` (keepalived 2.3+): SIGINT does not stop the daemon. */
+  readonly ignoreSigint?: boolean;
 }
 
 /** Diagnostics that stop keepalived's VRRP process at start-up (it exits with status 2). */
@@ -260,23 +263,34 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
     };
     const signals: Array<{ name: NodeJS.Signals; fn: () => void }> = [
       { name: 'SIGTERM', fn: () => stop('SIGTERM') },
-      { name: 'SIGINT', fn: () => stop('SIGINT') },
+      {
+        name: 'SIGINT',
+        fn: opts.ignoreSigint === true
+          ? () => log.info({ event: 'signal.ignored', signal: 'SIGINT' }, 'SIGINT ignored (--ignore-sigint)')
+          : () => stop('SIGINT'),
+      },
       { name: 'SIGHUP', fn: reload },
       { name: 'SIGUSR1', fn: () => dump('data') },
       { name: 'SIGUSR2', fn: () => dump('stats') },
     ];
     for (const s of signals) process.on(s.name, s.fn);
     // SIGRTMIN+2 (keepalived's JSON dump signal) is not a Node signal name: the native addon watches it.
-    void watchJsonSignal(() => dump('json'), log);
+    void watchJsonSignal(() => dump('json'), log, () => {
+      // havipd: keepalived's STATS_CLEAR (SIGRTMAX-1) writes the stats and zeroes them; havipd writes them and
+      // keeps counting (the counters are the core's). Watching it keeps the signal from terminating the daemon.
+      log.warn({ event: 'signal.stats-clear' }, 'STATS_CLEAR signal: stats written, counters not cleared by havipd');
+      dump('stats');
+    });
   });
 }
 
 /** Watches SIGRTMIN+2 (keepalived's JSON dump signal) through the addon; false when it is not loaded. */
-async function watchJsonSignal(onSignal: () => void, log: Logger): Promise<boolean> {
+async function watchJsonSignal(onSignal: () => void, log: Logger, onStatsClear?: () => void): Promise<boolean> {
   try {
     const { loadNative } = await import('../native/index.js');
     const native = loadNative();
     native.watchSignal(native.sigrtmin() + 2, onSignal);
+    if (onStatsClear) native.watchSignal(signalNumber('STATS_CLEAR')!, onStatsClear);
     return true;
   } catch (err) {
     log.debug({ event: 'signal.unavailable', err }, 'SIGRTMIN+2 JSON dumps unavailable (native addon not loaded)');
