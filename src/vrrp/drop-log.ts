@@ -25,6 +25,7 @@ export const DROP_REASONS = [
   'mcast_unicast_mismatch',
   'addr_list_err',
   'unicast_src_not_peer',
+  'owner_ignore_adverts',
 ] as const satisfies readonly DropReason[];
 
 // Compile-time exhaustiveness: adding a DropReason without listing it above fails here.

@@ -84,5 +84,6 @@ export type DropReason =
   | 'invalid_type_rcvd' // check 11
   | 'chk_err' // check 14
   | 'mcast_unicast_mismatch' // check 15 (keepalived counts it in addr_list_err)
-  | 'addr_list_err' // check 12b / 17 (2.2.7: the advert is rejected)
-  | 'unicast_src_not_peer'; // check 18
+  | 'addr_list_err' // no longer a drop since keepalived 2.3.3 (counted, warned, accepted); kept for the counters' shape
+  | 'unicast_src_not_peer' // check 18
+  | 'owner_ignore_adverts'; // check 16 (keepalived 2.3.3+): an address owner ignores adverts

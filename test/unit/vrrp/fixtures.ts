@@ -35,6 +35,7 @@ export interface InstanceOpts {
   skipCheckAdvAddr?: boolean;
   oldUnicastChecksum?: 'auto' | 'always' | 'never';
   v3ChecksumAsV2?: boolean;
+  ownerIgnoreAdverts?: boolean;
 }
 
 export function instanceConfig(o: InstanceOpts = {}): VrrpInstanceConfig {
@@ -53,6 +54,7 @@ export function instanceConfig(o: InstanceOpts = {}): VrrpInstanceConfig {
     smtpAlert: false, garp, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, downTimerAdverts: 3,
     skipCheckAdvAddr: o.skipCheckAdvAddr ?? false, strict: false, accept: true, promoteSecondaries: false,
     useVmac: undefined, syncGroup: undefined, inactiveKeywords: [],
+    ...(o.ownerIgnoreAdverts !== undefined ? { ownerIgnoreAdverts: o.ownerIgnoreAdverts } : {}),
   };
 }
 
@@ -67,6 +69,7 @@ export function context(config: VrrpInstanceConfig, o: Partial<Omit<ReceiveConte
     state: o.state ?? ('BACKUP' as VrrpState),
     lastMasterAddr: o.lastMasterAddr,
     checksumMode: o.checksumMode ?? mode,
+    ...(o.effectivePriority !== undefined ? { effectivePriority: o.effectivePriority } : {}),
   };
 }
 
