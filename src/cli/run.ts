@@ -18,6 +18,8 @@ import { netCapabilities } from '../runtime/capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from '../runtime/dumps.js';
 import { prepareTrackers, withSecureNotifyScripts } from '../runtime/trackers.js';
 import { signalNumber } from './signum.js';
+import { applyDelayAfterBoot } from '../vrrp/startup-delay.js';
+import { readUptime } from '../runtime/uptime.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -173,7 +175,8 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
   // Track scripts and files are checked before the instances start (disabled ones leave the config), their
   // known values fed first, then run / watched once the daemon is up. Notify scripts keepalived would not
   // run (insecure, missing, not executable) leave the config too.
-  let trackers = prepareTrackers(loaded.config, log);
+  // vrrp_delay_after_boot (keepalived 2.4.0): the uptime is read once, at start-up.
+  let trackers = prepareTrackers(applyDelayAfterBoot(loaded.config, readUptime()), log);
   let config = withSecureNotifyScripts(trackers.config, log);
   // Notify FIFOs are opened and their scripts started before the instances start (keepalived start_vrrp()).
   const notifier = new Notifier(config, { log });
@@ -220,7 +223,7 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
     };
     const dump = (kind: DumpKind): void => {
       try {
-        const input = daemon.dumpInput();
+        const input = { ...daemon.dumpInput(), trackProcesses: trackers.processViews() };
         const path = dumpPath(kind, process.env, config);
         writeDump(path, kind === 'data' ? formatData(input) : kind === 'stats' ? formatStats(input) : formatJson(input));
         log.info({ event: 'dump.written', kind, path }, `Printing VRRP ${kind === 'json' ? 'as json' : kind} on signal to ${path}`);

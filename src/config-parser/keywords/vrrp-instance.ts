@@ -252,7 +252,6 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   track_process: {
     kind: 'values',
     item: (d, ctx) => {
-      inactive(d, ctx, 'process tracking');
       const t = trackProcessItem(ctx, d.name, 'instance');
       if (t) pushTrack(d.trackProcesses, t, ctx, d.name, 'track_process');
     },
