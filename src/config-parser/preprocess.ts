@@ -213,6 +213,9 @@ interface Def {
   multiline: boolean;
   fn?: (params: string | undefined) => string;
   maxParams: number;
+  /** keepalived 2.3+: fewest parameters when some are given, and whether they must be numbers. */
+  minParams?: number;
+  numbersOnly?: boolean;
 }
 
 interface Seq {
@@ -293,7 +296,9 @@ class Preprocessor {
     const rnd = opts.random ?? ((): number => 0);
     this.defs.set('_PWD', { value: '', multiline: false, maxParams: 0, fn: () => textToByteString(this.currentDir()) });
     this.defs.set('_INSTANCE', { value: '', multiline: false, maxParams: 0, fn: () => this.configId });
-    this.defs.set('_RANDOM', { value: '', multiline: false, maxParams: 2, fn: (p) => randomValue(p, rnd) });
+    this.defs.set('_RANDOM', { value: '', multiline: false, maxParams: 2, numbersOnly: true, fn: (p) => randomValue(p, rnd) });
+    // keepalived 2.3+: ${_ENV NAME} is the environment variable's value (empty when unset).
+    this.defs.set('_ENV', { value: '', multiline: false, minParams: 1, maxParams: 1, fn: (p) => (p === undefined ? '' : textToByteString(host.env(p) ?? '')) });
     this.defs.set('_HASH', { value: '#', multiline: false, maxParams: 0 });
     this.defs.set('_BANG', { value: '!', multiline: false, maxParams: 0 });
   }
@@ -863,12 +868,20 @@ class Preprocessor {
     const name = text.slice(n, p);
     let paramStart = -1;
     let paramEnd = -1;
+    // havipd: follows keepalived 2.4.3 find_definition(): parameters are words (letters, digits, '_') separated
+    // by blanks, counted, and numbers only where the definition says so (2.2.7 took digits and spaces only).
+    let numbersOnly = true;
+    let numParams = 0;
     if (braces) {
-      while (p < text.length && (text[p] === ' ' || isDigit(text[p]))) {
-        if (text[p] !== ' ') {
+      let inParam = false;
+      while (p < text.length && (text[p] === ' ' || text[p] === '\t' || isAlnum(text[p]) || text[p] === '_')) {
+        if (text[p] !== ' ' && text[p] !== '\t') {
           if (paramStart < 0) paramStart = p;
           paramEnd = p;
-        }
+          if (!isDigit(text[p])) numbersOnly = false;
+          if (!inParam) numParams++;
+          inParam = true;
+        } else inParam = false;
         p++;
       }
       if (paramStart >= 0 && paramEnd + 1 !== p) return undefined;
@@ -878,6 +891,14 @@ class Preprocessor {
     const def = this.defs.get(name);
     if (!def || (def.multiline && !allowMultiline)) return undefined;
     if (paramStart >= 0 && def.maxParams === 0) return undefined;
+    if (paramStart >= 0 && def.numbersOnly && !numbersOnly) {
+      this.report('error', 'definition-params', 'GENERAL_ERROR', `Definition ${name} requires numeric parameters only.`);
+      return undefined;
+    }
+    if (paramStart >= 0 && (numParams > def.maxParams || numParams < (def.minParams ?? 0))) {
+      this.report('error', 'definition-params', 'GENERAL_ERROR', `Definition ${name} requires between ${def.minParams ?? 0} and ${def.maxParams} parameters, ${numParams} specified.`);
+      return undefined;
+    }
     return { def, end: braces ? p + 1 : p, params: paramStart >= 0 ? text.slice(paramStart, paramEnd + 1) : undefined };
   }
 

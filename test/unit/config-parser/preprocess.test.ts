@@ -110,13 +110,23 @@ describe('$NAME definitions and substitution (2.2.7)', () => {
     ['${_HASH} is re-decommented: a comment outside quotes', 'kw_${_HASH}"${_HASH}"\n', ['kw_']],
     ['${_BANG} inside quotes survives', 'kw "${_BANG}"\n', ['kw|!']],
     ['value starting with ~SEQ expands', '$S=~SEQ(i,1,2) v$i\n$S\n', ['v1', 'v2']],
-    ['${_ENV X} is not known to 2.2.7 (left, then brace-split)', 'a ${_ENV HOME}\n', ['a|$', '{', '_ENV|HOME', '}']],
+    // keepalived 2.4.3 deliberately differs from 2.2.7 (which left the text, then split it at the braces).
+    ['${_ENV X} of an unset variable is empty (2.4.3)', 'a ${_ENV HOME}\n', ['a']],
   ])('%s', (_n, text, expected) => {
     expect(words(run(text))).toEqual(expected);
   });
 
   it('${_RANDOM MIN MAX} uses the injected random source', () => {
     expect(words(run('r ${_RANDOM 5 9} ${_RANDOM} ${_RANDOM 10}\n', {}, { random: () => 0.5 }))).toEqual(['r|7|16384|16389']);
+  });
+  it('${_ENV NAME} is the environment variable (keepalived 2.3+); words as parameters, counted', () => {
+    const host = new FakeConfigHost({ [MAIN]: 'a ${_ENV HOME} ${_ENV\tHA_VIP}x\nb ${_ENV} ${_ENV A B}\nr ${_RANDOM a}\n' }, { HOME: '/root', HA_VIP: '10.0.0.9' });
+    const r = preprocess(MAIN, host, { configId: 'n', allConfig: false });
+    expect(words(r)).toEqual(['a|/root|10.0.0.9x', 'b|$', '{', '_ENV|A|B', '}', 'r|$', '{', '_RANDOM|a', '}']);
+    expect([...new Set(r.diagnostics.filter((d) => d.code === 'definition-params').map((d) => d.message))]).toEqual([
+      'Definition _ENV requires between 1 and 1 parameters, 2 specified.',
+      'Definition _RANDOM requires numeric parameters only.',
+    ]);
   });
   it('${_PWD} is the directory of the file being read', () => {
     expect(words(run('p ${_PWD}\n'))).toEqual(['p|/etc/keepalived']);
