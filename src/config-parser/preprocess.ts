@@ -512,14 +512,25 @@ class Preprocessor {
       lineNo++;
       const full = s.slice(start, hasNl ? nl + 1 : nl);
       const step = MAXBUF - 1;
-      if (full.length > step) {
-        this.report('warning', 'line-too-long', undefined, `line is ${full.length} bytes long; keepalived 2.2.7 reads it in pieces of ${step} bytes, each treated as a line of its own`, { file: display, line: lineNo, col: 1 });
-      }
       for (let off = 0; off < full.length; off += step) {
         let piece = full.slice(off, off + step);
         const nul = piece.indexOf('\0');
+        // havipd: follows keepalived 2.4.3 read_line(): a piece that does not end the line is refused whole —
+        // "line too long" when it filled the buffer, "embedded NULs" when a NUL cut it short (2.2.7 kept the
+        // piece, up to the NUL, as a line of its own). A NUL in a last line without '\n' still just cuts it.
+        const atEof = !hasNl && off + step >= full.length;
+        if (nul >= 0 && !atEof) {
+          this.report('error', 'nul-byte', 'GENERAL_ERROR', 'configuration appears to have embedded NULs - ignoring line', { file: display, line: lineNo, col: off + nul + 1 });
+          out.push({ text: '', line: lineNo });
+          continue;
+        }
+        if (nul < 0 && piece.length === step && !piece.endsWith('\n')) {
+          // One diagnostic per physical line (keepalived repeats it for every 1023 bytes).
+          if (off === 0) this.report('error', 'line-too-long', 'GENERAL_ERROR', `line too long - ignoring (keepalived reads ${step} bytes at a time: each full piece is refused, the rest of the line is read as a line of its own)`, { file: display, line: lineNo, col: 1 });
+          continue;
+        }
         if (nul >= 0) {
-          this.report('warning', 'nul-byte', undefined, 'NUL byte in line: keepalived ignores the rest of the line after it', { file: display, line: lineNo, col: off + nul + 1 });
+          this.report('warning', 'nul-byte', undefined, 'NUL byte in the last line: keepalived ignores the rest of the line after it', { file: display, line: lineNo, col: off + nul + 1 });
           piece = piece.slice(0, nul);
         }
         let len = piece.length;
