@@ -127,7 +127,8 @@ describe.skipIf(!K227 && !K243)('havipd -t agrees with keepalived 2.4.3 -t (and 
       const agree = results.filter((r) => want(r) === r.havipd).length;
       const differ = results.filter((r) => r.k227 !== undefined && r.k243 !== undefined && r.k227 !== r.k243);
       const lines = results.map((r) => `${want(r) === r.havipd ? 'agree   ' : 'DISAGREE'} 2.4.3=${r.k243 ?? '-'} 2.2.7=${r.k227 ?? '-'} havipd=${r.havipd}  ${r.name}`);
-      process.stdout.write(`\nconfig oracle: ${agree}/${results.length} agree with ${K243 ? '2.4.3' : '2.2.7'}; 2.2.7 and 2.4.3 differ on ${differ.length}: ${differ.map((r) => r.name).join(', ')}\n${lines.join('\n')}\n`);
+      const by243 = results.filter((r) => r.k243 !== undefined).length;
+      process.stdout.write(`\nconfig oracle: ${agree}/${results.length} agree (${by243} judged by 2.4.3, the rest by 2.2.7: LVS samples the LVS-less 2.4.3 build cannot read, KEPT_FROM_227); 2.2.7 and 2.4.3 differ on ${differ.length}: ${differ.map((r) => r.name).join(', ')}\n${lines.join('\n')}\n`);
     }
   });
 
