@@ -249,11 +249,12 @@ const AUTH_NUM = { NONE: 0, PASS: 1, AH: 2 } as const;
  * keepalived 2.4.3 `vrrp_check_packet()` on a packet the dispatcher handed to this instance, in its
  * order: (1) AH presence vs auth type, (2) length, (3) TTL 255 for multicast, (4) version,
  * v2: (6) auth type valid, (7) auth type matches, (8) PASS, (9) AH, (10) advert interval (DROP);
- * (11) type, (12) IPv4 total length, v3: (13) advert interval mismatch (warning only), (14) checksum (with
- * old-unicast auto-detection), (15) multicast ⇔ multicast instance, (16) owner_ignore_adverts (DROP);
- * then `advert_rcvd`; (17) VIP count and, when addresses are checked, VIP list: a mismatch is counted in
- * `addr_list_err` and warned about, and the advert is ACCEPTED (RFC 9568 §7.1; 2.2.7 rejected it);
- * (18) unicast source / TTL range, always (2.2.7 skipped it with the VIP check); (19) priority 0 counted.
+ * (11) type, (12) IPv4 total length, v3: (13) Max Adver Int 0 (havipd: KO; keepalived accepts it) and an
+ * interval mismatch (warning only), (14) checksum (with old-unicast auto-detection), (15) multicast ⇔
+ * multicast instance, (16) owner_ignore_adverts (DROP); then `advert_rcvd`; (17) VIP count and, when
+ * addresses are checked, VIP list: a mismatch is counted in `addr_list_err` and warned about, and the advert
+ * is ACCEPTED (RFC 9568 §7.1; 2.2.7 rejected it); (18) unicast source / TTL range, always (2.2.7 skipped it
+ * with the VIP check); (19) priority 0 counted.
  * TTL checks are skipped when the TTL is unknown (UDP mode).
  * Does NOT: verify IPv6 checksums (the kernel does, IPV6_CHECKSUM); verify AH HMAC-MD5-96 (AH adverts
  * are rejected as `ah_unsupported`); check the VRID (the dispatcher did); look at the priority beyond
@@ -340,6 +341,7 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
     }
     if (cfg.auth.type === 'PASS') {
       // (8) keepalived-compat: 2.2.7 reads the password at ip + tot_len - 8 (tot_len not yet checked).
+      // Test: test/unit/vrrp/receive-checks.test.ts "keepalived-compat: the PASS is read at ip tot_len - 8, before the tot_len check".
       const end = layout.ip ? layout.ip.totalLength : buflen;
       const pwOff = end - 8;
       const ok = pwOff >= hdOff && end <= buflen && constantTimeEqual(d.subarray(pwOff, end), passwordBytes(cfg.auth.password));
@@ -383,6 +385,18 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
     );
   }
 
+  // (13) v3 Max Adver Int: RFC 5798 §5.2.7, a 12-bit interval in centiseconds, so 1..4095 for a sender
+  // that advertises at all (RFC 6527's vrrpv3OperationsAdvInterval is 1..4095).
+  // havipd: an interval of 0 is rejected (KO). keepalived 2.2.7 and 2.4.3 accept it (2.4.3
+  // logs its rate-limited "advertisement interval mismatch ... rcv'd=0 centi-sec" here, 2.2.7 nothing),
+  // and a BACKUP that accepts it adopts 0 as Master_Adver_Interval: its Master_Down_Interval becomes 0
+  // and it takes the master for dead at once, over and over (both versions, verified: a busy loop of
+  // "Receive advertisement timeout" until the group's other member times out). A MASTER that loses to it
+  // would adopt 0 the same way. Ignoring it keeps the down timer running from the last valid advert.
+  if (cfg.version === 3 && (d[hdOff + 4]! & 0x0f) === 0 && d[hdOff + 5] === 0) {
+    return fail('advert_interval_invalid', `${vi} invalid advertisement interval from ${src}: rcv'd=0 centi-sec, must be 1..4095 - ignoring`);
+  }
+
   const msg = d.subarray(hdOff);
   // (13) RFC 5798 §7.1 "SHOULD verify that the Adver Interval ... is the same"; keepalived 2.3.3+ logs it once.
   if (cfg.version === 3) {
@@ -399,6 +413,7 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
       if (!verifyVrrpChecksum(msg, { ...base, mode: ctx.checksumMode })) {
         let recovered = false;
         // keepalived-compat: old_unicast_checksum auto-detection (reference §2.3).
+        // Test: test/unit/vrrp/receive-checks.test.ts "auto: detected, switched, and the switch survives a later rejection".
         if (unicast && cfg.oldUnicastChecksum === 'auto' && ctx.checksumMode === 'pseudo' && !sameAddress(dst, group, 4)) {
           if (verifyVrrpChecksum(msg, { ...base, mode: 'pseudo-mcast' })) {
             switchChecksumMode = 'pseudo-mcast';

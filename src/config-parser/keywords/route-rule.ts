@@ -41,6 +41,7 @@ export function checkRouteItem(ctx: KwCtx, subject: string | undefined, isStatic
   if (!words.includes('no_track') && !oif) {
     // havipd: follows keepalived 2.4.3, which no longer reports it (2.2.7: "cannot track route ... with no
     // interface specified", a config error, -t exit 5); the route is kept, and not tracked.
+    // Test: test/unit/config-parser/keywords-sync-group-static.test.ts "tracked route without dev (dev only in a nexthop): a notice, rc 0 as in 2.4.3".
     ctx.report('info', 'route-not-tracked', undefined, `route ${words.join(' ')} has no 'dev': it is not tracked (add 'dev IF' or 'no_track')`, { subject });
   }
   if (trackGroup && !oif) {
@@ -49,7 +50,10 @@ export function checkRouteItem(ctx: KwCtx, subject: string | undefined, isStatic
   return true;
 }
 
-/** `track_group NAME` on a static route / rule: the group must be defined before (keepalived-compat). */
+/**
+ * `track_group NAME` on a static route / rule: the group must be defined before (keepalived-compat).
+ * Test: test/unit/config-parser/keywords-root-blocks.test.ts "static route naming an unknown group".
+ */
 function knownTrackGroup(ctx: KwCtx, i: number, subject: string | undefined): boolean {
   const name = ctx.arg(i + 1);
   if (name === undefined) return false;

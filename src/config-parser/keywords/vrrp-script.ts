@@ -30,6 +30,7 @@ function decimalSeconds(d: D, ctx: KwCtx, what: 'interval' | 'timeout'): number 
 export const vrrpScriptTable: KeywordTable<D> = {
   // keepalived-compat: `script` with nothing after it is not fatal (vrrp_vscript_script_handler re-reads the line);
   // the block is then removed for having no script.
+  // Test: test/unit/config-parser/keywords-vrrp-script.test.ts "script keyword without a value is not fatal".
   script: plain((d, ctx) => {
     if (ctx.tokens.length < 2) return;
     const raw = ctx.tokens.slice(1).map((t) => t.text).join(' ');
@@ -38,6 +39,7 @@ export const vrrpScriptTable: KeywordTable<D> = {
   }),
   // havipd: follows keepalived 2.4.3 (decimal seconds, e.g. `interval 0.5`); 2.2.7 took whole seconds only and
   // refused fractions. 0 is reported and set to 1 in both.
+  // Test: test/unit/config-parser/keywords-vrrp-script.test.ts "fractional interval accepted as in 2.4.3".
   interval: plain((d, ctx) => { const v = decimalSeconds(d, ctx, 'interval'); if (v !== undefined) d.interval = v; }, 1),
   timeout: plain((d, ctx) => { const v = decimalSeconds(d, ctx, 'timeout'); if (v !== undefined) d.timeout = v; }, 1),
   weight: plain((d, ctx) => {
