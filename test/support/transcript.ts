@@ -148,7 +148,7 @@ export class TranscriptRunner {
         break;
       }
       case 'fault':
-        emit(this.step({ kind: 'fault', instance: need(c.words[0], c), reason: need(c.words[1], c), active: okWord(c.words[2], c, 'on', 'off') }));
+        emit(this.step({ kind: 'fault', instance: need(c.words[0], c), reason: okWord(c.words[1], c, 'socket', 'vip-add') ? 'socket' : 'vip-add', active: okWord(c.words[2], c, 'on', 'off') }));
         break;
       case 'reload': {
         const core = this.need(c);
