@@ -220,6 +220,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
   const signum = program.opts<{ signum?: string }>().signum;
   // keepalived-compat: --signum answers at once, before anything else is looked at.
+  // Test: test/cli/signum.test.ts "--signum JSON (separate word) and --ignore-sigint are accepted".
   if (signum !== undefined) return signumCommand(signum, io, await liveSigrtmin());
   const opts = readOptions(program);
   if (program.args.length > 0) io.stderr(`havipd: unexpected argument(s): ${program.args.join(' ')} (ignored)\n`);

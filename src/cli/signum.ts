@@ -13,6 +13,7 @@ export type SignalFunction = (typeof SIGNAL_FUNCTIONS)[number];
 /**
  * The signal number of `func`, or undefined for an unknown name. keepalived-compat: STOP SIGTERM, RELOAD SIGHUP,
  * DATA SIGUSR1, STATS SIGUSR2, STATS_CLEAR SIGRTMAX-1, JSON SIGRTMIN+2 (lib/signals.h).
+ * Test: test/cli/signum.test.ts "maps the signal functions as keepalived lib/signals.c does (pure)".
  */
 export function signalNumber(func: string, rtmin = LINUX_SIGRTMIN, rtmax = LINUX_SIGRTMAX): number | undefined {
   switch (func) {

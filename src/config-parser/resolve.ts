@@ -418,6 +418,7 @@ function completeInstance(
     ownerIgnoreAdverts = priority === 255 && (strict || (global.ownerIgnoreAdverts ?? false));
   } else if (priority === 255 && !ownerIgnoreAdverts) {
     // keepalived-compat: 2.4.3 refuses an explicit `owner_ignore_adverts false` on an owner (its message names
+    // Test: test/unit/config-parser/keywords-ka24.test.ts "owner_ignore_adverts false on an owner: error, set".
     // strict mode, its test does not) and sets it.
     err('owner-ignore-adverts-required', 'strict_mode with priority 255 requires owner_ignore_adverts; set');
     ownerIgnoreAdverts = true;

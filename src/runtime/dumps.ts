@@ -80,6 +80,7 @@ export type DumpKind = 'data' | 'stats' | 'json';
  * `.<netns>_<instance>` before the data file's extension, and before `.stats` / `.json`. keepalived-compat:
  * `stats_dump_file` and `json_dump_file` are parsed but not used by keepalived 2.4.3 (its man page says
  * otherwise; the binary wins).
+ * Test: test/unit/runtime/dumps.test.ts "state_dump_file (2.3.3) places the data dump; stats and JSON stay in the temporary directory".
  */
 export function dumpPath(kind: DumpKind, env: NodeJS.ProcessEnv, config: DaemonConfig): string {
   const tmp = env.TMPDIR && isAbsolute(env.TMPDIR) ? env.TMPDIR : '/tmp';

@@ -266,5 +266,6 @@ export function usedTrackProcesses(config: DaemonConfig): TrackProcessConfig[] {
   for (const g of config.syncGroups) for (const r of g.trackProcesses ?? []) used.add(r.name);
   const seen = new Set<string>();
   // keepalived-compat: with duplicate names the first block is the one tracked.
+  // Test: test/unit/runtime/track-process.test.ts "usedTrackProcesses: the first block of a duplicated name, only when tracked".
   return (config.trackProcesses ?? []).filter((t) => used.has(t.name) && !seen.has(t.name) && (seen.add(t.name), true));
 }

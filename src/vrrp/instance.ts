@@ -607,6 +607,7 @@ export class VrrpInstance {
   private rxWarnKey = '';
 
   /** keepalived-compat: each warning about an accepted advert is logged once until the state or master changes. */
+  // Test: test/rfc/rfc5798-7.test.ts "RFC 9568 §7.1: MAY verify the IP addresses; a differing VIP list is counted and the advert accepted (keepalived 2.4.3)".
   private rxWarn(ctx: InstanceCtx, pkt: ReceivedPacket, warnings: readonly RxWarning[]): void {
     const key = `${this.state} ${pkt.src}`;
     if (key !== this.rxWarnKey) {

@@ -330,6 +330,7 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   v3_checksum_as_v2: boolField('v3ChecksumAsV2'),
   timer_expired_backup: plain((d, ctx) => timerExpiredBackup(d, ctx)),
   // keepalived-compat: the alias from the 2.2.8 release notes is accepted with an error asking for the new name.
+  // Test: test/unit/config-parser/keywords-ka24.test.ts "thread_timer_expired: accepted with an error, same value".
   thread_timer_expired: plain((d, ctx) => {
     ctx.report('error', 'deprecated-keyword', 'GENERAL_ERROR', `(${d.name}) thread_timer_expired - please replace with keyword 'timer_expired_backup'`, { subject: d.name });
     timerExpiredBackup(d, ctx);

@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TrackProcessConfig } from '../../../src/config-parser/types.js';
-import { inQuorum, paramsMatch, parseStat, processMatches, ProcessTracker, scanProc, type ProcInfo, type TimerApi } from '../../../src/runtime/track-process.js';
+import { inQuorum, paramsMatch, parseStat, processMatches, ProcessTracker, scanProc, usedTrackProcesses, type ProcInfo, type TimerApi } from '../../../src/runtime/track-process.js';
 import { micros } from '../../../src/vrrp/units.js';
-import { instanceConfig } from '../../support/config.js';
+import { daemonConfig, instanceConfig } from '../../support/config.js';
 import { Harness } from '../../support/sim.js';
 import { parseText } from '../../support/parse-text.js';
 import { createLogger } from '../../../src/log.js';
@@ -128,6 +128,16 @@ describe('ProcessTracker', () => {
     expect(h.fed).toEqual([false]);
     h.set([proc(1, 'nginx'), proc(3, 'nginx')]);
     expect(h.fed).toEqual([false, true]);
+  });
+});
+
+describe('usedTrackProcesses', () => {
+  it('usedTrackProcesses: the first block of a duplicated name, only when tracked', () => {
+    const a = tp({ name: 'x', process: 'first' });
+    const b = tp({ name: 'x', process: 'second' });
+    const unused = tp({ name: 'y' });
+    const cfg = { ...daemonConfig({ instances: [instanceConfig({ trackProcesses: [{ name: 'x', weight: 0, reverse: false }] })] }), trackProcesses: [a, b, unused] };
+    expect(usedTrackProcesses(cfg)).toEqual([a]);
   });
 });
 
