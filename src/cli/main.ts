@@ -19,6 +19,7 @@ import { redactConfig } from '../config-parser/redact.js';
 import { createConfigHost } from '../runtime/config-host.js';
 import { runDaemon, type RunOptions } from './run.js';
 import { DEFAULT_UDP_PORT } from '../runtime/transport/udp.js';
+import { LINUX_SIGRTMIN, signumCommand } from './signum.js';
 
 /** What `main` needs from the outside, replaceable in tests. */
 export interface CliIo {
@@ -70,7 +71,9 @@ function addDaemonOptions(program: Command): void {
     .option('-r, --vrrp_pid <file>', 'pid file of the VRRP process')
     .addOption(new Option('--transport <kind>', 'VRRP transport').choices(['raw', 'udp']))
     .option('--udp-port <port>', 'UDP port for --transport udp')
-    .addOption(new Option('--log-format <format>', 'log line format: json (default, for journald) or pretty (keepalived-style lines; -l implies it)').choices(['json', 'pretty', 'text']));
+    .addOption(new Option('--log-format <format>', 'log line format: json (default, for journald) or pretty (keepalived-style lines; -l implies it)').choices(['json', 'pretty', 'text']))
+    .option('--ignore-sigint', 'ignore SIGINT (default means terminate) - keepalived 2.3+, used for debugging')
+    .option('--signum <sigfunc>', 'print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON and exit');
 }
 
 /**
@@ -99,6 +102,16 @@ export function normaliseArgs(args: readonly string[]): string[] {
     else out.push(a);
   }
   return out;
+}
+
+/** The C library's SIGRTMIN through the addon (the JSON signal is SIGRTMIN+2); glibc's 34 when it is not built. */
+async function liveSigrtmin(): Promise<number> {
+  try {
+    const { loadNative } = await import('../native/index.js');
+    return loadNative().sigrtmin();
+  } catch {
+    return LINUX_SIGRTMIN;
+  }
 }
 
 /** Build the commander program (no actions: `main` reads the options). */
@@ -152,6 +165,7 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
     transport?: 'raw' | 'udp';
     udpPort?: string;
     logFormat?: 'json' | 'pretty' | 'text';
+    ignoreSigint?: boolean;
   }>();
   const port = o.udpPort === undefined ? DEFAULT_UDP_PORT : Number(o.udpPort); // validated by main
   return {
@@ -165,6 +179,7 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
     pidFile: o.pid,
     vrrpPidFile: o.vrrp_pid,
     logFile: o.logFile,
+    ignoreSigint: o.ignoreSigint === true,
   };
 }
 
@@ -204,6 +219,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     }
     throw err;
   }
+  const signum = program.opts<{ signum?: string }>().signum;
+  // keepalived-compat: --signum answers at once, before anything else is looked at.
+  // Test: test/cli/signum.test.ts "--signum JSON (separate word) and --ignore-sigint are accepted".
+  if (signum !== undefined) return signumCommand(signum, io, await liveSigrtmin());
   const opts = readOptions(program);
   if (program.args.length > 0) io.stderr(`havipd: unexpected argument(s): ${program.args.join(' ')} (ignored)\n`);
 

@@ -75,6 +75,15 @@ export function resolveGlobal(g: GlobalDraft): GlobalDefs {
     dataUseInstance: g.dataUseInstance,
     instanceName: g.instanceName,
     netNamespace: g.netNamespace,
+    delayAfterBoot: micros(g.delayAfterBoot ?? 0),
+    ownerIgnoreAdverts: g.ownerIgnoreAdverts ?? false,
+    jsonVersion: g.jsonVersion ?? 1,
+    ...(g.stateDumpFile !== undefined ? { stateDumpFile: g.stateDumpFile } : {}),
+    ...(g.statsDumpFile !== undefined ? { statsDumpFile: g.statsDumpFile } : {}),
+    ...(g.jsonDumpFile !== undefined ? { jsonDumpFile: g.jsonDumpFile } : {}),
+    ...(g.iprouteUsrDir !== undefined ? { iprouteUsrDir: g.iprouteUsrDir } : {}),
+    ...(g.iprouteEtcDir !== undefined ? { iprouteEtcDir: g.iprouteEtcDir } : {}),
+    useSymlinkPaths: g.useSymlinkPaths ?? false,
   };
 }
 
@@ -263,12 +272,17 @@ function completeInstance(
   }
   version ??= global.vrrpVersion;
 
+  let noVirtualIpaddress = d.noVirtualIpaddress;
+  if (noVirtualIpaddress && strict) {
+    sink.add({ severity: 'warning', code: 'no-vip-strict', kaClass: 'WARNING', pos: d.pos, subject: d.name, message: `(${d.name}) no_virtual_ipaddress and strict mode are incompatible; no_virtual_ipaddress cleared` });
+    noVirtualIpaddress = false;
+  }
   if (d.vips.length === 0) {
-    if ((version === 3 || strict) && !d.noVirtualIpaddress) {
+    if ((version === 3 || strict) && !noVirtualIpaddress) {
       err('no-vip', 'no virtual_ipaddress given; VRRPv3 and strict mode need at least one - instance not started');
       return undefined;
     }
-    if (!d.noVirtualIpaddress) {
+    if (!noVirtualIpaddress) {
       sink.add({ severity: 'warning', code: 'no-vip', kaClass: 'WARNING', pos: d.pos, subject: d.name, message: `(${d.name}) no virtual_ipaddress given; at least one is sensible` });
     }
   }
@@ -353,6 +367,11 @@ function completeInstance(
       preemptDelay = 0;
     }
   }
+  let timerExpiredBackup = d.timerExpiredBackup;
+  if (timerExpiredBackup !== undefined && !nopreempt) {
+    err('timer-expired-backup-preempt', 'timer_expired_backup requires nopreempt; reset');
+    timerExpiredBackup = undefined;
+  }
   let downTimerAdverts = d.downTimerAdverts ?? global.downTimerAdverts;
   if (downTimerAdverts !== 3 && strict) {
     err('down-timer-adverts-strict', 'down_timer_adverts must be 3 in strict mode; reset to 3');
@@ -390,6 +409,20 @@ function completeInstance(
   if (d.higherPrioSendAdvert === true && strict) {
     err('strict-higher-prio-send-advert', 'strict mode requires higher_prio_send_advert to be off; cleared');
     higherPrioSendAdvert = false;
+  }
+  // keepalived 2.3.3 vrrp_complete_instance: owner_ignore_adverts only for an owner; strict owners always.
+  let ownerIgnoreAdverts = d.ownerIgnoreAdverts;
+  if (ownerIgnoreAdverts === true && priority !== 255) {
+    err('owner-ignore-adverts-not-owner', 'owner_ignore_adverts is ignored since the priority is not 255');
+    ownerIgnoreAdverts = false;
+  } else if (ownerIgnoreAdverts === undefined) {
+    ownerIgnoreAdverts = priority === 255 && (strict || (global.ownerIgnoreAdverts ?? false));
+  } else if (priority === 255 && !ownerIgnoreAdverts) {
+    // keepalived-compat: 2.4.3 refuses an explicit `owner_ignore_adverts false` on an owner (its message names
+    // Test: test/unit/config-parser/keywords-ka24.test.ts "owner_ignore_adverts false on an owner: error, set".
+    // strict mode, its test does not) and sets it.
+    err('owner-ignore-adverts-required', 'strict_mode with priority 255 requires owner_ignore_adverts; set');
+    ownerIgnoreAdverts = true;
   }
   const smtpAlert = d.smtpAlert ?? global.smtpAlertVrrp ?? global.smtpAlert ?? false;
   const group = syncGroup !== undefined ? groups.get(syncGroup) : undefined;
@@ -509,6 +542,9 @@ function completeInstance(
     useVmac: d.useVmac,
     syncGroup,
     inactiveKeywords: [...d.inactive],
+    ...(timerExpiredBackup !== undefined ? { timerExpiredBackup } : {}),
+    ownerIgnoreAdverts,
+    noVirtualIpaddress,
     pos: d.pos,
   };
 }

@@ -457,7 +457,8 @@ export class Supervisor {
         },
       };
     }
-    return { config: this.config, runtime };
+    const trackProcesses = this.trackers?.processViews();
+    return { config: this.config, runtime, ...(trackProcesses ? { trackProcesses } : {}) };
   }
 
   /** Waits until every effect queued so far has been performed (tests and shutdown). */

@@ -40,6 +40,7 @@ export class VrrpCore {
   private readonly scripts = new Map<string, boolean>();
   private readonly links = new Map<string, boolean>();
   private readonly files = new Map<string, number>();
+  private readonly processes = new Map<string, boolean>();
   private readonly addrs = new Map<string, string>();
   /** External (edge) fault reasons per instance name: `fault` inputs. */
   private readonly edgeFaults = new EdgeFaults();
@@ -131,6 +132,14 @@ export class VrrpCore {
         this.files.set(input.name, input.value);
         this.reevaluate(ctx);
         break;
+      case 'process':
+        // keepalived logs quorum changes only once running (the initial /proc scan just sets the state).
+        if (this.started && (this.processes.get(input.name) ?? false) !== input.haveQuorum) {
+          ctx.out.push({ kind: 'log', level: 'info', event: 'process.quorum', msg: `Quorum ${input.haveQuorum ? 'gained' : 'lost'} for tracked process ${input.name}`, fields: { process: input.name } });
+        }
+        this.processes.set(input.name, input.haveQuorum);
+        this.reevaluate(ctx);
+        break;
       case 'interfaceAddress':
         if (input.address === undefined) this.addrs.delete(`${input.family}/${input.ifname}`);
         else this.addrs.set(`${input.family}/${input.ifname}`, input.address);
@@ -205,7 +214,7 @@ export class VrrpCore {
   // ───────────────────────────── trackers ─────────────────────────────
 
   private values(): TrackerValues {
-    return { scripts: this.scripts, links: this.links, files: this.files };
+    return { scripts: this.scripts, links: this.links, files: this.files, processes: this.processes };
   }
 
   private sourceOf(i: VrrpInstance): string | undefined {

@@ -26,6 +26,7 @@ export const DROP_REASONS = [
   'mcast_unicast_mismatch',
   'addr_list_err',
   'unicast_src_not_peer',
+  'owner_ignore_adverts',
   'auth_ext_missing',
   'auth_ext_malformed',
   'auth_ext_unknown_key',

@@ -38,6 +38,8 @@ export type Input =
   | { readonly kind: 'link'; readonly ifname: string; readonly up: boolean; readonly added?: boolean }
   /** A track_file's value. */
   | { readonly kind: 'file'; readonly name: string; readonly value: number }
+  /** A vrrp_track_process's quorum (quorum ≤ matching processes ≤ quorum_max, after fork/terminate delays). */
+  | { readonly kind: 'process'; readonly name: string; readonly haveQuorum: boolean }
   /** The primary address of an interface for a family, or `undefined` when it has none. */
   | { readonly kind: 'interfaceAddress'; readonly ifname: string; readonly family: Family; readonly address: string | undefined }
   /**

@@ -18,6 +18,7 @@ import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './type
 import { micros, microsToCentis, type Micros } from './units.js';
 import { nextIpId } from './ipv4.js';
 import type { LogEvent } from '../log-events.js';
+import type { RxWarning } from './receive-checks.js';
 
 /** What an instance needs from the core while it handles one input. */
 export interface InstanceCtx {
@@ -628,11 +629,13 @@ export class VrrpInstance {
       state: this.state,
       lastMasterAddr: this.masterAddr,
       checksumMode: this.checksumMode,
+      effectivePriority: this.effectivePriority,
       ...(this.config.authHmac && ctx.authHmac ? { authHmac: { seam: ctx.authHmac, state: this.authState } } : {}),
     });
     if (r.switchChecksumMode) this.checksumMode = r.switchChecksumMode;
     for (const k of r.counters) this.stats[k]++;
     for (const n of r.notes) ctx.out.push({ kind: 'log', level: 'info', event: 'advert.note', msg: n, instance: this.name, fields: { vrid: this.config.vrid, src: pkt.src } });
+    if (r.ok && r.warnings) this.rxWarn(ctx, pkt, r.warnings);
     if (!r.ok) {
       this.countDrop(r.reason);
       // havipd: at most one line per reason per second, with the count left out (keepalived 2.2.7 logs
@@ -644,6 +647,25 @@ export class VrrpInstance {
       }
     }
     return r;
+  }
+
+  /** Warning kinds logged since the state or the master last changed (keepalived 2.3.3+ `rlflags`). */
+  private rxWarned = new Set<RxWarning['kind']>();
+  private rxWarnKey = '';
+
+  /** keepalived-compat: each warning about an accepted advert is logged once until the state or master changes. */
+  // Test: test/rfc/rfc5798-7.test.ts "RFC 9568 §7.1: MAY verify the IP addresses; a differing VIP list is counted and the advert accepted (keepalived 2.4.3)".
+  private rxWarn(ctx: InstanceCtx, pkt: ReceivedPacket, warnings: readonly RxWarning[]): void {
+    const key = `${this.state} ${pkt.src}`;
+    if (key !== this.rxWarnKey) {
+      this.rxWarnKey = key;
+      this.rxWarned.clear();
+    }
+    for (const w of warnings) {
+      if (this.rxWarned.has(w.kind)) continue;
+      this.rxWarned.add(w.kind);
+      ctx.out.push({ kind: 'log', level: 'info', event: 'advert.warning', msg: w.log, instance: this.name, fields: { vrid: this.config.vrid, warning: w.kind, src: pkt.src } });
+    }
   }
 
   countDrop(reason: DropReason): void {

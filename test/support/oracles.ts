@@ -4,6 +4,7 @@
 // oracle skips its cases with the reason on a developer machine; under CI=true it throws, so a CI run
 // that silently tested against one oracle only cannot pass (.ci/run builds 2.4.3 before the tests).
 
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { findTool, isCi } from './interop-guard.js';
@@ -81,4 +82,27 @@ export function peerBinaries(env: NodeJS.ProcessEnv = process.env): readonly Pee
 export function missingOracle(kinds: readonly string[], guardSkip: boolean): boolean {
   if (guardSkip) return false;
   return kinds.some((k) => k === 'keepalived-2.4.3' && !peerBinary('keepalived-2.4.3').binary);
+}
+
+// ── lang24: the two oracles by version, for the -t oracle test and the --signum test ──
+
+export type OracleVersion = '2.2.7' | '2.4.3';
+
+/** Where each oracle lives; `KEEPALIVED` / `KEEPALIVED_243` override them. */
+export const ORACLE_PATHS: Readonly<Record<OracleVersion, string>> = {
+  '2.2.7': process.env.KEEPALIVED ?? '/usr/sbin/keepalived',
+  '2.4.3': process.env.KEEPALIVED_243 ?? '/var/cache/havipd/oracles/keepalived-2.4.3-52b8fb42b6c6614c/keepalived',
+};
+
+/** The path of an oracle binary, or undefined when it is not installed / not built. */
+export function oraclePath(version: OracleVersion): string | undefined {
+  const p = ORACLE_PATHS[version];
+  return existsSync(p) ? p : undefined;
+}
+
+/** Under CI a missing oracle is a failure, not a skip. */
+export function requireOracleUnderCi(version: OracleVersion): void {
+  if (process.env.CI && oraclePath(version) === undefined) {
+    throw new Error(`keepalived ${version} oracle missing at ${ORACLE_PATHS[version]} and CI is set`);
+  }
 }

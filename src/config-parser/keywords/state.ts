@@ -88,6 +88,10 @@ export interface InstanceDraft {
   promoteSecondaries: boolean;
   useVmac?: string;
   noVirtualIpaddress: boolean;
+  /** `timer_expired_backup [PRIO]` (2.2.8): highest_other_priority, 1..254. */
+  timerExpiredBackup?: number;
+  /** `owner_ignore_adverts [BOOL]` (2.3.3). */
+  ownerIgnoreAdverts?: boolean;
   inactive: string[];
   /** Interface named but absent from the host (already reported). */
   ifaceMissing?: boolean;
@@ -208,6 +212,16 @@ export interface GlobalDraft {
   instanceName?: string;
   netNamespace?: string;
   v3ChecksumAsV2: boolean;
+  /** µs, `vrrp_delay_after_boot` (2.4.0). */
+  delayAfterBoot?: number;
+  ownerIgnoreAdverts?: boolean;
+  jsonVersion?: 1 | 2;
+  stateDumpFile?: string;
+  statsDumpFile?: string;
+  jsonDumpFile?: string;
+  iprouteUsrDir?: string;
+  iprouteEtcDir?: string;
+  useSymlinkPaths?: boolean;
 }
 
 export interface RootDraft {

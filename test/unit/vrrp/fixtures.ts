@@ -33,6 +33,7 @@ export interface InstanceOpts {
   skipCheckAdvAddr?: boolean;
   oldUnicastChecksum?: 'auto' | 'always' | 'never';
   v3ChecksumAsV2?: boolean;
+  ownerIgnoreAdverts?: boolean;
   authHmac?: AuthHmacConfig;
 }
 
@@ -43,6 +44,7 @@ export function instanceConfig(o: InstanceOpts = {}): VrrpInstanceConfig {
     Object.entries({
       name: o.name, vrid: o.vrid, version: o.version, priority: o.priority, advertInt: o.advertInt, auth: o.auth,
       checkUnicastSrc: o.checkUnicastSrc, skipCheckAdvAddr: o.skipCheckAdvAddr, oldUnicastChecksum: o.oldUnicastChecksum, v3ChecksumAsV2: o.v3ChecksumAsV2,
+      ownerIgnoreAdverts: o.ownerIgnoreAdverts,
     }).filter(([, v]) => v !== undefined),
   ) as Partial<VrrpInstanceConfig>;
   return {
@@ -64,6 +66,7 @@ export function context(config: VrrpInstanceConfig, o: Partial<Omit<ReceiveConte
     state: o.state ?? ('BACKUP' as VrrpState),
     lastMasterAddr: o.lastMasterAddr,
     checksumMode: o.checksumMode ?? mode,
+    ...(o.effectivePriority !== undefined ? { effectivePriority: o.effectivePriority } : {}),
   };
 }
 
