@@ -77,8 +77,9 @@ describe('reload: matched instances keep their state', () => {
     expect(h.snap().effectivePriority).toBe(140);
     expect(out.filter((e) => e.kind === 'sendAdvert').map((e) => (e.kind === 'sendAdvert' ? e.priority : 0))).toEqual([150, 140]);
   });
-  it('keepalived-compat: with a tracker the change is logged from the new base priority, without a notification', () => {
-    // keepalived 2.2.7: base 150 with `tf weight 10` at −2 (130), reloaded to 140: "from 140 to 120", no FIFO line.
+  it('keepalived-compat: with a tracker the change is logged from the new base priority, notified as from INIT', () => {
+    // keepalived 2.2.7: base 150 with `tf weight 10` at −2 (130), reloaded to 140: "from 140 to 120" and
+    // FIFO `INSTANCE "VI_1" BACKUP_PRIORITY 120` although MASTER (test/interop/priority-differential.test.ts).
     const cfg = (priority: number): VrrpInstanceConfig => instanceConfig({ priority, notifyPriorityChanges: true, trackFiles: [track('tf', 10)] });
     const h = new Harness([cfg(150)]);
     h.step(0, { kind: 'file', name: 'tf', value: -2 });
@@ -86,7 +87,8 @@ describe('reload: matched instances keep their state', () => {
     expect(h.snap().effectivePriority).toBe(130);
     const out = reload(h, 4_100_000, [cfg(140)]);
     expect(summarize(out).filter((l) => l.includes('effective priority'))).toEqual(['log:(VI_1) Changing effective priority from 140 to 120']);
-    expect(out.filter((e) => e.kind === 'priorityChange')).toEqual([]);
+    expect(out.filter((e) => e.kind === 'priorityChange')).toEqual([{ kind: 'priorityChange', instance: 'VI_1', from: 140, to: 120, state: 'INIT', notify: true }]);
+    expect(h.state()).toBe('MASTER');
     expect(h.snap().effectivePriority).toBe(120);
   });
   it('a MASTER reloaded from 150 to 90 advertises 90 at once (the pre-reload advert still says 150)', () => {
@@ -149,7 +151,6 @@ describe('reload: matched instances keep their state', () => {
     const out = reload(h, 1_000_000, [instanceConfig({ priority: 110, trackScripts: [track('chk', -30)] })]);
     expect(h.snap().effectivePriority).toBe(80);
     expect(summarize(out)).toContain('log:(VI_1) Changing effective priority from 110 to 80');
-    expect(out.filter((e) => e.kind === 'priorityChange')).toEqual([]);
   });
   it('a new weight-0 tracker that is down puts a kept MASTER in FAULT through the usual path', () => {
     const h = new Harness([instanceConfig()]);
