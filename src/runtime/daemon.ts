@@ -16,7 +16,8 @@ import { defaultRulePreferences, type RouteEdge } from './routes.js';
 import type { LinkEdge, LinkEvent, LinkInfo } from './links.js';
 import type { FrameSender } from '../garp/sender.js';
 import type { OpenTransport, Transport } from './transport/types.js';
-import type { DumpInput, InstanceRuntimeView } from './dumps.js';
+import { authExtStats, type DumpInput, type InstanceRuntimeView } from './dumps.js';
+import { nodeAuthHmacSeam } from './auth-hmac-crypto.js';
 import { planReload } from './reload-plan.js';
 import { routeTrackedInterfaces } from '../vrrp/route-interfaces.js';
 import { isMulticast } from '../vrrp/inet.js';
@@ -78,6 +79,8 @@ export class Daemon {
   private readonly slots = new Map<string, TransportSlot>();
   private readonly slotOf = new Map<string, TransportSlot>();
   private timer: NodeJS.Timeout | undefined;
+  /** When `timer` should fire (its deadline, or when it was armed if that was later). */
+  private timerDue = 0 as Micros;
   private chain: Promise<void> = Promise.resolve();
   private running = false;
   private stopped = false;
@@ -100,7 +103,7 @@ export class Daemon {
     private readonly opts: DaemonOptions,
   ) {
     this.config = config;
-    this.core = new VrrpCore(config, { detail: opts.detail });
+    this.core = new VrrpCore(config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => edges.clock.epochMicros()) });
     this.rulePrefs = defaultRulePreferences(config);
   }
 
@@ -292,6 +295,7 @@ export class Daemon {
           auth_failure: st.auth_failure,
           pri_zero_rcvd: st.pri_zero_rcvd,
           pri_zero_sent: st.pri_zero_sent,
+          ...(this.config.instances.find((i) => i.name === s.name)?.authHmac ? authExtStats(st) : {}),
         },
       };
     }
@@ -341,17 +345,35 @@ export class Daemon {
 
   private arm(): void {
     if (this.stopped) return;
+    const armedAt = this.edges.clock.now();
+    // An overdue timer is not replaced: when the loop polled the sockets before running it (a resumed
+    // epoll_wait may return events rather than EINTR), it must still fire to report how late it is.
+    if (this.timer && armedAt >= this.timerDue) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const deadline = this.core.nextDeadline();
     if (deadline === undefined) return;
-    const delayMs = Math.max(0, Math.ceil((deadline - this.edges.clock.now()) / 1000));
+    const delayMs = Math.max(0, Math.ceil((deadline - armedAt) / 1000));
+    this.timerDue = Math.max(deadline, armedAt) as Micros;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      const at = this.edges.clock.now();
       // libuv timers count from a cached loop time and may fire a little early: wait for the rest then.
-      if (this.edges.clock.now() < deadline) return this.arm();
-      this.stepAt(deadline, { kind: 'tick' });
+      if (at < deadline) return this.arm();
+      // How late the process ran this timer (frozen, or the host too busy): the core decides what that means.
+      const late = (at - Math.max(deadline, armedAt)) as Micros;
+      // keepalived-compat: adverts that arrived before the deadline win over it (issue 8 §2). keepalived's
+      // socket read thread carries the timeout, so a resumed epoll reports the socket and the queued adverts
+      // re-arm the down timer first; the event loop runs expired timers before polling, so read them here.
+      // Test: test/unit/runtime/daemon-drain.test.ts "keepalived-compat: a down timer run late with adverts queued"; test/interop/vrrp-freeze.test.ts.
+      void this.drainTransports().then(() => this.stepAt(deadline, { kind: 'tick', woke: { at, late } }));
     }, delayMs);
+  }
+
+  /** Feeds the core every datagram already waiting in the VRRP sockets (bounded per transport). */
+  private async drainTransports(): Promise<void> {
+    const open = [...this.slots.values()].flatMap((s) => (s.transport ? [s.transport] : []));
+    await Promise.all(open.map((t) => t.drainPending().catch(() => undefined)));
   }
 
   private onPacket(slot: TransportSlot, packet: ReceivedPacket): void {

@@ -22,8 +22,12 @@ export type Input =
   | { readonly kind: 'start' }
   /** A packet from the transport; the core demultiplexes by VRID / family / interface and runs the receive checks. */
   | { readonly kind: 'packet'; readonly packet: ReceivedPacket }
-  /** The clock reached `nextDeadline()` (or later): everything due at `now` fires. */
-  | { readonly kind: 'tick' }
+  /**
+   * The clock reached `nextDeadline()` (or later): everything due at `now` fires. `woke`: when the shell's
+   * timer actually ran and how late the process ran it (after the adverts already in the sockets were
+   * fed); a tick `late` by `FREEZE_THRESHOLD` or more is a freeze (src/vrrp/freeze.ts).
+   */
+  | { readonly kind: 'tick'; readonly woke?: TickWake }
   /** A vrrp_script's status after rise/fall (`true` = OK). */
   | { readonly kind: 'script'; readonly name: string; readonly ok: boolean }
   /** An interface's link state (IFF_UP and IFF_RUNNING). */
@@ -43,6 +47,12 @@ export type Input =
   | { readonly kind: 'reload'; readonly config: DaemonConfig; readonly plan: ReloadMapping }
   /** Shutdown (SIGTERM): MASTERs send priority 0 and release their VIPs; STOP notifications. */
   | { readonly kind: 'stop' };
+
+/** When the shell's timer ran (`at`, ≥ the tick's `now`) and how long after its due time (`late`). */
+export interface TickWake {
+  readonly at: Micros;
+  readonly late: Micros;
+}
 
 /**
  * Which old instances carry over to the new configuration (src/runtime/reload-plan.ts `planReload()`,

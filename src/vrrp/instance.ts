@@ -4,7 +4,8 @@
 // `vrrp_scheduler.c`: try_up_instance, vrrp_init_state, vrrp_init_instance_sands; `vrrp_track.c`:
 // down_instance, vrrp_set_effective_priority). Pure: effects are appended to `ctx.out`.
 
-import type { GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser/types.js';
+import type { AuthHmacConfig, GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser/types.js';
+import { appendTrailer, AuthHmacState, buildTrailer, signs, takeSendSeq, type AuthHmacSeam } from './auth-hmac.js';
 import { lowerPrioGarpPlan, masterGarpPlan, refreshDue, type GarpPacer, type GarpReason, type GarpTarget } from '../garp/schedule.js';
 import { backupAccepts, compareAddresses, peerLoses, peerWins } from './election.js';
 import type { AdvertCodec, Effect, InstanceSnapshot, InstanceStats, NotifyState, TransitionReason } from './effects.js';
@@ -27,6 +28,8 @@ export interface InstanceCtx {
   readonly detail: boolean;
   /** End of `vrrp_startup_delay`, if one is running. */
   readonly delayedStartUntil: Micros | undefined;
+  /** The crypto/clock seam of `auth_hmac` (required when an instance has it). */
+  readonly authHmac?: AuthHmacSeam;
 }
 
 /**
@@ -82,6 +85,12 @@ function newStats(): InstanceStats {
     addr_list_err: 0,
     vers_err: 0,
     chk_err: 0,
+    auth_ext_missing: 0,
+    auth_ext_malformed: 0,
+    auth_ext_unknown_key: 0,
+    auth_ext_invalid_hmac: 0,
+    auth_ext_stale: 0,
+    auth_ext_replay: 0,
     drops: {},
   };
 }
@@ -133,6 +142,8 @@ export class VrrpInstance {
   sourceAddr: string | undefined;
   lastTransition: Micros | undefined;
   readonly stats: InstanceStats = newStats();
+  /** auth_hmac send sequence and per-sender replay marks. */
+  readonly authState = new AuthHmacState();
   /** Rate limit of the drop log lines (ARCHITECTURE.md §4.1). */
   readonly dropLog = new DropLog();
   sync: SyncGroup | undefined;
@@ -222,6 +233,9 @@ export class VrrpInstance {
     const dests = this.isUnicast
       ? c.unicastPeers.map((p) => ({ dst: p.address, ttl: c.unicastTtl ?? 255 }))
       : [{ dst: c.mcastDstIp, ttl: 255 }];
+    const encode = (dst: string): Uint8Array => ctx.codec.encodeAdvert(fields, { src, dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp });
+    // auth_hmac: sign once per advert (keepalived `vrrp_auth_hmac_sign()`); every copy carries the same trailer.
+    const signer = signs(c.authHmac) ? this.signer(ctx, c.authHmac, src) : undefined;
     ctx.out.push({
       kind: 'sendAdvert',
       instance: this.name,
@@ -234,10 +248,24 @@ export class VrrpInstance {
       advertInt: fields.advertInt,
       destinations: dests.map((d) => ({
         ...d,
-        bytes: ctx.codec.encodeAdvert(fields, { src, dst: d.dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp }),
+        bytes: signer ? signer(encode(d.dst), d.dst) : encode(d.dst),
       })),
     });
     this.stats.advert_sent++;
+  }
+
+  /** Signs messages of one advert: appends the trailer (same sequence for every copy); IPv6 re-checksums. */
+  private signer(ctx: InstanceCtx, h: AuthHmacConfig, src: string): (msg: Uint8Array, dst: string) => Uint8Array {
+    if (!ctx.authHmac) throw new Error(`(${this.name}) auth_hmac configured but no crypto seam`);
+    const seam = ctx.authHmac;
+    const c = this.config;
+    const key = h.keys.find((k) => k.id === h.activeKey)!.secret;
+    const seq = takeSendSeq(this.authState, h, seam.realtimeNs());
+    let trailer: Uint8Array | undefined;
+    return (msg, dst) => {
+      trailer ??= buildTrailer(seam, msg, { family: c.family, version: c.version, vrid: c.vrid, src }, key, h.activeKey, seq);
+      return appendTrailer(msg, trailer, { family: c.family, version: c.version, src, dst });
+    };
   }
 
   private allVips(): VipConfig[] {
@@ -588,6 +616,7 @@ export class VrrpInstance {
       state: this.state,
       lastMasterAddr: this.masterAddr,
       checksumMode: this.checksumMode,
+      ...(this.config.authHmac && ctx.authHmac ? { authHmac: { seam: ctx.authHmac, state: this.authState } } : {}),
     });
     if (r.switchChecksumMode) this.checksumMode = r.switchChecksumMode;
     for (const k of r.counters) this.stats[k]++;

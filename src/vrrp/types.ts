@@ -86,4 +86,11 @@ export type DropReason =
   | 'chk_err' // check 14
   | 'mcast_unicast_mismatch' // check 15 (keepalived counts it in addr_list_err)
   | 'addr_list_err' // check 12b / 17 (2.2.7: the advert is rejected)
-  | 'unicast_src_not_peer'; // check 18
+  | 'unicast_src_not_peer' // check 18 (and auth_hmac: a signed unicast advert from a non-peer)
+  // auth_hmac (keepalived 2.4 `vrrp_auth_ext_verify()`), after the version check:
+  | 'auth_ext_missing' // enforce mode, no trailer
+  | 'auth_ext_malformed' // ext_type not HMAC-SHA256 or reserved not 0
+  | 'auth_ext_unknown_key' // key id not configured
+  | 'auth_ext_invalid_hmac' // HMAC mismatch
+  | 'auth_ext_stale' // time mode: timestamp outside the window
+  | 'auth_ext_replay'; // sequence not after the sender's last
