@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { failureFrom, signature, type Failure, type SliceStats } from './engine.js';
+import { failureFrom, HISTORY, signature, type Failure, type SliceStats } from './engine.js';
 import { ROOT } from './paths.js';
 import { inputRng } from './rng.js';
 import { TARGETS, targetByName } from './targets.js';
@@ -85,7 +85,7 @@ async function runTarget(args: Args, name: string, deadline: number): Promise<Ta
   let lastPrint = 0;
   await Promise.all(
     Array.from({ length: args.workers }, (_, w) => {
-      const heartbeat = new SharedArrayBuffer(16);
+      const heartbeat = new SharedArrayBuffer(24);
       const hb = new Float64Array(heartbeat);
       const job: WorkerJob = { target: name, heartbeat, slice: { seed: args.seed, start: w, stride: args.workers, count, deadline, slowMs: args.slowMs } };
       const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
@@ -93,13 +93,23 @@ async function runTarget(args: Args, name: string, deadline: number): Promise<Ta
         let stalled = false;
         const watch = setInterval(() => {
           peakRss = Math.max(peakRss, process.memoryUsage().rss);
-          if (!stalled && hb[1]! > 0 && Date.now() - hb[1]! > args.stallSeconds * 1000) {
+          const shrinking = hb[2] === 1;
+          const limit = args.stallSeconds * 1000 * (shrinking ? 4 : 1);
+          if (!stalled && hb[1]! > 0 && Date.now() - hb[1]! > limit) {
             stalled = true;
-            // an input that does not return: name it (regenerated from its seed), stop this worker
+            // an input that does not return: name it (regenerated from its seed, with the inputs before
+            // it in this worker for stateful targets), stop this worker
             const index = hb[0]!;
             const inst = target.setup();
-            const input = inst.generate(inputRng(args.seed, name, index));
-            extra.push({ target: name, kind: 'stall', message: `input ${index} ran for more than ${args.stallSeconds} s (worker stopped)`, seed: args.seed, index, ms: Date.now() - hb[1]!, reproducible: false, input: inst.toJson(input), describe: inst.describe(input) });
+            const gen = (k: number): unknown => inst.generate(inputRng(args.seed, name, k));
+            let input = gen(index);
+            if (inst.withHistory) {
+              const before: unknown[] = [];
+              for (let k = index - args.workers * HISTORY; k < index; k += args.workers) if (k >= 0) before.push(gen(k));
+              input = inst.withHistory(before, input);
+            }
+            const what = shrinking ? `shrinking the failure at input ${index} (a replay with its history)` : `input ${index}`;
+            extra.push({ target: name, kind: 'stall', message: `${what} ran for more than ${limit / 1000} s (worker stopped)`, seed: args.seed, index, ms: Date.now() - hb[1]!, reproducible: false, input: inst.toJson(input), describe: inst.describe(input) });
             void worker.terminate();
           }
           const now = Date.now();

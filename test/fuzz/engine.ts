@@ -86,13 +86,32 @@ function sizeOf(j: Json): number {
   return JSON.stringify(j).length;
 }
 
-export function failureFrom<I>(target: FuzzTarget<I>, inst: TargetInstance<I>, o: { kind: FailureKind; message: string; seed: number; index: number; ms: number; input: I; slowMs: number; shrinkBudget: number }): Failure {
+/** How many previous inputs a stateful target's failure may need (tried when the input alone does not fail on fresh state). */
+export const HISTORY = 64;
+
+export function failureFrom<I>(
+  target: FuzzTarget<I>,
+  inst: TargetInstance<I>,
+  o: { kind: FailureKind; message: string; seed: number; index: number; ms: number; input: I; slowMs: number; shrinkBudget: number; history?: readonly I[] },
+): Failure {
   const sig = signature(o.kind, o.message);
-  const reproducible = sameFailure(inst, o.input, o.kind, sig, o.slowMs);
   let input = o.input;
+  let reproducible = sameFailure(inst, input, o.kind, sig, o.slowMs);
+  if (o.kind === 'slow' && reproducible) {
+    // timing on a busy machine: confirmed only when a second replay is slow too
+    reproducible = sameFailure(inst, input, o.kind, sig, o.slowMs);
+  }
+  if (!reproducible && o.kind !== 'slow' && inst.withHistory && o.history && o.history.length > 0) {
+    const withHistory = inst.withHistory(o.history, o.input);
+    if (sameFailure(inst, withHistory, o.kind, sig, o.slowMs)) {
+      input = withHistory;
+      reproducible = true;
+    }
+  }
   if (reproducible) {
+    const orig = input;
     const budget = o.kind === 'slow' ? Math.min(o.shrinkBudget, 40) : o.shrinkBudget;
-    input = inst.shrink(o.input, (c) => sameFailure(inst, c, o.kind, sig, o.slowMs), budget);
+    input = inst.shrink(orig, (c) => sameFailure(inst, c, o.kind, sig, o.slowMs), budget);
   }
   return {
     target: target.name,
@@ -127,6 +146,7 @@ export function runSlice<I>(target: FuzzTarget<I>, opts: SliceOptions, inst: Tar
     elapsedMs: 0,
   };
   const seen = new Set<string>();
+  const history: I[] = [];
   let lastMem = Date.now();
   let lastProgress = Date.now();
   let memFailed = false;
@@ -167,8 +187,12 @@ export function runSlice<I>(target: FuzzTarget<I>, opts: SliceOptions, inst: Tar
       else {
         seen.add(sig);
         opts.onShrink?.();
-        stats.failures.push(failureFrom(target, inst, { ...error, seed: opts.seed, index, ms, input, slowMs: opts.slowMs, shrinkBudget }));
+        stats.failures.push(failureFrom(target, inst, { ...error, seed: opts.seed, index, ms, input, slowMs: opts.slowMs, shrinkBudget, history }));
       }
+    }
+    if (inst.withHistory) {
+      history.push(input);
+      if (history.length > HISTORY) history.shift();
     }
     const now = Date.now();
     if (now - lastMem >= memEveryMs) {

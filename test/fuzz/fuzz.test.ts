@@ -2,6 +2,7 @@
 // fuzzer's own machinery (streams, shrinker, failure detection), and the replay of every regression
 // case in test/fuzz/regressions/ (failing inputs found by `npm run fuzz`, shrunk).
 // No wall-clock assertion: the per-input time limit is off here (slowMs Infinity).
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { configSeeds, generateConfig } from './configs.js';
 import { CoreHarness, generatePacket, packetCoreConfig, packetSeeds } from './packets.js';
 import { Rng, inputRng } from './rng.js';
 import { TARGETS, targetByName } from './targets.js';
+import { transpileForChild } from '../support/ts-child.js';
 import { InvariantError, type FuzzTarget } from './target.js';
 
 const SEED = 0x66757a7a; // "fuzz"
@@ -129,12 +131,12 @@ describe('fuzz regressions (test/fuzz/regressions)', () => {
   it('has the regression cases', () => {
     expect(cases.length).toBeGreaterThan(0);
   });
-  it.each(cases.filter(([, c]) => c.open === undefined))('%s replays without failure', (_f, c) => {
+  it.each(cases.filter(([, c]) => c.open === undefined && c.kind !== 'stall'))('%s replays without failure', (_f, c) => {
     const inst = targetByName(c.target).setup();
     expect(() => inst.replay(inst.fromJson(c.input))).not.toThrow();
   });
   // Known open bugs: still failing the same way (when one is fixed this fails: drop its `open` field).
-  it.each(cases.filter(([, c]) => c.open !== undefined))('%s still fails (open)', (_f, c) => {
+  it.each(cases.filter(([, c]) => c.open !== undefined && c.kind !== 'stall'))('%s still fails (open)', (_f, c) => {
     const inst = targetByName(c.target).setup();
     let thrown: unknown;
     try {
@@ -145,4 +147,21 @@ describe('fuzz regressions (test/fuzz/regressions)', () => {
     expect(thrown, `${c.open}: fixed? then remove its "open" field`).toBeInstanceOf(Error);
     expect(signature(c.kind as 'invariant', String((thrown as Error).message).split(';')[0]!)).toBe(signature(c.kind as 'invariant', c.message.split(';')[0]!.replace(/^\w+Error: /, '')));
   });
+
+  // Inputs that did not return: replayed in a child process, killed after a timeout.
+  it.each(cases.filter(([, c]) => c.kind === 'stall'))('%s (stall) in a child process', (f, c) => {
+    const child = transpileForChild('test/fuzz/replay-child.ts');
+    try {
+      // open: the child must still be running after 5 s (it never returns); fixed: it must finish (generous bound)
+      const r = spawnSync(process.execPath, [child.entry, join(REGRESSIONS, f)], {
+        timeout: c.open !== undefined ? 5_000 : 60_000,
+        encoding: 'utf8',
+        env: { ...process.env, HAVIPD_FUZZ_ROOT: join(import.meta.dirname, '..', '..') },
+      });
+      if (c.open !== undefined) expect(r.signal, `${c.open}: fixed? then remove its "open" field (child: ${r.stdout}${r.stderr})`).toBe('SIGTERM');
+      else expect({ status: r.status, signal: r.signal, out: r.stdout }).toEqual({ status: 0, signal: null, out: 'replayed\n' });
+    } finally {
+      child.remove();
+    }
+  }, 90_000);
 });

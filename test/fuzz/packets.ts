@@ -17,7 +17,7 @@ import { centiseconds, micros } from '../../src/vrrp/units.js';
 import type { DaemonConfig } from '../../src/config-parser/types.js';
 import { parseConfig } from '../../src/config-parser/parse.js';
 import { FakeConfigHost } from '../support/fake-config-host.js';
-import { mutateBytes, shrinkBytes } from './mutators.js';
+import { ddmin, mutateBytes, shrinkBytes } from './mutators.js';
 import { ROOT } from './paths.js';
 import type { Rng } from './rng.js';
 import { InvariantError, type FuzzTarget, type Json, type TargetInstance } from './target.js';
@@ -201,6 +201,8 @@ export interface PacketInput {
   readonly state: VrrpState;
   readonly lastMaster: boolean;
   readonly checksumMode: ChecksumMode;
+  /** Packets run first on the same core (their failures ignored): the history a failure needs. */
+  readonly before?: readonly PacketInput[];
 }
 
 const SRCS4 = ['10.9.0.2', '10.9.0.3', '10.9.0.1', '0.0.0.0', '255.255.255.255', '224.0.0.18', '10.9.0.100'];
@@ -338,6 +340,17 @@ export function runPacket(i: PacketInput, harness: CoreHarness, config: DaemonCo
   harness.step({ kind: 'packet', packet: pkt });
 }
 
+function packetToJson(i: PacketInput): Json {
+  const { before, ...rest } = i;
+  return { ...rest, ttl: i.ttl ?? null, data: hex(i.data), ...(before && before.length > 0 ? { before: before.map(packetToJson) } : {}) } as unknown as Json;
+}
+
+function packetFromJson(j: Json): PacketInput {
+  const o = j as unknown as Omit<PacketInput, 'data' | 'ttl' | 'before'> & { data: string; ttl: number | null; before?: Json[] };
+  const { before, ...rest } = o;
+  return { ...rest, ttl: o.ttl ?? undefined, data: unhex(o.data), ...(before ? { before: before.map(packetFromJson) } : {}) };
+}
+
 export const packetTarget: FuzzTarget<PacketInput> = {
   name: 'packets',
   defaultCount: 1_000_000,
@@ -359,18 +372,30 @@ export const packetTarget: FuzzTarget<PacketInput> = {
         runPacket(i, harness, config);
       },
       replay(i) {
-        runPacket(i, fresh(), config);
+        const h = fresh();
+        for (const b of i.before ?? []) {
+          try {
+            runPacket(b, h, config);
+          } catch {
+            // history only builds the state
+          }
+        }
+        runPacket(i, h, config);
       },
+      withHistory: (before, i) => ({ ...i, before: before.map((b) => ({ ...b, before: undefined })) }),
       shrink(i, fails, budget) {
-        const data = shrinkBytes(i.data, (d) => fails({ ...i, data: d }), budget);
-        return { ...i, data };
+        let cur = i;
+        if (cur.before && cur.before.length > 0) {
+          const kept = ddmin(cur.before, (bs) => fails({ ...cur, before: bs }), Math.floor(budget / 2));
+          cur = { ...cur, before: kept };
+        }
+        const base = cur;
+        const data = shrinkBytes(base.data, (d) => fails({ ...base, data: d }), Math.ceil(budget / 2));
+        return { ...base, data };
       },
-      toJson: (i) => ({ ...i, ttl: i.ttl ?? null, data: hex(i.data) }) as unknown as Json,
-      fromJson(j) {
-        const o = j as unknown as Omit<PacketInput, 'data' | 'ttl'> & { data: string; ttl: number | null };
-        return { ...o, ttl: o.ttl ?? undefined, data: unhex(o.data) };
-      },
-      describe: (i) => `IPv${i.family}${i.hasIpHeader ? '+hdr' : ''} ${i.data.length} B ${i.src} -> ${i.dst}: ${hex(i.data.subarray(0, 48))}${i.data.length > 48 ? '…' : ''}`,
+      toJson: (i) => packetToJson(i),
+      fromJson: (j) => packetFromJson(j),
+      describe: (i) => `${i.before?.length ? `(after ${i.before.length} packet(s)) ` : ''}IPv${i.family}${i.hasIpHeader ? '+hdr' : ''} ${i.data.length} B ${i.src} -> ${i.dst}: ${hex(i.data.subarray(0, 48))}${i.data.length > 48 ? '…' : ''}`,
     };
   },
 };

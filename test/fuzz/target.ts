@@ -20,6 +20,11 @@ export interface TargetInstance<I> {
   replay(input: I): void;
   /** A smaller input that still satisfies `fails`, within `budget` calls. */
   shrink(input: I, fails: (i: I) => boolean, budget: number): I;
+  /**
+   * For stateful targets: one input that replays `before` (their failures ignored: they only build the
+   * state) and then `input`, on fresh state. Lets a failure that needs history be reproduced and shrunk.
+   */
+  withHistory?(before: readonly I[], input: I): I;
   toJson(input: I): Json;
   fromJson(j: Json): I;
   /** One line describing the input, for the summary (size, kind). */

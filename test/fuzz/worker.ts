@@ -8,7 +8,7 @@ import { targetByName } from './targets.js';
 export interface WorkerJob {
   readonly target: string;
   readonly slice: Omit<SliceOptions, 'onInput' | 'onProgress'>;
-  /** [index, Date.now() when it started] */
+  /** [index, Date.now() when it (or its shrinking) started, 1 while shrinking] */
   readonly heartbeat: SharedArrayBuffer;
 }
 
@@ -19,9 +19,11 @@ const stats = runSlice(targetByName(job.target), {
   onInput(index) {
     hb[0] = index;
     hb[1] = Date.now();
+    hb[2] = 0;
   },
   onShrink() {
-    hb[1] = 0;
+    hb[1] = Date.now();
+    hb[2] = 1;
   },
   onProgress(s) {
     parentPort!.postMessage({ type: 'progress', tried: s.tried, failures: s.failures.length + s.duplicateFailures });
