@@ -88,6 +88,8 @@ function sizeOf(j: Json): number {
 
 /** How many previous inputs a stateful target's failure may need (tried when the input alone does not fail on fresh state). */
 export const HISTORY = 64;
+/** Wall-clock bound of shrinking one failure. */
+export const SHRINK_MS = 60_000;
 
 export function failureFrom<I>(
   target: FuzzTarget<I>,
@@ -110,8 +112,10 @@ export function failureFrom<I>(
   }
   if (reproducible) {
     const orig = input;
-    const budget = o.kind === 'slow' ? Math.min(o.shrinkBudget, 40) : o.shrinkBudget;
-    input = inst.shrink(orig, (c) => sameFailure(inst, c, o.kind, sig, o.slowMs), budget);
+    const budget = o.kind === 'slow' ? Math.min(o.shrinkBudget, 15) : o.shrinkBudget;
+    // time-boxed too (a slow input costs seconds per try on a busy machine): past it, nothing shrinks further
+    const until = Date.now() + SHRINK_MS;
+    input = inst.shrink(orig, (c) => Date.now() < until && sameFailure(inst, c, o.kind, sig, o.slowMs), budget);
   }
   return {
     target: target.name,
@@ -182,15 +186,19 @@ export function runSlice<I>(target: FuzzTarget<I>, opts: SliceOptions, inst: Tar
     if (!stats.slowest || ms > stats.slowest.ms) stats.slowest = { ms, index, describe: inst.describe(input) };
     if (!error && ms > opts.slowMs) error = { kind: 'slow', message: `input took ${Math.round(ms)} ms (limit ${opts.slowMs} ms)` };
     if (error) {
+      // the state the failure left is not trusted: fresh state, and no history before it
+      inst.reset?.();
+      const failedHistory = [...history];
+      history.length = 0;
       const sig = signature(error.kind, error.message);
       if (seen.has(sig)) stats.duplicateFailures++;
       else {
         seen.add(sig);
         opts.onShrink?.();
-        stats.failures.push(failureFrom(target, inst, { ...error, seed: opts.seed, index, ms, input, slowMs: opts.slowMs, shrinkBudget, history }));
+        stats.failures.push(failureFrom(target, inst, { ...error, seed: opts.seed, index, ms, input, slowMs: opts.slowMs, shrinkBudget, history: failedHistory }));
       }
     }
-    if (inst.withHistory) {
+    if (inst.withHistory && !error) {
       history.push(input);
       if (history.length > HISTORY) history.shift();
     }

@@ -183,8 +183,8 @@ export function mutateConfig(rng: Rng, b: Uint8Array, ctx: ConfigMutationContext
     }
     case 9: {
       // nested ~SEQ
-      // large bounds (up to the preprocessor's expansion limits, ~0.5 s each) in 1 of 20, so a run tries many inputs
-      const big = rng.chance(0.05);
+      // large bounds (up to the preprocessor's expansion limits, ~0.5 s each) in 1 of 100, so a run tries many inputs
+      const big = rng.chance(0.01);
       const n1 = big ? rng.pick(['300', '1000', '99999999999']) : rng.pick(['3', '10', '30', '-5', '0']);
       const n2 = big ? rng.pick(['100', '1000']) : rng.pick(['3', '10', '30']);
       const body = rng.pick(['$i $j', 'vrrp_instance V$i$j {', 'virtual_ipaddress { 10.0.$i.$j }', '$i', '~SEQ(k,1,1,$i) $k']);
@@ -195,7 +195,7 @@ export function mutateConfig(rng: Rng, b: Uint8Array, ctx: ConfigMutationContext
     case 10: {
       // long line / long token
       const i = line();
-      const tok = rng.pick(['a', '{', '1', ' ', '"', '\\', '$A']).repeat(rng.range(100, 20_000));
+      const tok = rng.pick(['a', '{', '1', ' ', '"', '\\', '$A']).repeat(rng.chance(0.1) ? rng.range(5_000, 50_000) : rng.range(100, 2_000));
       ls[i] = `${ls[i] ?? ''} ${tok}`;
       break;
     }

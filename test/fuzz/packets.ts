@@ -225,7 +225,8 @@ function fixChecksum(msg: Uint8Array, family: Family, src: string, dst: string, 
 }
 
 export function generatePacket(rng: Rng, seeds: readonly PacketSeed[]): PacketInput {
-  const dt = rng.chance(0.3) ? 0 : rng.chance(0.8) ? rng.int(1_500_000) : rng.int(30_000_000);
+  // mostly sub-second gaps (adverts arrive every 0.5–1 s); now and then a long silence (master down, preemption, GARP refresh)
+  const dt = rng.chance(0.3) ? 0 : rng.chance(0.97) ? rng.int(1_500_000) : rng.int(30_000_000);
   const common = { dt, state: rng.pick(STATES), lastMaster: rng.chance(0.5), checksumMode: rng.pick(MODES), ifname: rng.chance(0.9) ? 'eth0' : rng.pick(['', 'eth1', 'lo']) };
   if (rng.chance(0.1)) {
     // a random buffer
@@ -370,6 +371,9 @@ export const packetTarget: FuzzTarget<PacketInput> = {
         // a long-lived core (leaks show in the heap), restarted now and then so INIT-time paths are hit too
         if (++n % 200_000 === 0) harness = new CoreHarness(config);
         runPacket(i, harness, config);
+      },
+      reset() {
+        harness = new CoreHarness(config);
       },
       replay(i) {
         const h = fresh();

@@ -16,6 +16,8 @@ export interface TargetInstance<I> {
   generate(rng: Rng): I;
   /** Runs the input through the code under test; throws on a failure (any exception is one). */
   run(input: I): void;
+  /** After a failure in `run`: start again from fresh state (what the failure left is not trusted). */
+  reset?(): void;
   /** Runs the input on fresh state (deterministic); throws on a failure. */
   replay(input: I): void;
   /** A smaller input that still satisfies `fails`, within `budget` calls. */
