@@ -34,6 +34,7 @@ export interface DecommentResult {
  * outside quotes become a literal `#`/`!`; any other backslash pair is kept as it is; a backslash as the
  * very last character marks a continuation and is kept (after the trailing blanks before it are removed).
  * Single quotes protect nothing. Only ' ' and '\t' count as leading blanks; trailing ' '/'\t' are removed.
+ * Test: test/unit/config-parser/preprocess.test.ts "comments, quotes, braces, words (2.2.7)".
  */
 export function decomment(line: string): DecommentResult {
   let start = 0;
@@ -93,6 +94,7 @@ export function decomment(line: string): DecommentResult {
  * quotes. If the line starts with a brace, the brace alone is the head and the rest (after blanks) is the
  * residue; otherwise the text before the brace is the head and the brace onwards is the residue.
  * Returns `undefined` when there is nothing to split. `residueOffset` is where the residue starts in `text`.
+ * Test: test/unit/config-parser/preprocess.test.ts "comments, quotes, braces, words (2.2.7)".
  */
 export function splitAtBrace(text: string): { head: string; residue: string; residueOffset: number } | undefined {
   let p = 0;
@@ -132,6 +134,7 @@ export interface RawToken {
  * with `"` runs to the next `"` (quotes removed, no escapes, may be empty or contain blanks); an unquoted
  * word also ends at a `"`. A `"` with no closing partner ends tokenisation: the words before it are kept
  * and `unmatchedQuote` is set (keepalived: `Unmatched quote: '<line>'`, class UNMATCHED_QUOTE).
+ * Test: test/unit/config-parser/preprocess.test.ts "comments, quotes, braces, words (2.2.7)".
  */
 export function tokenize(text: string): { tokens: RawToken[]; unmatchedQuote: boolean } {
   const tokens: RawToken[] = [];

@@ -520,6 +520,7 @@ class Preprocessor {
         // keepalived recurses until it runs out of file descriptors (EMFILE), then skips; we stop at once.
         // keepalived-compat: its recursion ends in errors (duplicate blocks, EMFILE), so -t exits 5, or 6
         // with an include check; the loop is reported with the class that gives the same exit code.
+        // Test: test/unit/config-parser/preprocess.test.ts "detects an include loop A → B → A and goes on (binary recurses until EMFILE) (ours)"; test/cli/cli.test.ts "an include loop".
         const top = this.stack[this.stack.length - 1];
         const checked = ((this.includeCheck | (top ? top.includeType : 0)) & INCLUDE_R) !== 0;
         this.report('error', 'include-loop', checked ? 'FILE_NOT_FOUND' : 'GENERAL_ERROR', `Configuration file '${byteStringToText(match)}' is already being read (include loop) - skipping`);
@@ -694,6 +695,7 @@ class Preprocessor {
       if (dc.text === '') continue;
       // keepalived-compat: the VRRP child reads the parent's consolidated copy of the configuration, whose
       // lines are already decommented, and decomments them again: `\#` outside quotes ends up a comment.
+      // Test: test/unit/config-parser/preprocess.test.ts "comments, quotes, braces, words (2.2.7)" (\\# outside quotes).
       const dc2 = decomment(dc.text);
       if (dc2.text === '') continue;
       return { text: dc2.text, pos: { ...this.curPos, col: dc.leadingRemoved + 1 } };
