@@ -4,9 +4,10 @@
 // authentication rules, advert_int rounding, VIP count, owner and sync-group tracker weights, duplicate VRIDs.
 
 import { micros } from '../vrrp/units.js';
+import { defaultTimeWindow } from '../vrrp/auth-hmac.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type {
-  DaemonConfig, GarpConfig, GarpGroupConfig, GlobalDefs, InterfaceUpDownDelayConfig, LinkbeatInterfaceConfig, NotifyConfig,
+  AuthHmacConfig, DaemonConfig, GarpConfig, GarpGroupConfig, GlobalDefs, InterfaceUpDownDelayConfig, LinkbeatInterfaceConfig, NotifyConfig,
   SyncGroupConfig, TrackFileConfig, TrackGroupConfig, TrackProcessConfig, TrackRef, VipConfig, VrrpInstanceConfig,
   VrrpScriptConfig,
 } from './types.js';
@@ -454,6 +455,14 @@ function completeInstance(
   }
   priority = Math.max(1, Math.min(255, priority));
 
+  const authHmac = resolveAuthHmac(d, adv, strict, sink);
+  if (authHmac && auth.type !== 'NONE') {
+    // keepalived-compat: auth_hmac supersedes the legacy authentication block, which is dropped.
+    // Test: test/unit/config-parser/keywords-auth-hmac.test.ts "legacy authentication is dropped".
+    err('auth-hmac-legacy-auth', 'auth_hmac cannot be combined with authentication, dropping legacy auth');
+    auth = { type: 'NONE' };
+  }
+
   return {
     name: d.name,
     state,
@@ -464,6 +473,7 @@ function completeInstance(
     version,
     family,
     auth,
+    ...(authHmac ? { authHmac } : {}),
     vips,
     excludedVips: evips,
     virtualRoutes: [...d.routes],
@@ -526,4 +536,33 @@ function checkDuplicateVrids(instances: readonly VrrpInstanceConfig[], _global: 
         message: `${b.name} and ${a.name} both use VRID ${a.vrid} with IPv${a.family} on interface ${a.interface}` });
     }
   }
+}
+
+/**
+ * keepalived 2.4.3 `vrrp_complete_instance()` on `auth_hmac`: the active key must be defined, strict mode
+ * forces `enforce`, and the `time` window defaults to max(3 × advert_int, 5) s (≤ 300).
+ */
+function resolveAuthHmac(d: InstanceDraft, advertIntUs: number, strict: boolean, sink: DiagnosticSink): AuthHmacConfig | undefined {
+  const h = d.authHmac;
+  if (!h) return undefined;
+  if (h.activeKey === undefined || !h.keys.some((k) => k.id === h.activeKey)) {
+    // havipd: refused (FATAL). keepalived 2.4.3 reports it and runs with the extension disabled.
+    sink.add({
+      severity: 'error', code: 'auth-hmac-no-active-key', kaClass: 'FATAL', pos: h.pos, subject: d.name,
+      message: h.activeKey === undefined ? `(${d.name}) auth_hmac has no active_key` : `(${d.name}) auth_hmac active_key ${h.activeKey} is not defined`,
+    });
+    return undefined;
+  }
+  let mode = h.mode;
+  if (strict && mode !== 'enforce') {
+    sink.add({ severity: 'error', code: 'auth-hmac-strict-mode', kaClass: 'GENERAL_ERROR', pos: h.pos, subject: d.name, message: `(${d.name}) strict mode requires auth_hmac mode enforce` });
+    mode = 'enforce';
+  }
+  return {
+    keys: h.keys.map((k) => ({ id: k.id, secret: k.secret })),
+    activeKey: h.activeKey,
+    mode,
+    antiReplay: h.antiReplay,
+    timeWindow: h.timeWindow ?? defaultTimeWindow(advertIntUs),
+  };
 }

@@ -311,6 +311,24 @@ export type AuthConfig =
   /** IPsec-AH (legacy): recognised, not implemented; adverts with AH are counted and dropped. */
   | { readonly type: 'AH'; readonly password: string };
 
+/** One `auth_hmac` key: id 1..255, 32–64 bytes. The secret is never logged, dumped or shown. */
+export interface AuthHmacKey {
+  readonly id: number;
+  readonly secret: Uint8Array;
+}
+
+/** `auth_hmac { … }` (keepalived 2.4): HMAC-SHA256 trailer on every advert (src/vrrp/auth-hmac.ts). */
+export interface AuthHmacConfig {
+  readonly keys: readonly AuthHmacKey[];
+  /** Key id used to sign (always one of `keys`). */
+  readonly activeKey: number;
+  /** enforce (default): a valid trailer is required; permissive: sign, accept unsigned; receive-only: verify, do not sign. */
+  readonly mode: 'enforce' | 'permissive' | 'receive-only';
+  readonly antiReplay: 'time' | 'monotonic';
+  /** Freshness window in seconds (resolved: `time_window`, else max(3 × advert_int, 5) ≤ 300). */
+  readonly timeWindow: number;
+}
+
 export interface UnicastPeer {
   readonly address: string;
   readonly minTtl?: number;
@@ -330,6 +348,8 @@ export interface VrrpInstanceConfig {
   readonly version: VrrpVersion;
   readonly family: Family;
   readonly auth: AuthConfig;
+  /** `auth_hmac` (keepalived 2.4); supersedes `auth` (which is then NONE). */
+  readonly authHmac?: AuthHmacConfig;
   /** VIPs carried in adverts (at most what one advert carries; the excess moved to excludedVips). */
   readonly vips: readonly VipConfig[];
   readonly excludedVips: readonly VipConfig[];

@@ -24,6 +24,25 @@ export interface InstanceStats {
   readonly auth_failure: number;
   readonly pri_zero_rcvd: number;
   readonly pri_zero_sent: number;
+  /** keepalived 2.4 `auth_ext_*` counters; present only for an instance with `auth_hmac`. */
+  readonly auth_ext_missing?: number;
+  readonly auth_ext_malformed?: number;
+  readonly auth_ext_unknown_key?: number;
+  readonly auth_ext_invalid_hmac?: number;
+  readonly auth_ext_stale?: number;
+  readonly auth_ext_replay?: number;
+}
+
+/** The six keepalived 2.4 `auth_ext_*` counters of a core instance's stats. */
+export function authExtStats(st: Readonly<Record<'auth_ext_missing' | 'auth_ext_malformed' | 'auth_ext_unknown_key' | 'auth_ext_invalid_hmac' | 'auth_ext_stale' | 'auth_ext_replay', number>>): Partial<InstanceStats> {
+  return {
+    auth_ext_missing: st.auth_ext_missing,
+    auth_ext_malformed: st.auth_ext_malformed,
+    auth_ext_unknown_key: st.auth_ext_unknown_key,
+    auth_ext_invalid_hmac: st.auth_ext_invalid_hmac,
+    auth_ext_stale: st.auth_ext_stale,
+    auth_ext_replay: st.auth_ext_replay,
+  };
 }
 
 export const ZERO_STATS: InstanceStats = {
@@ -110,6 +129,19 @@ export function formatStats(input: DumpInput): string {
       `    Invalid Type: ${s.invalid_authtype}`,
       `    Type Mismatch: ${s.authtype_mismatch}`,
       `    Failure: ${s.auth_failure}`,
+      // havipd: keepalived 2.4.3 prints this section for every instance; we print it only for auth_hmac
+      // ones, so 2.2.7-format dumps of other instances stay byte-identical.
+      ...(inst.authHmac
+        ? [
+            '  Authentication Extension Errors:',
+            `    Missing: ${s.auth_ext_missing ?? 0}`,
+            `    Malformed: ${s.auth_ext_malformed ?? 0}`,
+            `    Unknown Key: ${s.auth_ext_unknown_key ?? 0}`,
+            `    Invalid HMAC: ${s.auth_ext_invalid_hmac ?? 0}`,
+            `    Stale: ${s.auth_ext_stale ?? 0}`,
+            `    Replay: ${s.auth_ext_replay ?? 0}`,
+          ]
+        : []),
       '  Priority Zero:',
       `    Received: ${s.pri_zero_rcvd}`,
       `    Sent: ${s.pri_zero_sent}`,
@@ -291,6 +323,14 @@ function formatInstance(inst: VrrpInstanceConfig, rt: InstanceRuntimeView | unde
   if (inst.auth.type !== 'NONE') {
     L.push(`   Authentication type = ${inst.auth.type === 'PASS' ? 'SIMPLE_PASSWORD' : 'IPSEC_AH'}`);
     L.push('   Password = ********');
+  }
+  if (inst.authHmac) {
+    // keepalived 2.4.3 `dump_vrrp()`: the extension's settings, never a key.
+    const h = inst.authHmac;
+    L.push('   Authentication extension = HMAC-SHA256-128');
+    L.push(`     Keys = ${h.keys.length}, active key id = ${h.activeKey}`);
+    L.push(`     Mode = ${h.mode}`);
+    L.push(h.antiReplay === 'time' ? `     Anti replay = time, window = ${h.timeWindow} sec` : '     Anti replay = monotonic');
   }
   const set = rt?.vipsSet ?? false;
   if (inst.vips.length > 0) {

@@ -8,13 +8,17 @@ import type { DaemonConfig, Family } from '../config-parser/types.js';
 import { GarpPacer } from '../garp/schedule.js';
 import { encodeAdvert } from './packet.js';
 import { checkAdvert, classifyForDispatch } from './receive-checks.js';
-import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping } from './effects.js';
+import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping, TickWake } from './effects.js';
+import { freezeAction, freezeMessage, isFreeze } from './freeze.js';
 import { routeTrackedInterfaces } from './route-interfaces.js';
 import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
 import { DropLog } from './drop-log.js';
-import { faultLogMessage, formatFaultReason, hasFault, type EdgeFault, type FaultReason } from './faults.js';
+import type { AuthHmacSeam } from './auth-hmac.js';
+import { EDGE_FAULT, EdgeFaults } from './edge-faults.js';
+import { planReload } from './reload-plan.js';
+import { faultLogMessage, formatFaultReason, hasFault, type FaultReason } from './faults.js';
 import type { ReceivedPacket, VrrpState } from './types.js';
 import { micros, type Micros } from './units.js';
 
@@ -23,6 +27,8 @@ export interface VrrpCoreOptions {
   readonly codec?: AdvertCodec;
   /** keepalived `-D`: detail log lines, and the v3 Master_Adver_Interval reset on becoming MASTER. */
   readonly detail?: boolean;
+  /** HMAC-SHA256, constant-time compare and realtime clock for `auth_hmac` instances (the shell's crypto). */
+  readonly authHmac?: AuthHmacSeam;
 }
 
 const DEFAULT_CODEC: AdvertCodec = { encodeAdvert, checkAdvert };
@@ -36,7 +42,7 @@ export class VrrpCore {
   private readonly files = new Map<string, number>();
   private readonly addrs = new Map<string, string>();
   /** External (edge) fault reasons per instance name: `fault` inputs. */
-  private edgeFaults = new Map<string, Set<EdgeFault>>();
+  private readonly edgeFaults = new EdgeFaults();
   private started = false;
   private stopped = false;
   private delayedStartUntil: Micros | undefined;
@@ -87,6 +93,7 @@ export class VrrpCore {
       global: this.config.global,
       detail: this.opts.detail ?? false,
       delayedStartUntil: this.delayedStartUntil,
+      ...(this.opts.authHmac ? { authHmac: this.opts.authHmac } : {}),
     };
   }
 
@@ -106,7 +113,7 @@ export class VrrpCore {
         if (!this.started && !this.stopped) this.start(ctx);
         break;
       case 'tick':
-        if (this.started && !this.stopped) this.tick(ctx);
+        if (this.started && !this.stopped) this.tick(ctx, input.woke);
         break;
       case 'packet':
         if (this.started && !this.stopped) this.packet(ctx, input.packet);
@@ -117,6 +124,7 @@ export class VrrpCore {
         break;
       case 'link':
         this.links.set(input.ifname, input.up);
+        if (input.up || input.added === true) this.retryVipFaults(ctx, input.ifname);
         this.reevaluate(ctx);
         break;
       case 'file':
@@ -130,16 +138,12 @@ export class VrrpCore {
         break;
       case 'fault': {
         if (!this.instances.some((i) => i.name === input.instance)) break;
-        const set = this.edgeFaults.get(input.instance) ?? new Set<EdgeFault>();
-        if (input.active) set.add(input.reason);
-        else set.delete(input.reason);
-        if (set.size > 0) this.edgeFaults.set(input.instance, set);
-        else this.edgeFaults.delete(input.instance);
-        this.reevaluate(ctx);
+        // A MASTER that cannot hold its VIPs must not claim them: FAULT until an interface they failed on comes back.
+        if (this.edgeFaults.set(input.instance, input.reason, input.active, input.interfaces)) this.reevaluate(ctx);
         break;
       }
       case 'reload':
-        if (!this.stopped) this.reloadConfig(ctx, input.config, input.plan);
+        if (!this.stopped) this.reloadConfig(ctx, input.config, input.plan ?? planReload(this.config, input.config));
         break;
       case 'stop':
         if (!this.stopped) this.stop(ctx);
@@ -148,9 +152,28 @@ export class VrrpCore {
     return out;
   }
 
-  /** SIGHUP: `step(now, { kind: 'reload', config, plan })`; `plan` from src/runtime/reload-plan.ts `planReload()`. */
-  reload(now: Micros, config: DaemonConfig, plan: ReloadMapping): readonly Effect[] {
-    return this.step(now, { kind: 'reload', config, plan });
+  /** SIGHUP: `step(now, { kind: 'reload', config, plan })`; `plan` defaults to src/vrrp/reload-plan.ts `planReload()`. */
+  reload(now: Micros, config: DaemonConfig, plan?: ReloadMapping): readonly Effect[] {
+    return this.step(now, { kind: 'reload', config, ...(plan ? { plan } : {}) });
+  }
+
+  /**
+   * Whether an effect computed earlier is still wanted now, for the runtime to ask just before it performs
+   * it: a GARP / NA burst is not sent on loopback or without an interface (no one to tell), nor for an
+   * instance whose VIPs could not be added (it is on its way to FAULT), except the one for its own address
+   * on leaving FAULT.
+   */
+  stillWanted(e: Effect): boolean {
+    if (e.kind !== 'sendGarp') return true;
+    if (e.ifname === 'lo' || e.ifname === '') return false;
+    return e.reason === 'leave-fault' || !this.edgeFaults.has(e.instance, EDGE_FAULT.vipAdd);
+  }
+
+  /** An interface came (back) up: instances whose VIPs failed on it leave that FAULT and may try again. */
+  private retryVipFaults(ctx: InstanceCtx, ifname: string): void {
+    for (const name of this.edgeFaults.interfaceUp(ifname)) {
+      ctx.out.push({ kind: 'log', level: 'info', event: 'vip.retry', msg: `(${name}) ${ifname} is up - clearing the VIP fault`, instance: name, fields: { ifname } });
+    }
   }
 
   /** The configuration in force. */
@@ -214,7 +237,7 @@ export class VrrpCore {
     const source = this.sourceOf(i);
     if (source === undefined) faults.push({ kind: 'no-source-ip' });
     if (c.unicastFaultNoPeer && c.unicastPeers.length === 0) faults.push({ kind: 'config-error' });
-    for (const edge of this.edgeFaults.get(i.name) ?? []) add({ kind: 'edge', edge });
+    for (const edge of this.edgeFaults.of(i.name)) add({ kind: 'edge', edge });
     return { faults, total: t.totalPriority, init: t.scriptsInInit.length, source };
   }
 
@@ -326,7 +349,7 @@ export class VrrpCore {
     }
     i.msDownTimer = newState === 'BACKUP' && i.wantstate === 'MASTER' ? i.initialDownTimer('BACKUP') : i.mdi();
     const vips = [...i.config.vips, ...i.config.excludedVips];
-    if (vips.length > 0) ctx.out.push({ kind: 'removeVips', instance: i.name, vips, reason: 'startup' });
+    if (vips.length > 0) ctx.out.push({ kind: 'removeVips', instance: i.name, vips, interfaces: i.vipInterfaces(vips), reason: 'startup' });
     const to: VrrpState = isUp && newState !== 'FAULT' && noInit ? 'BACKUP' : 'FAULT';
     // FAULT (init) without a fault of its own (a weight-0 script without a result yet): no notification.
     if (begin !== to) i.transition(ctx, to, 'startup', { log: 'init', notify: to !== 'FAULT' || i.faults.length > 0 });
@@ -345,8 +368,7 @@ export class VrrpCore {
       this.config = config;
       this.instances = config.instances.map((c) => this.newInstance(c));
       this.groups = this.buildGroups(config, this.instances);
-      const names = new Set(config.instances.map((c) => c.name));
-      for (const n of [...this.edgeFaults.keys()]) if (!names.has(n)) this.edgeFaults.delete(n);
+      this.edgeFaults.retain(new Set(config.instances.map((c) => c.name)));
       return;
     }
     const old = new Map(this.instances.map((i) => [i.name, i]));
@@ -361,15 +383,11 @@ export class VrrpCore {
     }
 
     const keptBy = new Map<string, VrrpInstance>();
-    const edgeFaults = new Map<string, Set<EdgeFault>>();
     for (const k of plan.kept) {
       const i = old.get(k.from);
-      if (!i) continue;
-      keptBy.set(k.to, i);
-      const f = this.edgeFaults.get(k.from);
-      if (f) edgeFaults.set(k.to, f);
+      if (i) keptBy.set(k.to, i);
     }
-    this.edgeFaults = edgeFaults;
+    this.edgeFaults.reload(plan);
     this.config = config;
     const kept: VrrpInstance[] = [];
     const keptConfigs: DaemonConfig['instances'][number][] = [];
@@ -458,9 +476,15 @@ export class VrrpCore {
    * Expired timers at `now`, earliest first (keepalived walks its sands rbtree in order). Bounded: each
    * instance's timer fires at most once per tick, and every timer it re-arms lies after `now`
    * (`VrrpInstance.initSands`), so a tick can neither loop nor leave anything due behind it.
+   * After a freeze (`woke.late` ≥ FREEZE_THRESHOLD) the tick runs at the wake-up rather than at the
+   * deadline the shell steps ticks at to keep advert periods exact, so timers restart from then instead
+   * of firing a catch-up burst, and a due BACKUP follows `freezeAction`.
    */
-  private tick(ctx: InstanceCtx): void {
+  private tick(tctx: InstanceCtx, woke: TickWake | undefined): void {
+    const frozen = woke !== undefined && isFreeze(woke.late);
+    const ctx = frozen ? this.ctx(micros(Math.max(tctx.now, woke.at)), tctx.out) : tctx;
     const now = ctx.now;
+    if (frozen) ctx.out.push({ kind: 'log', level: 'warn', event: 'timer.frozen', msg: freezeMessage(woke.late), fields: { lateUs: woke.late } });
     const fired = new Set<VrrpInstance>();
     while (fired.size < this.instances.length) {
       let i: VrrpInstance | undefined;
@@ -472,7 +496,12 @@ export class VrrpCore {
       fired.add(i);
       this.expirations++;
       const prev = i.state;
-      if (i.state === 'BACKUP') {
+      if (i.state === 'BACKUP' && frozen && this.afterFreeze(i, now) === 'listen') {
+        // havipd: see `freezeAction`; the down timer restarts from the wake-up (initSands below).
+        i.log(ctx, 'info', 'timer.frozen-listen', 'Receive advertisement timeout after a freeze - staying BACKUP for Master_Down_Interval');
+        i.msDownTimer = i.mdi();
+        i.nextMasterReason = 'master-no-response';
+      } else if (i.state === 'BACKUP') {
         i.log(ctx, 'debug', 'timer.master-down', 'Receive advertisement timeout');
         i.wantstate = 'MASTER';
         i.becomeMaster(ctx, i.nextMasterReason);
@@ -484,6 +513,20 @@ export class VrrpCore {
     }
     for (const i of this.instances) i.fireDelayedGarps(ctx);
     for (const s of this.pacer.due(now, (name) => this.instances.find((x) => x.name === name)?.vipSet === true)) ctx.out.push({ kind: 'sendGarp', ...s });
+  }
+
+  /** `freezeAction` for a due instance (`timer_expired_backup` is not parsed yet: no MASTER reverts). */
+  private afterFreeze(i: VrrpInstance, wokeAt: Micros): ReturnType<typeof freezeAction> {
+    return freezeAction({
+      state: i.state === 'MASTER' ? 'MASTER' : 'BACKUP',
+      isOwner: i.isOwner,
+      version: i.config.version,
+      advertInt: i.config.advertInt,
+      nopreempt: i.config.nopreempt,
+      highestOtherPriority: undefined,
+      lastAdvertSent: undefined,
+      wokeAt,
+    });
   }
 
   // ───────────────────────────── packets ─────────────────────────────

@@ -4,7 +4,8 @@
 // `vrrp_scheduler.c`: try_up_instance, vrrp_init_state, vrrp_init_instance_sands; `vrrp_track.c`:
 // down_instance, vrrp_set_effective_priority). Pure: effects are appended to `ctx.out`.
 
-import type { GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser/types.js';
+import type { AuthHmacConfig, GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser/types.js';
+import { appendTrailer, AuthHmacState, buildTrailer, signs, takeSendSeq, type AuthHmacSeam } from './auth-hmac.js';
 import { lowerPrioGarpPlan, masterGarpPlan, refreshDue, type GarpPacer, type GarpReason, type GarpTarget } from '../garp/schedule.js';
 import { backupAccepts, compareAddresses, peerLoses, peerWins } from './election.js';
 import type { AdvertCodec, Effect, InstanceSnapshot, InstanceStats, NotifyState, TransitionReason } from './effects.js';
@@ -15,6 +16,8 @@ import type { SyncGroup } from './sync-group.js';
 import { masterDownInterval, skewTime, skewTimeMin } from './timers.js';
 import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
 import { micros, microsToCentis, type Micros } from './units.js';
+import { nextIpId } from './ipv4.js';
+import type { LogEvent } from '../log-events.js';
 
 /** What an instance needs from the core while it handles one input. */
 export interface InstanceCtx {
@@ -27,6 +30,8 @@ export interface InstanceCtx {
   readonly detail: boolean;
   /** End of `vrrp_startup_delay`, if one is running. */
   readonly delayedStartUntil: Micros | undefined;
+  /** The crypto/clock seam of `auth_hmac` (required when an instance has it). */
+  readonly authHmac?: AuthHmacSeam;
 }
 
 /**
@@ -82,6 +87,12 @@ function newStats(): InstanceStats {
     addr_list_err: 0,
     vers_err: 0,
     chk_err: 0,
+    auth_ext_missing: 0,
+    auth_ext_malformed: 0,
+    auth_ext_unknown_key: 0,
+    auth_ext_invalid_hmac: 0,
+    auth_ext_stale: 0,
+    auth_ext_replay: 0,
     drops: {},
   };
 }
@@ -133,11 +144,15 @@ export class VrrpInstance {
   sourceAddr: string | undefined;
   lastTransition: Micros | undefined;
   readonly stats: InstanceStats = newStats();
+  /** auth_hmac send sequence and per-sender replay marks. */
+  readonly authState = new AuthHmacState();
   /** Rate limit of the drop log lines (ARCHITECTURE.md §4.1). */
   readonly dropLog = new DropLog();
   sync: SyncGroup | undefined;
   /** global `default_interface`, for VIPs and instances without one. */
   defaultInterface = '';
+  /** The IPv4 Identification of the last advert sent (keepalived: one counter per instance). */
+  private lastIpId = 0;
 
   constructor(config: VrrpInstanceConfig) {
     this.config = config;
@@ -176,7 +191,7 @@ export class VrrpInstance {
 
   // ───────────────────────────── output helpers ─────────────────────────────
 
-  log(ctx: InstanceCtx, level: 'debug' | 'info' | 'warn' | 'error', event: string, msg: string, fields?: Record<string, string | number | boolean | undefined>): void {
+  log(ctx: InstanceCtx, level: 'debug' | 'info' | 'warn' | 'error', event: LogEvent, msg: string, fields?: Record<string, string | number | boolean | undefined>): void {
     if (level === 'debug' && !ctx.detail) return;
     ctx.out.push({ kind: 'log', level, event, msg: `(${this.name}) ${msg}`, instance: this.name, fields: { vrid: this.config.vrid, ...fields } });
   }
@@ -222,6 +237,9 @@ export class VrrpInstance {
     const dests = this.isUnicast
       ? c.unicastPeers.map((p) => ({ dst: p.address, ttl: c.unicastTtl ?? 255 }))
       : [{ dst: c.mcastDstIp, ttl: 255 }];
+    const encode = (dst: string): Uint8Array => ctx.codec.encodeAdvert(fields, { src, dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp });
+    // auth_hmac: sign once per advert (keepalived `vrrp_auth_hmac_sign()`); every copy carries the same trailer.
+    const signer = signs(c.authHmac) ? this.signer(ctx, c.authHmac, src) : undefined;
     ctx.out.push({
       kind: 'sendAdvert',
       instance: this.name,
@@ -232,20 +250,48 @@ export class VrrpInstance {
       src,
       priority,
       advertInt: fields.advertInt,
+      ...(c.family === 4 ? { ipId: this.nextIpId() } : {}),
       destinations: dests.map((d) => ({
         ...d,
-        bytes: ctx.codec.encodeAdvert(fields, { src, dst: d.dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp }),
+        bytes: signer ? signer(encode(d.dst), d.dst) : encode(d.dst),
       })),
     });
     this.stats.advert_sent++;
+  }
+
+  /** Signs messages of one advert: appends the trailer (same sequence for every copy); IPv6 re-checksums. */
+  private signer(ctx: InstanceCtx, h: AuthHmacConfig, src: string): (msg: Uint8Array, dst: string) => Uint8Array {
+    if (!ctx.authHmac) throw new Error(`(${this.name}) auth_hmac configured but no crypto seam`);
+    const seam = ctx.authHmac;
+    const c = this.config;
+    const key = h.keys.find((k) => k.id === h.activeKey)!.secret;
+    const seq = takeSendSeq(this.authState, h, seam.realtimeNs());
+    let trailer: Uint8Array | undefined;
+    return (msg, dst) => {
+      trailer ??= buildTrailer(seam, msg, { family: c.family, version: c.version, vrid: c.vrid, src }, key, h.activeKey, seq);
+      return appendTrailer(msg, trailer, { family: c.family, version: c.version, src, dst });
+    };
   }
 
   private allVips(): VipConfig[] {
     return [...this.config.vips, ...this.config.excludedVips];
   }
 
+  /** Where each VIP goes: its `dev`, else the instance's interface, else `default_interface`. */
+  vipInterfaces(vips: readonly VipConfig[]): string[] {
+    return vips.map((v) => v.dev ?? this.config.interface ?? this.defaultInterface);
+  }
+
+  /** keepalived's IPv4 IP ID: 1 the first time, then +1, wrapping from 0xffff to 1 (ipv4.ts `nextIpId`). */
+  private nextIpId(): number {
+    this.lastIpId = nextIpId(this.lastIpId);
+    return this.lastIpId;
+  }
+
   garpTargets(): GarpTarget[] {
-    return this.allVips().map((v) => ({ ifname: v.dev ?? this.config.interface ?? this.defaultInterface, family: v.family, address: v.address }));
+    const vips = this.allVips();
+    const ifnames = this.vipInterfaces(vips);
+    return vips.map((v, n) => ({ ifname: ifnames[n]!, family: v.family, address: v.address }));
   }
 
   /** keepalived `vrrp_handle_iproutes()` then `vrrp_handle_iprules()` (IPROUTE_ADD): after the VIPs. */
@@ -254,8 +300,8 @@ export class VrrpInstance {
     if (routes.length === 0 && rules.length === 0) return;
     ctx.out.push({ kind: 'addRoutes', instance: this.name, routes, rules });
     // keepalived logs these with -D only.
-    if (routes.length > 0) this.log(ctx, 'debug', 'routes.set', 'setting Virtual Routes');
-    if (rules.length > 0) this.log(ctx, 'debug', 'routes.set', 'setting Virtual Rules');
+    if (routes.length > 0) this.log(ctx, 'debug', 'route.set', 'setting Virtual Routes');
+    if (rules.length > 0) this.log(ctx, 'debug', 'route.set', 'setting Virtual Rules');
   }
 
   /** keepalived `vrrp_send_link_update()`: only while the VIPs are set. */
@@ -354,7 +400,7 @@ export class VrrpInstance {
     const goneRules = old.virtualRules.filter((r) => !config.virtualRules.includes(r));
     if (goneRoutes.length > 0 || goneRules.length > 0) {
       ctx.out.push({ kind: 'removeRoutes', instance: this.name, routes: goneRoutes, rules: goneRules, reason: 'reload' });
-      this.log(ctx, 'info', 'routes.remove', `removing virtual routes / rules no longer configured: ${[...goneRoutes, ...goneRules].join(', ')}`);
+      this.log(ctx, 'info', 'route.remove', `removing virtual routes / rules no longer configured: ${[...goneRoutes, ...goneRules].join(', ')}`);
     }
     const key = (v: VipConfig): string => `${v.family}|${v.address}|${v.prefix}|${v.dev ?? ''}`;
     const newVips = this.allVips();
@@ -363,12 +409,12 @@ export class VrrpInstance {
     const gone = oldVips.filter((v) => !newKeys.has(key(v)));
     const added = newVips.filter((v) => !oldKeys.has(key(v)));
     if (gone.length > 0) {
-      ctx.out.push({ kind: 'removeVips', instance: this.name, vips: gone, reason: 'reload' });
-      this.log(ctx, 'info', 'vips.remove', `removing VIPs no longer configured: ${gone.map((v) => v.address).join(', ')}`);
+      ctx.out.push({ kind: 'removeVips', instance: this.name, vips: gone, interfaces: this.vipInterfaces(gone), reason: 'reload' });
+      this.log(ctx, 'info', 'vip.remove', `removing VIPs no longer configured: ${gone.map((v) => v.address).join(', ')}`);
     }
     if (newVips.length > 0) {
-      ctx.out.push({ kind: 'addVips', instance: this.name, vips: newVips });
-      this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
+      ctx.out.push({ kind: 'addVips', instance: this.name, vips: newVips, interfaces: this.vipInterfaces(newVips) });
+      this.log(ctx, 'info', 'vip.set', 'setting VIPs.');
     }
     this.addRoutes(ctx);
     if (added.length > 0) {
@@ -474,8 +520,8 @@ export class VrrpInstance {
     }
     const vips = this.allVips();
     if (vips.length > 0) {
-      ctx.out.push({ kind: 'addVips', instance: this.name, vips });
-      this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
+      ctx.out.push({ kind: 'addVips', instance: this.name, vips, interfaces: this.vipInterfaces(vips) });
+      this.log(ctx, 'info', 'vip.set', 'setting VIPs.');
     }
     this.vipSet = true;
     this.addRoutes(ctx);
@@ -501,13 +547,13 @@ export class VrrpInstance {
       const { virtualRoutes: routes, virtualRules: rules } = this.config;
       if (routes.length > 0 || rules.length > 0) {
         ctx.out.push({ kind: 'removeRoutes', instance: this.name, routes, rules, reason });
-        if (rules.length > 0) this.log(ctx, 'debug', 'routes.remove', 'removing Virtual Rules');
-        if (routes.length > 0) this.log(ctx, 'debug', 'routes.remove', 'removing Virtual Routes');
+        if (rules.length > 0) this.log(ctx, 'debug', 'route.remove', 'removing Virtual Rules');
+        if (routes.length > 0) this.log(ctx, 'debug', 'route.remove', 'removing Virtual Routes');
       }
       const vips = this.allVips();
       if (vips.length > 0) {
-        ctx.out.push({ kind: 'removeVips', instance: this.name, vips, reason });
-        this.log(ctx, 'info', 'vips.remove', 'removing VIPs.');
+        ctx.out.push({ kind: 'removeVips', instance: this.name, vips, interfaces: this.vipInterfaces(vips), reason });
+        this.log(ctx, 'info', 'vip.remove', 'removing VIPs.');
       }
       this.vipSet = false;
     }
@@ -582,6 +628,7 @@ export class VrrpInstance {
       state: this.state,
       lastMasterAddr: this.masterAddr,
       checksumMode: this.checksumMode,
+      ...(this.config.authHmac && ctx.authHmac ? { authHmac: { seam: ctx.authHmac, state: this.authState } } : {}),
     });
     if (r.switchChecksumMode) this.checksumMode = r.switchChecksumMode;
     for (const k of r.counters) this.stats[k]++;

@@ -8,6 +8,7 @@ import { isMulticast, sameAddress } from './inet.js';
 import { advertLength, parseFields, passwordBytes } from './packet.js';
 import type { Advert, ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
 import type { VrrpInstanceConfig } from '../config-parser/types.js';
+import { AUTH_HMAC_TRAILER_LEN, verifyTrailer, type AuthHmacSeam, type AuthHmacState } from './auth-hmac.js';
 
 // ───────────────────────────── locating the VRRP message ─────────────────────────────
 
@@ -164,6 +165,8 @@ export interface ReceiveContext {
   readonly lastMasterAddr: string | undefined;
   /** The checksum mode in use now (may have switched to 'pseudo-mcast' by auto-detection). */
   readonly checksumMode: ChecksumMode;
+  /** Required when `config.authHmac` is set: the crypto/clock seam and the instance's replay state (mutated). */
+  readonly authHmac?: { readonly seam: AuthHmacSeam; readonly state: AuthHmacState };
 }
 
 /**
@@ -183,7 +186,13 @@ export type KeepalivedCounter =
   | 'invalid_type_rcvd'
   | 'addr_list_err'
   | 'vers_err'
-  | 'chk_err';
+  | 'chk_err'
+  | 'auth_ext_missing'
+  | 'auth_ext_malformed'
+  | 'auth_ext_unknown_key'
+  | 'auth_ext_invalid_hmac'
+  | 'auth_ext_stale'
+  | 'auth_ext_replay';
 
 export type CheckResult =
   | {
@@ -295,6 +304,10 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
   const pktVersion = b0 >>> 4;
   const naddr = d[hdOff + 3]!;
   expected += advertLength(pktVersion === 2 ? 2 : 3, family, naddr);
+  // auth_hmac: a trailer is recognised by the exact length (keepalived 2.4: padding cannot reach 28 bytes).
+  const hmacCfg = cfg.authHmac;
+  const trailerLen = hmacCfg && buflen === expected + AUTH_HMAC_TRAILER_LEN ? AUTH_HMAC_TRAILER_LEN : 0;
+  expected += trailerLen;
   if (buflen !== expected) {
     return fail(
       'packet_len_err',
@@ -311,6 +324,43 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
   // (4) Version.
   if (pktVersion !== cfg.version) {
     return fail('vers_err', `${vi} wrong version. Received ${pktVersion} and expect ${cfg.version}`, 'vers_err');
+  }
+
+  // (5) auth_hmac (keepalived 2.4 `vrrp_auth_ext_verify()`): authenticate before any field is used.
+  if (hmacCfg) {
+    if (!ctx.authHmac) throw new Error(`checkAdvert: ${cfg.name} has auth_hmac but no seam`);
+    if (trailerLen === 0) {
+      if (hmacCfg.mode === 'enforce') return fail('auth_ext_missing', `${vi} missing authentication trailer from ${src}`, 'auth_ext_missing');
+    } else {
+      let replay;
+      if (unicast) {
+        // A signed unicast advert must come from a configured peer, whose mark anchors the replay state.
+        const peer = cfg.unicastPeers.find((p) => sameAddress(p.address, src, family));
+        if (!peer) return fail('unicast_src_not_peer', `${vi} unicast source address ${src} not a unicast peer`);
+        replay = ctx.authHmac.state.peer(peer.address);
+      }
+      const v = verifyTrailer(
+        ctx.authHmac.seam,
+        hmacCfg,
+        ctx.authHmac.state,
+        { family, version: cfg.version, vrid: cfg.vrid, src, msg: d.subarray(hdOff, buflen - trailerLen), trailer: d.subarray(buflen - trailerLen) },
+        replay,
+      );
+      if (!v.ok) {
+        const text: Record<typeof v.reason, string> = {
+          auth_ext_malformed: `${vi} malformed authentication trailer from ${src}`,
+          auth_ext_unknown_key: `${vi} unknown authentication key id ${v.keyId} from ${src}`,
+          auth_ext_invalid_hmac: `${vi} invalid authentication HMAC from ${src}`,
+          auth_ext_stale: `${vi} stale authentication trailer from ${src}, clock skew ${v.skewS} sec exceeds window ${hmacCfg.timeWindow} sec`,
+          auth_ext_replay: `${vi} replayed authentication trailer from ${src}`,
+        };
+        return fail(v.reason, text[v.reason], v.reason);
+      }
+      const half = Math.trunc(hmacCfg.timeWindow / 2);
+      if (v.skewS !== undefined && (v.skewS > half || v.skewS < -half)) {
+        notes.push(`${vi} authentication clock skew ${v.skewS} sec from ${src} approaching window ${hmacCfg.timeWindow} sec`);
+      }
+    }
   }
 
   if (cfg.version === 2) {
@@ -388,8 +438,8 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
     return fail('advert_interval_invalid', `${vi} invalid advertisement interval from ${src}: rcv'd=0 centi-sec, must be 1..4095 - ignoring`);
   }
 
-  const msg = d.subarray(hdOff);
-  // (14) Checksum. IPv6: verified by the kernel (IPV6_CHECKSUM), not here.
+  const msg = d.subarray(hdOff, buflen - trailerLen);
+  // (14) Checksum (IPv4: over the message only, not the auth_hmac trailer). IPv6: verified by the kernel (IPV6_CHECKSUM), not here.
   if (family === 4) {
     if (cfg.version === 3) {
       const group = ctx.global.vrrpMcastGroup4 ?? VRRP_MCAST_GROUP4;

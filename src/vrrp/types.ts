@@ -9,11 +9,6 @@ export type { Family, VrrpVersion };
 /** keepalived's instance states (RFC 9568 says "Active" for MASTER; operators and scripts expect MASTER). */
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
-/** VRRPv2 Auth Type field (RFC 3768 §5.3.6). */
-export const AUTH_NONE = 0;
-export const AUTH_PASS = 1;
-export const AUTH_AH = 2;
-
 /**
  * How the VRRPv3-over-IPv4 checksum is computed (reference §2.3).
  * - `pseudo`: RFC 5798 §5.2.8, pseudo-header with the packet's real destination (default).
@@ -86,4 +81,11 @@ export type DropReason =
   | 'chk_err' // check 14
   | 'mcast_unicast_mismatch' // check 15 (keepalived counts it in addr_list_err)
   | 'addr_list_err' // check 12b / 17 (2.2.7: the advert is rejected)
-  | 'unicast_src_not_peer'; // check 18
+  | 'unicast_src_not_peer' // check 18 (and auth_hmac: a signed unicast advert from a non-peer)
+  // auth_hmac (keepalived 2.4 `vrrp_auth_ext_verify()`), after the version check:
+  | 'auth_ext_missing' // enforce mode, no trailer
+  | 'auth_ext_malformed' // ext_type not HMAC-SHA256 or reserved not 0
+  | 'auth_ext_unknown_key' // key id not configured
+  | 'auth_ext_invalid_hmac' // HMAC mismatch
+  | 'auth_ext_stale' // time mode: timestamp outside the window
+  | 'auth_ext_replay'; // sequence not after the sender's last

@@ -13,12 +13,12 @@
 //   junk from=IP [len=3] [if=eth0] [dst=IP] [count=N every=DUR]   A malformed VRRP message of `len` bytes.
 //   advance DUR                         Fire every deadline up to now + DUR.
 //   script NAME ok|fail | link IF up|down | file NAME VALUE | address IF IP|none | fault INSTANCE REASON on|off
-//   reload [plan=show]                  + new keepalived.conf text (the plan of src/runtime/reload-plan.ts).
+//   reload [plan=show]                  + new keepalived.conf text (the plan of src/vrrp/reload-plan.ts).
 //   state                               One line per instance (and group) from the core's snapshot.
 //   stats [INSTANCE]                    Non-zero counters.
 import type { DaemonConfig, Family } from '../../src/config-parser/types.js';
-import { formatDiagnostic } from '../../src/config-parser/diagnostics.js';
-import { planReload } from '../../src/runtime/reload-plan.js';
+import { goldenDiagnosticLine } from './parse-text.js';
+import { planReload } from '../../src/vrrp/reload-plan.js';
 import { VrrpCore } from '../../src/vrrp/core.js';
 import type { Effect, Input } from '../../src/vrrp/effects.js';
 import { decodeAdvert, encodeAdvert } from '../../src/vrrp/packet.js';
@@ -197,7 +197,7 @@ export class TranscriptRunner {
 
   private parse(c: DataCase): { config: DaemonConfig; notes: string[] } {
     const r = parseText(c.input.join('\n') + '\n');
-    const notes = r.diagnostics.map((d) => `config ${formatDiagnostic(d).replace('/etc/keepalived/keepalived.conf:', 'line ')}`);
+    const notes = r.diagnostics.map((d) => `config ${goldenDiagnosticLine(d).replace('/etc/keepalived/keepalived.conf:', 'line ')}`);
     if (!r.config || r.diagnostics.some((d) => d.severity === 'error')) throw new Error(`line ${c.lineNo}: config does not parse:\n${notes.join('\n')}`);
     return { config: r.config, notes };
   }

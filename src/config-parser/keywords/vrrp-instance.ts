@@ -9,6 +9,7 @@ import type { InstanceDraft } from './state.js';
 import type { KeywordTable, KwCtx } from './table.js';
 import { plain } from './table.js';
 import { authenticationTable, type AuthDraft } from './authentication.js';
+import { authHmacTable, openAuthHmac } from './auth-hmac.js';
 import { checkRouteItem, checkRuleItem } from './route-rule.js';
 
 type D = InstanceDraft;
@@ -140,6 +141,8 @@ export const vrrpInstanceTable: KeywordTable<D> = {
     table: () => authenticationTable,
     open: (d): AuthDraft => ({ instance: d }),
   },
+  // keepalived 2.4: the HMAC-SHA256 advert trailer (keywords/auth-hmac.ts).
+  auth_hmac: { kind: 'block', table: () => authHmacTable, open: openAuthHmac },
   virtual_ipaddress: { kind: 'values', item: (d, ctx) => addVip(d, ctx, false) },
   virtual_ipaddress_excluded: { kind: 'values', item: (d, ctx) => addVip(d, ctx, true) },
   // Installed when the instance becomes MASTER, removed when it leaves (src/runtime/routes.ts).
