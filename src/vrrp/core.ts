@@ -16,6 +16,7 @@ import { effectivePriority, evaluateTracking, type TrackerValues, type TrackingR
 import { SyncGroup } from './sync-group.js';
 import { DropLog } from './drop-log.js';
 import type { AuthHmacSeam } from './auth-hmac.js';
+import type { LogEvent } from '../log-events.js';
 import { EDGE_FAULT, EdgeFaults } from './edge-faults.js';
 import { planReload } from './reload-plan.js';
 import { faultLogMessage, formatFaultReason, hasFault, type FaultReason } from './faults.js';
@@ -256,7 +257,7 @@ export class VrrpCore {
   }
 
   /** A keepalived `-D` (LOG_DETAIL) line: logged at info by keepalived, only with `detail`. */
-  private detailLog(ctx: InstanceCtx, i: VrrpInstance, event: string, msg: string, fields: Record<string, string | number>): void {
+  private detailLog(ctx: InstanceCtx, i: VrrpInstance, event: LogEvent, msg: string, fields: Record<string, string | number>): void {
     if (ctx.detail) ctx.out.push({ kind: 'log', level: 'info', event, msg, instance: i.name, fields: { vrid: i.config.vrid, ...fields } });
   }
 
