@@ -7,13 +7,13 @@
 // order, each with a timeout, instead of being forked concurrently and finishing out of order; every script
 // gets HAVIPD_* variables; FIFO lines are queued instead of dropped when the reader is slow (fifo.ts).
 
-import { readFileSync } from 'node:fs';
 import type { CommandSpec, DaemonConfig, FifoSpec, NotifyConfig } from '../config-parser/types.js';
 import type { CoreSnapshot, Effect } from '../vrrp/effects.js';
 import { FifoWriter, type FifoSink } from './fifo.js';
 import { orderReloadNotifications, type NotificationOwner } from '../vrrp/reload-notify-order.js';
 import { killGroup, scriptEnv, spawnProcess } from './process.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { scriptIdentity, systemUserDb } from './script-security.js';
 
 // ───────────────────────────── spawning ─────────────────────────────
 
@@ -53,56 +53,6 @@ export interface NotifyLogger {
   error(obj: object, msg: string): void;
 }
 
-interface Ids {
-  readonly uid: number;
-  readonly gid: number;
-}
-
-function readDb(path: string): string[][] {
-  try {
-    return readFileSync(path, 'utf8')
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => l.split(':'));
-  } catch {
-    return [];
-  }
-}
-
-/** getpwnam(3) over /etc/passwd (numeric names accepted). */
-export function lookupUser(name: string): Ids | undefined {
-  const row = readDb('/etc/passwd').find((r) => r[0] === name);
-  if (row) return { uid: Number(row[2]), gid: Number(row[3]) };
-  if (/^\d+$/.test(name)) return { uid: Number(name), gid: Number(name) };
-  return undefined;
-}
-
-/** getgrnam(3) over /etc/group (numeric names accepted). */
-export function lookupGroup(name: string): number | undefined {
-  const row = readDb('/etc/group').find((r) => r[0] === name);
-  if (row) return Number(row[2]);
-  if (/^\d+$/.test(name)) return Number(name);
-  return undefined;
-}
-
-/**
- * The uid/gid a notify command runs as, keepalived's way: its own `USER [GROUP]`, else global `script_user`,
- * else user `keepalived_script` if it exists, else the daemon's own user (`undefined`). Throws on an unknown
- * user or group.
- */
-export function scriptIds(cmd: { user?: string; group?: string }, scriptUser: { user: string; group?: string } | undefined): Ids | undefined {
-  const pick = cmd.user !== undefined ? { user: cmd.user, group: cmd.group } : scriptUser;
-  if (!pick) {
-    return lookupUser('keepalived_script');
-  }
-  const u = lookupUser(pick.user);
-  if (!u) throw new Error(`unknown user '${pick.user}'`);
-  if (pick.group === undefined) return u;
-  const g = lookupGroup(pick.group);
-  if (g === undefined) throw new Error(`unknown group '${pick.group}'`);
-  return { uid: u.uid, gid: g };
-}
-
 /**
  * The real spawner, on the shared process edge (process.ts, keepalived `system_call_script()`): its own
  * process group, the script user's uid/gid, `execve()` for `#!`/ELF files and `/bin/sh -c` otherwise,
@@ -110,21 +60,16 @@ export function scriptIds(cmd: { user?: string; group?: string }, scriptUser: { 
  */
 export function createSpawner(scriptUser: { user: string; group?: string } | undefined): NotifySpawn {
   return (cmd) => {
-    let ids: Ids | undefined;
-    try {
-      ids = scriptIds(cmd, scriptUser);
-    } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
-      return { pid: undefined, exited: Promise.resolve({ code: null, signal: null, error }), kill: () => undefined };
-    }
-    const ownUid = process.getuid?.();
-    const ownGid = process.getgid?.();
+    const ownUid = process.getuid?.() ?? 0;
+    const ownGid = process.getgid?.() ?? 0;
+    const id = scriptIdentity(cmd, scriptUser, systemUserDb, { uid: ownUid, gid: ownGid });
+    if ('error' in id) return { pid: undefined, exited: Promise.resolve({ code: null, signal: null, error: id.error }), kill: () => undefined };
     const h = spawnProcess({
       argv: cmd.argv,
       env: { ...scriptEnv(), ...cmd.env },
       captureBytes: 0,
-      ...(ids && ids.uid !== ownUid ? { uid: ids.uid } : {}),
-      ...(ids && ids.gid !== ownGid ? { gid: ids.gid } : {}),
+      ...(id.uid !== ownUid ? { uid: id.uid } : {}),
+      ...(id.gid !== ownGid ? { gid: id.gid } : {}),
     });
     const exited = h.done.then((r): ChildExit => {
       const o = r.outcome;
@@ -285,8 +230,8 @@ export class Notifier {
 
   private fifoOwner(spec: FifoSpec): { uid?: number; gid?: number } | undefined {
     if (spec.user === undefined && spec.group === undefined) return undefined;
-    const u = spec.user !== undefined ? lookupUser(spec.user) : undefined;
-    const gid = spec.group !== undefined ? lookupGroup(spec.group) : u?.gid;
+    const u = spec.user !== undefined ? systemUserDb.user(spec.user) : undefined;
+    const gid = spec.group !== undefined ? systemUserDb.group(spec.group) : u?.gid;
     return { uid: u?.uid, gid };
   }
 

@@ -229,32 +229,57 @@ export interface UserDb {
 }
 
 function getent(db: 'passwd' | 'group', name: string): string[] | undefined {
+  let row: string[] | undefined;
   try {
     const out = execFileSync('getent', [db, name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
     const line = out.split('\n')[0];
-    return line ? line.split(':') : undefined;
+    row = line ? line.split(':') : undefined;
   } catch (err) {
     if ((err as { status?: number }).status === 2) return undefined; // key not found
     try {
       const file = readFileSync(db === 'passwd' ? '/etc/passwd' : '/etc/group', 'utf8');
-      return file.split('\n').map((l) => l.split(':')).find((f) => f[0] === name);
+      row = file.split('\n').map((l) => l.split(':')).find((f) => f[0] === name);
     } catch {
       return undefined;
     }
   }
+  // keepalived-compat: getpwnam(3)/getgrnam(3) look names up, never ids; `getent passwd 1000` would answer
+  // by uid, so a numeric "name" only counts when an entry is really called that.
+  // Test: test/unit/runtime/script-security.test.ts "a numeric name is a name, as getpwnam takes it".
+  return row && row[0] === name ? row : undefined;
 }
 
-/** The system's users and groups (numeric names are taken as ids, as getpwnam does not). */
+/** How long a looked-up user or group is trusted (notify scripts are spawned often; getent forks). */
+const USER_DB_TTL_MS = 30_000;
+
+function memo<T>(look: (name: string) => T): (name: string) => T {
+  const cache = new Map<string, { at: number; value: T }>();
+  return (name) => {
+    const now = Date.now();
+    const hit = cache.get(name);
+    if (hit && now - hit.at < USER_DB_TTL_MS) return hit.value;
+    if (cache.size >= 256) cache.clear();
+    const value = look(name);
+    cache.set(name, { at: now, value });
+    return value;
+  };
+}
+
+/**
+ * The system's users and groups through NSS (`getent`, falling back to /etc/passwd and /etc/group): the one
+ * lookup every script, notify script and FIFO owner uses. Names only, as getpwnam/getgrnam; answers are
+ * kept for 30 s.
+ */
 export const systemUserDb: UserDb = {
-  user(name) {
+  user: memo((name) => {
     const f = getent('passwd', name);
     if (!f || f.length < 4) return undefined;
     return { uid: Number(f[2]), gid: Number(f[3]) };
-  },
-  group(name) {
+  }),
+  group: memo((name) => {
     const f = getent('group', name);
     return f && f.length >= 3 ? Number(f[2]) : undefined;
-  },
+  }),
 };
 
 /**

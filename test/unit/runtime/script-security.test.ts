@@ -6,7 +6,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writ
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DaemonConfig } from '../../../src/config-parser/types.js';
-import { checkScriptSecure, findInPath, isExecutableBy, scriptIdentity, type UserDb } from '../../../src/runtime/script-security.js';
+import { checkScriptSecure, findInPath, isExecutableBy, scriptIdentity, systemUserDb, type UserDb } from '../../../src/runtime/script-security.js';
 import { hostScriptDiagnostics, withoutTrackers } from '../../../src/runtime/trackers.js';
 
 // Under /var/tmp-like root-owned 0755 parent so only our own components matter.
@@ -174,5 +174,16 @@ describe('hostScriptDiagnostics (keepalived -t, verified on 2.2.7)', () => {
     const c = withoutTrackers(config({ scripts: ['/a', '/b'] }), new Set(['s0']), new Set());
     expect(c.instances[0]!.trackScripts.map((r) => r.name)).toEqual(['s1']);
     expect(c.scripts.map((s) => s.name)).toEqual(['s1']);
+  });
+});
+
+describe('systemUserDb (the one user/group lookup of scripts, notify scripts and FIFOs)', () => {
+  it('a numeric name is a name, as getpwnam takes it (keepalived-compat)', () => {
+    expect(systemUserDb.user('root')).toEqual({ uid: 0, gid: 0 });
+    expect(systemUserDb.group('root')).toBe(0);
+    // `getent passwd 0` answers root by uid; getpwnam("0") finds no user called "0".
+    expect(systemUserDb.user('0')).toBeUndefined();
+    expect(systemUserDb.group('0')).toBeUndefined();
+    expect(systemUserDb.user('no-such-havipd-user')).toBeUndefined();
   });
 });
