@@ -13,6 +13,7 @@ import { routeTrackedInterfaces } from './route-interfaces.js';
 import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
+import { applyCommand, settleAdmin } from './commands.js';
 import { DropLog } from './drop-log.js';
 import type { ReceivedPacket, VrrpState } from './types.js';
 import { micros, type Micros } from './units.js';
@@ -136,7 +137,11 @@ export class VrrpCore {
       case 'stop':
         if (!this.stopped) this.stop(ctx);
         break;
+      case 'command':
+        if (!this.stopped) applyCommand(ctx, input.command, this.instances, this.started);
+        break;
     }
+    if (this.started && !this.stopped) settleAdmin(ctx, this.instances);
     return out;
   }
 

@@ -3,6 +3,7 @@
 
 import type { DaemonConfig, Family, VipConfig, VrrpVersion } from '../config-parser/types.js';
 import type { GarpSend } from '../garp/schedule.js';
+import type { AdminState, Command } from './commands.js';
 import type { AdvertFields, EncodeContext } from './packet.js';
 import type { CheckResult, KeepalivedCounter, ReceiveContext } from './receive-checks.js';
 import type { DropReason, ReceivedPacket, VrrpState } from './types.js';
@@ -41,7 +42,9 @@ export type Input =
   /** SIGHUP: swap in a new configuration (reference §3.15; see `Effect` for what each instance does). */
   | { readonly kind: 'reload'; readonly config: DaemonConfig; readonly plan: ReloadMapping }
   /** Shutdown (SIGTERM): MASTERs send priority 0 and release their VIPs; STOP notifications. */
-  | { readonly kind: 'stop' };
+  | { readonly kind: 'stop' }
+  /** An operator command (switchover, maintenance, GARP burst): src/vrrp/commands.ts. */
+  | { readonly kind: 'command'; readonly command: Command };
 
 /**
  * Which old instances carry over to the new configuration (src/runtime/reload-plan.ts `planReload()`,
@@ -71,7 +74,9 @@ export type TransitionReason =
   | 'fault-cleared' // every fault reason cleared
   | 'sync-group' // pulled by its sync group
   | 'reload-removed' // the instance is not in the reloaded configuration
-  | 'shutdown';
+  | 'shutdown'
+  | 'switchover' // operator switchover (src/vrrp/commands.ts)
+  | 'maintenance'; // operator maintenance on (src/vrrp/commands.ts)
 
 export interface AdvertDestination {
   /** Multicast group or unicast peer. */
@@ -236,6 +241,8 @@ export interface InstanceSnapshot {
   readonly faults: readonly string[];
   readonly vipSet: boolean;
   readonly lastTransition: Micros | undefined;
+  /** The operator's hold: maintenance, yield after a handover, takeover priority (src/vrrp/commands.ts). */
+  readonly admin: Readonly<AdminState>;
   readonly stats: Readonly<InstanceStats>;
 }
 
