@@ -17,6 +17,11 @@ import { systemClock } from '../runtime/clock.js';
 import { netCapabilities } from '../runtime/capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from '../runtime/dumps.js';
 import { prepareTrackers, withSecureNotifyScripts } from '../runtime/trackers.js';
+import { planReload } from '../runtime/reload-plan.js';
+import { OpsPlane, type OpsSource, type ReloadChanges, type ReloadOutcome } from '../runtime/ops/plane.js';
+import { checkConfig, renderCheck } from './config-test.js';
+import type { Input } from '../vrrp/effects.js';
+import type { NativeAddon } from '../native/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -36,6 +41,20 @@ export interface RunOptions {
   readonly vrrpPidFile: string | undefined;
   /** `-g`: log file as given; lines go to its `_vrrp` name, as keepalived's VRRP child writes them. */
   readonly logFile?: string | undefined;
+  /** The operations plane (issue 10); absent = none of it (tests that drive runDaemon directly). */
+  readonly ops?: RunOpsOptions | undefined;
+}
+
+export interface RunOpsOptions {
+  readonly version: string;
+  /** `--control-socket PATH`; null = `--no-control-socket`. */
+  readonly controlSocket: string | null;
+  /** `--control-group`: the socket's group (gid). */
+  readonly controlGroup: number | undefined;
+  /** `--metrics-listen HOST:PORT`. */
+  readonly metricsListen: { host: string; port: number } | undefined;
+  /** `--state-dir`: where maintenance is kept. */
+  readonly stateDir: string;
 }
 
 /** Diagnostics that stop keepalived's VRRP process at start-up (it exits with status 2). */
@@ -177,16 +196,38 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
   notifier.start();
   // SMTP alerts (inert without smtp_server and notification_email), after the notify scripts and FIFO.
   const alerts = new SmtpAlerter(config, { log, detail: opts.detail });
-  const daemon = new Daemon(config, edges, {
+  // The operations plane reads the daemon through a narrow source (snapshot, config, links, submit).
+  // eslint-disable-next-line prefer-const -- assigned once below; the source's closures need it declared first
+  let daemon: Daemon;
+  let reloadChecked: () => Promise<ReloadOutcome> = () => Promise.resolve({ result: 'failed', message: 'not started' });
+  const source: OpsSource = {
+    snapshot: () => daemon.snapshot(),
+    config: () => config,
+    submit: (input) => daemon.feed(input),
+    settled: () => daemon.idle(),
+    link: (n) => edges.links?.get(n),
+    linksAvailable: edges.links !== undefined,
+    reload: () => reloadChecked(),
+  };
+  const plane = opts.ops ? await openPlane(source, opts, log) : undefined;
+  const feedTracker = (input: Input): void => {
+    plane?.onInput(input);
+    daemon.feed(input);
+  };
+  daemon = new Daemon(config, edges, {
     detail: opts.detail,
     onEffect: (e) => {
       notifier.handle(e);
       alerts.handle(e);
+      plane?.onEffect(e);
     },
+    ...(plane ? { onPacket: plane.onPacket } : {}),
   });
-  for (const input of trackers.initialInputs()) daemon.feed(input);
+  for (const input of trackers.initialInputs()) feedTracker(input);
+  for (const input of plane?.initialInputs() ?? []) daemon.feed(input);
   await daemon.start();
-  trackers.start((input) => daemon.feed(input));
+  trackers.start(feedTracker);
+  await plane?.start();
   log.info({ event: 'daemon.ready' }, 'Startup complete');
 
   return await new Promise<number>((resolve) => {
@@ -195,6 +236,7 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       if (stopping) return;
       stopping = true;
       log.info({ event: 'daemon.stop', signal }, 'Stopping');
+      plane?.sd.stopping();
       // Priority-0 adverts and VIP removal must not hang the exit: give them a second.
       const force = setTimeout(() => finish(EXIT_OK), 1000);
       void Promise.all([daemon.stop(), trackers.stop()]).finally(() => {
@@ -209,7 +251,7 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       void edges.frames?.close();
       for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) rmSync(f, { force: true });
       // STOP notifications get at most 1 s, then their process groups are killed; FIFO scripts get SIGTERM.
-      void Promise.all([notifier.close(), alerts.close()]).finally(() => {
+      void Promise.all([notifier.close(), alerts.close(), plane?.stop()]).finally(() => {
         log.info({ event: 'daemon.stopped' }, 'Stopped havipd');
         if (file) file.end(() => resolve(code));
         else resolve(code);
@@ -225,14 +267,36 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
         log.error({ event: 'dump.error', kind, err }, `cannot write the ${kind} dump: ${String(err)}`);
       }
     };
-    const reload = (): void => {
+    // One reload at a time (SIGHUP and `havipd reload` may race); `check` = the `-t` checks first.
+    let reloadChain: Promise<unknown> = Promise.resolve();
+    const reload = (check: boolean): Promise<ReloadOutcome> => {
+      const run = reloadChain.then(() => performReload(check));
+      reloadChain = run;
+      return run;
+    };
+    reloadChecked = () => reload(true);
+    const performReload = async (check: boolean): Promise<ReloadOutcome> => {
+      plane?.reloading();
+      const outcome = await reloadOnce(check);
+      plane?.reloaded(outcome);
+      return outcome;
+    };
+    const reloadOnce = async (check: boolean): Promise<ReloadOutcome> => {
       log.info({ event: 'reload.start' }, 'Reloading ...');
+      if (check) {
+        const host = createConfigHost();
+        const r = checkConfig({ file: opts.file, configId: opts.configId, allConfig: opts.allConfig, hostInterfaces: listHostInterfaces() }, (f, o) => parseConfig(f, host, o));
+        if (r.exitCode !== 0) {
+          log.error({ event: 'reload.refused' }, 'new configuration has errors (-t checks), keeping the running one');
+          return { result: 'refused', message: `the configuration has errors (the -t checks, exit ${r.exitCode}); nothing was changed`, diagnostics: renderCheck(opts.file, r).trimEnd().split('\n') };
+        }
+      }
       const next = load(opts);
       const refusal2 = next.diagnostics.find(refusesToStart);
       if (next.missingFile || !next.config || refusal2) {
         logDiagnostics(log, next.diagnostics);
         log.error({ event: 'reload.refused' }, `new configuration has errors, keeping the running one${refusal2 ? `: ${formatDiagnostic(refusal2)}` : ''}`);
-        return;
+        return { result: 'refused', message: 'the configuration has errors; nothing was changed', diagnostics: next.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d)) };
       }
       logDiagnostics(log, next.diagnostics);
       // The daemon gets the config the new trackers run (disabled scripts removed): a disabled weight-0
@@ -241,27 +305,28 @@ export async function runDaemon(opts: RunOptions, io: { stderr: (s: string) => v
       const newConfig = withSecureNotifyScripts(nextTrackers.config, log);
       notifier.reload(newConfig);
       alerts.reload(newConfig);
-      void daemon
-        .reload(newConfig)
-        .then(async () => {
-          notifier.afterReload(daemon.snapshot());
-          config = newConfig;
-          await trackers.stop();
-          trackers = nextTrackers;
-          for (const input of trackers.initialInputs()) daemon.feed(input);
-          trackers.start((input) => daemon.feed(input));
-          log.info({ event: 'reload.done' }, 'Reload complete');
-        })
-        .catch((err: unknown) => {
-          notifier.reload(config);
-          alerts.reload(config);
-          log.error({ event: 'reload.error', err }, `reload failed: ${String(err)}`);
-        });
+      const changes = reloadChanges(config, newConfig);
+      try {
+        await daemon.reload(newConfig);
+        notifier.afterReload(daemon.snapshot());
+        config = newConfig;
+        await trackers.stop();
+        trackers = nextTrackers;
+        for (const input of trackers.initialInputs()) feedTracker(input);
+        trackers.start(feedTracker);
+        log.info({ event: 'reload.done' }, 'Reload complete');
+        return { result: 'ok', changes, warnings: next.diagnostics.filter((d) => d.severity === 'warning').map((d) => formatDiagnostic(d)) };
+      } catch (err: unknown) {
+        notifier.reload(config);
+        alerts.reload(config);
+        log.error({ event: 'reload.error', err }, `reload failed: ${String(err)}`);
+        return { result: 'failed', message: `reload failed: ${String(err)}` };
+      }
     };
     const signals: Array<{ name: NodeJS.Signals; fn: () => void }> = [
       { name: 'SIGTERM', fn: () => stop('SIGTERM') },
       { name: 'SIGINT', fn: () => stop('SIGINT') },
-      { name: 'SIGHUP', fn: reload },
+      { name: 'SIGHUP', fn: () => void reload(false) },
       { name: 'SIGUSR1', fn: () => dump('data') },
       { name: 'SIGUSR2', fn: () => dump('stats') },
     ];
@@ -282,4 +347,49 @@ async function watchJsonSignal(onSignal: () => void, log: Logger): Promise<boole
     log.debug({ event: 'signal.unavailable', err }, 'SIGRTMIN+2 JSON dumps unavailable (native addon not loaded)');
     return false;
   }
+}
+
+/** What a reload changes: instances kept / added / removed (by wire identity), VIPs per kept instance. */
+export function reloadChanges(oldConfig: DaemonConfig, newConfig: DaemonConfig): ReloadChanges {
+  const plan = planReload(oldConfig, newConfig);
+  const vipsAdded: Record<string, string[]> = {};
+  const vipsRemoved: Record<string, string[]> = {};
+  for (const k of plan.kept) {
+    const o = oldConfig.instances.find((i) => i.name === k.from);
+    const n = newConfig.instances.find((i) => i.name === k.to);
+    if (!o || !n) continue;
+    const key = (v: { address: string; prefix: number }): string => `${v.address}/${v.prefix}`;
+    const before = new Set([...o.vips, ...o.excludedVips].map(key));
+    const after = new Set([...n.vips, ...n.excludedVips].map(key));
+    const add = [...after].filter((x) => !before.has(x));
+    const rem = [...before].filter((x) => !after.has(x));
+    if (add.length) vipsAdded[k.to] = add;
+    if (rem.length) vipsRemoved[k.to] = rem;
+  }
+  return { kept: plan.kept.map((k) => (k.from === k.to ? k.to : `${k.from} -> ${k.to}`)), added: [...plan.added], removed: [...plan.removed], vipsAdded, vipsRemoved };
+}
+
+/** The operations plane with the addon's SO_PEERCRED and datagram sender when it loads. */
+async function openPlane(source: OpsSource, opts: RunOptions, log: Logger): Promise<OpsPlane> {
+  const o = opts.ops!;
+  let native: NativeAddon | undefined;
+  try {
+    const { loadNative } = await import('../native/index.js');
+    native = loadNative();
+  } catch (err) {
+    log.warn({ event: 'ops.native-missing', err }, 'native addon not loaded: changing control requests are refused and systemd is not notified');
+  }
+  return new OpsPlane(source, {
+    log,
+    version: o.version,
+    configFile: opts.file,
+    transport: opts.transport,
+    controlSocket: o.controlSocket,
+    controlGroup: o.controlGroup,
+    metricsListen: o.metricsListen,
+    stateDir: o.stateDir,
+    env: process.env,
+    peerCred: native ? (fd) => native.peerCred(fd) : undefined,
+    sendDatagram: native ? (path, msg) => void native.sdNotify(path, msg) : undefined,
+  });
 }

@@ -47,6 +47,8 @@ export interface DaemonOptions {
   readonly detail: boolean;
   /** Hooks for notifications (notify scripts, FIFO): called after the effect's address changes. */
   readonly onEffect?: (effect: Effect) => void;
+  /** Every packet a transport hands over, before the core sees it (the operations plane's peer ages). */
+  readonly onPacket?: (packet: ReceivedPacket) => void;
 }
 
 /** Which transport an instance's adverts use: one per (family, interface, unicast source | multicast). */
@@ -360,6 +362,7 @@ export class Daemon {
     if (slot.unicastSrc === undefined && slot.groups.size > 0 && !isMulticast(packet.dst, packet.family)) {
       if (this.hasUnicastSlot(slot.family, slot.ifname)) return;
     }
+    this.opts.onPacket?.(packet);
     this.feed({ kind: 'packet', packet });
   }
 

@@ -73,7 +73,7 @@ export class OpsRecorder {
   private readonly peers = new Map<string, PeerHeard>();
   /** `script:NAME` → ok, `file:NAME` → value, `link:IF` → up. */
   readonly trackers = new Map<string, boolean | number>();
-  /** Transitions by `from|to|reason`. */
+  /** Transitions by `instance|from|to|reason`. */
   readonly transitions = new Map<string, number>();
   /** GARP/NA frames ordered per instance (bursts × addresses × repeat). */
   readonly garpsSent = new Map<string, number>();
@@ -91,7 +91,7 @@ export class OpsRecorder {
     switch (e.kind) {
       case 'transition': {
         this.lastTransition.set(e.instance, { from: e.from, to: e.to, reason: e.reason, at: this.clock.epochMs() });
-        const k = `${e.from}|${e.to}|${e.reason}`;
+        const k = `${e.instance}|${e.from}|${e.to}|${e.reason}`;
         this.transitions.set(k, (this.transitions.get(k) ?? 0) + 1);
         this.events.push({ kind: 'transition', instance: e.instance, message: `(${e.instance}) ${e.from} -> ${e.to} (${e.reason})`, fields: { from: e.from, to: e.to, reason: e.reason, priority: e.priority } });
         return;
