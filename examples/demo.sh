@@ -99,7 +99,7 @@ sleep 0.5
 
 if command -v keepalived >/dev/null; then
   say "secondary: keepalived $(keepalived -v 2>&1 | head -1 | awk '{print $2}') (priority 100, nopreempt)"
-  ip netns exec "$B" env TMPDIR="$work" keepalived -n -l -P -f "$work/b.conf" -p "$work/b.pid" -r "$work/b-vrrp.pid" --control-socket "$work/b.sock" --state-dir "$work/b-state" \
+  ip netns exec "$B" env TMPDIR="$work" keepalived -n -l -P -f "$work/b.conf" -p "$work/b.pid" -r "$work/b-vrrp.pid" \
     > >(prefix '[secondary keepalived]') 2>&1 &
   daemons+=($!)
 else
