@@ -110,8 +110,8 @@ async function ask(ctx: Ctx, req: Record<string, unknown>, o: RequestOptions = {
 function printInstances(ctx: Ctx, result: unknown): void {
   const r = result as { instances?: Array<Record<string, unknown>> };
   for (const i of r.instances ?? []) {
-    const took = typeof i.elapsedMs === 'number' ? ` (${i.elapsedMs} ms)` : '';
-    ctx.io.stdout(`${String(i.instance)}: ${String(i.note)}${i.outcome ? ` -> ${String(i.outcome)}${took}` : ''}\n`);
+    const took = typeof i.elapsedMs === 'number' ? ` after ${i.elapsedMs} ms` : '';
+    ctx.io.stdout(i.outcome ? `${String(i.instance)}: ${String(i.outcome)}${took}\n` : `${String(i.instance)}: ${String(i.note)}\n`);
     if (i.action === 'refuse') ctx.code = CLIENT_EXIT.ERROR;
   }
 }

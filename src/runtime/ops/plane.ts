@@ -264,7 +264,7 @@ export class OpsPlane {
     const t0 = this.recorder.clock.monoMs();
     this.src.submit({ kind: 'command', command });
     await this.src.settled();
-    progress(plans.map((p) => `${p.instance}: ${p.note}`).join('; '));
+    if (plans.some((p) => p.action === 'handover')) progress(plans.map((p) => `${p.instance}: ${p.note}`).join('; '));
     const results = [];
     for (const p of plans) results.push(await this.outcome(p, t0));
     return { instances: results };
@@ -290,7 +290,7 @@ export class OpsPlane {
         const heard = this.recorder.heardFor(s.family, s.vrid).filter((h) => h.mono > t0 && h.priority > 0 && h.src !== s.sourceAddress);
         if (s.state === 'BACKUP' && heard.length > 0) {
           const h = heard.sort((a, b) => a.mono - b.mono)[0]!;
-          return { ...base, outcome: `${h.src} is master (priority ${h.priority}), heard ${Math.round(h.mono - t0)} ms after the handover`, newMaster: h.src, state: s.state, elapsedMs: Math.round(h.mono - t0) };
+          return { ...base, outcome: `${h.src} is master (priority ${h.priority})`, newMaster: h.src, state: s.state, elapsedMs: Math.round(h.mono - t0) };
         }
         if (p.action === 'handover' && s.state === 'MASTER') return { ...base, outcome: 'no other node took over: MASTER again', state: s.state, elapsedMs };
       }
@@ -319,7 +319,8 @@ export class OpsPlane {
     const t0 = this.recorder.clock.monoMs();
     this.src.submit({ kind: 'command', command });
     await this.src.settled();
-    progress(plans.map((p) => `${p.instance}: ${p.note}`).join('; '));
+    const handingOver = (p: CommandPlan): boolean => p.action === 'hold' && p.note.includes('handing over');
+    if (plans.some(handingOver)) progress(plans.map((p) => `${p.instance}: ${p.note}`).join('; '));
     const results = [];
     for (const p of plans) results.push(p.action === 'hold' && p.note.includes('handing over') ? await this.outcome({ ...p, action: 'handover' }, t0) : { instance: p.instance, action: p.action, note: p.note });
     return { instances: results, persisted: this.store.path };
