@@ -123,9 +123,11 @@ export class ControlServer {
       return false;
     };
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+      // One level only (/run/havipd): Node's recursive mkdir loops for ever under /proc.
+      mkdirSync(dirname(path), { mode: 0o755 });
     } catch (err) {
-      return fail((err as NodeJS.ErrnoException).code ?? String(err));
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') return fail(`cannot create its directory ${dirname(path)}: ${code ?? String(err)}`);
     }
     try {
       const st = lstatSync(path);
@@ -196,6 +198,7 @@ export class ControlServer {
     const queue: string[] = [];
     let busy = false;
     let unsubscribe: (() => void) | undefined;
+    let overflowed = false;
     const send = (v: unknown): boolean => {
       if (s.destroyed) return false;
       if (s.writableLength > this.o.maxQueuedBytes) {
@@ -232,6 +235,7 @@ export class ControlServer {
       busy = false;
     };
     s.on('data', (chunk: string) => {
+      if (overflowed) return; // answered and closing: the rest of the flood is discarded
       const r = splitter.push(chunk);
       for (const l of r.lines) {
         if (queue.length >= this.o.maxPending) {
@@ -241,6 +245,7 @@ export class ControlServer {
         queue.push(l);
       }
       if (r.overflow) {
+        overflowed = true;
         error(null, 'line-too-long', `request line longer than ${MAX_LINE} bytes; closing`);
         s.end();
         s.destroySoon();

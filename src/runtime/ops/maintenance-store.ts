@@ -40,7 +40,11 @@ export class MaintenanceStore {
 
   /** Persist `names` (throws with the errno code when it cannot: the command is then refused). */
   save(names: ReadonlySet<string>): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o755 });
+    try {
+      mkdirSync(this.dir, { mode: 0o755 }); // one level (/var/lib/havipd)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
     const tmp = `${this.path}.tmp`;
     const data: MaintenanceFile = { schema: 1, instances: [...names].sort() };
     writeFileSync(tmp, `${JSON.stringify(data)}\n`, { mode: 0o644 });
