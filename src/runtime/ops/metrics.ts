@@ -11,6 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Logger } from '../../log.js';
+import type { DropReason } from '../../vrrp/types.js';
 import type { DaemonStatus } from './status.js';
 
 /** keepalived's vrrp_stats names, in keepalived.stats order (gen2brain's metric suffixes). */
@@ -48,6 +49,16 @@ export const MEHDY_COUNTERS: Record<(typeof KEEPALIVED_COUNTERS)[number], string
   pri_zero_rcvd: 'keepalived_priority_zero_received_total',
   pri_zero_sent: 'keepalived_priority_zero_sent_total',
 };
+
+/** Every drop reason, so each instance has a (zero) series for it from the first scrape. */
+const DROP_REASONS = [
+  'too_short', 'unknown_vrid', 'instance_not_ready', 'family_mismatch', 'authtype_mismatch', 'packet_len_err', 'ip_ttl_err', 'vers_err',
+  'invalid_authtype', 'auth_failure', 'ah_unsupported', 'advert_interval_mismatch', 'invalid_type_rcvd', 'chk_err', 'mcast_unicast_mismatch',
+  'addr_list_err', 'unicast_src_not_peer',
+] as const satisfies readonly DropReason[];
+// A new DropReason that is not listed above fails to compile here.
+const allDropReasonsListed: Exclude<DropReason, (typeof DROP_REASONS)[number]> extends never ? true : never = true;
+void allDropReasonsListed;
 
 /** keepalived's state numbers (mehdy's `keepalived_vrrp_state` values). */
 export const STATE_VALUE: Record<string, number> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3 };
@@ -126,7 +137,7 @@ export function createRegistry(src: MetricsSource, httpErrors: () => Record<stri
     for (const i of st.instances) set({ instance: i.name }, i.counters.advert_rcvd ?? 0);
   });
   counter('havipd_packets_dropped_total', 'Received VRRP packets dropped, by reason.', ['instance', 'reason'], (set, st) => {
-    for (const i of st.instances) for (const [r, n] of Object.entries(i.drops)) set({ instance: i.name, reason: r }, n);
+    for (const i of st.instances) for (const r of DROP_REASONS) set({ instance: i.name, reason: r }, i.drops[r] ?? 0);
   });
   counter('havipd_garp_sent_total', 'Gratuitous ARP / unsolicited NA frames ordered.', ['instance'], (set, st) => {
     for (const i of st.instances) set({ instance: i.name }, i.counters.garp_sent ?? 0);
@@ -161,7 +172,8 @@ export function createRegistry(src: MetricsSource, httpErrors: () => Record<stri
     set({ code: 'idle-closed' }, c.idleClosed);
   });
   counter('havipd_metrics_http_errors_total', 'Bad requests to the metrics listener, by reason.', ['reason'], (set) => {
-    for (const [k, v] of Object.entries(httpErrors())) set({ reason: k }, v);
+    const e = httpErrors();
+    for (const k of new Set(['method', 'body', 'path', 'malformed', 'internal', ...Object.keys(e)])) set({ reason: k }, e[k] ?? 0);
   });
 
   // ── gen2brain/keepalived_exporter and mehdy/keepalived-exporter ──
@@ -202,14 +214,14 @@ export function createRegistry(src: MetricsSource, httpErrors: () => Record<stri
 
 /** `HOST:PORT`, `[V6]:PORT` or `PORT` (then 127.0.0.1: never all interfaces unless asked). */
 export function parseListen(s: string): { host: string; port: number } | undefined {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))?:?(\d{1,5})$/.exec(s.trim());
+  const t = s.trim();
+  const m = /^(\d{1,5})$/.exec(t) ?? /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(t);
   if (!m) return undefined;
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return undefined;
-  if (!s.includes(':')) return { host: '127.0.0.1', port };
+  const port = Number(m[m.length - 1]);
+  if (!(port >= 1 && port <= 65535)) return undefined;
+  if (m.length === 2) return { host: '127.0.0.1', port };
   const host = m[1] ?? m[2];
-  if (host === undefined || host === '') return undefined;
-  return { host, port };
+  return host ? { host, port } : undefined;
 }
 
 /** The `/metrics` HTTP listener. Only GET / HEAD of /metrics without a body; anything else is answered and counted. */
