@@ -4,7 +4,7 @@
 // restart; an unprivileged user reads status and is refused switchover; the exporter-compatible counters
 // follow keepalived's own stats; a flood of the control socket leaves the advert period on time.
 import { createConnection } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,7 +77,7 @@ describe.skipIf(guard.skip)('operations plane beside keepalived', () => {
       const r = await client(sockOf(a), ['switchover']);
       expect(r.code, r.stderr + r.stdout).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`VI_1: ${sc.lan.ipB.replace(/\./g, '\\.')} is master \\(priority 100\\) after \\d+ ms`));
-      await waitVip(sc.ns('b'), sc.iface('b'), vipAddr, true, 5_000);
+      await waitVip(sc.ns('b'), sc.iface('b'), sc.vip, true, 5_000);
       await sleep(4_000); // no flap back: A (150, preempting) yields to B (100)
       s = await status(sockOf(a));
       expect(s).toMatchObject({ state: 'BACKUP', yielding: true, master: { address: sc.lan.ipB, priority: 100, self: false }, lastTransition: { reason: 'switchover' } });
@@ -130,7 +130,7 @@ describe.skipIf(guard.skip)('operations plane beside keepalived', () => {
       const r = await client(sockOf(backup), ['switchover']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/VI_1: MASTER with priority 151 after \d+ ms/);
-      await waitVip(sc.ns('b'), sc.iface('b'), sc.vip.split('/')[0]!, true, 3_000);
+      await waitVip(sc.ns('b'), sc.iface('b'), sc.vip, true, 3_000);
       await sleep(5_000); // keepalived (150, preempt) must not take it back from 151
       const rows = await c.stop();
       const first151 = advertsFrom(rows, sc.lan.ipB, sc.vrid, 151)[0]!;
@@ -165,6 +165,7 @@ describe.skipIf(guard.skip)('operations plane beside keepalived', () => {
       const off = await client(sockOf(a2), ['maintenance', 'off']);
       expect(off.code, off.stderr).toBe(0);
       await a2.waitForLog(entering('MASTER'), { timeoutMs: 6_000 });
+      await sleep(1_500); // let the capture see the adverts
       rows = await c.stop();
       expect(advertsFrom(rows, sc.lan.ipA, sc.vrid, 150).length, describeRows(rows)).toBeGreaterThanOrEqual(1);
       s = await status(sockOf(a2));
@@ -176,6 +177,7 @@ describe.skipIf(guard.skip)('operations plane beside keepalived', () => {
     await sc.explain(async () => {
       const a = await sc.start('havipd', 'a', sc.conf('a', 150), { args: ['--control-group', 'nogroup'] });
       await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+      chmodSync(a.dir, 0o755); // the harness's private directory: let others reach the socket (mode 0660, group nogroup)
       const NOBODY = 65534;
       const st = await client(sockOf(a), ['status'], NOBODY);
       expect(st.code, st.stderr).toBe(0);
