@@ -81,7 +81,9 @@ describe.skipIf(guard.skip)('operations plane beside keepalived', () => {
       await sleep(4_000); // no flap back: A (150, preempting) yields to B (100)
       s = await status(sockOf(a));
       expect(s).toMatchObject({ state: 'BACKUP', yielding: true, master: { address: sc.lan.ipB, priority: 100, self: false }, lastTransition: { reason: 'switchover' } });
-      expect(s.peers).toEqual([]); // multicast: peers are not configured; the master is shown above
+      // Multicast: the peers are the sources heard for this VRID, with the age of their last advert.
+      expect(s.peers).toEqual([{ address: sc.lan.ipB, lastAdvertAge: expect.any(Number), lastPriority: 100 }]);
+      expect(s.peers[0]!.lastAdvertAge!).toBeLessThan(1 + MARGIN_S);
       expect(s.vips[0]!.present).toBe(false);
 
       // Take it back: A advertises 150 > 100 and keepalived goes BACKUP at once.
