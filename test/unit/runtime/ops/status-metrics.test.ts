@@ -2,7 +2,7 @@
 // series the example dashboard queries), the metrics listener's answers to odd requests, and systemd
 // notify through the addon to a real Unix datagram receiver.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -156,7 +156,7 @@ describe('metrics', () => {
     const { inputs, rec } = fixture();
     const m = new MetricsServer(metricsSource(inputs, rec), log);
     expect(await m.listen('127.0.0.1', 0)).toBe(true);
-    const port = ((m as unknown as { server: import('node:http').Server }).server.address() as { port: number }).port;
+    const port = ((m as unknown as { server: Server }).server.address() as { port: number }).port;
     const ask = (method: string, path: string, body?: string): Promise<{ status: number; text: string; type: string }> =>
       new Promise((resolve, reject) => {
         const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: body ? { 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
