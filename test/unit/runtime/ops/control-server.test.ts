@@ -124,6 +124,17 @@ describe('control server', () => {
     expect(s3.connections).toBe(0);
   });
 
+  it('a path that cannot be created is one clear error line; nothing else', async () => {
+    const lines: string[] = [];
+    const capture = pino({ level: 'debug' }, { write: (l: string) => void lines.push(l) });
+    writeFileSync(join(dir, 'plain'), 'x');
+    const path = join(dir, 'plain', 'havipd.sock');
+    expect(await new ControlServer({ path, handlers: handlers(), log: capture, peerCred: undefined, ownUid: 0 }).listen()).toBe(false);
+    expect(lines).toHaveLength(1);
+    const l = JSON.parse(lines[0]!) as { level: number; msg: string; event: string };
+    expect(l).toMatchObject({ level: 50, event: 'control.unavailable', msg: `control socket ${path} cannot be created: ENOTDIR - running without it` });
+  });
+
   it('changing requests: root and the daemon uid are allowed, others refused with a clear message', async () => {
     for (const [uid, allowed] of [[0, true], [4242, true], [65534, false]] as const) {
       const calls: string[] = [];
