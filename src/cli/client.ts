@@ -166,10 +166,17 @@ function clientProgram(ctx: Ctx): Command {
         return;
       }
       const print = (e: unknown): void => ctx.io.stdout(o.json ? `${JSON.stringify(e)}\n` : `${formatEvent(e as OpsEvent)}\n`);
-      const r = await ask(ctx, { cmd: 'events', limit, follow: o.follow === true }, o.follow ? { onEvent: print } : {});
+      // The recent events first, then (with --follow) each new one as it happens.
+      let printed = false;
+      const printRecent = (result: unknown): void => {
+        if (printed) return;
+        printed = true;
+        for (const e of (result as { events: OpsEvent[] }).events) print(e);
+      };
+      const r = await ask(ctx, { cmd: 'events', limit, follow: o.follow === true }, o.follow ? { onReply: printRecent, onEvent: print } : {});
       if (!r) return;
-      if (!o.follow) for (const e of (r.result as { events: OpsEvent[] }).events) print(e);
-      else ctx.io.stderr('havipd: the daemon closed the connection\n');
+      printRecent(r.result);
+      if (o.follow) ctx.io.stderr('havipd: the daemon closed the connection\n');
     });
   p.command('switchover')
     .description('MASTER: hand the VIP to the best backup now; BACKUP: take it over')

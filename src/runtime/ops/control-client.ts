@@ -22,6 +22,8 @@ export interface RequestOptions {
   readonly onProgress?: (text: string) => void;
   /** `events --follow`: every streamed event after the reply; the promise then resolves only on close. */
   readonly onEvent?: (e: unknown) => void;
+  /** Follow mode: the reply, as soon as it comes (before the events). */
+  readonly onReply?: (result: unknown) => void;
 }
 
 function explain(path: string, err: NodeJS.ErrnoException): string {
@@ -89,6 +91,7 @@ export function request(path: string, req: Record<string, unknown>, o: RequestOp
             // Follow mode: keep reading events until the daemon or the user closes.
             replied = reply;
             clearTimeout(timer);
+            o.onReply?.(reply.result);
             continue;
           }
           return done(undefined, reply);
