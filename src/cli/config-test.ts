@@ -67,6 +67,7 @@ export function isIncludeCheckError(d: Diagnostic): boolean {
  *
  * keepalived-compat: a warning alone makes `-t` fail with 5, as in keepalived.
  * Does not look at `severity`: only `kaClass` (and the include-check code) decide.
+ * Test: test/cli/config-test.test.ts "keepalived-compat: a lone WARNING → 5".
  */
 export function configTestExitCode(diagnostics: readonly Diagnostic[]): ConfigTestExit {
   if (diagnostics.some((d) => d.kaClass === 'MISSING_PARAMETER')) return CONFIG_TEST_EXIT.MISSING_PARAMETER;

@@ -228,6 +228,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   } catch (err) {
     if (err instanceof CommanderError) {
       // keepalived-compat: an unknown option or a missing option argument is exit 1; help and version 0.
+      // Test: test/cli/cli.test.ts "keepalived-compat: an unknown option is a message and exit 1".
       return err.exitCode === 0 ? 0 : 1;
     }
     throw err;

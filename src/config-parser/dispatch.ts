@@ -138,6 +138,7 @@ export function walk<D>(
       if (level > 0) return { next: i + 1, closed: true };
       // keepalived-compat: a '}' at top level is an unknown keyword ("Extra '}' found", from the textual brace
       // count, is the preprocessor's diagnostic).
+      // Test: test/unit/config-parser/dispatch.test.ts "extra '}'".
       env.sink.add({ severity: 'error', code: 'unknown-keyword', kaClass: 'UNKNOWN_KEYWORD', pos: posOf(line), message: "unknown keyword '}'" });
       i++;
       continue;
@@ -155,6 +156,7 @@ export function walk<D>(
         suggestion !== undefined ? { hint: `did you mean '${suggestion}'?` } : undefined);
       // keepalived-compat: the unknown keyword's block is not skipped; its '{' is reported as unexpected and its
       // lines apply to the enclosing block.
+      // Test: test/unit/config-parser/dispatch.test.ts "unknown block is not skipped: its lines apply to the enclosing block and its '}' closes it".
       i++;
       continue;
     }
@@ -180,6 +182,7 @@ export function walk<D>(
     const need = def.args ?? 0;
     if (line.tokens.length <= need && REPARSED_COMMAND_KEYWORDS.has(kw) && env.unmatchedQuoteLines?.has(`${line.pos.file}:${line.pos.line}`)) {
       // keepalived-compat: the command is dropped (the preprocessor reported the unmatched quote).
+      // Test: test/unit/config-parser/dispatch.test.ts "unmatched quote in a notify command is not fatal".
       ctx.report('info', 'command-dropped', undefined, `the '${kw}' command has an unmatched quote - ignored`);
       i++;
       continue;

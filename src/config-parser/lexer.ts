@@ -34,11 +34,21 @@ export interface DecommentResult {
  * outside quotes become a literal `#`/`!`; any other backslash pair is kept as it is; a backslash as the
  * very last character marks a continuation and is kept (after the trailing blanks before it are removed).
  * Single quotes protect nothing. Only ' ' and '\t' count as leading blanks; trailing ' '/'\t' are removed.
+ * Test: test/unit/config-parser/preprocess.test.ts "comments, quotes, braces, words (2.2.7)".
  */
 export function decomment(line: string): DecommentResult {
   let start = 0;
   while (isBlank(line[start])) start++;
   const str = line.slice(start);
+  if (!str.includes('"') && !str.includes('\\')) {
+    // Fast path, same result: no quotes and no escapes, so the comment starts at the first '#' or '!'.
+    const hash = str.indexOf('#');
+    const bang = str.indexOf('!');
+    const cut = hash < 0 ? bang : bang < 0 ? hash : Math.min(hash, bang);
+    let end = cut < 0 ? str.length : cut;
+    while (end > 0 && isBlank(str[end - 1])) end--;
+    return { text: str.slice(0, end), leadingRemoved: start, unterminatedQuote: false, quotedForError: str };
+  }
   let out = '';
   let quote = false;
   let cont = false;
@@ -84,6 +94,7 @@ export function decomment(line: string): DecommentResult {
  * quotes. If the line starts with a brace, the brace alone is the head and the rest (after blanks) is the
  * residue; otherwise the text before the brace is the head and the brace onwards is the residue.
  * Returns `undefined` when there is nothing to split. `residueOffset` is where the residue starts in `text`.
+ * Test: test/unit/config-parser/preprocess.test.ts "comments, quotes, braces, words (2.2.7)".
  */
 export function splitAtBrace(text: string): { head: string; residue: string; residueOffset: number } | undefined {
   let p = 0;
@@ -123,6 +134,7 @@ export interface RawToken {
  * with `"` runs to the next `"` (quotes removed, no escapes, may be empty or contain blanks); an unquoted
  * word also ends at a `"`. A `"` with no closing partner ends tokenisation: the words before it are kept
  * and `unmatchedQuote` is set (keepalived: `Unmatched quote: '<line>'`, class UNMATCHED_QUOTE).
+ * Test: test/unit/config-parser/preprocess.test.ts "comments, quotes, braces, words (2.2.7)".
  */
 export function tokenize(text: string): { tokens: RawToken[]; unmatchedQuote: boolean } {
   const tokens: RawToken[] = [];

@@ -36,30 +36,71 @@ export interface PreprocessOptions {
   readonly allConfig: boolean;
   /** For `${_RANDOM}`: a number in [0, 1). Default: always 0. */
   readonly random?: () => number;
+  /** Lower expansion limits (tests); each defaults to the exported MAX_… constant. */
+  readonly limits?: Partial<ExpansionLimits>;
+}
+/** The expansion limits (see the MAX_… constants for what each bounds). */
+export interface ExpansionLimits {
+  readonly generatedLines: number;
+  readonly expansionBytes: number;
+  readonly expansionDepth: number;
+  readonly substitutions: number;
+  readonly inputBytes: number;
 }
 export interface PreprocessResult {
   readonly lines: readonly LogicalLine[];
   readonly diagnostics: readonly Diagnostic[];
   /** Every file read, main first (main as given, included files as absolute paths). */
   readonly files: readonly string[];
+  /** How much expansion work was done (what the limits below are counted against). */
+  readonly work: ExpansionWork;
+}
+export interface ExpansionWork {
+  /** Lines emitted by `~SEQ`/`~LST`/multi-line expansions (against MAX_GENERATED_LINES). */
+  readonly generatedLines: number;
+  /** Bytes built by substitutions and emitted by expansions (against MAX_EXPANSION_BYTES). */
+  readonly expansionBytes: number;
+  /** Definition uses replaced, in all passes of all lines. */
+  readonly substitutions: number;
+  /** Bytes read from all files (against MAX_INPUT_BYTES). */
+  readonly inputBytes: number;
 }
 
-// ───────────────────────────── limits (our own; keepalived has none or crashes) ─────────────────────────────
+// ───────────────────────────── limits (our own; keepalived has none) ─────────────────────────────
+//
+// havipd: keepalived 2.2.7 and 2.4.3 (lib/parser.c) bound an expansion only by MAXBUF (one substituted line
+// stays under 1024 bytes) and by memory: `replace_param()` has no counter, `multiline_stack_push()` allocates
+// without a limit, `add_seq()` takes any range. A definition that uses itself therefore hangs keepalived
+// (`$A=$A`: `-t` never ends) or exhausts its memory (a self-using multi-line definition: "Keepalived: Cannot
+// allocate memory", exit 204: 2.2.7 after ~9 s, 2.4.3 after ~23 s, under a 1 GB ulimit). havipd stops instead and
+// reports where (file:line of the physical line being expanded) as a GENERAL_ERROR, so `-t` exits 5 (the daemon
+// logs it, as keepalived's other general errors). A limit that trips drops the rest of that expansion (the
+// byte, line and ~SEQ-depth limits: of every later one too) and reading the file goes on.
 
 /** keepalived's MAXBUF: fgets reads at most MAXBUF-1 bytes at a time. */
 export const MAXBUF = 1024;
 /** Most items one `~SEQ` may produce. */
 export const MAX_SEQ_ITEMS = 100_000;
 /** Most lines all `~SEQ`/`~LST`/multi-line expansions together may produce. */
-export const MAX_GENERATED_LINES = 500_000;
+export const MAX_GENERATED_LINES = 50_000;
+/**
+ * Most bytes all expansions together may produce: every line built by a substitution (intermediate ones
+ * included, so this bounds the work as well as the output) and every line a `~SEQ`/`~LST`/multi-line
+ * expansion emits.
+ */
+export const MAX_EXPANSION_BYTES = 4 * 1024 * 1024;
 /** Most logical lines in the output. */
 export const MAX_OUTPUT_LINES = 2_000_000;
+/** Deepest nesting of multi-line definition expansions, and of active `~SEQ`/`~LST` loops. */
+export const MAX_EXPANSION_DEPTH = 64;
 /** Most replacements in one substitution pass, and re-scans of one line. */
 export const MAX_SUBSTITUTIONS = 10_000;
 /** Deepest include nesting. */
 export const MAX_INCLUDE_DEPTH = 64;
 /** Most files read in total. */
 export const MAX_FILES = 10_000;
+/** Most bytes read from all files together (a file included again and again is read again each time). */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 // include check bits (lib/parser.h include_t)
 const INCLUDE_R = 1;
@@ -162,8 +203,8 @@ export function expandBraces(pattern: string, limit = 10_000): string[] {
 
 // ───────────────────────────── C helpers ─────────────────────────────
 
-const isAlpha = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z]$/.test(c);
-const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c);
+const isAlpha = (c: string | undefined): boolean => c !== undefined && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) && c.length === 1;
+const isAlnum = (c: string | undefined): boolean => isAlpha(c) || (c !== undefined && c >= '0' && c <= '9' && c.length === 1);
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
 function spanBlanks(s: string, i: number): number {
@@ -272,13 +313,18 @@ class Preprocessor {
   private readonly multilineStack: { rest: string; seqDepth: number }[] = [];
   private readonly stack: IncludeEntry[] = [];
   private readonly configId: string;
+  private readonly limits: ExpansionLimits;
   private includeCheck: number;
   private multilineRest: string | undefined;
   private multilineSeqDepth = 0;
   private residue: Buf | undefined;
   private blockDepth = 0;
   private generated = 0;
-  private generatedLimitHit = false;
+  private expansionBytes = 0;
+  /** Set once an expansion limit tripped: no more substitutions or expansions from then on. */
+  private expansionStopped = false;
+  private substitutions = 0;
+  private inputBytes = 0;
   private filesRead = 0;
   private curPos: SourcePos = { file: '', line: 0, col: 1 };
   private readonly cwd: string;
@@ -288,6 +334,13 @@ class Preprocessor {
     private readonly opts: PreprocessOptions,
   ) {
     this.configId = textToByteString(opts.configId);
+    this.limits = {
+      generatedLines: opts.limits?.generatedLines ?? MAX_GENERATED_LINES,
+      expansionBytes: opts.limits?.expansionBytes ?? MAX_EXPANSION_BYTES,
+      expansionDepth: opts.limits?.expansionDepth ?? MAX_EXPANSION_DEPTH,
+      substitutions: opts.limits?.substitutions ?? MAX_SUBSTITUTIONS,
+      inputBytes: opts.limits?.inputBytes ?? MAX_INPUT_BYTES,
+    };
     this.includeCheck = opts.allConfig ? INCLUDE_ALL : 0;
     this.cwd = normalizePath(host.cwd());
     const rnd = opts.random ?? ((): number => 0);
@@ -378,7 +431,8 @@ class Preprocessor {
   }
 
   private result(): PreprocessResult {
-    return { lines: this.lines, diagnostics: this.diagnostics, files: this.files };
+    const work: ExpansionWork = { generatedLines: this.generated, expansionBytes: this.expansionBytes, substitutions: this.substitutions, inputBytes: this.inputBytes };
+    return { lines: this.lines, diagnostics: this.diagnostics, files: this.files, work };
   }
 
   // ───── files and globs ─────
@@ -466,6 +520,7 @@ class Preprocessor {
         // keepalived recurses until it runs out of file descriptors (EMFILE), then skips; we stop at once.
         // keepalived-compat: its recursion ends in errors (duplicate blocks, EMFILE), so -t exits 5, or 6
         // with an include check; the loop is reported with the class that gives the same exit code.
+        // Test: test/unit/config-parser/preprocess.test.ts "detects an include loop A → B → A and goes on (binary recurses until EMFILE) (ours)"; test/cli/cli.test.ts "an include loop".
         const top = this.stack[this.stack.length - 1];
         const checked = ((this.includeCheck | (top ? top.includeType : 0)) & INCLUDE_R) !== 0;
         this.report('error', 'include-loop', checked ? 'FILE_NOT_FOUND' : 'GENERAL_ERROR', `Configuration file '${byteStringToText(match)}' is already being read (include loop) - skipping`);
@@ -484,6 +539,12 @@ class Preprocessor {
         this.fileError(INCLUDE_R, 'include-open-failed', `Configuration file '${byteStringToText(match)}' open problem (${data.errno}) - skipping`);
         continue;
       }
+      if (this.inputBytes + data.data.length > this.limits.inputBytes) {
+        // havipd: keepalived reads on; a small file that includes a big one many times would be a memory bomb.
+        this.report('error', 'input-too-large', 'GENERAL_ERROR', `Configuration file '${byteStringToText(match)}' not read: the files read so far and it hold more than ${this.limits.inputBytes} bytes`, undefined, 'include each file once; havipd limits the total it reads');
+        continue;
+      }
+      this.inputBytes += data.data.length;
       this.filesRead++;
       const display = mainAbs !== undefined && this.stack.length === 1 && abs === mainAbs ? byteStringToText(textToByteString(entry.pattern)) : byteStringToText(abs);
       if (!this.files.includes(display)) this.files.push(display);
@@ -634,18 +695,35 @@ class Preprocessor {
       if (dc.text === '') continue;
       // keepalived-compat: the VRRP child reads the parent's consolidated copy of the configuration, whose
       // lines are already decommented, and decomments them again: `\#` outside quotes ends up a comment.
+      // Test: test/unit/config-parser/preprocess.test.ts "comments, quotes, braces, words (2.2.7)" (\\# outside quotes).
       const dc2 = decomment(dc.text);
       if (dc2.text === '') continue;
       return { text: dc2.text, pos: { ...this.curPos, col: dc.leadingRemoved + 1 } };
     }
   }
 
-  private countGenerated(): boolean {
-    if (++this.generated <= MAX_GENERATED_LINES) return true;
-    if (!this.generatedLimitHit) {
-      this.generatedLimitHit = true;
-      this.report('error', 'expansion-too-large', 'GENERAL_ERROR', `~SEQ/~LST/multi-line definitions expand to more than ${MAX_GENERATED_LINES} lines; the rest of the expansion is dropped`);
+  /** Counts one line emitted by an expansion; false (after reporting once) when over a limit. */
+  private countGenerated(bytes: number): boolean {
+    if (this.expansionStopped) return this.stopExpansion();
+    if (++this.generated > this.limits.generatedLines) {
+      this.report('error', 'expansion-too-large', 'GENERAL_ERROR', `~SEQ/~LST/multi-line definitions expand to more than ${this.limits.generatedLines} lines; the rest of the expansion is dropped`, undefined, 'keepalived has no limit here; split the expansion, or generate the file');
+      return this.stopExpansion();
     }
+    return this.charge(bytes);
+  }
+
+  /** Counts `bytes` of expansion; false (after reporting once) when over MAX_EXPANSION_BYTES. */
+  private charge(bytes: number): boolean {
+    if (this.expansionStopped) return this.stopExpansion();
+    this.expansionBytes += bytes;
+    if (this.expansionBytes <= this.limits.expansionBytes) return true;
+    this.report('error', 'expansion-too-large', 'GENERAL_ERROR', `parameter substitutions and ~SEQ/~LST/multi-line expansions produce more than ${this.limits.expansionBytes} bytes; the rest of the expansion is dropped`, undefined, 'keepalived has no limit here; a definition that grows on every use, or nested ~SEQ, multiply quickly');
+    return this.stopExpansion();
+  }
+
+  /** Drops every pending expansion, and stops all later ones. Returns false. */
+  private stopExpansion(): false {
+    this.expansionStopped = true;
     this.seqs.length = 0;
     this.multilineRest = undefined;
     this.multilineStack.length = 0;
@@ -670,7 +748,7 @@ class Preprocessor {
         this.residue = undefined;
       } else if (this.seqs.length > this.multilineSeqDepth) {
         const seq = this.seqs[this.seqs.length - 1]!;
-        if (this.countGenerated()) {
+        if (this.countGenerated(seq.text.length + 1)) {
           if (seq.kind === 'seq') {
             const val = seq.hex ? seq.next.toString(16) : String(seq.next);
             this.defs.set(seq.variable, { value: val, multiline: false, maxParams: 0 });
@@ -685,9 +763,9 @@ class Preprocessor {
           }
         } else continue;
       } else if (this.multilineRest !== undefined) {
-        if (!this.countGenerated()) continue;
         const rest = this.multilineRest;
         const nl = rest.indexOf('\n');
+        if (!this.countGenerated((nl < 0 ? rest.length : nl) + 1)) continue;
         if (nl < 0) {
           buf = { text: rest, pos: this.curPos };
           const popped = this.multilineStack.pop();
@@ -730,6 +808,7 @@ class Preprocessor {
 
       let rechecks = 0;
       let recheck: boolean;
+      let cycle: CycleCheck | undefined;
       do {
         recheck = false;
         if (text[0] === '@') {
@@ -775,8 +854,13 @@ class Preprocessor {
           if (dc.unterminatedQuote) this.report('error', 'unterminated-quote', 'GENERAL_ERROR', `Unterminated quote '${byteStringToText(dc.quotedForError)}'`);
           text = dc.text;
           if (text[0] === '@' || text.includes('$')) recheck = true;
-          if (recheck && ++rechecks > MAX_SUBSTITUTIONS) {
-            this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution does not terminate on line '${byteStringToText(text.slice(0, 200))}'`, undefined, 'a definition refers to itself ($A=$A); keepalived 2.2.7 hangs here');
+          // Each re-scan depends on the text alone: the same text twice is a loop keepalived never leaves.
+          if (recheck && ++rechecks > this.limits.substitutions) {
+            this.reportLoop(text, false);
+            break;
+          }
+          if (recheck && (cycle ??= new CycleCheck(-1, '')).repeats(0, text)) {
+            this.reportLoop(text, true);
             break;
           }
         }
@@ -849,6 +933,19 @@ class Preprocessor {
     return def;
   }
 
+  /**
+   * A definition use (or a chain of them) that never ends (`cycle`: the line came back to a state it was in;
+   * keepalived 2.2.7 hangs or runs out of memory), or that needs more replacements than the limit.
+   */
+  private reportLoop(line: string, cycle: boolean): void {
+    const shown = byteStringToText(line.slice(0, 200));
+    if (cycle) {
+      this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution does not terminate on line '${shown}'`, undefined, 'a definition expands to itself ($A=$A, or $A=$B with $B=$A); keepalived 2.2.7 hangs or runs out of memory here');
+    } else {
+      this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution on line '${shown}' needs more than ${this.limits.substitutions} replacements`, undefined, 'definitions that use others many times over multiply; keepalived has no limit here');
+    }
+  }
+
   /** keepalived `find_definition()` for a use at `text[i]` (just after the `$`). */
   private findUse(text: string, i: number): { def: Def; end: number; params: string | undefined } | undefined {
     let braces = false;
@@ -884,8 +981,14 @@ class Preprocessor {
   /**
    * keepalived `replace_param()`: replaces uses left to right, re-scanning each replacement in place; stops
    * (keeping what was done) when the line would reach `maxLen` bytes; stops after a value starting with `~`.
+   *
+   * havipd: where keepalived would never stop, it stops and reports, leaving the multi-line state as it was
+   * before the call (`aborted`): a use whose replacement brings the line back to a state it was in
+   * (`substitution-loop`, found by Brent's cycle detection, so `$IF=$IF` costs two replacements, not ten
+   * thousand), multi-line expansions nested more than MAX_EXPANSION_DEPTH deep (`expansion-too-deep`), more
+   * than MAX_SUBSTITUTIONS replacements, or the expansion budget (`expansion-too-large`).
    */
-  private replaceParam(input: string, maxLen: number): { found: boolean; text: string; multiline: boolean } {
+  private replaceParam(input: string, maxLen: number): { found: boolean; text: string; multiline: boolean; aborted: boolean } {
     let text = input;
     let cur = 0;
     let found = false;
@@ -893,6 +996,20 @@ class Preprocessor {
     let nextPtr: string | undefined = multilinePtr;
     let usedMultiline = false;
     let count = 0;
+    if (this.expansionStopped) return { found: false, text, multiline: false, aborted: false };
+    const stackAtEntry = this.multilineStack.length;
+    const seqDepthAtEntry = this.multilineSeqDepth;
+    const abort = (): { found: boolean; text: string; multiline: boolean; aborted: boolean } => {
+      if (!this.expansionStopped) {
+        this.multilineStack.length = stackAtEntry;
+        this.multilineSeqDepth = seqDepthAtEntry;
+      }
+      return { found: false, text, multiline: usedMultiline, aborted: true };
+    };
+    // The scan is deterministic in (text, cur): the same pair twice means keepalived loops for ever.
+    let cycle: CycleCheck | undefined;
+    let firstCur = -1;
+    let firstText = '';
     for (;;) {
       cur = text.indexOf('$', cur);
       if (cur < 0 || cur + 1 >= text.length) break;
@@ -901,14 +1018,23 @@ class Preprocessor {
         cur++;
         continue;
       }
-      if (++count > MAX_SUBSTITUTIONS) {
-        this.report('error', 'substitution-loop', 'GENERAL_ERROR', `parameter substitution does not terminate on line '${byteStringToText(input.slice(0, 200))}'`, undefined, 'a definition refers to itself ($A=$A); keepalived 2.2.7 hangs here');
-        return { found: false, text, multiline: usedMultiline };
+      if (++count === 1) {
+        firstCur = cur;
+        firstText = text;
+      } else if (count > this.limits.substitutions || (cycle ??= new CycleCheck(firstCur, firstText)).repeats(cur, text)) {
+        this.reportLoop(input, count <= this.limits.substitutions);
+        return abort();
+      }
+      const def = use.def;
+      if (def.multiline && multilinePtr !== undefined) {
+        if (this.multilineStack.length >= this.limits.expansionDepth) {
+          this.report('error', 'expansion-too-deep', 'GENERAL_ERROR', `multi-line definitions nested more than ${this.limits.expansionDepth} deep on line '${byteStringToText(input.slice(0, 200))}'; the expansion is dropped`, undefined, 'a multi-line definition that uses itself never ends; keepalived 2.2.7 runs out of memory here');
+          return abort();
+        }
+        this.multilineStack.push({ rest: multilinePtr, seqDepth: this.multilineSeqDepth });
       }
       found = true;
-      const def = use.def;
       nextPtr = multilinePtr;
-      if (def.multiline && multilinePtr !== undefined) this.multilineStack.push({ rest: multilinePtr, seqDepth: this.multilineSeqDepth });
       if (def.multiline) this.multilineSeqDepth = this.seqs.length;
       const value = def.fn ? def.fn(use.params) : def.value;
       let replacing: string;
@@ -922,16 +1048,27 @@ class Preprocessor {
       const newLen = text.length - (use.end - cur) + replacing.length;
       if (newLen >= maxLen) {
         this.report('warning', 'substitution-too-long', undefined, `Parameter substitution on line '${byteStringToText(input)}' would exceed maximum line length`, undefined, `keepalived lines are limited to ${maxLen - 1} bytes; it keeps the line as substituted so far`);
-        return { found: false, text, multiline: usedMultiline };
+        return { found: false, text, multiline: usedMultiline, aborted: false };
       }
+      if (!this.charge(newLen + 1)) return abort();
+      this.substitutions++;
       text = text.slice(0, cur) + replacing + text.slice(use.end);
       if (value[spanBlanks(value, 0)] === '~') break;
     }
     if (found) this.multilineRest = nextPtr;
-    return { found, text, multiline: usedMultiline };
+    return { found, text, multiline: usedMultiline, aborted: false };
   }
 
   // ───── ~SEQ and ~LST ─────
+
+  /** True (after reporting) when a new `~SEQ`/`~LST` would nest more than MAX_EXPANSION_DEPTH loops, or expansion stopped. */
+  private seqTooDeep(buf: string): boolean {
+    if (this.expansionStopped) return true;
+    if (this.seqs.length < this.limits.expansionDepth) return false;
+    this.report('error', 'expansion-too-deep', 'GENERAL_ERROR', `~SEQ/~LST loops nested more than ${this.limits.expansionDepth} deep at '${byteStringToText(buf.slice(0, 200))}'; the expansion is dropped`, undefined, 'keepalived has no limit here; nested loops multiply the lines they produce');
+    this.stopExpansion();
+    return true;
+  }
 
   /** keepalived `add_seq()`. */
   private addSeq(buf: string): boolean {
@@ -1002,6 +1139,7 @@ class Preprocessor {
     }
     const text = buf.slice(spanBlanks(buf, endSeq + 1));
     if (items <= 0) return true;
+    if (this.seqTooDeep(buf)) return true;
     this.seqs.push({ kind: 'seq', variable, next: start, last: end, step, hex, text });
     return true;
   }
@@ -1066,6 +1204,7 @@ class Preprocessor {
       p = spanBlanks(buf, p + 1);
     }
     const text = buf.slice(spanBlanks(buf, p + 1));
+    if (this.seqTooDeep(buf)) return true;
     this.seqs.push({ kind: 'lst', params, sets, nextSet: 0, text });
     return true;
   }
@@ -1086,4 +1225,34 @@ function randomValue(params: string | undefined, rnd: () => number): string {
   const val = span > 0 ? min + Math.floor(r * span) : min + Math.floor(r * 2147483648);
   // keepalived prints into a buffer sized for the digits of MAX, so longer values are cut.
   return String(val).slice(0, String(max).length);
+}
+
+/**
+ * Brent's cycle detection over a deterministic sequence of states (a scan position and a line): `repeats`
+ * is true once a state equals one seen before, at most about twice the cycle's start plus its length later.
+ * O(1) memory; each call compares with one saved state.
+ */
+class CycleCheck {
+  private savedPos: number;
+  private savedText: string;
+  private power = 2;
+  private lam = 1;
+
+  /** Starts with the first state already seen (as `repeats(pos, text)` on a new check would). */
+  constructor(pos: number, text: string) {
+    this.savedPos = pos;
+    this.savedText = text;
+  }
+
+  repeats(pos: number, text: string): boolean {
+    if (pos === this.savedPos && text === this.savedText) return true;
+    if (this.lam === this.power) {
+      this.savedPos = pos;
+      this.savedText = text;
+      this.power *= 2;
+      this.lam = 0;
+    }
+    this.lam++;
+    return false;
+  }
 }

@@ -220,6 +220,7 @@ export function resolve(root: RootDraft, sink: DiagnosticSink, files: readonly s
     trackProcesses: g.trackProcesses.map((t) => {
       const ref = processRef(root, t);
       // keepalived-compat (vrrp.c vrrp_complete_init): weighted process tracking on a group with an owner member.
+      // Test: test/unit/config-parser/keepalived-compat.test.ts "weighted track_process on a sync group with an address-owner member is dropped with an error".
       if (ref.weight && ownerMember(g)) {
         sink.add({ severity: 'error', code: 'tracker-weight-dropped', kaClass: 'GENERAL_ERROR', pos: t.pos, subject: g.name,
           message: `(${g.name}) cannot have weighted track process ${t.name} with a member having priority 255 - weight set to 0` });
@@ -272,6 +273,7 @@ function completeInstance(
   }
 
   // keepalived-compat: priority derived from state and state from priority.
+  // Test: test/unit/config-parser/keywords-vrrp-instance.test.ts "state MASTER without priority gives priority 255"; test/unit/config-parser/resolve.test.ts "priority 255 derives MASTER".
   let priority = d.priority ?? (d.state === 'MASTER' ? 255 : 100);
   let state = d.state ?? (priority === 255 ? 'MASTER' : 'BACKUP');
   if (d.state !== undefined && strict && (state === 'MASTER') !== (priority === 255)) {
@@ -393,6 +395,7 @@ function completeInstance(
   const notifyPriorityChanges = d.notifyPriorityChanges ?? group?.notifyPriorityChanges ?? global.notifyPriorityChanges;
 
   // advert_int rounding (keepalived-compat: reported, then rounded).
+  // Test: test/unit/config-parser/keywords-vrrp-instance.test.ts "decimal advert_int: v3 keeps 0.5 s, v2 rounds with an error".
   let adv = d.advertInt ?? 1_000_000;
   if (version === 2) {
     if (adv >= 256_000_000) {

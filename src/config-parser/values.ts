@@ -50,6 +50,7 @@ function formatScaled(v: number, places: number): string {
  * (places 6 = microseconds for timers given in seconds). `min`/`max` are in scaled units.
  * keepalived-compat: more decimal places than allowed is reported and the value rounded half up, then
  * accepted if it is in range (read_decimal_unsigned_long_func).
+ * Test: test/unit/config-parser/values.test.ts "decimals: scaled, rounded past the allowed places (reported), negatives refused".
  */
 export function readDecimal(text: string, places: number, min: number, max: number): ValueRead<number> {
   const range = `[${formatScaled(min, places)}, ${formatScaled(max, places)}]`;

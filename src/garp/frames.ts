@@ -58,6 +58,7 @@ export function buildGarp(mac: MacInput, ipv4: string): Uint8Array {
   f.set(m, 22); // sender hardware address
   f.set(ip, 28); // sender protocol address
   // keepalived-compat: target hardware address ff:ff:ff:ff:ff:ff (RFC 5227 says zero; keepalived sends all-ones).
+  // Test: test/golden/garp.test.ts "keepalived-compat: target MAC is ff:ff:ff:ff:ff:ff and op is request".
   f.fill(0xff, 32, 38);
   f.set(ip, 38); // target protocol address
   return f;

@@ -44,6 +44,7 @@ export interface MasterGarpPlan {
    * When the first refresh becomes due (`garp_master_refresh` > 0), else undefined. keepalived-compat: in
    * 2.2.7 the refresh is checked when an advert is sent, so it goes out with the first advert at or after
    * this time, then every `garp_master_refresh` counted from that advert.
+   * Test: test/unit/vrrp/instance.test.ts "garp_master_refresh: refresh_repeat packets with the first advert at or after the refresh time, then every refresh".
    */
   readonly refreshAt: Micros | undefined;
 }
@@ -78,6 +79,7 @@ interface Pending {
  * once. With one, a packet goes out only when the interface's next allowed time has come; otherwise the
  * (instance, address) pair is marked pending — keepalived-compat: a flag, not a counter, so several queued
  * repeats of one address collapse into one (`queue_garp()` sets `garp_gna_pending`).
+ * Test: test/unit/garp/schedule.test.ts "with vrrp_garp_interval: one packet now, the rest queued as deadlines; repeats of one address collapse (keepalived-compat)".
  */
 export class GarpPacer {
   private readonly next = new Map<string, Micros>();

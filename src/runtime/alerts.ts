@@ -10,6 +10,7 @@
 // keepalived-compat: no "Stopping" mail. keepalived 2.2.7 starts one at shutdown but exits before the
 // server's greeting arrives (verified: the recording server sees a connection and no command), so no
 // STOP mail is ever delivered; havipd does not open that connection.
+// Test: test/unit/runtime/alerts.test.ts "BACKUP at start, MASTER, FAULT, BACKUP, MASTER; no STOP mail (keepalived-compat: never delivered)".
 
 import type { DaemonConfig } from '../config-parser/types.js';
 import type { Effect } from '../vrrp/effects.js';
@@ -130,6 +131,7 @@ export class SmtpAlerter {
     if (!t) return;
     let s: AlertState | undefined = mailState(to);
     // keepalived-compat: a removed instance is DELETED with notify_deleted, else FAULT (send_instance_notifies).
+    // Test: test/unit/runtime/alerts.test.ts "a removed instance: FAULT without notify_deleted, Deleted with it".
     if (removed || to === 'DELETED') s = t.notifyDeleted ? 'DELETED' : 'FAULT';
     if (s) {
       const state = s;

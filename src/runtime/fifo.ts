@@ -8,6 +8,7 @@ import { closeSync, constants, chownSync, lstatSync, openSync, unlinkSync, write
 import { execFileSync } from 'node:child_process';
 import type { FifoSpec } from '../config-parser/types.js';
 import { HavipdError, errnoOf } from '../errors.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 /** Where notification lines go; the real one is {@link FifoWriter}, tests use a fake. */
 export interface FifoSink {
@@ -33,6 +34,8 @@ export interface FifoWriterOptions {
   /** How often a backlog is retried while the pipe is full (ms). Default 20. */
   readonly retryMs?: number;
   readonly log?: FifoLogger;
+  /** Timers for the retry (tests inject a fake clock). Default Node's. */
+  readonly timers?: Timers;
 }
 
 const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
@@ -50,7 +53,7 @@ export class FifoWriter implements FifoSink {
   /** Bytes of `queue[0]` already written (a partial write of a line longer than PIPE_BUF). */
   private headOffset = 0;
   private queuedBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private dropped = 0;
   private readonly maxQueued: number;
   private readonly retryMs: number;
@@ -145,18 +148,18 @@ export class FifoWriter implements FifoSink {
       if (this.headOffset >= head.length) this.shift();
     }
     if (this.queue.length === 0) {
-      if (this.timer) clearTimeout(this.timer);
+      if (this.timer) (this.opts.timers ?? systemTimers).clearTimeout(this.timer);
       this.timer = undefined;
       if (this.dropped > 0) {
         this.opts.log?.warn({ event: 'notify.fifo-overflow', path: this.path, dropped: this.dropped }, `notify fifo ${this.path}: reader too slow, ${this.dropped} oldest line(s) were dropped`);
         this.dropped = 0;
       }
     } else if (!this.timer) {
-      this.timer = setTimeout(() => {
+      this.timer = (this.opts.timers ?? systemTimers).setTimeout(() => {
         this.timer = undefined;
         this.flush();
       }, this.retryMs);
-      this.timer.unref();
+      this.timer.unref?.();
     }
   }
 
@@ -182,7 +185,7 @@ export class FifoWriter implements FifoSink {
     if (this.queue.length > 0) {
       this.opts.log?.warn({ event: 'notify.fifo-unread', path: this.path, lines: this.queue.length }, `notify fifo ${this.path}: ${this.queue.length} line(s) never read`);
     }
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) (this.opts.timers ?? systemTimers).clearTimeout(this.timer);
     this.timer = undefined;
     // keepalived `fifo_close()`: unlink first, so a reader looping on open cannot reopen it.
     if (this.created) {

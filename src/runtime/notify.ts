@@ -12,6 +12,7 @@ import type { CommandSpec, DaemonConfig, FifoSpec, NotifyConfig } from '../confi
 import type { CoreSnapshot, Effect } from '../vrrp/effects.js';
 import { FifoWriter, type FifoSink } from './fifo.js';
 import { killGroup, scriptEnv, spawnProcess } from './process.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 // ───────────────────────────── spawning ─────────────────────────────
 
@@ -156,6 +157,8 @@ export interface NotifierOptions {
   readonly killGraceMs?: number;
   /** At shutdown, how long STOP notifications may run before their process groups are killed. Default 1 000. */
   readonly stopWaitMs?: number;
+  /** Timers for the script timeouts and the shutdown wait (tests inject a fake clock). Default Node's. */
+  readonly timers?: Timers;
 }
 
 type StateWord = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED' | '{UNKNOWN}';
@@ -201,6 +204,7 @@ export function fifoSpecs(config: DaemonConfig): Array<{ spec: FifoSpec; script:
   const out: Array<{ spec: FifoSpec; script: CommandSpec | undefined; kind: '' | 'vrrp_' }> = [];
   if (g.notifyFifo) out.push({ spec: g.notifyFifo, script: g.notifyFifoScript, kind: '' });
   // keepalived-compat: "notify FIFO %s has been specified for global and vrrp FIFO - ignoring vrrp FIFO".
+  // Test: test/unit/runtime/notify.test.ts "both FIFOs: notify_fifo gets each line first, then vrrp_notify_fifo; the same path twice is one FIFO".
   if (g.vrrpNotifyFifo && g.vrrpNotifyFifo.path !== g.notifyFifo?.path) out.push({ spec: g.vrrpNotifyFifo, script: g.vrrpNotifyFifoScript, kind: 'vrrp_' });
   return out;
 }
@@ -272,7 +276,7 @@ export class Notifier {
       });
     };
     try {
-      entry.sink = this.opts.openFifo ? this.opts.openFifo(spec, startReader) : FifoWriter.open(spec, { log: this.opts.log }, startReader, this.fifoOwner(spec));
+      entry.sink = this.opts.openFifo ? this.opts.openFifo(spec, startReader) : FifoWriter.open(spec, { log: this.opts.log, ...(this.opts.timers ? { timers: this.opts.timers } : {}) }, startReader, this.fifoOwner(spec));
     } catch (err) {
       this.opts.log.error({ event: 'notify.fifo-open', path: spec.path }, err instanceof Error ? err.message : String(err));
     }
@@ -336,11 +340,13 @@ export class Notifier {
     let word = stateWord(to);
     const deleted = removed || word === 'DELETED';
     // keepalived-compat: without notify_deleted a removed instance is reported FAULT.
+    // Test: test/unit/runtime/notify.test.ts "removed at reload: reported FAULT without notify_deleted (generic only: no notify_fault, as 2.2.7); DELETED with its script".
     if (deleted) word = n.deleted ? 'DELETED' : 'FAULT';
     const env = { HAVIPD_INSTANCE: instance, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: from, HAVIPD_PRIORITY: String(priority), ...(group ? { HAVIPD_GROUP: group } : {}) };
     const key = `i:${instance}`;
     // keepalived-compat: the state script is picked before DELETED becomes FAULT, so a removed instance
     // without notify_deleted runs no notify_fault (verified with 2.2.7), only the generic script.
+    // Test: test/unit/runtime/notify.test.ts "removed at reload: reported FAULT without notify_deleted (generic only: no notify_fault, as 2.2.7); DELETED with its script".
     const specific = deleted ? n.deleted?.command : stateScript(n, word);
     if (specific) this.enqueue(key, specific, [], env, `${word.toLowerCase()} notify`);
     if (n.generic) this.enqueue(key, n.generic, ['INSTANCE', instance, word, String(priority)], env, 'notify');
@@ -381,17 +387,18 @@ export class Notifier {
     log.debug({ event: 'notify.run', argv: job.cmd.argv, pid: h.pid }, `Running ${job.what}: ${job.cmd.argv.join(' ')}`);
     const timeoutMs = this.opts.scriptTimeoutMs ?? 10_000;
     const graceMs = this.opts.killGraceMs ?? 2_000;
-    let term: NodeJS.Timeout | undefined;
-    let kill: NodeJS.Timeout | undefined;
-    let cap: NodeJS.Timeout | undefined;
+    const timers = this.opts.timers ?? systemTimers;
+    let term: TimerHandle | undefined;
+    let kill: TimerHandle | undefined;
+    let cap: TimerHandle | undefined;
     const timedOut = new Promise<'timeout'>((r) => {
-      term = setTimeout(() => {
+      term = timers.setTimeout(() => {
         log.warn({ event: 'notify.timeout', argv: job.cmd.argv, pid: h.pid }, `${job.what} ${job.cmd.argv[0]} timed out after ${timeoutMs} ms: SIGTERM`);
         h.kill('SIGTERM');
-        kill = setTimeout(() => {
+        kill = timers.setTimeout(() => {
           h.kill('SIGKILL');
           // An unkillable process must not hold the queue forever.
-          cap = setTimeout(() => r('timeout'), graceMs);
+          cap = timers.setTimeout(() => r('timeout'), graceMs);
         }, graceMs);
       }, timeoutMs);
     });
@@ -401,7 +408,7 @@ export class Notifier {
       else if (x.error) log.error({ event: 'notify.error', argv: job.cmd.argv, error: x.error }, `Error exec-ing ${job.what} '${job.cmd.argv[0]}': ${x.error}`);
       else if (x.code !== 0) log.info({ event: 'notify.result', argv: job.cmd.argv, code: x.code, signal: x.signal }, `${job.what} ${job.cmd.argv[0]} exited with ${x.signal ?? `status ${x.code}`}`);
     } finally {
-      for (const t of [term, kill, cap]) if (t) clearTimeout(t);
+      for (const t of [term, kill, cap]) if (t) timers.clearTimeout(t);
       this.running.delete(h);
     }
   }
@@ -448,6 +455,7 @@ export class Notifier {
    * `fifo_write_vrrp_states_on_reload` and no notification, its current state. keepalived-compat: a kept
    * MASTER gets no such line (2.2.7 takes its reload_master branch, which writes none; verified), a group
    * in MASTER does.
+   * Test: test/unit/runtime/notify.test.ts "fifo_write_vrrp_states_on_reload: removed first, then groups, then instances in order; kept MASTERs are not re-written (keepalived 2.2.7)".
    */
   afterReload(snapshot: CoreSnapshot): void {
     const held = this.reloadLines ?? [];
@@ -486,17 +494,18 @@ export class Notifier {
     if (this.closing) return;
     this.closing = true;
     const waitMs = this.opts.stopWaitMs ?? 1_000;
-    let timer: NodeJS.Timeout | undefined;
+    const timers = this.opts.timers ?? systemTimers;
+    let timer: TimerHandle | undefined;
     const all = this.idle();
-    const expired = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), waitMs)))]);
-    if (timer) clearTimeout(timer);
+    const expired = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = timers.setTimeout(() => r(true), waitMs)))]);
+    if (timer) timers.clearTimeout(timer);
     this.closed = true;
     if (expired) {
       for (const h of this.running) {
         this.opts.log.warn({ event: 'notify.killed', pid: h.pid }, `notify script (pid ${h.pid}) still running at shutdown: SIGKILL`);
         h.kill('SIGKILL');
       }
-      await Promise.race([all, new Promise((r) => setTimeout(r, 200))]);
+      await Promise.race([all, new Promise((r) => timers.setTimeout(() => r(undefined), 200))]);
     }
     for (const f of this.fifos) this.closeFifo(f);
     this.fifos = [];

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 /** How a run ended. */
 export type ProcessOutcome =
@@ -43,6 +44,8 @@ export interface ProcessSpec {
   /** Force `/bin/sh -c` (true) or a direct exec (false); default: decided from the file's first bytes. */
   readonly shell?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** Timers for the timeout, the kill grace and the exit settle (tests inject a fake clock). Default Node's. */
+  readonly timers?: Timers;
 }
 
 /** A running child. */
@@ -75,6 +78,7 @@ export function scriptEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Process
  * keepalived-compat: keepalived decides with libmagic; without it (the Debian 2.2.7 build) it always
  * exec()s, so a shebang-less script there fails to exec and counts as a success (exit 0). havipd runs
  * such a file through `/bin/sh -c` instead, as a libmagic build does.
+ * Test: test/unit/runtime/process.test.ts "files without #! run through /bin/sh -c (keepalived with libmagic)".
  */
 export function isDirectlyExecutable(file: string): boolean {
   let fd: number | undefined;
@@ -126,9 +130,10 @@ export const spawnProcess: Spawner = (spec) => {
   let total = 0;
   let phase: 'running' | 'terminating' | 'killing' = 'running';
   let exited = false;
-  const timers = new Set<NodeJS.Timeout>();
+  const clock = spec.timers ?? systemTimers;
+  const timers = new Set<TimerHandle>();
   const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => {
+    const t = clock.setTimeout(() => {
       timers.delete(t);
       fn();
     }, ms);
@@ -140,7 +145,7 @@ export const spawnProcess: Spawner = (spec) => {
   const finish = (outcome: ProcessOutcome, pid: number | undefined): void => {
     if (exited) return;
     exited = true;
-    for (const t of timers) clearTimeout(t);
+    for (const t of timers) clock.clearTimeout(t);
     timers.clear();
     resolveDone({ outcome, output: Buffer.concat(chunks).toString('utf8'), outputBytes: total, pid });
   };
@@ -204,7 +209,7 @@ export const spawnProcess: Spawner = (spec) => {
   child.on('exit', (code, signal) => {
     const decide = (o: ProcessOutcome): void => {
       outcomeAtExit = o;
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) clock.clearTimeout(t);
       timers.clear();
       later(100, settle);
     };

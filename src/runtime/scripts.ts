@@ -8,6 +8,7 @@ import type { VrrpScriptConfig } from '../config-parser/types.js';
 import type { Logger } from '../log.js';
 import type { Input } from '../vrrp/effects.js';
 import type { ProcessHandle, ProcessOutcome, ProcessResult, Spawner } from './process.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 // ───────────────────────────── rise / fall (pure) ─────────────────────────────
 
@@ -33,6 +34,7 @@ export const isOk = (s: RiseFallState, rise: number): boolean => s.r >= rise;
  *
  * keepalived-compat: a failure in the init state reports even when r < rise (so the first result
  * decides whatever rise/fall are); with `init_fail` a first failure reports nothing.
+ * Test: test/unit/runtime/scripts.test.ts "the first result decides whatever rise and fall are".
  */
 export function applyResult(s: RiseFallState, success: boolean, rise: number, fall: number): { state: RiseFallState; change: boolean | undefined } {
   const top = rise + fall - 1;
@@ -98,6 +100,8 @@ export interface ScriptRunnerDeps {
   readonly logger: Logger;
   /** Receives status changes (the daemon's `feed`). */
   readonly feed: (input: Extract<Input, { kind: 'script' }>) => void;
+  /** Timers for the run interval and the stop grace (tests inject a fake clock). Default Node's. */
+  readonly timers?: Timers;
 }
 
 /** What a runner leaves for its successor on reload. */
@@ -112,13 +116,16 @@ interface Slot {
   state: RiseFallState;
   lastStatus: number;
   running: ProcessHandle | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
 }
 
 const microsToMs = (us: number): number => Math.max(1, Math.round(us / 1000));
 
 export class ScriptRunner {
   private readonly slots = new Map<string, Slot>();
+  private get timers(): Timers {
+    return this.deps.timers ?? systemTimers;
+  }
   private started = false;
   private stopped = false;
 
@@ -180,13 +187,13 @@ export class ScriptRunner {
     this.stopped = true;
     const waits: Array<Promise<unknown>> = [];
     for (const slot of this.slots.values()) {
-      if (slot.timer) clearTimeout(slot.timer);
+      if (slot.timer) this.timers.clearTimeout(slot.timer);
       slot.timer = undefined;
       const h = slot.running;
       if (!h) continue;
       h.terminate();
-      const force = setTimeout(() => h.kill(), graceMs);
-      waits.push(h.done.finally(() => clearTimeout(force)));
+      const force = this.timers.setTimeout(() => h.kill(), graceMs);
+      waits.push(h.done.finally(() => this.timers.clearTimeout(force)));
     }
     await Promise.all(waits);
   }
@@ -194,10 +201,11 @@ export class ScriptRunner {
   private tick(slot: Slot): void {
     if (this.stopped) return;
     const cfg = slot.s.config;
-    slot.timer = setTimeout(() => this.tick(slot), microsToMs(cfg.interval));
+    slot.timer = this.timers.setTimeout(() => this.tick(slot), microsToMs(cfg.interval));
     if (slot.running) {
       // keepalived-compat: keepalived 2.2.7 logs this and still starts a second copy (fixed upstream by
       // returning here); havipd skips the run, as the message says.
+      // Test: test/unit/runtime/scripts.test.ts "never runs two copies: a run still going is skipped with keepalived’s message".
       this.deps.logger.info(
         { event: 'script.skip', script: cfg.name },
         `Track script ${cfg.name} is ${slot.running.phase?.() === 'running' || slot.running.phase === undefined ? 'already running' : 'being timed out'}, expect idle - skipping run`,

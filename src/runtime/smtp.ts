@@ -12,6 +12,7 @@
 // connection per mail at once, so a burst of transitions can arrive out of order); lines starting with '.'
 // are dot-stuffed (RFC 5321 §4.5.2; keepalived does not); any 2xx (3xx for DATA) reply is accepted where
 // keepalived wants exactly 250/354/221; host names are resolved at each send, not once at config time.
+// Test: test/unit/runtime/smtp.test.ts "runs keepalived's dialogue: HELO, MAIL FROM, RCPT TO per recipient, DATA, message, QUIT"; test/interop/smtp-differential.test.ts.
 
 import { Socket } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';

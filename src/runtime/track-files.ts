@@ -20,7 +20,10 @@ import type { Logger } from '../log.js';
 import type { Input } from '../vrrp/effects.js';
 
 const INT32_MIN = -(2n ** 31n);
-/** keepalived-compat: keepalived's range check lets INT32_MAX + 1 through. */
+/**
+ * keepalived-compat: keepalived's range check lets INT32_MAX + 1 through.
+ * Test: test/unit/runtime/track-files.test.ts "empty or non-numeric = 0; int32 range with INT32_MAX+1 let through (keepalived-compat)".
+ */
 const INT32_MAX_PLUS_1 = 2n ** 31n;
 const LONG_MAX = 2n ** 63n - 1n;
 const LONG_MIN = -(2n ** 63n);

@@ -122,6 +122,7 @@ export function prepareTrackers(config: DaemonConfig, log: Logger, opts: Tracker
  * (insecure with `enable_script_security`), not found, or not executable by its user is dropped and never
  * run. Returns `config` with those commands removed, logging keepalived's lines. Nothing is checked with
  * `net_namespace` (keepalived-compat, as `-t`).
+ * Test: test/unit/runtime/notify-security.test.ts "keepalived-compat: nothing is checked (as -t): insecure and missing scripts are kept".
  */
 export function withSecureNotifyScripts(config: DaemonConfig, log: Logger, opts: { userDb?: UserDb; pathEnv?: string | undefined } = {}): DaemonConfig {
   if (config.global.netNamespace !== undefined) return config;
@@ -196,6 +197,7 @@ const configError = (code: string, message: string, kaClass: Diagnostic['kaClass
  */
 export function hostScriptDiagnostics(config: DaemonConfig | undefined, existing: readonly Diagnostic[], opts: { userDb?: UserDb; pathEnv?: string | undefined } = {}): Diagnostic[] {
   // keepalived-compat: with `net_namespace` keepalived -t reports nothing at all (verified on 2.2.7).
+  // Test: test/unit/runtime/script-security.test.ts "nothing without instances or with net_namespace; an existing SECURITY_ERROR is not repeated".
   if (!config || config.instances.length === 0 || config.global.netNamespace !== undefined) return [];
   const db = opts.userDb ?? systemUserDb;
   const pathEnv = 'pathEnv' in opts ? opts.pathEnv : process.env.PATH;

@@ -15,6 +15,7 @@ import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
 import { applyCommand, settleAdmin } from './commands.js';
 import { DropLog } from './drop-log.js';
+import { faultLogMessage, formatFaultReason, hasFault, type EdgeFault, type FaultReason } from './faults.js';
 import type { ReceivedPacket, VrrpState } from './types.js';
 import { micros, type Micros } from './units.js';
 
@@ -36,10 +37,11 @@ export class VrrpCore {
   private readonly files = new Map<string, number>();
   private readonly addrs = new Map<string, string>();
   /** External (edge) fault reasons per instance name: `fault` inputs. */
-  private edgeFaults = new Map<string, Set<string>>();
+  private edgeFaults = new Map<string, Set<EdgeFault>>();
   private started = false;
   private stopped = false;
   private delayedStartUntil: Micros | undefined;
+  private expirations = 0;
   private unknownVrid = 0;
   /** Rate limit of the dispatcher's drop log lines (packets no instance owns). */
   private readonly dropLog = new DropLog();
@@ -89,9 +91,15 @@ export class VrrpCore {
     };
   }
 
+  /** Instance timers the last step fired: only a tick fires any, at most one per instance. */
+  get lastStepExpirations(): number {
+    return this.expirations;
+  }
+
   /** Runs one input at `now`; returns the effects in contract order (see `Effect`). */
   step(now: Micros, input: Input): readonly Effect[] {
     const out: Effect[] = [];
+    this.expirations = 0;
     if (this.delayedStartUntil !== undefined && now >= this.delayedStartUntil) this.delayedStartUntil = undefined;
     const ctx = this.ctx(now, out);
     switch (input.kind) {
@@ -123,7 +131,7 @@ export class VrrpCore {
         break;
       case 'fault': {
         if (!this.instances.some((i) => i.name === input.instance)) break;
-        const set = this.edgeFaults.get(input.instance) ?? new Set<string>();
+        const set = this.edgeFaults.get(input.instance) ?? new Set<EdgeFault>();
         if (input.active) set.add(input.reason);
         else set.delete(input.reason);
         if (set.size > 0) this.edgeFaults.set(input.instance, set);
@@ -191,38 +199,33 @@ export class VrrpCore {
   }
 
   /** Current fault reasons of an instance, the total priority and scripts in init. */
-  private evaluate(i: VrrpInstance): { faults: string[]; total: number; init: number; source: string | undefined } {
+  private evaluate(i: VrrpInstance): { faults: FaultReason[]; total: number; init: number; source: string | undefined } {
     const c = i.config;
     const refSets = i.sync ? [c, i.sync.config] : [c];
     const t = evaluateTracking(i.basePriority, refSets, this.values());
-    const faults = [...t.faults];
+    const faults = [...t.faultReasons];
+    const add = (f: FaultReason): void => {
+      if (!hasFault(faults, f)) faults.push(f);
+    };
     const ifname = c.interface ?? this.config.global.defaultInterface;
-    if (!c.dontTrackPrimary && this.links.get(ifname) === false) faults.unshift(`interface ${ifname}`);
+    if (!c.dontTrackPrimary && this.links.get(ifname) === false) faults.unshift({ kind: 'interface', ifname });
     for (const v of [...c.vips, ...c.excludedVips]) {
-      if (v.dev !== undefined && v.dev !== ifname && !v.noTrack && this.links.get(v.dev) === false && !faults.includes(`interface ${v.dev}`)) faults.push(`interface ${v.dev}`);
+      if (v.dev !== undefined && v.dev !== ifname && !v.noTrack && this.links.get(v.dev) === false) add({ kind: 'interface', ifname: v.dev });
     }
     for (const dev of routeTrackedInterfaces(c.virtualRoutes, c.virtualRules)) {
       // Also the primary interface under dont_track_primary: keepalived tracks it for the route.
-      if (this.links.get(dev) === false && !faults.includes(`interface ${dev}`)) faults.push(`interface ${dev}`);
+      if (this.links.get(dev) === false) add({ kind: 'interface', ifname: dev });
     }
     const source = this.sourceOf(i);
-    if (source === undefined) faults.push('no-source-ip');
-    if (c.unicastFaultNoPeer && c.unicastPeers.length === 0) faults.push('config-error');
-    for (const r of this.edgeFaults.get(i.name) ?? []) if (!faults.includes(r)) faults.push(r);
+    if (source === undefined) faults.push({ kind: 'no-source-ip' });
+    if (c.unicastFaultNoPeer && c.unicastPeers.length === 0) faults.push({ kind: 'config-error' });
+    for (const edge of this.edgeFaults.get(i.name) ?? []) add({ kind: 'edge', edge });
     return { faults, total: t.totalPriority, init: t.scriptsInInit.length, source };
   }
 
-  private faultLog(ctx: InstanceCtx, i: VrrpInstance, f: string): void {
-    const msg = f === 'no-source-ip'
-      ? `(${i.name}) entering FAULT state (no IPv${i.config.family} address for interface)`
-      : f.startsWith('interface ')
-        ? `(${i.name}): entering FAULT state (interface ${f.slice(10)} down)`
-        : f.startsWith('script ')
-          ? `(${i.name}): entering FAULT state due to script ${f.slice(7)}`
-          : f.startsWith('file ')
-            ? `(${i.name}): entering FAULT state (tracked file ${f.slice(5)} has status -254)`
-            : `(${i.name}) entering FAULT state (${f})`;
-    ctx.out.push({ kind: 'log', level: 'info', event: 'fault.reason', msg, instance: i.name, fields: { vrid: i.config.vrid, reason: f } });
+  private faultLog(ctx: InstanceCtx, i: VrrpInstance, f: FaultReason): void {
+    const msg = faultLogMessage(i.name, i.config.family, f);
+    ctx.out.push({ kind: 'log', level: 'info', event: 'fault.reason', msg, instance: i.name, fields: { vrid: i.config.vrid, reason: formatFaultReason(f) } });
   }
 
   private reevaluate(ctx: InstanceCtx): void {
@@ -237,7 +240,7 @@ export class VrrpCore {
       }
       const wasDown = i.faults.length > 0;
       const wasInit = i.scriptsInInit > 0;
-      const newFaults = e.faults.filter((f) => !i.faults.includes(f));
+      const newFaults = e.faults.filter((f) => !hasFault(i.faults, f));
       i.faults = e.faults;
       i.scriptsInInit = e.init;
       if (!this.started) continue;
@@ -276,7 +279,7 @@ export class VrrpCore {
       }
       let st: VrrpState = 'INIT';
       for (const m of sg.members) if (st !== 'BACKUP') st = m.wantstate === 'MASTER' && m.isOwner ? 'MASTER' : 'BACKUP';
-      if (sg.members.some((m) => m.state === 'FAULT')) st = 'FAULT';
+      if (sg.members.some((m) => m.faults.length > 0)) st = 'FAULT';
       else if (sg.initMembers() > 0) st = 'INIT';
       sg.state = st;
     }
@@ -301,20 +304,15 @@ export class VrrpCore {
       i.setEffectivePriority(ctx);
     }
     i.msDownTimer = i.mdi();
-    if (e.faults.length > 0) {
-      for (const f of e.faults) this.faultLog(ctx, i, f);
-      i.state = 'FAULT';
-    }
+    // A faulty instance enters FAULT in `announceFault`, after its group's state is settled.
+    for (const f of e.faults) this.faultLog(ctx, i, f);
   }
 
   /** A faulty instance, or a member of a FAULT group, at start: "entering FAULT state" + FAULT notification. */
   private announceFault(ctx: InstanceCtx, i: VrrpInstance): void {
-    if (i.state === 'FAULT' || i.sync?.state === 'FAULT') {
-      i.state = 'FAULT';
+    if (i.faults.length > 0 || i.sync?.state === 'FAULT') {
       i.wantstate = 'FAULT';
-      ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) entering FAULT state`, instance: i.name, fields: { vrid: i.config.vrid, from: 'INIT', to: 'FAULT' } });
-      i.lastTransition = ctx.now;
-      this.pushTransition(ctx, i, 'INIT', 'startup', true);
+      i.transition(ctx, 'FAULT', 'startup', { log: 'startup-fault' });
     }
   }
 
@@ -325,8 +323,8 @@ export class VrrpCore {
     const isUp = i.faults.length === 0;
     const noInit = i.scriptsInInit === 0 && (!i.sync || i.sync.initMembers() === 0);
     if (isUp && newState === 'MASTER' && noInit && i.isOwner && i.wantstate === 'MASTER') {
-      // The simplest way to become master is to time out from BACKUP very quickly (1 µs).
-      i.state = 'BACKUP';
+      // The simplest way to become master is to time out from BACKUP very quickly (1 µs): silently.
+      i.transition(ctx, 'BACKUP', 'startup', { log: 'none', announce: 'none' });
       i.msDownTimer = micros(1);
       i.nextMasterReason = 'owner-startup';
       return;
@@ -334,19 +332,9 @@ export class VrrpCore {
     i.msDownTimer = newState === 'BACKUP' && i.wantstate === 'MASTER' ? i.initialDownTimer('BACKUP') : i.mdi();
     const vips = [...i.config.vips, ...i.config.excludedVips];
     if (vips.length > 0) ctx.out.push({ kind: 'removeVips', instance: i.name, vips, reason: 'startup' });
-    if (isUp && newState !== 'FAULT' && noInit) {
-      if (i.state !== 'BACKUP') {
-        ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) Entering BACKUP STATE (init)`, instance: i.name, fields: { vrid: i.config.vrid, from: begin, to: 'BACKUP' } });
-        i.state = 'BACKUP';
-      }
-    } else {
-      if (begin !== 'FAULT') ctx.out.push({ kind: 'log', level: 'info', event: 'state.transition', msg: `(${i.name}) Entering FAULT STATE (init)`, instance: i.name, fields: { vrid: i.config.vrid, from: begin, to: 'FAULT' } });
-      i.state = 'FAULT';
-    }
-    if (begin !== i.state) {
-      i.lastTransition = ctx.now;
-      this.pushTransition(ctx, i, begin, 'startup', i.state !== 'FAULT' || i.faults.length > 0);
-    }
+    const to: VrrpState = isUp && newState !== 'FAULT' && noInit ? 'BACKUP' : 'FAULT';
+    // FAULT (init) without a fault of its own (a weight-0 script without a result yet): no notification.
+    if (begin !== to) i.transition(ctx, to, 'startup', { log: 'init', notify: to !== 'FAULT' || i.faults.length > 0 });
   }
 
   // ───────────────────────────── reload ─────────────────────────────
@@ -378,7 +366,7 @@ export class VrrpCore {
     }
 
     const keptBy = new Map<string, VrrpInstance>();
-    const edgeFaults = new Map<string, Set<string>>();
+    const edgeFaults = new Map<string, Set<EdgeFault>>();
     for (const k of plan.kept) {
       const i = old.get(k.from);
       if (!i) continue;
@@ -457,43 +445,37 @@ export class VrrpCore {
     i.sands = undefined;
     ctx.out.push({ kind: 'log', level: 'info', event: 'reload.removed', msg: `(${i.name}) removed by reload`, instance: i.name, fields: { vrid: i.config.vrid } });
     const deleted = i.config.notify.deleted !== undefined;
-    if (deleted || i.state !== 'FAULT') {
-      ctx.out.push({ kind: 'transition', instance: i.name, vrid: i.config.vrid, from: i.state, to: deleted ? 'DELETED' : 'FAULT', reason: 'reload-removed', priority: i.effectivePriority, group: i.sync?.name, notify: true });
-    }
-    i.state = 'INIT';
-  }
-
-  private pushTransition(ctx: InstanceCtx, i: VrrpInstance, from: VrrpState, reason: 'startup', notify: boolean): void {
-    const n = notify && !(i.notifiesSent && i.sync !== undefined && i.state === i.sync.state);
-    if (n) i.notifiesSent = true;
-    ctx.out.push({ kind: 'transition', instance: i.name, vrid: i.config.vrid, from, to: i.state, reason, priority: i.effectivePriority, group: i.sync?.name, notify: n });
+    i.transition(ctx, 'INIT', 'reload-removed', { log: 'none', announce: deleted ? 'DELETED' : i.state !== 'FAULT' ? 'FAULT' : 'none' });
   }
 
   private stop(ctx: InstanceCtx): void {
     this.stopped = true;
     if (!this.started) return;
     for (const i of this.instances) if (i.state === 'MASTER') i.restoreInterface(ctx, true, 'shutdown');
-    for (const i of this.instances) {
-      ctx.out.push({ kind: 'transition', instance: i.name, vrid: i.config.vrid, from: i.state, to: 'STOP', reason: 'shutdown', priority: i.effectivePriority, group: i.sync?.name, notify: true });
-      // RFC 5798 §6.4.2/§6.4.3 Shutdown: "Transition to the {Initialize} state".
-      i.state = 'INIT';
-      i.sands = undefined;
-      i.delayedGarps = [];
-    }
+    // RFC 5798 §6.4.2/§6.4.3 Shutdown: "Transition to the {Initialize} state".
+    for (const i of this.instances) i.transition(ctx, 'INIT', 'shutdown', { log: 'none', announce: 'STOP' });
     for (const g of this.groups) ctx.out.push({ kind: 'groupTransition', group: g.name, from: g.state, to: 'STOP', members: g.members.map((m) => m.name) });
   }
 
   // ───────────────────────────── timers ─────────────────────────────
 
+  /**
+   * Expired timers at `now`, earliest first (keepalived walks its sands rbtree in order). Bounded: each
+   * instance's timer fires at most once per tick, and every timer it re-arms lies after `now`
+   * (`VrrpInstance.initSands`), so a tick can neither loop nor leave anything due behind it.
+   */
   private tick(ctx: InstanceCtx): void {
     const now = ctx.now;
-    // Instance timers, earliest first (keepalived walks its sands rbtree in order).
-    for (;;) {
-      const due = this.instances
-        .filter((i) => i.sands !== undefined && i.sands <= now)
-        .sort((a, b) => (a.sands ?? 0) - (b.sands ?? 0));
-      const i = due[0];
+    const fired = new Set<VrrpInstance>();
+    while (fired.size < this.instances.length) {
+      let i: VrrpInstance | undefined;
+      for (const x of this.instances) {
+        if (fired.has(x) || x.sands === undefined || x.sands > now) continue;
+        if (i === undefined || x.sands < i.sands!) i = x;
+      }
       if (!i) break;
+      fired.add(i);
+      this.expirations++;
       const prev = i.state;
       if (i.state === 'BACKUP') {
         i.log(ctx, 'debug', 'timer.master-down', 'Receive advertisement timeout');
@@ -560,6 +542,7 @@ export class VrrpCore {
       // keepalived-compat: after an extra advert (priority 0 received, lower-priority advert answered,
       // higher_prio_send_advert) 2.2.7 re-arms the timer ("If we have sent an advert, reset the timer"),
       // so the next advert is advert_int after the extra one — except with lower_prio_no_advert.
+      // Test: test/unit/vrrp/core.test.ts "keepalived-compat: with lower_prio_no_advert the timer is never re-armed by a packet, even after the priority-0 answer"; test/sim/testdata/priority0-received-master.txt.
       inst.initSands(ctx);
     }
     // havipd: 2.2.7 re-arms a MASTER's advert timer after *any* packet that reached vrrp_state_master_rx(),

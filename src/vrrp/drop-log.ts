@@ -21,6 +21,7 @@ export const DROP_REASONS = [
   'ah_unsupported',
   'advert_interval_mismatch',
   'invalid_type_rcvd',
+  'advert_interval_invalid',
   'chk_err',
   'mcast_unicast_mismatch',
   'addr_list_err',

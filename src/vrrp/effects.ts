@@ -7,6 +7,7 @@ import type { AdminState, Command } from './commands.js';
 import type { AdvertFields, EncodeContext } from './packet.js';
 import type { CheckResult, KeepalivedCounter, ReceiveContext } from './receive-checks.js';
 import type { DropReason, ReceivedPacket, VrrpState } from './types.js';
+import type { EdgeFault } from './faults.js';
 import type { Centiseconds, Micros } from './units.js';
 
 // ───────────────────────────── inputs ─────────────────────────────
@@ -38,7 +39,7 @@ export type Input =
    * CONFIG_ERROR / NO_SOURCE_IP style), so FAULT entry and exit are the usual ones. Reasons are kept per
    * instance name; an unknown instance is ignored.
    */
-  | { readonly kind: 'fault'; readonly instance: string; readonly reason: string; readonly active: boolean }
+  | { readonly kind: 'fault'; readonly instance: string; readonly reason: EdgeFault; readonly active: boolean }
   /** SIGHUP: swap in a new configuration (reference §3.15; see `Effect` for what each instance does). */
   | { readonly kind: 'reload'; readonly config: DaemonConfig; readonly plan: ReloadMapping }
   /** Shutdown (SIGTERM): MASTERs send priority 0 and release their VIPs; STOP notifications. */
@@ -101,6 +102,7 @@ export interface AdvertDestination {
  *   `vrrp_restore_interface()`: rules, routes, then addresses; the reverse of the order they were added).
  * - **MASTER → FAULT**: `log` "Entering FAULT STATE", `sendAdvert` priority 0, `sendAdvert` priority 0 again
  *   (keepalived-compat: two), `removeRoutes` (if any), `removeVips`, `transition`.
+ *   Test: test/unit/vrrp/instance.test.ts "two priority-0 adverts, then VIPs removed (keepalived-compat)"; test/sim/testdata/fault-track-interface.txt.
  * - **FAULT → BACKUP**: `log` "Entering BACKUP STATE", `transition`, then for a unicast instance one
  *   `sendGarp` for its own source address.
  * - **MASTER receives a lower-priority advert**: `log`, `sendAdvert` (unless lower_prio_no_advert),

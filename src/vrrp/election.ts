@@ -110,6 +110,7 @@ export interface BackupAcceptInput {
  * `accept` resets the down timer to Master_Down_Interval, `discard` leaves it running. Accepted when
  * `nopreempt` is set, or the advert's priority is ≥ ours (no address tie-break in BACKUP — keepalived-compat),
  * or a preempt delay is configured and has not yet run out (or not yet started).
+ * Test: test/rfc/rfc5798-6.test.ts "RFC 5798 §6.4.2: equal priority is accepted in Backup (no address tie-break there)"; test/sim/testdata/election-v2-equal-priority-backup.txt.
  */
 export function backupAccepts(i: BackupAcceptInput): 'accept' | 'discard' {
   if (i.nopreempt) return 'accept';

@@ -8,8 +8,9 @@ import { newAdminState, type AdminState } from './commands.js';
 import type { GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser/types.js';
 import { lowerPrioGarpPlan, masterGarpPlan, refreshDue, type GarpPacer, type GarpReason, type GarpTarget } from '../garp/schedule.js';
 import { backupAccepts, compareAddresses, peerLoses, peerWins } from './election.js';
-import type { AdvertCodec, Effect, InstanceSnapshot, InstanceStats, TransitionReason } from './effects.js';
+import type { AdvertCodec, Effect, InstanceSnapshot, InstanceStats, NotifyState, TransitionReason } from './effects.js';
 import { DropLog } from './drop-log.js';
+import { formatFaultReason, type FaultReason } from './faults.js';
 import { effectivePriority, PRIORITY_OWNER } from './priority.js';
 import type { SyncGroup } from './sync-group.js';
 import { masterDownInterval, skewTime, skewTimeMin } from './timers.js';
@@ -27,6 +28,36 @@ export interface InstanceCtx {
   readonly detail: boolean;
   /** End of `vrrp_startup_delay`, if one is running. */
   readonly delayedStartUntil: Micros | undefined;
+}
+
+/**
+ * How `VrrpInstance.transition` announces a change: keepalived's call sites log and notify differently, and
+ * these options name each difference. The state itself is written the same way whatever the options.
+ */
+export interface TransitionOptions {
+  /**
+   * The log line, when the state changes: `entering` "Entering MASTER STATE" (fields from, to, reason; the
+   * default), `init` "Entering BACKUP STATE (init)" (`vrrp_init_state()`), `startup-fault` "entering FAULT
+   * state" (a faulty instance at start), `none`.
+   */
+  readonly log?: 'entering' | 'init' | 'startup-fault' | 'none';
+  /** Whether notify scripts run, before keepalived's sync-group rule is applied (default true). */
+  readonly notify?: boolean;
+  /**
+   * The instance's last word when it leaves for INIT: the `transition` effect reports STOP (shutdown),
+   * DELETED or FAULT (removed by a reload), always notified; `none` emits no effect (also a silent start).
+   */
+  readonly announce?: 'STOP' | 'DELETED' | 'FAULT' | 'none';
+  /** Leaving MASTER: the priority-0 advert of `vrrp_restore_interface()` (keepalived `advF`). */
+  readonly advF?: boolean;
+}
+
+/** Entry actions of one state (FRR `vrrp_change_state_handlers`, holo `change_state`). */
+interface EntryActions {
+  /** Before the log line (MASTER: keepalived's `vrrp_state_master_tx()` sends the first advert first). */
+  readonly before?: (i: VrrpInstance, ctx: InstanceCtx) => void;
+  /** After the state is written, before the `transition` effect. */
+  readonly enter: (i: VrrpInstance, ctx: InstanceCtx) => void;
 }
 
 interface DelayedGarp {
@@ -58,6 +89,11 @@ function newStats(): InstanceStats {
 
 const AUTH_TYPE = { NONE: 0, PASS: 1, AH: 2 } as const;
 
+/** `at`, or 1 µs after `now` if that is not later: a timer armed by a step is always in the future. */
+function later(ctx: InstanceCtx, at: Micros): Micros {
+  return at > ctx.now ? at : micros(ctx.now + 1);
+}
+
 /** The initial checksum mode of an instance (RFC 5798 §5.2.8; keepalived `old_unicast_checksum`, `v3_checksum_as_v2`). */
 export function initialChecksumMode(c: VrrpInstanceConfig): ChecksumMode {
   if (c.version === 2) return 'plain';
@@ -69,7 +105,8 @@ export function initialChecksumMode(c: VrrpInstanceConfig): ChecksumMode {
 export class VrrpInstance {
   /** The configuration in force; replaced on reload (state below is kept). */
   config: VrrpInstanceConfig;
-  state: VrrpState = 'INIT';
+  /** Written only by `transition()`. */
+  #state: VrrpState = 'INIT';
   wantstate: VrrpState;
   basePriority: number;
   totalPriority: number;
@@ -88,8 +125,8 @@ export class VrrpInstance {
   vipSet = false;
   garpRefreshAt: Micros | undefined;
   delayedGarps: DelayedGarp[] = [];
-  /** Current fault reasons (tracker, interface, source address); FAULT while non-empty. */
-  faults: readonly string[] = [];
+  /** Current fault reasons (tracker, interface, source address, edges); FAULT while non-empty. */
+  faults: readonly FaultReason[] = [];
   /** Weight-0 scripts without a first result. */
   scriptsInInit = 0;
   notifiesSent = false;
@@ -119,6 +156,9 @@ export class VrrpInstance {
   get name(): string {
     return this.config.name;
   }
+  get state(): VrrpState {
+    return this.#state;
+  }
   get isOwner(): boolean {
     return this.basePriority === PRIORITY_OWNER;
   }
@@ -145,8 +185,8 @@ export class VrrpInstance {
   }
 
   /** keepalived `send_instance_notifies()` as data. */
-  private notify(ctx: InstanceCtx, from: VrrpState, reason: TransitionReason, quiet = false): void {
-    const notify = !quiet && !(this.notifiesSent && this.sync !== undefined && this.state === this.sync.state);
+  private announce(ctx: InstanceCtx, from: VrrpState, reason: TransitionReason, wanted: boolean): void {
+    const notify = wanted && !(this.notifiesSent && this.sync !== undefined && this.state === this.sync.state);
     if (notify) this.notifiesSent = true;
     if (from === this.state) {
       // Not a transition (FAULT → FAULT: a silently held instance's first own fault). keepalived still runs
@@ -227,13 +267,23 @@ export class VrrpInstance {
     for (const s of ctx.pacer.burst(ctx.now, this.name, this.garpTargets(), repeat, reason)) ctx.out.push({ kind: 'sendGarp', ...s });
   }
 
-  /** keepalived `vrrp_init_instance_sands()`. */
+  /**
+   * keepalived `vrrp_init_instance_sands()`. havipd: a timer is never armed at or before `now` (at least 1 µs
+   * later), so a step always leaves the next deadline in the future and a zero down timer (an ignored advert
+   * at the very deadline) cannot make the timer loop spin; keepalived would run it on its next loop turn.
+   */
   initSands(ctx: InstanceCtx): void {
-    if (this.state === 'MASTER') this.sands = micros(ctx.now + this.config.advertInt);
+    if (this.state === 'MASTER') this.sands = later(ctx, micros(ctx.now + this.config.advertInt));
     else if (this.state === 'BACKUP') {
       const base = ctx.delayedStartUntil !== undefined && ctx.now < ctx.delayedStartUntil ? ctx.delayedStartUntil : ctx.now;
-      this.sands = micros(base + this.msDownTimer);
+      this.sands = later(ctx, micros(base + this.msDownTimer));
     } else this.sands = undefined;
+  }
+
+  /** keepalived's "restart the down timer" (`ms_down_timer = VRRP_MS_DOWN_TIMER; vrrp_init_instance_sands()`). */
+  restartDownTimer(ctx: InstanceCtx): void {
+    this.msDownTimer = this.mdi();
+    this.initSands(ctx);
   }
 
   // ───────────────────────────── priority ─────────────────────────────
@@ -242,6 +292,7 @@ export class VrrpInstance {
    * keepalived `vrrp_set_effective_priority()`: clamp, log, and in BACKUP shift the running down timer by
    * the change of `ms_down_timer`. keepalived-compat: the old value is the stored `ms_down_timer`, which
    * after an ignored advert is the remaining time, not the full interval — the shift is then larger.
+   * Test: test/unit/vrrp/instance.test.ts "keepalived-compat: after an ignored advert the shift uses the remaining time (ms_down_timer quirk)".
    */
   setEffectivePriority(ctx: InstanceCtx): void {
     const tracked = effectivePriority(this.basePriority, this.totalPriority);
@@ -252,7 +303,8 @@ export class VrrpInstance {
     this.effectivePriority = np;
     const oldDown = this.msDownTimer;
     this.msDownTimer = this.mdi();
-    if (this.state === 'BACKUP' && this.sands !== undefined) this.sands = micros(this.sands + (this.msDownTimer - oldDown));
+    // havipd: a running timer that the shift moves into the past fires 1 µs from now (see `initSands`).
+    if (this.state === 'BACKUP' && this.sands !== undefined) this.sands = later(ctx, micros(this.sands + (this.msDownTimer - oldDown)));
     ctx.out.push({ kind: 'priorityChange', instance: this.name, from: old, to: np, state: this.state, notify: this.config.notifyPriorityChanges });
   }
 
@@ -295,7 +347,7 @@ export class VrrpInstance {
       // that keep a BACKUP from ever taking over from a dead master. We keep the running timer and shift
       // it by the change of Master_Down_Interval, as a priority change does.
       if (delta !== 0 && this.sands !== undefined) {
-        this.sands = micros(this.sands + delta);
+        this.sands = later(ctx, micros(this.sands + delta));
         this.msDownTimer = micros(Math.max(0, this.msDownTimer + delta));
       }
     } else {
@@ -333,46 +385,101 @@ export class VrrpInstance {
   // ───────────────────────────── transitions (the choke points) ─────────────────────────────
 
   /**
+   * The one place an instance's state changes (FRR `vrrp_change_state()`, holo `change_state()`): the
+   * log line, leaving MASTER (`vrrp_state_leave_master()` / `vrrp_restore_interface()`), the state, the
+   * transition counters, the entry actions of the new state (`ENTRY`), then the `transition` effect (or,
+   * for FAULT → FAULT, keepalived's `notify` without a change). Effect order as documented on `Effect`.
+   * Timers that depend on the path (learned interval, down timer) are set by the caller afterwards.
+   */
+  transition(ctx: InstanceCtx, to: VrrpState, reason: TransitionReason, opts: TransitionOptions = {}): void {
+    const from = this.#state;
+    // FAULT → FAULT is keepalived's notify without a change (a silently held instance's first own fault).
+    if (from === to && to !== 'FAULT') throw new Error(`(${this.name}) transition ${from} → ${to}`);
+    const entry = VrrpInstance.ENTRY[to];
+    if (from !== to) entry.before?.(this, ctx);
+    const log = opts.log ?? 'entering';
+    if (from !== to && log !== 'none') {
+      if (log === 'entering') this.log(ctx, 'info', 'state.transition', `Entering ${to} STATE`, { from, to, reason });
+      else if (log === 'init') this.log(ctx, 'info', 'state.transition', `Entering ${to} STATE (init)`, { from, to });
+      else this.log(ctx, 'info', 'state.transition', `entering ${to} state`, { from, to });
+    }
+    const leavesMaster = from === 'MASTER' && (to === 'BACKUP' || to === 'FAULT');
+    if (leavesMaster) {
+      if (to === 'FAULT') this.sendAdvert(ctx, 0);
+      this.restoreInterface(ctx, opts.advF ?? false, 'leave-master');
+    }
+    this.#state = to;
+    // A stopped or removed instance keeps the time of its last real transition.
+    if (to !== 'INIT') this.lastTransition = ctx.now;
+    if (to === 'MASTER') this.stats.become_master++;
+    if (leavesMaster) this.stats.release_master++;
+    entry.enter(this, ctx);
+    const announce = opts.announce;
+    if (announce === undefined) this.announce(ctx, from, reason, opts.notify ?? true);
+    else if (announce !== 'none') {
+      const to: NotifyState = announce;
+      ctx.out.push({ kind: 'transition', instance: this.name, vrid: this.config.vrid, from, to, reason, priority: this.effectivePriority, group: this.sync?.name, notify: true });
+    }
+  }
+
+  /** Entry actions per state (see `transition`). */
+  private static readonly ENTRY: { readonly [S in VrrpState]: EntryActions } = {
+    INIT: {
+      enter: (i) => {
+        i.sands = undefined;
+        i.delayedGarps = [];
+      },
+    },
+    BACKUP: {
+      enter: (i) => {
+        i.preemptTime = undefined;
+      },
+    },
+    FAULT: { enter: () => {} },
+    MASTER: {
+      before: (i, ctx) => i.sendAdvert(ctx, i.effectivePriority),
+      enter: (i, ctx) => i.enterMaster(ctx),
+    },
+  };
+
+  /**
    * keepalived `vrrp_state_goto_master()`: become MASTER unless the sync group forbids it (then wantstate
-   * MASTER and the timer restarts). Returns whether the instance is now MASTER.
+   * MASTER and the down timer restarts, keepalived `vrrp_sync_can_goto_master()`'s restart made explicit).
+   * Returns whether the instance is now MASTER.
    */
   becomeMaster(ctx: InstanceCtx, reason: TransitionReason): boolean {
     if (this.state === 'MASTER') throw new Error(`(${this.name}) becomeMaster while MASTER`);
     if (this.admin.maintenance) {
       // havipd: under maintenance (src/vrrp/commands.ts) the instance never becomes MASTER; BACKUP instead.
       this.wantstate = 'BACKUP';
-      if (this.state !== 'BACKUP') this.leaveFaultFrom(ctx, this.state, reason);
-      this.msDownTimer = this.mdi();
+      if (this.state !== 'BACKUP') this.transition(ctx, 'BACKUP', reason);
+      this.restartDownTimer(ctx);
       return false;
     }
-    if (this.sync && !this.sync.canGotoMaster(this, ctx)) {
+    if (this.sync && !this.sync.canGotoMaster(this)) {
       this.wantstate = 'MASTER';
+      this.restartDownTimer(ctx);
       return false;
     }
-    const from = this.state;
-    this.state = 'MASTER';
-    this.initSands(ctx);
-    this.masterTx(ctx, from, reason);
+    this.transition(ctx, 'MASTER', reason);
     return true;
   }
 
-  /** keepalived `vrrp_state_master_tx()`: the advert, and on the first one the MASTER entry. */
-  masterTx(ctx: InstanceCtx, from: VrrpState = 'MASTER', reason: TransitionReason = 'master-no-response'): void {
+  /** keepalived `vrrp_state_master_tx()` in MASTER: the periodic advert and the GARP refresh. */
+  masterTx(ctx: InstanceCtx): void {
     this.sendAdvert(ctx, this.effectivePriority);
-    if (!this.vipSet) {
-      this.log(ctx, 'info', 'state.transition', 'Entering MASTER STATE', { from, to: 'MASTER', reason });
-      this.becomeMasterEntry(ctx, from, reason);
-    } else if (refreshDue(ctx.now, this.garpRefreshAt)) {
+    if (refreshDue(ctx.now, this.garpRefreshAt)) {
       this.sendLinkUpdate(ctx, this.config.garp.masterRefreshRepeat, 'master-refresh');
       this.garpRefreshAt = micros(ctx.now + this.config.garp.masterRefresh);
     }
   }
 
-  /** keepalived `vrrp_state_become_master()`. */
-  private becomeMasterEntry(ctx: InstanceCtx, from: VrrpState, reason: TransitionReason): void {
-    this.stats.become_master++;
+  /** keepalived `vrrp_state_become_master()`: the entry actions of MASTER (after its first advert and log line). */
+  private enterMaster(ctx: InstanceCtx): void {
+    this.initSands(ctx);
     if (this.config.version === 3 && ctx.detail && this.masterAdverInterval !== this.config.advertInt) {
       // keepalived-compat: 2.2.7 resets the learned interval only inside its -D logging branch.
+      // Test: test/unit/vrrp/instance.test.ts "v3 Master_Adver_Interval and the -D quirk".
       this.log(ctx, 'debug', 'timer.adver-int', `changing advert interval from ${this.masterAdverInterval / 1000}ms to locally configured ${this.config.advertInt / 1000}ms`);
       this.masterAdverInterval = this.config.advertInt;
     }
@@ -386,8 +493,6 @@ export class VrrpInstance {
     const plan = masterGarpPlan(this.config.garp, ctx.now);
     this.sendLinkUpdate(ctx, plan.repeat, 'master');
     this.garpRefreshAt = plan.refreshAt;
-    this.lastTransition = ctx.now;
-    this.notify(ctx, from, reason);
     if (plan.delayedAt !== undefined) this.delayedGarps.push({ at: plan.delayedAt, reason: 'master-delay', repeat: this.config.garp.masterRepeat });
   }
 
@@ -402,6 +507,7 @@ export class VrrpInstance {
     // keepalived-compat: the delayed-GARP timers (garp_master_delay, garp_lower_prio_delay) are threads that
     // outlive the MASTER state; they send nothing while the VIPs are unset (`vrrp_send_link_update()`), but
     // one still pending when the instance is MASTER again fires then. `fireDelayedGarps` checks `vipSet`.
+    // Test: test/unit/vrrp/reload.test.ts "a burst still pending when the instance is MASTER again is sent".
     if (this.vipSet) {
       const { virtualRoutes: routes, virtualRules: rules } = this.config;
       if (routes.length > 0 || rules.length > 0) {
@@ -418,50 +524,27 @@ export class VrrpInstance {
     }
   }
 
-  /** keepalived `vrrp_state_leave_master()`: to `wantstate` (BACKUP or FAULT). */
+  /**
+   * keepalived `vrrp_state_leave_master()`: to `wantstate` (BACKUP or FAULT; FAULT sends a priority-0
+   * advert first, and `advF` another one with the VIPs' removal — keepalived-compat: two).
+   */
   leaveMaster(ctx: InstanceCtx, advF: boolean, reason: TransitionReason): void {
-    if (this.wantstate === 'BACKUP') {
-      this.log(ctx, 'info', 'state.transition', 'Entering BACKUP STATE', { from: 'MASTER', to: 'BACKUP', reason });
-      this.preemptTime = undefined;
-    } else if (this.wantstate === 'FAULT') {
-      this.log(ctx, 'info', 'state.transition', 'Entering FAULT STATE', { from: 'MASTER', to: 'FAULT', reason });
-      this.sendAdvert(ctx, 0);
-    } else {
+    if (this.wantstate !== 'BACKUP' && this.wantstate !== 'FAULT') {
       throw new Error(`(${this.name}) leaveMaster with wantstate ${this.wantstate}`);
     }
-    this.restoreInterface(ctx, advF, 'leave-master');
-    this.state = this.wantstate;
-    this.notify(ctx, 'MASTER', reason);
-    this.msDownTimer = this.mdi();
-    this.initSands(ctx);
-    this.stats.release_master++;
-    this.lastTransition = ctx.now;
+    this.transition(ctx, this.wantstate, reason, { advF });
+    this.restartDownTimer(ctx);
   }
 
-  /** keepalived `vrrp_state_leave_fault()`: to `wantstate`; also used to force BACKUP/FAULT from a sync group. */
-  leaveFault(ctx: InstanceCtx, reason: TransitionReason, quiet = false): void {
-    this.leaveFaultFrom(ctx, this.state, reason, quiet);
-  }
-
-  /** `leaveFault` reporting `from` as the previous state (the sync group's FAULT "bodge" sets state first). */
-  leaveFaultFrom(ctx: InstanceCtx, from: VrrpState, reason: TransitionReason, quiet = false): void {
-    if (this.wantstate === 'MASTER') {
-      this.becomeMaster(ctx, reason);
-    } else {
-      if (this.state !== this.wantstate) {
-        this.log(ctx, 'info', 'state.transition', `Entering ${this.wantstate === 'BACKUP' ? 'BACKUP' : 'FAULT'} STATE`, { from, to: this.wantstate, reason });
-      }
-      if (this.wantstate === 'FAULT' && this.state === 'MASTER') {
-        this.sendAdvert(ctx, 0);
-        this.restoreInterface(ctx, false, 'leave-master');
-      }
-      this.state = this.wantstate;
-      this.notify(ctx, from, reason, quiet);
-      if (this.state === 'BACKUP') this.preemptTime = undefined;
-    }
+  /**
+   * keepalived `vrrp_state_leave_fault()`: to `wantstate`; also used to force BACKUP/FAULT from a sync group.
+   * `opts`: the sync group's quirks (`log: 'none'` for its FAULT "bodge"), `notify: false` for a silent hold.
+   */
+  leaveFault(ctx: InstanceCtx, reason: TransitionReason, opts: Pick<TransitionOptions, 'log' | 'notify'> = {}): void {
+    if (this.wantstate === 'MASTER') this.becomeMaster(ctx, reason);
+    else this.transition(ctx, this.wantstate, reason, opts);
     this.masterAdverInterval = this.config.advertInt;
-    this.msDownTimer = this.mdi();
-    this.initSands(ctx);
+    this.restartDownTimer(ctx);
     this.lastTransition = ctx.now;
   }
 
@@ -485,7 +568,7 @@ export class VrrpInstance {
     this.msDownTimer = ownerMaster ? micros(this.masterAdverInterval + this.skew()) : this.mdi();
     if (this.sync && (this.sync.faultyMembers() > 0 || this.sync.initMembers() > 0)) return;
     const want = this.wantstate;
-    if (this.sync && this.wantstate === 'MASTER' && !this.sync.canGotoMaster(this, ctx)) this.wantstate = 'BACKUP';
+    if (this.sync && this.wantstate === 'MASTER' && !this.sync.canGotoMaster(this)) this.wantstate = 'BACKUP';
     this.leaveFault(ctx, reason);
     if (this.isUnicast && this.config.interface !== undefined && this.sourceAddr !== undefined) {
       this.log(ctx, 'debug', 'garp.leave-fault', `sending gratuitous ${this.config.family === 4 ? 'ARP' : 'NA'} for ${this.sourceAddr}`);
@@ -609,6 +692,7 @@ export class VrrpInstance {
         this.log(ctx, 'warn', 'advert.same-address', 'WARNING - equal priority advert received from remote host with our IP address.', { src: pkt.src });
       } else if (this.effectivePriority === PRIORITY_OWNER) {
         // keepalived-compat (2.2.7): both owners; the local one drops to 254 (and so loses below).
+        // Test: test/unit/vrrp/instance.test.ts "owner vs owner (2.2.7): the local owner reduces itself to 254 and, with a lower address, yields".
         this.log(ctx, 'error', 'config.owner-conflict', 'CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority', { src: pkt.src });
         this.effectivePriority = PRIORITY_OWNER - 1;
         this.basePriority = PRIORITY_OWNER - 1;
@@ -681,7 +765,7 @@ export class VrrpInstance {
       msDownTimer: this.msDownTimer,
       sands: this.sands,
       preemptTime: this.preemptTime,
-      faults: [...this.faults],
+      faults: this.faults.map(formatFaultReason),
       vipSet: this.vipSet,
       lastTransition: this.lastTransition,
       admin: { ...this.admin },

@@ -3,6 +3,7 @@
 // address owner (RFC 5798 §6.1 Priority: 255 is reserved for the owner, which trackers cannot change).
 
 import type { TrackRef } from '../config-parser/types.js';
+import { formatFaultReason, type FaultReason } from './faults.js';
 
 export const PRIORITY_OWNER = 255;
 
@@ -64,7 +65,9 @@ export interface TrackerRefs {
 export interface TrackingResult {
   /** base + all adjustments (before the clamp). */
   readonly totalPriority: number;
-  /** Trackers currently putting the instance in FAULT, as `script chk`, `interface eth1`, `file f`. */
+  /** Trackers currently putting the instance in FAULT. */
+  readonly faultReasons: readonly FaultReason[];
+  /** The same, formatted (`script chk`, `interface eth1`, `file f`: `formatFaultReason`). */
   readonly faults: readonly string[];
   /** Weight-0 scripts with no result yet: the instance is held in FAULT (init) without notifications. */
   readonly scriptsInInit: readonly string[];
@@ -77,11 +80,11 @@ export interface TrackingResult {
  */
 export function evaluateTracking(basePriority: number, refSets: readonly TrackerRefs[], v: TrackerValues): TrackingResult {
   let total = basePriority;
-  const faults: string[] = [];
+  const faults: FaultReason[] = [];
   const init: string[] = [];
   const owner = basePriority === PRIORITY_OWNER;
-  const apply = (label: string, a: Adjustment): void => {
-    if (a.fault) faults.push(label);
+  const apply = (reason: FaultReason, a: Adjustment): void => {
+    if (a.fault) faults.push(reason);
     else if (!owner) total += a.adj;
   };
   for (const refs of refSets) {
@@ -91,10 +94,10 @@ export function evaluateTracking(basePriority: number, refSets: readonly Tracker
         if (r.weight === 0) init.push(r.name);
         continue;
       }
-      apply(`script ${r.name}`, trackAdjustment(r.weight, r.reverse, ok));
+      apply({ kind: 'script', name: r.name }, trackAdjustment(r.weight, r.reverse, ok));
     }
-    for (const r of refs.trackInterfaces) apply(`interface ${r.name}`, trackAdjustment(r.weight, r.reverse, v.links.get(r.name) ?? true));
-    for (const r of refs.trackFiles) apply(`file ${r.name}`, fileAdjustment(r.weight, r.reverse, v.files.get(r.name) ?? 0));
+    for (const r of refs.trackInterfaces) apply({ kind: 'interface', ifname: r.name }, trackAdjustment(r.weight, r.reverse, v.links.get(r.name) ?? true));
+    for (const r of refs.trackFiles) apply({ kind: 'file', name: r.name }, fileAdjustment(r.weight, r.reverse, v.files.get(r.name) ?? 0));
   }
-  return { totalPriority: total, faults, scriptsInInit: init };
+  return { totalPriority: total, faultReasons: faults, faults: faults.map(formatFaultReason), scriptsInInit: init };
 }

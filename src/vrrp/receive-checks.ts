@@ -234,7 +234,8 @@ const AUTH_NUM = { NONE: 0, PASS: 1, AH: 2 } as const;
  * keepalived 2.2.7 `vrrp_check_packet()` on a packet the dispatcher handed to this instance, in its
  * order: (1) AH presence vs auth type, (2) length, (3) TTL 255 for multicast, (4) version,
  * v2: (6) auth type valid, (7) auth type matches, (8) PASS, (9) AH, (10) advert interval (DROP);
- * (11) type, (12b) address count when checking addresses, (12) IPv4 total length, (14) checksum
+ * (11) type, (12b) address count when checking addresses, (12) IPv4 total length, (13) v3 Max Adver
+ * Int 0 (havipd; keepalived accepts it), (14) checksum
  * (with old-unicast auto-detection), (15) multicast ⇔ multicast instance; then `advert_rcvd`;
  * (17) VIP list and (18) unicast source / TTL range, both only when addresses are checked
  * (keepalived 2.2.7 skips them with skip_check_adv_addr for the same master); (19) priority 0 counted.
@@ -324,6 +325,7 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
     }
     if (cfg.auth.type === 'PASS') {
       // (8) keepalived-compat: 2.2.7 reads the password at ip + tot_len - 8 (tot_len not yet checked).
+      // Test: test/unit/vrrp/receive-checks.test.ts "keepalived-compat: the PASS is read at ip tot_len - 8, before the tot_len check".
       const end = layout.ip ? layout.ip.totalLength : buflen;
       const pwOff = end - 8;
       const ok = pwOff >= hdOff && end <= buflen && constantTimeEqual(d.subarray(pwOff, end), passwordBytes(cfg.auth.password));
@@ -374,6 +376,18 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
     );
   }
 
+  // (13) v3 Max Adver Int: RFC 5798 §5.2.7, a 12-bit interval in centiseconds, so 1..4095 for a sender
+  // that advertises at all (RFC 6527's vrrpv3OperationsAdvInterval is 1..4095).
+  // havipd: an interval of 0 is rejected (KO). keepalived 2.2.7 and 2.4.3 accept it (2.4.3
+  // logs its rate-limited "advertisement interval mismatch ... rcv'd=0 centi-sec" here, 2.2.7 nothing),
+  // and a BACKUP that accepts it adopts 0 as Master_Adver_Interval: its Master_Down_Interval becomes 0
+  // and it takes the master for dead at once, over and over (both versions, verified: a busy loop of
+  // "Receive advertisement timeout" until the group's other member times out). A MASTER that loses to it
+  // would adopt 0 the same way. Ignoring it keeps the down timer running from the last valid advert.
+  if (cfg.version === 3 && (d[hdOff + 4]! & 0x0f) === 0 && d[hdOff + 5] === 0) {
+    return fail('advert_interval_invalid', `${vi} invalid advertisement interval from ${src}: rcv'd=0 centi-sec, must be 1..4095 - ignoring`);
+  }
+
   const msg = d.subarray(hdOff);
   // (14) Checksum. IPv6: verified by the kernel (IPV6_CHECKSUM), not here.
   if (family === 4) {
@@ -383,6 +397,7 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
       if (!verifyVrrpChecksum(msg, { ...base, mode: ctx.checksumMode })) {
         let recovered = false;
         // keepalived-compat: old_unicast_checksum auto-detection (reference §2.3).
+        // Test: test/unit/vrrp/receive-checks.test.ts "auto: detected, switched, and the switch survives a later rejection".
         if (unicast && cfg.oldUnicastChecksum === 'auto' && ctx.checksumMode === 'pseudo' && !sameAddress(dst, group, 4)) {
           if (verifyVrrpChecksum(msg, { ...base, mode: 'pseudo-mcast' })) {
             switchChecksumMode = 'pseudo-mcast';

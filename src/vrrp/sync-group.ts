@@ -41,24 +41,21 @@ export class SyncGroup {
 
   /**
    * keepalived `vrrp_sync_can_goto_master()`: yes if the group is MASTER, or every other member wants
-   * MASTER; otherwise the asking member restarts its down timer (prefer BACKUP to avoid thrashing).
+   * MASTER (prefer BACKUP to avoid thrashing). A pure predicate: keepalived also restarts the asking
+   * member's down timer when it says no; here each caller does that explicitly (`restartDownTimer`).
    */
-  canGotoMaster(v: VrrpInstance, ctx: InstanceCtx): boolean {
+  canGotoMaster(v: VrrpInstance): boolean {
     if (this.state === 'MASTER') return true;
-    for (const m of this.members) {
-      if (m !== v && m.wantstate !== 'MASTER') {
-        v.msDownTimer = v.mdi();
-        v.initSands(ctx);
-        return false;
-      }
-    }
-    return true;
+    return this.members.every((m) => m === v || m.wantstate === 'MASTER');
   }
 
   /** keepalived `vrrp_sync_master()`: one member became MASTER, pull the others. */
   syncMaster(v: VrrpInstance, ctx: InstanceCtx): void {
     if (this.state === 'MASTER') return;
-    if (!this.canGotoMaster(v, ctx)) return;
+    if (!this.canGotoMaster(v)) {
+      v.restartDownTimer(ctx);
+      return;
+    }
     this.log(ctx, 'Syncing instances to MASTER state', 'MASTER');
     for (const m of this.members) {
       if (m !== v && m.state !== 'MASTER') {
@@ -90,12 +87,10 @@ export class SyncGroup {
       if (m === v || m.state === 'FAULT') continue;
       m.wantstate = 'FAULT';
       if (m.state === 'MASTER') m.leaveMaster(ctx, false, 'sync-group');
-      else {
-        // keepalived-compat: "a bit of a bodge" — state set to FAULT first, so no "Entering FAULT STATE" line.
-        const from = m.state;
-        m.state = 'FAULT';
-        m.leaveFaultFrom(ctx, from, 'sync-group');
-      }
+      // keepalived-compat: "a bit of a bodge" — 2.2.7 sets the state to FAULT before vrrp_state_leave_fault(),
+      // so there is no "Entering FAULT STATE" line; the transition is still reported from the old state.
+      // Test: test/unit/vrrp/sync-group.test.ts "sync group FAULT bodge"; test/sim/testdata/sync-group-fault-pull.txt.
+      else m.leaveFault(ctx, 'sync-group', { log: 'none' });
     }
     this.setState(ctx, 'FAULT');
   }

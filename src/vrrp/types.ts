@@ -82,6 +82,7 @@ export type DropReason =
   | 'ah_unsupported' // check 9: havipd recognises AH but does not implement HMAC-MD5-96
   | 'advert_interval_mismatch' // check 10 (v2), a DROP with no keepalived counter
   | 'invalid_type_rcvd' // check 11
+  | 'advert_interval_invalid' // check 13 (v3): Max Adver Int 0 (RFC 5798 §5.2.7 allows 1..4095 cs); havipd only
   | 'chk_err' // check 14
   | 'mcast_unicast_mismatch' // check 15 (keepalived counts it in addr_list_err)
   | 'addr_list_err' // check 12b / 17 (2.2.7: the advert is rejected)

@@ -48,8 +48,11 @@ describe.skipIf(guard.skip)('notify differential: keepalived 2.2.7 vs havipd, sa
     writeFileSync(chk, `#!/bin/sh\n[ ! -e ${failFlag} ]\n`);
     chmodSync(chk, 0o755);
     const vip = (n: number): string => `${vipIn(lan.ipA, 100 + n)}/24`;
-    const inst = (name: string, vrid: number, prio: number, lines: string[]): string =>
-      instanceBlock({ name, iface: lan.ifA, vrid, priority: prio, extra: lines, vips: [vip(vrid - 80)] }).join('\n');
+    // Timers far apart (VI_1 ~3.4 s after its first script result, the group ~6.5 s, VI_2 ~9.6 s): without a
+    // peer each instance times out on its own, and Master_Down_Intervals 0.2 s apart raced the first script
+    // run on a busy machine, so the order of the MASTER lines depended on load, not on either daemon.
+    const inst = (name: string, vrid: number, prio: number, advertInt: number, lines: string[]): string =>
+      instanceBlock({ name, iface: lan.ifA, vrid, priority: prio, advertInt, extra: lines, vips: [vip(vrid - 80)] }).join('\n');
     return [
       'global_defs {',
       '  router_id hv_notify_diff',
@@ -70,7 +73,7 @@ describe.skipIf(guard.skip)('notify differential: keepalived 2.2.7 vs havipd, sa
       `  notify_master "${notify} GM"`,
       `  notify_fault "${notify} GF"`,
       '}',
-      inst('VI_1', 81, 150, [
+      inst('VI_1', 81, 150, 1, [
         'track_script {',
         '  chk',
         '}',
@@ -83,9 +86,9 @@ describe.skipIf(guard.skip)('notify differential: keepalived 2.2.7 vs havipd, sa
         `notify_fault "${notify} F"`,
         `notify_stop "${notify} S"`,
       ]),
-      inst('VI_2', 82, 100, ['track_script {', '  chk weight -20', '}', 'notify_priority_changes', `notify "${notify} A2"`]),
-      inst('VI_3', 83, 120, ['track_interface {', '  hvtrk0', '}', `notify "${notify} A3"`]),
-      inst('VI_4', 84, 110, [`notify "${notify} A4"`]),
+      inst('VI_2', 82, 100, 3, ['track_script {', '  chk weight -20', '}', 'notify_priority_changes', `notify "${notify} A2"`]),
+      inst('VI_3', 83, 120, 2, ['track_interface {', '  hvtrk0', '}', `notify "${notify} A3"`]),
+      inst('VI_4', 84, 110, 2, [`notify "${notify} A4"`]),
       '',
     ].join('\n');
   };

@@ -37,6 +37,11 @@ describe('RFC 5798 §5 packet format', () => {
     const r = decodeAdvert(m, 4);
     expect(r.ok && r.advert.advertInt).toBe(100);
   });
+  it('§5.2.7 Max Adver Int is a time interval of 1..4095 centiseconds: an advert with 0 is dropped (havipd; issue 8 §1)', () => {
+    expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(0) }), context(V3))).toMatchObject({ ok: false, reason: 'advert_interval_invalid', verdict: 'KO' });
+    expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(1) }), context(V3))).toMatchObject({ ok: true });
+    expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(4095) }), context(V3))).toMatchObject({ ok: true });
+  });
   it('§5.2.7 Max Adver Int is 12 bits of centiseconds', () => {
     const m = encodeAdvert({ ...f, advertInt: centiseconds(50) }, ctx);
     expect([m[4], m[5]]).toEqual([0x00, 0x32]);

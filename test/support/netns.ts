@@ -466,7 +466,8 @@ let lanCounter = 0;
 export async function createLan(opts: { prefix?: string; ifA?: string; ifB?: string } = {}): Promise<Lan> {
   lanCounter += 1;
   const x = 200 + (lanCounter % 50);
-  const y = process.pid % 250;
+  // 1..250: a 0 would print as `fd00:x:0::1`, which the kernel reports as `fd00:x::1`.
+  const y = 1 + (process.pid % 250);
   const a = await createNetns(opts.prefix);
   let b: Netns | undefined;
   try {

@@ -19,6 +19,7 @@ export const authenticationTable: KeywordTable<AuthDraft> = {
     const p = ctx.arg(1)!;
     if (p.length > 8) {
       // keepalived-compat: truncated to 8 characters with an error. The secret itself is never echoed.
+      // Test: test/unit/config-parser/keywords-vrrp-instance.test.ts "auth_pass longer than 8 is truncated with an error that does not contain the secret".
       ctx.report('error', 'auth-pass-truncated', 'GENERAL_ERROR', `auth_pass is longer than 8 characters (${p.length}); only the first 8 are used`, { tok: 1, subject: a.instance.name });
     }
     a.instance.authPass = p.slice(0, 8);

@@ -46,7 +46,10 @@ function mcastGroup(d: D, ctx: KwCtx, fam: 4 | 6): void {
   else d.vrrpMcastGroup6 = a.address;
 }
 
-/** keepalived-compat: these handlers check for their value themselves (an error, not a missing parameter). */
+/**
+ * keepalived-compat: these handlers check for their value themselves (an error, not a missing parameter).
+ * Test: test/unit/config-parser/keywords-global-defs.test.ts "router_id without a value is an error, not a missing parameter".
+ */
 function withValue(set: (d: D, ctx: KwCtx) => void): KeywordDef<D> {
   return plain((d, ctx) => {
     if (ctx.arg(1) === undefined) {
@@ -130,6 +133,7 @@ export const globalDefsTable: KeywordTable<D> = {
   vrrp_garp_lower_prio_delay: plain((d, ctx) => garpSeconds(d, ctx, 'lowerPrioDelay'), 1),
   vrrp_garp_lower_prio_repeat: plain((d, ctx) => garpRepeat(d, ctx, 'lowerPrioRepeat'), 1),
   // keepalived-compat: 0 is refused (range starts at 1 µs) although it is the default.
+  // Test: test/unit/config-parser/keywords-global-defs.test.ts "vrrp_garp_interval 0 is out of range".
   vrrp_garp_interval: plain((d, ctx) => { const v = readSecondsUs(ctx, 1, 0xffffffff); if (v !== undefined) d.garpInterval = v; }, 1),
   vrrp_gna_interval: plain((d, ctx) => { const v = readSecondsUs(ctx, 1, 0xffffffff); if (v !== undefined) d.gnaInterval = v; }, 1),
   vrrp_min_garp: plain((d, ctx) => {

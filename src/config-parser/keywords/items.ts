@@ -58,6 +58,7 @@ export function parseVipItem(ctx: KwCtx, subject: string | undefined, isStatic: 
   const slash = text.indexOf('/');
   if (!parsed && slash > 0) {
     // keepalived-compat: a bad prefix length is reported and the full length used.
+    // Test: test/unit/config-parser/keepalived-compat.test.ts "a VIP with a bad prefix length is reported and gets the full length".
     const bare = parseAddress(text.slice(0, slash));
     if (bare) {
       const max = bare.family === 4 ? 32 : 128;
@@ -106,6 +107,7 @@ export function parseVipItem(ctx: KwCtx, subject: string | undefined, isStatic: 
         break;
       }
       // keepalived-compat: the track_group must be defined before the static item that names it.
+      // Test: test/unit/config-parser/keywords-root-blocks.test.ts "static address naming an unknown group".
       if (ctx.env.root.trackGroups.has(val)) vip.trackGroup = val;
       else ctx.report('error', 'unknown-track-group', 'GENERAL_ERROR', `track_group ${val} not found (a track_group block must come before the static address that names it)`, { tok: i, subject });
     } else if (opt === 'dev') {
@@ -233,6 +235,7 @@ export function parseTrackItem(
 /**
  * A `track_process` item: `NAME [weight W [reverse|noreverse]]`, NAME resolved against the vrrp_track_process
  * blocks defined so far (keepalived-compat: defined-before-use, vrrp_track.c alloc_track_process).
+ * Test: test/unit/config-parser/keywords-track-process.test.ts "a reference before the definition is not found (defined-before-use)".
  */
 export function trackProcessItem(ctx: KwCtx, subject: string, where: 'instance' | 'sync group'): TrackDraft | undefined {
   const name = ctx.arg(0)!;

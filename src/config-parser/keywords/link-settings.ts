@@ -25,6 +25,7 @@ export const linkbeatInterfaces: ValueBlockKeyword<RootDraft> = {
       if (t === 'MII' || t === 'ETHTOOL' || t === 'IOCTL') type = t;
       // keepalived-compat: one word after the interface, upper case; anything else is reported (and polling
       // still enabled with the default method).
+      // Test: test/unit/config-parser/keywords-root-blocks.test.ts "unknown method and extra words".
       if (type === undefined || ctx.tokens.length > 2) {
         ctx.report('error', 'linkbeat-extra', 'GENERAL_ERROR', `extra words after linkbeat interface ${ctx.arg(0)} (expected MII, ETHTOOL or IOCTL)`, { tok: 1 });
       }

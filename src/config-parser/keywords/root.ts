@@ -119,6 +119,7 @@ export const rootTable: KeywordTable<D> = {
     kind: 'block',
     // keepalived-compat: the name is word 2 (missing ⇒ fatal); further words and duplicate names are accepted
     // silently (a track_process reference finds the first block of that name).
+    // Test: test/unit/config-parser/keywords-track-process.test.ts "duplicate names and extra name words are accepted silently".
     args: 1,
     table: () => trackProcessTable,
     open: (r, ctx): TrackProcessDraft => {

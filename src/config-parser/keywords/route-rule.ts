@@ -40,6 +40,7 @@ export function checkRouteItem(ctx: KwCtx, subject: string | undefined, isStatic
   }
   if (!words.includes('no_track') && !oif) {
     // keepalived-compat: reported, the route is kept but not tracked.
+    // Test: test/unit/config-parser/keywords-sync-group-static.test.ts "tracked route without dev (dev only in a nexthop)".
     ctx.report('warning', 'route-not-tracked', 'GENERAL_ERROR', `route ${words.join(' ')} has no 'dev': keepalived cannot track it (add 'dev IF' or 'no_track')`, { subject });
   }
   if (trackGroup && !oif) {
@@ -48,7 +49,10 @@ export function checkRouteItem(ctx: KwCtx, subject: string | undefined, isStatic
   return true;
 }
 
-/** `track_group NAME` on a static route / rule: the group must be defined before (keepalived-compat). */
+/**
+ * `track_group NAME` on a static route / rule: the group must be defined before (keepalived-compat).
+ * Test: test/unit/config-parser/keywords-root-blocks.test.ts "static route naming an unknown group".
+ */
 function knownTrackGroup(ctx: KwCtx, i: number, subject: string | undefined): boolean {
   const name = ctx.arg(i + 1);
   if (name === undefined) return false;

@@ -10,6 +10,7 @@ type D = TrackFileDraft;
 export const trackFileTable: KeywordTable<D> = {
   file: plain((d, ctx) => {
     // keepalived-compat: a missing file name is an error, not a missing parameter.
+    // Test: test/unit/config-parser/keywords-track-file.test.ts "file without a value is an error, not a missing parameter".
     if (ctx.arg(1) === undefined) {
       ctx.report('error', 'missing-value', 'GENERAL_ERROR', `track_file ${d.name}: file name missing`, { subject: d.name });
       return;

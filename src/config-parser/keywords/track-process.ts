@@ -27,6 +27,7 @@ export const trackProcessTable: KeywordTable<D> = {
     if (ctx.tokens.length > 2) {
       d.params = ctx.tokens.slice(2).map((t) => t.text);
       // keepalived-compat: parameters imply an exact parameter match on the full command line.
+      // Test: test/unit/config-parser/keywords-track-process.test.ts "process with parameters implies exact match on the full command line".
       if (d.paramMatch === 'none') d.paramMatch = 'exact';
       d.fullCommand = true;
     }
@@ -48,6 +49,7 @@ export const trackProcessTable: KeywordTable<D> = {
       return;
     }
     // keepalived-compat: a second weight is refused only when the first one was not 0.
+    // Test: test/unit/config-parser/keywords-track-process.test.ts "weight 0 then weight 3 foo: weight set, option reported".
     if (d.weight !== 0) {
       ctx.report('error', 'duplicate-weight', 'GENERAL_ERROR', `the weight of track process ${d.name} is already set - ignoring ${w}`, { tok: 1, subject: d.name });
       return;
@@ -82,6 +84,7 @@ export const trackProcessTable: KeywordTable<D> = {
     }
     const max = r.value;
     // keepalived-compat: quorum_max 0 is allowed while quorum is the default 1 (and then sets quorum to 0).
+    // Test: test/unit/config-parser/keywords-track-process.test.ts "quorum_max 0 with the default quorum sets quorum 0".
     if ((max !== 0 || d.quorum > 1) && max < d.quorum) {
       ctx.report('error', 'quorum-max-below-quorum', 'GENERAL_ERROR', `quorum_max ${max} is less than quorum ${d.quorum} - ignored`, { tok: 1, subject: d.name });
       return;

@@ -84,6 +84,7 @@ export const vrrpInstanceTable: KeywordTable<D> = {
       else d.state = 'BACKUP';
     } else {
       // keepalived-compat: case-sensitive; anything else is BACKUP with an error.
+      // Test: test/unit/config-parser/keywords-vrrp-instance.test.ts "state master (lower case) → BACKUP with an error and a hint".
       const hint = s.toUpperCase() === 'MASTER' || s.toUpperCase() === 'BACKUP' ? `write '${s.toUpperCase()}' in upper case` : undefined;
       ctx.report('error', 'invalid-state', 'GENERAL_ERROR', `unknown state '${s}' (expected MASTER or BACKUP, upper case); using BACKUP`, { tok: 1, subject: d.name, ...(hint ? { hint } : {}) });
       d.state = 'BACKUP';
@@ -218,6 +219,7 @@ export const vrrpInstanceTable: KeywordTable<D> = {
       const t = parseTrackItem(ctx, S(d), 'track_script', true);
       if (!t) return;
       // keepalived-compat: scripts must be defined before the instance that tracks them.
+      // Test: test/unit/config-parser/keepalived-compat.test.ts "a vrrp_script defined after the instance that tracks it is not found: reported, not tracked".
       if (!ctx.env.root.scripts.has(t.name)) {
         ctx.report('error', 'unknown-track-script', 'GENERAL_ERROR', `track script ${t.name} is not defined (a vrrp_script must come before the instance that tracks it) - ignored`, { subject: d.name });
         return;

@@ -25,6 +25,7 @@ function wholeSeconds(d: D, ctx: KwCtx, what: 'interval' | 'timeout'): number | 
 export const vrrpScriptTable: KeywordTable<D> = {
   // keepalived-compat: `script` with nothing after it is not fatal (vrrp_vscript_script_handler re-reads the line);
   // the block is then removed for having no script.
+  // Test: test/unit/config-parser/keywords-vrrp-script.test.ts "script keyword without a value is not fatal".
   script: plain((d, ctx) => {
     if (ctx.tokens.length < 2) return;
     const raw = ctx.tokens.slice(1).map((t) => t.text).join(' ');
@@ -33,6 +34,7 @@ export const vrrpScriptTable: KeywordTable<D> = {
   }),
   // keepalived-compat: 2.2.7 reads interval and timeout as whole seconds, 0..4294 (UINT_MAX / TIMER_HZ);
   // fractions (accepted by later versions) are refused and the value ignored. 0 is reported and set to 1.
+  // Test: test/unit/config-parser/keywords-vrrp-script.test.ts "fractional interval refused in 2.2.7".
   interval: plain((d, ctx) => { const v = wholeSeconds(d, ctx, 'interval'); if (v !== undefined) d.interval = v; }, 1),
   timeout: plain((d, ctx) => { const v = wholeSeconds(d, ctx, 'timeout'); if (v !== undefined) d.timeout = v; }, 1),
   weight: plain((d, ctx) => {

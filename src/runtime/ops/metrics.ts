@@ -53,7 +53,7 @@ export const MEHDY_COUNTERS: Record<(typeof KEEPALIVED_COUNTERS)[number], string
 /** Every drop reason, so each instance has a (zero) series for it from the first scrape. */
 const DROP_REASONS = [
   'too_short', 'unknown_vrid', 'instance_not_ready', 'family_mismatch', 'authtype_mismatch', 'packet_len_err', 'ip_ttl_err', 'vers_err',
-  'invalid_authtype', 'auth_failure', 'ah_unsupported', 'advert_interval_mismatch', 'invalid_type_rcvd', 'chk_err', 'mcast_unicast_mismatch',
+  'invalid_authtype', 'auth_failure', 'ah_unsupported', 'advert_interval_mismatch', 'invalid_type_rcvd', 'advert_interval_invalid', 'chk_err', 'mcast_unicast_mismatch',
   'addr_list_err', 'unicast_src_not_peer',
 ] as const satisfies readonly DropReason[];
 // A new DropReason that is not listed above fails to compile here.

@@ -14,7 +14,7 @@ import type { RouteEdge } from '../../../src/runtime/routes.js';
 import type { OpenTransport, Transport, TransportOpenOptions } from '../../../src/runtime/transport/types.js';
 import { decodeAdvert } from '../../../src/vrrp/packet.js';
 import { micros } from '../../../src/vrrp/units.js';
-import { daemonConfig, instanceConfig } from '../../support/config.js';
+import { daemonConfig, instanceConfig, vip } from '../../support/config.js';
 import { FakeAddressEdge } from '../../support/fake-addresses.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FakeLinkEdge } from '../../support/fake-links.js';
@@ -351,5 +351,5 @@ describe('Daemon with fake edges', () => {
 });
 
 function vipOn(address: string, dev: string): VipConfig {
-  return { address, family: 4, prefix: 32, home: false, nodad: true, mngtmpaddr: false, noprefixroute: false, autojoin: false, noTrack: false, useVmac: false, raw: address, dev };
+  return vip(address, { dev });
 }

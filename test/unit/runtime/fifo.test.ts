@@ -7,6 +7,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FifoWriter } from '../../../src/runtime/fifo.js';
+import { FakeTimers } from '../../support/fake-timers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -65,7 +66,8 @@ describe('FifoWriter', () => {
 
   it('nobody reading: 10 000 lines never block, the excess waits in memory, then all arrive in order', async () => {
     const p = join(dir, 'slow.fifo');
-    const w = FifoWriter.open({ path: p }, { retryMs: 5 });
+    const timers = new FakeTimers();
+    const w = FifoWriter.open({ path: p }, { retryMs: 5, timers });
     const t0 = Date.now();
     const expected: string[] = [];
     for (let i = 0; i < 10_000; i++) {
@@ -77,10 +79,10 @@ describe('FifoWriter', () => {
     // A slow reader appears and drains it.
     const rfd = openSync(p, constants.O_RDONLY | constants.O_NONBLOCK);
     let got = '';
-    const deadline = Date.now() + 10_000;
-    while (got.length < expected.join('').length && Date.now() < deadline) {
+    // Each fake retry period the writer refills the pipe the reader just emptied (bounded: 10 000 rounds).
+    for (let k = 0; k < 10_000 && got.length < expected.join('').length; k++) {
       got += drain(rfd);
-      await new Promise((r) => setTimeout(r, 10));
+      await timers.advance(5);
     }
     closeSync(rfd);
     expect(got).toBe(expected.join(''));
@@ -91,7 +93,8 @@ describe('FifoWriter', () => {
   it('past the bound the oldest queued lines are dropped; the newest survive', async () => {
     const p = join(dir, 'bounded.fifo');
     const warnings: string[] = [];
-    const w = FifoWriter.open({ path: p }, { maxQueuedBytes: 1000, retryMs: 5, log: { warn: (_o, m) => warnings.push(m), info: () => undefined } });
+    const timers = new FakeTimers();
+    const w = FifoWriter.open({ path: p }, { maxQueuedBytes: 1000, retryMs: 5, timers, log: { warn: (_o, m) => warnings.push(m), info: () => undefined } });
     const all: string[] = [];
     for (let i = 0; i < 5000; i++) {
       all.push(line(i));
@@ -102,7 +105,7 @@ describe('FifoWriter', () => {
     let got = '';
     for (let k = 0; k < 50 && w.backlogBytes > 0; k++) {
       got += drain(rfd);
-      await new Promise((r) => setTimeout(r, 10));
+      await timers.advance(5);
     }
     got += drain(rfd);
     closeSync(rfd);
@@ -122,12 +125,12 @@ describe('FifoWriter', () => {
     const w = FifoWriter.open({ path: p });
     w.write(line(1));
     const out = join(dir, 'out.txt');
-    const cat = spawn('/bin/sh', ['-c', `cat "${p}" > "${out}"`], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 100));
+    // The reader says when it holds the FIFO open (no sleep): from then on closing our end cannot lose it.
+    const cat = spawn('/bin/sh', ['-c', `exec 3<"${p}"; echo open; exec cat <&3 > "${out}"`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise((r) => cat.stdout!.once('data', r));
     w.write(line(2));
     w.write(line(3));
-    await new Promise((r) => setTimeout(r, 100));
-    w.close(); // our write end closes; cat sees EOF
+    w.close(); // our write end closes; cat reads what is buffered, then sees EOF
     await new Promise((r) => cat.once('exit', r));
     expect(execFileSync('cat', [out]).toString()).toBe(line(1) + line(2) + line(3));
   });

@@ -63,3 +63,11 @@ describe('notify script security at start-up and reload', () => {
     expect(withSecureNotifyScripts(c, silent, { userDb: db, pathEnv: '/usr/bin:/bin' })).toBe(c);
   });
 });
+
+describe('net_namespace', () => {
+  it('keepalived-compat: nothing is checked (as -t): insecure and missing scripts are kept', () => {
+    const c = configWith(true);
+    const ns = { ...c, global: { ...c.global, netNamespace: 'blue' } };
+    expect(withSecureNotifyScripts(ns, silent, { userDb: db, pathEnv: '/usr/bin:/bin' })).toBe(ns);
+  });
+});

@@ -9,6 +9,7 @@ import { micros } from '../../../src/vrrp/units.js';
 import { Notifier, fifoSpecs, type ChildExit, type ChildHandle, type NotifyCommand } from '../../../src/runtime/notify.js';
 import type { FifoSink } from '../../../src/runtime/fifo.js';
 import { daemonConfig, instanceConfig, syncGroup } from '../../support/config.js';
+import { FakeTimers } from '../../support/fake-timers.js';
 
 const cmd = (raw: string): CommandSpec => ({ raw, argv: raw.split(' ') });
 
@@ -77,8 +78,10 @@ function setup(opts: { global?: Partial<GlobalDefs>; instances?: ReturnType<type
   const sp = new FakeSpawner(opts.autoExit ?? true);
   const fifos: FakeFifo[] = [];
   const opened: string[] = [];
+  const timers = new FakeTimers();
   const n = new Notifier(config, {
     log: silent,
+    timers,
     spawn: sp.spawn,
     openFifo: (spec: FifoSpec, beforeOpen) => {
       beforeOpen();
@@ -92,7 +95,7 @@ function setup(opts: { global?: Partial<GlobalDefs>; instances?: ReturnType<type
     stopWaitMs: opts.stopWaitMs,
   });
   n.start();
-  return { n, sp, fifos, opened, config };
+  return { n, sp, fifos, opened, config, timers };
 }
 
 const tr = (instance: string, from: string, to: string, priority: number, o: Partial<Extract<Effect, { kind: 'transition' }>> = {}): Effect =>
@@ -249,29 +252,29 @@ describe('Notifier: keepalived 2.2.7 calls and FIFO lines', () => {
 
 describe('Notifier: ordering, timeouts, shutdown (better than keepalived #584/#996)', () => {
   it("one instance's scripts run one at a time in order; other instances are not held up", async () => {
-    const { n, sp } = setup({
+    const { n, sp, timers } = setup({
       autoExit: false,
       instances: [instanceConfig({ name: 'VI_1', notify: { master: cmd('/m.sh'), generic: cmd('/g.sh') } }), instanceConfig({ name: 'VI_2', vrid: 52, notify: { generic: cmd('/g2.sh') } })],
     });
     n.handle(tr('VI_1', 'BACKUP', 'MASTER', 100));
     n.handle(tr('VI_1', 'MASTER', 'BACKUP', 100));
     n.handle(tr('VI_2', 'BACKUP', 'MASTER', 100));
-    await new Promise((r) => setTimeout(r, 10));
+    await timers.advance(10);
     expect(sp.events).toEqual(['start /m.sh', 'start /g2.sh INSTANCE VI_2 MASTER 100']);
     sp.children[0]!.exit(0);
-    await new Promise((r) => setTimeout(r, 10));
+    await timers.advance(10);
     expect(sp.events.slice(2)).toEqual(['exit /m.sh', 'start /g.sh INSTANCE VI_1 MASTER 100']);
     sp.children[2]!.exit(1);
-    await new Promise((r) => setTimeout(r, 10));
+    await timers.advance(10);
     expect(sp.events.slice(4)).toEqual(['exit /g.sh INSTANCE VI_1 MASTER 100', 'start /g.sh INSTANCE VI_1 BACKUP 100']);
     for (const c of sp.children) c.exit(0);
     await n.close();
   });
 
   it('a script past its timeout gets SIGTERM, then SIGKILL, and the queue moves on', async () => {
-    const { n, sp } = setup({ autoExit: false, timeoutMs: 30, instances: [instanceConfig({ name: 'VI_1', notify: { master: cmd('/hang.sh'), generic: cmd('/g.sh') } })] });
+    const { n, sp, timers } = setup({ autoExit: false, timeoutMs: 30, instances: [instanceConfig({ name: 'VI_1', notify: { master: cmd('/hang.sh'), generic: cmd('/g.sh') } })] });
     n.handle(tr('VI_1', 'BACKUP', 'MASTER', 100));
-    await new Promise((r) => setTimeout(r, 150));
+    await timers.advance(150);
     expect(sp.children[0]!.signals).toEqual(['SIGTERM', 'SIGKILL']);
     expect(sp.argvs).toEqual(['/hang.sh', '/g.sh INSTANCE VI_1 MASTER 100']);
     sp.children[1]!.exit(0);
@@ -279,11 +282,11 @@ describe('Notifier: ordering, timeouts, shutdown (better than keepalived #584/#9
   });
 
   it('shutdown waits for STOP scripts at most stopWaitMs, then SIGKILLs their process groups and skips the rest', async () => {
-    const { n, sp } = setup({ autoExit: false, stopWaitMs: 60, instances: [instanceConfig({ name: 'VI_1', notify: { stop: cmd('/stop.sh'), generic: cmd('/g.sh') } })] });
+    const { n, sp, timers } = setup({ autoExit: false, stopWaitMs: 60, instances: [instanceConfig({ name: 'VI_1', notify: { stop: cmd('/stop.sh'), generic: cmd('/g.sh') } })] });
     n.handle(tr('VI_1', 'MASTER', 'STOP', 100));
-    const t0 = Date.now();
-    await n.close();
-    const took = Date.now() - t0;
+    const t0 = timers.now();
+    await timers.drive(n.close());
+    const took = timers.now() - t0;
     expect(took).toBeGreaterThanOrEqual(55);
     expect(took).toBeLessThan(1000);
     expect(sp.children[0]!.signals).toEqual(['SIGKILL']);
@@ -291,11 +294,11 @@ describe('Notifier: ordering, timeouts, shutdown (better than keepalived #584/#9
   });
 
   it('shutdown returns at once when the STOP scripts are quick', async () => {
-    const { n } = setup({ stopWaitMs: 5000 });
+    const { n, timers } = setup({ stopWaitMs: 5000 });
     n.handle(tr('VI_1', 'MASTER', 'STOP', 150));
-    const t0 = Date.now();
-    await n.close();
-    expect(Date.now() - t0).toBeLessThan(1000);
+    const t0 = timers.now();
+    await timers.drive(n.close());
+    expect(timers.now() - t0).toBeLessThan(1000);
   });
 });
 

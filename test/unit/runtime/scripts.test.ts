@@ -3,12 +3,13 @@
 // fake spawner and fake timers.
 
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { VrrpScriptConfig } from '../../../src/config-parser/types.js';
 import { createLogger } from '../../../src/log.js';
 import type { ProcessHandle, ProcessOutcome, ProcessSpec } from '../../../src/runtime/process.js';
 import { applyResult, carryOverRiseFall, describeOutcome, initialRiseFall, isOk, ScriptRunner, type RiseFallState } from '../../../src/runtime/scripts.js';
 import type { Micros } from '../../../src/vrrp/units.js';
+import { FakeTimers } from '../../support/fake-timers.js';
 
 function capture(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
   const lines: string[] = [];
@@ -116,26 +117,29 @@ class FakeSpawner {
 }
 
 describe('ScriptRunner', () => {
-  beforeEach(() => vi.useFakeTimers());
-  afterEach(() => vi.useRealTimers());
+  // The runner's injected clock: intervals and grace periods fire only when the test advances it.
+  let timers: FakeTimers;
+  beforeEach(() => {
+    timers = new FakeTimers();
+  });
 
   it('runs at start and every interval; feeds only status changes; logs as keepalived', async () => {
     const { logger, lines } = capture();
     const sp = new FakeSpawner();
     const fed: Array<{ name: string; ok: boolean }> = [];
-    const r = new ScriptRunner([{ config: script({ fall: 2 }), argv: ['/x/chk.sh'], uid: 0, gid: 0 }], { spawn: sp.spawn, logger, feed: (i) => fed.push({ name: i.name, ok: i.ok }) });
+    const r = new ScriptRunner([{ config: script({ fall: 2 }), argv: ['/x/chk.sh'], uid: 0, gid: 0 }], { spawn: sp.spawn, logger, feed: (i) => fed.push({ name: i.name, ok: i.ok }), timers });
     expect(r.initialInputs()).toEqual([]);
     r.start();
     expect(sp.spawned).toHaveLength(1);
     expect(sp.spawned[0]!.spec).toMatchObject({ argv: ['/x/chk.sh'], uid: 0, gid: 0, timeoutMs: 1000 });
     sp.spawned[0]!.finish({ kind: 'exited', code: 0 });
-    await vi.advanceTimersByTimeAsync(1000);
+    await timers.advance(1000);
     expect(fed).toEqual([{ name: 'chk', ok: true }]);
     sp.spawned[1]!.finish({ kind: 'exited', code: 1 });
-    await vi.advanceTimersByTimeAsync(1000);
+    await timers.advance(1000);
     expect(fed).toHaveLength(1); // fall 2: one failure is not enough
     sp.spawned[2]!.finish({ kind: 'exited', code: 1 });
-    await vi.advanceTimersByTimeAsync(1);
+    await timers.advance(1);
     expect(fed).toEqual([{ name: 'chk', ok: true }, { name: 'chk', ok: false }]);
     expect(lines.filter((l) => /chk/.test(l))).toEqual([
       'VRRP_Script(chk) succeeded',
@@ -148,13 +152,13 @@ describe('ScriptRunner', () => {
   it('never runs two copies: a run still going is skipped with keepalived’s message', async () => {
     const { logger, lines } = capture();
     const sp = new FakeSpawner();
-    const r = new ScriptRunner([{ config: script({ timeout: 5_000_000 as Micros }), argv: ['/x/chk.sh'] }], { spawn: sp.spawn, logger, feed: () => undefined });
+    const r = new ScriptRunner([{ config: script({ timeout: 5_000_000 as Micros }), argv: ['/x/chk.sh'] }], { spawn: sp.spawn, logger, feed: () => undefined, timers });
     r.start();
-    await vi.advanceTimersByTimeAsync(3000);
+    await timers.advance(3000);
     expect(sp.spawned).toHaveLength(1);
     expect(lines.filter((l) => l === 'Track script chk is already running, expect idle - skipping run')).toHaveLength(3);
     sp.spawned[0]!.finish({ kind: 'exited', code: 0 });
-    await vi.advanceTimersByTimeAsync(1000);
+    await timers.advance(1000);
     expect(sp.spawned).toHaveLength(2);
     await r.stop();
   });
@@ -163,16 +167,16 @@ describe('ScriptRunner', () => {
     const { logger, lines } = capture();
     const sp = new FakeSpawner();
     const fed: boolean[] = [];
-    const r = new ScriptRunner([{ config: script({ initFail: true }), argv: ['/x/chk.sh'] }], { spawn: sp.spawn, logger, feed: (i) => fed.push(i.ok) });
+    const r = new ScriptRunner([{ config: script({ initFail: true }), argv: ['/x/chk.sh'] }], { spawn: sp.spawn, logger, feed: (i) => fed.push(i.ok), timers });
     expect(r.initialInputs()).toEqual([{ kind: 'script', name: 'chk', ok: false }]);
     r.start();
     sp.spawned[0]!.finish({ kind: 'timedOut', signal: 'SIGTERM', signo: 15 });
-    await vi.advanceTimersByTimeAsync(1000);
+    await timers.advance(1000);
     expect(fed).toEqual([]); // already failed: nothing to report
     sp.spawned[1]!.finish({ kind: 'exited', code: 0 });
-    await vi.advanceTimersByTimeAsync(1000);
+    await timers.advance(1000);
     sp.spawned[2]!.finish({ kind: 'timedOut', signal: 'SIGTERM', signo: 15 });
-    await vi.advanceTimersByTimeAsync(1);
+    await timers.advance(1);
     expect(fed).toEqual([true, false]);
     expect(lines).toContain('VRRP_Script(chk) timed_out');
     await r.stop();
@@ -181,11 +185,11 @@ describe('ScriptRunner', () => {
   it('stop terminates running scripts and stops the timer', async () => {
     const { logger } = capture();
     const sp = new FakeSpawner();
-    const r = new ScriptRunner([{ config: script(), argv: ['/x/chk.sh'] }], { spawn: sp.spawn, logger, feed: () => undefined });
+    const r = new ScriptRunner([{ config: script(), argv: ['/x/chk.sh'] }], { spawn: sp.spawn, logger, feed: () => undefined, timers });
     r.start();
     await r.stop();
     expect(sp.spawned[0]!.terminated).toBe(true);
-    await vi.advanceTimersByTimeAsync(5000);
+    await timers.advance(5000);
     expect(sp.spawned).toHaveLength(1);
   });
 
@@ -193,7 +197,7 @@ describe('ScriptRunner', () => {
     const { logger, lines } = capture();
     const sp = new FakeSpawner();
     const carry = new Map([['chk', { config: script(), state: { r: 1, init: 'done' as const }, lastStatus: 0 }]]);
-    const r = new ScriptRunner([{ config: script({ rise: 2, fall: 2 }), argv: ['/x/chk.sh'] }], { spawn: sp.spawn, logger, feed: () => undefined }, carry);
+    const r = new ScriptRunner([{ config: script({ rise: 2, fall: 2 }), argv: ['/x/chk.sh'] }], { spawn: sp.spawn, logger, feed: () => undefined, timers }, carry);
     expect(r.initialInputs()).toEqual([{ kind: 'script', name: 'chk', ok: true }]);
     expect(lines).toContain('VRRP_Script(chk) considered successful on reload');
   });

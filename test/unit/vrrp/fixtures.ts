@@ -1,11 +1,12 @@
-// Test helpers for the VRRP codec and receive checks: a defaulted VrrpInstanceConfig, contexts and
-// received packets built with the real encoders.
+// Test helpers for the VRRP codec and receive checks: a VrrpInstanceConfig with the parser's defaults
+// (test/support/config.ts), contexts and received packets built with the real encoders.
 import type { VipConfig, VrrpInstanceConfig, UnicastPeer, AuthConfig } from '../../../src/config-parser/types.js';
 import { encodeIpv4Header } from '../../../src/vrrp/ipv4.js';
 import { encodeAdvert, type AdvertFields } from '../../../src/vrrp/packet.js';
 import type { ReceiveContext } from '../../../src/vrrp/receive-checks.js';
 import type { ChecksumMode, Family, ReceivedPacket, VrrpState, VrrpVersion } from '../../../src/vrrp/types.js';
-import { centiseconds, micros, type Micros } from '../../../src/vrrp/units.js';
+import { centiseconds, type Micros } from '../../../src/vrrp/units.js';
+import { instanceConfig as parsedInstance, vip as parsedVip } from '../../support/config.js';
 
 export function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
@@ -15,10 +16,7 @@ export function unhex(s: string): Uint8Array {
 }
 
 export function vip(address: string, family: Family = address.includes(':') ? 6 : 4): VipConfig {
-  return {
-    address, family, prefix: family === 4 ? 32 : 128, home: false, nodad: true, mngtmpaddr: false, noprefixroute: false,
-    autojoin: false, noTrack: false, useVmac: false, raw: address,
-  };
+  return parsedVip(address, { family, prefix: family === 4 ? 32 : 128 });
 }
 
 export interface InstanceOpts {
@@ -37,22 +35,19 @@ export interface InstanceOpts {
   v3ChecksumAsV2?: boolean;
 }
 
+/** The parser's default instance (test/support/config.ts) with the receive checks' options. */
 export function instanceConfig(o: InstanceOpts = {}): VrrpInstanceConfig {
   const family = o.family ?? 4;
-  const garp = { masterDelay: micros(5e6), masterRepeat: 5, masterRefresh: micros(0), masterRefreshRepeat: 1, lowerPrioDelay: micros(5e6), lowerPrioRepeat: 5 };
+  const defined = Object.fromEntries(
+    Object.entries({
+      name: o.name, vrid: o.vrid, version: o.version, priority: o.priority, advertInt: o.advertInt, auth: o.auth,
+      checkUnicastSrc: o.checkUnicastSrc, skipCheckAdvAddr: o.skipCheckAdvAddr, oldUnicastChecksum: o.oldUnicastChecksum, v3ChecksumAsV2: o.v3ChecksumAsV2,
+    }).filter(([, v]) => v !== undefined),
+  ) as Partial<VrrpInstanceConfig>;
   return {
-    name: o.name ?? 'VI_1', state: 'BACKUP', interface: 'eth0', vrid: o.vrid ?? 51, priority: o.priority ?? 100,
-    advertInt: o.advertInt ?? micros(1_000_000), version: o.version ?? 2, family, auth: o.auth ?? { type: 'NONE' },
-    vips: (o.vips ?? [family === 4 ? '10.0.0.100' : '2001:db8::100']).map((a) => vip(a, family)), excludedVips: [],
-    virtualRoutes: [], virtualRules: [], unicastSrcIp: undefined, mcastSrcIp: undefined,
+    ...parsedInstance({ family, state: 'BACKUP', accept: true, ...defined }),
+    vips: (o.vips ?? [family === 4 ? '10.0.0.100' : '2001:db8::100']).map((a) => vip(a, family)),
     unicastPeers: (o.peers ?? []).map((p) => (typeof p === 'string' ? { address: p } : p)),
-    mcastDstIp: family === 4 ? '224.0.0.18' : 'ff02::12', checkUnicastSrc: o.checkUnicastSrc ?? false,
-    unicastFaultNoPeer: false, unicastTtl: undefined, oldUnicastChecksum: o.oldUnicastChecksum ?? 'auto',
-    v3ChecksumAsV2: o.v3ChecksumAsV2 ?? false, nopreempt: false, preemptDelay: micros(0), trackInterfaces: [],
-    trackScripts: [], trackFiles: [], dontTrackPrimary: false, trackSrcIp: false, notify: {}, notifyPriorityChanges: false,
-    smtpAlert: false, garp, lowerPrioNoAdvert: false, higherPrioSendAdvert: false, downTimerAdverts: 3,
-    skipCheckAdvAddr: o.skipCheckAdvAddr ?? false, strict: false, accept: true, promoteSecondaries: false,
-    useVmac: undefined, syncGroup: undefined, inactiveKeywords: [],
   };
 }
 

@@ -78,6 +78,8 @@ const rejects: [string, ReturnType<typeof packet>, ReturnType<typeof context>, R
     { reason: 'addr_list_err', log: '(VI_1) received an unexpected ip number count 2, expected 1!', counters: ['addr_list_err'] }],
   ['check 12: IP total length differs from received length', packet({}, { totalLength: 60 }), context(V2),
     { reason: 'packet_len_err', log: '(VI_1) ip_tot_len mismatch against received length. 60 and received 40' }],
+  ['check 13 (havipd): v3 Max Adver Int 0 is invalid (RFC 5798 §5.2.7), no keepalived counter', packet({ version: 3, advertInt: centiseconds(0) }), context(V3),
+    { reason: 'advert_interval_invalid', verdict: 'KO', log: "(VI_1) invalid advertisement interval from 10.0.0.2: rcv'd=0 centi-sec, must be 1..4095 - ignoring", counters: [] }],
   ['check 14: v2 checksum', packet({}, { patch: [[27, 0]] }), context(V2),
     { reason: 'chk_err', log: '(VI_1) Invalid VRRPv2 checksum', counters: ['chk_err'] }],
   ['check 14: v3 checksum without pseudo-header is invalid by default', packet({ version: 3 }, { mode: 'plain' }), context(V3),
@@ -112,6 +114,14 @@ describe('checkAdvert: order (keepalived 2.2.7)', () => {
     const c = instanceConfig({ auth: { type: 'PASS', password: 'secret' }, advertInt: micros(3_000_000) });
     expect(checkAdvert(packet({ type: 2, auth: { type: 1, password: 'bad' } }), context(c))).toMatchObject({ reason: 'auth_failure' });
     expect(checkAdvert(packet({ type: 2, ...pass }), context(c))).toMatchObject({ reason: 'advert_interval_mismatch' });
+  });
+  it('v3 zero interval after the type and address count, before the checksum (where keepalived 2.4.3 compares the v3 interval)', () => {
+    expect(checkAdvert(packet({ version: 3, type: 2, advertInt: centiseconds(0) }), context(V3))).toMatchObject({ reason: 'invalid_type_rcvd' });
+    expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(0), addresses: ['10.0.0.100', '10.0.0.1'] }), context(V3))).toMatchObject({ reason: 'addr_list_err' });
+    expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(0) }, { mode: 'plain' }), context(V3))).toMatchObject({ reason: 'advert_interval_invalid' });
+    // The 4 reserved bits are not part of the interval: rsvd 0xf with interval 0 is still 0.
+    expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(0) }, { patch: [[24, 0xf0]] }), context(V3))).toMatchObject({ reason: 'advert_interval_invalid' });
+    expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(1) }), context(V3))).toMatchObject({ ok: true });
   });
   it('address count before checksum (2.2.7), checksum before multicast check', () => {
     const bad = packet({ addresses: ['10.0.0.100', '10.0.0.1'] }, { patch: [[27, 0]] });

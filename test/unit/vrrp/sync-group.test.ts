@@ -57,6 +57,17 @@ describe('sync groups', () => {
     expect(h.state('VI_2')).toBe('BACKUP');
     expect(h.core.snapshot().groups[0]!.state).toBe('BACKUP');
   });
+  it('keepalived-compat: sync group FAULT bodge — a BACKUP member pulled to FAULT logs no "Entering FAULT STATE" but still reports BACKUP->FAULT', () => {
+    const h = two({ b: { interface: 'eth1' } });
+    h.step(0, { kind: 'interfaceAddress', ifname: 'eth1', family: 4, address: '10.1.0.1' });
+    h.start(0);
+    const out = summarize(h.step(1_000, { kind: 'link', ifname: 'eth1', up: false }));
+    expect(out).toContain('log:(VI_2) Entering FAULT STATE');
+    expect(out).not.toContain('log:(VI_1) Entering FAULT STATE');
+    expect(out).toContain('transition:VI_1:BACKUP->FAULT');
+    expect(out.indexOf('log:VRRP_Group(SG1) Syncing instances to FAULT state')).toBeLessThan(out.indexOf('transition:VI_1:BACKUP->FAULT'));
+    expect(h.state('VI_1')).toBe('FAULT');
+  });
   it('group trackers apply to every member', () => {
     const h = two({ g: { trackScripts: [track('gchk')] } });
     h.step(0, { kind: 'script', name: 'gchk', ok: true });
