@@ -1,16 +1,14 @@
 // Coded errors of the edges (ARCHITECTURE.md §4.3): every failure a caller may act on has a stable code.
+// Configuration problems are not errors but diagnostics (src/config-parser/diagnostics.ts); script and dump
+// failures are logged where they happen.
 
 export const ERROR_CODES = {
-  HAVIPD_CONFIG_NOT_FOUND: 'configuration file not found or unreadable',
-  HAVIPD_CONFIG_INVALID: 'configuration has errors',
   HAVIPD_NO_PRIVILEGE: 'missing CAP_NET_RAW / CAP_NET_ADMIN',
   HAVIPD_SOCKET: 'socket operation failed',
   HAVIPD_ADDRESS: 'address operation failed',
   HAVIPD_LINK: 'link operation failed',
   HAVIPD_NATIVE_MISSING: 'native addon not built',
-  HAVIPD_SCRIPT: 'script failed to run',
   HAVIPD_NOTIFY: 'notification failed',
-  HAVIPD_DUMP: 'dump file could not be written',
   HAVIPD_INTERFACE: 'interface missing or unusable',
 } as const;
 
@@ -26,6 +24,17 @@ export class HavipdError extends Error {
     this.name = 'HavipdError';
     this.code = code;
     this.errno = options?.errno ?? errnoOf(options?.cause);
+  }
+
+  /**
+   * A failed system call as `HAVIPD_INTERFACE` (ENODEV, ENXIO), `HAVIPD_NO_PRIVILEGE` (EPERM, EACCES) or
+   * `fallback`, with the message `what: cause message` and the errno name.
+   */
+  static fromErrno(what: string, err: unknown, fallback: ErrorCode = 'HAVIPD_SOCKET'): HavipdError {
+    const msg = err instanceof Error ? err.message : String(err);
+    const errno = errnoOf(err);
+    const code: ErrorCode = errno === 'ENODEV' || errno === 'ENXIO' ? 'HAVIPD_INTERFACE' : errno === 'EPERM' || errno === 'EACCES' ? 'HAVIPD_NO_PRIVILEGE' : fallback;
+    return new HavipdError(code, `${what}: ${msg}`, { cause: err, ...(errno ? { errno } : {}) });
   }
 }
 

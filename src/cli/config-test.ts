@@ -4,6 +4,8 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { hostScriptDiagnostics } from '../runtime/trackers.js';
+import { clip, formatDiagnostic, printable } from '../config-parser/diagnostics.js';
+import { CONFIG_TEST_EXIT, EXIT_PROGRAM_ERROR, type ConfigTestExit } from '../exit-codes.js';
 import {
   KEEPALIVED_ERROR_CLASSES,
   type DaemonConfig,
@@ -15,23 +17,7 @@ import {
 /** keepalived's default configuration file. */
 export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
 
-/** The `-t` exit codes of keepalived 2.2.7 (`config_test_exit()`; verified against the binary). */
-export const CONFIG_TEST_EXIT = {
-  /** Nothing was reported, not even a warning. */
-  OK: 0,
-  /** A keyword lacked its argument: keepalived stops parsing at once. */
-  MISSING_PARAMETER: 2,
-  /** Worst class FILE_NOT_FOUND, BAD_IF or FATAL. */
-  FATAL: 4,
-  /** Any other error, warning or deprecation. */
-  CONFIG: 5,
-  /** Script security violation or an include-check failure. */
-  SECURITY: 6,
-} as const;
-export type ConfigTestExit = (typeof CONFIG_TEST_EXIT)[keyof typeof CONFIG_TEST_EXIT];
-
-/** Exit status for a bug inside havipd (keepalived's KEEPALIVED_EXIT_PROGRAM_ERROR). */
-export const EXIT_PROGRAM_ERROR = 70;
+export { CONFIG_TEST_EXIT, EXIT_PROGRAM_ERROR, formatDiagnostic, type ConfigTestExit };
 
 const classRank = (c: KeepalivedErrorClass): number => KEEPALIVED_ERROR_CLASSES.indexOf(c);
 
@@ -85,31 +71,6 @@ export function configTestExitCode(diagnostics: readonly Diagnostic[]): ConfigTe
     default:
       return CONFIG_TEST_EXIT.CONFIG;
   }
-}
-
-/** Replace control characters so a message about binary input cannot garble the terminal. */
-function printable(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-/** At most this many characters of a message are printed (a 10 MB token must not flood the terminal). */
-const MAX_MESSAGE = 400;
-
-function clip(s: string): string {
-  return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE)}… (${s.length - MAX_MESSAGE} more characters)` : s;
-}
-
-/**
- * One diagnostic as `FILE:LINE:COL: severity: message [code]`, plus an indented `hint:` line when there is
- * a hint. Without a position the location is the main file name (or `havipd`).
- */
-export function formatDiagnostic(d: Diagnostic, mainFile?: string): string {
-  const where = d.pos ? `${d.pos.file}:${d.pos.line}:${d.pos.col}` : (mainFile ?? 'havipd');
-  // Messages name their instance once, whether or not they carry it already.
-  const subject = d.subject !== undefined && !d.message.startsWith(`(${d.subject}) `) ? `(${d.subject}) ` : '';
-  let out = `${printable(where)}: ${d.severity}: ${subject}${printable(clip(d.message))} [${d.code}]`;
-  if (d.hint !== undefined && d.hint !== '') out += `\n    hint: ${printable(clip(d.hint))}`;
-  return out;
 }
 
 /** The `summary` line printed after the diagnostics. */

@@ -3,10 +3,9 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { CONFIG_TEST_EXIT, EXIT_FATAL, EXIT_OK, EXIT_PROGRAM_ERROR } from '../exit-codes.js';
 import {
-  CONFIG_TEST_EXIT,
   DEFAULT_CONFIG_FILE,
-  EXIT_PROGRAM_ERROR,
   checkConfig,
   checkMainFile,
   defaultConfigId,
@@ -59,8 +58,9 @@ export interface CliOptions {
 }
 
 /**
- * Daemon flags, accepted now and acted on by the daemon (a later issue). Each is declared once here so the
- * daemon can read them from the same program without reworking the parser of the command line.
+ * The daemon's flags (keepalived's, plus havipd's transport and log format), read by `daemonOptions` and
+ * handed to the daemon process (src/runtime/service.ts). Flags keepalived has that mean nothing for havipd
+ * (no fork, no syslog, VRRP only) are accepted and ignored, as their help says.
  */
 function addDaemonOptions(program: Command): void {
   program
@@ -145,7 +145,8 @@ interface ParserModules {
 function loadParser(): ParserModules {
   const host = createConfigHost();
   return {
-    parse: (file, opts) => parseConfig(file, host, opts),
+    // `${_RANDOM}` is random here as in the daemon (the parser is pure: randomness comes from the shell).
+    parse: (file, opts) => parseConfig(file, host, { ...opts, random: Math.random }),
     redact: (config) => redactConfig(config),
   };
 }
@@ -229,7 +230,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     if (err instanceof CommanderError) {
       // keepalived-compat: an unknown option or a missing option argument is exit 1; help and version 0.
       // Test: test/cli/cli.test.ts "keepalived-compat: an unknown option is a message and exit 1".
-      return err.exitCode === 0 ? 0 : 1;
+      return err.exitCode === 0 ? EXIT_OK : EXIT_FATAL;
     }
     throw err;
   }
@@ -239,7 +240,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     const port = program.opts<{ udpPort?: string }>().udpPort;
     if (port !== undefined && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
       io.stderr(`havipd: --udp-port must be a port number 1..65535, not '${port}'\n`);
-      return 1;
+      return EXIT_FATAL;
     }
     const ml = program.opts<{ metricsListen?: string }>().metricsListen;
     if (ml !== undefined && !parseListen(ml)) {

@@ -35,11 +35,30 @@ export class DiagnosticSink {
   }
 }
 
-/** `file:line:col severity code message` — the golden-test / CLI one-line form. */
-export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.pos ? `${d.pos.file}:${d.pos.line}:${d.pos.col}` : '-';
-  const hint = d.hint !== undefined ? ` (${d.hint})` : '';
-  return `${where} ${d.severity} ${d.code} ${d.message}${hint}`;
+/** Replaces control characters so a message about binary input cannot garble the terminal or a log. */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** At most this many characters of a message are printed (a 10 MB token must not flood the terminal). */
+export const MAX_MESSAGE = 400;
+
+export function clip(s: string): string {
+  return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE)}… (${s.length - MAX_MESSAGE} more characters)` : s;
+}
+
+/**
+ * One diagnostic as `FILE:LINE:COL: severity: message [code]`, plus an indented `hint:` line when there is
+ * a hint; sanitised (control characters escaped) and clipped. Without a position the location is the main
+ * file name (or `havipd`). The one form `havipd -t`, the daemon's start-up refusal and its logs print.
+ */
+export function formatDiagnostic(d: Diagnostic, mainFile?: string): string {
+  const where = d.pos ? `${d.pos.file}:${d.pos.line}:${d.pos.col}` : (mainFile ?? 'havipd');
+  // Messages name their instance once, whether or not they carry it already.
+  const subject = d.subject !== undefined && !d.message.startsWith(`(${d.subject}) `) ? `(${d.subject}) ` : '';
+  let out = `${printable(where)}: ${d.severity}: ${subject}${printable(clip(d.message))} [${d.code}]`;
+  if (d.hint !== undefined && d.hint !== '') out += `\n    hint: ${printable(clip(d.hint))}`;
+  return out;
 }
 
 /** Levenshtein distance (small strings: keyword names). */

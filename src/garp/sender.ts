@@ -40,12 +40,6 @@ interface IfSocket {
   readonly mac: Uint8Array;
 }
 
-function frameError(what: string, err: unknown): HavipdError {
-  const msg = err instanceof Error ? err.message : String(err);
-  const errno = errnoOf(err);
-  const code = errno === 'ENODEV' || errno === 'ENXIO' ? 'HAVIPD_INTERFACE' : errno === 'EPERM' || errno === 'EACCES' ? 'HAVIPD_NO_PRIVILEGE' : 'HAVIPD_SOCKET';
-  return new HavipdError(code, `${what}: ${msg}`, { cause: err, ...(errno ? { errno } : {}) });
-}
 
 class PacketFrameSender implements FrameSender {
   private readonly sockets = new Map<string, IfSocket>();
@@ -71,7 +65,7 @@ class PacketFrameSender implements FrameSender {
     } catch (err) {
       // ENODEV / ENXIO: the interface went away; reopen (and re-read the MAC) next time.
       if (errnoOf(err) === 'ENODEV' || errnoOf(err) === 'ENXIO') this.forget(ifname);
-      return Promise.reject(frameError(`${what} on ${ifname}`, err));
+      return Promise.reject(HavipdError.fromErrno(`${what} on ${ifname}`, err));
     }
   }
 
@@ -88,7 +82,7 @@ class PacketFrameSender implements FrameSender {
     try {
       this.socketFor(ifname);
     } catch (err) {
-      throw frameError(`open packet socket on ${ifname}`, err);
+      throw HavipdError.fromErrno(`open packet socket on ${ifname}`, err);
     }
   }
 

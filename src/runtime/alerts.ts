@@ -56,7 +56,6 @@ export interface AlerterOptions extends Omit<MailQueueOptions, 'log'> {
 
 interface Target {
   readonly alert: boolean;
-  readonly notifyDeleted: boolean;
 }
 
 /**
@@ -88,8 +87,8 @@ export class SmtpAlerter {
 
   private apply(config: DaemonConfig): void {
     this.config = config;
-    this.instances = new Map(config.instances.map((i) => [i.name, { alert: i.smtpAlert, notifyDeleted: i.notify.deleted !== undefined }]));
-    this.groups = new Map(config.syncGroups.map((g) => [g.name, { alert: groupSmtpAlert(g, config.global), notifyDeleted: false }]));
+    this.instances = new Map(config.instances.map((i) => [i.name, { alert: i.smtpAlert }]));
+    this.groups = new Map(config.syncGroups.map((g) => [g.name, { alert: groupSmtpAlert(g, config.global) }]));
     this.settings = smtpSettings(config.global, () => this.localName());
     if (this.settings && !this.opts.deliver) {
       if (this.queue) this.queue.update(this.settings);
@@ -106,14 +105,14 @@ export class SmtpAlerter {
     return this.config.global.routerId ?? this.localName();
   }
 
-  /** The daemon's `onEffect` hook. Never throws. */
+  /** One notification effect, from the Supervisor's effect switch. Never throws. */
   handle(e: Effect): void {
     switch (e.kind) {
       case 'transition':
-        if (e.notify) this.instance(e.instance, e.to, e.reason === 'reload-removed');
+        if (e.notify) this.instance(e.instance, e.to);
         return;
       case 'notify':
-        this.instance(e.instance, e.state, e.reason === 'reload-removed');
+        this.instance(e.instance, e.state);
         return;
       case 'groupTransition': {
         const t = this.groups.get(e.group) ?? this.retired.get(`g:${e.group}`);
@@ -126,13 +125,13 @@ export class SmtpAlerter {
     }
   }
 
-  private instance(name: string, to: string, removed: boolean): void {
+  private instance(name: string, to: string): void {
     const t = this.instances.get(name) ?? this.retired.get(`i:${name}`);
     if (!t) return;
-    let s: AlertState | undefined = mailState(to);
-    // keepalived-compat: a removed instance is DELETED with notify_deleted, else FAULT (send_instance_notifies).
+    // keepalived-compat: a removed instance is DELETED with notify_deleted, else FAULT (send_instance_notifies);
+    // the core decided which (`to`).
     // Test: test/unit/runtime/alerts.test.ts "a removed instance: FAULT without notify_deleted, Deleted with it".
-    if (removed || to === 'DELETED') s = t.notifyDeleted ? 'DELETED' : 'FAULT';
+    const s: AlertState | undefined = to === 'DELETED' ? 'DELETED' : mailState(to);
     if (s) {
       const state = s;
       this.maybeSend(`i:${name}`, t.alert, state, () => instanceMail(this.routerId(), name, state));

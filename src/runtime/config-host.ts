@@ -6,15 +6,13 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import type { ConfigHost, ReadFileResult, StatResult } from '../config-parser/host.js';
 import { expandBraces } from '../config-parser/preprocess.js';
+import { errnoOf } from '../errors.js';
 
 /** Most paths one glob returns; the walk stops there. */
 export const MAX_GLOB_MATCHES = 100_000;
 /** Most directory entries one glob looks at. */
 export const MAX_GLOB_VISITS = 1_000_000;
 
-function errnoOf(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string' ? (e as { code: string }).code : 'EIO';
-}
 
 /** Compiles one path component of a glob pattern to a RegExp, or undefined if it has no wildcard. */
 export function componentRegExp(component: string): RegExp | undefined {
@@ -129,7 +127,7 @@ export function createConfigHost(env: NodeJS.ProcessEnv = process.env, cwd: () =
       try {
         return { ok: true, data: readFileSync(path) };
       } catch (e) {
-        return { ok: false, errno: errnoOf(e) };
+        return { ok: false, errno: errnoOf(e) ?? 'EIO' };
       }
     },
     stat(path: string): StatResult {
@@ -137,7 +135,7 @@ export function createConfigHost(env: NodeJS.ProcessEnv = process.env, cwd: () =
         const st = statSync(path);
         return { ok: true, kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', executable: (st.mode & 0o111) !== 0 };
       } catch (e) {
-        return { ok: false, errno: errnoOf(e) };
+        return { ok: false, errno: errnoOf(e) ?? 'EIO' };
       }
     },
     glob(pattern: string): readonly string[] {

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandSpec, DaemonConfig, FifoSpec, NotifyConfig } from '../config-parser/types.js';
 import type { CoreSnapshot, Effect } from '../vrrp/effects.js';
 import { FifoWriter, type FifoSink } from './fifo.js';
+import { orderReloadNotifications, type NotificationOwner } from '../vrrp/reload-notify-order.js';
 import { killGroup, scriptEnv, spawnProcess } from './process.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
@@ -213,10 +214,10 @@ const sameCmd = (a: CommandSpec | undefined, b: CommandSpec | undefined): boolea
   a === b || (a !== undefined && b !== undefined && a.raw === b.raw && a.user === b.user && a.group === b.group && a.argv.join('\0') === b.argv.join('\0'));
 
 /**
- * Runs the notifications of the core's effects. Call {@link Notifier.start} before the daemon starts (it
- * opens the FIFOs and starts the FIFO scripts, as keepalived does before `vrrp_init_state()`), pass
- * {@link Notifier.handle} as the daemon's `onEffect`, and await {@link Notifier.close} after the daemon
- * stopped (it waits for the STOP notifications, at most `stopWaitMs`, then kills what is left).
+ * Runs the notifications of the core's effects; the Supervisor drives it: {@link Notifier.start} before the
+ * instances start (it opens the FIFOs and starts the FIFO scripts, as keepalived does before
+ * `vrrp_init_state()`), {@link Notifier.handle} for each notification effect, {@link Notifier.close} after
+ * the stop (it waits for the STOP notifications, at most `stopWaitMs`, then kills what is left).
  *
  * Ordering guarantees: within one instance (or one group) scripts run one at a time in the order
  * keepalived starts them (state script, then generic); FIFO lines are written synchronously in effect order,
@@ -238,10 +239,9 @@ export class Notifier {
   private closed = false;
   /**
    * Between `reload()` and `afterReload()`: the FIFO lines of that window, held back so they can be
-   * written in keepalived's reload order (`clear_diff_vrrp()` then `vrrp_init_state()`), keyed `i:NAME` /
-   * `g:NAME`.
+   * written in keepalived's reload order (`clear_diff_vrrp()` then `vrrp_init_state()`), with their owner.
    */
-  private reloadLines: Array<{ readonly key: string; readonly line: string }> | undefined;
+  private reloadLines: Array<{ readonly owner: NotificationOwner; readonly item: string }> | undefined;
 
   constructor(
     config: DaemonConfig,
@@ -296,7 +296,7 @@ export class Notifier {
     entry.reader?.kill('SIGTERM');
   }
 
-  /** The daemon's `onEffect` hook. Never throws. */
+  /** One notification effect, from the Supervisor's effect switch. Never throws. */
   handle(e: Effect): void {
     if (this.closed) return;
     switch (e.kind) {
@@ -337,15 +337,14 @@ export class Notifier {
   /** keepalived `send_instance_notifies()`: state script, generic script with 4 args, FIFO line. */
   private instanceNotifies(instance: string, from: string, to: string, priority: number, group: string | undefined, removed: boolean): void {
     const n = this.instances.get(instance) ?? this.retired.get(instance) ?? {};
-    let word = stateWord(to);
+    // The core decided DELETED (notify_deleted) or FAULT (without it) for a removed instance.
+    const word = stateWord(to);
     const deleted = removed || word === 'DELETED';
-    // keepalived-compat: without notify_deleted a removed instance is reported FAULT.
-    // Test: test/unit/runtime/notify.test.ts "removed at reload: reported FAULT without notify_deleted (generic only: no notify_fault, as 2.2.7); DELETED with its script".
-    if (deleted) word = n.deleted ? 'DELETED' : 'FAULT';
     const env = { HAVIPD_INSTANCE: instance, HAVIPD_STATE: word, HAVIPD_PREVIOUS_STATE: from, HAVIPD_PRIORITY: String(priority), ...(group ? { HAVIPD_GROUP: group } : {}) };
     const key = `i:${instance}`;
-    // keepalived-compat: the state script is picked before DELETED becomes FAULT, so a removed instance
-    // without notify_deleted runs no notify_fault (verified with 2.2.7), only the generic script.
+    // keepalived-compat: the state script of a removed instance is its notify_deleted one, so a removed
+    // instance without notify_deleted (reported FAULT) runs no notify_fault (verified with 2.2.7), only the
+    // generic script.
     // Test: test/unit/runtime/notify.test.ts "removed at reload: reported FAULT without notify_deleted (generic only: no notify_fault, as 2.2.7); DELETED with its script".
     const specific = deleted ? n.deleted?.command : stateScript(n, word);
     if (specific) this.enqueue(key, specific, [], env, `${word.toLowerCase()} notify`);
@@ -357,7 +356,7 @@ export class Notifier {
   private fifoLine(type: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number): void {
     if (this.fifos.length === 0) return;
     const line = `${type} "${name}" ${state} ${priority}\n`;
-    if (this.reloadLines) this.reloadLines.push({ key: `${type === 'GROUP' ? 'g' : 'i'}:${name}`, line });
+    if (this.reloadLines) this.reloadLines.push({ owner: { type, name }, item: line });
     else this.writeLine(line);
   }
 
@@ -428,7 +427,7 @@ export class Notifier {
     // A reload that never completed: its held-back lines go out as they came.
     const pending = this.reloadLines ?? [];
     this.reloadLines = undefined;
-    for (const p of pending) this.writeLine(p.line);
+    for (const p of pending) this.writeLine(p.item);
     const retired = new Map<string, NotifyConfig>();
     for (const [k, v] of this.instances) retired.set(k, v);
     for (const [k, v] of this.groups) retired.set(`group:${k}`, v);
@@ -449,43 +448,21 @@ export class Notifier {
   }
 
   /**
-   * After the daemon applied the reload: writes the FIFO lines of the reload in keepalived's order —
-   * removed instances first (`clear_diff_vrrp()`), then each group, then each instance in configuration
-   * order (`vrrp_init_state()`), each with its own notification lines, or, with
-   * `fifo_write_vrrp_states_on_reload` and no notification, its current state. keepalived-compat: a kept
-   * MASTER gets no such line (2.2.7 takes its reload_master branch, which writes none; verified), a group
-   * in MASTER does.
-   * Test: test/unit/runtime/notify.test.ts "fifo_write_vrrp_states_on_reload: removed first, then groups, then instances in order; kept MASTERs are not re-written (keepalived 2.2.7)".
+   * After the core applied the reload: writes the FIFO lines of the reload in the order the core decides
+   * (src/vrrp/reload-notify-order.ts: removed instances, then groups, then instances in configuration
+   * order, with `fifo_write_vrrp_states_on_reload` current states where nothing was notified).
    */
   afterReload(snapshot: CoreSnapshot): void {
     const held = this.reloadLines ?? [];
     this.reloadLines = undefined;
-    const rewrite = this.config.global.fifoWriteVrrpStatesOnReload;
-    const known = new Set([...snapshot.groups.map((g) => `g:${g.name}`), ...snapshot.instances.map((i) => `i:${i.name}`)]);
-    const used = new Set<number>();
-    const take = (pred: (key: string) => boolean): boolean => {
-      let any = false;
-      held.forEach((h, idx) => {
-        if (!used.has(idx) && pred(h.key)) {
-          used.add(idx);
-          any = true;
-          this.writeLine(h.line);
-        }
-      });
-      return any;
-    };
-    take((k) => !known.has(k));
-    for (const g of snapshot.groups) {
-      if (!take((k) => k === `g:${g.name}`) && rewrite && g.state !== 'INIT') this.writeLine(`GROUP "${g.name}" ${stateWord(g.state)} 0\n`);
+    for (const step of orderReloadNotifications(held, snapshot, this.config.global.fifoWriteVrrpStatesOnReload)) {
+      if (step.kind === 'held') this.writeLine(step.item);
+      else this.writeLine(`${step.type} "${step.name}" ${stateWord(step.state)} ${step.priority}\n`);
     }
-    for (const i of snapshot.instances) {
-      if (!take((k) => k === `i:${i.name}`) && rewrite && i.state !== 'MASTER') this.writeLine(`INSTANCE "${i.name}" ${stateWord(i.state)} ${i.effectivePriority}\n`);
-    }
-    take(() => true);
   }
 
   /**
-   * Shutdown, after the daemon's STOP effects: waits at most `stopWaitMs` for the queued scripts, then kills
+   * Shutdown, after the Supervisor performed the STOP effects: waits at most `stopWaitMs` for the queued scripts, then kills
    * the process groups still running (SIGKILL, keepalived's `child_killed_thread`) and skips what never
    * started; then flushes and closes the FIFOs and SIGTERMs the FIFO scripts (after the STOP lines, so a
    * FIFO-script reader can see them; keepalived SIGTERMs it first).

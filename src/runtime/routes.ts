@@ -23,6 +23,7 @@ import { execFile } from 'node:child_process';
 import { isIPv6 } from 'node:net';
 import { HavipdError } from '../errors.js';
 import type { DaemonConfig } from '../config-parser/types.js';
+import { ROUTE_LOCK, ROUTE_ONE } from '../config-parser/keywords/route-rule.js';
 import { ipErrno } from './addresses.js';
 
 /** keepalived's rtnetlink protocol number (RTPROT_KEEPALIVED). */
@@ -45,11 +46,6 @@ const words = (item: string): string[] => item.trim().split(/\s+/).filter((w) =>
 
 const isV6 = (w: string | undefined): boolean => w !== undefined && w.includes(':') && isIPv6(w.split('/')[0]!);
 
-/** Route keywords that take one argument, passed on unchanged. */
-const ROUTE_ONE = new Set(['src', 'from', 'tos', 'dsfield', 'table', 'scope', 'metric', 'priority', 'preference', 'dev', 'oif', 'expires', 'hoplimit', 'window', 'initcwnd', 'initrwnd', 'features', 'quickack', 'pref', 'ttl-propagate', 'fastopen_no_cookie', 'realms', 'vrf', 'encap']);
-/** Route metrics that take an optional `lock` then a value. */
-const ROUTE_LOCK = new Set(['mtu', 'advmss', 'rtt', 'rttvar', 'reordering', 'cwnd', 'ssthresh', 'rto_min', 'congctl']);
-
 /** The address family of a route or rule item: `inet6` or any IPv6 address makes it 6. */
 export function itemFamily(item: string): 4 | 6 {
   const w = words(item);
@@ -65,7 +61,8 @@ function routeAddCommand(w: readonly string[]): 'prepend' | 'add' | 'append' {
 
 /**
  * argv for `ip` to add (`op` 'add') or delete a route item: `-4|-6 route prepend|add|append|del …`.
- * Throws a RangeError for an item `ip` cannot be given (no destination).
+ * An item without a destination never gets here (the parser drops it: `route-no-destination`); one would
+ * be a bug and throws.
  */
 export function routeArgs(op: 'add' | 'del', item: string): string[] {
   const w = words(item);
@@ -111,7 +108,7 @@ export function routeArgs(op: 'add' | 'del', item: string): string[] {
       dst = true;
     }
   }
-  if (!dst) throw new RangeError(`route has no destination: ${item}`);
+  if (!dst) throw new RangeError(`route has no destination (the parser drops such items): ${item}`);
   if (orAddr !== undefined) {
     tail.unshift('nexthop', 'via', ...(via ?? []), 'nexthop', 'via', orAddr);
     via = undefined;

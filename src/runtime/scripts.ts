@@ -98,7 +98,7 @@ export interface PreparedScript {
 export interface ScriptRunnerDeps {
   readonly spawn: Spawner;
   readonly logger: Logger;
-  /** Receives status changes (the daemon's `feed`). */
+  /** Receives status changes (the Supervisor's `feed`). */
   readonly feed: (input: Extract<Input, { kind: 'script' }>) => void;
   /** Timers for the run interval and the stop grace (tests inject a fake clock). Default Node's. */
   readonly timers?: Timers;

@@ -24,6 +24,7 @@
 //   until `maintenance off`. The runtime persists it and feeds it before `start`, so a node under
 //   maintenance never holds the VIP after a restart, not even for one advert.
 
+import { LOG_EVENT } from '../log-events.js';
 import type { InstanceCtx, VrrpInstance } from './instance.js';
 import type { VrrpState } from './types.js';
 
@@ -123,9 +124,9 @@ export function applyCommand(ctx: InstanceCtx, command: Command, instances: read
     const i = instances.find((x) => x.name === plan.instance);
     if (!i) continue;
     if (plan.action !== 'refuse' && plan.action !== 'none') {
-      i.log(ctx, 'info', 'command.applied', `operator command ${command.type}${command.type === 'maintenance' ? (command.on ? ' on' : ' off') : ''}: ${plan.note}`, { command: command.type });
+      i.log(ctx, 'info', LOG_EVENT.commandApplied, `operator command ${command.type}${command.type === 'maintenance' ? (command.on ? ' on' : ' off') : ''}: ${plan.note}`, { command: command.type });
     } else if (plan.action === 'refuse') {
-      i.log(ctx, 'warn', 'command.refused', `operator command ${command.type} refused: ${plan.note}`, { command: command.type });
+      i.log(ctx, 'warn', LOG_EVENT.commandRefused, `operator command ${command.type} refused: ${plan.note}`, { command: command.type });
     }
     if (!started) {
       if (plan.action === 'hold') {

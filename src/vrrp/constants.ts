@@ -13,8 +13,6 @@ export const VRRP_TOS = 0xc0;
 
 /** IPv4 multicast group 224.0.0.18 (RFC 5798 §5.1.1.2). */
 export const VRRP_MCAST_GROUP4 = '224.0.0.18';
-/** IPv6 multicast group ff02::12 (RFC 5798 §5.1.2.2). */
-export const VRRP_MCAST_GROUP6 = 'ff02::12';
 
 /** Fixed VRRP header: version/type, VRID, priority, count, auth/rsvd+interval, checksum. */
 export const VRRP_HEADER_LEN = 8;
@@ -27,14 +25,11 @@ export const VRRP_TYPE_ADVERT = 1;
 export const IPV4_HEADER_LEN = 20;
 /** keepalived's `ipsec_ah_t`: next header, payload len, reserved(2), SPI(4), seq(4), ICV(12). */
 export const AH_HEADER_LEN = 24;
-/** The IPv6 fixed header (for buffer sizing only: IPv6 raw sockets hand over the payload). */
-export const IPV6_HEADER_LEN = 40;
 
 /** VRRPv3 Max Adver Int is 12 bits of centiseconds (RFC 5798 §5.2.7). */
 export const V3_MAX_ADVER_INT_CS = 0x0fff;
 /** The Count IP Addrs field is one octet. */
 export const MAX_ADDR_COUNT = 255;
 
-/** Priority values with a meaning (RFC 5798 §5.2.4). */
-export const PRIORITY_STOP = 0;
+/** The address owner's priority (RFC 5798 §5.2.4; priority 0 is a master's release). */
 export const PRIORITY_OWNER = 255;

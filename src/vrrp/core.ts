@@ -15,7 +15,9 @@ import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
 import { applyCommand, settleAdmin } from './commands.js';
 import { DropLog } from './drop-log.js';
-import { faultLogMessage, formatFaultReason, hasFault, type EdgeFault, type FaultReason } from './faults.js';
+import { EDGE_FAULT, EdgeFaults } from './edge-faults.js';
+import { planReload } from './reload-plan.js';
+import { faultLogMessage, formatFaultReason, hasFault, type FaultReason } from './faults.js';
 import type { ReceivedPacket, VrrpState } from './types.js';
 import { micros, type Micros } from './units.js';
 
@@ -37,7 +39,7 @@ export class VrrpCore {
   private readonly files = new Map<string, number>();
   private readonly addrs = new Map<string, string>();
   /** External (edge) fault reasons per instance name: `fault` inputs. */
-  private edgeFaults = new Map<string, Set<EdgeFault>>();
+  private readonly edgeFaults = new EdgeFaults();
   private started = false;
   private stopped = false;
   private delayedStartUntil: Micros | undefined;
@@ -118,6 +120,7 @@ export class VrrpCore {
         break;
       case 'link':
         this.links.set(input.ifname, input.up);
+        if (input.up || input.added === true) this.retryVipFaults(ctx, input.ifname);
         this.reevaluate(ctx);
         break;
       case 'file':
@@ -131,16 +134,12 @@ export class VrrpCore {
         break;
       case 'fault': {
         if (!this.instances.some((i) => i.name === input.instance)) break;
-        const set = this.edgeFaults.get(input.instance) ?? new Set<EdgeFault>();
-        if (input.active) set.add(input.reason);
-        else set.delete(input.reason);
-        if (set.size > 0) this.edgeFaults.set(input.instance, set);
-        else this.edgeFaults.delete(input.instance);
-        this.reevaluate(ctx);
+        // A MASTER that cannot hold its VIPs must not claim them: FAULT until an interface they failed on comes back.
+        if (this.edgeFaults.set(input.instance, input.reason, input.active, input.interfaces)) this.reevaluate(ctx);
         break;
       }
       case 'reload':
-        if (!this.stopped) this.reloadConfig(ctx, input.config, input.plan);
+        if (!this.stopped) this.reloadConfig(ctx, input.config, input.plan ?? planReload(this.config, input.config));
         break;
       case 'stop':
         if (!this.stopped) this.stop(ctx);
@@ -153,9 +152,28 @@ export class VrrpCore {
     return out;
   }
 
-  /** SIGHUP: `step(now, { kind: 'reload', config, plan })`; `plan` from src/runtime/reload-plan.ts `planReload()`. */
-  reload(now: Micros, config: DaemonConfig, plan: ReloadMapping): readonly Effect[] {
-    return this.step(now, { kind: 'reload', config, plan });
+  /** SIGHUP: `step(now, { kind: 'reload', config, plan })`; `plan` defaults to src/vrrp/reload-plan.ts `planReload()`. */
+  reload(now: Micros, config: DaemonConfig, plan?: ReloadMapping): readonly Effect[] {
+    return this.step(now, { kind: 'reload', config, ...(plan ? { plan } : {}) });
+  }
+
+  /**
+   * Whether an effect computed earlier is still wanted now, for the runtime to ask just before it performs
+   * it: a GARP / NA burst is not sent on loopback or without an interface (no one to tell), nor for an
+   * instance whose VIPs could not be added (it is on its way to FAULT), except the one for its own address
+   * on leaving FAULT.
+   */
+  stillWanted(e: Effect): boolean {
+    if (e.kind !== 'sendGarp') return true;
+    if (e.ifname === 'lo' || e.ifname === '') return false;
+    return e.reason === 'leave-fault' || !this.edgeFaults.has(e.instance, EDGE_FAULT.vipAdd);
+  }
+
+  /** An interface came (back) up: instances whose VIPs failed on it leave that FAULT and may try again. */
+  private retryVipFaults(ctx: InstanceCtx, ifname: string): void {
+    for (const name of this.edgeFaults.interfaceUp(ifname)) {
+      ctx.out.push({ kind: 'log', level: 'info', event: 'vip.retry', msg: `(${name}) ${ifname} is up - clearing the VIP fault`, instance: name, fields: { ifname } });
+    }
   }
 
   /** The configuration in force. */
@@ -219,7 +237,7 @@ export class VrrpCore {
     const source = this.sourceOf(i);
     if (source === undefined) faults.push({ kind: 'no-source-ip' });
     if (c.unicastFaultNoPeer && c.unicastPeers.length === 0) faults.push({ kind: 'config-error' });
-    for (const edge of this.edgeFaults.get(i.name) ?? []) add({ kind: 'edge', edge });
+    for (const edge of this.edgeFaults.of(i.name)) add({ kind: 'edge', edge });
     return { faults, total: t.totalPriority, init: t.scriptsInInit.length, source };
   }
 
@@ -331,7 +349,7 @@ export class VrrpCore {
     }
     i.msDownTimer = newState === 'BACKUP' && i.wantstate === 'MASTER' ? i.initialDownTimer('BACKUP') : i.mdi();
     const vips = [...i.config.vips, ...i.config.excludedVips];
-    if (vips.length > 0) ctx.out.push({ kind: 'removeVips', instance: i.name, vips, reason: 'startup' });
+    if (vips.length > 0) ctx.out.push({ kind: 'removeVips', instance: i.name, vips, interfaces: i.vipInterfaces(vips), reason: 'startup' });
     const to: VrrpState = isUp && newState !== 'FAULT' && noInit ? 'BACKUP' : 'FAULT';
     // FAULT (init) without a fault of its own (a weight-0 script without a result yet): no notification.
     if (begin !== to) i.transition(ctx, to, 'startup', { log: 'init', notify: to !== 'FAULT' || i.faults.length > 0 });
@@ -350,8 +368,7 @@ export class VrrpCore {
       this.config = config;
       this.instances = config.instances.map((c) => this.newInstance(c));
       this.groups = this.buildGroups(config, this.instances);
-      const names = new Set(config.instances.map((c) => c.name));
-      for (const n of [...this.edgeFaults.keys()]) if (!names.has(n)) this.edgeFaults.delete(n);
+      this.edgeFaults.retain(new Set(config.instances.map((c) => c.name)));
       return;
     }
     const old = new Map(this.instances.map((i) => [i.name, i]));
@@ -366,15 +383,11 @@ export class VrrpCore {
     }
 
     const keptBy = new Map<string, VrrpInstance>();
-    const edgeFaults = new Map<string, Set<EdgeFault>>();
     for (const k of plan.kept) {
       const i = old.get(k.from);
-      if (!i) continue;
-      keptBy.set(k.to, i);
-      const f = this.edgeFaults.get(k.from);
-      if (f) edgeFaults.set(k.to, f);
+      if (i) keptBy.set(k.to, i);
     }
-    this.edgeFaults = edgeFaults;
+    this.edgeFaults.reload(plan);
     this.config = config;
     const kept: VrrpInstance[] = [];
     const keptConfigs: DaemonConfig['instances'][number][] = [];

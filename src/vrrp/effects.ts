@@ -3,6 +3,7 @@
 
 import type { DaemonConfig, Family, VipConfig, VrrpVersion } from '../config-parser/types.js';
 import type { GarpSend } from '../garp/schedule.js';
+import type { LogEvent } from '../log-events.js';
 import type { AdminState, Command } from './commands.js';
 import type { AdvertFields, EncodeContext } from './packet.js';
 import type { CheckResult, KeepalivedCounter, ReceiveContext } from './receive-checks.js';
@@ -27,8 +28,11 @@ export type Input =
   | { readonly kind: 'tick' }
   /** A vrrp_script's status after rise/fall (`true` = OK). */
   | { readonly kind: 'script'; readonly name: string; readonly ok: boolean }
-  /** An interface's link state (IFF_UP and IFF_RUNNING). */
-  | { readonly kind: 'link'; readonly ifname: string; readonly up: boolean }
+  /**
+   * An interface's link state (IFF_UP and IFF_RUNNING). `added`: the interface (re)appeared; like `up`, it
+   * lets an instance whose VIPs failed on it try again.
+   */
+  | { readonly kind: 'link'; readonly ifname: string; readonly up: boolean; readonly added?: boolean }
   /** A track_file's value. */
   | { readonly kind: 'file'; readonly name: string; readonly value: number }
   /** The primary address of an interface for a family, or `undefined` when it has none. */
@@ -39,16 +43,30 @@ export type Input =
    * CONFIG_ERROR / NO_SOURCE_IP style), so FAULT entry and exit are the usual ones. Reasons are kept per
    * instance name; an unknown instance is ignored.
    */
-  | { readonly kind: 'fault'; readonly instance: string; readonly reason: EdgeFault; readonly active: boolean }
-  /** SIGHUP: swap in a new configuration (reference §3.15; see `Effect` for what each instance does). */
-  | { readonly kind: 'reload'; readonly config: DaemonConfig; readonly plan: ReloadMapping }
+  | {
+      readonly kind: 'fault';
+      readonly instance: string;
+      readonly reason: EdgeFault;
+      readonly active: boolean;
+      /**
+       * `vip-add` only: the interfaces on which adding a VIP failed. The core clears that fault when one of
+       * them comes (back) up (a `link` input with `up`, or the interface reappearing), so the instance may
+       * try again.
+       */
+      readonly interfaces?: readonly string[];
+    }
+  /**
+   * SIGHUP: swap in a new configuration (reference §3.15; see `Effect` for what each instance does). `plan`
+   * defaults to `planReload(current, config)` (src/vrrp/reload-plan.ts).
+   */
+  | { readonly kind: 'reload'; readonly config: DaemonConfig; readonly plan?: ReloadMapping }
   /** Shutdown (SIGTERM): MASTERs send priority 0 and release their VIPs; STOP notifications. */
   | { readonly kind: 'stop' }
   /** An operator command (switchover, maintenance, GARP burst): src/vrrp/commands.ts. */
   | { readonly kind: 'command'; readonly command: Command };
 
 /**
- * Which old instances carry over to the new configuration (src/runtime/reload-plan.ts `planReload()`,
+ * Which old instances carry over to the new configuration (src/vrrp/reload-plan.ts `planReload()`,
  * keepalived `vrrp_exist()`: matched by wire identity, not by name). Names: `from` old, `to` new.
  */
 export interface ReloadMapping {
@@ -142,9 +160,22 @@ export type Effect =
       readonly priority: number;
       readonly advertInt: Centiseconds;
       readonly destinations: readonly AdvertDestination[];
+      /**
+       * IPv4 only: the IP header's Identification for every copy of this advert (keepalived: one counter
+       * per instance, 1 the first time, wrapping after 0xffff; the same ID on each unicast copy).
+       */
+      readonly ipId?: number;
     }
-  | { readonly kind: 'addVips'; readonly instance: string; readonly vips: readonly VipConfig[] }
-  | { readonly kind: 'removeVips'; readonly instance: string; readonly vips: readonly VipConfig[]; readonly reason: 'startup' | 'leave-master' | 'shutdown' | 'reload' }
+  /** `interfaces[n]` is where `vips[n]` goes (its `dev`, else the instance's interface, else `default_interface`). */
+  | { readonly kind: 'addVips'; readonly instance: string; readonly vips: readonly VipConfig[]; readonly interfaces: readonly string[] }
+  | {
+      readonly kind: 'removeVips';
+      readonly instance: string;
+      readonly vips: readonly VipConfig[];
+      readonly reason: 'startup' | 'leave-master' | 'shutdown' | 'reload';
+      /** As on `addVips`. */
+      readonly interfaces: readonly string[];
+    }
   /**
    * Install an instance's `virtual_routes` then its `virtual_rules` (items as configured, `ip route` /
    * `ip rule` syntax; keepalived `vrrp_handle_iproutes()` then `vrrp_handle_iprules()`). Idempotent.
@@ -188,15 +219,13 @@ export type Effect =
   | {
       readonly kind: 'log';
       readonly level: 'debug' | 'info' | 'warn' | 'error';
-      /** Stable event name: `state.transition`, `advert.drop`, `advert.lower-priority`, `priority.change`, … */
-      readonly event: string;
+      /** Stable event name from the catalogue (src/log-events.ts): `state.transition`, `advert.drop`, … */
+      readonly event: LogEvent;
       /** keepalived-phrased message (`(VI_1) Entering MASTER STATE`). */
       readonly msg: string;
       readonly instance?: string;
       readonly fields?: Readonly<Record<string, string | number | boolean | undefined>>;
     };
-
-export type EffectKind = Effect['kind'];
 
 // ───────────────────────────── codec contract ─────────────────────────────
 

@@ -4,7 +4,7 @@
 
 import type { Family } from '../config-parser/types.js';
 
-/** Failures an edge of the runtime reports with a `fault` input (src/runtime/daemon.ts `EDGE_FAULT`). */
+/** Failures an edge of the runtime reports with a `fault` input (src/vrrp/edge-faults.ts `EDGE_FAULT`). */
 export type EdgeFault = 'socket' | 'vip-add';
 
 export type FaultReason =

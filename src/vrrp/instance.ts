@@ -16,6 +16,8 @@ import type { SyncGroup } from './sync-group.js';
 import { masterDownInterval, skewTime, skewTimeMin } from './timers.js';
 import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
 import { micros, microsToCentis, type Micros } from './units.js';
+import { nextIpId } from './ipv4.js';
+import type { LogEvent } from '../log-events.js';
 
 /** What an instance needs from the core while it handles one input. */
 export interface InstanceCtx {
@@ -141,6 +143,8 @@ export class VrrpInstance {
   defaultInterface = '';
   /** The operator's hold (maintenance, yield after a handover, takeover priority): src/vrrp/commands.ts. */
   readonly admin: AdminState = newAdminState();
+  /** The IPv4 Identification of the last advert sent (keepalived: one counter per instance). */
+  private lastIpId = 0;
 
   constructor(config: VrrpInstanceConfig) {
     this.config = config;
@@ -179,7 +183,7 @@ export class VrrpInstance {
 
   // ───────────────────────────── output helpers ─────────────────────────────
 
-  log(ctx: InstanceCtx, level: 'debug' | 'info' | 'warn' | 'error', event: string, msg: string, fields?: Record<string, string | number | boolean | undefined>): void {
+  log(ctx: InstanceCtx, level: 'debug' | 'info' | 'warn' | 'error', event: LogEvent, msg: string, fields?: Record<string, string | number | boolean | undefined>): void {
     if (level === 'debug' && !ctx.detail) return;
     ctx.out.push({ kind: 'log', level, event, msg: `(${this.name}) ${msg}`, instance: this.name, fields: { vrid: this.config.vrid, ...fields } });
   }
@@ -235,6 +239,7 @@ export class VrrpInstance {
       src,
       priority,
       advertInt: fields.advertInt,
+      ...(c.family === 4 ? { ipId: this.nextIpId() } : {}),
       destinations: dests.map((d) => ({
         ...d,
         bytes: ctx.codec.encodeAdvert(fields, { src, dst: d.dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp }),
@@ -247,8 +252,21 @@ export class VrrpInstance {
     return [...this.config.vips, ...this.config.excludedVips];
   }
 
+  /** Where each VIP goes: its `dev`, else the instance's interface, else `default_interface`. */
+  vipInterfaces(vips: readonly VipConfig[]): string[] {
+    return vips.map((v) => v.dev ?? this.config.interface ?? this.defaultInterface);
+  }
+
+  /** keepalived's IPv4 IP ID: 1 the first time, then +1, wrapping from 0xffff to 1 (ipv4.ts `nextIpId`). */
+  private nextIpId(): number {
+    this.lastIpId = nextIpId(this.lastIpId);
+    return this.lastIpId;
+  }
+
   garpTargets(): GarpTarget[] {
-    return this.allVips().map((v) => ({ ifname: v.dev ?? this.config.interface ?? this.defaultInterface, family: v.family, address: v.address }));
+    const vips = this.allVips();
+    const ifnames = this.vipInterfaces(vips);
+    return vips.map((v, n) => ({ ifname: ifnames[n]!, family: v.family, address: v.address }));
   }
 
   /** keepalived `vrrp_handle_iproutes()` then `vrrp_handle_iprules()` (IPROUTE_ADD): after the VIPs. */
@@ -257,8 +275,8 @@ export class VrrpInstance {
     if (routes.length === 0 && rules.length === 0) return;
     ctx.out.push({ kind: 'addRoutes', instance: this.name, routes, rules });
     // keepalived logs these with -D only.
-    if (routes.length > 0) this.log(ctx, 'debug', 'routes.set', 'setting Virtual Routes');
-    if (rules.length > 0) this.log(ctx, 'debug', 'routes.set', 'setting Virtual Rules');
+    if (routes.length > 0) this.log(ctx, 'debug', 'route.set', 'setting Virtual Routes');
+    if (rules.length > 0) this.log(ctx, 'debug', 'route.set', 'setting Virtual Rules');
   }
 
   /** keepalived `vrrp_send_link_update()`: only while the VIPs are set. */
@@ -358,7 +376,7 @@ export class VrrpInstance {
     const goneRules = old.virtualRules.filter((r) => !config.virtualRules.includes(r));
     if (goneRoutes.length > 0 || goneRules.length > 0) {
       ctx.out.push({ kind: 'removeRoutes', instance: this.name, routes: goneRoutes, rules: goneRules, reason: 'reload' });
-      this.log(ctx, 'info', 'routes.remove', `removing virtual routes / rules no longer configured: ${[...goneRoutes, ...goneRules].join(', ')}`);
+      this.log(ctx, 'info', 'route.remove', `removing virtual routes / rules no longer configured: ${[...goneRoutes, ...goneRules].join(', ')}`);
     }
     const key = (v: VipConfig): string => `${v.family}|${v.address}|${v.prefix}|${v.dev ?? ''}`;
     const newVips = this.allVips();
@@ -367,12 +385,12 @@ export class VrrpInstance {
     const gone = oldVips.filter((v) => !newKeys.has(key(v)));
     const added = newVips.filter((v) => !oldKeys.has(key(v)));
     if (gone.length > 0) {
-      ctx.out.push({ kind: 'removeVips', instance: this.name, vips: gone, reason: 'reload' });
-      this.log(ctx, 'info', 'vips.remove', `removing VIPs no longer configured: ${gone.map((v) => v.address).join(', ')}`);
+      ctx.out.push({ kind: 'removeVips', instance: this.name, vips: gone, interfaces: this.vipInterfaces(gone), reason: 'reload' });
+      this.log(ctx, 'info', 'vip.remove', `removing VIPs no longer configured: ${gone.map((v) => v.address).join(', ')}`);
     }
     if (newVips.length > 0) {
-      ctx.out.push({ kind: 'addVips', instance: this.name, vips: newVips });
-      this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
+      ctx.out.push({ kind: 'addVips', instance: this.name, vips: newVips, interfaces: this.vipInterfaces(newVips) });
+      this.log(ctx, 'info', 'vip.set', 'setting VIPs.');
     }
     this.addRoutes(ctx);
     if (added.length > 0) {
@@ -485,8 +503,8 @@ export class VrrpInstance {
     }
     const vips = this.allVips();
     if (vips.length > 0) {
-      ctx.out.push({ kind: 'addVips', instance: this.name, vips });
-      this.log(ctx, 'info', 'vips.set', 'setting VIPs.');
+      ctx.out.push({ kind: 'addVips', instance: this.name, vips, interfaces: this.vipInterfaces(vips) });
+      this.log(ctx, 'info', 'vip.set', 'setting VIPs.');
     }
     this.vipSet = true;
     this.addRoutes(ctx);
@@ -512,13 +530,13 @@ export class VrrpInstance {
       const { virtualRoutes: routes, virtualRules: rules } = this.config;
       if (routes.length > 0 || rules.length > 0) {
         ctx.out.push({ kind: 'removeRoutes', instance: this.name, routes, rules, reason });
-        if (rules.length > 0) this.log(ctx, 'debug', 'routes.remove', 'removing Virtual Rules');
-        if (routes.length > 0) this.log(ctx, 'debug', 'routes.remove', 'removing Virtual Routes');
+        if (rules.length > 0) this.log(ctx, 'debug', 'route.remove', 'removing Virtual Rules');
+        if (routes.length > 0) this.log(ctx, 'debug', 'route.remove', 'removing Virtual Routes');
       }
       const vips = this.allVips();
       if (vips.length > 0) {
-        ctx.out.push({ kind: 'removeVips', instance: this.name, vips, reason });
-        this.log(ctx, 'info', 'vips.remove', 'removing VIPs.');
+        ctx.out.push({ kind: 'removeVips', instance: this.name, vips, interfaces: this.vipInterfaces(vips), reason });
+        this.log(ctx, 'info', 'vip.remove', 'removing VIPs.');
       }
       this.vipSet = false;
     }
@@ -527,7 +545,7 @@ export class VrrpInstance {
   /**
    * keepalived `vrrp_state_leave_master()`: to `wantstate` (BACKUP or FAULT; FAULT sends a priority-0
    * advert first, and `advF` another one with the VIPs' removal — keepalived-compat: two).
-   * Test: test/unit/vrrp/instance.test.ts "MASTER → FAULT: \"Entering FAULT STATE\", two priority-0 adverts, then VIPs removed".
+   * Test: test/unit/vrrp/instance.test.ts "MASTER → FAULT: "Entering FAULT STATE", two priority-0 adverts, then VIPs removed (keepalived-compat)".
    */
   leaveMaster(ctx: InstanceCtx, advF: boolean, reason: TransitionReason): void {
     if (this.wantstate !== 'BACKUP' && this.wantstate !== 'FAULT') {

@@ -9,11 +9,6 @@ export type { Family, VrrpVersion };
 /** keepalived's instance states (RFC 9568 says "Active" for MASTER; operators and scripts expect MASTER). */
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
-/** VRRPv2 Auth Type field (RFC 3768 §5.3.6). */
-export const AUTH_NONE = 0;
-export const AUTH_PASS = 1;
-export const AUTH_AH = 2;
-
 /**
  * How the VRRPv3-over-IPv4 checksum is computed (reference §2.3).
  * - `pseudo`: RFC 5798 §5.2.8, pseudo-header with the packet's real destination (default).

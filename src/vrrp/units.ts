@@ -6,8 +6,6 @@ export type Micros = number & { readonly __unit: 'µs' };
 /** Integer centiseconds: the unit of the VRRPv3 Max Adver Int field (RFC 5798 §5.2.7). */
 export type Centiseconds = number & { readonly __unit: 'cs' };
 
-export const MICROS_PER_SECOND = 1_000_000;
-
 /** Brands an integer count of microseconds. Throws on a non-integer (a bug, not input). */
 export function micros(n: number): Micros {
   if (!Number.isSafeInteger(n)) throw new RangeError(`micros: not an integer: ${n}`);
@@ -19,20 +17,8 @@ export function centiseconds(n: number): Centiseconds {
   return n as Centiseconds;
 }
 
-/** Whole seconds → µs. */
-export function secondsToMicros(s: number): Micros {
-  return micros(Math.round(s * MICROS_PER_SECOND));
-}
-
-export function centisToMicros(cs: Centiseconds): Micros {
-  return micros(cs * 10_000);
-}
-
 /** µs → centiseconds, rounded to the nearest (keepalived sends adver_int / (TIMER_HZ / 100)). */
 export function microsToCentis(us: Micros): Centiseconds {
   return centiseconds(Math.round(us / 10_000));
 }
 
-export function addMicros(a: Micros, b: Micros): Micros {
-  return (a + b) as Micros;
-}

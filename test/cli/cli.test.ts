@@ -167,6 +167,17 @@ describe('config checks through the parser', () => {
     expect(havipd(['-t', '--config-id', 'lb2', '-f', cfg]).code).toBe(5);
   });
 
+  it('${_RANDOM} is random in -t / --dump-config (fed by the shell; the pure parser alone gives 0)', () => {
+    const cfg = file('random.conf', `global_defs {\n    router_id r\${_RANDOM}_\${_RANDOM}_\${_RANDOM}_\${_RANDOM}\n}\n${GOOD_INSTANCE}`);
+    const r = havipd(['--dump-config', '-f', cfg]);
+    expectNoStack(r);
+    const id = (JSON.parse(r.stdout) as { global: { routerId: string } }).global.routerId;
+    const parts = id.slice(1).split('_');
+    expect(parts).toHaveLength(4);
+    // Four draws of 0..32767 all equal by chance: about 1 in 3.5e13.
+    expect(new Set(parts).size).toBeGreaterThan(1);
+  });
+
   it('--dump-config prints JSON with the secret redacted', () => {
     const cfg = file('auth.conf', GOOD_INSTANCE.replace('priority 100', 'priority 100\n    authentication {\n        auth_type PASS\n        auth_pass Zq9secrt\n    }'));
     const r = havipd(['--dump-config', '-f', cfg]);

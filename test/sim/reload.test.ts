@@ -3,7 +3,7 @@
 // MASTER per VRID among connected nodes once converged.
 import { describe, expect, it } from 'vitest';
 import type { VrrpInstanceConfig } from '../../src/config-parser/types.js';
-import { planReload } from '../../src/runtime/reload-plan.js';
+import { planReload } from '../../src/vrrp/reload-plan.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
 import { masterDownInterval, skewTime } from '../../src/vrrp/timers.js';
 import { centiseconds, micros } from '../../src/vrrp/units.js';

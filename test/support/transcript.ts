@@ -13,12 +13,13 @@
 //   junk from=IP [len=3] [if=eth0] [dst=IP] [count=N every=DUR]   A malformed VRRP message of `len` bytes.
 //   advance DUR                         Fire every deadline up to now + DUR.
 //   script NAME ok|fail | link IF up|down | file NAME VALUE | address IF IP|none | fault INSTANCE REASON on|off
-//   reload [plan=show]                  + new keepalived.conf text (the plan of src/runtime/reload-plan.ts).
+//   reload [plan=show]                  + new keepalived.conf text (the plan of src/vrrp/reload-plan.ts).
 //   state                               One line per instance (and group) from the core's snapshot.
 //   stats [INSTANCE]                    Non-zero counters.
 import type { DaemonConfig, Family } from '../../src/config-parser/types.js';
 import { formatDiagnostic } from '../../src/config-parser/diagnostics.js';
-import { planReload } from '../../src/runtime/reload-plan.js';
+import { planReload } from '../../src/vrrp/reload-plan.js';
+import type { EdgeFault } from '../../src/vrrp/faults.js';
 import { VrrpCore } from '../../src/vrrp/core.js';
 import type { Effect, Input } from '../../src/vrrp/effects.js';
 import { decodeAdvert, encodeAdvert } from '../../src/vrrp/packet.js';
@@ -148,7 +149,7 @@ export class TranscriptRunner {
         break;
       }
       case 'fault':
-        emit(this.step({ kind: 'fault', instance: need(c.words[0], c), reason: okWord(c.words[1], c, 'socket', 'vip-add') ? 'socket' : 'vip-add', active: okWord(c.words[2], c, 'on', 'off') }));
+        emit(this.step({ kind: 'fault', instance: need(c.words[0], c), reason: edgeFault(c.words[1], c), active: okWord(c.words[2], c, 'on', 'off') }));
         break;
       case 'reload': {
         const core = this.need(c);
@@ -271,6 +272,11 @@ function interfacesOf(config: DaemonConfig): Array<[string, Family]> {
 function need(v: string | undefined, c: DataCase): string {
   if (v === undefined) throw new Error(`line ${c.lineNo}: ${c.cmd}: missing argument in "${c.line}"`);
   return v;
+}
+
+function edgeFault(v: string | undefined, c: DataCase): EdgeFault {
+  if (v === 'socket' || v === 'vip-add') return v;
+  throw new Error(`line ${c.lineNo}: expected socket or vip-add in "${c.line}"`);
 }
 
 function okWord(v: string | undefined, c: DataCase, yes: string, no: string): boolean {

@@ -40,10 +40,6 @@ export function isMulticast(a: ParsedAddress): boolean {
   return a.address.startsWith('ff');
 }
 
-export function isLinkLocal6(address: string): boolean {
-  return /^fe[89ab][0-9a-f]?:/.test(address);
-}
-
 const SCOPES = new Set(['site', 'link', 'host', 'nowhere', 'global']);
 const FLAG_OPTIONS = new Set(['home', '-nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'no_track', 'use_vmac']);
 

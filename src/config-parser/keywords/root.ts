@@ -104,7 +104,7 @@ export const rootTable: KeywordTable<D> = {
     (name, ctx) => ({ name, pos: ctx.at(1), trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [], notify: {}, syncGroupTrackingWeight: false }),
     () => syncGroupTable, (n) => `vrrp sync group ${n} is already defined - block skipped`),
   static_ipaddress: staticIpaddress,
-  // Installed at start and removed at stop (src/runtime/daemon.ts).
+  // Installed at start and removed at stop (src/runtime/supervisor.ts).
   static_routes: staticRoutes,
   static_rules: staticRules,
   net_namespace: plain((r, ctx) => { r.global.netNamespace = ctx.arg(1)!; topLevelNotice(ctx, 'run havipd under ip netns exec instead'); }, 1),

@@ -6,6 +6,29 @@
 import { parseAddress } from './items.js';
 import type { KwCtx } from './table.js';
 
+/** Route keywords that take one argument (`ip route` syntax). */
+export const ROUTE_ONE: ReadonlySet<string> = new Set(['src', 'from', 'tos', 'dsfield', 'table', 'scope', 'metric', 'priority', 'preference', 'dev', 'oif', 'expires', 'hoplimit', 'window', 'initcwnd', 'initrwnd', 'features', 'quickack', 'pref', 'ttl-propagate', 'fastopen_no_cookie', 'realms', 'vrf', 'encap']);
+/** Route metrics that take an optional `lock` then a value. */
+export const ROUTE_LOCK: ReadonlySet<string> = new Set(['mtu', 'advmss', 'rtt', 'rttvar', 'reordering', 'cwnd', 'ssthresh', 'rto_min', 'congctl']);
+
+/**
+ * Whether a route item names a destination (`[to] [TYPE] PREFIX`) before any `nexthop`: every other word
+ * is a keyword with its arguments. The same walk as src/runtime/routes.ts `routeArgs()`.
+ */
+export function routeHasDestination(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) {
+    const x = words[i]!;
+    if (x === 'nexthop') return false;
+    if (x === 'inet' || x === 'inet6' || x === 'add' || x === 'append' || x === 'prepend' || x === 'no_track' || x === 'onlink') continue;
+    if (x === 'track_group' || x === 'protocol' || x === 'proto' || x === 'or' || ROUTE_ONE.has(x)) i++;
+    else if (x === 'via' || x === 'gw') i += words[i + 1] === 'inet' || words[i + 1] === 'inet6' ? 2 : 1;
+    else if (x === 'as') i += words[i + 1] === 'to' ? 2 : 1;
+    else if (ROUTE_LOCK.has(x)) i += words[i + 1] === 'lock' ? 2 : 1;
+    else return true;
+  }
+  return false;
+}
+
 function ifaceMissing(ctx: KwCtx, name: string): boolean {
   const host = ctx.env.hostInterfaces;
   return host !== undefined && !host.includes(name) && !ctx.env.root.global.dynamicInterfaces;
@@ -37,6 +60,11 @@ export function checkRouteItem(ctx: KwCtx, subject: string | undefined, isStatic
     } else if (w === 'or') {
       ctx.report('warning', 'deprecated-keyword', 'GENERAL_ERROR', `'or' in routes is deprecated - use 'nexthop'`, { tok: i, subject });
     } else if (isStatic && w === 'track_group') trackGroup = knownTrackGroup(ctx, i, subject);
+  }
+  if (!routeHasDestination(words)) {
+    // keepalived alloc_route(): "Route must have a destination", the item is dropped.
+    ctx.report('error', 'route-no-destination', 'GENERAL_ERROR', `Route must have a destination - route ${words.join(' ')} ignored`, { subject });
+    return false;
   }
   if (!words.includes('no_track') && !oif) {
     // keepalived-compat: reported, the route is kept but not tracked.

@@ -3,6 +3,7 @@
 // per connection, idle time, and bytes queued to a client that does not read (it is dropped). Garbage gets
 // a clear error and is counted. Changing requests need root or the daemon's uid (SO_PEERCRED via the addon).
 
+import { LOG_EVENT } from '../../log-events.js';
 import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -119,7 +120,7 @@ export class ControlServer {
   async listen(): Promise<boolean> {
     const { path, log } = this.o;
     const fail = (why: string): false => {
-      log.error({ event: 'control.unavailable', path }, `control socket ${path} cannot be created: ${why} - running without it`);
+      log.error({ event: LOG_EVENT.controlUnavailable, path }, `control socket ${path} cannot be created: ${why} - running without it`);
       return false;
     };
     try {
@@ -152,9 +153,9 @@ export class ControlServer {
       server.close();
       return fail(`cannot set its mode / group: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    server.on('error', (err) => log.warn({ event: 'control.error', err }, `control socket error: ${err.message}`));
+    server.on('error', (err) => log.warn({ event: LOG_EVENT.controlError, err }, `control socket error: ${err.message}`));
     this.server = server;
-    log.info({ event: 'control.listening', path, mode: this.o.mode.toString(8) }, `control socket listening on ${path}`);
+    log.info({ event: LOG_EVENT.controlListening, path, mode: this.o.mode.toString(8) }, `control socket listening on ${path}`);
     return true;
   }
 
@@ -275,7 +276,7 @@ export class ControlServer {
     const progress = (text: string): void => void send({ ...(id !== null ? { id } : {}), progress: text });
     if (isChange(req.cmd) && !(cred && (cred.uid === 0 || cred.uid === this.o.ownUid))) {
       const who = cred ? `uid ${cred.uid}` : 'a peer whose credentials cannot be read';
-      this.o.log.warn({ event: 'control.denied', cmd: req.cmd, uid: cred?.uid, pid: cred?.pid }, `control: '${req.cmd}' refused for ${who}`);
+      this.o.log.warn({ event: LOG_EVENT.controlDenied, cmd: req.cmd, uid: cred?.uid, pid: cred?.pid }, `control: '${req.cmd}' refused for ${who}`);
       return error(id, 'not-permitted', `'${req.cmd}' changes the daemon: only root or the daemon's user may ask (you are ${who})`);
     }
     try {
@@ -301,7 +302,7 @@ export class ControlServer {
       }
     } catch (err) {
       if (err instanceof ControlError) return error(id, err.code, err.message, err.details);
-      this.o.log.error({ event: 'control.internal', cmd: req.cmd, err }, `control: internal error in '${req.cmd}': ${String(err)}`);
+      this.o.log.error({ event: LOG_EVENT.controlInternal, cmd: req.cmd, err }, `control: internal error in '${req.cmd}': ${String(err)}`);
       return error(id, 'internal', `internal error: ${err instanceof Error ? err.message : String(err)}`);
     }
   }

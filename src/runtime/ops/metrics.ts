@@ -8,6 +8,7 @@
 //   counters (iname, intf, vrid) and `keepalived_script_status` (0 BAD, 1 GOOD).
 // Values are keepalived's own counters (reference §2.7, src/runtime/dumps.ts), read live at each scrape.
 
+import { LOG_EVENT } from '../../log-events.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Logger } from '../../log.js';
@@ -254,7 +255,7 @@ export class MetricsServer {
       res.writeHead(200, { 'Content-Type': this.registry.contentType });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (err) {
-      this.log.error({ event: 'metrics.error', err }, `metrics: cannot collect: ${String(err)}`);
+      this.log.error({ event: LOG_EVENT.metricsError, err }, `metrics: cannot collect: ${String(err)}`);
       this.bad(res, 500, 'internal', 'internal error while collecting metrics');
     }
   }
@@ -275,14 +276,14 @@ export class MetricsServer {
     });
     const ok = await new Promise<boolean>((resolve) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
-        this.log.error({ event: 'metrics.unavailable', host, port }, `metrics listener ${host}:${port} cannot be opened: ${err.code ?? err.message} - running without it`);
+        this.log.error({ event: LOG_EVENT.metricsUnavailable, host, port }, `metrics listener ${host}:${port} cannot be opened: ${err.code ?? err.message} - running without it`);
         resolve(false);
       });
       server.listen(port, host, () => resolve(true));
     });
     if (!ok) return false;
     this.server = server;
-    this.log.info({ event: 'metrics.listening', host, port }, `metrics on http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`);
+    this.log.info({ event: LOG_EVENT.metricsListening, host, port }, `metrics on http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`);
     return true;
   }
 

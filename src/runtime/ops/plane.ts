@@ -3,6 +3,7 @@
 // force, the kernel's links, and `submit` through the same step path as every other input). It decides
 // nothing about VRRP: commands are core inputs (src/vrrp/commands.ts).
 
+import { LOG_EVENT } from '../../log-events.js';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { DaemonConfig } from '../../config-parser/types.js';
 import type { Logger } from '../../log.js';
@@ -86,7 +87,7 @@ export class OpsPlane {
     this.sd = new SdNotifier({ env: o.env, send: o.sendDatagram, log: o.log });
     this.store = new MaintenanceStore(o.stateDir);
     const loaded = this.store.load();
-    if (loaded.error) o.log.error({ event: 'maintenance.unreadable', path: this.store.path }, `maintenance state unreadable (${loaded.error}): no instance is held`);
+    if (loaded.error) o.log.error({ event: LOG_EVENT.maintenanceUnreadable, path: this.store.path }, `maintenance state unreadable (${loaded.error}): no instance is held`);
     this.maintained = loaded.names;
     this.lag = monitorEventLoopDelay({ resolution: 10 });
     this.lag.enable();
@@ -107,7 +108,7 @@ export class OpsPlane {
     const out: Input[] = [];
     for (const n of this.maintained) {
       if (names.has(n)) out.push({ kind: 'command', command: { type: 'maintenance', instance: n, on: true } });
-      else this.o.log.warn({ event: 'maintenance.unknown', instance: n }, `maintenance state names '${n}', which is not configured: ignored`);
+      else this.o.log.warn({ event: LOG_EVENT.maintenanceUnknown, instance: n }, `maintenance state names '${n}', which is not configured: ignored`);
     }
     return out;
   }

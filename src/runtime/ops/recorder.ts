@@ -3,6 +3,7 @@
 // core does not keep (transitions by from/to/reason, GARPs sent, reloads). Fed by the shell's effect hook,
 // its tracker inputs and the transport's packets; it decides nothing.
 
+import { LOG_EVENT } from '../../log-events.js';
 import type { Effect, Input } from '../../vrrp/effects.js';
 import type { ReceivedPacket } from '../../vrrp/types.js';
 import { EventRing } from './events.js';
@@ -105,7 +106,7 @@ export class OpsRecorder {
         return;
       case 'log':
         if (e.event === 'fault.reason') this.events.push({ kind: 'fault', ...(e.instance ? { instance: e.instance } : {}), message: e.msg, fields: { reason: String(e.fields?.reason ?? '') } });
-        else if (e.event === 'command.applied' || e.event === 'command.refused') this.events.push({ kind: 'command', ...(e.instance ? { instance: e.instance } : {}), message: e.msg });
+        else if (e.event === LOG_EVENT.commandApplied || e.event === LOG_EVENT.commandRefused) this.events.push({ kind: 'command', ...(e.instance ? { instance: e.instance } : {}), message: e.msg });
         return;
       default:
         return;

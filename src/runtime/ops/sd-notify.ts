@@ -4,6 +4,7 @@
 // caught). Datagrams go to $NOTIFY_SOCKET through the addon (Node has no Unix datagram sockets). Without
 // $NOTIFY_SOCKET every method is a no-op.
 
+import { LOG_EVENT } from '../../log-events.js';
 import type { Logger } from '../../log.js';
 
 export type SendDatagram = (path: string, message: string) => void;
@@ -44,7 +45,7 @@ export class SdNotifier {
     } catch (err) {
       if (!this.warned) {
         this.warned = true;
-        this.o.log.warn({ event: 'sd-notify.error', path: this.path, err }, `cannot notify systemd on ${this.path}: ${String(err)}`);
+        this.o.log.warn({ event: LOG_EVENT.sdNotifyError, path: this.path, err }, `cannot notify systemd on ${this.path}: ${String(err)}`);
       }
     }
   }

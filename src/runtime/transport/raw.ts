@@ -3,21 +3,19 @@
 // One socket per (interface, family[, unicast source]); see types.ts.
 
 import { networkInterfaces } from 'node:os';
-import { HavipdError, errnoOf } from '../../errors.js';
+import { HavipdError } from '../../errors.js';
+import { primaryAddress } from '../../vrrp/sockets.js';
 import { loadNative, type NativeAddon } from '../../native/index.js';
 import { IpIdCounters, frameIpv4 } from './ipv4-header.js';
 import type { OpenTransport, PacketHandler, SendOptions, Transport, TransportErrorHandler, TransportOpenOptions } from './types.js';
 
-function socketError(what: string, err: unknown): HavipdError {
-  const msg = err instanceof Error ? err.message : String(err);
-  const errno = errnoOf(err);
-  const code = errno === 'ENODEV' || errno === 'ENXIO' ? 'HAVIPD_INTERFACE' : errno === 'EPERM' || errno === 'EACCES' ? 'HAVIPD_NO_PRIVILEGE' : 'HAVIPD_SOCKET';
-  return new HavipdError(code, `${what}: ${msg}`, { cause: err, ...(errno ? { errno } : {}) });
-}
 
-/** The first IPv4 address of `ifname` (keepalived's default source when no unicast_src_ip / mcast_src_ip). */
+/**
+ * The source of an IPv4 send that names none (only direct users of the transport: the Supervisor always
+ * passes the core's source): keepalived's primary address of `ifname` (src/vrrp/sockets.ts).
+ */
 function primaryIpv4(ifname: string): string | undefined {
-  return networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4')?.address;
+  return primaryAddress((networkInterfaces()[ifname] ?? []).filter((a) => a.family === 'IPv4'), 4);
 }
 
 class RawTransport implements Transport {
@@ -42,7 +40,7 @@ class RawTransport implements Transport {
     try {
       opened = native.openRaw(opts.family, opts.ifname, opts.unicastSrc ?? null);
     } catch (err) {
-      throw socketError(`open raw IPv${opts.family} socket on ${opts.ifname}`, err);
+      throw HavipdError.fromErrno(`open raw IPv${opts.family} socket on ${opts.ifname}`, err);
     }
     this.fd = opened.fd;
     this.ifindex = opened.ifindex;
@@ -51,20 +49,20 @@ class RawTransport implements Transport {
       this.watchId = native.watch(this.fd, (err) => this.drain(err));
     } catch (err) {
       native.close(this.fd);
-      throw socketError(`set up raw IPv${opts.family} socket on ${opts.ifname}`, err);
+      throw HavipdError.fromErrno(`set up raw IPv${opts.family} socket on ${opts.ifname}`, err);
     }
   }
 
   /** Read every waiting datagram (bounded: at most 1024 per wake-up, the rest on the next one). */
   private drain(pollErr?: Error): void {
     if (this.closed) return;
-    if (pollErr) this.onError?.(socketError(`poll on ${this.ifname}`, pollErr));
+    if (pollErr) this.onError?.(HavipdError.fromErrno(`poll on ${this.ifname}`, pollErr));
     for (let i = 0; i < 1024; i++) {
       let d;
       try {
         d = this.native.recvRaw(this.fd, this.family);
       } catch (err) {
-        this.onError?.(socketError(`recvmsg on ${this.ifname}`, err));
+        this.onError?.(HavipdError.fromErrno(`recvmsg on ${this.ifname}`, err));
         return;
       }
       if (d === null) return;
@@ -100,7 +98,7 @@ class RawTransport implements Transport {
       }
       return Promise.resolve();
     } catch (err) {
-      return Promise.reject(socketError(`send to ${opts.dst} on ${this.ifname}`, err));
+      return Promise.reject(HavipdError.fromErrno(`send to ${opts.dst} on ${this.ifname}`, err));
     }
   }
 
@@ -109,7 +107,7 @@ class RawTransport implements Transport {
       this.native.membership(this.fd, this.family, group, this.ifindex, join);
       return Promise.resolve();
     } catch (err) {
-      return Promise.reject(socketError(`${join ? 'join' : 'leave'} ${group} on ${this.ifname}`, err));
+      return Promise.reject(HavipdError.fromErrno(`${join ? 'join' : 'leave'} ${group} on ${this.ifname}`, err));
     }
   }
 

@@ -7,7 +7,7 @@
 
 import type { RemoteInfo } from 'node:dgram';
 import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
-import { HavipdError, errnoOf } from '../../errors.js';
+import { HavipdError } from '../../errors.js';
 import type { OpenTransport, PacketHandler, SendOptions, Transport, TransportErrorHandler, TransportOpenOptions } from './types.js';
 
 /** Default `--udp-port`. */
@@ -18,14 +18,6 @@ export interface UdpTransportOptions {
   readonly port: number;
 }
 
-function udpError(what: string, err: unknown): HavipdError {
-  const msg = err instanceof Error ? err.message : String(err);
-  const errno = errnoOf(err);
-  return new HavipdError(errno === 'EACCES' || errno === 'EPERM' ? 'HAVIPD_NO_PRIVILEGE' : 'HAVIPD_SOCKET', `${what}: ${msg}`, {
-    cause: err,
-    ...(errno ? { errno } : {}),
-  });
-}
 
 /**
  * A dgram-as-promised socket without its error latch: the wrapper records every 'error' event and
@@ -91,11 +83,11 @@ class UdpTransport implements Transport {
       }
     } catch (err) {
       await closeSocket(sock);
-      throw udpError(`bind UDP ${src}:${udp.port}`, err);
+      throw HavipdError.fromErrno(`bind UDP ${src}:${udp.port}`, err);
     }
     const t = new UdpTransport(udp.port, sock, { ...opts, unicastSrc: src }, onPacket, onError);
     sock.socket.on('message', (msg, rinfo) => t.deliver(msg, rinfo, src));
-    sock.socket.on('error', (err) => t.onError?.(udpError(`UDP socket ${src}:${udp.port}`, err)));
+    sock.socket.on('error', (err) => t.onError?.(HavipdError.fromErrno(`UDP socket ${src}:${udp.port}`, err)));
     try {
       for (const g of opts.mcastGroups) await t.join(g);
     } catch (err) {
@@ -133,7 +125,7 @@ class UdpTransport implements Transport {
     return this.sock.send(message, this.port, opts.dst).then(
       () => undefined,
       (err: unknown) => {
-        throw udpError(`send to ${opts.dst}:${this.port}`, err);
+        throw HavipdError.fromErrno(`send to ${opts.dst}:${this.port}`, err);
       },
     );
   }
@@ -149,10 +141,10 @@ class UdpTransport implements Transport {
       m.addMembership(group, this.src);
     } catch (err) {
       await closeSocket(m);
-      throw udpError(`join ${group} on ${this.src}`, err);
+      throw HavipdError.fromErrno(`join ${group} on ${this.src}`, err);
     }
     m.socket.on('message', (msg, rinfo) => this.deliver(msg, rinfo, group));
-    m.socket.on('error', (err) => this.onError?.(udpError(`UDP multicast socket ${group}:${this.port}`, err)));
+    m.socket.on('error', (err) => this.onError?.(HavipdError.fromErrno(`UDP multicast socket ${group}:${this.port}`, err)));
     this.mcast.set(group, m);
   }
 

@@ -4,8 +4,7 @@ import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { redactConfig } from '../../../src/config-parser/redact.js';
-import { formatDiagnostic } from '../../../src/config-parser/diagnostics.js';
-import { parseText } from '../../support/parse-text.js';
+import { goldenDiagnosticLine, parseText } from '../../support/parse-text.js';
 
 const dir = new URL('.', import.meta.url).pathname;
 const update = process.env.HAVIPD_UPDATE_GOLDEN === '1';
@@ -15,7 +14,7 @@ describe('golden configs', () => {
     it(f, () => {
       const r = parseText(readFileSync(join(dir, f), 'utf8'), { hostInterfaces: ['lo', 'eth0', 'eth1'] });
       const json = `${JSON.stringify(r.config === undefined ? null : redactConfig(r.config), null, 2)}\n`;
-      const diags = `${r.diagnostics.map((d) => formatDiagnostic(d).replace('/etc/keepalived/keepalived.conf', f) + ` [${d.kaClass ?? '-'}]`).join('\n')}\n`;
+      const diags = `${r.diagnostics.map((d) => goldenDiagnosticLine(d).replace('/etc/keepalived/keepalived.conf', f) + ` [${d.kaClass ?? '-'}]`).join('\n')}\n`;
       const jf = join(dir, f.replace(/\.conf$/, '.json'));
       const df = join(dir, f.replace(/\.conf$/, '.diag'));
       if (update || !existsSync(jf)) {

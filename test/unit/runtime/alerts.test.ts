@@ -86,7 +86,7 @@ describe('which transitions are mailed', () => {
     a.handle(tr('VI_1', 'INIT', 'MASTER'));
     a.handle(tr('VI_2', 'INIT', 'MASTER'));
     a.reload(daemonConfig({ global: mailing, instances: [] }));
-    a.handle(tr('VI_1', 'MASTER', 'DELETED', { reason: 'reload-removed' }));
+    a.handle(tr('VI_1', 'MASTER', 'FAULT', { reason: 'reload-removed' }));
     a.handle(tr('VI_2', 'MASTER', 'DELETED', { reason: 'reload-removed' }));
     expect(subjects().slice(2)).toEqual(['[r1] VRRP Instance VI_1 - Entering FAULT state', '[r1] VRRP Instance VI_2 - Deleted']);
   });

@@ -320,7 +320,7 @@ describe('Notifier: reload', () => {
     const { n, fifos, config } = setup({ global: { fifoWriteVrrpStatesOnReload: true } });
     n.reload(config);
     n.handle(tr('VI_2', 'INIT', 'BACKUP', 100)); // a new instance's init notification
-    n.handle(tr('VI_9', 'MASTER', 'DELETED', 50)); // a removed one (core order: removed first anyway)
+    n.handle(tr('VI_9', 'MASTER', 'FAULT', 50, { reason: 'reload-removed' })); // a removed one without notify_deleted (core order: removed first anyway)
     const inst = (name: string, state: string, effectivePriority: number) => ({ name, state, effectivePriority }) as never;
     n.afterReload({
       started: true,
@@ -342,7 +342,7 @@ describe('Notifier: reload', () => {
   it('a reload that fails before afterReload still delivers its held-back lines at the next reload', async () => {
     const { n, fifos, config } = setup();
     n.reload(config);
-    n.handle(tr('VI_1', 'MASTER', 'DELETED', 150));
+    n.handle(tr('VI_1', 'MASTER', 'FAULT', 150, { reason: 'reload-removed' }));
     expect(fifos[0]!.lines).toEqual([]);
     n.reload(config);
     expect(fifos[0]!.lines).toEqual(['INSTANCE "VI_1" FAULT 150\n']);

@@ -2,6 +2,7 @@
 // alloc_route() / netlink_route(), vrrp_iprule.c alloc_rule() / netlink_rule()).
 import { describe, expect, it } from 'vitest';
 import { defaultRulePreferences, itemFamily, routeArgs, routeErrno, ruleArgs } from '../../../src/runtime/routes.js';
+import { routeHasDestination } from '../../../src/config-parser/keywords/route-rule.js';
 
 describe('routeArgs', () => {
   it('prepend (keepalived: NLM_F_CREATE only) with proto keepalived; del with the same selectors', () => {
@@ -37,6 +38,18 @@ describe('routeArgs', () => {
       '-4', 'route', 'prepend', '10.7.0.0/16', 'proto', '18', 'nexthop', 'via', '10.0.0.1', 'dev', 'eth0', 'weight', '2', 'nexthop', 'via', '10.0.0.2',
     ]);
     expect(routeArgs('add', '10.8.0.0/16 dev eth0 track_group G mtu lock 1400')).toEqual(['-4', 'route', 'prepend', '10.8.0.0/16', 'dev', 'eth0', 'mtu', 'lock', '1400', 'proto', '18']);
+  });
+  it('the parser and the edge agree on which items have a destination', () => {
+    const items = ['dev eth0', 'via 10.0.0.1 dev eth0', '10.0.0.0/8 dev eth0', 'to 10.0.0.0/8', 'blackhole 10.0.0.0/8', 'table 5 metric 3 mtu lock 1400', 'mtu lock 1400 10.1.0.0/16', 'via inet6 fe80::1 dev eth0 2001:db8::/64', 'protocol 5 no_track', 'nexthop via 10.0.0.1 dev eth0', 'as to 5 10.2.0.0/16', 'src 10.0.0.1 onlink'];
+    for (const item of items) {
+      let edge = true;
+      try {
+        routeArgs('add', item);
+      } catch {
+        edge = false;
+      }
+      expect([item, routeHasDestination(item.split(' '))]).toEqual([item, edge]);
+    }
   });
   it('no destination is a RangeError', () => {
     expect(() => routeArgs('add', 'dev eth0')).toThrow(RangeError);

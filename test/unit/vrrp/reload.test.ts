@@ -2,7 +2,7 @@
 // `restore_vrrp_state()`, `vrrp_init_state()`), the external `fault` input, and FAULT → FAULT notifications.
 import { describe, expect, it } from 'vitest';
 import type { SyncGroupConfig, VrrpInstanceConfig } from '../../../src/config-parser/types.js';
-import { planReload } from '../../../src/runtime/reload-plan.js';
+import { planReload } from '../../../src/vrrp/reload-plan.js';
 import type { Effect } from '../../../src/vrrp/effects.js';
 import { skewTime } from '../../../src/vrrp/timers.js';
 import { micros } from '../../../src/vrrp/units.js';

@@ -3,7 +3,7 @@
 // then VIPs; `clear_diff_vrrp_vroutes()` / `restore_vrrp_state()` on reload).
 import { describe, expect, it } from 'vitest';
 import type { VrrpInstanceConfig } from '../../../src/config-parser/types.js';
-import { planReload } from '../../../src/runtime/reload-plan.js';
+import { planReload } from '../../../src/vrrp/reload-plan.js';
 import type { Effect } from '../../../src/vrrp/effects.js';
 import { routeTrackedInterfaces } from '../../../src/vrrp/route-interfaces.js';
 import { daemonConfig, instanceConfig } from '../../support/config.js';

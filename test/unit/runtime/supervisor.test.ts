@@ -1,4 +1,4 @@
-// The runtime shell with fake edges (ARCHITECTURE.md §5): effects performed in order on the transport,
+// The Supervisor (runtime shell) with fake edges (ARCHITECTURE.md §5): effects performed in order on the transport,
 // addresses and frames; VIP add failure → FAULT (and its recovery on link up); socket open failure →
 // FAULT; SIGHUP reload keeps a MASTER without GARP and releases removed instances; SIGTERM sends
 // priority 0 before removing VIPs. Time: FakeClock + vitest fake timers moved together.
@@ -9,7 +9,7 @@ import { HavipdError } from '../../../src/errors.js';
 import type { FrameSender } from '../../../src/garp/sender.js';
 import { createLogger } from '../../../src/log.js';
 import type { AddressEdge } from '../../../src/runtime/addresses.js';
-import { Daemon } from '../../../src/runtime/daemon.js';
+import { Supervisor, type SupervisorObserver } from '../../../src/runtime/supervisor.js';
 import type { RouteEdge } from '../../../src/runtime/routes.js';
 import type { OpenTransport, Transport, TransportOpenOptions } from '../../../src/runtime/transport/types.js';
 import { decodeAdvert } from '../../../src/vrrp/packet.js';
@@ -78,10 +78,10 @@ interface World {
   readonly closed: TransportOpenOptions[];
   readonly logs: string[];
   failOpen: Set<string>;
-  daemon: Daemon;
+  daemon: Supervisor;
 }
 
-function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp' } = {}): World {
+function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp'; observer?: SupervisorObserver } = {}): World {
   const clock = new FakeClock(micros(1_000_000));
   const ops: Ops = [];
   const links = new FakeLinkEdge(['eth0', 'eth1']);
@@ -125,7 +125,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
     },
   });
   const logger = createLogger({ format: 'json', detail: true, destination: sink });
-  const daemon = new Daemon(
+  const daemon = new Supervisor(
     config,
     {
       openTransport,
@@ -137,7 +137,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
       clock: { now: () => clock.now(), epochMicros: () => 0 },
       logger,
     },
-    { detail: true },
+    { detail: true, ...(o.observer ? { observer: o.observer } : {}) },
   );
   return Object.assign(w, { clock, ops, links, addresses, routes, opened, closed, logs, daemon }) as World;
 }
@@ -161,7 +161,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('Daemon with fake edges', () => {
+describe('Supervisor with fake edges', () => {
   it('becoming MASTER: advert, then VIPs, then GARPs, in that order on the edges', async () => {
     const w = world(cfg([instanceConfig({ priority: 150 })]));
     await w.daemon.start();
@@ -353,3 +353,73 @@ describe('Daemon with fake edges', () => {
 function vipOn(address: string, dev: string): VipConfig {
   return vip(address, { dev });
 }
+
+describe('Supervisor plug-in points', () => {
+  it('snapshot: core state plus sockets, VIPs present, counters; events: the transitions in a ring', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    await run(w, 3_600);
+    const snap = w.daemon.snapshot();
+    expect(snap.instances[0]!.state).toBe('MASTER');
+    expect(snap.sockets).toEqual([expect.objectContaining({ ifname: 'eth0', family: 4, open: true, instances: ['VI_1'], groups: ['224.0.0.18'] })]);
+    expect(snap.vipsPresent).toEqual({ eth0: ['10.0.0.100/32'] });
+    expect(snap.counters.effectErrors).toBe(0);
+    expect(w.daemon.events().filter((e) => e.kind === 'transition').map((e) => e.kind === 'transition' && `${e.from}->${e.to}`)).toEqual(['INIT->BACKUP', 'BACKUP->MASTER']);
+    await w.daemon.stop();
+    expect(w.daemon.snapshot().vipsPresent).toEqual({});
+  });
+
+  it('submit: an input goes through the same step path (a tracker value faults the instance)', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    await run(w, 3_600);
+    w.daemon.submit({ kind: 'link', ifname: 'eth0', up: false });
+    await w.daemon.idle();
+    expect(state(w)).toBe('FAULT');
+    expect(w.daemon.events().filter((e) => e.kind === 'tracker').at(-1)).toMatchObject({ kind: 'tracker', tracker: 'link', name: 'eth0', value: false });
+    expect(w.ops.slice(-2)).toEqual(['advert:0', 'remove:10.0.0.100']);
+    await w.daemon.stop();
+  });
+
+  it('reload: the result is recorded in the snapshot and the event ring', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    const r = await w.daemon.reload(cfg([instanceConfig({ priority: 150 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.101'] })]));
+    expect(r).toEqual({ ok: true, instances: ['VI_1', 'VI_2'] });
+    expect(w.daemon.snapshot().lastReload).toEqual(r);
+    expect(w.daemon.events().at(-1)).toMatchObject({ kind: 'reload', result: r });
+    await w.daemon.stop();
+  });
+});
+
+describe('Supervisor reloads', () => {
+  it('two reloads at once run one after the other (the second sees the first one applied)', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    const two = cfg([instanceConfig({ priority: 150 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.101'] })]);
+    const three = cfg([instanceConfig({ priority: 150 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.101'] }), instanceConfig({ name: 'VI_3', vrid: 53, vips: ['10.0.0.102'] })]);
+    const [a, b] = await Promise.all([w.daemon.reload(two), w.daemon.reload(three)]);
+    expect([a.instances, b.instances]).toEqual([['VI_1', 'VI_2'], ['VI_1', 'VI_2', 'VI_3']]);
+    expect(w.daemon.events().filter((e) => e.kind === 'reload')).toHaveLength(2);
+    expect(w.daemon.snapshot().instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2', 'VI_3']);
+    await w.daemon.stop();
+  });
+});
+
+describe('Supervisor observer', () => {
+  it('sees the inputs fed, and every effect after it was performed', async () => {
+    const seen: string[] = [];
+    const observer: SupervisorObserver = {
+      onInput: (i) => void seen.push(`in:${i.kind}`),
+      onEffect: (e) => void (e.kind === 'addVips' || e.kind === 'transition' ? seen.push(`fx:${e.kind}`) : undefined),
+      onPacket: () => void seen.push('pkt'),
+    };
+    const w = world(cfg([instanceConfig({ priority: 150 })]), { observer });
+    await w.daemon.start();
+    await run(w, 3_600);
+    // Environment, socket results and start; then, while addVips is performed, its result goes to the core.
+    expect(seen.filter((x) => x.startsWith('in:')).slice(-2)).toEqual(['in:start', 'in:fault']);
+    expect(seen.filter((x) => x.startsWith('fx:'))).toEqual(['fx:transition', 'fx:addVips', 'fx:transition']);
+    await w.daemon.stop();
+  });
+});

@@ -1,6 +1,6 @@
 // SIGHUP matching (reference §3.15): instances carry over by wire identity, not by name.
 import { describe, expect, it } from 'vitest';
-import { instanceKey, planReload } from '../../../src/runtime/reload-plan.js';
+import { instanceKey, planReload } from '../../../src/vrrp/reload-plan.js';
 import { daemonConfig, instanceConfig } from '../../support/config.js';
 
 const a = instanceConfig({ name: 'VI_1', interface: 'eth0', vrid: 51, priority: 150 });

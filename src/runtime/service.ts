@@ -1,0 +1,362 @@
+// The daemon process (reference §4.1–§4.3): reads the configuration, refuses to start with one clear line
+// and a keepalived exit code (src/exit-codes.ts), builds the real edges, hands everything to the Supervisor,
+// and turns signals into its lifecycle calls: SIGHUP reload, SIGTERM/SIGINT stop, SIGUSR1/SIGUSR2/SIGRTMIN+2
+// dumps. What happens to VRRP lives in the Supervisor; this file only wires the process to it.
+
+import { createWriteStream, writeFileSync, rmSync, type WriteStream } from 'node:fs';
+import type { DaemonConfig, Diagnostic } from '../config-parser/types.js';
+import { parseConfig } from '../config-parser/parse.js';
+import { formatDiagnostic } from '../config-parser/diagnostics.js';
+import { createConfigHost } from './config-host.js';
+import { listHostInterfaces } from './interfaces.js';
+import { createLogger, vrrpLogFileName, type LogFormat, type Logger } from '../log.js';
+import { LOG_EVENT } from '../log-events.js';
+import { HavipdError } from '../errors.js';
+import { EXIT_CONFIG, EXIT_CONFIG_FILE, EXIT_FATAL, EXIT_NO_PERMISSION, EXIT_OK } from '../exit-codes.js';
+import { Supervisor, type SupervisorEdges } from './supervisor.js';
+import { Notifier } from './notify.js';
+import { SmtpAlerter } from './alerts.js';
+import { systemClock } from './clock.js';
+import { netCapabilities } from './capabilities.js';
+import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from './dumps.js';
+import { prepareTrackers, withSecureNotifyScripts } from './trackers.js';
+import { planReload } from '../vrrp/reload-plan.js';
+import { OpsPlane, type OpsSource, type ReloadChanges, type ReloadOutcome } from './ops/plane.js';
+import { checkConfig, renderCheck } from '../cli/config-test.js';
+import type { NativeAddon } from '../native/index.js';
+
+export interface ServiceOptions {
+  readonly file: string;
+  readonly configId: string;
+  readonly allConfig: boolean;
+  readonly transport: 'raw' | 'udp';
+  readonly udpPort: number;
+  readonly logFormat: LogFormat;
+  readonly detail: boolean;
+  readonly pidFile: string | undefined;
+  readonly vrrpPidFile: string | undefined;
+  /** `-g`: log file as given; lines go to its `_vrrp` name, as keepalived's VRRP child writes them. */
+  readonly logFile?: string | undefined;
+  /** The operations plane (issue 10); absent = none of it. */
+  readonly ops?: RunOpsOptions | undefined;
+}
+
+export interface RunOpsOptions {
+  readonly version: string;
+  /** `--control-socket PATH`; null = `--no-control-socket`. */
+  readonly controlSocket: string | null;
+  /** `--control-group`: the socket's group (gid). */
+  readonly controlGroup: number | undefined;
+  /** `--metrics-listen HOST:PORT`. */
+  readonly metricsListen: { host: string; port: number } | undefined;
+  /** `--state-dir`: where maintenance is kept. */
+  readonly stateDir: string;
+}
+
+/** Diagnostics that stop keepalived's VRRP process at start-up (it exits with status 2). */
+export function refusesToStart(d: Diagnostic): boolean {
+  return d.kaClass === 'MISSING_PARAMETER' || d.kaClass === 'FATAL' || d.kaClass === 'BAD_IF';
+}
+
+export interface LoadedConfig {
+  readonly config: DaemonConfig | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly missingFile: boolean;
+}
+
+/** Parses the configuration file as the daemon does (`${_RANDOM}` random, the host's interfaces checked). */
+export function loadConfig(opts: Pick<ServiceOptions, 'file' | 'configId' | 'allConfig'>): LoadedConfig {
+  const res = parseConfig(opts.file, createConfigHost(), {
+    configId: opts.configId,
+    allConfig: opts.allConfig,
+    hostInterfaces: listHostInterfaces(),
+    random: Math.random,
+  });
+  const missingFile = res.diagnostics.some((d) => d.code === 'config-file-missing' || d.code === 'config-file-not-regular');
+  return { config: res.config, diagnostics: res.diagnostics, missingFile };
+}
+
+function logDiagnostics(log: Logger, diags: readonly Diagnostic[], file: string): void {
+  for (const d of diags) {
+    const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info';
+    log[level]({ event: LOG_EVENT.configDiagnostic, code: d.code, file: d.pos?.file, line: d.pos?.line }, formatDiagnostic(d, file));
+  }
+}
+
+/** The real edges for the chosen transport (raw: everything; UDP: what the process's capabilities allow). */
+async function buildEdges(opts: ServiceOptions, log: Logger): Promise<SupervisorEdges> {
+  const caps = netCapabilities();
+  const { createRouteEdge } = await import('./routes.js');
+  const { createLinkEdge } = await import('./links.js');
+  let links;
+  try {
+    links = await createLinkEdge();
+  } catch (err) {
+    log.warn({ event: LOG_EVENT.linksUnavailable, err }, `link state cannot be watched (${String(err)}): interfaces count as up`);
+  }
+  if (opts.transport === 'raw') {
+    const { openRawTransport } = await import('./transport/raw.js');
+    const { createAddressEdge } = await import('./addresses.js');
+    const { createFrameSender } = await import('../garp/sender.js');
+    const { loadNative } = await import('../native/index.js');
+    const native = loadNative();
+    return {
+      openTransport: openRawTransport,
+      transportKind: 'raw',
+      // if_nametoindex through the addon: one netlink round trip less per VIP change on a takeover.
+      addresses: createAddressEdge({ ifIndex: (name) => native.ifIndex(name) }),
+      routes: createRouteEdge(),
+      links,
+      frames: createFrameSender(),
+      clock: systemClock,
+      logger: log,
+    };
+  }
+  const { udpTransportOpener } = await import('./transport/udp.js');
+  let addresses;
+  if (caps.netAdmin) {
+    const { createAddressEdge } = await import('./addresses.js');
+    addresses = createAddressEdge();
+  }
+  let frames;
+  if (caps.netRaw) {
+    try {
+      const { createFrameSender } = await import('../garp/sender.js');
+      frames = createFrameSender();
+    } catch {
+      frames = undefined;
+    }
+  }
+  return {
+    openTransport: udpTransportOpener({ port: opts.udpPort }),
+    transportKind: 'udp',
+    addresses,
+    routes: addresses ? createRouteEdge() : undefined,
+    links,
+    frames,
+    clock: systemClock,
+    logger: log,
+  };
+}
+
+/** The Supervisor with the real trackers and sinks. */
+function createSupervisor(config: DaemonConfig, edges: SupervisorEdges, opts: ServiceOptions, log: Logger, plane: OpsPlane | undefined): Supervisor {
+  return new Supervisor(config, edges, {
+    detail: opts.detail,
+    ...(plane ? { observer: plane } : {}),
+    // Track scripts and files are checked before the instances start (disabled ones leave the config); notify
+    // scripts keepalived would not run (insecure, missing, not executable) leave the config too. The core gets
+    // the config the trackers run: a disabled weight-0 script left in it would hold its instance in FAULT.
+    prepare: (raw, previous) => {
+      const trackers = prepareTrackers(raw, log, previous ? { reload: true, carry: previous.carry() } : {});
+      return { config: withSecureNotifyScripts(trackers.config, log), trackers };
+    },
+    // Notify FIFOs and their scripts, then SMTP alerts (inert without smtp_server and notification_email).
+    sinks: (config) => ({ notifier: new Notifier(config, { log }), alerts: new SmtpAlerter(config, { log, detail: opts.detail }) }),
+  });
+}
+
+/**
+ * Runs the daemon until SIGTERM/SIGINT. Resolves with the exit code (the process is kept alive by the
+ * Supervisor's sockets and timer meanwhile).
+ */
+export async function runService(opts: ServiceOptions, io: { stderr: (s: string) => void }): Promise<number> {
+  let file: WriteStream | undefined;
+  if (opts.logFile) {
+    const path = vrrpLogFileName(opts.logFile);
+    file = createWriteStream(path, { flags: 'a', mode: 0o640 });
+    // An unwritable log file is reported once and ignored: logging never takes the daemon down.
+    file.on('error', (err) => io.stderr(`havipd: cannot write the log file '${path}': ${err.message}\n`));
+  }
+  const log = createLogger({ format: opts.logFormat, detail: opts.detail, ...(file ? { file } : {}) });
+  const loaded = loadConfig(opts);
+  if (loaded.missingFile) {
+    io.stderr(`havipd: configuration file '${opts.file}' not found or not a regular file\n`);
+    return EXIT_CONFIG_FILE;
+  }
+  logDiagnostics(log, loaded.diagnostics, opts.file);
+  const refusal = loaded.diagnostics.find(refusesToStart);
+  if (!loaded.config || refusal) {
+    io.stderr(`havipd: configuration error, not starting: ${refusal ? formatDiagnostic(refusal, opts.file) : 'the configuration could not be read'}\n`);
+    return EXIT_CONFIG;
+  }
+  if (opts.transport === 'raw') {
+    const caps = netCapabilities();
+    if (!caps.netRaw || !caps.netAdmin) {
+      const missing = [!caps.netRaw && 'CAP_NET_RAW', !caps.netAdmin && 'CAP_NET_ADMIN'].filter(Boolean).join(' and ');
+      io.stderr(`havipd: missing ${missing}: raw VRRP sockets and VIP changes need them (run as root, grant them, or use --transport udp for tests)\n`);
+      return EXIT_NO_PERMISSION;
+    }
+  }
+
+  let edges: SupervisorEdges;
+  try {
+    edges = await buildEdges(opts, log);
+  } catch (err) {
+    const msg = err instanceof HavipdError ? `${err.message} [${err.code}]` : String(err);
+    io.stderr(`havipd: cannot start: ${msg}\n`);
+    return EXIT_FATAL;
+  }
+
+  log.info({ event: LOG_EVENT.daemonStart, version: process.env.npm_package_version, transport: opts.transport }, `Starting havipd (keepalived-compatible VRRP), transport ${opts.transport}`);
+  for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) writeFileSync(f, `${process.pid}\n`);
+
+  // The operations plane reads the Supervisor through a narrow source (snapshot, config, links, submit).
+  let reloadChecked: () => Promise<ReloadOutcome> = () => Promise.resolve({ result: 'failed', message: 'not started' });
+  const source: OpsSource = {
+    snapshot: () => supervisor.snapshot(),
+    config: () => supervisor.currentConfig,
+    submit: (input) => supervisor.submit(input),
+    settled: () => supervisor.idle(),
+    link: (n) => edges.links?.get(n),
+    linksAvailable: edges.links !== undefined,
+    reload: () => reloadChecked(),
+  };
+  const plane = opts.ops ? await openPlane(source, opts, log) : undefined;
+  const supervisor = createSupervisor(loaded.config, edges, opts, log, plane);
+  // Maintenance kept from a previous run holds its instances before they start.
+  for (const input of plane?.initialInputs() ?? []) supervisor.submit(input);
+  await supervisor.start();
+  await plane?.start();
+  log.info({ event: LOG_EVENT.daemonReady }, 'Startup complete');
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ event: LOG_EVENT.daemonStop, signal }, 'Stopping');
+      plane?.sd.stopping();
+      // Priority-0 adverts and VIP removal must not hang the exit: give them a second.
+      const force = setTimeout(() => finish(EXIT_OK), 1000);
+      void supervisor.stop().finally(() => {
+        clearTimeout(force);
+        finish(EXIT_OK);
+      });
+    };
+    const finish = (code: number): void => {
+      for (const s of signals) process.off(s.name, s.fn);
+      for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) rmSync(f, { force: true });
+      // STOP notifications get at most 1 s, then their process groups are killed; FIFO scripts get SIGTERM.
+      void Promise.all([supervisor.close(), plane?.stop()]).finally(() => {
+        log.info({ event: LOG_EVENT.daemonStopped }, 'Stopped havipd');
+        if (file) file.end(() => resolve(code));
+        else resolve(code);
+      });
+    };
+    const dump = (kind: DumpKind): void => {
+      try {
+        const input = supervisor.dumpInput();
+        const path = dumpPath(kind, process.env, supervisor.currentConfig);
+        writeDump(path, kind === 'data' ? formatData(input) : kind === 'stats' ? formatStats(input) : formatJson(input));
+        log.info({ event: LOG_EVENT.dumpWritten, kind, path }, `Printing VRRP ${kind === 'json' ? 'as json' : kind} on signal to ${path}`);
+      } catch (err) {
+        log.error({ event: LOG_EVENT.dumpError, kind, err }, `cannot write the ${kind} dump: ${String(err)}`);
+      }
+    };
+    // One reload at a time (SIGHUP and `havipd reload` may race); `check` = the `-t` checks first.
+    let reloadChain: Promise<unknown> = Promise.resolve();
+    const reload = (check: boolean): Promise<ReloadOutcome> => {
+      const run = reloadChain.then(async () => {
+        plane?.reloading();
+        const outcome = await reloadOnce(check);
+        plane?.reloaded(outcome);
+        return outcome;
+      });
+      reloadChain = run;
+      return run;
+    };
+    reloadChecked = () => reload(true);
+    const reloadOnce = async (check: boolean): Promise<ReloadOutcome> => {
+      log.info({ event: LOG_EVENT.reloadStart }, 'Reloading ...');
+      if (check) {
+        const host = createConfigHost();
+        const r = checkConfig({ file: opts.file, configId: opts.configId, allConfig: opts.allConfig, hostInterfaces: listHostInterfaces() }, (f, o) => parseConfig(f, host, { ...o, random: Math.random }));
+        if (r.exitCode !== 0) {
+          log.error({ event: LOG_EVENT.reloadRefused }, 'new configuration has errors (-t checks), keeping the running one');
+          return { result: 'refused', message: `the configuration has errors (the -t checks, exit ${r.exitCode}); nothing was changed`, diagnostics: renderCheck(opts.file, r).trimEnd().split('\n') };
+        }
+      }
+      const next = loadConfig(opts);
+      logDiagnostics(log, next.diagnostics, opts.file);
+      const refusal2 = next.diagnostics.find(refusesToStart);
+      if (next.missingFile || !next.config || refusal2) {
+        log.error({ event: LOG_EVENT.reloadRefused }, `new configuration has errors, keeping the running one${refusal2 ? `: ${formatDiagnostic(refusal2, opts.file)}` : ''}`);
+        return { result: 'refused', message: 'the configuration has errors; nothing was changed', diagnostics: next.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, opts.file)) };
+      }
+      const changes = reloadChanges(supervisor.currentConfig, next.config);
+      const r = await supervisor.reload(next.config);
+      if (!r.ok) return { result: 'failed', message: `reload failed: ${r.error ?? 'unknown error'}` };
+      log.info({ event: LOG_EVENT.reloadDone }, 'Reload complete');
+      return { result: 'ok', changes, warnings: next.diagnostics.filter((d) => d.severity === 'warning').map((d) => formatDiagnostic(d, opts.file)) };
+    };
+    const signals: Array<{ name: NodeJS.Signals; fn: () => void }> = [
+      { name: 'SIGTERM', fn: () => stop('SIGTERM') },
+      { name: 'SIGINT', fn: () => stop('SIGINT') },
+      { name: 'SIGHUP', fn: () => void reload(false) },
+      { name: 'SIGUSR1', fn: () => dump('data') },
+      { name: 'SIGUSR2', fn: () => dump('stats') },
+    ];
+    for (const s of signals) process.on(s.name, s.fn);
+    // SIGRTMIN+2 (keepalived's JSON dump signal) is not a Node signal name: the native addon watches it.
+    void watchJsonSignal(() => dump('json'), log);
+  });
+}
+
+/** Watches SIGRTMIN+2 (keepalived's JSON dump signal) through the addon; false when it is not loaded. */
+async function watchJsonSignal(onSignal: () => void, log: Logger): Promise<boolean> {
+  try {
+    const { loadNative } = await import('../native/index.js');
+    const native = loadNative();
+    native.watchSignal(native.sigrtmin() + 2, onSignal);
+    return true;
+  } catch (err) {
+    log.debug({ event: LOG_EVENT.signalUnavailable, err }, 'SIGRTMIN+2 JSON dumps unavailable (native addon not loaded)');
+    return false;
+  }
+}
+
+/** What a reload changes: instances kept / added / removed (by wire identity), VIPs per kept instance. */
+export function reloadChanges(oldConfig: DaemonConfig, newConfig: DaemonConfig): ReloadChanges {
+  const plan = planReload(oldConfig, newConfig);
+  const vipsAdded: Record<string, string[]> = {};
+  const vipsRemoved: Record<string, string[]> = {};
+  for (const k of plan.kept) {
+    const o = oldConfig.instances.find((i) => i.name === k.from);
+    const n = newConfig.instances.find((i) => i.name === k.to);
+    if (!o || !n) continue;
+    const key = (v: { address: string; prefix: number }): string => `${v.address}/${v.prefix}`;
+    const before = new Set([...o.vips, ...o.excludedVips].map(key));
+    const after = new Set([...n.vips, ...n.excludedVips].map(key));
+    const add = [...after].filter((x) => !before.has(x));
+    const rem = [...before].filter((x) => !after.has(x));
+    if (add.length) vipsAdded[k.to] = add;
+    if (rem.length) vipsRemoved[k.to] = rem;
+  }
+  return { kept: plan.kept.map((k) => (k.from === k.to ? k.to : `${k.from} -> ${k.to}`)), added: [...plan.added], removed: [...plan.removed], vipsAdded, vipsRemoved };
+}
+
+/** The operations plane with the addon's SO_PEERCRED and datagram sender when it loads. */
+async function openPlane(source: OpsSource, opts: ServiceOptions, log: Logger): Promise<OpsPlane> {
+  const o = opts.ops!;
+  let native: NativeAddon | undefined;
+  try {
+    const { loadNative } = await import('../native/index.js');
+    native = loadNative();
+  } catch (err) {
+    log.warn({ event: LOG_EVENT.opsNativeMissing, err }, 'native addon not loaded: changing control requests are refused and systemd is not notified');
+  }
+  return new OpsPlane(source, {
+    log,
+    version: o.version,
+    configFile: opts.file,
+    transport: opts.transport,
+    controlSocket: o.controlSocket,
+    controlGroup: o.controlGroup,
+    metricsListen: o.metricsListen,
+    stateDir: o.stateDir,
+    env: process.env,
+    peerCred: native ? (fd) => native.peerCred(fd) : undefined,
+    sendDatagram: native ? (path, msg) => void native.sdNotify(path, msg) : undefined,
+  });
+}
