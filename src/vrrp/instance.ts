@@ -545,7 +545,7 @@ export class VrrpInstance {
   /**
    * keepalived `vrrp_state_leave_master()`: to `wantstate` (BACKUP or FAULT; FAULT sends a priority-0
    * advert first, and `advF` another one with the VIPs' removal — keepalived-compat: two).
-   * Test: test/unit/vrrp/instance.test.ts "MASTER → FAULT: "Entering FAULT STATE", two priority-0 adverts, then VIPs removed (keepalived-compat)".
+   * Test: test/unit/vrrp/instance.test.ts "MASTER → FAULT: \"Entering FAULT STATE\", two priority-0 adverts, then VIPs removed".
    */
   leaveMaster(ctx: InstanceCtx, advF: boolean, reason: TransitionReason): void {
     if (this.wantstate !== 'BACKUP' && this.wantstate !== 'FAULT') {

@@ -17,9 +17,8 @@
 //   state                               One line per instance (and group) from the core's snapshot.
 //   stats [INSTANCE]                    Non-zero counters.
 import type { DaemonConfig, Family } from '../../src/config-parser/types.js';
-import { formatDiagnostic } from '../../src/config-parser/diagnostics.js';
+import { goldenDiagnosticLine } from './parse-text.js';
 import { planReload } from '../../src/vrrp/reload-plan.js';
-import type { EdgeFault } from '../../src/vrrp/faults.js';
 import { VrrpCore } from '../../src/vrrp/core.js';
 import type { Effect, Input } from '../../src/vrrp/effects.js';
 import { decodeAdvert, encodeAdvert } from '../../src/vrrp/packet.js';
@@ -149,7 +148,7 @@ export class TranscriptRunner {
         break;
       }
       case 'fault':
-        emit(this.step({ kind: 'fault', instance: need(c.words[0], c), reason: edgeFault(c.words[1], c), active: okWord(c.words[2], c, 'on', 'off') }));
+        emit(this.step({ kind: 'fault', instance: need(c.words[0], c), reason: okWord(c.words[1], c, 'socket', 'vip-add') ? 'socket' : 'vip-add', active: okWord(c.words[2], c, 'on', 'off') }));
         break;
       case 'reload': {
         const core = this.need(c);
@@ -198,7 +197,7 @@ export class TranscriptRunner {
 
   private parse(c: DataCase): { config: DaemonConfig; notes: string[] } {
     const r = parseText(c.input.join('\n') + '\n');
-    const notes = r.diagnostics.map((d) => `config ${formatDiagnostic(d).replace('/etc/keepalived/keepalived.conf:', 'line ')}`);
+    const notes = r.diagnostics.map((d) => `config ${goldenDiagnosticLine(d).replace('/etc/keepalived/keepalived.conf:', 'line ')}`);
     if (!r.config || r.diagnostics.some((d) => d.severity === 'error')) throw new Error(`line ${c.lineNo}: config does not parse:\n${notes.join('\n')}`);
     return { config: r.config, notes };
   }
@@ -272,11 +271,6 @@ function interfacesOf(config: DaemonConfig): Array<[string, Family]> {
 function need(v: string | undefined, c: DataCase): string {
   if (v === undefined) throw new Error(`line ${c.lineNo}: ${c.cmd}: missing argument in "${c.line}"`);
   return v;
-}
-
-function edgeFault(v: string | undefined, c: DataCase): EdgeFault {
-  if (v === 'socket' || v === 'vip-add') return v;
-  throw new Error(`line ${c.lineNo}: expected socket or vip-add in "${c.line}"`);
 }
 
 function okWord(v: string | undefined, c: DataCase, yes: string, no: string): boolean {
