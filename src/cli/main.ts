@@ -24,6 +24,7 @@ import { DEFAULT_STATE_DIR } from '../runtime/ops/maintenance-store.js';
 import { parseListen } from '../runtime/ops/metrics.js';
 import { systemUserDb } from '../runtime/script-security.js';
 import { firstWord, runClient, suggest, SUBCOMMANDS, CLIENT_EXIT } from './client.js';
+import { LINUX_SIGRTMIN, signumCommand } from './signum.js';
 
 /** What `main` needs from the outside, replaceable in tests. */
 export interface CliIo {
@@ -80,7 +81,9 @@ function addDaemonOptions(program: Command): void {
     .option('--no-control-socket', 'run without a control socket')
     .option('--control-group <group>', "group allowed to read status through the socket (mode 0660; default the daemon's group)")
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (off by default; PORT alone = 127.0.0.1)')
-    .option('--state-dir <dir>', `where maintenance mode is kept across restarts (default ${DEFAULT_STATE_DIR})`);
+    .option('--state-dir <dir>', `where maintenance mode is kept across restarts (default ${DEFAULT_STATE_DIR})`)
+    .option('--ignore-sigint', 'ignore SIGINT (default means terminate) - keepalived 2.3+, used for debugging')
+    .option('--signum <sigfunc>', 'print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON and exit');
 }
 
 /**
@@ -109,6 +112,16 @@ export function normaliseArgs(args: readonly string[]): string[] {
     else out.push(a);
   }
   return out;
+}
+
+/** The C library's SIGRTMIN through the addon (the JSON signal is SIGRTMIN+2); glibc's 34 when it is not built. */
+async function liveSigrtmin(): Promise<number> {
+  try {
+    const { loadNative } = await import('../native/index.js');
+    return loadNative().sigrtmin();
+  } catch {
+    return LINUX_SIGRTMIN;
+  }
 }
 
 /** Build the commander program (no actions: `main` reads the options). */
@@ -166,6 +179,7 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
     controlGroup?: string;
     metricsListen?: string;
     stateDir?: string;
+    ignoreSigint?: boolean;
   }>();
   const port = o.udpPort === undefined ? DEFAULT_UDP_PORT : Number(o.udpPort); // validated by main
   return {
@@ -186,6 +200,7 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
       metricsListen: o.metricsListen === undefined ? undefined : parseListen(o.metricsListen), // validated by main
       stateDir: o.stateDir ?? DEFAULT_STATE_DIR,
     },
+    ignoreSigint: o.ignoreSigint === true,
   };
 }
 
@@ -234,6 +249,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     }
     throw err;
   }
+  const signum = program.opts<{ signum?: string }>().signum;
+  // keepalived-compat: --signum answers at once, before anything else is looked at.
+  // Test: test/cli/signum.test.ts "--signum JSON (separate word) and --ignore-sigint are accepted".
+  if (signum !== undefined) return signumCommand(signum, io, await liveSigrtmin());
   const opts = readOptions(program);
 
   if (!opts.configTest && !opts.dumpConfig) {

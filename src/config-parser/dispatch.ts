@@ -1,4 +1,4 @@
-// Walks the logical lines with keepalived 2.2.7's block semantics (lib/parser.c process_stream and
+// Walks the logical lines with keepalived's block semantics (2.2.7 and 2.4.3 alike) (lib/parser.c process_stream and
 // alloc_value_block; reference §1.7): keyword blocks, value blocks, skipped (inactive) blocks, and the
 // quirks — an unknown keyword's block is NOT skipped, a missing argument stops the parse.
 
@@ -7,7 +7,10 @@ import type { KeywordDef, KeywordTable, KwCtx, Line, ReportOptions } from './key
 import type { ParseEnv } from './keywords/state.js';
 import type { KeepalivedErrorClass, Severity, SourcePos } from './types.js';
 
-/** Keywords keepalived added after 2.2.7: 2.2.7 reports them as unknown. */
+/**
+ * Keywords keepalived added after 2.2.7 (the 2.2.8–2.4.3 language): 2.2.7 reports them as unknown, 2.4.3
+ * accepts them. havipd follows 2.4.3 and says once, as an info notice, that 2.2.7 would not accept them.
+ */
 export const NEWER_KEYWORDS: Readonly<Record<string, string>> = {
   no_virtual_ipaddress: '2.2.8',
   v3_checksum_as_v2: '2.2.8',
@@ -22,6 +25,9 @@ export const NEWER_KEYWORDS: Readonly<Record<string, string>> = {
   iproute_usr_dir: '2.3.2',
   iproute_etc_dir: '2.3.2',
   use_symlink_paths: '2.3.0',
+  dbus_no_interface_name: '2.3.0',
+  snmp_rs_stats_update_interval: '2.3.0',
+  snmp_vs_stats_update_interval: '2.3.0',
   vrrp_delay_after_boot: '2.4.0',
   auth_hmac: '2.4.0',
   set_supplementary_groups: '2.4.4',
@@ -162,8 +168,9 @@ export function walk<D>(
     }
     const since = NEWER_KEYWORDS[kw];
     if (since !== undefined) {
-      ctx.report('error', 'keyword-too-new', 'UNKNOWN_KEYWORD',
-        `'${kw}' was added in keepalived ${since}; keepalived 2.2.7 reports it as an unknown keyword (havipd honours it)`);
+      // havipd: follows keepalived 2.4.3, which knows the keyword; 2.2.7 would refuse it (exit 5 under -t).
+      ctx.report('info', 'keyword-too-new', undefined,
+        `'${kw}' was added in keepalived ${since}; keepalived 2.2.7 reports it as an unknown keyword (havipd and keepalived 2.4.3 accept it)`);
     }
     if (def.kind === 'skip') {
       if (!env.noticed.has(`skip:${kw}`)) {

@@ -16,6 +16,11 @@ export interface ConfigHost {
    * Directories are returned without a trailing slash. Must cope with thousands of matches.
    */
   glob(pattern: string): readonly string[];
+  /**
+   * Whether any group or other permission bit of the file is set (mode & 0o077), for secrets such as
+   * `auth_hmac` key files; undefined when it cannot be told. Optional: hosts without it never warn.
+   */
+  groupOtherAccess?(path: string): boolean | undefined;
   /** An environment variable. */
   env(name: string): string | undefined;
   /**

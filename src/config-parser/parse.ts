@@ -23,11 +23,13 @@ export interface ParseLinesOptions {
   readonly files?: readonly string[];
   /** `file:line` of lines with an unmatched double quote (from the preprocessor's diagnostics). */
   readonly unmatchedQuoteLines?: ReadonlySet<string>;
+  /** For files keywords read themselves (`auth_hmac` key files); without it such a keyword is refused. */
+  readonly host?: ConfigHost;
 }
 
 /** Deep-freezes plain data (arrays and records). */
 function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+  if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && !Object.isFrozen(v)) {
     Object.freeze(v);
     for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
   }
@@ -41,7 +43,7 @@ function deepFreeze<T>(v: T): T {
 export function parseLines(lines: readonly Line[], opts: ParseLinesOptions = {}): ParseResult {
   const sink = new DiagnosticSink();
   const env: ParseEnv = { root: newRootDraft(), hostInterfaces: opts.hostInterfaces, sink, fatal: false, noticed: new Set(), extraClose: extraCloseLines(lines),
-    ...(opts.unmatchedQuoteLines ? { unmatchedQuoteLines: opts.unmatchedQuoteLines } : {}) };
+    ...(opts.unmatchedQuoteLines ? { unmatchedQuoteLines: opts.unmatchedQuoteLines } : {}), ...(opts.host ? { host: opts.host } : {}) };
   const r: WalkResult = walk(lines, 0, rootTable, env.root, 0, env, false);
   void r;
   if (env.fatal) return { config: undefined, diagnostics: scrubSecrets(sink.list, lines) };
@@ -52,12 +54,14 @@ export function parseLines(lines: readonly Line[], opts: ParseLinesOptions = {})
 
 /**
  * Secrets never appear in diagnostics: every word following an `auth_pass` keyword anywhere in the input is
- * replaced by `<redacted>` in messages, hints and subjects (even when a broken block made it land elsewhere).
+ * (and every inline `auth_hmac` `key` value) replaced by `<redacted>` in messages, hints and subjects (even when a broken block made it land elsewhere).
  */
 export function scrubSecrets(diags: readonly Diagnostic[], lines: readonly Line[]): Diagnostic[] {
   const secrets = new Set<string>();
   for (const l of lines) {
     if (l.tokens[0]?.text === 'auth_pass') for (const t of l.tokens.slice(1)) if (t.text.length > 0) secrets.add(t.text);
+    // An inline `auth_hmac` key (`key ID VALUE`); a `file:` path is not a secret.
+    if (l.tokens[0]?.text === 'key') for (const t of l.tokens.slice(2)) if (t.text.length > 0 && !t.text.startsWith('file:')) secrets.add(t.text);
   }
   if (secrets.size === 0) return [...diags];
   const list = [...secrets].sort((a, b) => b.length - a.length);
@@ -74,7 +78,7 @@ export function scrubSecrets(diags: readonly Diagnostic[], lines: readonly Line[
 export function parseConfig(mainFile: string, host: ConfigHost, opts: ParseOptions): ParseResult {
   const pre = preprocess(mainFile, host, opts);
   const unmatchedQuoteLines = new Set(pre.diagnostics.filter((d) => d.code === 'unmatched-quote' && d.pos).map((d) => `${d.pos!.file}:${d.pos!.line}`));
-  const res = parseLines(pre.lines, { hostInterfaces: opts.hostInterfaces, files: pre.files, unmatchedQuoteLines });
+  const res = parseLines(pre.lines, { hostInterfaces: opts.hostInterfaces, files: pre.files, unmatchedQuoteLines, host });
   const diagnostics: Diagnostic[] = [...pre.diagnostics, ...res.diagnostics];
   return { config: res.config, diagnostics };
 }

@@ -254,6 +254,9 @@ interface Def {
   multiline: boolean;
   fn?: (params: string | undefined) => string;
   maxParams: number;
+  /** keepalived 2.3+: fewest parameters when some are given, and whether they must be numbers. */
+  minParams?: number;
+  numbersOnly?: boolean;
 }
 
 interface Seq {
@@ -346,7 +349,9 @@ class Preprocessor {
     const rnd = opts.random ?? ((): number => 0);
     this.defs.set('_PWD', { value: '', multiline: false, maxParams: 0, fn: () => textToByteString(this.currentDir()) });
     this.defs.set('_INSTANCE', { value: '', multiline: false, maxParams: 0, fn: () => this.configId });
-    this.defs.set('_RANDOM', { value: '', multiline: false, maxParams: 2, fn: (p) => randomValue(p, rnd) });
+    this.defs.set('_RANDOM', { value: '', multiline: false, maxParams: 2, numbersOnly: true, fn: (p) => randomValue(p, rnd) });
+    // keepalived 2.3+: ${_ENV NAME} is the environment variable's value (empty when unset).
+    this.defs.set('_ENV', { value: '', multiline: false, minParams: 1, maxParams: 1, fn: (p) => (p === undefined ? '' : textToByteString(host.env(p) ?? '')) });
     this.defs.set('_HASH', { value: '#', multiline: false, maxParams: 0 });
     this.defs.set('_BANG', { value: '!', multiline: false, maxParams: 0 });
   }
@@ -568,14 +573,25 @@ class Preprocessor {
       lineNo++;
       const full = s.slice(start, hasNl ? nl + 1 : nl);
       const step = MAXBUF - 1;
-      if (full.length > step) {
-        this.report('warning', 'line-too-long', undefined, `line is ${full.length} bytes long; keepalived 2.2.7 reads it in pieces of ${step} bytes, each treated as a line of its own`, { file: display, line: lineNo, col: 1 });
-      }
       for (let off = 0; off < full.length; off += step) {
         let piece = full.slice(off, off + step);
         const nul = piece.indexOf('\0');
+        // havipd: follows keepalived 2.4.3 read_line(): a piece that does not end the line is refused whole —
+        // "line too long" when it filled the buffer, "embedded NULs" when a NUL cut it short (2.2.7 kept the
+        // piece, up to the NUL, as a line of its own). A NUL in a last line without '\n' still just cuts it.
+        const atEof = !hasNl && off + step >= full.length;
+        if (nul >= 0 && !atEof) {
+          this.report('error', 'nul-byte', 'GENERAL_ERROR', 'configuration appears to have embedded NULs - ignoring line', { file: display, line: lineNo, col: off + nul + 1 });
+          out.push({ text: '', line: lineNo });
+          continue;
+        }
+        if (nul < 0 && piece.length === step && !piece.endsWith('\n')) {
+          // One diagnostic per physical line (keepalived repeats it for every 1023 bytes).
+          if (off === 0) this.report('error', 'line-too-long', 'GENERAL_ERROR', `line too long - ignoring (keepalived reads ${step} bytes at a time: each full piece is refused, the rest of the line is read as a line of its own)`, { file: display, line: lineNo, col: 1 });
+          continue;
+        }
         if (nul >= 0) {
-          this.report('warning', 'nul-byte', undefined, 'NUL byte in line: keepalived ignores the rest of the line after it', { file: display, line: lineNo, col: off + nul + 1 });
+          this.report('warning', 'nul-byte', undefined, 'NUL byte in the last line: keepalived ignores the rest of the line after it', { file: display, line: lineNo, col: off + nul + 1 });
           piece = piece.slice(0, nul);
         }
         let len = piece.length;
@@ -960,12 +976,20 @@ class Preprocessor {
     const name = text.slice(n, p);
     let paramStart = -1;
     let paramEnd = -1;
+    // havipd: follows keepalived 2.4.3 find_definition(): parameters are words (letters, digits, '_') separated
+    // by blanks, counted, and numbers only where the definition says so (2.2.7 took digits and spaces only).
+    let numbersOnly = true;
+    let numParams = 0;
     if (braces) {
-      while (p < text.length && (text[p] === ' ' || isDigit(text[p]))) {
-        if (text[p] !== ' ') {
+      let inParam = false;
+      while (p < text.length && (text[p] === ' ' || text[p] === '\t' || isAlnum(text[p]) || text[p] === '_')) {
+        if (text[p] !== ' ' && text[p] !== '\t') {
           if (paramStart < 0) paramStart = p;
           paramEnd = p;
-        }
+          if (!isDigit(text[p])) numbersOnly = false;
+          if (!inParam) numParams++;
+          inParam = true;
+        } else inParam = false;
         p++;
       }
       if (paramStart >= 0 && paramEnd + 1 !== p) return undefined;
@@ -975,6 +999,14 @@ class Preprocessor {
     const def = this.defs.get(name);
     if (!def || (def.multiline && !allowMultiline)) return undefined;
     if (paramStart >= 0 && def.maxParams === 0) return undefined;
+    if (paramStart >= 0 && def.numbersOnly && !numbersOnly) {
+      this.report('error', 'definition-params', 'GENERAL_ERROR', `Definition ${name} requires numeric parameters only.`);
+      return undefined;
+    }
+    if (paramStart >= 0 && (numParams > def.maxParams || numParams < (def.minParams ?? 0))) {
+      this.report('error', 'definition-params', 'GENERAL_ERROR', `Definition ${name} requires between ${def.minParams ?? 0} and ${def.maxParams} parameters, ${numParams} specified.`);
+      return undefined;
+    }
     return { def, end: braces ? p + 1 : p, params: paramStart >= 0 ? text.slice(paramStart, paramEnd + 1) : undefined };
   }
 

@@ -1,4 +1,4 @@
-// Normalised JSON for `havipd --dump-config`: the DaemonConfig with secrets (auth_pass) redacted, source
+// Normalised JSON for `havipd --dump-config`: the DaemonConfig with secrets (auth_pass, auth_hmac keys) redacted, source
 // positions dropped, keys in a stable order. Never includes a password.
 
 import type { DaemonConfig } from './types.js';
@@ -13,7 +13,7 @@ function normalise(v: unknown, keepPos: boolean): unknown {
       if (k === 'pos' && !keepPos) continue;
       const x = (v as Record<string, unknown>)[k];
       if (x === undefined) continue;
-      out[k] = k === 'password' ? REDACTED : normalise(x, keepPos);
+      out[k] = k === 'password' || k === 'secret' ? REDACTED : normalise(x, keepPos);
     }
     return out;
   }

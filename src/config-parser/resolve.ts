@@ -4,9 +4,10 @@
 // authentication rules, advert_int rounding, VIP count, owner and sync-group tracker weights, duplicate VRIDs.
 
 import { micros } from '../vrrp/units.js';
+import { defaultTimeWindow } from '../vrrp/auth-hmac.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type {
-  DaemonConfig, GarpConfig, GarpGroupConfig, GlobalDefs, InterfaceUpDownDelayConfig, LinkbeatInterfaceConfig, NotifyConfig,
+  AuthHmacConfig, DaemonConfig, GarpConfig, GarpGroupConfig, GlobalDefs, InterfaceUpDownDelayConfig, LinkbeatInterfaceConfig, NotifyConfig,
   SyncGroupConfig, TrackFileConfig, TrackGroupConfig, TrackProcessConfig, TrackRef, VipConfig, VrrpInstanceConfig,
   VrrpScriptConfig,
 } from './types.js';
@@ -74,6 +75,15 @@ export function resolveGlobal(g: GlobalDraft): GlobalDefs {
     dataUseInstance: g.dataUseInstance,
     instanceName: g.instanceName,
     netNamespace: g.netNamespace,
+    delayAfterBoot: micros(g.delayAfterBoot ?? 0),
+    ownerIgnoreAdverts: g.ownerIgnoreAdverts ?? false,
+    jsonVersion: g.jsonVersion ?? 1,
+    ...(g.stateDumpFile !== undefined ? { stateDumpFile: g.stateDumpFile } : {}),
+    ...(g.statsDumpFile !== undefined ? { statsDumpFile: g.statsDumpFile } : {}),
+    ...(g.jsonDumpFile !== undefined ? { jsonDumpFile: g.jsonDumpFile } : {}),
+    ...(g.iprouteUsrDir !== undefined ? { iprouteUsrDir: g.iprouteUsrDir } : {}),
+    ...(g.iprouteEtcDir !== undefined ? { iprouteEtcDir: g.iprouteEtcDir } : {}),
+    useSymlinkPaths: g.useSymlinkPaths ?? false,
   };
 }
 
@@ -262,12 +272,17 @@ function completeInstance(
   }
   version ??= global.vrrpVersion;
 
+  let noVirtualIpaddress = d.noVirtualIpaddress;
+  if (noVirtualIpaddress && strict) {
+    sink.add({ severity: 'warning', code: 'no-vip-strict', kaClass: 'WARNING', pos: d.pos, subject: d.name, message: `(${d.name}) no_virtual_ipaddress and strict mode are incompatible; no_virtual_ipaddress cleared` });
+    noVirtualIpaddress = false;
+  }
   if (d.vips.length === 0) {
-    if ((version === 3 || strict) && !d.noVirtualIpaddress) {
+    if ((version === 3 || strict) && !noVirtualIpaddress) {
       err('no-vip', 'no virtual_ipaddress given; VRRPv3 and strict mode need at least one - instance not started');
       return undefined;
     }
-    if (!d.noVirtualIpaddress) {
+    if (!noVirtualIpaddress) {
       sink.add({ severity: 'warning', code: 'no-vip', kaClass: 'WARNING', pos: d.pos, subject: d.name, message: `(${d.name}) no virtual_ipaddress given; at least one is sensible` });
     }
   }
@@ -352,6 +367,11 @@ function completeInstance(
       preemptDelay = 0;
     }
   }
+  let timerExpiredBackup = d.timerExpiredBackup;
+  if (timerExpiredBackup !== undefined && !nopreempt) {
+    err('timer-expired-backup-preempt', 'timer_expired_backup requires nopreempt; reset');
+    timerExpiredBackup = undefined;
+  }
   let downTimerAdverts = d.downTimerAdverts ?? global.downTimerAdverts;
   if (downTimerAdverts !== 3 && strict) {
     err('down-timer-adverts-strict', 'down_timer_adverts must be 3 in strict mode; reset to 3');
@@ -389,6 +409,20 @@ function completeInstance(
   if (d.higherPrioSendAdvert === true && strict) {
     err('strict-higher-prio-send-advert', 'strict mode requires higher_prio_send_advert to be off; cleared');
     higherPrioSendAdvert = false;
+  }
+  // keepalived 2.3.3 vrrp_complete_instance: owner_ignore_adverts only for an owner; strict owners always.
+  let ownerIgnoreAdverts = d.ownerIgnoreAdverts;
+  if (ownerIgnoreAdverts === true && priority !== 255) {
+    err('owner-ignore-adverts-not-owner', 'owner_ignore_adverts is ignored since the priority is not 255');
+    ownerIgnoreAdverts = false;
+  } else if (ownerIgnoreAdverts === undefined) {
+    ownerIgnoreAdverts = priority === 255 && (strict || (global.ownerIgnoreAdverts ?? false));
+  } else if (priority === 255 && !ownerIgnoreAdverts) {
+    // keepalived-compat: 2.4.3 refuses an explicit `owner_ignore_adverts false` on an owner (its message names
+    // Test: test/unit/config-parser/keywords-ka24.test.ts "owner_ignore_adverts false on an owner: error, set".
+    // strict mode, its test does not) and sets it.
+    err('owner-ignore-adverts-required', 'strict_mode with priority 255 requires owner_ignore_adverts; set');
+    ownerIgnoreAdverts = true;
   }
   const smtpAlert = d.smtpAlert ?? global.smtpAlertVrrp ?? global.smtpAlert ?? false;
   const group = syncGroup !== undefined ? groups.get(syncGroup) : undefined;
@@ -454,6 +488,14 @@ function completeInstance(
   }
   priority = Math.max(1, Math.min(255, priority));
 
+  const authHmac = resolveAuthHmac(d, adv, strict, sink);
+  if (authHmac && auth.type !== 'NONE') {
+    // keepalived-compat: auth_hmac supersedes the legacy authentication block, which is dropped.
+    // Test: test/unit/config-parser/keywords-auth-hmac.test.ts "legacy authentication is dropped".
+    err('auth-hmac-legacy-auth', 'auth_hmac cannot be combined with authentication, dropping legacy auth');
+    auth = { type: 'NONE' };
+  }
+
   return {
     name: d.name,
     state,
@@ -464,6 +506,7 @@ function completeInstance(
     version,
     family,
     auth,
+    ...(authHmac ? { authHmac } : {}),
     vips,
     excludedVips: evips,
     virtualRoutes: [...d.routes],
@@ -499,6 +542,9 @@ function completeInstance(
     useVmac: d.useVmac,
     syncGroup,
     inactiveKeywords: [...d.inactive],
+    ...(timerExpiredBackup !== undefined ? { timerExpiredBackup } : {}),
+    ownerIgnoreAdverts,
+    noVirtualIpaddress,
     pos: d.pos,
   };
 }
@@ -526,4 +572,33 @@ function checkDuplicateVrids(instances: readonly VrrpInstanceConfig[], _global: 
         message: `${b.name} and ${a.name} both use VRID ${a.vrid} with IPv${a.family} on interface ${a.interface}` });
     }
   }
+}
+
+/**
+ * keepalived 2.4.3 `vrrp_complete_instance()` on `auth_hmac`: the active key must be defined, strict mode
+ * forces `enforce`, and the `time` window defaults to max(3 × advert_int, 5) s (≤ 300).
+ */
+function resolveAuthHmac(d: InstanceDraft, advertIntUs: number, strict: boolean, sink: DiagnosticSink): AuthHmacConfig | undefined {
+  const h = d.authHmac;
+  if (!h) return undefined;
+  if (h.activeKey === undefined || !h.keys.some((k) => k.id === h.activeKey)) {
+    // havipd: refused (FATAL). keepalived 2.4.3 reports it and runs with the extension disabled.
+    sink.add({
+      severity: 'error', code: 'auth-hmac-no-active-key', kaClass: 'FATAL', pos: h.pos, subject: d.name,
+      message: h.activeKey === undefined ? `(${d.name}) auth_hmac has no active_key` : `(${d.name}) auth_hmac active_key ${h.activeKey} is not defined`,
+    });
+    return undefined;
+  }
+  let mode = h.mode;
+  if (strict && mode !== 'enforce') {
+    sink.add({ severity: 'error', code: 'auth-hmac-strict-mode', kaClass: 'GENERAL_ERROR', pos: h.pos, subject: d.name, message: `(${d.name}) strict mode requires auth_hmac mode enforce` });
+    mode = 'enforce';
+  }
+  return {
+    keys: h.keys.map((k) => ({ id: k.id, secret: k.secret })),
+    activeKey: h.activeKey,
+    mode,
+    antiReplay: h.antiReplay,
+    timeWindow: h.timeWindow ?? defaultTimeWindow(advertIntUs),
+  };
 }

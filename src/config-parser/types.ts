@@ -202,6 +202,25 @@ export interface GlobalDefs {
   readonly instanceName: string | undefined;
   /** `net_namespace NAME` (top level): recorded, not acted on by havipd (run it under `ip netns exec`). */
   readonly netNamespace: string | undefined;
+  // keepalived 2.2.8–2.4.3 (optional only so that hand-built configs stay valid; the parser always sets them).
+  /**
+   * `vrrp_delay_after_boot` (2.4.0): a start-up delay counted from boot. The shell turns it into
+   * `startupDelay` with the uptime (src/vrrp/startup.ts `applyDelayAfterBoot`); 0 = none.
+   */
+  readonly delayAfterBoot?: Micros;
+  /** `vrrp_owner_ignore_adverts` (2.3.3): default of the instances' `owner_ignore_adverts`. */
+  readonly ownerIgnoreAdverts?: boolean;
+  /** `json_version` (2.2.8): 1 = a bare array of instances, 2 = `{ "vrrp": [...], "track_process": [...] }`. */
+  readonly jsonVersion?: 1 | 2;
+  /** `state_dump_file` / `stats_dump_file` / `json_dump_file` (2.3.3): SIGUSR1 / SIGUSR2 / SIGJSON targets. */
+  readonly stateDumpFile?: string;
+  readonly statsDumpFile?: string;
+  readonly jsonDumpFile?: string;
+  /** `iproute_usr_dir` / `iproute_etc_dir` (2.3.2): where iproute2's rt_tables & co live. */
+  readonly iprouteUsrDir?: string;
+  readonly iprouteEtcDir?: string;
+  /** `use_symlink_paths` (2.3.0): check script paths without resolving symlinks. */
+  readonly useSymlinkPaths?: boolean;
 }
 
 // ───────────────────────────── vrrp_script / track_file ─────────────────────────────
@@ -311,6 +330,24 @@ export type AuthConfig =
   /** IPsec-AH (legacy): recognised, not implemented; adverts with AH are counted and dropped. */
   | { readonly type: 'AH'; readonly password: string };
 
+/** One `auth_hmac` key: id 1..255, 32–64 bytes. The secret is never logged, dumped or shown. */
+export interface AuthHmacKey {
+  readonly id: number;
+  readonly secret: Uint8Array;
+}
+
+/** `auth_hmac { … }` (keepalived 2.4): HMAC-SHA256 trailer on every advert (src/vrrp/auth-hmac.ts). */
+export interface AuthHmacConfig {
+  readonly keys: readonly AuthHmacKey[];
+  /** Key id used to sign (always one of `keys`). */
+  readonly activeKey: number;
+  /** enforce (default): a valid trailer is required; permissive: sign, accept unsigned; receive-only: verify, do not sign. */
+  readonly mode: 'enforce' | 'permissive' | 'receive-only';
+  readonly antiReplay: 'time' | 'monotonic';
+  /** Freshness window in seconds (resolved: `time_window`, else max(3 × advert_int, 5) ≤ 300). */
+  readonly timeWindow: number;
+}
+
 export interface UnicastPeer {
   readonly address: string;
   readonly minTtl?: number;
@@ -330,6 +367,8 @@ export interface VrrpInstanceConfig {
   readonly version: VrrpVersion;
   readonly family: Family;
   readonly auth: AuthConfig;
+  /** `auth_hmac` (keepalived 2.4); supersedes `auth` (which is then NONE). */
+  readonly authHmac?: AuthHmacConfig;
   /** VIPs carried in adverts (at most what one advert carries; the excess moved to excludedVips). */
   readonly vips: readonly VipConfig[];
   readonly excludedVips: readonly VipConfig[];
@@ -376,6 +415,15 @@ export interface VrrpInstanceConfig {
   readonly syncGroup: string | undefined;
   /** Keywords keepalived accepts that havipd parses and keeps but does not act on (warned once). */
   readonly inactiveKeywords: readonly string[];
+  /**
+   * `timer_expired_backup [PRIO]` (2.2.8; needs nopreempt): highest_other_priority. When the process was frozen
+   * long enough that a peer of this priority may have taken over, a MASTER drops to BACKUP. Absent = off.
+   */
+  readonly timerExpiredBackup?: number;
+  /** `owner_ignore_adverts` (2.3.3): an address owner (priority 255) drops every received advert. */
+  readonly ownerIgnoreAdverts?: boolean;
+  /** `no_virtual_ipaddress` (2.2.8): the instance runs without VIPs on purpose. */
+  readonly noVirtualIpaddress?: boolean;
   readonly pos?: SourcePos;
 }
 

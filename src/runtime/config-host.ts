@@ -138,6 +138,13 @@ export function createConfigHost(env: NodeJS.ProcessEnv = process.env, cwd: () =
         return { ok: false, errno: errnoOf(e) ?? 'EIO' };
       }
     },
+    groupOtherAccess(path: string): boolean | undefined {
+      try {
+        return (statSync(path).mode & 0o077) !== 0;
+      } catch {
+        return undefined;
+      }
+    },
     glob(pattern: string): readonly string[] {
       const budget = { visits: MAX_GLOB_VISITS };
       const out: string[] = [];

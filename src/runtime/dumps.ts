@@ -24,6 +24,25 @@ export interface InstanceStats {
   readonly auth_failure: number;
   readonly pri_zero_rcvd: number;
   readonly pri_zero_sent: number;
+  /** keepalived 2.4 `auth_ext_*` counters; present only for an instance with `auth_hmac`. */
+  readonly auth_ext_missing?: number;
+  readonly auth_ext_malformed?: number;
+  readonly auth_ext_unknown_key?: number;
+  readonly auth_ext_invalid_hmac?: number;
+  readonly auth_ext_stale?: number;
+  readonly auth_ext_replay?: number;
+}
+
+/** The six keepalived 2.4 `auth_ext_*` counters of a core instance's stats. */
+export function authExtStats(st: Readonly<Record<'auth_ext_missing' | 'auth_ext_malformed' | 'auth_ext_unknown_key' | 'auth_ext_invalid_hmac' | 'auth_ext_stale' | 'auth_ext_replay', number>>): Partial<InstanceStats> {
+  return {
+    auth_ext_missing: st.auth_ext_missing,
+    auth_ext_malformed: st.auth_ext_malformed,
+    auth_ext_unknown_key: st.auth_ext_unknown_key,
+    auth_ext_invalid_hmac: st.auth_ext_invalid_hmac,
+    auth_ext_stale: st.auth_ext_stale,
+    auth_ext_replay: st.auth_ext_replay,
+  };
 }
 
 export const ZERO_STATS: InstanceStats = {
@@ -53,10 +72,20 @@ export interface InstanceRuntimeView {
   readonly stats: InstanceStats;
 }
 
+/** What the process tracker knows about one `vrrp_track_process` at dump time. */
+export interface TrackProcessView {
+  readonly current: number;
+  readonly haveQuorum: boolean;
+  readonly forkTimerRunning: boolean;
+  readonly terminateTimerRunning: boolean;
+}
+
 export interface DumpInput {
   readonly config: DaemonConfig;
   /** Keyed by instance name; instances missing here are dumped from config alone (INIT). */
   readonly runtime: Readonly<Record<string, InstanceRuntimeView>>;
+  /** Keyed by vrrp_track_process name (json_version 2 lists them); missing ones count 0 processes. */
+  readonly trackProcesses?: Readonly<Record<string, TrackProcessView>>;
 }
 
 // ─────────────────────────── paths ───────────────────────────
@@ -64,8 +93,13 @@ export interface DumpInput {
 export type DumpKind = 'data' | 'stats' | 'json';
 
 /**
- * keepalived's rule: `$TMPDIR` if absolute, else /tmp; `data_use_instance` appends `.<instance>`
- * before the extension (we have no netns name of our own: `net_namespace` is recorded only).
+ * keepalived 2.4.3's rule. Stats and JSON: `$TMPDIR` if absolute, else /tmp (`make_tmp_filename`); the data dump
+ * (`open_dump_file`): `state_dump_file` (2.3.3) gives the directory when absolute and the file name unless it
+ * ends in '/', else the same temporary directory and `keepalived.data`. `data_use_instance` inserts
+ * `.<netns>_<instance>` before the data file's extension, and before `.stats` / `.json`. keepalived-compat:
+ * `stats_dump_file` and `json_dump_file` are parsed but not used by keepalived 2.4.3 (its man page says
+ * otherwise; the binary wins).
+ * Test: test/unit/runtime/dumps.test.ts "state_dump_file (2.3.3) places the data dump; stats and JSON stay in the temporary directory".
  */
 export function dumpPath(kind: DumpKind, env: NodeJS.ProcessEnv, config: DaemonConfig): string {
   const tmp = env.TMPDIR && isAbsolute(env.TMPDIR) ? env.TMPDIR : '/tmp';
@@ -75,7 +109,14 @@ export function dumpPath(kind: DumpKind, env: NodeJS.ProcessEnv, config: DaemonC
     const parts = [g.netNamespace, g.instanceName].filter((x): x is string => !!x);
     if (parts.length > 0) suffix = '.' + parts.join('_');
   }
-  return join(tmp, `keepalived${suffix}.${kind}`);
+  if (kind !== 'data') return join(tmp, `keepalived${suffix}.${kind}`);
+  const f = g.stateDumpFile;
+  let dir = tmp;
+  if (f !== undefined && f.startsWith('/')) dir = f.endsWith('/') ? f.slice(0, -1) : f.slice(0, f.lastIndexOf('/'));
+  const name = f !== undefined && !f.endsWith('/') ? f.slice(f.lastIndexOf('/') + 1) : 'keepalived.data';
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot < 0 ? [name, ''] : [name.slice(0, dot), name.slice(dot)];
+  return `${dir}/${stem}${suffix}${ext}`;
 }
 
 /** Writes with mode 0600 (keepalived's umask 0177) through a temporary file and rename. */
@@ -110,6 +151,19 @@ export function formatStats(input: DumpInput): string {
       `    Invalid Type: ${s.invalid_authtype}`,
       `    Type Mismatch: ${s.authtype_mismatch}`,
       `    Failure: ${s.auth_failure}`,
+      // havipd: keepalived 2.4.3 prints this section for every instance; we print it only for auth_hmac
+      // ones, so 2.2.7-format dumps of other instances stay byte-identical.
+      ...(inst.authHmac
+        ? [
+            '  Authentication Extension Errors:',
+            `    Missing: ${s.auth_ext_missing ?? 0}`,
+            `    Malformed: ${s.auth_ext_malformed ?? 0}`,
+            `    Unknown Key: ${s.auth_ext_unknown_key ?? 0}`,
+            `    Invalid HMAC: ${s.auth_ext_invalid_hmac ?? 0}`,
+            `    Stale: ${s.auth_ext_stale ?? 0}`,
+            `    Replay: ${s.auth_ext_replay ?? 0}`,
+          ]
+        : []),
       '  Priority Zero:',
       `    Received: ${s.pri_zero_rcvd}`,
       `    Sent: ${s.pri_zero_sent}`,
@@ -292,6 +346,14 @@ function formatInstance(inst: VrrpInstanceConfig, rt: InstanceRuntimeView | unde
     L.push(`   Authentication type = ${inst.auth.type === 'PASS' ? 'SIMPLE_PASSWORD' : 'IPSEC_AH'}`);
     L.push('   Password = ********');
   }
+  if (inst.authHmac) {
+    // keepalived 2.4.3 `dump_vrrp()`: the extension's settings, never a key.
+    const h = inst.authHmac;
+    L.push('   Authentication extension = HMAC-SHA256-128');
+    L.push(`     Keys = ${h.keys.length}, active key id = ${h.activeKey}`);
+    L.push(`     Mode = ${h.mode}`);
+    L.push(h.antiReplay === 'time' ? `     Anti replay = time, window = ${h.timeWindow} sec` : '     Anti replay = monotonic');
+  }
   const set = rt?.vipsSet ?? false;
   if (inst.vips.length > 0) {
     L.push(`   Virtual IP (${inst.vips.length}):`);
@@ -337,8 +399,38 @@ function formatInstance(inst: VrrpInstanceConfig, rt: InstanceRuntimeView | unde
 
 const STATE_NUM: Record<VrrpState, number> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3 };
 
-/** keepalived 2.2.7's JSON dump: one object per instance with `data` and `stats` (auth_data redacted). */
+/**
+ * keepalived's JSON dump: one object per instance with `data` and `stats` (auth_data redacted). `json_version 2`
+ * (2.2.8+) wraps it: `{"vrrp": [...], "track_process": [...]}` (the latter only when there are process trackers).
+ */
 export function formatJson(input: DumpInput): string {
+  const vrrp = jsonInstances(input);
+  if ((input.config.global.jsonVersion ?? 1) !== 2) return JSON.stringify(vrrp);
+  const out: Record<string, unknown> = { vrrp };
+  const tps = input.config.trackProcesses ?? [];
+  if (tps.length > 0) {
+    out.track_process = tps.map((tp) => {
+      const v = input.trackProcesses?.[tp.name];
+      const o: Record<string, unknown> = { process: tp.process };
+      if (tp.params.length > 0) o.parameters = tp.params.join(' ');
+      o.param_match = tp.paramMatch;
+      o.min_processes = tp.quorum;
+      if (tp.quorumMax !== undefined) o.max_processes = tp.quorumMax;
+      o.current_processes = v?.current ?? 0;
+      o.have_quorum = v?.haveQuorum ?? false;
+      o.weight = tp.reverse ? -tp.weight : tp.weight;
+      o.terminate_delay = tp.terminateDelay / 1e6;
+      o.fork_delay = tp.forkDelay / 1e6;
+      o.fork_delay_timer_running = v?.forkTimerRunning ?? false;
+      o.terminate_delay_timer_running = v?.terminateTimerRunning ?? false;
+      o.full_command = tp.fullCommand;
+      return o;
+    });
+  }
+  return JSON.stringify(out);
+}
+
+function jsonInstances(input: DumpInput): unknown[] {
   const arr = input.config.instances.map((inst) => {
     const rt = input.runtime[inst.name];
     const set = rt?.vipsSet ?? false;
@@ -396,5 +488,5 @@ export function formatJson(input: DumpInput): string {
     if (inst.auth.type !== 'NONE') data.auth_data = '********';
     return { data, stats: { ...(rt?.stats ?? ZERO_STATS) } };
   });
-  return JSON.stringify(arr);
+  return arr;
 }

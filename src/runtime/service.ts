@@ -24,6 +24,9 @@ import { planReload } from '../vrrp/reload-plan.js';
 import { OpsPlane, type OpsSource, type ReloadChanges, type ReloadOutcome } from './ops/plane.js';
 import { checkConfig, renderCheck } from '../cli/config-test.js';
 import type { NativeAddon } from '../native/index.js';
+import { signalNumber } from '../cli/signum.js';
+import { applyDelayAfterBoot } from '../vrrp/startup-delay.js';
+import { readUptime } from './uptime.js';
 
 export interface ServiceOptions {
   readonly file: string;
@@ -37,6 +40,8 @@ export interface ServiceOptions {
   readonly vrrpPidFile: string | undefined;
   /** `-g`: log file as given; lines go to its `_vrrp` name, as keepalived's VRRP child writes them. */
   readonly logFile?: string | undefined;
+  /** `--ignore-sigint` (keepalived 2.3+): SIGINT does not stop the daemon. */
+  readonly ignoreSigint?: boolean;
   /** The operations plane (issue 10); absent = none of it. */
   readonly ops?: RunOpsOptions | undefined;
 }
@@ -148,7 +153,9 @@ function createSupervisor(config: DaemonConfig, edges: SupervisorEdges, opts: Se
     // scripts keepalived would not run (insecure, missing, not executable) leave the config too. The core gets
     // the config the trackers run: a disabled weight-0 script left in it would hold its instance in FAULT.
     prepare: (raw, previous) => {
-      const trackers = prepareTrackers(raw, log, previous ? { reload: true, carry: previous.carry() } : {});
+      // vrrp_delay_after_boot (keepalived 2.4.0): applied at start-up only, with the uptime read then.
+      const boot = previous ? raw : applyDelayAfterBoot(raw, readUptime());
+      const trackers = prepareTrackers(boot, log, previous ? { reload: true, carry: previous.carry() } : {});
       return { config: withSecureNotifyScripts(trackers.config, log), trackers };
     },
     // Notify FIFOs and their scripts, then SMTP alerts (inert without smtp_server and notification_email).
@@ -292,23 +299,34 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
     };
     const signals: Array<{ name: NodeJS.Signals; fn: () => void }> = [
       { name: 'SIGTERM', fn: () => stop('SIGTERM') },
-      { name: 'SIGINT', fn: () => stop('SIGINT') },
+      {
+        name: 'SIGINT',
+        fn: opts.ignoreSigint === true
+          ? () => log.info({ event: LOG_EVENT.signalIgnored, signal: 'SIGINT' }, 'SIGINT ignored (--ignore-sigint)')
+          : () => stop('SIGINT'),
+      },
       { name: 'SIGHUP', fn: () => void reload(false) },
       { name: 'SIGUSR1', fn: () => dump('data') },
       { name: 'SIGUSR2', fn: () => dump('stats') },
     ];
     for (const s of signals) process.on(s.name, s.fn);
     // SIGRTMIN+2 (keepalived's JSON dump signal) is not a Node signal name: the native addon watches it.
-    void watchJsonSignal(() => dump('json'), log);
+    void watchJsonSignal(() => dump('json'), log, () => {
+      // havipd: keepalived's STATS_CLEAR (SIGRTMAX-1) writes the stats and zeroes them; havipd writes them and
+      // keeps counting (the counters are the core's). Watching it keeps the signal from terminating the daemon.
+      log.warn({ event: LOG_EVENT.signalStatsClear }, 'STATS_CLEAR signal: stats written, counters not cleared by havipd');
+      dump('stats');
+    });
   });
 }
 
 /** Watches SIGRTMIN+2 (keepalived's JSON dump signal) through the addon; false when it is not loaded. */
-async function watchJsonSignal(onSignal: () => void, log: Logger): Promise<boolean> {
+async function watchJsonSignal(onSignal: () => void, log: Logger, onStatsClear?: () => void): Promise<boolean> {
   try {
     const { loadNative } = await import('../native/index.js');
     const native = loadNative();
     native.watchSignal(native.sigrtmin() + 2, onSignal);
+    if (onStatsClear) native.watchSignal(signalNumber('STATS_CLEAR')!, onStatsClear);
     return true;
   } catch (err) {
     log.debug({ event: LOG_EVENT.signalUnavailable, err }, 'SIGRTMIN+2 JSON dumps unavailable (native addon not loaded)');

@@ -24,7 +24,8 @@ import { defaultRulePreferences, type RouteEdge } from './routes.js';
 import type { LinkEdge, LinkEvent } from './links.js';
 import type { FrameSender } from '../garp/sender.js';
 import type { OpenTransport, Transport } from './transport/types.js';
-import type { DumpInput, InstanceRuntimeView } from './dumps.js';
+import { authExtStats, type DumpInput, type InstanceRuntimeView } from './dumps.js';
+import { nodeAuthHmacSeam } from './auth-hmac-crypto.js';
 import type { Trackers } from './trackers.js';
 import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
@@ -184,6 +185,8 @@ export class Supervisor {
   /** The slot each instance sends on (removed instances keep theirs until a reload has finished). */
   private readonly slotOf = new Map<string, TransportSlot>();
   private timer: NodeJS.Timeout | undefined;
+  /** When `timer` should fire (its deadline, or when it was armed if that was later). */
+  private timerDue = 0 as Micros;
   private chain: Promise<void> = Promise.resolve();
   private running = false;
   private stopped = false;
@@ -215,7 +218,7 @@ export class Supervisor {
     const sinks = opts.sinks?.(this.config) ?? {};
     this.notifier = sinks.notifier;
     this.alerts = sinks.alerts;
-    this.core = new VrrpCore(this.config, { detail: opts.detail });
+    this.core = new VrrpCore(this.config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => edges.clock.epochMicros()) });
     this.rulePrefs = defaultRulePreferences(this.config);
   }
 
@@ -450,10 +453,12 @@ export class Supervisor {
           auth_failure: st.auth_failure,
           pri_zero_rcvd: st.pri_zero_rcvd,
           pri_zero_sent: st.pri_zero_sent,
+          ...(this.config.instances.find((i) => i.name === s.name)?.authHmac ? authExtStats(st) : {}),
         },
       };
     }
-    return { config: this.config, runtime };
+    const trackProcesses = this.trackers?.processViews();
+    return { config: this.config, runtime, ...(trackProcesses ? { trackProcesses } : {}) };
   }
 
   /** Waits until every effect queued so far has been performed (tests and shutdown). */
@@ -508,17 +513,35 @@ export class Supervisor {
   /** One timer, for the earliest deadline of all instances. */
   private arm(): void {
     if (this.stopped) return;
+    const armedAt = this.edges.clock.now();
+    // An overdue timer is not replaced: when the loop polled the sockets before running it (a resumed
+    // epoll_wait may return events rather than EINTR), it must still fire to report how late it is.
+    if (this.timer && armedAt >= this.timerDue) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const deadline = this.core.nextDeadline();
     if (deadline === undefined) return;
-    const delayMs = Math.max(0, Math.ceil((deadline - this.edges.clock.now()) / 1000));
+    const delayMs = Math.max(0, Math.ceil((deadline - armedAt) / 1000));
+    this.timerDue = Math.max(deadline, armedAt) as Micros;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      const at = this.edges.clock.now();
       // libuv timers count from a cached loop time and may fire a little early: wait for the rest then.
-      if (this.edges.clock.now() < deadline) return this.arm();
-      this.stepAt(deadline, { kind: 'tick' });
+      if (at < deadline) return this.arm();
+      // How late the process ran this timer (frozen, or the host too busy): the core decides what that means.
+      const late = (at - Math.max(deadline, armedAt)) as Micros;
+      // keepalived-compat: adverts that arrived before the deadline win over it (issue 8 §2). keepalived's
+      // socket read thread carries the timeout, so a resumed epoll reports the socket and the queued adverts
+      // re-arm the down timer first; the event loop runs expired timers before polling, so read them here.
+      // Test: test/unit/runtime/supervisor-drain.test.ts "keepalived-compat: a down timer run late with adverts queued"; test/interop/vrrp-freeze.test.ts.
+      void this.drainTransports().then(() => this.stepAt(deadline, { kind: 'tick', woke: { at, late } }));
     }, delayMs);
+  }
+
+  /** Feeds the core every datagram already waiting in the VRRP sockets (bounded per transport). */
+  private async drainTransports(): Promise<void> {
+    const open = [...this.slots.values()].flatMap((s) => (s.transport ? [s.transport] : []));
+    await Promise.all(open.map((t) => t.drainPending().catch(() => undefined)));
   }
 
   private onPacket(slot: TransportSlot, packet: ReceivedPacket): void {

@@ -1,4 +1,5 @@
-// The trackers of a running configuration: vrrp_script runner and track_file watcher (reference §1.9.4,
+// The trackers of a running configuration: vrrp_script runner, track_file watcher and vrrp_track_process
+// counter (reference §1.9.4, §1.9.7,
 // §1.9.6, §3.9, §3.13). Before the daemon starts, `prepareTrackers` checks every used script as keepalived
 // does (vrrp.c check_vrrp_script_security()) and drops the disabled scripts and unwatchable files from the
 // instances (keepalived removes them, so they neither fault nor weigh); `hostScriptDiagnostics` gives
@@ -11,8 +12,10 @@ import { spawnProcess, type Spawner } from './process.js';
 import { checkScriptSecure, scriptIdentity, systemUserDb, trackScriptVerdict, type UserDb } from './script-security.js';
 import { ScriptRunner, type PreparedScript, type ScriptCarry } from './scripts.js';
 import { initTrackFile, TrackFileWatcher } from './track-files.js';
+import { ProcessTracker, usedTrackProcesses } from './track-process.js';
+import type { TrackProcessView } from './dumps.js';
 
-type TrackerInput = Extract<Input, { kind: 'script' | 'file' }>;
+type TrackerInput = Extract<Input, { kind: 'script' | 'file' | 'process' }>;
 
 export interface TrackerOptions {
   readonly spawn?: Spawner;
@@ -21,6 +24,9 @@ export interface TrackerOptions {
   readonly reload?: boolean;
   readonly carry?: ReadonlyMap<string, ScriptCarry>;
   readonly pathEnv?: string | undefined;
+  /** vrrp_track_process: where processes are looked for (tests) and how often /proc is re-scanned. */
+  readonly procRoot?: string;
+  readonly processScanIntervalMs?: number;
 }
 
 export interface Trackers {
@@ -34,6 +40,8 @@ export interface Trackers {
   stop(): Promise<void>;
   /** Script statuses for the next configuration (reload). */
   carry(): Map<string, ScriptCarry>;
+  /** Process trackers' counts and quorum (the JSON dump, json_version 2). */
+  processViews(): Record<string, TrackProcessView>;
 }
 
 function usedNames(config: DaemonConfig, pick: (x: { trackScripts: readonly TrackRef[]; trackFiles: readonly TrackRef[] }) => readonly TrackRef[]): Set<string> {
@@ -95,23 +103,30 @@ export function prepareTrackers(config: DaemonConfig, log: Logger, opts: Tracker
   const feed = (input: TrackerInput): void => feedFn?.(input);
   const runner = new ScriptRunner(prepared, { spawn: opts.spawn ?? spawnProcess, logger: log, feed }, opts.carry);
   const watcher = new TrackFileWatcher(fileConfigs, { logger: log, feed });
+  const processes = new ProcessTracker(usedTrackProcesses(config), {
+    logger: log, feed, ...(opts.procRoot !== undefined ? { procRoot: opts.procRoot } : {}),
+    ...(opts.processScanIntervalMs !== undefined ? { scanIntervalMs: opts.processScanIntervalMs } : {}),
+  });
   const watched = new Set(watcher.names());
   const droppedFiles = new Set(config.trackFiles.filter((f) => usedFiles.has(f.name) && !watched.has(f.name)).map((f) => f.name));
 
   return {
     config: withoutTrackers(config, disabled, droppedFiles),
-    initialInputs: () => [...watcher.initialInputs(), ...runner.initialInputs()],
+    initialInputs: () => [...watcher.initialInputs(), ...processes.initialInputs(), ...runner.initialInputs()],
     start(f) {
       feedFn = f;
       watcher.start();
+      processes.start();
       runner.start();
     },
     async stop() {
       watcher.stop();
+      processes.stop();
       await runner.stop();
       feedFn = undefined;
     },
     carry: () => runner.carry(),
+    processViews: () => processes.views(),
   };
 }
 

@@ -8,13 +8,15 @@ import type { DaemonConfig, Family } from '../config-parser/types.js';
 import { GarpPacer } from '../garp/schedule.js';
 import { encodeAdvert } from './packet.js';
 import { checkAdvert, classifyForDispatch } from './receive-checks.js';
-import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping } from './effects.js';
+import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping, TickWake } from './effects.js';
+import { freezeAction, freezeMessage, isFreeze } from './freeze.js';
 import { routeTrackedInterfaces } from './route-interfaces.js';
 import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { evaluateTracking, type TrackerValues } from './priority.js';
 import { SyncGroup } from './sync-group.js';
 import { applyCommand, settleAdmin } from './commands.js';
 import { DropLog } from './drop-log.js';
+import type { AuthHmacSeam } from './auth-hmac.js';
 import { EDGE_FAULT, EdgeFaults } from './edge-faults.js';
 import { planReload } from './reload-plan.js';
 import { faultLogMessage, formatFaultReason, hasFault, type FaultReason } from './faults.js';
@@ -26,6 +28,8 @@ export interface VrrpCoreOptions {
   readonly codec?: AdvertCodec;
   /** keepalived `-D`: detail log lines, and the v3 Master_Adver_Interval reset on becoming MASTER. */
   readonly detail?: boolean;
+  /** HMAC-SHA256, constant-time compare and realtime clock for `auth_hmac` instances (the shell's crypto). */
+  readonly authHmac?: AuthHmacSeam;
 }
 
 const DEFAULT_CODEC: AdvertCodec = { encodeAdvert, checkAdvert };
@@ -37,6 +41,7 @@ export class VrrpCore {
   private readonly scripts = new Map<string, boolean>();
   private readonly links = new Map<string, boolean>();
   private readonly files = new Map<string, number>();
+  private readonly processes = new Map<string, boolean>();
   private readonly addrs = new Map<string, string>();
   /** External (edge) fault reasons per instance name: `fault` inputs. */
   private readonly edgeFaults = new EdgeFaults();
@@ -90,6 +95,7 @@ export class VrrpCore {
       global: this.config.global,
       detail: this.opts.detail ?? false,
       delayedStartUntil: this.delayedStartUntil,
+      ...(this.opts.authHmac ? { authHmac: this.opts.authHmac } : {}),
     };
   }
 
@@ -109,7 +115,7 @@ export class VrrpCore {
         if (!this.started && !this.stopped) this.start(ctx);
         break;
       case 'tick':
-        if (this.started && !this.stopped) this.tick(ctx);
+        if (this.started && !this.stopped) this.tick(ctx, input.woke);
         break;
       case 'packet':
         if (this.started && !this.stopped) this.packet(ctx, input.packet);
@@ -125,6 +131,14 @@ export class VrrpCore {
         break;
       case 'file':
         this.files.set(input.name, input.value);
+        this.reevaluate(ctx);
+        break;
+      case 'process':
+        // keepalived logs quorum changes only once running (the initial /proc scan just sets the state).
+        if (this.started && (this.processes.get(input.name) ?? false) !== input.haveQuorum) {
+          ctx.out.push({ kind: 'log', level: 'info', event: 'process.quorum', msg: `Quorum ${input.haveQuorum ? 'gained' : 'lost'} for tracked process ${input.name}`, fields: { process: input.name } });
+        }
+        this.processes.set(input.name, input.haveQuorum);
         this.reevaluate(ctx);
         break;
       case 'interfaceAddress':
@@ -205,7 +219,7 @@ export class VrrpCore {
   // ───────────────────────────── trackers ─────────────────────────────
 
   private values(): TrackerValues {
-    return { scripts: this.scripts, links: this.links, files: this.files };
+    return { scripts: this.scripts, links: this.links, files: this.files, processes: this.processes };
   }
 
   private sourceOf(i: VrrpInstance): string | undefined {
@@ -476,9 +490,15 @@ export class VrrpCore {
    * Expired timers at `now`, earliest first (keepalived walks its sands rbtree in order). Bounded: each
    * instance's timer fires at most once per tick, and every timer it re-arms lies after `now`
    * (`VrrpInstance.initSands`), so a tick can neither loop nor leave anything due behind it.
+   * After a freeze (`woke.late` ≥ FREEZE_THRESHOLD) the tick runs at the wake-up rather than at the
+   * deadline the shell steps ticks at to keep advert periods exact, so timers restart from then instead
+   * of firing a catch-up burst, and a due BACKUP follows `freezeAction`.
    */
-  private tick(ctx: InstanceCtx): void {
+  private tick(tctx: InstanceCtx, woke: TickWake | undefined): void {
+    const frozen = woke !== undefined && isFreeze(woke.late);
+    const ctx = frozen ? this.ctx(micros(Math.max(tctx.now, woke.at)), tctx.out) : tctx;
     const now = ctx.now;
+    if (frozen) ctx.out.push({ kind: 'log', level: 'warn', event: 'timer.frozen', msg: freezeMessage(woke.late), fields: { lateUs: woke.late } });
     const fired = new Set<VrrpInstance>();
     while (fired.size < this.instances.length) {
       let i: VrrpInstance | undefined;
@@ -490,7 +510,12 @@ export class VrrpCore {
       fired.add(i);
       this.expirations++;
       const prev = i.state;
-      if (i.state === 'BACKUP') {
+      if (i.state === 'BACKUP' && frozen && this.afterFreeze(i, now) === 'listen') {
+        // havipd: see `freezeAction`; the down timer restarts from the wake-up (initSands below).
+        i.log(ctx, 'info', 'timer.frozen-listen', 'Receive advertisement timeout after a freeze - staying BACKUP for Master_Down_Interval');
+        i.msDownTimer = i.mdi();
+        i.nextMasterReason = 'master-no-response';
+      } else if (i.state === 'BACKUP') {
         i.log(ctx, 'debug', 'timer.master-down', 'Receive advertisement timeout');
         i.wantstate = 'MASTER';
         i.becomeMaster(ctx, i.nextMasterReason);
@@ -502,6 +527,20 @@ export class VrrpCore {
     }
     for (const i of this.instances) i.fireDelayedGarps(ctx);
     for (const s of this.pacer.due(now, (name) => this.instances.find((x) => x.name === name)?.vipSet === true)) ctx.out.push({ kind: 'sendGarp', ...s });
+  }
+
+  /** `freezeAction` for a due instance (`timer_expired_backup` is not parsed yet: no MASTER reverts). */
+  private afterFreeze(i: VrrpInstance, wokeAt: Micros): ReturnType<typeof freezeAction> {
+    return freezeAction({
+      state: i.state === 'MASTER' ? 'MASTER' : 'BACKUP',
+      isOwner: i.isOwner,
+      version: i.config.version,
+      advertInt: i.config.advertInt,
+      nopreempt: i.config.nopreempt,
+      highestOtherPriority: undefined,
+      lastAdvertSent: undefined,
+      wokeAt,
+    });
   }
 
   // ───────────────────────────── packets ─────────────────────────────

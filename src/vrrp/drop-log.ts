@@ -26,6 +26,13 @@ export const DROP_REASONS = [
   'mcast_unicast_mismatch',
   'addr_list_err',
   'unicast_src_not_peer',
+  'owner_ignore_adverts',
+  'auth_ext_missing',
+  'auth_ext_malformed',
+  'auth_ext_unknown_key',
+  'auth_ext_invalid_hmac',
+  'auth_ext_stale',
+  'auth_ext_replay',
 ] as const satisfies readonly DropReason[];
 
 // Compile-time exhaustiveness: adding a DropReason without listing it above fails here.

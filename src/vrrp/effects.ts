@@ -24,8 +24,12 @@ export type Input =
   | { readonly kind: 'start' }
   /** A packet from the transport; the core demultiplexes by VRID / family / interface and runs the receive checks. */
   | { readonly kind: 'packet'; readonly packet: ReceivedPacket }
-  /** The clock reached `nextDeadline()` (or later): everything due at `now` fires. */
-  | { readonly kind: 'tick' }
+  /**
+   * The clock reached `nextDeadline()` (or later): everything due at `now` fires. `woke`: when the shell's
+   * timer actually ran and how late the process ran it (after the adverts already in the sockets were
+   * fed); a tick `late` by `FREEZE_THRESHOLD` or more is a freeze (src/vrrp/freeze.ts).
+   */
+  | { readonly kind: 'tick'; readonly woke?: TickWake }
   /** A vrrp_script's status after rise/fall (`true` = OK). */
   | { readonly kind: 'script'; readonly name: string; readonly ok: boolean }
   /**
@@ -35,6 +39,8 @@ export type Input =
   | { readonly kind: 'link'; readonly ifname: string; readonly up: boolean; readonly added?: boolean }
   /** A track_file's value. */
   | { readonly kind: 'file'; readonly name: string; readonly value: number }
+  /** A vrrp_track_process's quorum (quorum ≤ matching processes ≤ quorum_max, after fork/terminate delays). */
+  | { readonly kind: 'process'; readonly name: string; readonly haveQuorum: boolean }
   /** The primary address of an interface for a family, or `undefined` when it has none. */
   | { readonly kind: 'interfaceAddress'; readonly ifname: string; readonly family: Family; readonly address: string | undefined }
   /**
@@ -64,6 +70,12 @@ export type Input =
   | { readonly kind: 'stop' }
   /** An operator command (switchover, maintenance, GARP burst): src/vrrp/commands.ts. */
   | { readonly kind: 'command'; readonly command: Command };
+
+/** When the shell's timer ran (`at`, ≥ the tick's `now`) and how long after its due time (`late`). */
+export interface TickWake {
+  readonly at: Micros;
+  readonly late: Micros;
+}
 
 /**
  * Which old instances carry over to the new configuration (src/vrrp/reload-plan.ts `planReload()`,

@@ -14,6 +14,8 @@ export type FaultReason =
   | { readonly kind: 'script'; readonly name: string }
   /** A `track_file` put the instance in FAULT (weight 0, or status ≤ −254). */
   | { readonly kind: 'file'; readonly name: string }
+  /** A weight-0 `track_process` lost its quorum (or holds it, with `reverse`). */
+  | { readonly kind: 'process'; readonly name: string }
   /** No address of the instance's family on its interface to send from. */
   | { readonly kind: 'no-source-ip' }
   /** `unicast_fault_no_peer` with no unicast peer configured. */
@@ -30,6 +32,8 @@ export function formatFaultReason(f: FaultReason): string {
       return `script ${f.name}`;
     case 'file':
       return `file ${f.name}`;
+    case 'process':
+      return `process ${f.name}`;
     case 'no-source-ip':
     case 'config-error':
       return f.kind;
@@ -55,6 +59,8 @@ export function faultLogMessage(instance: string, family: Family, f: FaultReason
       return `(${instance}): entering FAULT state due to script ${f.name}`;
     case 'file':
       return `(${instance}): entering FAULT state (tracked file ${f.name} has status -254)`;
+    case 'process':
+      return `(${instance}) entering FAULT state (tracked process ${f.name} quorum not achieved)`;
     case 'config-error':
     case 'edge':
       return `(${instance}) entering FAULT state (${formatFaultReason(f)})`;

@@ -5,7 +5,8 @@
 // down_instance, vrrp_set_effective_priority). Pure: effects are appended to `ctx.out`.
 
 import { newAdminState, type AdminState } from './commands.js';
-import type { GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser/types.js';
+import type { AuthHmacConfig, GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser/types.js';
+import { appendTrailer, AuthHmacState, buildTrailer, signs, takeSendSeq, type AuthHmacSeam } from './auth-hmac.js';
 import { lowerPrioGarpPlan, masterGarpPlan, refreshDue, type GarpPacer, type GarpReason, type GarpTarget } from '../garp/schedule.js';
 import { backupAccepts, compareAddresses, peerLoses, peerWins } from './election.js';
 import type { AdvertCodec, Effect, InstanceSnapshot, InstanceStats, NotifyState, TransitionReason } from './effects.js';
@@ -18,6 +19,7 @@ import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './type
 import { micros, microsToCentis, type Micros } from './units.js';
 import { nextIpId } from './ipv4.js';
 import type { LogEvent } from '../log-events.js';
+import type { RxWarning } from './receive-checks.js';
 
 /** What an instance needs from the core while it handles one input. */
 export interface InstanceCtx {
@@ -30,6 +32,8 @@ export interface InstanceCtx {
   readonly detail: boolean;
   /** End of `vrrp_startup_delay`, if one is running. */
   readonly delayedStartUntil: Micros | undefined;
+  /** The crypto/clock seam of `auth_hmac` (required when an instance has it). */
+  readonly authHmac?: AuthHmacSeam;
 }
 
 /**
@@ -85,6 +89,12 @@ function newStats(): InstanceStats {
     addr_list_err: 0,
     vers_err: 0,
     chk_err: 0,
+    auth_ext_missing: 0,
+    auth_ext_malformed: 0,
+    auth_ext_unknown_key: 0,
+    auth_ext_invalid_hmac: 0,
+    auth_ext_stale: 0,
+    auth_ext_replay: 0,
     drops: {},
   };
 }
@@ -136,6 +146,8 @@ export class VrrpInstance {
   sourceAddr: string | undefined;
   lastTransition: Micros | undefined;
   readonly stats: InstanceStats = newStats();
+  /** auth_hmac send sequence and per-sender replay marks. */
+  readonly authState = new AuthHmacState();
   /** Rate limit of the drop log lines (ARCHITECTURE.md §4.1). */
   readonly dropLog = new DropLog();
   sync: SyncGroup | undefined;
@@ -229,6 +241,9 @@ export class VrrpInstance {
     const dests = this.isUnicast
       ? c.unicastPeers.map((p) => ({ dst: p.address, ttl: c.unicastTtl ?? 255 }))
       : [{ dst: c.mcastDstIp, ttl: 255 }];
+    const encode = (dst: string): Uint8Array => ctx.codec.encodeAdvert(fields, { src, dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp });
+    // auth_hmac: sign once per advert (keepalived `vrrp_auth_hmac_sign()`); every copy carries the same trailer.
+    const signer = signs(c.authHmac) ? this.signer(ctx, c.authHmac, src) : undefined;
     ctx.out.push({
       kind: 'sendAdvert',
       instance: this.name,
@@ -242,10 +257,24 @@ export class VrrpInstance {
       ...(c.family === 4 ? { ipId: this.nextIpId() } : {}),
       destinations: dests.map((d) => ({
         ...d,
-        bytes: ctx.codec.encodeAdvert(fields, { src, dst: d.dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp }),
+        bytes: signer ? signer(encode(d.dst), d.dst) : encode(d.dst),
       })),
     });
     this.stats.advert_sent++;
+  }
+
+  /** Signs messages of one advert: appends the trailer (same sequence for every copy); IPv6 re-checksums. */
+  private signer(ctx: InstanceCtx, h: AuthHmacConfig, src: string): (msg: Uint8Array, dst: string) => Uint8Array {
+    if (!ctx.authHmac) throw new Error(`(${this.name}) auth_hmac configured but no crypto seam`);
+    const seam = ctx.authHmac;
+    const c = this.config;
+    const key = h.keys.find((k) => k.id === h.activeKey)!.secret;
+    const seq = takeSendSeq(this.authState, h, seam.realtimeNs());
+    let trailer: Uint8Array | undefined;
+    return (msg, dst) => {
+      trailer ??= buildTrailer(seam, msg, { family: c.family, version: c.version, vrid: c.vrid, src }, key, h.activeKey, seq);
+      return appendTrailer(msg, trailer, { family: c.family, version: c.version, src, dst });
+    };
   }
 
   private allVips(): VipConfig[] {
@@ -611,10 +640,13 @@ export class VrrpInstance {
       state: this.state,
       lastMasterAddr: this.masterAddr,
       checksumMode: this.checksumMode,
+      effectivePriority: this.effectivePriority,
+      ...(this.config.authHmac && ctx.authHmac ? { authHmac: { seam: ctx.authHmac, state: this.authState } } : {}),
     });
     if (r.switchChecksumMode) this.checksumMode = r.switchChecksumMode;
     for (const k of r.counters) this.stats[k]++;
     for (const n of r.notes) ctx.out.push({ kind: 'log', level: 'info', event: 'advert.note', msg: n, instance: this.name, fields: { vrid: this.config.vrid, src: pkt.src } });
+    if (r.ok && r.warnings) this.rxWarn(ctx, pkt, r.warnings);
     if (!r.ok) {
       this.countDrop(r.reason);
       // havipd: at most one line per reason per second, with the count left out (keepalived 2.2.7 logs
@@ -626,6 +658,25 @@ export class VrrpInstance {
       }
     }
     return r;
+  }
+
+  /** Warning kinds logged since the state or the master last changed (keepalived 2.3.3+ `rlflags`). */
+  private rxWarned = new Set<RxWarning['kind']>();
+  private rxWarnKey = '';
+
+  /** keepalived-compat: each warning about an accepted advert is logged once until the state or master changes. */
+  // Test: test/rfc/rfc5798-7.test.ts "RFC 9568 §7.1: MAY verify the IP addresses; a differing VIP list is counted and the advert accepted (keepalived 2.4.3)".
+  private rxWarn(ctx: InstanceCtx, pkt: ReceivedPacket, warnings: readonly RxWarning[]): void {
+    const key = `${this.state} ${pkt.src}`;
+    if (key !== this.rxWarnKey) {
+      this.rxWarnKey = key;
+      this.rxWarned.clear();
+    }
+    for (const w of warnings) {
+      if (this.rxWarned.has(w.kind)) continue;
+      this.rxWarned.add(w.kind);
+      ctx.out.push({ kind: 'log', level: 'info', event: 'advert.warning', msg: w.log, instance: this.name, fields: { vrid: this.config.vrid, warning: w.kind, src: pkt.src } });
+    }
   }
 
   countDrop(reason: DropReason): void {

@@ -1,4 +1,4 @@
-// Effective priority from the configured priority and the trackers (keepalived 2.2.7 `vrrp_track.c`,
+// Effective priority from the configured priority and the trackers (keepalived `vrrp_track.c`,
 // reference §3.9): weights, `reverse`, weight-0 faults, track_file arithmetic, the 1..254 clamp and the
 // address owner (RFC 5798 §6.1 Priority: 255 is reserved for the owner, which trackers cannot change).
 
@@ -54,12 +54,15 @@ export interface TrackerValues {
   readonly links: ReadonlyMap<string, boolean>;
   /** track_file name → value; absent = 0. */
   readonly files: ReadonlyMap<string, number>;
+  /** vrrp_track_process name → quorum held; absent = no quorum (keepalived scans /proc before starting). */
+  readonly processes?: ReadonlyMap<string, boolean>;
 }
 
 export interface TrackerRefs {
   readonly trackScripts: readonly TrackRef[];
   readonly trackInterfaces: readonly TrackRef[];
   readonly trackFiles: readonly TrackRef[];
+  readonly trackProcesses?: readonly TrackRef[];
 }
 
 export interface TrackingResult {
@@ -98,6 +101,8 @@ export function evaluateTracking(basePriority: number, refSets: readonly Tracker
     }
     for (const r of refs.trackInterfaces) apply({ kind: 'interface', ifname: r.name }, trackAdjustment(r.weight, r.reverse, v.links.get(r.name) ?? true));
     for (const r of refs.trackFiles) apply({ kind: 'file', name: r.name }, fileAdjustment(r.weight, r.reverse, v.files.get(r.name) ?? 0));
+    // keepalived vrrp_track.c process_update_track_process_status(): a two-valued tracker like a script.
+    for (const r of refs.trackProcesses ?? []) apply({ kind: 'process', name: r.name }, trackAdjustment(r.weight, r.reverse, v.processes?.get(r.name) ?? false));
   }
   return { totalPriority: total, faultReasons: faults, faults: faults.map(formatFaultReason), scriptsInInit: init };
 }

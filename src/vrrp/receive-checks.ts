@@ -1,6 +1,8 @@
-// Receive-side validation of an advertisement: RFC 3768 §7.1 and RFC 5798 §7.1, in the order and
-// with the verdicts, log texts and counters of keepalived 2.2.7 `vrrp_check_packet()` (reference §2.6),
-// plus the dispatcher-level drops of `vrrp_dispatcher_read()` / `vrrp_get_header()`. Pure; never throws.
+// Receive-side validation of an advertisement: RFC 3768 §7.1, RFC 5798 §7.1 and RFC 9568 §7.1, in the order and
+// with the verdicts, log texts and counters of keepalived `vrrp_check_packet()` (reference §2.6) as of 2.4.3
+// (the 2.3.3 RFC 9568 alignment: a VIP-list mismatch is accepted with a warning; unicast source and TTL range
+// checked even when the VIP check is skipped; owner_ignore_adverts), plus the dispatcher-level drops of
+// `vrrp_dispatcher_read()` / `vrrp_get_header()`. Pure; never throws.
 
 import { AH_HEADER_LEN, IPPROTO_AH, IPPROTO_VRRP, IPV4_HEADER_LEN, VRRP_HEADER_LEN, VRRP_MCAST_GROUP4, VRRP_TTL, VRRP_TYPE_ADVERT } from './constants.js';
 import { verifyVrrpChecksum } from './checksum.js';
@@ -8,6 +10,7 @@ import { isMulticast, sameAddress } from './inet.js';
 import { advertLength, parseFields, passwordBytes } from './packet.js';
 import type { Advert, ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
 import type { VrrpInstanceConfig } from '../config-parser/types.js';
+import { AUTH_HMAC_TRAILER_LEN, verifyTrailer, type AuthHmacSeam, type AuthHmacState } from './auth-hmac.js';
 
 // ───────────────────────────── locating the VRRP message ─────────────────────────────
 
@@ -164,6 +167,19 @@ export interface ReceiveContext {
   readonly lastMasterAddr: string | undefined;
   /** The checksum mode in use now (may have switched to 'pseudo-mcast' by auto-detection). */
   readonly checksumMode: ChecksumMode;
+  /** The instance's effective priority now (owner_ignore_adverts applies at 255); default: the configured one. */
+  readonly effectivePriority?: number;
+  /** Required when `config.authHmac` is set: the crypto/clock seam and the instance's replay state (mutated). */
+  readonly authHmac?: { readonly seam: AuthHmacSeam; readonly state: AuthHmacState };
+}
+
+/**
+ * Something wrong with an advert that is accepted all the same (keepalived 2.3.3+, RFC 9568 §7.1): logged once
+ * per kind until the state or the master changes (keepalived's rate-limit flags), counted as keepalived does.
+ */
+export interface RxWarning {
+  readonly kind: 'vip_count' | 'vip_mismatch' | 'advert_interval';
+  readonly log: string;
 }
 
 /**
@@ -183,7 +199,13 @@ export type KeepalivedCounter =
   | 'invalid_type_rcvd'
   | 'addr_list_err'
   | 'vers_err'
-  | 'chk_err';
+  | 'chk_err'
+  | 'auth_ext_missing'
+  | 'auth_ext_malformed'
+  | 'auth_ext_unknown_key'
+  | 'auth_ext_invalid_hmac'
+  | 'auth_ext_stale'
+  | 'auth_ext_replay';
 
 export type CheckResult =
   | {
@@ -194,6 +216,8 @@ export type CheckResult =
       readonly counters: readonly KeepalivedCounter[];
       /** Informational lines to log (e.g. the checksum switch). */
       readonly notes: readonly string[];
+      /** Problems of an accepted advert, to log rate-limited (see `RxWarning`). */
+      readonly warnings?: readonly RxWarning[];
     }
   | {
       readonly ok: false;
@@ -213,7 +237,7 @@ export function isUnicastInstance(config: VrrpInstanceConfig): boolean {
   return config.unicastPeers.length > 0;
 }
 
-/** keepalived 2.2.7 `vrrp_state_backup()`: whether the VIP list (and unicast source) is checked. */
+/** keepalived `vrrp_state_backup()`: whether the VIP list is checked (2.2.7 also gated the unicast source check on it). */
 export function shouldCheckAddresses(ctx: ReceiveContext, src: string): boolean {
   if (ctx.state === 'MASTER') return true;
   if (!(ctx.config.skipCheckAdvAddr || ctx.global.skipCheckAdvAddr)) return true;
@@ -231,18 +255,19 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 const AUTH_NUM = { NONE: 0, PASS: 1, AH: 2 } as const;
 
 /**
- * keepalived 2.2.7 `vrrp_check_packet()` on a packet the dispatcher handed to this instance, in its
+ * keepalived 2.4.3 `vrrp_check_packet()` on a packet the dispatcher handed to this instance, in its
  * order: (1) AH presence vs auth type, (2) length, (3) TTL 255 for multicast, (4) version,
  * v2: (6) auth type valid, (7) auth type matches, (8) PASS, (9) AH, (10) advert interval (DROP);
- * (11) type, (12b) address count when checking addresses, (12) IPv4 total length, (13) v3 Max Adver
- * Int 0 (havipd; keepalived accepts it), (14) checksum
- * (with old-unicast auto-detection), (15) multicast ⇔ multicast instance; then `advert_rcvd`;
- * (17) VIP list and (18) unicast source / TTL range, both only when addresses are checked
- * (keepalived 2.2.7 skips them with skip_check_adv_addr for the same master); (19) priority 0 counted.
+ * (11) type, (12) IPv4 total length, v3: (13) Max Adver Int 0 (havipd: KO; keepalived accepts it) and an
+ * interval mismatch (warning only), (14) checksum (with old-unicast auto-detection), (15) multicast ⇔
+ * multicast instance, (16) owner_ignore_adverts (DROP); then `advert_rcvd`; (17) VIP count and, when
+ * addresses are checked, VIP list: a mismatch is counted in `addr_list_err` and warned about, and the advert
+ * is ACCEPTED (RFC 9568 §7.1; 2.2.7 rejected it); (18) unicast source / TTL range, always (2.2.7 skipped it
+ * with the VIP check); (19) priority 0 counted.
  * TTL checks are skipped when the TTL is unknown (UDP mode).
  * Does NOT: verify IPv6 checksums (the kernel does, IPV6_CHECKSUM); verify AH HMAC-MD5-96 (AH adverts
  * are rejected as `ah_unsupported`); check the VRID (the dispatcher did); look at the priority beyond
- * counting zero (election is the state machine's).
+ * counting zero (election is the state machine's); rate-limit the warnings (the caller does).
  */
 export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResult {
   const cfg = ctx.config;
@@ -295,6 +320,10 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
   const pktVersion = b0 >>> 4;
   const naddr = d[hdOff + 3]!;
   expected += advertLength(pktVersion === 2 ? 2 : 3, family, naddr);
+  // auth_hmac: a trailer is recognised by the exact length (keepalived 2.4: padding cannot reach 28 bytes).
+  const hmacCfg = cfg.authHmac;
+  const trailerLen = hmacCfg && buflen === expected + AUTH_HMAC_TRAILER_LEN ? AUTH_HMAC_TRAILER_LEN : 0;
+  expected += trailerLen;
   if (buflen !== expected) {
     return fail(
       'packet_len_err',
@@ -311,6 +340,43 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
   // (4) Version.
   if (pktVersion !== cfg.version) {
     return fail('vers_err', `${vi} wrong version. Received ${pktVersion} and expect ${cfg.version}`, 'vers_err');
+  }
+
+  // (5) auth_hmac (keepalived 2.4 `vrrp_auth_ext_verify()`): authenticate before any field is used.
+  if (hmacCfg) {
+    if (!ctx.authHmac) throw new Error(`checkAdvert: ${cfg.name} has auth_hmac but no seam`);
+    if (trailerLen === 0) {
+      if (hmacCfg.mode === 'enforce') return fail('auth_ext_missing', `${vi} missing authentication trailer from ${src}`, 'auth_ext_missing');
+    } else {
+      let replay;
+      if (unicast) {
+        // A signed unicast advert must come from a configured peer, whose mark anchors the replay state.
+        const peer = cfg.unicastPeers.find((p) => sameAddress(p.address, src, family));
+        if (!peer) return fail('unicast_src_not_peer', `${vi} unicast source address ${src} not a unicast peer`);
+        replay = ctx.authHmac.state.peer(peer.address);
+      }
+      const v = verifyTrailer(
+        ctx.authHmac.seam,
+        hmacCfg,
+        ctx.authHmac.state,
+        { family, version: cfg.version, vrid: cfg.vrid, src, msg: d.subarray(hdOff, buflen - trailerLen), trailer: d.subarray(buflen - trailerLen) },
+        replay,
+      );
+      if (!v.ok) {
+        const text: Record<typeof v.reason, string> = {
+          auth_ext_malformed: `${vi} malformed authentication trailer from ${src}`,
+          auth_ext_unknown_key: `${vi} unknown authentication key id ${v.keyId} from ${src}`,
+          auth_ext_invalid_hmac: `${vi} invalid authentication HMAC from ${src}`,
+          auth_ext_stale: `${vi} stale authentication trailer from ${src}, clock skew ${v.skewS} sec exceeds window ${hmacCfg.timeWindow} sec`,
+          auth_ext_replay: `${vi} replayed authentication trailer from ${src}`,
+        };
+        return fail(v.reason, text[v.reason], v.reason);
+      }
+      const half = Math.trunc(hmacCfg.timeWindow / 2);
+      if (v.skewS !== undefined && (v.skewS > half || v.skewS < -half)) {
+        notes.push(`${vi} authentication clock skew ${v.skewS} sec from ${src} approaching window ${hmacCfg.timeWindow} sec`);
+      }
+    }
   }
 
   if (cfg.version === 2) {
@@ -358,14 +424,7 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
   }
 
   const checkAddr = shouldCheckAddresses(ctx, src);
-  // (12b) keepalived 2.2.7: address count compared here when addresses are checked.
-  if (checkAddr && naddr !== cfg.vips.length) {
-    return fail(
-      'addr_list_err',
-      `${vi} received an unexpected ip number count ${naddr}, expected ${cfg.vips.length}!`,
-      'addr_list_err',
-    );
-  }
+  const warnings: RxWarning[] = [];
 
   // (12) IPv4 total length = received length.
   if (layout.ip && layout.ip.totalLength !== buflen) {
@@ -388,8 +447,15 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
     return fail('advert_interval_invalid', `${vi} invalid advertisement interval from ${src}: rcv'd=0 centi-sec, must be 1..4095 - ignoring`);
   }
 
-  const msg = d.subarray(hdOff);
-  // (14) Checksum. IPv6: verified by the kernel (IPV6_CHECKSUM), not here.
+  const msg = d.subarray(hdOff, buflen - trailerLen);
+  // (13) RFC 5798 §7.1 "SHOULD verify that the Adver Interval ... is the same"; keepalived 2.3.3+ logs it once.
+  if (cfg.version === 3) {
+    const rcvCs = ((d[hdOff + 4]! & 0x0f) << 8) | d[hdOff + 5]!;
+    if (cfg.advertInt !== rcvCs * 10_000) {
+      warnings.push({ kind: 'advert_interval', log: `${vi} advertisement interval mismatch ours = ${Math.floor(cfg.advertInt / 10_000)} centi-sec rcv'd=${rcvCs} centi-sec` });
+    }
+  }
+  // (14) Checksum (IPv4: over the message only, not the auth_hmac trailer). IPv6: verified by the kernel (IPV6_CHECKSUM), not here.
   if (family === 4) {
     if (cfg.version === 3) {
       const group = ctx.global.vrrpMcastGroup4 ?? VRRP_MCAST_GROUP4;
@@ -421,38 +487,43 @@ export function checkAdvert(pkt: ReceivedPacket, ctx: ReceiveContext): CheckResu
     );
   }
 
+  // (16) keepalived 2.3.3+ owner_ignore_adverts: an address owner drops every advert (not counted as received).
+  if (cfg.ownerIgnoreAdverts === true && (ctx.effectivePriority ?? cfg.priority) === 255) {
+    return fail('owner_ignore_adverts', `${vi} Dropping packet(s) from ${src} since we are address owner`, undefined, 'DROP');
+  }
+
   counters.push('advert_rcvd');
   const advert = parseFields(msg, family, cfg.version);
 
-  if (checkAddr) {
-    // (17) RFC 3768 §7.1 / RFC 5798 §7.1 "MAY verify that the IP address(es) associated with the VRID
-    // are valid"; keepalived 2.2.7 rejects the advert (KO).
-    if (naddr !== cfg.vips.length) {
-      return fail('addr_list_err', `${vi} expected ${cfg.vips.length} VIPs but received ${naddr}`);
+  // (17) RFC 9568 §7.1 "MAY verify that the IP address(es) associated with the VRID are valid" — and, new in
+  // RFC 9568, still accept the advert. havipd: follows keepalived 2.3.3+ (counted, warned once, accepted);
+  // 2.2.7 rejected such an advert, which could leave two MASTERs.
+  if (naddr !== cfg.vips.length) {
+    counters.push('addr_list_err');
+    warnings.push({ kind: 'vip_count', log: `${vi} expected ${cfg.vips.length} VIPs but received ${naddr}` });
+  } else if (checkAddr) {
+    const missing = cfg.vips.find((vip) => !advert.addresses.some((a) => sameAddress(a, vip.address, family)));
+    if (missing) {
+      counters.push('addr_list_err');
+      warnings.push({ kind: 'vip_mismatch', log: `${vi} ip address associated with VRID ${cfg.vrid} not present in advert from ${src}: ${missing.address}` });
     }
-    for (const vip of cfg.vips) {
-      if (!advert.addresses.some((a) => sameAddress(a, vip.address, family))) {
-        return fail(
-          'addr_list_err',
-          `${vi} ip address associated with VRID ${cfg.vrid} not present in MASTER advert: ${vip.address}`,
-          'addr_list_err',
-        );
-      }
-    }
-    // (18) Unicast source filtering: check_unicast_src (instance or global), or any peer with min/max_ttl.
-    const peerTtl = cfg.unicastPeers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined);
-    if (unicast && (ctx.global.checkUnicastSrc || cfg.checkUnicastSrc || peerTtl)) {
-      const peer = cfg.unicastPeers.find((p) => sameAddress(p.address, src, family));
-      if (!peer) return fail('unicast_src_not_peer', `${vi} unicast source address ${src} not a unicast peer`);
-      const min = peer.minTtl ?? 0;
-      const max = peer.maxTtl ?? 255;
-      if (ttl !== undefined && (ttl < min || ttl > max)) {
-        return fail('ip_ttl_err', `${vi} TTL/HL ${ttl} not in range ${min} - ${max}`, 'ip_ttl_err');
-      }
+  }
+
+  // (18) Unicast source filtering: check_unicast_src (instance or global), or any peer with min/max_ttl.
+  // havipd: follows keepalived 2.3.3+, which checks it for every advert; 2.2.7 skipped it whenever it skipped
+  // the VIP check (skip_check_adv_addr and the same master as before).
+  const peerTtl = cfg.unicastPeers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined);
+  if (unicast && (ctx.global.checkUnicastSrc || cfg.checkUnicastSrc || peerTtl)) {
+    const peer = cfg.unicastPeers.find((p) => sameAddress(p.address, src, family));
+    if (!peer) return fail('unicast_src_not_peer', `${vi} unicast source address ${src} not a unicast peer`);
+    const min = peer.minTtl ?? 0;
+    const max = peer.maxTtl ?? 255;
+    if (ttl !== undefined && (ttl < min || ttl > max)) {
+      return fail('ip_ttl_err', `${vi} TTL/HL ${ttl} from ${src} not in range [${min}, ${max}]`, 'ip_ttl_err', 'DROP');
     }
   }
 
   // (19) Priority 0: the master is stopping (RFC 5798 §6.4.2).
   if (advert.priority === 0) counters.push('pri_zero_rcvd');
-  return { ok: true, advert, counters, notes, ...(switchChecksumMode !== undefined ? { switchChecksumMode } : {}) };
+  return { ok: true, advert, counters, notes, warnings, ...(switchChecksumMode !== undefined ? { switchChecksumMode } : {}) };
 }

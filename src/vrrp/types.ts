@@ -80,5 +80,13 @@ export type DropReason =
   | 'advert_interval_invalid' // check 13 (v3): Max Adver Int 0 (RFC 5798 §5.2.7 allows 1..4095 cs); havipd only
   | 'chk_err' // check 14
   | 'mcast_unicast_mismatch' // check 15 (keepalived counts it in addr_list_err)
-  | 'addr_list_err' // check 12b / 17 (2.2.7: the advert is rejected)
-  | 'unicast_src_not_peer'; // check 18
+  | 'addr_list_err' // no longer a drop since keepalived 2.3.3 (counted, warned, accepted); kept for the counters' shape
+  | 'unicast_src_not_peer' // check 18 (and auth_hmac: a signed unicast advert from a non-peer)
+  // auth_hmac (keepalived 2.4 `vrrp_auth_ext_verify()`), after the version check:
+  | 'auth_ext_missing' // enforce mode, no trailer
+  | 'auth_ext_malformed' // ext_type not HMAC-SHA256 or reserved not 0
+  | 'auth_ext_unknown_key' // key id not configured
+  | 'auth_ext_invalid_hmac' // HMAC mismatch
+  | 'auth_ext_stale' // time mode: timestamp outside the window
+  | 'auth_ext_replay' // sequence not after the sender's last
+  | 'owner_ignore_adverts'; // check 16 (keepalived 2.3.3+): an address owner ignores adverts

@@ -204,8 +204,9 @@ describe('bad input never produces a stack trace', () => {
     ['a directory', () => dir, 4],
     ['an empty file', () => file('empty.conf', ''), 0],
     ['only braces', () => file('braces.conf', '{{{{}}}}}}}\n'.repeat(100)), 5],
-    // keepalived 2.2.7 reads the line up to the NUL (`priority 1`) and exits 0 (fixture nul-in-line.conf).
-    ['NUL bytes inside a line', () => file('nul.conf', GOOD_INSTANCE.replace('priority 100', 'priority 1\u000000')), 0],
+    // keepalived 2.4.3 deliberately differs from 2.2.7 (which read the line up to the NUL and exited 0): it refuses
+    // the line, "configuration appears to have embedded NULs", exit 5 (fixture nul-in-line.conf, both oracles).
+    ['NUL bytes inside a line', () => file('nul.conf', GOOD_INSTANCE.replace('priority 100', 'priority 1\u000000')), 5],
   ];
   it.each(cases)('%s', (_name, make, expected) => {
     const r = havipd(['-t', '-f', make()]);

@@ -1,5 +1,5 @@
 // VRRP election on real sockets (RFC 3768 §6.4 / RFC 5798 §6.4.2–§6.4.3, reference §3.3–§3.6): havipd
-// against keepalived 2.2.7 in both roles and against itself, multicast. Election runs VRRPv2 at
+// against keepalived 2.2.7 and 2.4.3 (the built oracle) in both roles and against itself, multicast. Election runs VRRPv2 at
 // advert_int 1; preemption and nopreempt run VRRPv3 at 0.5 s to keep the suite short. The higher
 // priority becomes MASTER and holds the VIP alone (`ip addr`); a higher-priority node started later
 // preempts; with `nopreempt` it does not.
@@ -8,11 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
 import { lanScenario } from '../support/lan-scenario.js';
 import { sleep } from '../support/netns.js';
-import { addrsOn, entering, PAIRINGS, waitVip } from '../support/scenario.js';
+import { missingOracle } from '../support/oracles.js';
+import { addrsOn, entering, PAIRINGS, pairingsWith, waitVip } from '../support/scenario.js';
 
 const guard = interopGuard();
 
-describe.skipIf(guard.skip)('VRRP election, preemption and nopreempt (havipd ⇄ keepalived 2.2.7)', () => {
+/** 2.2.7 both ways, havipd ⇄ havipd, then 2.4.3 both ways (skipped with a reason when it is not built). */
+const CASES = [...PAIRINGS, ...pairingsWith('keepalived-2.4.3')];
+
+describe.skipIf(guard.skip)('VRRP election, preemption and nopreempt (havipd ⇄ keepalived 2.2.7 / 2.4.3)', () => {
   // One LAN for the file (creating one costs ~2 s of IPv6 DAD); each test has its own VRID and VIP, so
   // what a killed daemon leaves behind cannot disturb the next test.
   const sc = lanScenario({ vridBase: 50 });
@@ -25,8 +29,9 @@ describe.skipIf(guard.skip)('VRRP election, preemption and nopreempt (havipd ⇄
     return { a: (await addrsOn(lan.a, lan.ifA)).includes(vip), b: (await addrsOn(lan.b, lan.ifB)).includes(vip) };
   };
 
-  describe.each(PAIRINGS)('%s (priority 150) vs %s (priority 100)', (hiKind, loKind) => {
-    it('started together: the higher priority becomes MASTER, the VIP is on it only', async () => {
+  describe.each(CASES)('%s (priority 150) vs %s (priority 100)', (hiKind, loKind) => {
+    const skip = missingOracle([hiKind, loKind], guard.skip);
+    it.skipIf(skip)('started together: the higher priority becomes MASTER, the VIP is on it only', async () => {
       const { lan, vip } = sc;
       const hi = await sc.start(hiKind, 'a', conf('a', 150));
       await sc.explain(async () => {
@@ -46,7 +51,7 @@ describe.skipIf(guard.skip)('VRRP election, preemption and nopreempt (havipd ⇄
       });
     });
 
-    it('preemption: the higher priority started later takes over; the VIP moves', async () => {
+    it.skipIf(skip)('preemption: the higher priority started later takes over; the VIP moves', async () => {
       const { lan, vip } = sc;
       const lo = await sc.start(loKind, 'b', conf('b', 100, v3));
       await sc.explain(async () => {
@@ -66,7 +71,7 @@ describe.skipIf(guard.skip)('VRRP election, preemption and nopreempt (havipd ⇄
       });
     });
 
-    it('nopreempt: the higher priority started later stays BACKUP under the live lower master', async () => {
+    it.skipIf(skip)('nopreempt: the higher priority started later stays BACKUP under the live lower master', async () => {
       const lo = await sc.start(loKind, 'b', conf('b', 100, v3));
       await sc.explain(async () => {
         await lo.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });

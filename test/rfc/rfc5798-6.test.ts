@@ -194,6 +194,8 @@ describe('RFC 5798 §6.4.3 Master', () => {
     toMaster(h);
     const out = h.advert(MDI100 + 300_000, { src: '10.0.0.2', priority: 150, advertIntCs: 200 });
     expect(summarize(out)).toEqual([
+      // keepalived 2.3.3+ (deliberately unlike 2.2.7, which was silent): the interval mismatch is logged once.
+      "log:(VI_1) advertisement interval mismatch ours = 100 centi-sec rcv'd=200 centi-sec",
       'log:(VI_1) Master received advert from 10.0.0.2 with higher priority 150, ours 100',
       'log:(VI_1) Entering BACKUP STATE',
       'removeVips',

@@ -56,11 +56,19 @@ describe('RFC 5798 §7.1 Receiving VRRP packets', () => {
     const out = h.advert(1_000_000, { src: '10.0.0.2', priority: 200, ttl: 1 });
     expect(out.filter((e) => e.kind === 'log' && e.event === 'advert.drop')).toHaveLength(1);
   });
-  it('RFC 5798 §7.1: MAY verify the IP addresses; keepalived 2.2.7 rejects a differing VIP list (keepalived-compat)', () => {
+  // keepalived 2.4.3 deliberately differs from 2.2.7 (which rejected the advert, so the timer ran out and two
+  // MASTERs could result): RFC 9568 §7.1 — counted in addr_list_err, warned about once, and acted upon.
+  it('RFC 9568 §7.1: MAY verify the IP addresses; a differing VIP list is counted and the advert accepted (keepalived 2.4.3)', () => {
     const h = backup();
-    h.advert(1_000_000, { src: '10.0.0.2', priority: 200, vips: ['10.0.0.99'] });
-    expect(h.snap().sands).toBe(MDI100);
-    expect(h.snap().stats.drops.addr_list_err).toBe(1);
+    const out = h.advert(1_000_000, { src: '10.0.0.2', priority: 200, vips: ['10.0.0.99'] });
+    expect(h.snap().sands).toBe(1_000_000 + MDI100);
+    expect(h.snap().stats.addr_list_err).toBe(1);
+    expect(h.snap().stats.drops.addr_list_err ?? 0).toBe(0);
+    expect(out.filter((e) => e.kind === 'log' && e.event === 'advert.warning')).toHaveLength(1);
+    // Logged once until the master or the state changes (keepalived's rate-limit flags).
+    const again = h.advert(2_000_000, { src: '10.0.0.2', priority: 200, vips: ['10.0.0.99'] });
+    expect(again.filter((e) => e.kind === 'log' && e.event === 'advert.warning')).toHaveLength(0);
+    expect(h.snap().stats.addr_list_err).toBe(2);
   });
   it('RFC 5798 §7.1: the owner (priority 255) keeps MASTER against a lower-priority advert', () => {
     const h = new Harness([v3({ priority: 255 })]);

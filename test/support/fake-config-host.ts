@@ -7,6 +7,8 @@ import { componentRegExp } from '../../src/runtime/config-host.js';
 export interface FakeFile {
   readonly data: string | Uint8Array;
   readonly executable?: boolean;
+  /** stat reports group/other permission bits (e.g. mode 0644). */
+  readonly groupOtherAccess?: boolean;
   /** readFile fails with this errno (e.g. EACCES). */
   readonly errno?: string;
 }
@@ -52,6 +54,11 @@ export class FakeConfigHost implements ConfigHost {
     if (f) return { ok: true, kind: 'file', executable: f.executable === true };
     if (this.dirs.has(p)) return { ok: true, kind: 'dir', executable: true };
     return { ok: false, errno: 'ENOENT' };
+  }
+
+  groupOtherAccess(path: string): boolean | undefined {
+    const f = this.files.get(path);
+    return f ? f.groupOtherAccess === true : undefined;
   }
 
   glob(pattern: string): readonly string[] {

@@ -1,16 +1,20 @@
-// The real keepalived (2.2.7, the oracle: reference/keepalived.md §8.4) run inside a test namespace:
+// The real keepalived (2.2.7, the oracle: reference/keepalived.md §8.4; or another oracle binary such as
+// the built 2.4.3, test/support/oracles.ts) run inside a test namespace:
 // its own TMPDIR and pid files so several can coexist, `-n -l -D -P` (foreground, log to stderr,
 // detailed, VRRP only), output captured to a log file; stop with SIGTERM then SIGKILL.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, scratchDir, watchLog, type Netns, type Spawned } from './netns.js';
+import type { PeerBinary } from './oracles.js';
 
 export interface KeepalivedOptions {
   /** Extra command-line arguments (after the defaults). */
   readonly args?: readonly string[];
   /** Environment additions. */
   readonly env?: NodeJS.ProcessEnv;
+  /** The binary to run (default `keepalived` on PATH, the Debian 2.2.7). */
+  readonly binary?: PeerBinary;
 }
 
 export interface Keepalived {
@@ -34,22 +38,25 @@ export interface Keepalived {
   stop(graceMs?: number): Promise<number | string>;
 }
 
-/** keepalived's argv as started by this harness (exported for unit tests). */
-export function keepalivedArgv(dir: string, extra: readonly string[] = []): string[] {
+/**
+ * keepalived's argv as started by this harness (exported for unit tests). A binary built without the
+ * checker (`--disable-lvs`, the 2.4.3 oracle) has no `-P` / `-c`.
+ */
+export function keepalivedArgv(dir: string, extra: readonly string[] = [], binary?: PeerBinary): string[] {
+  const checker = binary?.hasChecker ?? true;
   return [
-    'keepalived',
+    binary?.path ?? 'keepalived',
     '-n', // --dont-fork
     '-l', // --log-console
     '-D', // --log-detail
-    '-P', // --vrrp (no checker)
+    ...(checker ? ['-P'] : []), // --vrrp (no checker)
     '-f',
     join(dir, 'keepalived.conf'),
     '-p',
     join(dir, 'keepalived.pid'),
     '-r',
     join(dir, 'vrrp.pid'),
-    '-c',
-    join(dir, 'checkers.pid'),
+    ...(checker ? ['-c', join(dir, 'checkers.pid')] : []),
     ...extra,
   ];
 }
@@ -65,7 +72,7 @@ export async function startKeepalived(ns: Netns, config: string, opts: Keepalive
   const confPath = join(dir, 'keepalived.conf');
   const logPath = join(dir, 'keepalived.log');
   writeFileSync(confPath, config);
-  const proc = ns.spawn(keepalivedArgv(dir, opts.args), { env: { ...process.env, TMPDIR: dir, ...opts.env }, cwd: dir });
+  const proc = ns.spawn(keepalivedArgv(dir, opts.args, opts.binary), { env: { ...process.env, TMPDIR: dir, ...opts.env }, cwd: dir });
   const early = await Promise.race([proc.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 300))]);
   if (early !== undefined) {
     writeFileSync(logPath, proc.output());

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { CaptureRow } from './capture.js';
 import { startHavipd, type Havipd, type HavipdOptions } from './havipd.js';
 import { startKeepalived, type Keepalived } from './keepalived.js';
+import { peerBinary, type PeerBinary, type PeerName } from './oracles.js';
 import { waitFor, type Netns } from './netns.js';
 
 // ─────────────────────────── configuration text ───────────────────────────
@@ -62,7 +63,22 @@ export function instanceBlock(i: InstanceSpec): string[] {
 
 // ─────────────────────────── nodes ───────────────────────────
 
-export type NodeKind = 'havipd' | 'keepalived';
+/** `keepalived` is the Debian 2.2.7 on PATH; `keepalived-2.4.3` the built oracle (test/support/oracles.ts). */
+export type NodeKind = 'havipd' | 'keepalived' | 'keepalived-2.4.3';
+
+/** The keepalived kinds interop scenarios run against, with the oracle each needs. */
+export const PEER_KINDS = [
+  { kind: 'keepalived', oracle: 'keepalived-2.2.7' },
+  { kind: 'keepalived-2.4.3', oracle: 'keepalived-2.4.3' },
+] as const satisfies ReadonlyArray<{ kind: NodeKind; oracle: PeerName }>;
+
+/** havipd against `peer` in both roles: [high/first, low/second]. */
+export function pairingsWith(peer: Exclude<NodeKind, 'havipd'>): ReadonlyArray<readonly [NodeKind, NodeKind]> {
+  return [
+    ['havipd', peer],
+    [peer, 'havipd'],
+  ];
+}
 
 /** What a scenario needs from either daemon. */
 export interface VrrpNode {
@@ -81,7 +97,13 @@ export interface VrrpNode {
 
 export async function startNode(kind: NodeKind, ns: Netns, config: string, opts: HavipdOptions = {}): Promise<VrrpNode> {
   if (kind === 'havipd') return havipdNode(await startHavipd(ns, config, opts), ns);
-  const k = await startKeepalived(ns, config);
+  let binary: PeerBinary | undefined;
+  if (kind === 'keepalived-2.4.3') {
+    const found = peerBinary('keepalived-2.4.3');
+    if (!found.binary) throw new Error(found.reason);
+    binary = found.binary;
+  }
+  const k = await startKeepalived(ns, config, binary ? { binary } : {});
   return {
     kind,
     ns,

@@ -81,7 +81,21 @@ const IGNORED = [
   'rs_init_notifies', 'no_checker_emails', 'vrrp_rx_bufs_policy', 'vrrp_rx_bufs_multiplier', 'vmac_prefix',
   'vmac_addr_prefix', 'umask', 'random_seed', 'reload_check_config', 'reload_time_file', 'reload_repeat', 'reload_file',
   'include_check', 'config_save_dir', 'tmp_config_directory',
+  // 2.3.0 (SNMP / DBus tuning, no VRRP meaning here).
+  'snmp_vs_stats_update_interval', 'snmp_rs_stats_update_interval', 'dbus_no_interface_name',
 ] as const;
+
+/** keepalived 2.4.3's `*_dump_file` / `iproute_*_dir` handlers: exactly one non-empty word, else an error. */
+function onePath(set: (d: D, path: string) => void, what: string): KeywordDef<D> {
+  return plain((d, ctx) => {
+    const v = ctx.arg(1);
+    if (ctx.tokens.length !== 2 || v === undefined || v === '') {
+      ctx.report('error', 'path-required', 'GENERAL_ERROR', `${ctx.arg(0)} requires ${what} - ignored`);
+      return;
+    }
+    set(d, v);
+  });
+}
 
 const ignored: Record<string, KeywordDef<D>> = {};
 for (const k of IGNORED) ignored[k] = plain(() => undefined, 0, 'recognised; no VRRP meaning in havipd');
@@ -157,8 +171,9 @@ export const globalDefsTable: KeywordTable<D> = {
   vrrp_lower_prio_no_advert: boolSet((d, v) => { d.lowerPrioNoAdvert = v; }),
   vrrp_higher_prio_send_advert: boolSet((d, v) => { d.higherPrioSendAdvert = v; }),
   vrrp_check_unicast_src: plain((d) => { d.checkUnicastSrc = true; }),
-  vrrp_skip_check_adv_addr: plain((d) => { d.skipCheckAdvAddr = true; }),
-  vrrp_strict: plain((d) => { d.strict = true; }),
+  // havipd: follows keepalived 2.3.0+ (an optional true/false); 2.2.7 ignored the word and always set the flag.
+  vrrp_skip_check_adv_addr: boolSet((d, v) => { d.skipCheckAdvAddr = v; }),
+  vrrp_strict: boolSet((d, v) => { d.strict = v; }),
   notify_fifo: plain((d, ctx) => { d.notifyFifo = fifo(ctx); }, 1),
   notify_fifo_script: plain((d, ctx) => { d.notifyFifoScript = commandSpec(ctx.arg(1)!, ctx.arg(2), ctx.arg(3)); }, 1),
   vrrp_notify_fifo: plain((d, ctx) => { d.vrrpNotifyFifo = fifo(ctx); }, 1),
@@ -168,8 +183,32 @@ export const globalDefsTable: KeywordTable<D> = {
   vrrp_startup_delay: plain((d, ctx) => { const v = readSecondsUs(ctx, 0, 0xffffffff); if (v !== undefined) d.startupDelay = v; }, 1),
   log_unknown_vrids: plain((d) => { d.logUnknownVrids = true; }),
   data_use_instance: boolSet((d, v) => { d.dataUseInstance = v; }),
-  // Newer than 2.2.7 (reported as unknown to 2.2.7 by the dispatcher, honoured where it has a meaning).
+  // Newer than 2.2.7 (the dispatcher notes that 2.2.7 would not know them; 2.4.3 does).
   v3_checksum_as_v2: boolSet((d, v) => { d.v3ChecksumAsV2 = v; }),
+  // 2.4.0: like vrrp_startup_delay, but counted from boot; the shell subtracts the uptime at start-up
+  // (src/vrrp/startup.ts startupDelayAfterBoot). 0.001 .. 4294.967295 s.
+  vrrp_delay_after_boot: plain((d, ctx) => {
+    const v = readSecondsUs(ctx, 1000, 0xffffffff);
+    if (v !== undefined) d.delayAfterBoot = v;
+  }, 1),
+  vrrp_owner_ignore_adverts: boolSet((d, v) => { d.ownerIgnoreAdverts = v; }),
+  json_version: plain((d, ctx) => {
+    if (ctx.arg(1) === undefined) {
+      ctx.report('error', 'missing-value', 'GENERAL_ERROR', `json_version requires version - ignored`);
+      return;
+    }
+    const r = readInteger(ctx.arg(1)!, 1, 2, true);
+    if (r.value === undefined) ctx.report('error', 'invalid-json-version', 'GENERAL_ERROR', `invalid JSON version '${ctx.arg(1)}' (1 or 2) - ignored`, { tok: 1 });
+    else d.jsonVersion = r.value as 1 | 2;
+  }),
+  state_dump_file: onePath((d, p) => { d.stateDumpFile = p; }, 'a non-empty path'),
+  stats_dump_file: onePath((d, p) => { d.statsDumpFile = p; }, 'a non-empty path'),
+  json_dump_file: onePath((d, p) => { d.jsonDumpFile = p; }, 'a non-empty path'),
+  // 2.3.2: where iproute2's rt_tables & co live (havipd reads names from both, as keepalived does).
+  iproute_usr_dir: onePath((d, p) => { d.iprouteUsrDir = p; }, 'path'),
+  iproute_etc_dir: onePath((d, p) => { d.iprouteEtcDir = p; }, 'path'),
+  // 2.3.0: do not resolve symlinks when checking script paths.
+  use_symlink_paths: boolSet((d, v) => { d.useSymlinkPaths = v; }),
 };
 
 function garpExtraIf(d: D, ctx: KwCtx): void {

@@ -114,7 +114,7 @@ export const rootTable: KeywordTable<D> = {
   linkbeat_use_polling: plain((_r, ctx) => topLevelNotice(ctx, 'havipd watches links with netlink')),
   net_namespace_ipvs: plain(() => undefined),
   namespace_with_ipsets: plain(() => undefined),
-  // Blocks havipd parses and keeps but does not act on yet (keepalived 2.2.7 vrrp_parser.c).
+  // Process tracking: run by src/runtime/track-process.ts (keepalived vrrp_parser.c / core/track_process.c).
   vrrp_track_process: {
     kind: 'block',
     // keepalived-compat: the name is word 2 (missing ⇒ fatal); further words and duplicate names are accepted
@@ -123,7 +123,6 @@ export const rootTable: KeywordTable<D> = {
     args: 1,
     table: () => trackProcessTable,
     open: (r, ctx): TrackProcessDraft => {
-      topLevelNotice(ctx, 'process tracking');
       const c: TrackProcessDraft = {
         name: ctx.arg(1)!, pos: ctx.at(1), params: [], paramMatch: 'none', fullCommand: false, weight: 0, reverse: false,
         quorum: 1, quorumMax: undefined, terminateDelay: 0, forkDelay: 0,

@@ -67,9 +67,10 @@ export function checkRouteItem(ctx: KwCtx, subject: string | undefined, isStatic
     return false;
   }
   if (!words.includes('no_track') && !oif) {
-    // keepalived-compat: reported, the route is kept but not tracked.
-    // Test: test/unit/config-parser/keywords-sync-group-static.test.ts "tracked route without dev (dev only in a nexthop)".
-    ctx.report('warning', 'route-not-tracked', 'GENERAL_ERROR', `route ${words.join(' ')} has no 'dev': keepalived cannot track it (add 'dev IF' or 'no_track')`, { subject });
+    // havipd: follows keepalived 2.4.3, which no longer reports it (2.2.7: "cannot track route ... with no
+    // interface specified", a config error, -t exit 5); the route is kept, and not tracked.
+    // Test: test/unit/config-parser/keywords-sync-group-static.test.ts "tracked route without dev (dev only in a nexthop): a notice, rc 0 as in 2.4.3".
+    ctx.report('info', 'route-not-tracked', undefined, `route ${words.join(' ')} has no 'dev': it is not tracked (add 'dev IF' or 'no_track')`, { subject });
   }
   if (trackGroup && !oif) {
     ctx.report('error', 'route-track-group-no-dev', 'GENERAL_ERROR', `a static route cannot have a track_group without 'dev'`, { subject });

@@ -2,6 +2,7 @@
 // them into the immutable, fully defaulted DaemonConfig.
 
 import type { DiagnosticSink } from '../diagnostics.js';
+import type { ConfigHost } from '../host.js';
 import type {
   CommandSpec, Family, FifoSpec, SourcePos, TrackRef, UnicastPeer, VipConfig, VrrpVersion,
 } from '../types.js';
@@ -48,6 +49,8 @@ export interface InstanceDraft {
   family?: Family;
   authType?: 'PASS' | 'AH';
   authPass?: string;
+  /** `auth_hmac { … }` as read (keywords/auth-hmac.ts); checked and defaulted in resolve.ts. */
+  authHmac?: AuthHmacDraft;
   vips: VipConfig[];
   evips: VipConfig[];
   routes: string[];
@@ -85,6 +88,10 @@ export interface InstanceDraft {
   promoteSecondaries: boolean;
   useVmac?: string;
   noVirtualIpaddress: boolean;
+  /** `timer_expired_backup [PRIO]` (2.2.8): highest_other_priority, 1..254. */
+  timerExpiredBackup?: number;
+  /** `owner_ignore_adverts [BOOL]` (2.3.3). */
+  ownerIgnoreAdverts?: boolean;
   inactive: string[];
   /** Interface named but absent from the host (already reported). */
   ifaceMissing?: boolean;
@@ -205,6 +212,16 @@ export interface GlobalDraft {
   instanceName?: string;
   netNamespace?: string;
   v3ChecksumAsV2: boolean;
+  /** µs, `vrrp_delay_after_boot` (2.4.0). */
+  delayAfterBoot?: number;
+  ownerIgnoreAdverts?: boolean;
+  jsonVersion?: 1 | 2;
+  stateDumpFile?: string;
+  statsDumpFile?: string;
+  jsonDumpFile?: string;
+  iprouteUsrDir?: string;
+  iprouteEtcDir?: string;
+  useSymlinkPaths?: boolean;
 }
 
 export interface RootDraft {
@@ -227,6 +244,16 @@ export interface RootDraft {
 }
 
 /** What handlers may consult besides their own draft: options, the root (for definition-order lookups), diagnostics. */
+/** An `auth_hmac` block as read (keys already checked; a refused key line reported FATAL). */
+export interface AuthHmacDraft {
+  readonly pos: SourcePos;
+  keys: { id: number; secret: Uint8Array }[];
+  activeKey?: number;
+  mode: 'enforce' | 'permissive' | 'receive-only';
+  antiReplay: 'time' | 'monotonic';
+  timeWindow?: number;
+}
+
 export interface ParseEnv {
   readonly root: RootDraft;
   readonly hostInterfaces: readonly string[] | undefined;
@@ -239,6 +266,8 @@ export interface ParseEnv {
   readonly extraClose?: ReadonlySet<object>;
   /** `file:line` of the lines on which the preprocessor found an unmatched double quote. */
   readonly unmatchedQuoteLines?: ReadonlySet<string>;
+  /** The file-system seam, for files read by keywords (`auth_hmac` `key N file:PATH`); absent in text-only parses. */
+  readonly host?: ConfigHost;
 }
 
 export function newGlobalDraft(): GlobalDraft {

@@ -1,6 +1,6 @@
 // Keyword table of `vrrp_sync_group NAME { … }` (reference §1.9.5). Members are resolved after parsing.
 
-import { notActedOn, optionalBool, setNotify } from './common.js';
+import { optionalBool, setNotify } from './common.js';
 import { parseTrackItem, trackProcessItem } from './items.js';
 import type { SyncGroupDraft } from './state.js';
 import type { KeywordTable } from './table.js';
@@ -50,7 +50,6 @@ export const syncGroupTable: KeywordTable<D> = {
   track_process: {
     kind: 'values',
     item: (d, ctx) => {
-      notActedOn(ctx, 'process tracking', d.name);
       const t = trackProcessItem(ctx, d.name, 'sync group');
       if (!t) return;
       if (d.trackProcesses.some((x) => x.name === t.name)) {

@@ -9,6 +9,7 @@ import type { InstanceDraft } from './state.js';
 import type { KeywordTable, KwCtx } from './table.js';
 import { plain } from './table.js';
 import { authenticationTable, type AuthDraft } from './authentication.js';
+import { authHmacTable, openAuthHmac } from './auth-hmac.js';
 import { checkRouteItem, checkRuleItem } from './route-rule.js';
 
 type D = InstanceDraft;
@@ -29,8 +30,19 @@ function addVip(d: D, ctx: KwCtx, excluded: boolean): void {
       ctx.report('error', 'family-mismatch', 'GENERAL_ERROR', `${ctx.arg(0)}: the address family must match the instance's (IPv${d.family}, set by its first VIP) - ignored`, { subject: d.name });
       return;
     }
+    if (d.vips.some((v) => v.address === vip.address) || d.evips.some((v) => v.address === vip.address && v.dev === vip.dev)) {
+      // havipd: follows keepalived 2.3.3+, which refuses a duplicate VIP; 2.2.7 added it twice.
+      ctx.report('error', 'duplicate-vip', 'GENERAL_ERROR', `(${d.name}): VIP duplicates a${d.vips.some((v) => v.address === vip.address) ? '' : 'n excluded'} VIP ${ctx.arg(0)} - ignoring`, { subject: d.name });
+      return;
+    }
     d.vips.push(vip);
-  } else d.evips.push(vip);
+  } else {
+    if (d.vips.some((v) => v.address === vip.address && v.dev === vip.dev) || d.evips.some((v) => v.family === vip.family && v.address === vip.address && v.dev === vip.dev)) {
+      ctx.report('error', 'duplicate-vip', 'GENERAL_ERROR', `(${d.name}): Excluded VIP duplicates a${d.vips.some((v) => v.address === vip.address) ? '' : 'n excluded'} VIP ${ctx.arg(0)} - ignoring`, { subject: d.name });
+      return;
+    }
+    d.evips.push(vip);
+  }
 }
 
 function setSrcIp(d: D, ctx: KwCtx, unicast: boolean): void {
@@ -140,6 +152,8 @@ export const vrrpInstanceTable: KeywordTable<D> = {
     table: () => authenticationTable,
     open: (d): AuthDraft => ({ instance: d }),
   },
+  // keepalived 2.4: the HMAC-SHA256 advert trailer (keywords/auth-hmac.ts).
+  auth_hmac: { kind: 'block', table: () => authHmacTable, open: openAuthHmac },
   virtual_ipaddress: { kind: 'values', item: (d, ctx) => addVip(d, ctx, false) },
   virtual_ipaddress_excluded: { kind: 'values', item: (d, ctx) => addVip(d, ctx, true) },
   // Installed when the instance becomes MASTER, removed when it leaves (src/runtime/routes.ts).
@@ -168,12 +182,13 @@ export const vrrpInstanceTable: KeywordTable<D> = {
         ctx.report('error', 'family-mismatch', 'GENERAL_ERROR', `unicast peer ${p.address} is not of the instance's address family (IPv${d.family}) - ignored`, { subject: d.name });
         return;
       }
+      // keepalived 2.4.3 sets check_unicast_src for min_ttl/max_ttl before its duplicate check.
+      if (p.minTtl !== undefined || p.maxTtl !== undefined) d.checkUnicastSrc = true;
       if (d.unicastPeers.some((q) => q.address === p.address)) {
-        // keepalived 2.2.7 accepts duplicates silently; we keep one.
-        ctx.report('warning', 'duplicate-unicast-peer', undefined, `unicast peer ${p.address} is listed twice; keeping one`, { subject: d.name });
+        // havipd: follows keepalived 2.4.3, which refuses a duplicate peer (an error); 2.2.7 accepted it silently.
+        ctx.report('error', 'duplicate-unicast-peer', 'GENERAL_ERROR', `(${d.name}) ${ctx.arg(0)} - duplicate unicast_peer - ignored`, { subject: d.name });
         return;
       }
-      if (p.minTtl !== undefined || p.maxTtl !== undefined) d.checkUnicastSrc = true;
       d.unicastPeers.push(p);
     },
   },
@@ -242,7 +257,6 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   track_process: {
     kind: 'values',
     item: (d, ctx) => {
-      inactive(d, ctx, 'process tracking');
       const t = trackProcessItem(ctx, d.name, 'instance');
       if (t) pushTrack(d.trackProcesses, t, ctx, d.name, 'track_process');
     },
@@ -314,10 +328,35 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   lvs_sync_daemon_interface: plain((d, ctx) => {
     ctx.report('error', 'deprecated-keyword', 'GENERAL_ERROR', `'lvs_sync_daemon_interface' in a vrrp_instance is deprecated - use global lvs_sync_daemon`, { subject: d.name });
   }, 1),
-  // Newer than 2.2.7 (reported as unknown to 2.2.7 by the dispatcher, honoured).
+  // Newer than 2.2.7 (the dispatcher notes that 2.2.7 would not know them; 2.4.3 does).
   no_virtual_ipaddress: plain((d) => { d.noVirtualIpaddress = true; }),
   v3_checksum_as_v2: boolField('v3ChecksumAsV2'),
+  timer_expired_backup: plain((d, ctx) => timerExpiredBackup(d, ctx)),
+  // keepalived-compat: the alias from the 2.2.8 release notes is accepted with an error asking for the new name.
+  // Test: test/unit/config-parser/keywords-ka24.test.ts "thread_timer_expired: accepted with an error, same value".
+  thread_timer_expired: plain((d, ctx) => {
+    ctx.report('error', 'deprecated-keyword', 'GENERAL_ERROR', `(${d.name}) thread_timer_expired - please replace with keyword 'timer_expired_backup'`, { subject: d.name });
+    timerExpiredBackup(d, ctx);
+  }),
+  owner_ignore_adverts: plain((d, ctx) => {
+    const b = optionalBool(ctx, d.name);
+    if (b !== undefined) d.ownerIgnoreAdverts = b;
+  }),
 };
+
+/** `timer_expired_backup [highest_other_priority]`: 1..254, 254 when not given (keepalived 2.2.8+). */
+function timerExpiredBackup(d: D, ctx: KwCtx): void {
+  if (ctx.arg(1) === undefined) {
+    d.timerExpiredBackup = 254;
+    return;
+  }
+  const r = readInteger(ctx.arg(1)!, 1, 254, false);
+  if (r.value === undefined) {
+    ctx.report('error', 'number-out-of-range', 'GENERAL_ERROR', `(${d.name}) timer_expired_backup highest_other_priority '${ctx.arg(1)}' not valid! must be between 1 & 254 - ignored`, { tok: 1, subject: d.name });
+    return;
+  }
+  d.timerExpiredBackup = r.value;
+}
 
 function pushTrack(list: InstanceDraft['trackInterfaces'], t: InstanceDraft['trackInterfaces'][number], ctx: KwCtx, subject: string, what: string): void {
   if (list.some((x) => x.name === t.name)) {

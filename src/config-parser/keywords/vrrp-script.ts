@@ -1,7 +1,7 @@
 // Keyword table of `vrrp_script NAME { … }` (reference §1.9.4).
 
 import { commandSpec, hasUnterminatedQuote } from '../command.js';
-import { readInteger } from '../values.js';
+import { readDecimal, readInteger } from '../values.js';
 import type { ScriptDraft } from './state.js';
 import type { KeywordTable, KwCtx } from './table.js';
 import { plain } from './table.js';
@@ -9,17 +9,22 @@ import { plain } from './table.js';
 type D = ScriptDraft;
 const MAX_S = Math.floor(0xffffffff / 1_000_000);
 
-function wholeSeconds(d: D, ctx: KwCtx, what: 'interval' | 'timeout'): number | undefined {
-  const r = readInteger(ctx.arg(1)!, 0, MAX_S, true);
+/**
+ * keepalived 2.4.3 `vrrp_vscript_interval_handler` / `_timeout_handler`: decimal seconds with millisecond
+ * resolution, 0..4294 (UINT_MAX / TIMER_HZ); 0 is reported and set to 1 second.
+ */
+function decimalSeconds(d: D, ctx: KwCtx, what: 'interval' | 'timeout'): number | undefined {
+  const r = readDecimal(ctx.arg(1)!, 3, 0, MAX_S * 1000);
   if (r.value === undefined) {
-    ctx.report('error', r.problem!.code, 'GENERAL_ERROR', `vrrp script ${what} '${ctx.arg(1)}' must be a whole number of seconds in [1, ${MAX_S}] - ignored`, { tok: 1, subject: d.name });
+    ctx.report('error', r.problem?.code ?? 'invalid-number', 'GENERAL_ERROR', `vrrp script ${what} '${ctx.arg(1)}' must be between 0.001 and ${MAX_S} seconds (millisecond resolution) - ignored`, { tok: 1, subject: d.name });
     return undefined;
   }
+  if (r.problem) ctx.report('error', r.problem.code, 'INVALID_NUMBER', `vrrp script ${what}: ${r.problem.message}`, { tok: 1, subject: d.name });
   if (r.value === 0) {
     ctx.report('error', `${what}-zero`, 'GENERAL_ERROR', `the script ${what} must be greater than 0; set to 1 second`, { tok: 1, subject: d.name });
     return 1_000_000;
   }
-  return r.value * 1_000_000;
+  return r.value * 1000;
 }
 
 export const vrrpScriptTable: KeywordTable<D> = {
@@ -32,11 +37,11 @@ export const vrrpScriptTable: KeywordTable<D> = {
     if (hasUnterminatedQuote(raw)) ctx.report('error', 'unterminated-quote', 'GENERAL_ERROR', `unterminated quote in the script command`, { tok: 1, subject: d.name });
     d.command = commandSpec(raw, d.user, d.group);
   }),
-  // keepalived-compat: 2.2.7 reads interval and timeout as whole seconds, 0..4294 (UINT_MAX / TIMER_HZ);
-  // fractions (accepted by later versions) are refused and the value ignored. 0 is reported and set to 1.
-  // Test: test/unit/config-parser/keywords-vrrp-script.test.ts "fractional interval refused in 2.2.7".
-  interval: plain((d, ctx) => { const v = wholeSeconds(d, ctx, 'interval'); if (v !== undefined) d.interval = v; }, 1),
-  timeout: plain((d, ctx) => { const v = wholeSeconds(d, ctx, 'timeout'); if (v !== undefined) d.timeout = v; }, 1),
+  // havipd: follows keepalived 2.4.3 (decimal seconds, e.g. `interval 0.5`); 2.2.7 took whole seconds only and
+  // refused fractions. 0 is reported and set to 1 in both.
+  // Test: test/unit/config-parser/keywords-vrrp-script.test.ts "fractional interval accepted as in 2.4.3".
+  interval: plain((d, ctx) => { const v = decimalSeconds(d, ctx, 'interval'); if (v !== undefined) d.interval = v; }, 1),
+  timeout: plain((d, ctx) => { const v = decimalSeconds(d, ctx, 'timeout'); if (v !== undefined) d.timeout = v; }, 1),
   weight: plain((d, ctx) => {
     const r = readInteger(ctx.arg(1)!, -253, 253);
     if (r.value === undefined) {

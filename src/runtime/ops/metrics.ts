@@ -55,7 +55,8 @@ export const MEHDY_COUNTERS: Record<(typeof KEEPALIVED_COUNTERS)[number], string
 const DROP_REASONS = [
   'too_short', 'unknown_vrid', 'instance_not_ready', 'family_mismatch', 'authtype_mismatch', 'packet_len_err', 'ip_ttl_err', 'vers_err',
   'invalid_authtype', 'auth_failure', 'ah_unsupported', 'advert_interval_mismatch', 'invalid_type_rcvd', 'advert_interval_invalid', 'chk_err', 'mcast_unicast_mismatch',
-  'addr_list_err', 'unicast_src_not_peer',
+  'addr_list_err', 'unicast_src_not_peer', 'auth_ext_missing', 'auth_ext_malformed', 'auth_ext_unknown_key', 'auth_ext_invalid_hmac', 'auth_ext_stale',
+  'auth_ext_replay', 'owner_ignore_adverts',
 ] as const satisfies readonly DropReason[];
 // A new DropReason that is not listed above fails to compile here.
 const allDropReasonsListed: Exclude<DropReason, (typeof DROP_REASONS)[number]> extends never ? true : never = true;

@@ -79,6 +79,11 @@ class RawTransport implements Transport {
     }
   }
 
+  drainPending(): Promise<void> {
+    this.drain();
+    return Promise.resolve();
+  }
+
   send(message: Uint8Array, opts: SendOptions): Promise<void> {
     if (opts.ifname !== this.ifname || opts.family !== this.family) {
       throw new Error(`bug: send for ${opts.ifname}/IPv${opts.family} on transport ${this.ifname}/IPv${this.family}`);

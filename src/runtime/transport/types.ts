@@ -58,6 +58,14 @@ export interface Transport {
   /** Join / leave a multicast group after open. Rejects with HavipdError carrying errno. */
   join(group: string): Promise<void>;
   leave(group: string): Promise<void>;
+  /**
+   * Hand every datagram already waiting in the socket(s) to `onPacket` now (bounded), before the caller
+   * acts on a timer: the event loop runs expired timers before it polls sockets, so after a freeze the
+   * adverts that arrived in time would otherwise be read only after the timer was acted on (issue 8 §2).
+   * Raw: synchronous non-blocking reads. UDP: lets the loop's poll phase run (`setImmediate`) until a
+   * turn brings nothing. Resolves when done; never rejects; does nothing once closed.
+   */
+  drainPending(): Promise<void>;
   /** Stop receiving and release the socket(s). Idempotent. */
   close(): Promise<void>;
 }

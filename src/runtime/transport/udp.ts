@@ -10,6 +10,12 @@ import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
 import { HavipdError } from '../../errors.js';
 import type { OpenTransport, PacketHandler, SendOptions, Transport, TransportErrorHandler, TransportOpenOptions } from './types.js';
 
+/**
+ * At most this many turns of the event loop per `drainPending()`. libuv reads up to 32 datagrams per
+ * socket per poll phase, so 16 turns read over 450 queued adverts (5 s of one 0.1 s master is 50).
+ */
+const DRAIN_TURNS = 16;
+
 /** Default `--udp-port`. */
 export const DEFAULT_UDP_PORT = 15112;
 
@@ -46,6 +52,8 @@ class UdpTransport implements Transport {
   private readonly src: string;
   private readonly mcast = new Map<string, SocketAsPromised>();
   private closed = false;
+  /** Datagrams received on any of this transport's sockets (ours looped back included). */
+  private received = 0;
 
   private constructor(
     private readonly port: number,
@@ -99,6 +107,7 @@ class UdpTransport implements Transport {
 
   private deliver(msg: Buffer, rinfo: RemoteInfo, dst: string): void {
     if (this.closed) return;
+    this.received++;
     // Our own multicast, looped back: keepalived never sees its own adverts (IP_MULTICAST_LOOP 0).
     if (rinfo.address === this.src && rinfo.port === this.port) return;
     this.onPacket({
@@ -110,6 +119,22 @@ class UdpTransport implements Transport {
       data: new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
       hasIpHeader: false,
     });
+  }
+
+  /**
+   * node:dgram has no synchronous read, so this lets the loop's poll phase run: a pending immediate makes
+   * libuv poll without blocking, and the check phase that runs it comes after the poll phase, which reads
+   * up to 32 datagrams per socket. Called from a timer that is one `setImmediate`; called from an I/O
+   * callback (or its microtasks) the first immediate runs in the same iteration's check phase, before any
+   * poll (measured: 0 of 100 queued datagrams), so the first turn never ends the drain. Then repeat while
+   * a turn brought datagrams (bounded by DRAIN_TURNS).
+   */
+  async drainPending(): Promise<void> {
+    for (let turn = 0; turn < DRAIN_TURNS && !this.closed; turn++) {
+      const before = this.received;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (turn > 0 && this.received === before) return;
+    }
   }
 
   send(message: Uint8Array, opts: SendOptions): Promise<void> {

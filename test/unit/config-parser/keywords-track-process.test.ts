@@ -12,7 +12,6 @@ describe('vrrp_track_process', () => {
       conf: tp('  process nginx\n  param_match partial\n  weight 10 reverse\n  quorum 2\n  quorum_max 5\n  delay 1.5\n  fork_delay 0.5\n  full_command')
         + inst('  track_process {\n    P1 weight 5\n  }'),
       rc: 0,
-      codes: ['not-acted-on'],
       check: (r) => {
         expect(r.config!.trackProcesses).toEqual([expect.objectContaining({
           name: 'P1', process: 'nginx', params: [], paramMatch: 'partial', fullCommand: true, weight: 10, reverse: true,

@@ -19,7 +19,9 @@ describe('vrrp_script', () => {
       },
     },
     { title: 'timeout defaults to interval', conf: s('  script /nonexistent/x\n  interval 5'), rc: undefined, check: (r) => expect(r.config!.scripts[0]!.timeout).toBe(5_000_000) },
-    { title: 'fractional interval refused in 2.2.7', conf: s('  script /nonexistent/x\n  interval 1.5'), rc: 5, codes: ['invalid-number'], check: (r) => expect(r.config!.scripts[0]!.interval).toBe(1_000_000) },
+    // keepalived 2.4.3 deliberately differs from 2.2.7 (which refused fractions with -t exit 5): decimal seconds, ms resolution.
+    { title: 'fractional interval accepted as in 2.4.3', conf: s('  script /nonexistent/x\n  interval 1.5\n  timeout 0.25'), rc: 0, check: (r) => { expect(r.config!.scripts[0]!.interval).toBe(1_500_000); expect(r.config!.scripts[0]!.timeout).toBe(250_000); } },
+    { title: 'interval with more than 3 decimal places is reported and rounded', conf: s('  script /nonexistent/x\n  interval 1.0005'), rc: 5, codes: ['too-many-decimal-places'], check: (r) => expect(r.config!.scripts[0]!.interval).toBe(1_001_000) },
     { title: 'interval 0 set to 1', conf: s('  script /nonexistent/x\n  interval 0'), rc: 5, codes: ['interval-zero'], check: (r) => expect(r.config!.scripts[0]!.interval).toBe(1_000_000) },
     { title: 'weight 254 out of range', conf: s('  script /nonexistent/x\n  weight 254'), rc: 5, codes: ['weight-out-of-range'], check: (r) => expect(r.config!.scripts[0]!.weight).toBe(0) },
     { title: 'rise 0 refused', conf: s('  script /nonexistent/x\n  rise 0'), rc: 5, check: (r) => expect(r.config!.scripts[0]!.rise).toBe(1) },

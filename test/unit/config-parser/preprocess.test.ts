@@ -66,20 +66,25 @@ describe('comments, quotes, braces, words (2.2.7)', () => {
   });
 });
 
-describe('long lines and NUL bytes (2.2.7 fgets with a 1024-byte buffer)', () => {
-  it('splits a line longer than 1023 bytes into pieces, each a line (binary: second piece became an unknown keyword)', () => {
+// keepalived 2.4.3 deliberately differs from 2.2.7 here (2.2.7 kept each piece as a line, without an error).
+describe('long lines and NUL bytes (2.4.3 read_line with a 1024-byte buffer; checked with the 2.4.3 binary)', () => {
+  it('a line longer than 1023 bytes: the first piece refused ("line too long"), the rest read as a line', () => {
     const r = run(`router_id ${'x'.repeat(1100)} zzz\nafter\n`);
-    expect(r.lines.length).toBe(3);
-    expect(r.lines[0]!.tokens[1]!.text.length).toBe(1023 - 10);
-    expect(r.lines[1]!.tokens.map((t) => t.text)).toEqual(['x'.repeat(1100 - 1013), 'zzz']);
-    expect(r.lines[2]!.pos.line).toBe(2);
+    expect(words(r)).toEqual([`${'x'.repeat(1100 - 1013)}|zzz`, 'after']);
+    expect(r.lines[1]!.pos.line).toBe(2);
     expect(codes(r)).toEqual(['line-too-long']);
-    expect(r.diagnostics[0]!.kaClass).toBeUndefined();
+    expect(r.diagnostics[0]!.kaClass).toBe('GENERAL_ERROR');
   });
-  it('drops the rest of a line after a NUL byte (binary: router_id a)', () => {
+  it('a line with a NUL byte is refused whole ("embedded NULs")', () => {
     const r = run(new Uint8Array([...new TextEncoder().encode('router_id a'), 0, ...new TextEncoder().encode('b\nnext\n')]));
-    expect(words(r)).toEqual(['router_id|a', 'next']);
+    expect(words(r)).toEqual(['next']);
     expect(codes(r)).toEqual(['nul-byte']);
+    expect(r.diagnostics[0]!.message).toBe('configuration appears to have embedded NULs - ignoring line');
+  });
+  it('a NUL in a last line without a newline only cuts it', () => {
+    const r = run(new Uint8Array([...new TextEncoder().encode('next\nrouter_id a'), 0, ...new TextEncoder().encode('b')]));
+    expect(words(r)).toEqual(['next', 'router_id|a']);
+    expect(r.diagnostics[0]!.kaClass).toBeUndefined();
   });
 });
 
@@ -110,13 +115,23 @@ describe('$NAME definitions and substitution (2.2.7)', () => {
     ['${_HASH} is re-decommented: a comment outside quotes', 'kw_${_HASH}"${_HASH}"\n', ['kw_']],
     ['${_BANG} inside quotes survives', 'kw "${_BANG}"\n', ['kw|!']],
     ['value starting with ~SEQ expands', '$S=~SEQ(i,1,2) v$i\n$S\n', ['v1', 'v2']],
-    ['${_ENV X} is not known to 2.2.7 (left, then brace-split)', 'a ${_ENV HOME}\n', ['a|$', '{', '_ENV|HOME', '}']],
+    // keepalived 2.4.3 deliberately differs from 2.2.7 (which left the text, then split it at the braces).
+    ['${_ENV X} of an unset variable is empty (2.4.3)', 'a ${_ENV HOME}\n', ['a']],
   ])('%s', (_n, text, expected) => {
     expect(words(run(text))).toEqual(expected);
   });
 
   it('${_RANDOM MIN MAX} uses the injected random source', () => {
     expect(words(run('r ${_RANDOM 5 9} ${_RANDOM} ${_RANDOM 10}\n', {}, { random: () => 0.5 }))).toEqual(['r|7|16384|16389']);
+  });
+  it('${_ENV NAME} is the environment variable (keepalived 2.3+); words as parameters, counted', () => {
+    const host = new FakeConfigHost({ [MAIN]: 'a ${_ENV HOME} ${_ENV\tHA_VIP}x\nb ${_ENV} ${_ENV A B}\nr ${_RANDOM a}\n' }, { HOME: '/root', HA_VIP: '10.0.0.9' });
+    const r = preprocess(MAIN, host, { configId: 'n', allConfig: false });
+    expect(words(r)).toEqual(['a|/root|10.0.0.9x', 'b|$', '{', '_ENV|A|B', '}', 'r|$', '{', '_RANDOM|a', '}']);
+    expect([...new Set(r.diagnostics.filter((d) => d.code === 'definition-params').map((d) => d.message))]).toEqual([
+      'Definition _ENV requires between 1 and 1 parameters, 2 specified.',
+      'Definition _RANDOM requires numeric parameters only.',
+    ]);
   });
   it('${_PWD} is the directory of the file being read', () => {
     expect(words(run('p ${_PWD}\n'))).toEqual(['p|/etc/keepalived']);

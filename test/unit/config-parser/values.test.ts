@@ -43,9 +43,10 @@ describe('suggestions and lints', () => {
     const inst = (n: string): string => `vrrp_instance ${n} {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 10.0.0.9\n }\n}\n`;
     expect(diagLines(parseText(inst('A') + inst('B')))).toEqual(['8:15 error duplicate-vrid GENERAL_ERROR A and B both use VRID 5 with IPv4 on interface eth0']);
   });
-  it('keywords newer than 2.2.7 are UNKNOWN_KEYWORD but honoured', () => {
+  // keepalived 2.4.3 deliberately differs from 2.2.7 here: it knows the keyword, so it is no error (issue 13 §3).
+  it('keywords newer than 2.2.7 are an info notice (no keepalived class, as 2.4.3 accepts them) and honoured', () => {
     const r = parseText('vrrp_instance A {\n interface eth0\n virtual_router_id 1\n version 3\n no_virtual_ipaddress\n}\n');
-    expect(r.diagnostics.map((d) => [d.code, d.kaClass])).toEqual([['keyword-too-new', 'UNKNOWN_KEYWORD']]);
+    expect(r.diagnostics.map((d) => [d.code, d.severity, d.kaClass])).toEqual([['keyword-too-new', 'info', undefined]]);
     expect(r.config!.instances).toHaveLength(1);
   });
   it('interfaces are checked against the host unless dynamic_interfaces', () => {

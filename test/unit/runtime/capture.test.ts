@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTsharkLine, TSHARK_FIELDS, tsharkArgs } from '../../support/capture.js';
 import { decideInterop, isCi } from '../../support/interop-guard.js';
 import { keepalivedArgv } from '../../support/keepalived.js';
+import { decidePeer } from '../../support/oracles.js';
 import { uniqueNetnsName } from '../../support/netns.js';
 import { relativeImports } from '../../support/ts-child.js';
 
@@ -87,6 +88,15 @@ describe('interop guard', () => {
 describe('harness helpers', () => {
   it('keepalived runs in the foreground, VRRP only, with its own pid files', () => {
     expect(keepalivedArgv('/d', ['-x'])).toEqual(['keepalived', '-n', '-l', '-D', '-P', '-f', '/d/keepalived.conf', '-p', '/d/keepalived.pid', '-r', '/d/vrrp.pid', '-c', '/d/checkers.pid', '-x']);
+  });
+  it('an oracle built without the checker (2.4.3, --disable-lvs) runs by path, without -P and -c', () => {
+    expect(keepalivedArgv('/d', [], { name: 'keepalived-2.4.3', path: '/c/keepalived', hasChecker: false }))
+      .toEqual(['/c/keepalived', '-n', '-l', '-D', '-f', '/d/keepalived.conf', '-p', '/d/keepalived.pid', '-r', '/d/vrrp.pid']);
+  });
+  it('a missing oracle skips with its reason, or throws under CI', () => {
+    expect(decidePeer('keepalived-2.4.3', { path: '/c/k' }, {})).toEqual({ name: 'keepalived-2.4.3', binary: { name: 'keepalived-2.4.3', path: '/c/k', hasChecker: false }, reason: '' });
+    expect(decidePeer('keepalived-2.4.3', { reason: 'not built' }, {})).toEqual({ name: 'keepalived-2.4.3', binary: undefined, reason: 'keepalived-2.4.3 oracle unavailable: not built' });
+    expect(() => decidePeer('keepalived-2.4.3', { reason: 'not built' }, { CI: 'true' })).toThrow(/keepalived-2.4.3 oracle unavailable: not built \(CI is set/);
   });
   it('namespace names are unique and carry the pid', () => {
     const a = uniqueNetnsName();

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { dumpPath, formatData, formatEpochUs, formatJson, formatStats, formatVip, ZERO_STATS, type DumpInput } from '../../../src/runtime/dumps.js';
 import { daemonConfig, instanceConfig, s, vip } from '../../support/config.js';
+import type { DaemonConfig, TrackProcessConfig } from '../../../src/config-parser/types.js';
+import { micros } from '../../../src/vrrp/units.js';
 
 const inst = instanceConfig({
   name: 'VI_1', interface: 'hvla', vrid: 51, priority: 150, advertInt: s(1), version: 2,
@@ -77,7 +79,41 @@ describe('dump paths', () => {
     expect(dumpPath('stats', { TMPDIR: 'relative' }, config)).toBe('/tmp/keepalived.stats');
     expect(dumpPath('json', {}, config)).toBe('/tmp/keepalived.json');
   });
+  // keepalived 2.4.3 open_dump_file() / make_tmp_filename() (core/global_data.c, lib/utils.c).
+  it('state_dump_file (2.3.3) places the data dump; stats and JSON stay in the temporary directory', () => {
+    const at = (f: string, extra: Partial<typeof config.global> = {}): DaemonConfig => daemonConfig({ instances: [inst], global: { stateDumpFile: f, statsDumpFile: '/x/s', jsonDumpFile: '/x/j', ...extra } });
+    expect(dumpPath('data', {}, at('/var/lib/ka/state.txt'))).toBe('/var/lib/ka/state.txt');
+    expect(dumpPath('data', {}, at('/var/lib/ka/'))).toBe('/var/lib/ka/keepalived.data');
+    expect(dumpPath('data', { TMPDIR: '/run/t' }, at('state'))).toBe('/run/t/state');
+    expect(dumpPath('data', {}, at('sub/dir/st.dump'))).toBe('/tmp/st.dump');
+    expect(dumpPath('data', {}, at('/var/lib/ka/st.dump', { dataUseInstance: true, instanceName: 'i1', netNamespace: 'ns' }))).toBe('/var/lib/ka/st.ns_i1.dump');
+    expect(dumpPath('stats', {}, at('/var/lib/ka/st.dump'))).toBe('/tmp/keepalived.stats');
+    expect(dumpPath('json', {}, at('/var/lib/ka/st.dump'))).toBe('/tmp/keepalived.json');
+  });
   it('IPv6 VIPs carry preferred_lft forever as keepalived prints them', () => {
     expect(formatVip(vip('fd00:77::100', { prefix: 64, family: 6 }), 'hvla', true)).toBe('fd00:77::100/64 dev hvla scope global preferred_lft forever set');
+  });
+});
+
+describe('json_version 2 (keepalived 2.2.8+)', () => {
+  it('version 1 (default) is the bare array; version 2 wraps it in {"vrrp": [...]}', () => {
+    const v1 = JSON.parse(formatJson(input)) as unknown[];
+    expect(Array.isArray(v1)).toBe(true);
+    const v2 = JSON.parse(formatJson({ ...input, config: daemonConfig({ instances: [inst], global: { jsonVersion: 2 } }) })) as { vrrp: unknown[]; track_process?: unknown };
+    expect(v2.vrrp).toEqual(v1);
+    expect(v2.track_process).toBeUndefined();
+  });
+  it('version 2 lists the process trackers with keepalived\'s field names', () => {
+    const tp: TrackProcessConfig = {
+      name: 'nginx', process: '/usr/sbin/nginx', params: ['-g', 'daemon off;'], paramMatch: 'exact', fullCommand: true,
+      weight: 10, reverse: true, quorum: 2, quorumMax: 4, terminateDelay: micros(500_000), forkDelay: micros(0),
+    };
+    const cfg: DaemonConfig = { ...daemonConfig({ instances: [inst], global: { jsonVersion: 2 } }), trackProcesses: [tp] };
+    const v2 = JSON.parse(formatJson({ ...input, config: cfg, trackProcesses: { nginx: { current: 3, haveQuorum: true, forkTimerRunning: false, terminateTimerRunning: true } } })) as { track_process: unknown[] };
+    expect(v2.track_process).toEqual([{
+      process: '/usr/sbin/nginx', parameters: '-g daemon off;', param_match: 'exact', min_processes: 2, max_processes: 4,
+      current_processes: 3, have_quorum: true, weight: -10, terminate_delay: 0.5, fork_delay: 0,
+      fork_delay_timer_running: false, terminate_delay_timer_running: true, full_command: true,
+    }]);
   });
 });

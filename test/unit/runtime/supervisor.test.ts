@@ -106,6 +106,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
       },
       join: async () => undefined,
       leave: async () => undefined,
+      drainPending: async () => undefined,
       close: async () => {
         closed.push(opts);
       },

@@ -1,6 +1,6 @@
 // Test helpers for the VRRP codec and receive checks: a VrrpInstanceConfig with the parser's defaults
 // (test/support/config.ts), contexts and received packets built with the real encoders.
-import type { VipConfig, VrrpInstanceConfig, UnicastPeer, AuthConfig } from '../../../src/config-parser/types.js';
+import type { VipConfig, VrrpInstanceConfig, UnicastPeer, AuthConfig, AuthHmacConfig } from '../../../src/config-parser/types.js';
 import { encodeIpv4Header } from '../../../src/vrrp/ipv4.js';
 import { encodeAdvert, type AdvertFields } from '../../../src/vrrp/packet.js';
 import type { ReceiveContext } from '../../../src/vrrp/receive-checks.js';
@@ -33,6 +33,8 @@ export interface InstanceOpts {
   skipCheckAdvAddr?: boolean;
   oldUnicastChecksum?: 'auto' | 'always' | 'never';
   v3ChecksumAsV2?: boolean;
+  ownerIgnoreAdverts?: boolean;
+  authHmac?: AuthHmacConfig;
 }
 
 /** The parser's default instance (test/support/config.ts) with the receive checks' options. */
@@ -42,12 +44,14 @@ export function instanceConfig(o: InstanceOpts = {}): VrrpInstanceConfig {
     Object.entries({
       name: o.name, vrid: o.vrid, version: o.version, priority: o.priority, advertInt: o.advertInt, auth: o.auth,
       checkUnicastSrc: o.checkUnicastSrc, skipCheckAdvAddr: o.skipCheckAdvAddr, oldUnicastChecksum: o.oldUnicastChecksum, v3ChecksumAsV2: o.v3ChecksumAsV2,
+      ownerIgnoreAdverts: o.ownerIgnoreAdverts,
     }).filter(([, v]) => v !== undefined),
   ) as Partial<VrrpInstanceConfig>;
   return {
     ...parsedInstance({ family, state: 'BACKUP', accept: true, ...defined }),
     vips: (o.vips ?? [family === 4 ? '10.0.0.100' : '2001:db8::100']).map((a) => vip(a, family)),
     unicastPeers: (o.peers ?? []).map((p) => (typeof p === 'string' ? { address: p } : p)),
+    ...(o.authHmac ? { authHmac: o.authHmac } : {}),
   };
 }
 
@@ -62,6 +66,7 @@ export function context(config: VrrpInstanceConfig, o: Partial<Omit<ReceiveConte
     state: o.state ?? ('BACKUP' as VrrpState),
     lastMasterAddr: o.lastMasterAddr,
     checksumMode: o.checksumMode ?? mode,
+    ...(o.effectivePriority !== undefined ? { effectivePriority: o.effectivePriority } : {}),
   };
 }
 

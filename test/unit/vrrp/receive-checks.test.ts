@@ -74,8 +74,6 @@ const rejects: [string, ReturnType<typeof packet>, ReturnType<typeof context>, R
     { reason: 'advert_interval_mismatch', verdict: 'DROP', log: "(VI_1) advertisement interval mismatch mine=2 sec rcv'd=1 sec", counters: [] }],
   ['check 11: type', packet({ type: 2 }), context(V2),
     { reason: 'invalid_type_rcvd', log: '(VI_1) Invalid packet type. 2 and expect 1', counters: ['invalid_type_rcvd'] }],
-  ['check 12b (2.2.7): address count differs (verified text)', packet({ addresses: ['10.0.0.100', '10.0.0.101'] }), context(V2),
-    { reason: 'addr_list_err', log: '(VI_1) received an unexpected ip number count 2, expected 1!', counters: ['addr_list_err'] }],
   ['check 12: IP total length differs from received length', packet({}, { totalLength: 60 }), context(V2),
     { reason: 'packet_len_err', log: '(VI_1) ip_tot_len mismatch against received length. 60 and received 40' }],
   ['check 13 (havipd): v3 Max Adver Int 0 is invalid (RFC 5798 §5.2.7), no keepalived counter', packet({ version: 3, advertInt: centiseconds(0) }), context(V3),
@@ -88,17 +86,46 @@ const rejects: [string, ReturnType<typeof packet>, ReturnType<typeof context>, R
     { reason: 'mcast_unicast_mismatch', log: '(VI_1) Expected unicast packet but received multicast packet', counters: ['addr_list_err'] }],
   ['check 15: unicast packet on a multicast instance', packet({ version: 3 }, { dst: '10.0.0.1' }), context(V3),
     { reason: 'mcast_unicast_mismatch', log: '(VI_1) Expected multicast packet but received unicast packet' }],
-  ['check 17: VIP missing (2.2.7 text), after advert_rcvd', packet({ addresses: ['10.0.0.99'] }), context(V2),
-    { reason: 'addr_list_err', verdict: 'KO', log: '(VI_1) ip address associated with VRID 51 not present in MASTER advert: 10.0.0.100', counters: ['advert_rcvd', 'addr_list_err'] }],
   ['check 18: unicast source not a peer', packet({ version: 3 }, { src: '10.0.0.9', dst: '10.0.0.1' }), context(instanceConfig({ version: 3, peers: ['10.0.0.2'], checkUnicastSrc: true })),
     { reason: 'unicast_src_not_peer', verdict: 'KO', log: '(VI_1) unicast source address 10.0.0.9 not a unicast peer', counters: ['advert_rcvd'] }],
-  ['check 18: peer TTL out of [min_ttl, max_ttl] (KO in 2.2.7)', packet({ version: 3 }, { dst: '10.0.0.1', ttl: 60 }), context(instanceConfig({ version: 3, peers: [{ address: '10.0.0.2', minTtl: 64 }] })),
-    { reason: 'ip_ttl_err', verdict: 'KO', log: '(VI_1) TTL/HL 60 not in range 64 - 255', counters: ['advert_rcvd', 'ip_ttl_err'] }],
+  // keepalived 2.4.3 (check_ttl_hl): DROP, with its text; 2.2.7 said KO and 'TTL/HL 60 not in range 64 - 255'.
+  ['check 18: peer TTL out of [min_ttl, max_ttl] (DROP in 2.4.3)', packet({ version: 3 }, { dst: '10.0.0.1', ttl: 60 }), context(instanceConfig({ version: 3, peers: [{ address: '10.0.0.2', minTtl: 64 }] })),
+    { reason: 'ip_ttl_err', verdict: 'DROP', log: '(VI_1) TTL/HL 60 from 10.0.0.2 not in range [64, 255]', counters: ['advert_rcvd', 'ip_ttl_err'] }],
 ];
 
 describe('checkAdvert: rejected', () => {
   it.each(rejects)('%s', (_t, p, ctx, want) => {
     expect(checkAdvert(p, ctx)).toMatchObject({ ok: false, ...want });
+  });
+});
+
+// keepalived 2.3.3+ (RFC 9568 §7.1) deliberately differs from 2.2.7, which rejected these adverts.
+describe('checkAdvert: accepted with a warning (keepalived 2.4.3)', () => {
+  it('check 17: address count differs: addr_list_err counted, advert accepted', () => {
+    const r = checkAdvert(packet({ addresses: ['10.0.0.100', '10.0.0.101'] }), context(V2));
+    expect(r).toMatchObject({ ok: true, counters: ['advert_rcvd', 'addr_list_err'], warnings: [{ kind: 'vip_count', log: '(VI_1) expected 1 VIPs but received 2' }] });
+  });
+  it('check 17: VIP missing: addr_list_err counted, advert accepted', () => {
+    const r = checkAdvert(packet({ addresses: ['10.0.0.99'] }), context(V2));
+    expect(r).toMatchObject({ ok: true, counters: ['advert_rcvd', 'addr_list_err'], warnings: [{ kind: 'vip_mismatch', log: '(VI_1) ip address associated with VRID 51 not present in advert from 10.0.0.2: 10.0.0.100' }] });
+  });
+  it('v3 advert interval mismatch: accepted, warned', () => {
+    const r = checkAdvert(packet({ version: 3, advertInt: centiseconds(200) }), context(V3));
+    expect(r).toMatchObject({ ok: true, warnings: [{ kind: 'advert_interval', log: "(VI_1) advertisement interval mismatch ours = 100 centi-sec rcv'd=200 centi-sec" }] });
+  });
+  it('a clean advert has no warning', () => {
+    expect(checkAdvert(packet({}), context(V2))).toMatchObject({ ok: true, counters: ['advert_rcvd'], warnings: [] });
+  });
+});
+
+describe('owner_ignore_adverts (keepalived 2.3.3+)', () => {
+  const owner = instanceConfig({ priority: 255, ownerIgnoreAdverts: true });
+  it('an owner at effective priority 255 drops every advert, before advert_rcvd', () => {
+    expect(checkAdvert(packet({}), context(owner))).toMatchObject({ ok: false, reason: 'owner_ignore_adverts', verdict: 'DROP', counters: [], log: '(VI_1) Dropping packet(s) from 10.0.0.2 since we are address owner' });
+  });
+  it('not while its effective priority is below 255, nor without the flag', () => {
+    expect(checkAdvert(packet({}), context(owner, { effectivePriority: 254 })).ok).toBe(true);
+    expect(checkAdvert(packet({}), context(instanceConfig({ priority: 255 }))).ok).toBe(true);
   });
 });
 
@@ -115,17 +142,18 @@ describe('checkAdvert: order (keepalived 2.2.7)', () => {
     expect(checkAdvert(packet({ type: 2, auth: { type: 1, password: 'bad' } }), context(c))).toMatchObject({ reason: 'auth_failure' });
     expect(checkAdvert(packet({ type: 2, ...pass }), context(c))).toMatchObject({ reason: 'advert_interval_mismatch' });
   });
-  it('v3 zero interval after the type and address count, before the checksum (where keepalived 2.4.3 compares the v3 interval)', () => {
+  it('v3 zero interval after the type, before the checksum (where keepalived 2.4.3 compares the v3 interval)', () => {
     expect(checkAdvert(packet({ version: 3, type: 2, advertInt: centiseconds(0) }), context(V3))).toMatchObject({ reason: 'invalid_type_rcvd' });
-    expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(0), addresses: ['10.0.0.100', '10.0.0.1'] }), context(V3))).toMatchObject({ reason: 'addr_list_err' });
+    // (2.4.3: a different address count no longer rejects, so the zero interval does.)
+    expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(0), addresses: ['10.0.0.100', '10.0.0.1'] }), context(V3))).toMatchObject({ reason: 'advert_interval_invalid' });
     expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(0) }, { mode: 'plain' }), context(V3))).toMatchObject({ reason: 'advert_interval_invalid' });
     // The 4 reserved bits are not part of the interval: rsvd 0xf with interval 0 is still 0.
     expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(0) }, { patch: [[24, 0xf0]] }), context(V3))).toMatchObject({ reason: 'advert_interval_invalid' });
     expect(checkAdvert(packet({ version: 3, advertInt: centiseconds(1) }), context(V3))).toMatchObject({ ok: true });
   });
-  it('address count before checksum (2.2.7), checksum before multicast check', () => {
+  it('checksum before the address count (2.4.3; 2.2.7 compared the count first), checksum before multicast check', () => {
     const bad = packet({ addresses: ['10.0.0.100', '10.0.0.1'] }, { patch: [[27, 0]] });
-    expect(checkAdvert(bad, context(V2))).toMatchObject({ reason: 'addr_list_err' });
+    expect(checkAdvert(bad, context(V2))).toMatchObject({ reason: 'chk_err' });
     expect(checkAdvert(packet({ version: 3 }, { mode: 'plain' }), context(V3U))).toMatchObject({ reason: 'chk_err' });
   });
   it('keepalived-compat: the PASS is read at ip tot_len - 8, before the tot_len check', () => {
@@ -142,12 +170,20 @@ describe('skip_check_adv_addr and MASTER', () => {
     expect(shouldCheckAddresses(context(skip, { lastMasterAddr: '10.0.0.2' }), '10.0.0.2')).toBe(false);
     expect(checkAdvert(wrongVips, context(skip, { lastMasterAddr: '10.0.0.2' })).ok).toBe(true);
   });
+  // 2.4.3: a VIP mismatch is counted and warned about, the advert accepted (2.2.7 rejected it).
   it('BACKUP, new master or none yet: checked', () => {
-    expect(checkAdvert(wrongVips, context(skip, { lastMasterAddr: '10.0.0.3' }))).toMatchObject({ reason: 'addr_list_err' });
-    expect(checkAdvert(wrongVips, context(skip))).toMatchObject({ reason: 'addr_list_err' });
+    expect(checkAdvert(wrongVips, context(skip, { lastMasterAddr: '10.0.0.3' }))).toMatchObject({ ok: true, warnings: [{ kind: 'vip_mismatch' }] });
+    expect(checkAdvert(wrongVips, context(skip))).toMatchObject({ ok: true, warnings: [{ kind: 'vip_mismatch' }] });
+    expect(checkAdvert(wrongVips, context(skip, { lastMasterAddr: '10.0.0.2' }))).toMatchObject({ ok: true, warnings: [] });
   });
   it('MASTER always checks', () => {
-    expect(checkAdvert(wrongVips, context(skip, { state: 'MASTER', lastMasterAddr: '10.0.0.2' }))).toMatchObject({ reason: 'addr_list_err' });
+    expect(checkAdvert(wrongVips, context(skip, { state: 'MASTER', lastMasterAddr: '10.0.0.2' }))).toMatchObject({ ok: true, warnings: [{ kind: 'vip_mismatch' }] });
+  });
+  it('the unicast source is checked even when the VIP check is skipped (2.4.3; 2.2.7 skipped both)', () => {
+    const stranger = packet({ version: 3, addresses: ['10.0.0.7'] }, { src: '10.0.0.9', dst: '10.0.0.1' });
+    expect(checkAdvert(stranger, context(skip, { lastMasterAddr: '10.0.0.9' }))).toMatchObject({ ok: false, reason: 'unicast_src_not_peer' });
+    const ttl = instanceConfig({ skipCheckAdvAddr: true, version: 3, peers: [{ address: '10.0.0.2', minTtl: 64 }] });
+    expect(checkAdvert(packet({ version: 3 }, { dst: '10.0.0.1', ttl: 60 }), context(ttl, { lastMasterAddr: '10.0.0.2' }))).toMatchObject({ ok: false, reason: 'ip_ttl_err' });
   });
   it('global vrrp_skip_check_adv_addr and global check_unicast_src count too', () => {
     const c = instanceConfig({ version: 3, peers: ['10.0.0.2'] });
@@ -163,8 +199,10 @@ describe('old_unicast_checksum', () => {
   const old = packet({ version: 3 }, { dst: '10.0.0.1', mode: 'pseudo-mcast' });
   it('auto: detected, switched, and the switch survives a later rejection', () => {
     expect(checkAdvert(old, context(V3U))).toMatchObject({ ok: true, switchChecksumMode: 'pseudo-mcast' });
-    const otherVips = packet({ version: 3, addresses: ['10.0.0.9'] }, { dst: '10.0.0.1', mode: 'pseudo-mcast' });
-    expect(checkAdvert(otherVips, context(V3U))).toMatchObject({ ok: false, reason: 'addr_list_err', switchChecksumMode: 'pseudo-mcast' });
+    // (2.4.3: a VIP mismatch no longer rejects; a unicast source that is not a peer still does.)
+    const stranger = packet({ version: 3 }, { src: '10.0.0.9', dst: '10.0.0.1', mode: 'pseudo-mcast' });
+    const c = instanceConfig({ version: 3, peers: ['10.0.0.2'], checkUnicastSrc: true });
+    expect(checkAdvert(stranger, context(c))).toMatchObject({ ok: false, reason: 'unicast_src_not_peer', switchChecksumMode: 'pseudo-mcast' });
   });
   it('already switched: old packets verify without a new switch, RFC ones fail', () => {
     const r = checkAdvert(old, context(V3U, { checksumMode: 'pseudo-mcast' }));

@@ -1,0 +1,189 @@
+// The shell reads the VRRP sockets before it acts on a timer (issue 8 §2): the event loop runs expired
+// timers before it polls sockets, so adverts that arrived before a master-down deadline the loop ran
+// late must reach the core first. The fake transport below holds "kernel-queued" datagrams that only its
+// `poll()` (the loop's poll phase, which comes after the timers) or `drainPending()` hands over.
+// Time: FakeClock + vitest fake timers, moved together except during the stall.
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FrameSender } from '../../../src/garp/sender.js';
+import { createLogger } from '../../../src/log.js';
+import { Supervisor } from '../../../src/runtime/supervisor.js';
+import type { OpenTransport, PacketHandler, Transport } from '../../../src/runtime/transport/types.js';
+import { encodeAdvert } from '../../../src/vrrp/packet.js';
+import type { ReceivedPacket } from '../../../src/vrrp/types.js';
+import { centiseconds, micros } from '../../../src/vrrp/units.js';
+import { daemonConfig, instanceConfig } from '../../support/config.js';
+import { FakeAddressEdge } from '../../support/fake-addresses.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { FakeLinkEdge } from '../../support/fake-links.js';
+
+/** Master_Down_Interval of a v2 priority-100 BACKUP at advert_int 1. */
+const MDI100 = 3_609_375;
+
+/** A priority-200 VRRPv2 advert from the master 10.0.0.2 for VRID 51 / 10.0.0.100. */
+function masterAdvert(): ReceivedPacket {
+  const data = encodeAdvert({ version: 2, vrid: 51, priority: 200, advertInt: centiseconds(100), addresses: ['10.0.0.100'], family: 4 }, { src: '10.0.0.2', dst: '224.0.0.18', checksumMode: 'plain' });
+  return { family: 4, ifname: 'eth0', src: '10.0.0.2', dst: '224.0.0.18', ttl: 255, data, hasIpHeader: false };
+}
+
+interface World {
+  readonly clock: FakeClock;
+  readonly ops: string[];
+  /** Log messages. */
+  readonly logs: string[];
+  readonly daemon: Supervisor;
+  /** Datagrams waiting in the fake socket. */
+  readonly queued: ReceivedPacket[];
+  /** The loop's poll phase: hands the queued datagrams over. */
+  poll(): void;
+  /** A datagram handed over at once (the loop is idle and polls at once). */
+  receive(p: ReceivedPacket): void;
+}
+
+function world(drains: boolean): World {
+  const clock = new FakeClock(micros(1_000_000));
+  const ops: string[] = [];
+  const queued: ReceivedPacket[] = [];
+  let handler: PacketHandler | undefined;
+  const poll = (): void => {
+    for (const p of queued.splice(0, queued.length)) handler?.(p);
+  };
+  const openTransport: OpenTransport = async (opts, onPacket) => {
+    handler = onPacket;
+    const t: Transport = {
+      kind: 'raw',
+      ifname: opts.ifname,
+      family: opts.family,
+      send: async () => void ops.push('advert'),
+      join: async () => undefined,
+      leave: async () => undefined,
+      // `drains` false: what a transport without the drain gave the daemon (nothing before the tick).
+      drainPending: async () => (drains ? poll() : undefined),
+      close: async () => undefined,
+    };
+    return t;
+  };
+  const frames: FrameSender = {
+    sendGarp: async (_ifname, ip) => void ops.push(`garp:${ip}`),
+    sendNa: async (_ifname, ip) => void ops.push(`na:${ip}`),
+    forget: () => undefined,
+    close: async () => undefined,
+  };
+  const links = new FakeLinkEdge(['eth0']);
+  links.addAddress('eth0', '10.0.0.1', 24);
+  const addresses = new FakeAddressEdge(['eth0']);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push((JSON.parse(line) as { msg: string }).msg);
+      cb();
+    },
+  });
+  const logger = createLogger({ format: 'json', detail: true, destination: sink });
+  const daemon = new Supervisor(
+    daemonConfig({ instances: [instanceConfig({ priority: 100 })] }),
+    {
+      openTransport,
+      transportKind: 'raw',
+      addresses: {
+        add: async (vip, ifname) => {
+          ops.push(`add:${vip.address}`);
+          await addresses.add(vip, ifname);
+        },
+        remove: async (vip, ifname) => {
+          ops.push(`remove:${vip.address}`);
+          await addresses.remove(vip, ifname);
+        },
+        list: (ifname, family) => addresses.list(ifname, family),
+        backend: () => addresses.backend(),
+        close: () => addresses.close(),
+      },
+      links,
+      frames,
+      clock: { now: () => clock.now(), epochMicros: () => 0 },
+      logger,
+    },
+    { detail: true },
+  );
+  return { clock, ops, logs, daemon, queued, poll, receive: (p) => handler?.(p) };
+}
+
+/** Moves the fake clock and the fake timers together by `ms`, in 10 ms steps. */
+async function run(w: World, ms: number): Promise<void> {
+  for (let k = 0; k < ms; k += 10) {
+    w.clock.advanceBy(micros(10_000));
+    await vi.advanceTimersByTimeAsync(10);
+  }
+}
+
+const state = (w: World): string | undefined => w.daemon.snapshot().instances.find((i) => i.name === 'VI_1')?.state;
+
+/** Starts the daemon; the BACKUP hears the master every second for 10 s. */
+async function hearMaster(w: World): Promise<void> {
+  await w.daemon.start();
+  for (let s = 0; s < 10; s++) {
+    await run(w, 1_000);
+    w.receive(masterAdvert());
+  }
+  await w.daemon.idle();
+  expect(state(w)).toBe('BACKUP');
+  w.ops.length = 0;
+}
+
+/**
+ * A BACKUP hears the master every second for 10 s; then the loop stalls 2.4 s (less than a freeze) while
+ * two more adverts arrive; it runs the down timer 0.39 s late, then polls the socket.
+ */
+async function stallPastDeadline(w: World): Promise<void> {
+  await hearMaster(w);
+  // The stall: time passes, the kernel queues the master's adverts at +1 s and +2 s, no callback runs.
+  w.clock.advanceBy(micros(MDI100 + 390_000));
+  w.queued.push(masterAdvert(), masterAdvert());
+  // The loop resumes: timers first (the down timer is 0.39 s overdue) ...
+  await vi.advanceTimersByTimeAsync(MDI100 / 1000 + 390);
+  await w.daemon.idle();
+  // ... then the poll phase.
+  w.poll();
+  await w.daemon.idle();
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Daemon: the sockets are drained before a timer is acted on', () => {
+  it('keepalived-compat: a down timer run late with adverts queued: they are read first, so no advert, VIP or GARP goes out', async () => {
+    const w = world(true);
+    await stallPastDeadline(w);
+    expect(w.ops).toEqual([]);
+    expect(state(w)).toBe('BACKUP');
+    await w.daemon.stop();
+  });
+
+  it('control: without the drain the same stall makes it MASTER (advert, VIP, GARP) before it reads the adverts', async () => {
+    const w = world(false);
+    await stallPastDeadline(w);
+    expect(w.ops.slice(0, 3)).toEqual(['advert', 'add:10.0.0.100', 'garp:10.0.0.100']);
+    await w.daemon.stop();
+  });
+
+  it('a 5 s freeze after which the loop polls the socket before its overdue timer (events, not EINTR): no takeover, and the overdue timer still reports the freeze', async () => {
+    const w = world(true);
+    await hearMaster(w);
+    w.clock.advanceBy(micros(5_000_000));
+    for (let k = 0; k < 5; k++) w.queued.push(masterAdvert());
+    // The poll phase first: the adverts re-arm the down timer, but the overdue one is not replaced ...
+    w.poll();
+    await w.daemon.idle();
+    // ... and fires in the timers phase that follows.
+    await vi.advanceTimersByTimeAsync(5_000);
+    await w.daemon.idle();
+    expect(w.ops).toEqual([]);
+    expect(state(w)).toBe('BACKUP');
+    expect(w.logs.filter((l) => /^A thread timer expired \d\.\d{6} seconds ago$/.test(l)).length).toBe(1);
+    await w.daemon.stop();
+  });
+});
