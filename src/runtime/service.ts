@@ -58,9 +58,17 @@ export interface RunOpsOptions {
   readonly stateDir: string;
 }
 
-/** Diagnostics that stop keepalived's VRRP process at start-up (it exits with status 2). */
+/** Expansion limits that tripped (src/config-parser/preprocess.ts): what was read is not the file's meaning. */
+const EXPANSION_LIMITS: ReadonlySet<string> = new Set(['expansion-too-large', 'expansion-too-deep', 'input-too-large', 'substitution-loop']);
+
+/**
+ * Diagnostics that stop keepalived's VRRP process at start-up (it exits with status 2), and a tripped
+ * expansion limit. havipd: keepalived has no such limits (it hangs or runs out of memory on these files);
+ * a daemon that ran the part expanded before the limit would run a config nobody wrote, so it is refused
+ * (and a reload keeps the running one).
+ */
 export function refusesToStart(d: Diagnostic): boolean {
-  return d.kaClass === 'MISSING_PARAMETER' || d.kaClass === 'FATAL' || d.kaClass === 'BAD_IF';
+  return d.kaClass === 'MISSING_PARAMETER' || d.kaClass === 'FATAL' || d.kaClass === 'BAD_IF' || EXPANSION_LIMITS.has(d.code);
 }
 
 export interface LoadedConfig {

@@ -12,11 +12,12 @@ import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping, TickWake 
 import { freezeAction, freezeMessage, isFreeze } from './freeze.js';
 import { routeTrackedInterfaces } from './route-interfaces.js';
 import { VrrpInstance, type InstanceCtx } from './instance.js';
-import { evaluateTracking, type TrackerValues } from './priority.js';
+import { effectivePriority, evaluateTracking, type TrackerValues, type TrackingResult } from './priority.js';
 import { SyncGroup } from './sync-group.js';
 import { applyCommand, settleAdmin } from './commands.js';
 import { DropLog } from './drop-log.js';
 import type { AuthHmacSeam } from './auth-hmac.js';
+import type { LogEvent } from '../log-events.js';
 import { EDGE_FAULT, EdgeFaults } from './edge-faults.js';
 import { planReload } from './reload-plan.js';
 import { faultLogMessage, formatFaultReason, hasFault, type FaultReason } from './faults.js';
@@ -231,7 +232,7 @@ export class VrrpCore {
   }
 
   /** Current fault reasons of an instance, the total priority and scripts in init. */
-  private evaluate(i: VrrpInstance): { faults: FaultReason[]; total: number; init: number; source: string | undefined } {
+  private evaluate(i: VrrpInstance): { faults: FaultReason[]; total: number; init: number; source: string | undefined; files: TrackingResult['files'] } {
     const c = i.config;
     const refSets = i.sync ? [c, i.sync.config] : [c];
     const t = evaluateTracking(i.basePriority, refSets, this.values());
@@ -252,7 +253,7 @@ export class VrrpCore {
     if (source === undefined) faults.push({ kind: 'no-source-ip' });
     if (c.unicastFaultNoPeer && c.unicastPeers.length === 0) faults.push({ kind: 'config-error' });
     for (const edge of this.edgeFaults.of(i.name)) add({ kind: 'edge', edge });
-    return { faults, total: t.totalPriority, init: t.scriptsInInit.length, source };
+    return { faults, total: t.totalPriority, init: t.scriptsInInit.length, source, files: t.files };
   }
 
   private faultLog(ctx: InstanceCtx, i: VrrpInstance, f: FaultReason): void {
@@ -260,24 +261,51 @@ export class VrrpCore {
     ctx.out.push({ kind: 'log', level: 'info', event: 'fault.reason', msg, instance: i.name, fields: { vrid: i.config.vrid, reason: formatFaultReason(f) } });
   }
 
+  /** A keepalived `-D` (LOG_DETAIL) line: logged at info by keepalived, only with `detail`. */
+  private detailLog(ctx: InstanceCtx, i: VrrpInstance, event: LogEvent, msg: string, fields: Record<string, string | number>): void {
+    if (ctx.detail) ctx.out.push({ kind: 'log', level: 'info', event, msg, instance: i.name, fields: { vrid: i.config.vrid, ...fields } });
+  }
+
   private reevaluate(ctx: InstanceCtx): void {
     if (this.stopped) return;
     for (const i of this.instances) {
       const e = this.evaluate(i);
       i.sourceAddr = e.source;
-      if (e.total !== i.totalPriority) {
+      const newFaults = e.faults.filter((f) => !hasFault(i.faults, f));
+      const clearedFaults = i.faults.filter((f) => !hasFault(e.faults, f));
+      // Tracked files entering / leaving FAULT (keepalived `process_update_vrrp_track_file_status()`).
+      const fileEntered = this.started ? newFaults.filter((f) => f.kind === 'file') : [];
+      const fileLeft = this.started ? clearedFaults.filter((f) => f.kind === 'file') : [];
+      const weightedFileLeft = fileLeft.some((f) => e.files.get(f.name)?.weighted === true);
+      if (weightedFileLeft) {
+        // keepalived-compat: leaving that FAULT sets the effective priority straight from the total (also
+        // when the total did not move): "Setting effective priority to N" (detail; only if the file's new
+        // status is non-zero), with no priority notification and no shift of a running down timer.
+        // Test: test/unit/vrrp/track-file-fault.test.ts "keepalived-compat: leaving a weighted track_file FAULT sets the priority without a notification".
         i.totalPriority = e.total;
-        if (this.started) i.setEffectivePriority(ctx);
-        else i.effectivePriority = i.basePriority === 255 ? 255 : Math.min(254, Math.max(1, e.total));
+        i.effectivePriority = effectivePriority(i.basePriority, e.total);
+      } else if (e.total !== i.totalPriority) {
+        i.totalPriority = e.total;
+        if (!this.started) i.effectivePriority = effectivePriority(i.basePriority, e.total);
+        else if (fileEntered.length === 0) i.setEffectivePriority(ctx);
+        // keepalived-compat: a weighted track_file reaching status ≤ −254 takes its adjustment out of
+        // total_priority but leaves the effective priority as it was (no "Changing effective priority",
+        // no priority notification); the FAULT notification carries the old priority.
+        // Test: test/unit/vrrp/track-file-fault.test.ts "keepalived-compat: a weighted track_file at −254 keeps the effective priority and notifies FAULT with it".
+      }
+      for (const f of fileEntered) this.detailLog(ctx, i, 'fault.reason', `(${i.name}): tracked file ${f.name} now FAULT state`, { reason: formatFaultReason(f) });
+      for (const f of fileLeft) {
+        this.detailLog(ctx, i, 'fault.cleared', `(${i.name}): tracked file ${f.name} leaving FAULT state`, { reason: formatFaultReason(f) });
+        const st = e.files.get(f.name);
+        if (st?.weighted === true && st.adj !== 0) this.detailLog(ctx, i, 'priority.set', `(${i.name}) Setting effective priority to ${i.effectivePriority}`, { to: i.effectivePriority });
       }
       const wasDown = i.faults.length > 0;
       const wasInit = i.scriptsInInit > 0;
-      const newFaults = e.faults.filter((f) => !hasFault(i.faults, f));
       i.faults = e.faults;
       i.scriptsInInit = e.init;
       if (!this.started) continue;
       if (e.faults.length > 0 && !wasDown) {
-        for (const f of newFaults) this.faultLog(ctx, i, f);
+        for (const f of newFaults) if (f.kind !== 'file') this.faultLog(ctx, i, f);
         i.becomeFault(ctx, 'fault');
       } else if (e.faults.length === 0 && e.init === 0 && (wasDown || wasInit) && i.state === 'FAULT') {
         i.becomeBackup(ctx, 'fault-cleared');

@@ -380,12 +380,18 @@ export class VrrpInstance {
     // A v3 BACKUP keeps the interval it learned from the master; otherwise the configured one applies.
     if (config.version === 2 || (this.state !== 'BACKUP' && old.advertInt !== config.advertInt)) this.masterAdverInterval = config.advertInt;
     this.totalPriority = total(this);
+    // keepalived-compat: the reloaded instance starts from its new base priority (a new `vrrp_t`, state
+    // still INIT), so a change is logged from the new base, and only when trackers move the priority off
+    // it ("Changing effective priority from 140 to 120"), notified as from INIT (FIFO BACKUP_PRIORITY even
+    // for a MASTER); a base-only change is neither logged nor notified (keepalived 2.2.7,
+    // test/interop/priority-differential.test.ts).
+    // Test: test/unit/vrrp/reload.test.ts "keepalived-compat: a reload changing only the base priority logs and notifies nothing".
+    const fresh = effectivePriority(this.basePriority, this.basePriority);
     const np = effectivePriority(this.basePriority, this.totalPriority);
-    if (np !== this.effectivePriority) {
-      const from = this.effectivePriority;
-      this.log(ctx, 'info', 'priority.change', `Changing effective priority from ${from} to ${np}`, { from, to: np });
-      this.effectivePriority = np;
-      ctx.out.push({ kind: 'priorityChange', instance: this.name, from, to: np, state: this.state, notify: config.notifyPriorityChanges });
+    this.effectivePriority = np;
+    if (np !== fresh) {
+      this.log(ctx, 'info', 'priority.change', `Changing effective priority from ${fresh} to ${np}`, { from: fresh, to: np });
+      ctx.out.push({ kind: 'priorityChange', instance: this.name, from: fresh, to: np, state: 'INIT', notify: config.notifyPriorityChanges });
     }
     const delta = this.mdi() - oldMdi;
     if (this.state === 'BACKUP') {

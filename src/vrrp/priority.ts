@@ -74,6 +74,15 @@ export interface TrackingResult {
   readonly faults: readonly string[];
   /** Weight-0 scripts with no result yet: the instance is held in FAULT (init) without notifications. */
   readonly scriptsInInit: readonly string[];
+  /** Each tracked file's current status for this instance: weighted or not, its adjustment, FAULT or not. */
+  readonly files: ReadonlyMap<string, FileStatus>;
+}
+
+export interface FileStatus {
+  /** A non-zero weight: its status moves `total_priority` (keepalived `top->weight`). */
+  readonly weighted: boolean;
+  readonly adj: number;
+  readonly fault: boolean;
 }
 
 /**
@@ -85,6 +94,7 @@ export function evaluateTracking(basePriority: number, refSets: readonly Tracker
   let total = basePriority;
   const faults: FaultReason[] = [];
   const init: string[] = [];
+  const files = new Map<string, FileStatus>();
   const owner = basePriority === PRIORITY_OWNER;
   const apply = (reason: FaultReason, a: Adjustment): void => {
     if (a.fault) faults.push(reason);
@@ -100,9 +110,13 @@ export function evaluateTracking(basePriority: number, refSets: readonly Tracker
       apply({ kind: 'script', name: r.name }, trackAdjustment(r.weight, r.reverse, ok));
     }
     for (const r of refs.trackInterfaces) apply({ kind: 'interface', ifname: r.name }, trackAdjustment(r.weight, r.reverse, v.links.get(r.name) ?? true));
-    for (const r of refs.trackFiles) apply({ kind: 'file', name: r.name }, fileAdjustment(r.weight, r.reverse, v.files.get(r.name) ?? 0));
+    for (const r of refs.trackFiles) {
+      const a = fileAdjustment(r.weight, r.reverse, v.files.get(r.name) ?? 0);
+      files.set(r.name, { weighted: r.weight !== 0 && !owner, adj: owner ? 0 : a.adj, fault: a.fault });
+      apply({ kind: 'file', name: r.name }, a);
+    }
     // keepalived vrrp_track.c process_update_track_process_status(): a two-valued tracker like a script.
     for (const r of refs.trackProcesses ?? []) apply({ kind: 'process', name: r.name }, trackAdjustment(r.weight, r.reverse, v.processes?.get(r.name) ?? false));
   }
-  return { totalPriority: total, faultReasons: faults, faults: faults.map(formatFaultReason), scriptsInInit: init };
+  return { totalPriority: total, faultReasons: faults, faults: faults.map(formatFaultReason), scriptsInInit: init, files };
 }

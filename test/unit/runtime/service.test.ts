@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, refusesToStart } from '../../../src/runtime/service.js';
+import { ISSUE14_NESTED_SEQ, ISSUE8_SELF_MULTILINE } from '../../support/config-reproducers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hv-service-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,5 +32,17 @@ describe('loadConfig', () => {
     const file = write('broken.conf', 'vrrp_instance VI_1 {\n  interface\n}\n');
     const r = loadConfig({ file, configId: 'x', allConfig: false });
     expect(r.diagnostics.some(refusesToStart)).toBe(true);
+  });
+  it('havipd: a tripped expansion limit refuses to start (issue 8 §3): the part read before it is not the file', () => {
+    for (const [name, text] of [['self.conf', ISSUE8_SELF_MULTILINE], ['seq.conf', ISSUE14_NESTED_SEQ]] as const) {
+      const r = loadConfig({ file: write(name, text), configId: 'x', allConfig: false });
+      const refusal = r.diagnostics.find(refusesToStart);
+      expect(refusal?.code, name).toMatch(/^(substitution-loop|expansion-too-large|expansion-too-deep)$/);
+    }
+  });
+  it('an ordinary general error does not refuse to start (keepalived runs with it)', () => {
+    const r = loadConfig({ file: write('unknown.conf', 'global_defs {\n  no_such_keyword 1\n}\n'), configId: 'x', allConfig: false });
+    expect(r.diagnostics.length).toBeGreaterThan(0);
+    expect(r.diagnostics.some(refusesToStart)).toBe(false);
   });
 });

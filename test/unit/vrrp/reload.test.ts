@@ -54,22 +54,48 @@ describe('reload: matched instances keep their state', () => {
     expect(h.snap().sands).toBe(sands);
     expect(h.snap().masterAddress).toBe('10.0.0.2');
   });
-  it('a BACKUP whose priority changes: logged, and its down timer shifted by the skew difference', () => {
+  it('a BACKUP whose priority changes: not logged, and its down timer shifted by the skew difference', () => {
     const h = new Harness([instanceConfig()]);
     h.start(0);
     h.advert(1_000_000, { src: '10.0.0.2', priority: 200 });
     const sands = h.snap().sands!;
     const out = reload(h, 2_000_000, [instanceConfig({ priority: 150 })]);
-    expect(summarize(out)).toContain('log:(VI_1) Changing effective priority from 100 to 150');
-    expect(out.find((e) => e.kind === 'priorityChange')).toMatchObject({ from: 100, to: 150, state: 'BACKUP' });
+    // keepalived-compat (bug fix): a base-only change is neither logged nor notified (keepalived 2.2.7).
+    expect(summarize(out).filter((l) => l.includes('Changing effective priority'))).toEqual([]);
+    expect(out.filter((e) => e.kind === 'priorityChange')).toEqual([]);
     expect(h.snap().sands).toBe(sands + skewTime(2, 150, micros(1_000_000)) - skewTime(2, 100, micros(1_000_000)));
     expect(h.snap().basePriority).toBe(150);
+  });
+  it('keepalived-compat: a reload changing only the base priority logs and notifies nothing', () => {
+    // keepalived 2.2.7 in a namespace: priority 150 → 140 by SIGHUP, notify_priority_changes, no trackers:
+    // no "Changing effective priority" line and no FIFO MASTER_PRIORITY line.
+    const h = new Harness([instanceConfig({ priority: 150, notifyPriorityChanges: true })]);
+    master(h, 4_000_000);
+    const out = reload(h, 4_100_000, [instanceConfig({ priority: 140, notifyPriorityChanges: true })]);
+    expect(summarize(out).filter((l) => l.includes('effective priority'))).toEqual([]);
+    expect(out.filter((e) => e.kind === 'priorityChange')).toEqual([]);
+    expect(h.snap().effectivePriority).toBe(140);
+    expect(out.filter((e) => e.kind === 'sendAdvert').map((e) => (e.kind === 'sendAdvert' ? e.priority : 0))).toEqual([150, 140]);
+  });
+  it('keepalived-compat: with a tracker the change is logged from the new base priority, notified as from INIT', () => {
+    // keepalived 2.2.7: base 150 with `tf weight 10` at −2 (130), reloaded to 140: "from 140 to 120" and
+    // FIFO `INSTANCE "VI_1" BACKUP_PRIORITY 120` although MASTER (test/interop/priority-differential.test.ts).
+    const cfg = (priority: number): VrrpInstanceConfig => instanceConfig({ priority, notifyPriorityChanges: true, trackFiles: [track('tf', 10)] });
+    const h = new Harness([cfg(150)]);
+    h.step(0, { kind: 'file', name: 'tf', value: -2 });
+    master(h, 4_000_000);
+    expect(h.snap().effectivePriority).toBe(130);
+    const out = reload(h, 4_100_000, [cfg(140)]);
+    expect(summarize(out).filter((l) => l.includes('effective priority'))).toEqual(['log:(VI_1) Changing effective priority from 140 to 120']);
+    expect(out.filter((e) => e.kind === 'priorityChange')).toEqual([{ kind: 'priorityChange', instance: 'VI_1', from: 140, to: 120, state: 'INIT', notify: true }]);
+    expect(h.state()).toBe('MASTER');
+    expect(h.snap().effectivePriority).toBe(120);
   });
   it('a MASTER reloaded from 150 to 90 advertises 90 at once (the pre-reload advert still says 150)', () => {
     const h = new Harness([instanceConfig({ priority: 150 })]);
     master(h, 4_000_000);
     const out = reload(h, 4_100_000, [instanceConfig({ priority: 90 })]);
-    expect(kinds(out)).toEqual(['sendAdvert:150', 'priorityChange', 'addVips', 'sendAdvert:90']);
+    expect(kinds(out)).toEqual(['sendAdvert:150', 'addVips', 'sendAdvert:90']);
     expect(h.snap().effectivePriority).toBe(90);
     expect(h.state()).toBe('MASTER');
   });
@@ -124,7 +150,7 @@ describe('reload: matched instances keep their state', () => {
     expect(h.snap().effectivePriority).toBe(70);
     const out = reload(h, 1_000_000, [instanceConfig({ priority: 110, trackScripts: [track('chk', -30)] })]);
     expect(h.snap().effectivePriority).toBe(80);
-    expect(summarize(out)).toContain('log:(VI_1) Changing effective priority from 70 to 80');
+    expect(summarize(out)).toContain('log:(VI_1) Changing effective priority from 110 to 80');
   });
   it('a new weight-0 tracker that is down puts a kept MASTER in FAULT through the usual path', () => {
     const h = new Harness([instanceConfig()]);

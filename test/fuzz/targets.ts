@@ -1,0 +1,12 @@
+// The registry of fuzz targets (`npm run fuzz -- --target NAME`). Add new ones here.
+import { configTarget } from './configs.js';
+import { packetTarget } from './packets.js';
+import type { FuzzTarget } from './target.js';
+
+export const TARGETS: readonly FuzzTarget<any>[] = [packetTarget, configTarget];
+
+export function targetByName(name: string): FuzzTarget<any> {
+  const t = TARGETS.find((x) => x.name === name);
+  if (!t) throw new Error(`unknown fuzz target '${name}' (known: ${TARGETS.map((x) => x.name).join(', ')})`);
+  return t;
+}
