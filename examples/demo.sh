@@ -85,7 +85,7 @@ conf secondary hvd-b 10.99.0.12 10.99.0.11 100 nopreempt > "$work/b.conf"
 prefix() { local tag=$1; while IFS= read -r line; do printf '%s %s\n' "$tag" "$line"; done; }
 
 start_primary() {
-  ip netns exec "$A" "$havipd" --config "$work/a.conf" --log-format pretty -p "$work/a.pid" -r "$work/a-vrrp.pid" \
+  ip netns exec "$A" "$havipd" --config "$work/a.conf" --log-format pretty -p "$work/a.pid" -r "$work/a-vrrp.pid" --control-socket "$work/a.sock" --state-dir "$work/a-state" \
     > >(prefix '[primary  havipd    ]') 2>&1 &
   pids+=($!); primary_pid=$!; daemons+=($!)
   disown "$primary_pid" # no "Killed" job notice from bash when the demo kills it
@@ -104,7 +104,7 @@ if command -v keepalived >/dev/null; then
   daemons+=($!)
 else
   say "secondary: havipd (keepalived is not installed; priority 100, nopreempt)"
-  ip netns exec "$B" "$havipd" --config "$work/b.conf" --log-format pretty -p "$work/b.pid" -r "$work/b-vrrp.pid" \
+  ip netns exec "$B" "$havipd" --config "$work/b.conf" --log-format pretty -p "$work/b.pid" -r "$work/b-vrrp.pid" --control-socket "$work/b.sock" --state-dir "$work/b-state" \
     > >(prefix '[secondary havipd    ]') 2>&1 &
   daemons+=($!)
 fi

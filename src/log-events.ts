@@ -116,6 +116,21 @@ export const LOG_EVENT = {
   smtpDropped: 'smtp.dropped',
   smtpError: 'smtp.error',
   smtpSent: 'smtp.sent',
+  // Operations plane (src/runtime/ops: control socket, metrics, systemd notify, maintenance; src/vrrp/commands.ts)
+  commandApplied: 'command.applied',
+  commandRefused: 'command.refused',
+  controlUnavailable: 'control.unavailable',
+  controlListening: 'control.listening',
+  controlError: 'control.error',
+  controlDenied: 'control.denied',
+  controlInternal: 'control.internal',
+  metricsUnavailable: 'metrics.unavailable',
+  metricsListening: 'metrics.listening',
+  metricsError: 'metrics.error',
+  sdNotifyError: 'sd-notify.error',
+  maintenanceUnreadable: 'maintenance.unreadable',
+  maintenanceUnknown: 'maintenance.unknown',
+  opsNativeMissing: 'ops.native-missing',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];

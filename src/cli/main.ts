@@ -19,6 +19,11 @@ import { redactConfig } from '../config-parser/redact.js';
 import { createConfigHost } from '../runtime/config-host.js';
 import { runDaemon, type RunOptions } from './run.js';
 import { DEFAULT_UDP_PORT } from '../runtime/transport/udp.js';
+import { DEFAULT_CONTROL_SOCKET } from '../runtime/ops/control-server.js';
+import { DEFAULT_STATE_DIR } from '../runtime/ops/maintenance-store.js';
+import { parseListen } from '../runtime/ops/metrics.js';
+import { systemUserDb } from '../runtime/script-security.js';
+import { firstWord, runClient, suggest, SUBCOMMANDS, CLIENT_EXIT } from './client.js';
 import { LINUX_SIGRTMIN, signumCommand } from './signum.js';
 
 /** What `main` needs from the outside, replaceable in tests. */
@@ -72,6 +77,11 @@ function addDaemonOptions(program: Command): void {
     .addOption(new Option('--transport <kind>', 'VRRP transport').choices(['raw', 'udp']))
     .option('--udp-port <port>', 'UDP port for --transport udp')
     .addOption(new Option('--log-format <format>', 'log line format: json (default, for journald) or pretty (keepalived-style lines; -l implies it)').choices(['json', 'pretty', 'text']))
+    .option('--control-socket <path>', `control socket for status and commands (default ${DEFAULT_CONTROL_SOCKET})`)
+    .option('--no-control-socket', 'run without a control socket')
+    .option('--control-group <group>', "group allowed to read status through the socket (mode 0660; default the daemon's group)")
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (off by default; PORT alone = 127.0.0.1)')
+    .option('--state-dir <dir>', `where maintenance mode is kept across restarts (default ${DEFAULT_STATE_DIR})`)
     .option('--ignore-sigint', 'ignore SIGINT (default means terminate) - keepalived 2.3+, used for debugging')
     .option('--signum <sigfunc>', 'print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON and exit');
 }
@@ -165,6 +175,10 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
     transport?: 'raw' | 'udp';
     udpPort?: string;
     logFormat?: 'json' | 'pretty' | 'text';
+    controlSocket?: string | false;
+    controlGroup?: string;
+    metricsListen?: string;
+    stateDir?: string;
     ignoreSigint?: boolean;
   }>();
   const port = o.udpPort === undefined ? DEFAULT_UDP_PORT : Number(o.udpPort); // validated by main
@@ -179,6 +193,13 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
     pidFile: o.pid,
     vrrpPidFile: o.vrrp_pid,
     logFile: o.logFile,
+    ops: {
+      version: packageVersion(),
+      controlSocket: o.controlSocket === false ? null : (o.controlSocket ?? DEFAULT_CONTROL_SOCKET),
+      controlGroup: o.controlGroup === undefined ? undefined : systemUserDb.group(o.controlGroup),
+      metricsListen: o.metricsListen === undefined ? undefined : parseListen(o.metricsListen), // validated by main
+      stateDir: o.stateDir ?? DEFAULT_STATE_DIR,
+    },
     ignoreSigint: o.ignoreSigint === true,
   };
 }
@@ -208,9 +229,18 @@ function readOptions(program: Command): CliOptions {
  * rejects and never prints a stack trace (set HAVIPD_DEBUG=1 to see one for an internal error).
  */
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number | undefined> {
+  const args = normaliseArgs(argv.slice(2));
+  // keepalived takes no positional arguments: the first bare word is a client command, or an error.
+  const word = firstWord(args);
+  if (word !== undefined) {
+    if ((SUBCOMMANDS as readonly string[]).includes(word.word)) return runClient(args, io);
+    const near = suggest(word.word);
+    io.stderr(`havipd: unexpected argument '${word.word.slice(0, 64)}': not a command${near ? ` (did you mean 'havipd ${near}'?)` : ''}; commands: ${SUBCOMMANDS.join(', ')}; no daemon started\n`);
+    return CLIENT_EXIT.USAGE;
+  }
   const program = buildProgram(io);
   try {
-    program.parse(normaliseArgs(argv.slice(2)), { from: 'user' });
+    program.parse(args, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       // keepalived-compat: an unknown option or a missing option argument is exit 1; help and version 0.
@@ -224,13 +254,22 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   // Test: test/cli/signum.test.ts "--signum JSON (separate word) and --ignore-sigint are accepted".
   if (signum !== undefined) return signumCommand(signum, io, await liveSigrtmin());
   const opts = readOptions(program);
-  if (program.args.length > 0) io.stderr(`havipd: unexpected argument(s): ${program.args.join(' ')} (ignored)\n`);
 
   if (!opts.configTest && !opts.dumpConfig) {
     const port = program.opts<{ udpPort?: string }>().udpPort;
     if (port !== undefined && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
       io.stderr(`havipd: --udp-port must be a port number 1..65535, not '${port}'\n`);
       return EXIT_FATAL;
+    }
+    const ml = program.opts<{ metricsListen?: string }>().metricsListen;
+    if (ml !== undefined && !parseListen(ml)) {
+      io.stderr(`havipd: --metrics-listen must be HOST:PORT, [IPV6]:PORT or PORT, not '${ml}'\n`);
+      return 1;
+    }
+    const group = program.opts<{ controlGroup?: string }>().controlGroup;
+    if (group !== undefined && systemUserDb.group(group) === undefined) {
+      io.stderr(`havipd: --control-group: no group '${group}'\n`);
+      return 1;
     }
     return runDaemon(daemonOptions(program, opts), io);
   }

@@ -14,7 +14,8 @@ export type GarpReason =
   | 'master-refresh' // every garp_master_refresh while MASTER
   | 'lower-prio' // MASTER received a lower-priority advert: garp_lower_prio_repeat
   | 'lower-prio-delay' // garp_lower_prio_delay later
-  | 'leave-fault'; // unicast instance leaving FAULT: one for its own source address
+  | 'leave-fault' // unicast instance leaving FAULT: one for its own source address
+  | 'command'; // `havipd garp`: the operator asked for a burst now
 
 /** One GARP/NA order: `repeat` rounds over `addresses`, back to back, on one interface. */
 export interface GarpSend {

@@ -8,6 +8,9 @@
  * Every fd and poll handle is tracked per env and closed by an env cleanup hook.
  * The TypeScript side (src/native/index.ts) documents the exported API.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* struct ucred (SO_PEERCRED) */
+#endif
 #include <node_api.h>
 #include <uv.h>
 
@@ -17,12 +20,14 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #ifndef IP_MULTICAST_ALL
@@ -756,6 +761,103 @@ static napi_value js_sigrtmin(napi_env env, napi_callback_info info) {
   return make_int(env, SIGRTMIN);
 }
 
+/* ---------- peerCred(fd); sdNotify(path, msg); openUnixDgram(path); recvUnixDgram(fd) ---------- */
+
+/* SO_PEERCRED of a connected Unix stream socket: { pid, uid, gid } of the peer at connect() time. */
+static napi_value js_peer_cred(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  get_state(env, info, &argc, argv);
+  int32_t fd;
+  if (argc < 1) return throw_type(env, "peerCred(fd)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return throw_errno(env, "getsockopt", errno, "SO_PEERCRED");
+  napi_value obj;
+  napi_create_object(env, &obj);
+  napi_set_named_property(env, obj, "pid", make_int(env, cred.pid));
+  napi_set_named_property(env, obj, "uid", make_int(env, cred.uid));
+  napi_set_named_property(env, obj, "gid", make_int(env, cred.gid));
+  return obj;
+}
+
+/* A sockaddr_un for `path`; a leading '@' is the abstract namespace (sd_notify(3)). -1 when too long. */
+static int unix_addr(const char *path, struct sockaddr_un *sa, socklen_t *salen) {
+  size_t n = strlen(path);
+  memset(sa, 0, sizeof *sa);
+  sa->sun_family = AF_UNIX;
+  if (n == 0 || n >= sizeof sa->sun_path) return -1;
+  memcpy(sa->sun_path, path, n);
+  if (path[0] == '@') sa->sun_path[0] = '\0';
+  *salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (path[0] == '@' ? 0 : 1));
+  return 0;
+}
+
+/* One datagram to the Unix socket `path` (systemd's $NOTIFY_SOCKET). Returns the bytes sent. */
+static napi_value js_sd_notify(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  get_state(env, info, &argc, argv);
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+  char msg[4096];
+  if (argc < 2 || get_str(env, argv[0], path, sizeof path) != 0) return throw_errno(env, "sendto", ENAMETOOLONG, "(notify socket path)");
+  if (get_str(env, argv[1], msg, sizeof msg) != 0) return throw_errno(env, "sendto", EMSGSIZE, "(notify message)");
+  struct sockaddr_un sa;
+  socklen_t salen;
+  if (unix_addr(path, &sa, &salen) != 0) return throw_errno(env, "sendto", ENAMETOOLONG, path);
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno, NULL);
+  ssize_t n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&sa, salen);
+  int err = errno;
+  close(fd);
+  if (n < 0) return throw_errno(env, "sendto", err, path);
+  return make_int(env, n);
+}
+
+/* A non-blocking Unix datagram socket bound to `path` (a notify receiver, for tests). Returns the fd. */
+static napi_value js_open_unix_dgram(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  state_t *st = get_state(env, info, &argc, argv);
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+  if (argc < 1 || get_str(env, argv[0], path, sizeof path) != 0) return throw_errno(env, "bind", ENAMETOOLONG, "(path)");
+  struct sockaddr_un sa;
+  socklen_t salen;
+  if (unix_addr(path, &sa, &salen) != 0) return throw_errno(env, "bind", ENAMETOOLONG, path);
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno, NULL);
+  if (bind(fd, (struct sockaddr *)&sa, salen) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind", err, path);
+  }
+  track_fd(st, fd);
+  return make_int(env, fd);
+}
+
+/* recv(MSG_DONTWAIT) on a Unix datagram socket: the next datagram as a string, or null when none waits. */
+static napi_value js_recv_unix_dgram(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  get_state(env, info, &argc, argv);
+  int32_t fd;
+  if (argc < 1) return throw_type(env, "recvUnixDgram(fd)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  char buf[4096];
+  ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  napi_value r;
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      napi_get_null(env, &r);
+      return r;
+    }
+    return throw_errno(env, "recv", errno, NULL);
+  }
+  napi_create_string_utf8(env, buf, (size_t)n, &r);
+  return r;
+}
+
 /* ---------- env teardown ---------- */
 
 static void cleanup(void *arg) {
@@ -805,5 +907,9 @@ NAPI_MODULE_INIT() {
   EXPORT("openCount", js_open_count);
   EXPORT("watchSignal", js_watch_signal);
   EXPORT("sigrtmin", js_sigrtmin);
+  EXPORT("peerCred", js_peer_cred);
+  EXPORT("sdNotify", js_sd_notify);
+  EXPORT("openUnixDgram", js_open_unix_dgram);
+  EXPORT("recvUnixDgram", js_recv_unix_dgram);
   return exports;
 }

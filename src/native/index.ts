@@ -77,6 +77,24 @@ export interface NativeAddon {
   watchSignal(signum: number, cb: (signum: number) => void): void;
   /** The C library's SIGRTMIN (34 with glibc). */
   sigrtmin(): number;
+  /** getsockopt(SO_PEERCRED) on a connected Unix stream socket: the peer's pid, uid and gid at connect(). */
+  peerCred(fd: number): PeerCred;
+  /**
+   * One datagram to the Unix datagram socket `path` (systemd's `$NOTIFY_SOCKET`; a leading `@` is the
+   * abstract namespace), sent non-blocking from a fresh socket. Returns the bytes sent.
+   */
+  sdNotify(path: string, message: string): number;
+  /** A non-blocking Unix datagram socket bound to `path` (a notify receiver for tests). Returns the fd; `close` closes it. */
+  openUnixDgram(path: string): number;
+  /** The next datagram on an `openUnixDgram` socket as text, or null when none is waiting. */
+  recvUnixDgram(fd: number): string | null;
+}
+
+/** A Unix socket peer's credentials (SO_PEERCRED). */
+export interface PeerCred {
+  readonly pid: number;
+  readonly uid: number;
+  readonly gid: number;
 }
 
 let cached: NativeAddon | undefined;

@@ -20,6 +20,10 @@ import { systemClock } from './clock.js';
 import { netCapabilities } from './capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from './dumps.js';
 import { prepareTrackers, withSecureNotifyScripts } from './trackers.js';
+import { planReload } from '../vrrp/reload-plan.js';
+import { OpsPlane, type OpsSource, type ReloadChanges, type ReloadOutcome } from './ops/plane.js';
+import { checkConfig, renderCheck } from '../cli/config-test.js';
+import type { NativeAddon } from '../native/index.js';
 import { signalNumber } from '../cli/signum.js';
 import { applyDelayAfterBoot } from '../vrrp/startup-delay.js';
 import { readUptime } from './uptime.js';
@@ -38,6 +42,20 @@ export interface ServiceOptions {
   readonly logFile?: string | undefined;
   /** `--ignore-sigint` (keepalived 2.3+): SIGINT does not stop the daemon. */
   readonly ignoreSigint?: boolean;
+  /** The operations plane (issue 10); absent = none of it. */
+  readonly ops?: RunOpsOptions | undefined;
+}
+
+export interface RunOpsOptions {
+  readonly version: string;
+  /** `--control-socket PATH`; null = `--no-control-socket`. */
+  readonly controlSocket: string | null;
+  /** `--control-group`: the socket's group (gid). */
+  readonly controlGroup: number | undefined;
+  /** `--metrics-listen HOST:PORT`. */
+  readonly metricsListen: { host: string; port: number } | undefined;
+  /** `--state-dir`: where maintenance is kept. */
+  readonly stateDir: string;
 }
 
 /** Expansion limits that tripped (src/config-parser/preprocess.ts): what was read is not the file's meaning. */
@@ -135,9 +153,10 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
 }
 
 /** The Supervisor with the real trackers and sinks. */
-function createSupervisor(config: DaemonConfig, edges: SupervisorEdges, opts: ServiceOptions, log: Logger): Supervisor {
+function createSupervisor(config: DaemonConfig, edges: SupervisorEdges, opts: ServiceOptions, log: Logger, plane: OpsPlane | undefined): Supervisor {
   return new Supervisor(config, edges, {
     detail: opts.detail,
+    ...(plane ? { observer: plane } : {}),
     // Track scripts and files are checked before the instances start (disabled ones leave the config); notify
     // scripts keepalived would not run (insecure, missing, not executable) leave the config too. The core gets
     // the config the trackers run: a disabled weight-0 script left in it would hold its instance in FAULT.
@@ -197,8 +216,23 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
   log.info({ event: LOG_EVENT.daemonStart, version: process.env.npm_package_version, transport: opts.transport }, `Starting havipd (keepalived-compatible VRRP), transport ${opts.transport}`);
   for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) writeFileSync(f, `${process.pid}\n`);
 
-  const supervisor = createSupervisor(loaded.config, edges, opts, log);
+  // The operations plane reads the Supervisor through a narrow source (snapshot, config, links, submit).
+  let reloadChecked: () => Promise<ReloadOutcome> = () => Promise.resolve({ result: 'failed', message: 'not started' });
+  const source: OpsSource = {
+    snapshot: () => supervisor.snapshot(),
+    config: () => supervisor.currentConfig,
+    submit: (input) => supervisor.submit(input),
+    settled: () => supervisor.idle(),
+    link: (n) => edges.links?.get(n),
+    linksAvailable: edges.links !== undefined,
+    reload: () => reloadChecked(),
+  };
+  const plane = opts.ops ? await openPlane(source, opts, log) : undefined;
+  const supervisor = createSupervisor(loaded.config, edges, opts, log, plane);
+  // Maintenance kept from a previous run holds its instances before they start.
+  for (const input of plane?.initialInputs() ?? []) supervisor.submit(input);
   await supervisor.start();
+  await plane?.start();
   log.info({ event: LOG_EVENT.daemonReady }, 'Startup complete');
 
   return await new Promise<number>((resolve) => {
@@ -207,6 +241,7 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
       if (stopping) return;
       stopping = true;
       log.info({ event: LOG_EVENT.daemonStop, signal }, 'Stopping');
+      plane?.sd.stopping();
       // Priority-0 adverts and VIP removal must not hang the exit: give them a second.
       const force = setTimeout(() => finish(EXIT_OK), 1000);
       void supervisor.stop().finally(() => {
@@ -218,7 +253,7 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
       for (const s of signals) process.off(s.name, s.fn);
       for (const f of [opts.pidFile, opts.vrrpPidFile]) if (f) rmSync(f, { force: true });
       // STOP notifications get at most 1 s, then their process groups are killed; FIFO scripts get SIGTERM.
-      void supervisor.close().finally(() => {
+      void Promise.all([supervisor.close(), plane?.stop()]).finally(() => {
         log.info({ event: LOG_EVENT.daemonStopped }, 'Stopped havipd');
         if (file) file.end(() => resolve(code));
         else resolve(code);
@@ -234,18 +269,41 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
         log.error({ event: LOG_EVENT.dumpError, kind, err }, `cannot write the ${kind} dump: ${String(err)}`);
       }
     };
-    const reload = (): void => {
+    // One reload at a time (SIGHUP and `havipd reload` may race); `check` = the `-t` checks first.
+    let reloadChain: Promise<unknown> = Promise.resolve();
+    const reload = (check: boolean): Promise<ReloadOutcome> => {
+      const run = reloadChain.then(async () => {
+        plane?.reloading();
+        const outcome = await reloadOnce(check);
+        plane?.reloaded(outcome);
+        return outcome;
+      });
+      reloadChain = run;
+      return run;
+    };
+    reloadChecked = () => reload(true);
+    const reloadOnce = async (check: boolean): Promise<ReloadOutcome> => {
       log.info({ event: LOG_EVENT.reloadStart }, 'Reloading ...');
+      if (check) {
+        const host = createConfigHost();
+        const r = checkConfig({ file: opts.file, configId: opts.configId, allConfig: opts.allConfig, hostInterfaces: listHostInterfaces() }, (f, o) => parseConfig(f, host, { ...o, random: Math.random }));
+        if (r.exitCode !== 0) {
+          log.error({ event: LOG_EVENT.reloadRefused }, 'new configuration has errors (-t checks), keeping the running one');
+          return { result: 'refused', message: `the configuration has errors (the -t checks, exit ${r.exitCode}); nothing was changed`, diagnostics: renderCheck(opts.file, r).trimEnd().split('\n') };
+        }
+      }
       const next = loadConfig(opts);
       logDiagnostics(log, next.diagnostics, opts.file);
       const refusal2 = next.diagnostics.find(refusesToStart);
       if (next.missingFile || !next.config || refusal2) {
         log.error({ event: LOG_EVENT.reloadRefused }, `new configuration has errors, keeping the running one${refusal2 ? `: ${formatDiagnostic(refusal2, opts.file)}` : ''}`);
-        return;
+        return { result: 'refused', message: 'the configuration has errors; nothing was changed', diagnostics: next.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, opts.file)) };
       }
-      void supervisor.reload(next.config).then((r) => {
-        if (r.ok) log.info({ event: LOG_EVENT.reloadDone }, 'Reload complete');
-      });
+      const changes = reloadChanges(supervisor.currentConfig, next.config);
+      const r = await supervisor.reload(next.config);
+      if (!r.ok) return { result: 'failed', message: `reload failed: ${r.error ?? 'unknown error'}` };
+      log.info({ event: LOG_EVENT.reloadDone }, 'Reload complete');
+      return { result: 'ok', changes, warnings: next.diagnostics.filter((d) => d.severity === 'warning').map((d) => formatDiagnostic(d, opts.file)) };
     };
     const signals: Array<{ name: NodeJS.Signals; fn: () => void }> = [
       { name: 'SIGTERM', fn: () => stop('SIGTERM') },
@@ -255,7 +313,7 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
           ? () => log.info({ event: LOG_EVENT.signalIgnored, signal: 'SIGINT' }, 'SIGINT ignored (--ignore-sigint)')
           : () => stop('SIGINT'),
       },
-      { name: 'SIGHUP', fn: reload },
+      { name: 'SIGHUP', fn: () => void reload(false) },
       { name: 'SIGUSR1', fn: () => dump('data') },
       { name: 'SIGUSR2', fn: () => dump('stats') },
     ];
@@ -282,4 +340,49 @@ async function watchJsonSignal(onSignal: () => void, log: Logger, onStatsClear?:
     log.debug({ event: LOG_EVENT.signalUnavailable, err }, 'SIGRTMIN+2 JSON dumps unavailable (native addon not loaded)');
     return false;
   }
+}
+
+/** What a reload changes: instances kept / added / removed (by wire identity), VIPs per kept instance. */
+export function reloadChanges(oldConfig: DaemonConfig, newConfig: DaemonConfig): ReloadChanges {
+  const plan = planReload(oldConfig, newConfig);
+  const vipsAdded: Record<string, string[]> = {};
+  const vipsRemoved: Record<string, string[]> = {};
+  for (const k of plan.kept) {
+    const o = oldConfig.instances.find((i) => i.name === k.from);
+    const n = newConfig.instances.find((i) => i.name === k.to);
+    if (!o || !n) continue;
+    const key = (v: { address: string; prefix: number }): string => `${v.address}/${v.prefix}`;
+    const before = new Set([...o.vips, ...o.excludedVips].map(key));
+    const after = new Set([...n.vips, ...n.excludedVips].map(key));
+    const add = [...after].filter((x) => !before.has(x));
+    const rem = [...before].filter((x) => !after.has(x));
+    if (add.length) vipsAdded[k.to] = add;
+    if (rem.length) vipsRemoved[k.to] = rem;
+  }
+  return { kept: plan.kept.map((k) => (k.from === k.to ? k.to : `${k.from} -> ${k.to}`)), added: [...plan.added], removed: [...plan.removed], vipsAdded, vipsRemoved };
+}
+
+/** The operations plane with the addon's SO_PEERCRED and datagram sender when it loads. */
+async function openPlane(source: OpsSource, opts: ServiceOptions, log: Logger): Promise<OpsPlane> {
+  const o = opts.ops!;
+  let native: NativeAddon | undefined;
+  try {
+    const { loadNative } = await import('../native/index.js');
+    native = loadNative();
+  } catch (err) {
+    log.warn({ event: LOG_EVENT.opsNativeMissing, err }, 'native addon not loaded: changing control requests are refused and systemd is not notified');
+  }
+  return new OpsPlane(source, {
+    log,
+    version: o.version,
+    configFile: opts.file,
+    transport: opts.transport,
+    controlSocket: o.controlSocket,
+    controlGroup: o.controlGroup,
+    metricsListen: o.metricsListen,
+    stateDir: o.stateDir,
+    env: process.env,
+    peerCred: native ? (fd) => native.peerCred(fd) : undefined,
+    sendDatagram: native ? (path, msg) => void native.sdNotify(path, msg) : undefined,
+  });
 }

@@ -14,6 +14,7 @@ import { routeTrackedInterfaces } from './route-interfaces.js';
 import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { effectivePriority, evaluateTracking, type TrackerValues, type TrackingResult } from './priority.js';
 import { SyncGroup } from './sync-group.js';
+import { applyCommand, settleAdmin } from './commands.js';
 import { DropLog } from './drop-log.js';
 import type { AuthHmacSeam } from './auth-hmac.js';
 import type { LogEvent } from '../log-events.js';
@@ -158,7 +159,11 @@ export class VrrpCore {
       case 'stop':
         if (!this.stopped) this.stop(ctx);
         break;
+      case 'command':
+        if (!this.stopped) applyCommand(ctx, input.command, this.instances, this.started);
+        break;
     }
+    if (this.started && !this.stopped) settleAdmin(ctx, this.instances);
     return out;
   }
 

@@ -4,6 +4,7 @@
 import type { DaemonConfig, Family, VipConfig, VrrpVersion } from '../config-parser/types.js';
 import type { GarpSend } from '../garp/schedule.js';
 import type { LogEvent } from '../log-events.js';
+import type { AdminState, Command } from './commands.js';
 import type { AdvertFields, EncodeContext } from './packet.js';
 import type { CheckResult, KeepalivedCounter, ReceiveContext } from './receive-checks.js';
 import type { DropReason, ReceivedPacket, VrrpState } from './types.js';
@@ -66,7 +67,9 @@ export type Input =
    */
   | { readonly kind: 'reload'; readonly config: DaemonConfig; readonly plan?: ReloadMapping }
   /** Shutdown (SIGTERM): MASTERs send priority 0 and release their VIPs; STOP notifications. */
-  | { readonly kind: 'stop' };
+  | { readonly kind: 'stop' }
+  /** An operator command (switchover, maintenance, GARP burst): src/vrrp/commands.ts. */
+  | { readonly kind: 'command'; readonly command: Command };
 
 /** When the shell's timer ran (`at`, ≥ the tick's `now`) and how long after its due time (`late`). */
 export interface TickWake {
@@ -102,7 +105,9 @@ export type TransitionReason =
   | 'fault-cleared' // every fault reason cleared
   | 'sync-group' // pulled by its sync group
   | 'reload-removed' // the instance is not in the reloaded configuration
-  | 'shutdown';
+  | 'shutdown'
+  | 'switchover' // operator switchover (src/vrrp/commands.ts)
+  | 'maintenance'; // operator maintenance on (src/vrrp/commands.ts)
 
 export interface AdvertDestination {
   /** Multicast group or unicast peer. */
@@ -279,6 +284,8 @@ export interface InstanceSnapshot {
   readonly faults: readonly string[];
   readonly vipSet: boolean;
   readonly lastTransition: Micros | undefined;
+  /** The operator's hold: maintenance, yield after a handover, takeover priority (src/vrrp/commands.ts). */
+  readonly admin: Readonly<AdminState>;
   readonly stats: Readonly<InstanceStats>;
 }
 

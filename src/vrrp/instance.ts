@@ -4,6 +4,7 @@
 // `vrrp_scheduler.c`: try_up_instance, vrrp_init_state, vrrp_init_instance_sands; `vrrp_track.c`:
 // down_instance, vrrp_set_effective_priority). Pure: effects are appended to `ctx.out`.
 
+import { newAdminState, type AdminState } from './commands.js';
 import type { AuthHmacConfig, GlobalDefs, VipConfig, VrrpInstanceConfig } from '../config-parser/types.js';
 import { appendTrailer, AuthHmacState, buildTrailer, signs, takeSendSeq, type AuthHmacSeam } from './auth-hmac.js';
 import { lowerPrioGarpPlan, masterGarpPlan, refreshDue, type GarpPacer, type GarpReason, type GarpTarget } from '../garp/schedule.js';
@@ -152,6 +153,8 @@ export class VrrpInstance {
   sync: SyncGroup | undefined;
   /** global `default_interface`, for VIPs and instances without one. */
   defaultInterface = '';
+  /** The operator's hold (maintenance, yield after a handover, takeover priority): src/vrrp/commands.ts. */
+  readonly admin: AdminState = newAdminState();
   /** The IPv4 Identification of the last advert sent (keepalived: one counter per instance). */
   private lastIpId = 0;
 
@@ -339,7 +342,8 @@ export class VrrpInstance {
    * Test: test/unit/vrrp/instance.test.ts "keepalived-compat: after an ignored advert the shift uses the remaining time (ms_down_timer quirk)".
    */
   setEffectivePriority(ctx: InstanceCtx): void {
-    const np = effectivePriority(this.basePriority, this.totalPriority);
+    const tracked = effectivePriority(this.basePriority, this.totalPriority);
+    const np = this.admin.boost === undefined ? tracked : Math.max(tracked, this.admin.boost);
     if (np === this.effectivePriority) return;
     const old = this.effectivePriority;
     this.log(ctx, 'info', 'priority.change', `Changing effective priority from ${old} to ${np}`, { from: old, to: np });
@@ -498,6 +502,13 @@ export class VrrpInstance {
    */
   becomeMaster(ctx: InstanceCtx, reason: TransitionReason): boolean {
     if (this.state === 'MASTER') throw new Error(`(${this.name}) becomeMaster while MASTER`);
+    if (this.admin.maintenance) {
+      // havipd: under maintenance (src/vrrp/commands.ts) the instance never becomes MASTER; BACKUP instead.
+      this.wantstate = 'BACKUP';
+      if (this.state !== 'BACKUP') this.transition(ctx, 'BACKUP', reason);
+      this.restartDownTimer(ctx);
+      return false;
+    }
     if (this.sync && !this.sync.canGotoMaster(this)) {
       this.wantstate = 'MASTER';
       this.restartDownTimer(ctx);
@@ -692,7 +703,7 @@ export class VrrpInstance {
       const verdict = backupAccepts({
         advertPriority: a.priority,
         ourPriority: this.effectivePriority,
-        nopreempt: this.config.nopreempt,
+        nopreempt: this.config.nopreempt || this.admin.maintenance || this.admin.yielding,
         preemptDelay: this.config.preemptDelay,
         preemptTime: this.preemptTime,
         now: ctx.now,
@@ -833,6 +844,7 @@ export class VrrpInstance {
       faults: this.faults.map(formatFaultReason),
       vipSet: this.vipSet,
       lastTransition: this.lastTransition,
+      admin: { ...this.admin },
       stats: { ...this.stats, drops: { ...this.stats.drops } },
     };
   }

@@ -71,6 +71,11 @@ export function havipdArgv(dir: string, opts: HavipdOptions = {}): string[] {
     join(dir, 'vrrp.pid'),
     ...(opts.transport ? ['--transport', opts.transport] : []),
     ...(opts.udpPort !== undefined ? ['--udp-port', String(opts.udpPort)] : []),
+    // Each daemon its own control socket and state directory (never the host's /run/havipd, /var/lib/havipd).
+    '--control-socket',
+    join(dir, 'havipd.sock'),
+    '--state-dir',
+    join(dir, 'state'),
     ...(opts.args ?? []),
   ];
   if (opts.uid === undefined) return argv;
