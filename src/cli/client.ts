@@ -4,10 +4,10 @@
 // command suggested — never a daemon started by a typo.
 
 import { Command, CommanderError, Option } from 'commander';
-import { ClientError, request, type ClientReply, type RequestOptions } from '../runtime/ops/control-client.js';
-import { DEFAULT_CONTROL_SOCKET } from '../runtime/ops/control-server.js';
-import { renderStatus, type DaemonStatus } from '../runtime/ops/status.js';
-import type { OpsEvent } from '../runtime/ops/events.js';
+import { ClientError, request, type ClientReply, type RequestOptions } from '../ops/control-client.js';
+import { DEFAULT_CONTROL_SOCKET } from '../ops/control-server.js';
+import { renderStatus, type DaemonStatus } from '../ops/status.js';
+import type { OpsEvent } from '../ops/events.js';
 
 export const SUBCOMMANDS = ['status', 'reload', 'garp', 'events', 'switchover', 'maintenance'] as const;
 

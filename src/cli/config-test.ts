@@ -3,7 +3,7 @@
 
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { hostScriptDiagnostics } from '../runtime/trackers.js';
+import { hostScriptDiagnostics } from '../tracking/trackers.js';
 import { clip, formatDiagnostic, printable } from '../config-parser/diagnostics.js';
 import { CONFIG_TEST_EXIT, EXIT_PROGRAM_ERROR, type ConfigTestExit } from '../exit-codes.js';
 import {

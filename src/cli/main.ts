@@ -12,19 +12,19 @@ import {
   renderCheck,
   type ParseFn,
 } from './config-test.js';
-import { listHostInterfaces } from '../runtime/interfaces.js';
+import { listHostInterfaces } from '../edges/interfaces.js';
 import type { DaemonConfig } from '../config-parser/types.js';
 import { parseConfig } from '../config-parser/parse.js';
 import { redactConfig } from '../config-parser/redact.js';
-import { createConfigHost } from '../runtime/config-host.js';
+import { createConfigHost } from '../edges/config-host.js';
 import { runDaemon, type RunOptions } from './run.js';
-import { DEFAULT_UDP_PORT } from '../runtime/transport/udp.js';
-import { DEFAULT_CONTROL_SOCKET } from '../runtime/ops/control-server.js';
-import { DEFAULT_STATE_DIR } from '../runtime/ops/maintenance-store.js';
-import { parseListen } from '../runtime/ops/metrics.js';
-import { systemUserDb } from '../runtime/script-security.js';
+import { DEFAULT_UDP_PORT } from '../edges/transport/udp.js';
+import { DEFAULT_CONTROL_SOCKET } from '../ops/control-server.js';
+import { DEFAULT_STATE_DIR } from '../ops/maintenance-store.js';
+import { parseListen } from '../ops/metrics.js';
+import { systemUserDb } from '../scripts/script-security.js';
 import { firstWord, runClient, suggest, SUBCOMMANDS, CLIENT_EXIT } from './client.js';
-import { LINUX_SIGRTMIN, signumCommand } from './signum.js';
+import { LINUX_SIGRTMIN, signumCommand } from '../runtime/signum.js';
 
 /** What `main` needs from the outside, replaceable in tests. */
 export interface CliIo {

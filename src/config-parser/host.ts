@@ -1,5 +1,5 @@
 // The file-system edge of the config parser (ARCHITECTURE.md §1, §5): the pure preprocessor reads files,
-// globs and the environment only through this interface. Real implementation: src/runtime/config-host.ts;
+// globs and the environment only through this interface. Real implementation: src/edges/config-host.ts;
 // in-memory fake: test/support/fake-config-host.ts.
 
 export type ReadFileResult = { ok: true; data: Uint8Array } | { ok: false; errno: string };

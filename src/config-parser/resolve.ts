@@ -3,7 +3,7 @@
 // minimum configuration, sync-group membership, state/priority interplay, strict-mode corrections,
 // authentication rules, advert_int rounding, VIP count, owner and sync-group tracker weights, duplicate VRIDs.
 
-import { micros } from '../vrrp/units.js';
+import { micros } from '../net/units.js';
 import { defaultTimeWindow } from '../vrrp/auth-hmac.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type {

@@ -5,7 +5,7 @@
 // serialises to JSON as it is (`havipd --dump-config`) and compares structurally (SIGHUP reload diff).
 // Durations are integer microseconds (`Micros`), as keepalived computes them.
 
-import type { Micros } from '../vrrp/units.js';
+import type { Micros } from '../net/units.js';
 
 // ───────────────────────────── diagnostics ─────────────────────────────
 
@@ -73,7 +73,8 @@ export interface ParseResult {
 
 // ───────────────────────────── shared pieces ─────────────────────────────
 
-export type Family = 4 | 6;
+import type { Family } from '../net/inet.js';
+export type { Family };
 export type VrrpVersion = 2 | 3;
 export type InitialState = 'MASTER' | 'BACKUP';
 

@@ -3,8 +3,8 @@
 // keepalived 2.2.7 sends them (`vrrp_arp.c`, `vrrp_ndisc.c`; reference §2.5; golden captures in
 // test/golden/garp/). Pure: builds bytes only.
 
-import { internetChecksum } from '../vrrp/checksum.js';
-import { parseIpv4, parseIpv6 } from '../vrrp/inet.js';
+import { internetChecksum } from '../net/checksum.js';
+import { parseIpv4, parseIpv6 } from '../net/inet.js';
 
 /** A 6-byte MAC as bytes or text (`02:00:00:00:c1:01`, `-` separators accepted). */
 export type MacInput = Uint8Array | string;

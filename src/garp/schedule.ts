@@ -5,7 +5,7 @@
 // `vrrp_gna_interval`) with queued sends as deadlines. No I/O: it says what to send and when.
 
 import type { Family, GarpConfig } from '../config-parser/types.js';
-import { micros, type Micros } from '../vrrp/units.js';
+import { micros, type Micros } from '../net/units.js';
 
 /** Why a GARP/NA is sent; carried into the effect and the log. */
 export type GarpReason =

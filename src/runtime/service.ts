@@ -7,26 +7,26 @@ import { createWriteStream, writeFileSync, rmSync, type WriteStream } from 'node
 import type { DaemonConfig, Diagnostic } from '../config-parser/types.js';
 import { parseConfig } from '../config-parser/parse.js';
 import { formatDiagnostic } from '../config-parser/diagnostics.js';
-import { createConfigHost } from './config-host.js';
-import { listHostInterfaces } from './interfaces.js';
+import { createConfigHost } from '../edges/config-host.js';
+import { listHostInterfaces } from '../edges/interfaces.js';
 import { createLogger, vrrpLogFileName, type LogFormat, type Logger } from '../log.js';
 import { LOG_EVENT } from '../log-events.js';
 import { HavipdError } from '../errors.js';
 import { EXIT_CONFIG, EXIT_CONFIG_FILE, EXIT_FATAL, EXIT_NO_PERMISSION, EXIT_OK } from '../exit-codes.js';
 import { Supervisor, type SupervisorEdges } from './supervisor.js';
-import { Notifier } from './notify.js';
-import { SmtpAlerter } from './alerts.js';
-import { systemClock } from './clock.js';
-import { netCapabilities } from './capabilities.js';
+import { Notifier } from '../notification/notify.js';
+import { SmtpAlerter } from '../notification/alerts.js';
+import { systemClock } from '../edges/clock.js';
+import { netCapabilities } from '../edges/capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from './dumps.js';
-import { prepareTrackers, withSecureNotifyScripts } from './trackers.js';
+import { prepareTrackers, withSecureNotifyScripts } from '../tracking/trackers.js';
 import { planReload } from '../vrrp/reload-plan.js';
-import { OpsPlane, type OpsSource, type ReloadChanges, type ReloadOutcome } from './ops/plane.js';
+import { OpsPlane, type OpsSource, type ReloadChanges, type ReloadOutcome } from '../ops/plane.js';
 import { checkConfig, renderCheck } from '../cli/config-test.js';
 import type { NativeAddon } from '../native/index.js';
-import { signalNumber } from '../cli/signum.js';
+import { signalNumber } from './signum.js';
 import { applyDelayAfterBoot } from '../vrrp/startup-delay.js';
-import { readUptime } from './uptime.js';
+import { readUptime } from '../edges/uptime.js';
 
 export interface ServiceOptions {
   readonly file: string;
@@ -99,8 +99,8 @@ function logDiagnostics(log: Logger, diags: readonly Diagnostic[], file: string)
 /** The real edges for the chosen transport (raw: everything; UDP: what the process's capabilities allow). */
 async function buildEdges(opts: ServiceOptions, log: Logger): Promise<SupervisorEdges> {
   const caps = netCapabilities();
-  const { createRouteEdge } = await import('./routes.js');
-  const { createLinkEdge } = await import('./links.js');
+  const { createRouteEdge } = await import('../edges/routes.js');
+  const { createLinkEdge } = await import('../edges/links.js');
   let links;
   try {
     links = await createLinkEdge();
@@ -108,9 +108,9 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
     log.warn({ event: LOG_EVENT.linksUnavailable, err }, `link state cannot be watched (${String(err)}): interfaces count as up`);
   }
   if (opts.transport === 'raw') {
-    const { openRawTransport } = await import('./transport/raw.js');
-    const { createAddressEdge } = await import('./addresses.js');
-    const { createFrameSender } = await import('../garp/sender.js');
+    const { openRawTransport } = await import('../edges/transport/raw.js');
+    const { createAddressEdge } = await import('../edges/addresses.js');
+    const { createFrameSender } = await import('../edges/frames.js');
     const { loadNative } = await import('../native/index.js');
     const native = loadNative();
     return {
@@ -125,16 +125,16 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
       logger: log,
     };
   }
-  const { udpTransportOpener } = await import('./transport/udp.js');
+  const { udpTransportOpener } = await import('../edges/transport/udp.js');
   let addresses;
   if (caps.netAdmin) {
-    const { createAddressEdge } = await import('./addresses.js');
+    const { createAddressEdge } = await import('../edges/addresses.js');
     addresses = createAddressEdge();
   }
   let frames;
   if (caps.netRaw) {
     try {
-      const { createFrameSender } = await import('../garp/sender.js');
+      const { createFrameSender } = await import('../edges/frames.js');
       frames = createFrameSender();
     } catch {
       frames = undefined;

@@ -14,19 +14,19 @@ import type { DaemonConfig, Family, VipConfig } from '../config-parser/types.js'
 import { VrrpCore } from '../vrrp/core.js';
 import type { CoreSnapshot, Effect, Input, NotifyState, TransitionReason } from '../vrrp/effects.js';
 import type { ReceivedPacket, VrrpState } from '../vrrp/types.js';
-import type { Micros } from '../vrrp/units.js';
+import type { Micros } from '../net/units.js';
 import type { Logger } from '../log.js';
 import { LOG_EVENT } from '../log-events.js';
 import { HavipdError } from '../errors.js';
-import type { Clock } from './clock.js';
-import type { AddressEdge } from './addresses.js';
-import { defaultRulePreferences, type RouteEdge } from './routes.js';
-import type { LinkEdge, LinkEvent } from './links.js';
-import type { FrameSender } from '../garp/sender.js';
-import type { OpenTransport, Transport } from './transport/types.js';
+import type { Clock } from '../edges/clock.js';
+import type { AddressEdge } from '../edges/addresses.js';
+import { defaultRulePreferences, type RouteEdge } from '../edges/routes.js';
+import type { LinkEdge, LinkEvent } from '../edges/links.js';
+import type { FrameSender } from '../edges/frames.js';
+import type { OpenTransport, Transport } from '../edges/transport/types.js';
 import { authExtStats, type DumpInput, type InstanceRuntimeView } from './dumps.js';
-import { nodeAuthHmacSeam } from './auth-hmac-crypto.js';
-import type { Trackers } from './trackers.js';
+import { nodeAuthHmacSeam } from '../edges/auth-hmac-crypto.js';
+import type { Trackers } from '../tracking/trackers.js';
 import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
 import { planSockets, primaryAddress, socketAccepts, type SocketPlan } from '../vrrp/sockets.js';
@@ -52,7 +52,7 @@ export interface SupervisorEdges {
 /** Effects the notification sinks consume. */
 export type NotificationEffect = Extract<Effect, { kind: 'transition' | 'notify' | 'groupTransition' | 'masterRxLowerPri' | 'priorityChange' }>;
 
-/** Notify scripts + FIFO (src/runtime/notify.ts `Notifier`). */
+/** Notify scripts + FIFO (src/notification/notify.ts `Notifier`). */
 export interface NotifierSink {
   /** Opens the FIFOs and starts their scripts (before the instances start). */
   start(): void;
@@ -65,7 +65,7 @@ export interface NotifierSink {
   close(): Promise<void>;
 }
 
-/** SMTP alerts (src/runtime/alerts.ts `SmtpAlerter`). */
+/** SMTP alerts (src/notification/alerts.ts `SmtpAlerter`). */
 export interface AlertSink {
   handle(e: NotificationEffect): void;
   reload(config: DaemonConfig): void;

@@ -15,7 +15,7 @@
 
 import type { AuthHmacConfig, Family, VrrpVersion } from '../config-parser/types.js';
 import { computeVrrpChecksum } from './checksum.js';
-import { addressBytes } from './inet.js';
+import { addressBytes } from '../net/inet.js';
 
 export const AUTH_HMAC_TRAILER_LEN = 28;
 /** Trailer `ext_type` of HMAC-SHA256-128, the only scheme keepalived 2.4.3 defines. */

@@ -1,31 +1,13 @@
-// Internet checksum (RFC 1071) and the VRRP checksum variants: RFC 3768 §5.3.8 (v2, VRRP message
+// The VRRP checksum variants (the RFC 1071 sum itself is src/net/checksum.ts): RFC 3768 §5.3.8 (v2, VRRP message
 // only), RFC 5798 §5.2.8 (v3, with the IPv4/IPv6 pseudo-header) and keepalived's compatibility modes
 // (reference §2.3: `old_unicast_checksum`, `v3_checksum_as_v2`).
 
 import { IPPROTO_VRRP } from './constants.js';
-import { addressBytes } from './inet.js';
+import { internetChecksum, onesComplementSum } from '../net/checksum.js';
+
+export { internetChecksum, onesComplementSum };
+import { addressBytes } from '../net/inet.js';
 import type { ChecksumMode, Family, VrrpVersion } from './types.js';
-
-/**
- * Adds `data` as big-endian 16-bit words to a running one's-complement sum (odd length: padded
- * with a zero byte, RFC 1071). Returns the folded 16-bit sum (not complemented).
- */
-export function onesComplementSum(data: Uint8Array, initial = 0): number {
-  let sum = initial;
-  const n = data.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) sum += (data[i]! << 8) | data[i + 1]!;
-  if (i < n) sum += data[i]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
-}
-
-/** RFC 1071 checksum of the concatenation of `chunks` (each chunk must have even length except the last). */
-export function internetChecksum(...chunks: Uint8Array[]): number {
-  let sum = 0;
-  for (const c of chunks) sum = onesComplementSum(c, sum);
-  return ~sum & 0xffff;
-}
 
 /** IPv4 pseudo-header of RFC 5798 §5.2.8 (RFC 768 style): src(4) dst(4) zero proto=112 length(2). */
 export function pseudoHeader4(src: Uint8Array, dst: Uint8Array, length: number): Uint8Array {

@@ -22,7 +22,7 @@ import { EDGE_FAULT, EdgeFaults } from './edge-faults.js';
 import { planReload } from './reload-plan.js';
 import { faultLogMessage, formatFaultReason, hasFault, type FaultReason } from './faults.js';
 import type { ReceivedPacket, VrrpState } from './types.js';
-import { micros, type Micros } from './units.js';
+import { micros, type Micros } from '../net/units.js';
 
 export interface VrrpCoreOptions {
   /** The packet codec and receive checks; default src/vrrp/packet.ts + receive-checks.ts. */

@@ -4,7 +4,7 @@
 // an argument).
 
 import type { DropReason } from './types.js';
-import type { Micros } from './units.js';
+import type { Micros } from '../net/units.js';
 
 /** Every DropReason, in the order of the union (dispatcher first, then keepalived's checks). */
 export const DROP_REASONS = [

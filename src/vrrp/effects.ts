@@ -9,7 +9,7 @@ import type { AdvertFields, EncodeContext } from './packet.js';
 import type { CheckResult, KeepalivedCounter, ReceiveContext } from './receive-checks.js';
 import type { DropReason, ReceivedPacket, VrrpState } from './types.js';
 import type { EdgeFault } from './faults.js';
-import type { Centiseconds, Micros } from './units.js';
+import type { Centiseconds, Micros } from '../net/units.js';
 
 // ───────────────────────────── inputs ─────────────────────────────
 

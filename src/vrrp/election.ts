@@ -1,7 +1,7 @@
 // Election decisions of RFC 5798 §6.4.2 / §6.4.3 (RFC 3768 §6.4.2 / §6.4.3) as keepalived 2.2.7 takes
 // them (`vrrp_state_backup()`, `vrrp_state_master_rx()`, `vrrp_saddr_cmp()`): pure comparisons, no state.
 
-import type { Micros } from './units.js';
+import type { Micros } from '../net/units.js';
 
 /**
  * Parses an IPv4 or IPv6 address in text form into its bytes (4 or 16), or `undefined` when the text is

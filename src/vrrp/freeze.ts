@@ -4,7 +4,7 @@
 // shell measures how late its timer ran and passes it in the `tick` input; the decisions are here.
 
 import type { VrrpVersion } from '../config-parser/types.js';
-import { micros, type Micros } from './units.js';
+import { micros, type Micros } from '../net/units.js';
 
 /**
  * A timer that ran this much (or more) after it should have is taken as a freeze of the process.

@@ -16,7 +16,7 @@ import { effectivePriority, PRIORITY_OWNER } from './priority.js';
 import type { SyncGroup } from './sync-group.js';
 import { masterDownInterval, skewTime, skewTimeMin } from './timers.js';
 import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
-import { micros, microsToCentis, type Micros } from './units.js';
+import { micros, microsToCentis, type Micros } from '../net/units.js';
 import { nextIpId } from './ipv4.js';
 import type { LogEvent } from '../log-events.js';
 import type { RxWarning } from './receive-checks.js';

@@ -4,7 +4,7 @@
 
 import { IPPROTO_VRRP, IPV4_HEADER_LEN, VRRP_TOS, VRRP_TTL } from './constants.js';
 import { internetChecksum } from './checksum.js';
-import { formatIpv4, parseIpv4 } from './inet.js';
+import { formatIpv4, parseIpv4 } from '../net/inet.js';
 
 export interface Ipv4Header {
   readonly version: number;

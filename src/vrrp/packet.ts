@@ -4,9 +4,9 @@
 
 import { MAX_ADDR_COUNT, V3_MAX_ADVER_INT_CS, VRRP_AUTH_LEN, VRRP_HEADER_LEN, VRRP_TYPE_ADVERT } from './constants.js';
 import { computeVrrpChecksum } from './checksum.js';
-import { addressBytes, formatAddress } from './inet.js';
+import { addressBytes, formatAddress } from '../net/inet.js';
 import type { Advert, ChecksumMode, DropReason, Family, VrrpVersion } from './types.js';
-import { centiseconds, type Centiseconds } from './units.js';
+import { centiseconds, type Centiseconds } from '../net/units.js';
 
 /**
  * Length of the VRRP message (no IP header, no AH): 8 + addresses [+ 8 auth bytes for v2 over IPv4].

@@ -6,7 +6,7 @@
 
 import { AH_HEADER_LEN, IPPROTO_AH, IPPROTO_VRRP, IPV4_HEADER_LEN, VRRP_HEADER_LEN, VRRP_MCAST_GROUP4, VRRP_TTL, VRRP_TYPE_ADVERT } from './constants.js';
 import { verifyVrrpChecksum } from './checksum.js';
-import { isMulticast, sameAddress } from './inet.js';
+import { isMulticast, sameAddress } from '../net/inet.js';
 import { advertLength, parseFields, passwordBytes } from './packet.js';
 import type { Advert, ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
 import type { VrrpInstanceConfig } from '../config-parser/types.js';

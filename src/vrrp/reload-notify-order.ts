@@ -23,7 +23,7 @@ export type ReloadFifoStep<T> =
  * with its own held notifications, or — with `rewriteStates` and none held — its current state; anything
  * left (none in practice) last. keepalived-compat: a kept MASTER instance gets no such state line (2.2.7
  * takes its reload_master branch, which writes none; verified), a group in MASTER does; INIT groups none.
- * Test: test/unit/runtime/notify.test.ts "fifo_write_vrrp_states_on_reload: removed first, then groups, then instances in order; kept MASTERs are not re-written (keepalived 2.2.7)".
+ * Test: test/unit/notification/notify.test.ts "fifo_write_vrrp_states_on_reload: removed first, then groups, then instances in order; kept MASTERs are not re-written (keepalived 2.2.7)".
  */
 export function orderReloadNotifications<T>(
   held: ReadonlyArray<{ readonly owner: NotificationOwner; readonly item: T }>,

@@ -5,7 +5,7 @@
 // `primaryAddress`.
 
 import type { DaemonConfig, Family, VrrpInstanceConfig } from '../config-parser/types.js';
-import { isMulticast } from './inet.js';
+import { isMulticast } from '../net/inet.js';
 import type { ReceivedPacket } from './types.js';
 
 /**

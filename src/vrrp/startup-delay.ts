@@ -3,7 +3,7 @@
 // on a long-running node starts at once. Pure: the shell reads /proc/uptime and passes it in.
 
 import type { DaemonConfig } from '../config-parser/types.js';
-import { micros, type Micros } from './units.js';
+import { micros, type Micros } from '../net/units.js';
 
 /**
  * The start-up delay to apply: the larger of `vrrp_startup_delay` and what remains of `vrrp_delay_after_boot`

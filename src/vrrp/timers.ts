@@ -3,7 +3,7 @@
 // `VRRP_MS_DOWN_TIMER` in keepalived/include/vrrp.h), so our timers match its timers to the microsecond.
 
 import type { VrrpVersion } from '../config-parser/types.js';
-import { micros, type Micros } from './units.js';
+import { micros, type Micros } from '../net/units.js';
 
 const TIMER_HZ = 1_000_000;
 const TIMER_CENTI_HZ = 10_000;

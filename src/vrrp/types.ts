@@ -1,7 +1,7 @@
 // Data types shared by the VRRP codec, the receive checks and the state machine (RFC 3768 §5,
 // RFC 5798 §5). The state machine's own Input / Effect types live in instance.ts beside it.
 
-import type { Centiseconds } from './units.js';
+import type { Centiseconds } from '../net/units.js';
 import type { Family, VrrpVersion } from '../config-parser/types.js';
 
 export type { Family, VrrpVersion };

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listHostInterfaces } from '../../src/runtime/interfaces.js';
+import { listHostInterfaces } from '../../src/edges/interfaces.js';
 
 describe('listHostInterfaces', () => {
   const dir = mkdtempSync(join(tmpdir(), 'havipd-net-'));

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { signalNumber } from '../../src/cli/signum.js';
+import { signalNumber } from '../../src/runtime/signum.js';
 import { oraclePath } from '../support/oracles.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -13,7 +13,7 @@ import { encodeIpv4Header } from '../../src/vrrp/ipv4.js';
 import { decodeAdvert, encodeAdvert } from '../../src/vrrp/packet.js';
 import { checkAdvert, classifyForDispatch, locateVrrpMessage, type ReceiveContext } from '../../src/vrrp/receive-checks.js';
 import type { ChecksumMode, Family, ReceivedPacket, VrrpState } from '../../src/vrrp/types.js';
-import { centiseconds, micros } from '../../src/vrrp/units.js';
+import { centiseconds, micros } from '../../src/net/units.js';
 import type { DaemonConfig } from '../../src/config-parser/types.js';
 import { parseConfig } from '../../src/config-parser/parse.js';
 import { FakeConfigHost } from '../support/fake-config-host.js';

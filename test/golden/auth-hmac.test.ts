@@ -10,8 +10,8 @@ import { appendTrailer, AuthHmacState, buildTrailer, decodeTrailer } from '../..
 import { encodeAdvert } from '../../src/vrrp/packet.js';
 import { checkAdvert } from '../../src/vrrp/receive-checks.js';
 import type { ChecksumMode, Family, ReceivedPacket, VrrpVersion } from '../../src/vrrp/types.js';
-import { centiseconds, micros } from '../../src/vrrp/units.js';
-import { nodeAuthHmacSeam } from '../../src/runtime/auth-hmac-crypto.js';
+import { centiseconds, micros } from '../../src/net/units.js';
+import { nodeAuthHmacSeam } from '../../src/edges/auth-hmac-crypto.js';
 import { context, hex, instanceConfig, unhex } from '../unit/vrrp/fixtures.js';
 
 interface Vector {

@@ -9,7 +9,7 @@ import { decodeIpv4Header, encodeIpv4Header } from '../../src/vrrp/ipv4.js';
 import { decodeAdvert, encodeAdvert } from '../../src/vrrp/packet.js';
 import { checkAdvert } from '../../src/vrrp/receive-checks.js';
 import type { ChecksumMode, Family, ReceivedPacket, VrrpVersion } from '../../src/vrrp/types.js';
-import { centiseconds, micros } from '../../src/vrrp/units.js';
+import { centiseconds, micros } from '../../src/net/units.js';
 import { context, hex, instanceConfig, unhex } from '../unit/vrrp/fixtures.js';
 
 interface Vector {

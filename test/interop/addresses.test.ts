@@ -1,4 +1,4 @@
-// The real address edge (src/runtime/addresses.ts) in a throw-away namespace, through both backends
+// The real address edge (src/edges/addresses.ts) in a throw-away namespace, through both backends
 // (netlink@0.3.0 and the `ip` fallback): VIP item options of reference/keepalived.md §1.9.3, idempotence
 // (§3.3 removes leftovers at start), coded errors (ENODEV, EPERM), checked against `ip -j addr`.
 

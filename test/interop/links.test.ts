@@ -1,10 +1,10 @@
-// The real link edge (src/runtime/links.ts) in a throw-away namespace, on both backends (netlink
+// The real link edge (src/edges/links.ts) in a throw-away namespace, on both backends (netlink
 // multicast groups and the `ip -o monitor` fallback): the interface table, link up/down as keepalived
 // means it (IFF_UP && IFF_RUNNING, reference/keepalived.md §3.9), the kernel dropping IPv6 addresses on
 // link down (reference/platform.md §7.6) and their re-add, links appearing and disappearing, clean close.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LinkEvent } from '../../src/runtime/links.js';
+import type { LinkEvent } from '../../src/edges/links.js';
 import { startEdgeAgent, vip, type EdgeAgent } from '../support/edge-agent-client.js';
 import { interopGuard } from '../support/interop-guard.js';
 import { createLan, destroyAll, sweepStaleNetns, waitForLinkUp, type Lan } from '../support/netns.js';

@@ -10,7 +10,7 @@ import { interopGuard } from '../support/interop-guard.js';
 import { startKeepalived, type Keepalived } from '../support/keepalived.js';
 import { createLan, destroyAll, type Lan } from '../support/netns.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
-import type { Centiseconds } from '../../src/vrrp/units.js';
+import type { Centiseconds } from '../../src/net/units.js';
 import { agent, receiver, ROOT } from './helpers/agent.js';
 
 const guard = interopGuard();
@@ -20,7 +20,7 @@ describe.skipIf(guard.skip)('interop: raw transport against keepalived 2.2.7', (
   let ka: Keepalived | undefined;
 
   beforeAll(async () => {
-    for (const f of ['build/Release/havipd_native.node', 'dist/runtime/transport/raw.js']) {
+    for (const f of ['build/Release/havipd_native.node', 'dist/edges/transport/raw.js']) {
       if (!existsSync(join(ROOT, f))) throw new Error(`${f} missing: run npm run build:native && npm run build first`);
     }
     lan = await createLan({ prefix: 'hv-n1' });

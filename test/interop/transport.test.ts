@@ -14,7 +14,7 @@ import { interopGuard } from '../support/interop-guard.js';
 import { createLan, createNetns, destroyAll, scratchDir, waitFor, type Lan } from '../support/netns.js';
 import { startCapture } from '../support/capture.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
-import type { Centiseconds } from '../../src/vrrp/units.js';
+import type { Centiseconds } from '../../src/net/units.js';
 import { agent, NOBODY, receiver, ROOT } from './helpers/agent.js';
 
 const guard = interopGuard(['setpriv']);
@@ -33,7 +33,7 @@ describe.skipIf(guard.skip)('interop: raw transport, GARP/NA sender, UDP transpo
   let scratch: { path: string; remove(): void };
 
   beforeAll(async () => {
-    for (const f of ['build/Release/havipd_native.node', 'dist/runtime/transport/raw.js', 'dist/garp/sender.js']) {
+    for (const f of ['build/Release/havipd_native.node', 'dist/edges/transport/raw.js', 'dist/edges/frames.js']) {
       if (!existsSync(join(ROOT, f))) throw new Error(`${f} missing: run npm run build:native && npm run build first`);
     }
     scratch = scratchDir('hv-n1-tr');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeAdvert, encodeAdvert, type AdvertFields } from '../../src/vrrp/packet.js';
 import { checkAdvert, classifyForDispatch } from '../../src/vrrp/receive-checks.js';
 import type { ReceivedPacket } from '../../src/vrrp/types.js';
-import { centiseconds } from '../../src/vrrp/units.js';
+import { centiseconds } from '../../src/net/units.js';
 import { context, instanceConfig } from '../unit/vrrp/fixtures.js';
 
 const SEED = 0x5eed_7112;

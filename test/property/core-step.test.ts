@@ -9,7 +9,7 @@ import { VrrpCore } from '../../src/vrrp/core.js';
 import type { Input } from '../../src/vrrp/effects.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
 import type { ReceivedPacket } from '../../src/vrrp/types.js';
-import { centiseconds, micros, type Micros } from '../../src/vrrp/units.js';
+import { centiseconds, micros, type Micros } from '../../src/net/units.js';
 import { daemonConfig, instanceConfig, s, syncGroup, track } from '../support/config.js';
 import { parseText } from '../support/parse-text.js';
 import { zeroIntervalConfig, zeroIntervalPacket } from '../support/zero-interval.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compareAddresses, peerLoses, peerWins } from '../../src/vrrp/election.js';
 import { effectivePriority } from '../../src/vrrp/priority.js';
 import { masterDownInterval, skewTime } from '../../src/vrrp/timers.js';
-import { micros } from '../../src/vrrp/units.js';
+import { micros } from '../../src/net/units.js';
 import { instanceConfig, s } from '../support/config.js';
 import { connectedMasters, Sim } from '../support/sim.js';
 

@@ -4,7 +4,7 @@ import { verifyVrrpChecksum } from '../../src/vrrp/checksum.js';
 import { decodeIpv4Header, encodeIpv4Header } from '../../src/vrrp/ipv4.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
 import { checkAdvert, classifyForDispatch } from '../../src/vrrp/receive-checks.js';
-import { centiseconds, micros } from '../../src/vrrp/units.js';
+import { centiseconds, micros } from '../../src/net/units.js';
 import { context, instanceConfig, packet } from '../unit/vrrp/fixtures.js';
 
 const V2 = instanceConfig();

@@ -2,7 +2,7 @@
 // learning of the master's interval, Adver Int MUST match, authentication.
 import { describe, expect, it } from 'vitest';
 import { masterDownInterval, skewTime } from '../../src/vrrp/timers.js';
-import { micros } from '../../src/vrrp/units.js';
+import { micros } from '../../src/net/units.js';
 import { instanceConfig, s } from '../support/config.js';
 import { Harness } from '../support/sim.js';
 

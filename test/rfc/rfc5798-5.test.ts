@@ -4,7 +4,7 @@ import { verifyVrrpChecksum } from '../../src/vrrp/checksum.js';
 import { decodeIpv4Header, encodeIpv4Header } from '../../src/vrrp/ipv4.js';
 import { decodeAdvert, encodeAdvert } from '../../src/vrrp/packet.js';
 import { checkAdvert, classifyForDispatch } from '../../src/vrrp/receive-checks.js';
-import { centiseconds } from '../../src/vrrp/units.js';
+import { centiseconds } from '../../src/net/units.js';
 import { context, instanceConfig, packet } from '../unit/vrrp/fixtures.js';
 
 const V3 = instanceConfig({ version: 3 });

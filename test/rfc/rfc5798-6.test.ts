@@ -2,7 +2,7 @@
 // pure core with the real codec. Where keepalived 2.2.7 deviates, the test says so (keepalived-compat).
 import { describe, expect, it } from 'vitest';
 import { masterDownInterval, skewTime } from '../../src/vrrp/timers.js';
-import { micros } from '../../src/vrrp/units.js';
+import { micros } from '../../src/net/units.js';
 import { instanceConfig, s } from '../support/config.js';
 import { Harness, summarize } from '../support/sim.js';
 

@@ -2,7 +2,7 @@
 // before the state machine sees an advert; an invalid advert is discarded and the timer keeps running.
 import { describe, expect, it } from 'vitest';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
-import { centiseconds, micros } from '../../src/vrrp/units.js';
+import { centiseconds, micros } from '../../src/net/units.js';
 import { instanceConfig } from '../support/config.js';
 import { Harness, summarize } from '../support/sim.js';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { planCommand, takeoverPriority } from '../../src/vrrp/commands.js';
 import { masterDownInterval, skewTime } from '../../src/vrrp/timers.js';
-import { micros, type Micros } from '../../src/vrrp/units.js';
+import { micros, type Micros } from '../../src/net/units.js';
 import { instanceConfig, s } from '../support/config.js';
 import { Sim } from '../support/sim.js';
 

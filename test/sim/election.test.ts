@@ -4,7 +4,7 @@
 // resolve to the higher priority (higher address on a tie).
 import { describe, expect, it } from 'vitest';
 import { masterDownInterval } from '../../src/vrrp/timers.js';
-import { micros, type Micros } from '../../src/vrrp/units.js';
+import { micros, type Micros } from '../../src/net/units.js';
 import { instanceConfig, s } from '../support/config.js';
 import { connectedMasters, Sim } from '../support/sim.js';
 

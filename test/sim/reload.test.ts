@@ -6,7 +6,7 @@ import type { VrrpInstanceConfig } from '../../src/config-parser/types.js';
 import { planReload } from '../../src/vrrp/reload-plan.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
 import { masterDownInterval, skewTime } from '../../src/vrrp/timers.js';
-import { centiseconds, micros } from '../../src/vrrp/units.js';
+import { centiseconds, micros } from '../../src/net/units.js';
 import { daemonConfig, instanceConfig, s } from '../support/config.js';
 import { connectedMasters, Sim } from '../support/sim.js';
 

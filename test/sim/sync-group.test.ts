@@ -1,7 +1,7 @@
 // Simulation: two routers, each with a sync group of two instances (VRID 51 and 52). The group moves
 // together: a fault on one member of the MASTER router moves both VRIDs to the other router.
 import { describe, expect, it } from 'vitest';
-import { micros } from '../../src/vrrp/units.js';
+import { micros } from '../../src/net/units.js';
 import { instanceConfig, s, syncGroup, track } from '../support/config.js';
 import { Sim } from '../support/sim.js';
 

@@ -2,7 +2,7 @@
 // written here: they come from the real config parser (keepalived 2.2.7 defaults, reference §1.9) run on
 // a minimal keepalived.conf, and a test states only what it overrides.
 import type { DaemonConfig, Family, GarpConfig, GlobalDefs, SyncGroupConfig, TrackRef, VipConfig, VrrpInstanceConfig } from '../../src/config-parser/types.js';
-import { micros, type Micros } from '../../src/vrrp/units.js';
+import { micros, type Micros } from '../../src/net/units.js';
 import { configFromText } from './config-text.js';
 
 export const s = (n: number): Micros => micros(Math.round(n * 1_000_000));

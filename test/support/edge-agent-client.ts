@@ -2,8 +2,8 @@
 // via setpriv), for interop tests of the real address and link edges.
 
 import type { VipConfig, Family } from '../../src/config-parser/types.js';
-import type { AddressEntry } from '../../src/runtime/addresses.js';
-import type { LinkEvent, LinkInfo } from '../../src/runtime/links.js';
+import type { AddressEntry } from '../../src/edges/addresses.js';
+import type { LinkEvent, LinkInfo } from '../../src/edges/links.js';
 import { GiveUp, waitFor, type Netns, type Spawned } from './netns.js';
 import { transpileForChild, type ChildBundle } from './ts-child.js';
 

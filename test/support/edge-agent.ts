@@ -5,8 +5,8 @@
 // out: {"id":1,"ok":true,"value":…} | {"id":1,"ok":false,"error":{name,code,errno,message}} | {"event":LinkEvent} | {"ready":true,…}
 
 import { createInterface } from 'node:readline';
-import { createAddressEdge } from '../../src/runtime/addresses.js';
-import { createLinkEdge, type LinkEdge } from '../../src/runtime/links.js';
+import { createAddressEdge } from '../../src/edges/addresses.js';
+import { createLinkEdge, type LinkEdge } from '../../src/edges/links.js';
 
 const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
 const send = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + '\n');

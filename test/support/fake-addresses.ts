@@ -4,7 +4,7 @@
 
 import type { Family, VipConfig } from '../../src/config-parser/types.js';
 import { HavipdError } from '../../src/errors.js';
-import { broadcastFor, scopeNumber, type AddressEdge, type AddressEntry } from '../../src/runtime/addresses.js';
+import { broadcastFor, scopeNumber, type AddressEdge, type AddressEntry } from '../../src/edges/addresses.js';
 
 export interface AddressCall {
   readonly op: 'add' | 'remove' | 'list';

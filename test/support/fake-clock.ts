@@ -1,5 +1,5 @@
 // A fake monotonic clock for the pure core's tests: time only moves when the test moves it.
-import { micros, type Micros } from '../../src/vrrp/units.js';
+import { micros, type Micros } from '../../src/net/units.js';
 
 export class FakeClock {
   private t: Micros;

@@ -2,7 +2,7 @@
 // executable bits and unreadable files on request, a simple glob over the stored paths.
 import type { ConfigHost, ReadFileResult, StatResult } from '../../src/config-parser/host.js';
 import { expandBraces } from '../../src/config-parser/preprocess.js';
-import { componentRegExp } from '../../src/runtime/config-host.js';
+import { componentRegExp } from '../../src/edges/config-host.js';
 
 export interface FakeFile {
   readonly data: string | Uint8Array;

@@ -5,7 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { Family } from '../../src/config-parser/types.js';
-import { diffLinks, linkByName, linksInOrder, makeLink, type LinkAddress, type LinkEdge, type LinkEvent, type LinkInfo } from '../../src/runtime/links.js';
+import { diffLinks, linkByName, linksInOrder, makeLink, type LinkAddress, type LinkEdge, type LinkEvent, type LinkInfo } from '../../src/edges/links.js';
 
 export class FakeLinkEdge extends EventEmitter implements LinkEdge {
   readonly backend = 'netlink' as const;

@@ -1,6 +1,6 @@
 // A fake L2 segment for simulations: nodes by name and address, multicast and unicast delivery,
 // cut / isolate / drop / delay with a seeded PRNG (no wall clock, no Math.random).
-import { micros, type Micros } from '../../src/vrrp/units.js';
+import { micros, type Micros } from '../../src/net/units.js';
 
 /** mulberry32: a small seeded PRNG, good enough for drop decisions. */
 export function prng(seed: number): () => number {

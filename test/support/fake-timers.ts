@@ -1,7 +1,7 @@
-// Fake timers for the runtime's injected `Timers` (src/runtime/timers.ts): time moves only when the test
+// Fake timers for the runtime's injected `Timers` (src/edges/timers.ts): time moves only when the test
 // moves it, and timers fire in time order (then creation order). Between firings the test's promise
 // callbacks and pending I/O callbacks get to run (`settle()`: a few event-loop turns, no wall-clock wait).
-import type { TimerHandle, Timers } from '../../src/runtime/timers.js';
+import type { TimerHandle, Timers } from '../../src/edges/timers.js';
 
 interface FakeTimer extends TimerHandle {
   readonly id: number;

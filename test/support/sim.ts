@@ -4,7 +4,7 @@ import type { GlobalDefs, SyncGroupConfig, VrrpInstanceConfig } from '../../src/
 import { VrrpCore } from '../../src/vrrp/core.js';
 import type { Effect, Input } from '../../src/vrrp/effects.js';
 import type { VrrpState } from '../../src/vrrp/types.js';
-import { micros, type Micros } from '../../src/vrrp/units.js';
+import { micros, type Micros } from '../../src/net/units.js';
 import { daemonConfig } from './config.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeNetwork } from './fake-network.js';
@@ -197,7 +197,7 @@ export function connectedMasters(sim: Sim, vrid = 51): string[][] {
 // ───────────────────────────── single-core harness ─────────────────────────────
 
 import { encodeAdvert } from '../../src/vrrp/packet.js';
-import { centiseconds } from '../../src/vrrp/units.js';
+import { centiseconds } from '../../src/net/units.js';
 import type { InstanceSnapshot } from '../../src/vrrp/effects.js';
 
 export interface PeerAdvert {

@@ -22,7 +22,7 @@ import { planReload } from '../../src/vrrp/reload-plan.js';
 import { VrrpCore } from '../../src/vrrp/core.js';
 import type { Effect, Input } from '../../src/vrrp/effects.js';
 import { decodeAdvert, encodeAdvert } from '../../src/vrrp/packet.js';
-import { centiseconds, micros, type Micros } from '../../src/vrrp/units.js';
+import { centiseconds, micros, type Micros } from '../../src/net/units.js';
 import type { DataCase } from './datadriven.js';
 import { parseText } from './parse-text.js';
 

@@ -10,7 +10,7 @@ import { encodeAdvert } from '../../src/vrrp/packet.js';
 import type { DaemonConfig } from '../../src/config-parser/types.js';
 import type { AdvertCodec, Effect } from '../../src/vrrp/effects.js';
 import type { ReceivedPacket } from '../../src/vrrp/types.js';
-import { micros, type Micros } from '../../src/vrrp/units.js';
+import { micros, type Micros } from '../../src/net/units.js';
 
 /** VRRPv3, VRID 53, priority 255, 1 address (127.0.0.100), Max Adver Int 0; checksum for 127.0.0.3 → 127.0.0.2. */
 export const ZERO_INTERVAL_ADVERT_HEX = '3135ff01000051e27f000064';

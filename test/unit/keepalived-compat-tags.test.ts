@@ -13,7 +13,7 @@ const UNCOVERED = new Set<string>([
   // The counter is hard-coded 0 in the stats dump; showing it needs a daemon-level interval-mismatch test.
   'src/runtime/supervisor.ts: advert_interval_err',
   // The per-copy IP ID is the caller's job (raw transport); only interop captures show it today.
-  'src/runtime/transport/ipv4-header.ts: all unicast copies of one advert share one ID',
+  'src/edges/transport/ipv4-header.ts: all unicast copies of one advert share one ID',
 ]);
 
 function sources(dir: string): string[] {

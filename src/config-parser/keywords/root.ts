@@ -114,7 +114,7 @@ export const rootTable: KeywordTable<D> = {
   linkbeat_use_polling: plain((_r, ctx) => topLevelNotice(ctx, 'havipd watches links with netlink')),
   net_namespace_ipvs: plain(() => undefined),
   namespace_with_ipsets: plain(() => undefined),
-  // Process tracking: run by src/runtime/track-process.ts (keepalived vrrp_parser.c / core/track_process.c).
+  // Process tracking: run by src/tracking/track-process.ts (keepalived vrrp_parser.c / core/track_process.c).
   vrrp_track_process: {
     kind: 'block',
     // keepalived-compat: the name is word 2 (missing ⇒ fatal); further words and duplicate names are accepted

@@ -1,6 +1,6 @@
 // The few checks keepalived 2.2.7 makes on `virtual_routes` / `static_routes` and `virtual_rules` /
 // `static_rules` items that change what `-t` reports (vrrp_iproute.c alloc_route, vrrp_iprule.c alloc_rule).
-// havipd keeps these items as text (src/runtime/routes.ts turns them into `ip route` / `ip rule` argv): this
+// havipd keeps these items as text (src/edges/routes.ts turns them into `ip route` / `ip rule` argv): this
 // is not a route / rule parser.
 
 import { parseAddress } from './items.js';
@@ -13,7 +13,7 @@ export const ROUTE_LOCK: ReadonlySet<string> = new Set(['mtu', 'advmss', 'rtt', 
 
 /**
  * Whether a route item names a destination (`[to] [TYPE] PREFIX`) before any `nexthop`: every other word
- * is a keyword with its arguments. The same walk as src/runtime/routes.ts `routeArgs()`.
+ * is a keyword with its arguments. The same walk as src/edges/routes.ts `routeArgs()`.
  */
 export function routeHasDestination(words: readonly string[]): boolean {
   for (let i = 0; i < words.length; i++) {

@@ -1,5 +1,5 @@
 // Keyword table of `vrrp_track_process NAME { … }` (reference §1.9.7), with keepalived 2.2.7's ranges and
-// corrections (vrrp_parser.c vrrp_tprocess_*). The tracking itself: src/runtime/track-process.ts.
+// corrections (vrrp_parser.c vrrp_tprocess_*). The tracking itself: src/tracking/track-process.ts.
 
 import { readInteger } from '../values.js';
 import { readSecondsUs } from './common.js';

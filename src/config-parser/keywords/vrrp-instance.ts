@@ -156,7 +156,7 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   auth_hmac: { kind: 'block', table: () => authHmacTable, open: openAuthHmac },
   virtual_ipaddress: { kind: 'values', item: (d, ctx) => addVip(d, ctx, false) },
   virtual_ipaddress_excluded: { kind: 'values', item: (d, ctx) => addVip(d, ctx, true) },
-  // Installed when the instance becomes MASTER, removed when it leaves (src/runtime/routes.ts).
+  // Installed when the instance becomes MASTER, removed when it leaves (src/edges/routes.ts).
   virtual_routes: {
     kind: 'values',
     item: (d, ctx) => {

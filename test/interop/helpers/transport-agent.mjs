@@ -3,9 +3,9 @@
 // Usage: node transport-agent.mjs '<json scenario>'   (see the modes below). Every mode is bounded.
 
 import { loadNative } from '../../../dist/native/index.js';
-import { openRawTransport } from '../../../dist/runtime/transport/raw.js';
-import { udpTransportOpener } from '../../../dist/runtime/transport/udp.js';
-import { createFrameSender } from '../../../dist/garp/sender.js';
+import { openRawTransport } from '../../../dist/edges/transport/raw.js';
+import { udpTransportOpener } from '../../../dist/edges/transport/udp.js';
+import { createFrameSender } from '../../../dist/edges/frames.js';
 
 const sc = JSON.parse(process.argv[2] ?? '{}');
 const out = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -143,7 +143,7 @@ async function main() {
         })().catch((e) => parentPort.postMessage('error ' + e.message));`;
       const w = new Worker(code, {
         eval: true,
-        workerData: { raw: new URL('../../../dist/runtime/transport/raw.js', import.meta.url).href, sender: new URL('../../../dist/garp/sender.js', import.meta.url).href, opens: sc.opens, ifname: sc.ifname, garp: sc.garp },
+        workerData: { raw: new URL('../../../dist/edges/transport/raw.js', import.meta.url).href, sender: new URL('../../../dist/edges/frames.js', import.meta.url).href, opens: sc.opens, ifname: sc.ifname, garp: sc.garp },
       });
       let timer;
       const msg = await new Promise((r) => {

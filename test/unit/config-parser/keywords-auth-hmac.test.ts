@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createConfigHost } from '../../../src/runtime/config-host.js';
+import { createConfigHost } from '../../../src/edges/config-host.js';
 import { parseConfig } from '../../../src/config-parser/parse.js';
 import { redactConfig } from '../../../src/config-parser/redact.js';
 import type { ParseResult } from '../../../src/config-parser/types.js';

@@ -10,7 +10,7 @@ describe('vrrp_script', () => {
       title: 'script with all keywords',
       conf: s('  script "/nonexistent/chk.sh arg1"\n  interval 2\n  timeout 3\n  weight -20 reverse\n  rise 2\n  fall 3\n  init_fail'),
       // keepalived -t exits 5 here only because /nonexistent/chk.sh is missing: script files are checked after
-      // parsing by the CLI's host check (src/runtime/trackers.ts), not by the pure parser.
+      // parsing by the CLI's host check (src/tracking/trackers.ts), not by the pure parser.
       rc: undefined,
       check: (r) => {
         expect(r.config!.scripts[0]).toMatchObject({ name: 'chk', interval: 2_000_000, timeout: 3_000_000, weight: -20, reverse: true, rise: 2, fall: 3, initFail: true });

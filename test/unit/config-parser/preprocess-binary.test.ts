@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { preprocess } from '../../../src/config-parser/preprocess.js';
-import { createConfigHost } from '../../../src/runtime/config-host.js';
+import { createConfigHost } from '../../../src/edges/config-host.js';
 
 const dir = fileURLToPath(new URL('../../fixtures/preprocess/cmp/', import.meta.url));
 

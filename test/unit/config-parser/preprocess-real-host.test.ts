@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preprocess } from '../../../src/config-parser/preprocess.js';
-import { createConfigHost } from '../../../src/runtime/config-host.js';
+import { createConfigHost } from '../../../src/edges/config-host.js';
 
 let dir = '';
 beforeAll(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GarpPacer, groupTargets, lowerPrioGarpPlan, masterGarpPlan, refreshDue } from '../../../src/garp/schedule.js';
-import { micros } from '../../../src/vrrp/units.js';
+import { micros } from '../../../src/net/units.js';
 import { defaultGarp, s } from '../../support/config.js';
 
 const t4 = (address: string, ifname = 'eth0') => ({ ifname, family: 4 as const, address });

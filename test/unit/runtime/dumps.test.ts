@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dumpPath, formatData, formatEpochUs, formatJson, formatStats, formatVip, ZERO_STATS, type DumpInput } from '../../../src/runtime/dumps.js';
 import { daemonConfig, instanceConfig, s, vip } from '../../support/config.js';
 import type { DaemonConfig, TrackProcessConfig } from '../../../src/config-parser/types.js';
-import { micros } from '../../../src/vrrp/units.js';
+import { micros } from '../../../src/net/units.js';
 
 const inst = instanceConfig({
   name: 'VI_1', interface: 'hvla', vrid: 51, priority: 150, advertInt: s(1), version: 2,

@@ -5,13 +5,13 @@
 // Time: FakeClock + vitest fake timers, moved together except during the stall.
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FrameSender } from '../../../src/garp/sender.js';
+import type { FrameSender } from '../../../src/edges/frames.js';
 import { createLogger } from '../../../src/log.js';
 import { Supervisor } from '../../../src/runtime/supervisor.js';
-import type { OpenTransport, PacketHandler, Transport } from '../../../src/runtime/transport/types.js';
+import type { OpenTransport, PacketHandler, Transport } from '../../../src/edges/transport/types.js';
 import { encodeAdvert } from '../../../src/vrrp/packet.js';
 import type { ReceivedPacket } from '../../../src/vrrp/types.js';
-import { centiseconds, micros } from '../../../src/vrrp/units.js';
+import { centiseconds, micros } from '../../../src/net/units.js';
 import { daemonConfig, instanceConfig } from '../../support/config.js';
 import { FakeAddressEdge } from '../../support/fake-addresses.js';
 import { FakeClock } from '../../support/fake-clock.js';

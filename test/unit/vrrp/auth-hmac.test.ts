@@ -4,7 +4,7 @@
 // and a second core that accepts them. The HMAC itself is Node's (the shell's seam), never hand-written.
 import { describe, expect, it } from 'vitest';
 import type { AuthHmacConfig } from '../../../src/config-parser/types.js';
-import { nodeAuthHmacSeam } from '../../../src/runtime/auth-hmac-crypto.js';
+import { nodeAuthHmacSeam } from '../../../src/edges/auth-hmac-crypto.js';
 import {
   appendTrailer, AuthHmacState, buildTrailer, clockSeq, decodeTrailer, defaultTimeWindow, nextSendSeq, seqAfter, verifyTrailer, type AuthHmacSeam,
 } from '../../../src/vrrp/auth-hmac.js';
@@ -13,7 +13,7 @@ import type { Effect } from '../../../src/vrrp/effects.js';
 import { encodeAdvert } from '../../../src/vrrp/packet.js';
 import { checkAdvert } from '../../../src/vrrp/receive-checks.js';
 import type { ReceivedPacket } from '../../../src/vrrp/types.js';
-import { centiseconds, micros } from '../../../src/vrrp/units.js';
+import { centiseconds, micros } from '../../../src/net/units.js';
 import { daemonConfig, instanceConfig as supportInstance } from '../../support/config.js';
 import { context, instanceConfig } from './fixtures.js';
 

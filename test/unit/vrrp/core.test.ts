@@ -1,7 +1,7 @@
 // VrrpCore: start / stop / startup delay / demultiplexing / deadlines / snapshot.
 import { describe, expect, it } from 'vitest';
 import { VrrpCore } from '../../../src/vrrp/core.js';
-import { micros } from '../../../src/vrrp/units.js';
+import { micros } from '../../../src/net/units.js';
 import { daemonConfig, instanceConfig, s } from '../../support/config.js';
 import { Harness, summarize } from '../../support/sim.js';
 

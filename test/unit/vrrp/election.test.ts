@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addressBytes, backupAccepts, compareAddresses, peerLoses, peerWins } from '../../../src/vrrp/election.js';
-import { micros } from '../../../src/vrrp/units.js';
+import { micros } from '../../../src/net/units.js';
 
 describe('addressBytes', () => {
   it.each([

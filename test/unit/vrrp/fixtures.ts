@@ -5,7 +5,7 @@ import { encodeIpv4Header } from '../../../src/vrrp/ipv4.js';
 import { encodeAdvert, type AdvertFields } from '../../../src/vrrp/packet.js';
 import type { ReceiveContext } from '../../../src/vrrp/receive-checks.js';
 import type { ChecksumMode, Family, ReceivedPacket, VrrpState, VrrpVersion } from '../../../src/vrrp/types.js';
-import { centiseconds, type Micros } from '../../../src/vrrp/units.js';
+import { centiseconds, type Micros } from '../../../src/net/units.js';
 import { instanceConfig as parsedInstance, vip as parsedVip } from '../../support/config.js';
 
 export function hex(b: Uint8Array): string {

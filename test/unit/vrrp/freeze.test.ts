@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Effect, Input } from '../../../src/vrrp/effects.js';
 import { FREEZE_THRESHOLD, freezeAction, freezeMessage, isFreeze, takeoverDelay, type FreezeFacts } from '../../../src/vrrp/freeze.js';
-import { micros, type Micros } from '../../../src/vrrp/units.js';
+import { micros, type Micros } from '../../../src/net/units.js';
 import { instanceConfig, s } from '../../support/config.js';
 import { Harness, summarize } from '../../support/sim.js';
 

@@ -1,7 +1,7 @@
 // Instance behaviour through the core: faults, trackers, preempt_delay, GARP schedule, owner rules.
 import { describe, expect, it } from 'vitest';
 import { masterDownInterval } from '../../../src/vrrp/timers.js';
-import { micros } from '../../../src/vrrp/units.js';
+import { micros } from '../../../src/net/units.js';
 import { instanceConfig, s, track } from '../../support/config.js';
 import { Harness, summarize } from '../../support/sim.js';
 

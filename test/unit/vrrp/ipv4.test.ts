@@ -1,6 +1,6 @@
 // keepalived's IPv4 header (reference §2.1) and the fields the receive checks read (RFC 791 §3.1).
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress, formatIpv6, isMulticast, parseIpv4, parseIpv6, sameAddress } from '../../../src/vrrp/inet.js';
+import { canonicalAddress, formatIpv6, isMulticast, parseIpv4, parseIpv6, sameAddress } from '../../../src/net/inet.js';
 import { decodeIpv4Header, encodeIpv4Header, nextIpId } from '../../../src/vrrp/ipv4.js';
 import { hex } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 // The advert codec: lengths, field encoding, decode failures (RFC 3768 §5.3, RFC 5798 §5.2).
 import { describe, expect, it } from 'vitest';
 import { advertLength, decodeAdvert, encodeAdvert, passwordBytes } from '../../../src/vrrp/packet.js';
-import { centiseconds } from '../../../src/vrrp/units.js';
+import { centiseconds } from '../../../src/net/units.js';
 import { hex } from './fixtures.js';
 
 const ctx4 = { src: '10.0.0.2', dst: '224.0.0.18', checksumMode: 'pseudo' as const };

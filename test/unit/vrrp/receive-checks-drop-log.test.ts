@@ -1,7 +1,7 @@
 // Rate-limited drop logging (ARCHITECTURE.md §4.1): counters per reason, bounded logging.
 import { describe, expect, it } from 'vitest';
 import { DropLog, DROP_REASONS } from '../../../src/vrrp/drop-log.js';
-import { micros } from '../../../src/vrrp/units.js';
+import { micros } from '../../../src/net/units.js';
 
 describe('DropLog', () => {
   it('counts every drop, logs the first and then once per interval with the suppressed count', () => {

@@ -2,7 +2,7 @@
 // and the order between them (reference §2.6).
 import { describe, expect, it } from 'vitest';
 import { checkAdvert, classifyForDispatch, shouldCheckAddresses, type DispatchCandidate } from '../../../src/vrrp/receive-checks.js';
-import { centiseconds, micros } from '../../../src/vrrp/units.js';
+import { centiseconds, micros } from '../../../src/net/units.js';
 import { context, instanceConfig, packet } from './fixtures.js';
 
 const V2 = instanceConfig();

@@ -5,7 +5,7 @@ import type { SyncGroupConfig, VrrpInstanceConfig } from '../../../src/config-pa
 import { planReload } from '../../../src/vrrp/reload-plan.js';
 import type { Effect } from '../../../src/vrrp/effects.js';
 import { skewTime } from '../../../src/vrrp/timers.js';
-import { micros } from '../../../src/vrrp/units.js';
+import { micros } from '../../../src/net/units.js';
 import { daemonConfig, instanceConfig, s, syncGroup, track } from '../../support/config.js';
 import { Harness, summarize } from '../../support/sim.js';
 

@@ -1,7 +1,7 @@
 // vrrp_delay_after_boot (keepalived 2.4.0): the start-up delay counted from boot, and no advert nor GARP before it ends.
 import { describe, expect, it } from 'vitest';
 import { applyDelayAfterBoot, startupDelayAfterBoot } from '../../../src/vrrp/startup-delay.js';
-import { micros } from '../../../src/vrrp/units.js';
+import { micros } from '../../../src/net/units.js';
 import { daemonConfig, instanceConfig, s } from '../../support/config.js';
 import { Harness } from '../../support/sim.js';
 

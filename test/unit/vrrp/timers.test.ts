@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { masterDownInterval, shiftDownTimer, skewTime, skewTimeMin } from '../../../src/vrrp/timers.js';
-import { micros } from '../../../src/vrrp/units.js';
+import { micros } from '../../../src/net/units.js';
 
 const us = micros;
 

@@ -1,0 +1,17 @@
+// The real clock edge: monotonic microseconds for the core, and the wall clock for dumps and logs.
+
+import type { Micros } from '../net/units.js';
+
+export interface Clock {
+  /** Monotonic time in integer microseconds (never goes back, unaffected by NTP steps). */
+  now(): Micros;
+  /** Wall-clock epoch microseconds, for dump timestamps only. */
+  epochMicros(): number;
+}
+
+const origin = process.hrtime.bigint();
+
+export const systemClock: Clock = {
+  now: () => Number((process.hrtime.bigint() - origin) / 1000n) as Micros,
+  epochMicros: () => Math.round((performance.timeOrigin + performance.now()) * 1000),
+};
