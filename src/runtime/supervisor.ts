@@ -10,7 +10,7 @@
 // read-only), `events()` / `onEvent` (a bounded ring of transitions, faults and reloads), and `submit()`
 // (an input through the same step path as packets and timers).
 
-import type { DaemonConfig, Family, VipConfig } from '../config-parser/types.js';
+import type { DaemonConfig, VipConfig } from '../config-parser/types.js';
 import { VrrpCore } from '../vrrp/core.js';
 import type { CoreSnapshot, Effect, Input, NotifyState, TransitionReason } from '../vrrp/effects.js';
 import type { ReceivedPacket, VrrpState } from '../vrrp/types.js';
@@ -121,13 +121,7 @@ export interface ReloadResult {
 }
 
 /** One VRRP socket as the supervisor holds it. */
-export interface SocketView {
-  readonly key: string;
-  readonly family: Family;
-  readonly ifname: string;
-  readonly unicastSrc: string | undefined;
-  readonly groups: readonly string[];
-  readonly instances: readonly string[];
+export interface SocketView extends Omit<SocketPlan, 'unicast'> {
   readonly open: boolean;
   readonly error: string | undefined;
 }
