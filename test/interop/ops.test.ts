@@ -118,6 +118,24 @@ describe.skipIf(guard.skip)('operations plane beside keepalived', () => {
       expect(Math.abs(sent - rcvdByB), `${sent} vs keepalived ${rcvdByB}`).toBeLessThanOrEqual(2);
       expect(Number(/^keepalived_vrrp_pri_zero_sent\{[^}]*\} (\d+)$/m.exec(metrics.stdout)?.[1])).toBe(statsCounter(stats, ['Priority Zero', 'Received']));
       expect(metrics.stdout).toMatch(new RegExp(`^keepalived_vrrp_state\\{iname="VI_1",intf="${sc.iface('a')}",vrid="${sc.vrid}",ip_address="${sc.vip.replace(/\./g, '\\.').replace('/', '\\/')}"\\} 2$`, 'm'));
+
+      // `havipd reload` with a new priority: status and the wire agree on it, and the MASTER stays MASTER.
+      const c2 = await sc.capture(`vrid${sc.vrid}-reload.pcap`);
+      a.havipd!.writeConfig(sc.conf('a', 160));
+      const tr = Date.now() / 1000;
+      const rl = await client(sockOf(a), ['reload']);
+      expect(rl.code, rl.stderr + rl.stdout).toBe(0);
+      expect(rl.stdout).toMatch(/^reloaded: kept VI_1; added -; removed -$/m);
+      await sleep(3_000);
+      s = await status(sockOf(a));
+      expect(s).toMatchObject({ state: 'MASTER', priority: { configured: 160, effective: 160 }, master: { address: sc.lan.ipA, priority: 160, self: true } });
+      expect(s.vips[0]!.present).toBe(true);
+      const rows2 = await c2.stop();
+      expect(advertsFrom(rows2, sc.lan.ipA, sc.vrid, 160).length, describeRows(rows2, tr)).toBeGreaterThanOrEqual(2);
+      expect(advertsFrom(rows2, sc.lan.ipA, sc.vrid, 150).filter((x) => x.time > tr + 1 + MARGIN_S), describeRows(rows2, tr)).toEqual([]);
+      expect(advertsFrom(rows2, sc.lan.ipB, sc.vrid).filter((x) => x.time > tr), describeRows(rows2, tr)).toEqual([]);
+      const reloads = await sc.ns('a').exec(['curl', '-s', 'http://127.0.0.1:19650/metrics']);
+      expect(reloads.stdout).toMatch(/^havipd_reloads_total\{[^}]*result="ok"[^}]*\} 1$/m);
     });
   });
 
