@@ -133,7 +133,7 @@ interface Outcome {
   readonly alive: boolean;
 }
 
-describe.skipIf(guard.skip)(`malformed VRRP flood against a havipd MASTER (${PER_KIND} packets of each of 11 kinds, twice)`, () => {
+describe.skipIf(guard.skip)(`malformed VRRP flood against a havipd MASTER (${PER_KIND} packets of each of 10 kinds, twice)`, () => {
   let lan: Lan;
   const scratch = scratchDir('hv-n2-flood');
   const nodes: VrrpNode[] = [];
