@@ -89,10 +89,10 @@ export class OpsPlane {
     const loaded = this.store.load();
     if (loaded.error) o.log.error({ event: LOG_EVENT.maintenanceUnreadable, path: this.store.path }, `maintenance state unreadable (${loaded.error}): no instance is held`);
     this.maintained = loaded.names;
-    // A 10 ms sampling timer woke the process 100 times a second: `npm run bench` measured 0.6 s of CPU a
-    // minute for it on an idle 1-instance daemon (keepalived: 0.01 s). 100 ms still sees every stall of 100 ms
-    // or more, which is what status and /metrics report.
-    this.lag = monitorEventLoopDelay({ resolution: 100 });
+    // The sampler is a timer of its own: at 10 ms it cost 0.6 s of CPU a minute on an idle 1-instance daemon
+    // in `npm run bench` (keepalived: 0.01 s), at 100 ms still 0.12 s. At 1 s a stall shows when it overlaps a
+    // sample (every stall over 1 s does), which is what status and /metrics need.
+    this.lag = monitorEventLoopDelay({ resolution: 1000 });
     this.lag.enable();
   }
 
