@@ -9,7 +9,7 @@ import { GarpPacer } from '../garp/schedule.js';
 import { encodeAdvert } from './packet.js';
 import { checkAdvert, classifyForDispatch } from './receive-checks.js';
 import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping, TickWake } from './effects.js';
-import { freezeAction, freezeMessage, isFreeze } from './freeze.js';
+import { freezeAction, freezeMessage, isFreeze, quickestTakeover, timerExpiredBackupMessage } from './freeze.js';
 import { routeTrackedInterfaces } from './route-interfaces.js';
 import { VrrpInstance, type InstanceCtx } from './instance.js';
 import { effectivePriority, evaluateTracking, type TrackerValues, type TrackingResult } from './priority.js';
@@ -527,6 +527,7 @@ export class VrrpCore {
     const ctx = frozen ? this.ctx(micros(Math.max(tctx.now, woke.at)), tctx.out) : tctx;
     const now = ctx.now;
     if (frozen) ctx.out.push({ kind: 'log', level: 'warn', event: 'timer.frozen', msg: freezeMessage(woke.late), fields: { lateUs: woke.late } });
+    if (woke !== undefined) this.revertExpiredMasters(frozen ? ctx : this.ctx(micros(Math.max(tctx.now, woke.at)), tctx.out), woke.late);
     const fired = new Set<VrrpInstance>();
     while (fired.size < this.instances.length) {
       let i: VrrpInstance | undefined;
@@ -557,7 +558,40 @@ export class VrrpCore {
     for (const s of this.pacer.due(now, (name) => this.instances.find((x) => x.name === name)?.vipSet === true)) ctx.out.push({ kind: 'sendGarp', ...s });
   }
 
-  /** `freezeAction` for a due instance (`timer_expired_backup` is not parsed yet: no MASTER reverts). */
+  /**
+   * keepalived 2.2.8+ `timer_expired_backup` (2.4.3 `vrrp_thread_timeout_handler()`, called by the scheduler
+   * when its earliest timer ran at least the smallest `quickestTakeover` of the configured instances late):
+   * each MASTER with the keyword whose last advert is older than `takeoverDelay` goes to BACKUP without a
+   * priority-0 advert (another router has probably taken over meanwhile; keepalived "will just revert to
+   * backup state rather than sending further adverts"), logging keepalived's line once. `ctx.now` is the
+   * wake-up, not the deadline.
+   * Test: test/unit/vrrp/freeze.test.ts "timer_expired_backup".
+   */
+  private revertExpiredMasters(ctx: InstanceCtx, late: Micros): void {
+    let min: Micros | undefined;
+    for (const i of this.instances) {
+      const h = i.config.timerExpiredBackup;
+      if (h === undefined) continue;
+      const q = quickestTakeover(i.config.version, i.config.advertInt, h);
+      if (min === undefined || q < min) min = q;
+    }
+    if (min === undefined || late < min) return;
+    let logged = false;
+    for (const i of this.instances) {
+      if (i.state !== 'MASTER' || this.afterFreeze(i, ctx.now) !== 'backup') continue;
+      if (!logged) {
+        ctx.out.push({ kind: 'log', level: 'info', event: 'timer.expired-backup', msg: timerExpiredBackupMessage(late), fields: { lateUs: late } });
+        logged = true;
+      }
+      i.wantstate = 'BACKUP';
+      i.leaveMaster(ctx, false, 'timer-expired-backup');
+      // havipd: keepalived leaves the instance's sync group as it is here; havipd pulls the group along as
+      // for any other MASTER → BACKUP, so its members never stay split.
+      i.sync?.handle('MASTER', i, ctx);
+    }
+  }
+
+  /** `freezeAction` for an instance after a late tick (`timer_expired_backup` facts included). */
   private afterFreeze(i: VrrpInstance, wokeAt: Micros): ReturnType<typeof freezeAction> {
     return freezeAction({
       state: i.state === 'MASTER' ? 'MASTER' : 'BACKUP',
@@ -565,8 +599,8 @@ export class VrrpCore {
       version: i.config.version,
       advertInt: i.config.advertInt,
       nopreempt: i.config.nopreempt,
-      highestOtherPriority: undefined,
-      lastAdvertSent: undefined,
+      highestOtherPriority: i.config.timerExpiredBackup,
+      lastAdvertSent: i.lastAdvertSent,
       wokeAt,
     });
   }

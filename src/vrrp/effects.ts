@@ -107,6 +107,7 @@ export type TransitionReason =
   | 'reload-removed' // the instance is not in the reloaded configuration
   | 'shutdown'
   | 'switchover' // operator switchover (src/vrrp/commands.ts)
+  | 'timer-expired-backup' // a MASTER frozen past another router's takeover time (timer_expired_backup)
   | 'maintenance'; // operator maintenance on (src/vrrp/commands.ts)
 
 export interface AdvertDestination {

@@ -33,8 +33,7 @@ export function isFreeze(late: Micros): boolean {
  * `A thread timer expired S.UUUUUU seconds ago`.
  */
 export function freezeMessage(late: Micros): string {
-  const us = Math.max(0, Math.floor(late));
-  return `A thread timer expired ${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, '0')} seconds ago`;
+  return `A thread timer expired ${seconds6(late)} seconds ago`;
 }
 
 /**
@@ -46,6 +45,30 @@ export function freezeMessage(late: Micros): string {
 export function takeoverDelay(version: VrrpVersion, advertInt: Micros, highestOtherPriority: number): Micros {
   const skew = version === 2 ? Math.floor(((256 - highestOtherPriority) * 1_000_000) / 256) : Math.floor(((256 - highestOtherPriority) * advertInt) / 256);
   return micros(3 * advertInt + skew);
+}
+
+/**
+ * keepalived 2.2.8+ `quickest_takeover` (`vrrp_complete_init()`): `2 × advert_int + skew`, the shortest time
+ * another router could take over from this MASTER. keepalived registers the smallest over all instances
+ * with `timer_expired_backup` as the scheduler lateness from which it runs its MASTER check
+ * (`register_thread_timeout_handler()`, lib/scheduler.c).
+ */
+export function quickestTakeover(version: VrrpVersion, advertInt: Micros, highestOtherPriority: number): Micros {
+  return micros(takeoverDelay(version, advertInt, highestOtherPriority) - advertInt);
+}
+
+/**
+ * keepalived 2.4.3's `vrrp_thread_timeout_handler()` line, logged once per late scheduler pass that
+ * reverts at least one MASTER: `VRRP thread timer expired S.UUUUUU seconds ago`.
+ */
+export function timerExpiredBackupMessage(late: Micros): string {
+  return `VRRP thread timer expired ${seconds6(late)} seconds ago`;
+}
+
+/** keepalived's `%u.%6.6u` of a µs count. */
+function seconds6(late: Micros): string {
+  const us = Math.max(0, Math.floor(late));
+  return `${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, '0')}`;
 }
 
 /** What a due instance does on a tick that came after a freeze. */

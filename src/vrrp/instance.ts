@@ -145,6 +145,8 @@ export class VrrpInstance {
   checksumMode: ChecksumMode;
   sourceAddr: string | undefined;
   lastTransition: Micros | undefined;
+  /** When the last advert (any priority) was sent (keepalived `last_advert_sent`, set in `vrrp_send_adv()`). */
+  lastAdvertSent: Micros | undefined;
   readonly stats: InstanceStats = newStats();
   /** auth_hmac send sequence and per-sender replay marks. */
   readonly authState = new AuthHmacState();
@@ -228,6 +230,7 @@ export class VrrpInstance {
   /** keepalived `vrrp_send_adv()`: one logical advert, bytes per destination. */
   sendAdvert(ctx: InstanceCtx, priority: number): void {
     const c = this.config;
+    this.lastAdvertSent = ctx.now;
     const src = this.sourceAddr ?? '';
     const fields = {
       version: c.version,

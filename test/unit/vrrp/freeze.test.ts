@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Effect, Input } from '../../../src/vrrp/effects.js';
 import { FREEZE_THRESHOLD, freezeAction, freezeMessage, isFreeze, takeoverDelay, type FreezeFacts } from '../../../src/vrrp/freeze.js';
 import { micros, type Micros } from '../../../src/net/units.js';
-import { instanceConfig, s } from '../../support/config.js';
+import { instanceConfig, s, syncGroup } from '../../support/config.js';
 import { Harness, summarize } from '../../support/sim.js';
 
 /** Master_Down_Interval of a v2 priority-100 BACKUP at advert_int 1: 3 s + 156/256 s. */
@@ -153,5 +153,87 @@ describe('VrrpCore: a tick that comes after a freeze', () => {
     expect(summarize(out).filter((l) => l.includes('after a freeze')).length).toBe(2);
     expect(h.state('VI_1')).toBe('BACKUP');
     expect(h.state('VI_2')).toBe('BACKUP');
+  });
+});
+
+// keepalived 2.2.8+ `timer_expired_backup` on a MASTER (2.4.3 `vrrp_thread_timeout_handler()`, run by the
+// scheduler when its earliest timer is at least the smallest `quickest_takeover` late).
+describe('VrrpCore: timer_expired_backup (a MASTER frozen past another router’s takeover time)', () => {
+  /** A v2 (or v3) MASTER with nopreempt, at its next advert deadline. */
+  function master(o: Parameters<typeof instanceConfig>[0] = {}): { h: Harness; d: Micros } {
+    const h = new Harness([instanceConfig({ priority: 150, nopreempt: true, timerExpiredBackup: 254, ...o })]);
+    h.start(0);
+    h.runUntil(6_000_000);
+    expect(h.state()).toBe('MASTER');
+    return { h, d: h.core.nextDeadline()! };
+  }
+
+  it('timer_expired_backup: frozen 5 s, the MASTER goes BACKUP without a priority-0 advert, removes its VIPs and logs once', () => {
+    const { h, d } = master();
+    const release = h.snap().stats.release_master;
+    const out = h.step(d, tick(d, 5_000_000));
+    expect(h.state()).toBe('BACKUP');
+    expect(out.filter((e) => e.kind === 'sendAdvert')).toEqual([]);
+    const lines = summarize(out);
+    expect(lines.filter((l) => l.startsWith('log:VRRP thread timer expired'))).toEqual(['log:VRRP thread timer expired 5.000000 seconds ago']);
+    expect(lines).toContain('log:(VI_1) Entering BACKUP STATE');
+    expect(out.some((e) => e.kind === 'removeVips')).toBe(true);
+    const t = out.find((e) => e.kind === 'transition');
+    expect(t).toMatchObject({ from: 'MASTER', to: 'BACKUP', reason: 'timer-expired-backup' });
+    expect(h.snap().stats.release_master).toBe(release + 1);
+    // BACKUP's down timer runs from the wake-up (nopreempt: it then waits for an advert or the timeout).
+    expect(h.core.nextDeadline()).toBe(d + 5_000_000 + 3_414_062);
+  });
+
+  it('timer_expired_backup: the boundary is the last advert + 3 × advert_int + skew(254) = late ≥ 2.007812 s at advert_int 1', () => {
+    const a = master();
+    a.h.step(a.d, tick(a.d, 2_007_812));
+    expect(a.h.state()).toBe('BACKUP');
+    const b = master();
+    const out = b.h.step(b.d, tick(b.d, 2_007_811));
+    expect(b.h.state()).toBe('MASTER');
+    expect(out.filter((e) => e.kind === 'sendAdvert').length).toBe(1);
+  });
+
+  it('timer_expired_backup: a lower highest_other_priority waits longer (skew of priority 1: 0.996093 s)', () => {
+    const a = master({ timerExpiredBackup: 1 });
+    a.h.step(a.d, tick(a.d, 2_996_093));
+    expect(a.h.state()).toBe('BACKUP');
+    const b = master({ timerExpiredBackup: 1 });
+    b.h.step(b.d, tick(b.d, 2_996_092));
+    expect(b.h.state()).toBe('MASTER');
+  });
+
+  it('timer_expired_backup: without the keyword a MASTER frozen 5 s stays MASTER and sends one advert', () => {
+    const { h, d } = master({ timerExpiredBackup: undefined });
+    const out = h.step(d, tick(d, 5_000_000));
+    expect(h.state()).toBe('MASTER');
+    expect(out.filter((e) => e.kind === 'sendAdvert').length).toBe(1);
+    expect(summarize(out).some((l) => l.startsWith('log:VRRP thread timer expired'))).toBe(false);
+  });
+
+  it('timer_expired_backup: v3 at 0.1 s reverts on a 250 ms late tick, under the 1 s freeze threshold (keepalived has no such floor)', () => {
+    const { h, d } = master({ version: 3, advertInt: s(0.1) });
+    const out = h.step(d, tick(d, 250_000));
+    expect(h.state()).toBe('BACKUP');
+    expect(summarize(out)).toContain('log:VRRP thread timer expired 0.250000 seconds ago');
+    expect(summarize(out).some((l) => l.startsWith('log:A thread timer expired'))).toBe(false);
+  });
+
+  it('timer_expired_backup: a sync group follows the reverted member to BACKUP (havipd: keepalived leaves the group as it is)', () => {
+    const h = new Harness(
+      [
+        instanceConfig({ name: 'VI_1', vrid: 51, priority: 150, nopreempt: true, timerExpiredBackup: 254 }),
+        instanceConfig({ name: 'VI_2', vrid: 52, priority: 150, vips: ['10.0.0.200'] }),
+      ],
+      { syncGroups: [syncGroup('SG1', ['VI_1', 'VI_2'])] },
+    );
+    h.start(0);
+    h.runUntil(6_000_000);
+    expect([h.state('VI_1'), h.state('VI_2')]).toEqual(['MASTER', 'MASTER']);
+    const d = h.core.nextDeadline()!;
+    const out = h.step(d, tick(d, 5_000_000));
+    expect([h.state('VI_1'), h.state('VI_2')]).toEqual(['BACKUP', 'BACKUP']);
+    expect(summarize(out)).toContain('group:SG1:MASTER->BACKUP');
   });
 });
