@@ -4,7 +4,7 @@
 // authentication rules, advert_int rounding, VIP count, owner and sync-group tracker weights, duplicate VRIDs.
 
 import { micros } from '../net/units.js';
-import { defaultTimeWindow } from '../vrrp/auth-hmac.js';
+import { AUTH_HMAC_TRAILER_LEN, defaultTimeWindow } from '../vrrp/auth-hmac.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type {
   AuthHmacConfig, DaemonConfig, GarpConfig, GarpGroupConfig, GlobalDefs, InterfaceUpDownDelayConfig, LinkbeatInterfaceConfig, NotifyConfig,
@@ -330,7 +330,9 @@ function completeInstance(
   // VIPs beyond what one advert carries become eVIPs.
   let vips: VipConfig[] = [...d.vips];
   const evips: VipConfig[] = [...d.evips];
-  const hdr = family === 4 ? 14 + 20 + 8 + (version === 2 ? 8 : 0) : 14 + 40 + 8;
+  // keepalived 2.4.3 `vrrp_complete_instance()`: the auth_hmac trailer follows the VIPs, so it counts against
+  // the MTU too (`vrrp_auth_hmac_trailer_len()`: only when the instance signs, i.e. not receive-only).
+  const hdr = (family === 4 ? 14 + 20 + 8 + (version === 2 ? 8 : 0) : 14 + 40 + 8) + hmacTrailerLen(d, strict);
   const maxAddr = Math.min(255, Math.floor((DEFAULT_MTU - hdr) / (family === 4 ? 4 : 16)));
   if (vips.length > maxAddr) {
     err('too-many-vips', `${vips.length} VIPs exceed what one advert carries (max ${maxAddr}); the excess become virtual_ipaddress_excluded`);
@@ -572,6 +574,16 @@ function checkDuplicateVrids(instances: readonly VrrpInstanceConfig[], _global: 
         message: `${b.name} and ${a.name} both use VRID ${a.vrid} with IPv${a.family} on interface ${a.interface}` });
     }
   }
+}
+
+/**
+ * The bytes of the auth_hmac trailer this instance's adverts will carry: 28 when `resolveAuthHmac` will keep
+ * the extension and it signs (strict mode forces `enforce`), else 0.
+ */
+function hmacTrailerLen(d: InstanceDraft, strict: boolean): number {
+  const h = d.authHmac;
+  if (!h || h.activeKey === undefined || !h.keys.some((k) => k.id === h.activeKey)) return 0;
+  return strict || h.mode !== 'receive-only' ? AUTH_HMAC_TRAILER_LEN : 0;
 }
 
 /**

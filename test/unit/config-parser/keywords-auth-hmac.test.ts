@@ -136,3 +136,31 @@ describe('auth_hmac key file through the real config host', () => {
     }
   });
 });
+
+// keepalived 2.4.3 `vrrp_complete_instance()`: the trailer follows the VIPs, so it counts against the MTU
+// when the instance signs. Checked against the 2.4.3 binary (`keepalived -t` in a namespace with a 1500-byte
+// interface): 89 IPv6 VIPs fit without auth_hmac and in receive-only mode; with `mode enforce`
+// "Number of VIPs (89) exceeds maximum/space available in packet (max 88 addresses)", exit 5.
+describe('auth_hmac trailer bytes in the VIP-count budget', () => {
+  const v6 = (n: number, mode?: string): string =>
+    [
+      'vrrp_instance VI_1 {', '  interface eth0', '  virtual_router_id 51', '  priority 100',
+      ...(mode ? ['  auth_hmac {', `    key 1 hex:${HEX32}`, '    active_key 1', `    mode ${mode}`, '  }'] : []),
+      '  virtual_ipaddress {', ...Array.from({ length: n }, (_, i) => `    2001:db8::${(i + 1).toString(16)}`), '  }', '}', '',
+    ].join('\n');
+  const split = (r: ParseResult): [number, number] => [r.config!.instances[0]!.vips.length, r.config!.instances[0]!.excludedVips.length];
+  it('89 IPv6 VIPs fit one 1500-byte advert without auth_hmac and in receive-only mode (no trailer sent)', () => {
+    for (const r of [parse(v6(89)), parse(v6(89, 'receive-only'))]) {
+      expect(split(r)).toEqual([89, 0]);
+      expect(diagLines(r).filter((l) => l.includes('too-many-vips'))).toEqual([]);
+    }
+  });
+  it('with a signing mode the 28 trailer bytes leave room for 88: the 89th becomes excluded (too-many-vips)', () => {
+    for (const mode of ['enforce', 'permissive']) {
+      const r = parse(v6(89, mode));
+      expect(split(r)).toEqual([88, 1]);
+      expect(diagLines(r).filter((l) => l.includes('too-many-vips'))).toEqual([expect.stringContaining('89 VIPs exceed what one advert carries (max 88)')]);
+    }
+    expect(split(parse(v6(88, 'enforce')))).toEqual([88, 0]);
+  });
+});
