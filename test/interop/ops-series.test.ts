@@ -154,6 +154,10 @@ describe.skipIf(guard.skip)('operations plane through a failover / reload / pree
       expect(end.advert_rcvd!, `metrics ${end.advert_rcvd} vs capture ${least}..${most}`).toBeGreaterThanOrEqual(least - 1);
       expect(end.advert_rcvd!, `metrics ${end.advert_rcvd} vs capture ${least}..${most}`).toBeLessThanOrEqual(most + 1);
       expect(end).toMatchObject({ become_master: 2, release_master: 1, pri_zero_rcvd: 1, pri_zero_sent: 0 });
+      console.log(
+        `series: metrics ${JSON.stringify(end)}; capture A sent ${aSent}, B sent ${least}..${most} while A ran; ` +
+          `keepalived (2nd run) received ${kaRcvd} / sent ${kaSent}, A's delta sent ${mid.advert_sent! - before.advert_sent!} / rcvd ${mid.advert_rcvd! - before.advert_rcvd!}`,
+      );
       // havipd's own keepalived-format dump says the same as /metrics.
       expect(statsCounter(hvStats, ['Became master'])).toBe(2);
       expect(statsCounter(hvStats, ['Released master'])).toBe(1);
