@@ -181,8 +181,9 @@ function clientProgram(ctx: Ctx): Command {
   p.command('switchover')
     .description('MASTER: hand the VIP to the best backup now; BACKUP: take it over')
     .argument('[instance]')
-    .action(async (instance: string | undefined) => {
-      const r = await ask(ctx, { cmd: 'switchover', ...(instance ? { instance } : {}) }, { onProgress: (t) => ctx.io.stdout(`${t}\n`) });
+    .option('--group <name>', 'move this vrrp_sync_group as one (naming a member does the same)')
+    .action(async (instance: string | undefined, o: { group?: string }) => {
+      const r = await ask(ctx, { cmd: 'switchover', ...(instance ? { instance } : {}), ...(o.group ? { group: o.group } : {}) }, { onProgress: (t) => ctx.io.stdout(`${t}\n`) });
       if (r) printInstances(ctx, r.result);
     });
   p.command('maintenance')

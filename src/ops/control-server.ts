@@ -33,7 +33,8 @@ export interface ControlHandlers {
   subscribe(listener: (e: OpsEvent) => void): () => void;
   reload(progress: (text: string) => void): Promise<unknown>;
   garp(instance: string | undefined): Promise<unknown>;
-  switchover(instance: string | undefined, progress: (text: string) => void): Promise<unknown>;
+  /** `group`: a vrrp_sync_group to move as one (instead of `instance`). */
+  switchover(instance: string | undefined, progress: (text: string) => void, group?: string): Promise<unknown>;
   maintenance(instance: string | undefined, on: boolean, progress: (text: string) => void): Promise<unknown>;
 }
 
@@ -296,7 +297,7 @@ export class ControlServer {
         case 'garp':
           return reply(await h.garp(req.instance));
         case 'switchover':
-          return reply(await h.switchover(req.instance, progress));
+          return reply(await h.switchover(req.instance, progress, req.group));
         case 'maintenance':
           return reply(await h.maintenance(req.instance, req.on, progress));
       }

@@ -242,7 +242,7 @@ export class OpsPlane {
         await this.src.settled();
         return { instances: plans };
       },
-      switchover: (instance, progress) => this.switchover(instance, progress),
+      switchover: (instance, progress, group) => this.switchover(instance, progress, group),
       maintenance: (instance, on, progress) => this.maintenance(instance, on, progress),
     };
   }
@@ -253,8 +253,13 @@ export class OpsPlane {
     const plans = planCommand(
       command,
       snap.instances.map((s) => ({ name: s.name, state: s.state, effectivePriority: s.effectivePriority, masterPriority: s.masterPriority, vipSet: s.vipSet, maintenance: s.admin.maintenance })),
+      snap.groups,
     );
-    if (command.instance !== undefined && !snap.instances.some((s) => s.name === command.instance)) {
+    if (command.type === 'switchover' && command.group !== undefined) {
+      if (!snap.groups.some((g) => g.name === command.group)) {
+        throw new ControlError('no-such-instance', `no vrrp_sync_group named '${command.group}' (configured: ${snap.groups.map((g) => g.name).join(', ') || 'none'})`);
+      }
+    } else if (command.instance !== undefined && !snap.instances.some((s) => s.name === command.instance)) {
       throw new ControlError('no-such-instance', `no instance named '${command.instance}' (configured: ${snap.instances.map((s) => s.name).join(', ') || 'none'})`);
     }
     if (plans.length === 0) throw new ControlError('refused', 'no VRRP instance configured');
@@ -262,8 +267,8 @@ export class OpsPlane {
     return plans;
   }
 
-  private async switchover(instance: string | undefined, progress: (t: string) => void): Promise<unknown> {
-    const command: Command = { type: 'switchover', instance };
+  private async switchover(instance: string | undefined, progress: (t: string) => void, group?: string): Promise<unknown> {
+    const command: Command = { type: 'switchover', instance, ...(group !== undefined ? { group } : {}) };
     const plans = this.check(command);
     const t0 = this.recorder.clock.monoMs();
     this.src.submit({ kind: 'command', command });

@@ -22,7 +22,7 @@ export type Request =
   | { readonly id: RequestId; readonly cmd: 'events'; readonly limit: number; readonly follow: boolean }
   | { readonly id: RequestId; readonly cmd: 'reload' }
   | { readonly id: RequestId; readonly cmd: 'garp'; readonly instance: string | undefined }
-  | { readonly id: RequestId; readonly cmd: 'switchover'; readonly instance: string | undefined }
+  | { readonly id: RequestId; readonly cmd: 'switchover'; readonly instance: string | undefined; readonly group?: string }
   | { readonly id: RequestId; readonly cmd: 'maintenance'; readonly instance: string | undefined; readonly on: boolean };
 
 /** Stable error codes (part of the schema). */
@@ -92,6 +92,10 @@ export function parseRequest(line: string): ParseResult {
     case 'garp':
       return { ok: true, request: { id, cmd: 'garp', instance } };
     case 'switchover':
+      if (o.group !== undefined && o.group !== null) {
+        if (typeof o.group !== 'string' || !INSTANCE_RE.test(o.group)) return fail(id, 'bad-request', '"group" must be a vrrp_sync_group name');
+        return { ok: true, request: { id, cmd: 'switchover', instance, group: o.group } };
+      }
       return { ok: true, request: { id, cmd: 'switchover', instance } };
     case 'maintenance':
       if (typeof o.on !== 'boolean') return fail(id, 'bad-request', '"on" must be true or false');

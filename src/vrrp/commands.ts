@@ -20,6 +20,13 @@
 //   are added (the becoming-MASTER order), and the old master removes its VIPs on receiving it. The raised
 //   priority is kept while MASTER, so a preempting peer (keepalived's default) does not take the VIP straight
 //   back; it is dropped when the instance leaves MASTER.
+// - **Sync groups**: a switchover moves whole `vrrp_sync_group`s. Naming one member (or the group, `group`)
+//   plans every member: a group with a MASTER member hands over (each MASTER member sends its priority 0 and
+//   yields, so the peer's members all take over after their Skew_Time and none is preempted back); otherwise
+//   each member takes over with its own takeover priority, all wanting MASTER before any transition so the
+//   group's `canGotoMaster` lets them go together. If any member cannot, the whole group is refused: a group
+//   never ends split between two nodes by a command. The group follows (`SyncGroup.handle`) only after every
+//   member moved, so no member is pulled along without its own priority-0 advert.
 // - **Maintenance**: never become MASTER (a timer that runs out re-arms instead) and accept every advert,
 //   until `maintenance off`. The runtime persists it and feeds it before `start`, so a node under
 //   maintenance never holds the VIP after a restart, not even for one advert.
@@ -30,7 +37,8 @@ import type { VrrpState } from './types.js';
 
 /** A command the operator gives (`havipd switchover|maintenance|garp`); `instance` undefined = every instance. */
 export type Command =
-  | { readonly type: 'switchover'; readonly instance: string | undefined }
+  /** `group`: a vrrp_sync_group's name (then `instance` is ignored). */
+  | { readonly type: 'switchover'; readonly instance: string | undefined; readonly group?: string }
   | { readonly type: 'maintenance'; readonly instance: string | undefined; readonly on: boolean }
   | { readonly type: 'garp'; readonly instance: string | undefined };
 
@@ -56,6 +64,12 @@ export interface CommandTarget {
   readonly masterPriority: number | undefined;
   readonly vipSet: boolean;
   readonly maintenance: boolean;
+}
+
+/** A vrrp_sync_group as `planCommand` sees it. */
+export interface CommandGroup {
+  readonly name: string;
+  readonly members: readonly string[];
 }
 
 /** What a command would do to one instance, or why it cannot. */
@@ -98,15 +112,44 @@ function planOne(c: Command, t: CommandTarget): CommandPlan {
 
 /**
  * What `command` does to each instance it names, computed from their current views; an unknown instance
- * name gives one `refuse` for that name. The core applies exactly these plans (`applyCommand`).
+ * (or group) name gives one `refuse` for that name. A switchover takes in the whole sync group of every
+ * instance it names (see the file comment). The core applies exactly these plans (`applyCommand`).
  */
-export function planCommand(command: Command, targets: readonly CommandTarget[]): CommandPlan[] {
-  if (command.instance !== undefined) {
+export function planCommand(command: Command, targets: readonly CommandTarget[], groups: readonly CommandGroup[] = []): CommandPlan[] {
+  let named: readonly CommandTarget[];
+  if (command.type === 'switchover' && command.group !== undefined) {
+    const g = groups.find((x) => x.name === command.group);
+    if (!g) return [{ instance: command.group, action: 'refuse', note: `no vrrp_sync_group named '${command.group}'` }];
+    named = targets.filter((t) => g.members.includes(t.name));
+  } else if (command.instance !== undefined) {
     const t = targets.find((x) => x.name === command.instance);
     if (!t) return [{ instance: command.instance, action: 'refuse', note: `no instance named '${command.instance}'` }];
-    return [planOne(command, t)];
+    named = [t];
+  } else named = targets;
+  if (command.type !== 'switchover') return named.map((t) => planOne(command, t));
+  const out: CommandPlan[] = [];
+  const done = new Set<string>();
+  for (const t of named) {
+    if (done.has(t.name)) continue;
+    const g = groups.find((x) => x.members.includes(t.name));
+    const members = g ? targets.filter((x) => g.members.includes(x.name)) : [t];
+    for (const m of members) done.add(m.name);
+    out.push(...(g ? planGroupSwitchover(command, g, members) : [planOne(command, t)]));
   }
-  return targets.map((t) => planOne(command, t));
+  return out;
+}
+
+/** A switchover of one sync group: all members hand over, or all take over, or the group is refused. */
+function planGroupSwitchover(c: Command, g: CommandGroup, members: readonly CommandTarget[]): CommandPlan[] {
+  const handover = members.some((m) => m.state === 'MASTER');
+  const plans: CommandPlan[] = members.map((m) =>
+    handover && m.state !== 'MASTER' ? { instance: m.name, action: 'none', note: `${m.state}: not MASTER` } : planOne(c, m),
+  );
+  const bad = plans.find((p) => p.action === 'refuse');
+  if (bad) {
+    return members.map((m) => ({ instance: m.name, action: 'refuse', note: m.name === bad.instance ? `sync group ${g.name}: ${bad.note}` : `sync group ${g.name} moves as one and ${bad.instance} cannot: ${bad.note}` }));
+  }
+  return plans.map((p) => ({ ...p, note: `${p.note} (sync group ${g.name})` }));
 }
 
 /** The command view of a live instance. */
@@ -118,8 +161,15 @@ export function commandTarget(i: VrrpInstance): CommandTarget {
  * Apply `command` at `ctx.now` (the core's `command` input). Before `start` only the maintenance hold is
  * recorded (nothing is on the wire yet). Returns the plans applied.
  */
-export function applyCommand(ctx: InstanceCtx, command: Command, instances: readonly VrrpInstance[], started: boolean): CommandPlan[] {
-  const plans = planCommand(command, instances.map(commandTarget));
+export function applyCommand(
+  ctx: InstanceCtx,
+  command: Command,
+  instances: readonly VrrpInstance[],
+  started: boolean,
+  groups: readonly CommandGroup[] = [],
+): CommandPlan[] {
+  const plans = planCommand(command, instances.map(commandTarget), groups);
+  const planned: Array<{ plan: CommandPlan; i: VrrpInstance; prev: VrrpState }> = [];
   for (const plan of plans) {
     const i = instances.find((x) => x.name === plan.instance);
     if (!i) continue;
@@ -137,7 +187,20 @@ export function applyCommand(ctx: InstanceCtx, command: Command, instances: read
       if (plan.action === 'release') i.admin.maintenance = false;
       continue;
     }
-    const prev = i.state;
+    planned.push({ plan, i, prev: i.state });
+  }
+  // Takeovers first all want MASTER (with their takeover priority), so a sync group lets its members go.
+  for (const { plan, i } of planned) {
+    if (plan.action !== 'takeover') continue;
+    i.admin.yielding = false;
+    if (plan.priority !== undefined && plan.priority !== i.effectivePriority) {
+      i.log(ctx, 'info', 'priority.change', `Changing effective priority from ${i.effectivePriority} to ${plan.priority} (switchover)`, { from: i.effectivePriority, to: plan.priority });
+      i.admin.boost = plan.priority;
+      i.effectivePriority = plan.priority;
+    }
+    i.wantstate = 'MASTER';
+  }
+  for (const { plan, i } of planned) {
     switch (plan.action) {
       case 'garp':
         i.sendLinkUpdate(ctx, Math.max(1, i.config.garp.masterRepeat), 'command');
@@ -151,17 +214,10 @@ export function applyCommand(ctx: InstanceCtx, command: Command, instances: read
         i.admin.yielding = false;
         break;
       case 'handover':
-        handover(ctx, i, 'switchover');
+        if (i.state === 'MASTER') handover(ctx, i, 'switchover');
         break;
       case 'takeover':
-        i.admin.yielding = false;
-        if (plan.priority !== undefined && plan.priority !== i.effectivePriority) {
-          i.log(ctx, 'info', 'priority.change', `Changing effective priority from ${i.effectivePriority} to ${plan.priority} (switchover)`, { from: i.effectivePriority, to: plan.priority });
-          i.admin.boost = plan.priority;
-          i.effectivePriority = plan.priority;
-        }
-        i.wantstate = 'MASTER';
-        if (!i.becomeMaster(ctx, 'switchover')) {
+        if (i.state !== 'MASTER' && !i.becomeMaster(ctx, 'switchover')) {
           // A sync group may forbid it (a member is not ready): nothing changed on the wire.
           i.admin.boost = undefined;
           i.setEffectivePriority(ctx);
@@ -171,9 +227,10 @@ export function applyCommand(ctx: InstanceCtx, command: Command, instances: read
       case 'refuse':
         break;
     }
-    if (i.state !== prev) i.sync?.handle(prev, i, ctx);
-    i.initSands(ctx);
   }
+  // Sync groups follow once every planned member has moved (no member pulled along without its own advert).
+  for (const { i, prev } of planned) if (i.state !== prev) i.sync?.handle(prev, i, ctx);
+  for (const { i } of planned) i.initSands(ctx);
   return plans;
 }
 

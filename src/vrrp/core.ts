@@ -160,7 +160,7 @@ export class VrrpCore {
         if (!this.stopped) this.stop(ctx);
         break;
       case 'command':
-        if (!this.stopped) applyCommand(ctx, input.command, this.instances, this.started);
+        if (!this.stopped) applyCommand(ctx, input.command, this.instances, this.started, this.groups.map((g) => ({ name: g.name, members: g.members.map((m) => m.name) })));
         break;
     }
     if (this.started && !this.stopped) settleAdmin(ctx, this.instances);

@@ -89,6 +89,26 @@ describe('subcommand dispatch', () => {
     expect(e.stderr).not.toMatch(STACK);
   });
 
+  it('switchover --group NAME sends the group in the request', async () => {
+    const sock = join(dir, 'group.sock');
+    const seen: unknown[] = [];
+    const srv = createServer((s) => {
+      s.on('data', (d) => {
+        seen.push(JSON.parse(String(d).split('\n')[0]!));
+        s.end(`${JSON.stringify({ id: (seen[0] as { id: unknown }).id, ok: true, result: { instances: [{ instance: 'VI_1', action: 'takeover', note: 'taking over with priority 151 (sync group SG1)', outcome: 'MASTER with priority 151', elapsedMs: 3 }] } })}\n`);
+      });
+    });
+    await new Promise<void>((r) => srv.listen(sock, () => r()));
+    try {
+      const r = await havipdAsync(['switchover', '--group', 'SG1', '--control-socket', sock]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(seen[0]).toMatchObject({ cmd: 'switchover', group: 'SG1' });
+      expect(r.stdout).toContain('VI_1');
+    } finally {
+      srv.close();
+    }
+  });
+
   it('a refusal from the daemon is exit 1 with its message', async () => {
     const sock = join(dir, 'refuse.sock');
     const srv = createServer((s) => {

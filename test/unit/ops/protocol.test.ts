@@ -11,6 +11,11 @@ describe('parseRequest', () => {
     expect(parseRequest('{"cmd":"switchover","instance":null}')).toEqual({ ok: true, request: { id: null, cmd: 'switchover', instance: undefined } });
   });
 
+  it('switchover takes a sync group name ("group"); anything else there is a bad request', () => {
+    expect(parseRequest('{"cmd":"switchover","group":"SG1"}')).toEqual({ ok: true, request: { id: null, cmd: 'switchover', instance: undefined, group: 'SG1' } });
+    for (const g of ['1', '""', '"a b"', '["SG1"]']) expect(parseRequest(`{"id":1,"cmd":"switchover","group":${g}}`)).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+
   it('answers garbage with a stable code and a clear message, never throws', () => {
     const cases: Array<[string, string]> = [
       ['not json', 'bad-json'],
