@@ -132,6 +132,7 @@ export const LOG_EVENT = {
   maintenanceUnknown: 'maintenance.unknown',
   opsNativeMissing: 'ops.native-missing',
   timerExpiredBackup: 'timer.expired-backup',
+  processEvents: 'process.events',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];

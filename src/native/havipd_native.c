@@ -16,6 +16,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -858,6 +861,135 @@ static napi_value js_recv_unix_dgram(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* ---------- process events (netlink proc connector) ---------- */
+
+/*
+ * openProcEvents(): a non-blocking NETLINK_CONNECTOR socket bound to the CN_IDX_PROC group and subscribed
+ * with PROC_CN_MCAST_LISTEN, as keepalived's track_process.c does (needs CAP_NET_ADMIN; the kernel refuses
+ * the subscription with ECONNREFUSED outside the initial network namespace). Returns the fd.
+ */
+static napi_value js_open_proc_events(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  state_t *st = get_state(env, info, &argc, NULL);
+  int fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
+  if (fd < 0) return throw_errno(env, "socket", errno, "NETLINK_CONNECTOR");
+  struct sockaddr_nl sa;
+  memset(&sa, 0, sizeof sa);
+  sa.nl_family = AF_NETLINK;
+  sa.nl_groups = CN_IDX_PROC;
+  sa.nl_pid = 0; /* the kernel picks a unique port id */
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind", err, "CN_IDX_PROC");
+  }
+  unsigned char buf[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(enum proc_cn_mcast_op))];
+  memset(buf, 0, sizeof buf);
+  struct nlmsghdr *nl = (struct nlmsghdr *)buf;
+  nl->nlmsg_len = NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(enum proc_cn_mcast_op));
+  nl->nlmsg_type = NLMSG_DONE;
+  nl->nlmsg_pid = 0;
+  struct cn_msg *cn = (struct cn_msg *)NLMSG_DATA(nl);
+  cn->id.idx = CN_IDX_PROC;
+  cn->id.val = CN_VAL_PROC;
+  cn->len = sizeof(enum proc_cn_mcast_op);
+  enum proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
+  memcpy(cn->data, &op, sizeof op);
+  struct sockaddr_nl kernel;
+  memset(&kernel, 0, sizeof kernel);
+  kernel.nl_family = AF_NETLINK;
+  if (sendto(fd, buf, nl->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "sendto", err, "PROC_CN_MCAST_LISTEN");
+  }
+  track_fd(st, fd);
+  return make_int(env, fd);
+}
+
+static void push_proc_event(napi_env env, napi_value arr, uint32_t *n, const char *what, uint32_t pid, uint32_t tgid) {
+  napi_value o, v;
+  napi_create_object(env, &o);
+  napi_create_string_utf8(env, what, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, o, "what", v);
+  napi_set_named_property(env, o, "pid", make_int(env, pid));
+  napi_set_named_property(env, o, "tgid", make_int(env, tgid));
+  napi_set_element(env, arr, (*n)++, o);
+}
+
+/*
+ * recvProcEvents(fd): up to 256 datagrams waiting on an openProcEvents socket, as
+ * { events: [{ what: 'fork'|'exec'|'exit'|'comm', pid, tgid }], overflow }, or null when none waits.
+ * fork: the child's pid/tgid; the others: the process's. Only messages from the kernel (port 0) for the
+ * proc connector are read. `overflow`: the socket's buffer overflowed (ENOBUFS), events were lost.
+ */
+static napi_value js_recv_proc_events(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  state_t *st = get_state(env, info, &argc, argv);
+  int32_t fd;
+  if (argc < 1) return throw_type(env, "recvProcEvents(fd)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  napi_value arr;
+  napi_create_array(env, &arr);
+  uint32_t n = 0;
+  int overflow = 0, got = 0;
+  for (int i = 0; i < 256; i++) {
+    struct sockaddr_nl from;
+    socklen_t fromlen = sizeof from;
+    ssize_t len = recvfrom(fd, st->buf, sizeof st->buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+    if (len < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (errno == ENOBUFS) {
+        overflow = 1;
+        got = 1;
+        continue;
+      }
+      if (errno == EINTR) continue;
+      return throw_errno(env, "recvfrom", errno, NULL);
+    }
+    got = 1;
+    if (from.nl_pid != 0) continue; /* not from the kernel */
+    int rem = (int)len;
+    for (struct nlmsghdr *nl = (struct nlmsghdr *)st->buf; NLMSG_OK(nl, rem); nl = NLMSG_NEXT(nl, rem)) {
+      if (nl->nlmsg_type == NLMSG_NOOP || nl->nlmsg_type == NLMSG_ERROR) continue;
+      if (nl->nlmsg_len < NLMSG_LENGTH(sizeof(struct cn_msg))) continue;
+      struct cn_msg *cn = (struct cn_msg *)NLMSG_DATA(nl);
+      if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC) continue;
+      if (nl->nlmsg_len < NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(struct proc_event))) continue;
+      struct proc_event ev;
+      memcpy(&ev, cn->data, sizeof ev);
+      switch (ev.what) {
+        case PROC_EVENT_FORK:
+          push_proc_event(env, arr, &n, "fork", ev.event_data.fork.child_pid, ev.event_data.fork.child_tgid);
+          break;
+        case PROC_EVENT_EXEC:
+          push_proc_event(env, arr, &n, "exec", ev.event_data.exec.process_pid, ev.event_data.exec.process_tgid);
+          break;
+        case PROC_EVENT_COMM:
+          push_proc_event(env, arr, &n, "comm", ev.event_data.comm.process_pid, ev.event_data.comm.process_tgid);
+          break;
+        case PROC_EVENT_EXIT:
+          push_proc_event(env, arr, &n, "exit", ev.event_data.exit.process_pid, ev.event_data.exit.process_tgid);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  napi_value r;
+  if (!got) {
+    napi_get_null(env, &r);
+    return r;
+  }
+  napi_create_object(env, &r);
+  napi_set_named_property(env, r, "events", arr);
+  napi_value ov;
+  napi_get_boolean(env, overflow, &ov);
+  napi_set_named_property(env, r, "overflow", ov);
+  return r;
+}
+
 /* ---------- env teardown ---------- */
 
 static void cleanup(void *arg) {
@@ -911,5 +1043,7 @@ NAPI_MODULE_INIT() {
   EXPORT("sdNotify", js_sd_notify);
   EXPORT("openUnixDgram", js_open_unix_dgram);
   EXPORT("recvUnixDgram", js_recv_unix_dgram);
+  EXPORT("openProcEvents", js_open_proc_events);
+  EXPORT("recvProcEvents", js_recv_proc_events);
   return exports;
 }

@@ -88,6 +88,27 @@ export interface NativeAddon {
   openUnixDgram(path: string): number;
   /** The next datagram on an `openUnixDgram` socket as text, or null when none is waiting. */
   recvUnixDgram(fd: number): string | null;
+  /**
+   * A non-blocking NETLINK_CONNECTOR socket subscribed to the kernel's process events (CN_IDX_PROC,
+   * PROC_CN_MCAST_LISTEN). Needs CAP_NET_ADMIN; outside the initial network namespace the kernel refuses
+   * the subscription (ECONNREFUSED). Returns the fd; `close` closes it.
+   */
+  openProcEvents(): number;
+  /** Up to 256 waiting datagrams of an `openProcEvents` socket, or null when none is waiting. */
+  recvProcEvents(fd: number): ProcEventBatch | null;
+}
+
+/** One process event from the kernel (`fork`: the child's pid/tgid; the others: the process's). */
+export interface ProcEvent {
+  readonly what: 'fork' | 'exec' | 'exit' | 'comm';
+  readonly pid: number;
+  readonly tgid: number;
+}
+
+export interface ProcEventBatch {
+  readonly events: readonly ProcEvent[];
+  /** The socket's buffer overflowed (ENOBUFS): events were lost, the caller must resync. */
+  readonly overflow: boolean;
 }
 
 /** A Unix socket peer's credentials (SO_PEERCRED). */

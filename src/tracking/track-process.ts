@@ -10,23 +10,33 @@
 // (or back to quorum_max) waits `fork_delay` unless a terminate timer was running (which it cancels); a
 // process going that breaks quorum waits `terminate_delay` unless a fork timer was running (likewise).
 //
-// havipd: keepalived learns of forks, execs and exits from the kernel's proc connector (netlink). havipd
-// scans /proc at start and then again every `scanIntervalMs` (default 1 s, at most MAX_PROC_ENTRIES entries
-// per scan) and reads a difference in the matching pids as those events; a process that lives shorter than
-// one interval is not seen. The kernel events through the native addon are not implemented.
+// Process events: as keepalived, from the kernel's proc connector (netlink, through the native addon,
+// src/edges/proc-events.ts): a fork, exec or comm change of a process makes the tracker read that pid's
+// /proc entry and count it in or out; an exit counts it out. /proc is scanned at start (the initial counts),
+// after an event overflow, and every `resyncIntervalMs` (default 10 s) to catch anything missed.
+// havipd: where the kernel will not deliver events (no CAP_NET_ADMIN, or a network namespace other than the
+// initial one, where the subscription is refused with ECONNREFUSED), havipd logs it once and scans /proc
+// every `scanIntervalMs` (default 1 s) instead, reading a difference in the matching pids as those events;
+// then a process that lives shorter than one interval is not seen. (keepalived's track_process does not
+// work there at all: it logs "Failed to set process event listen".)
 
 import { readdirSync, readFileSync } from 'node:fs';
 import type { DaemonConfig, TrackProcessConfig } from '../config-parser/types.js';
+import { LOG_EVENT } from '../log-events.js';
 import type { Logger } from '../log.js';
 import type { Input } from '../vrrp/effects.js';
 import type { TrackProcessView } from '../runtime/dumps.js';
+import type { ProcEvent } from '../native/index.js';
+import type { ProcEventSource } from '../edges/proc-events.js';
 
 type ProcessInput = Extract<Input, { kind: 'process' }>;
 
 /** Most /proc entries one scan looks at (a bound, not a limit any real host reaches: pid_max is 4 194 304). */
 export const MAX_PROC_ENTRIES = 4_194_304;
-/** Default interval between two /proc scans. */
+/** Default interval between two /proc scans without kernel process events. */
 export const DEFAULT_SCAN_INTERVAL_MS = 1000;
+/** Default interval between two /proc resyncs while kernel process events arrive. */
+export const DEFAULT_RESYNC_INTERVAL_MS = 10_000;
 
 /** One running process as the matcher needs it. */
 export interface ProcInfo {
@@ -68,6 +78,27 @@ export function parseStat(text: string): { comm: string; state: string } | undef
   return { comm: text.slice(open + 1, close), state: text.slice(close + 2, close + 3) };
 }
 
+/** One running (non-zombie) process under `procRoot`, or undefined (gone, a zombie, unreadable). Never throws. */
+export function readProcInfo(procRoot: string, pid: number, withArgv: boolean): ProcInfo | undefined {
+  let stat;
+  try {
+    stat = parseStat(readFileSync(`${procRoot}/${pid}/stat`, 'latin1'));
+  } catch {
+    return undefined; // gone meanwhile
+  }
+  if (!stat || stat.state === 'Z') return undefined;
+  let argv: string[] | undefined;
+  if (withArgv) {
+    try {
+      const raw = readFileSync(`${procRoot}/${pid}/cmdline`, 'latin1');
+      argv = raw.length === 0 ? [] : raw.replace(/\0$/, '').split('\0');
+    } catch {
+      argv = undefined;
+    }
+  }
+  return { pid, comm: stat.comm, ...(argv !== undefined ? { argv } : {}) };
+}
+
 /** The running (non-zombie) processes under `procRoot`; argv read only when `withArgv`. Never throws. */
 export function scanProc(procRoot = '/proc', withArgv = false, max = MAX_PROC_ENTRIES): ProcInfo[] {
   let names: string[];
@@ -81,23 +112,8 @@ export function scanProc(procRoot = '/proc', withArgv = false, max = MAX_PROC_EN
   for (const name of names) {
     if (++seen > max) break;
     if (!/^[1-9][0-9]*$/.test(name)) continue;
-    let stat;
-    try {
-      stat = parseStat(readFileSync(`${procRoot}/${name}/stat`, 'latin1'));
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (!stat || stat.state === 'Z') continue;
-    let argv: string[] | undefined;
-    if (withArgv) {
-      try {
-        const raw = readFileSync(`${procRoot}/${name}/cmdline`, 'latin1');
-        argv = raw.length === 0 ? [] : raw.replace(/\0$/, '').split('\0');
-      } catch {
-        argv = undefined;
-      }
-    }
-    out.push({ pid: Number(name), comm: stat.comm, ...(argv !== undefined ? { argv } : {}) });
+    const p = readProcInfo(procRoot, Number(name), withArgv);
+    if (p) out.push(p);
   }
   return out;
 }
@@ -122,11 +138,17 @@ export interface ProcessTrackerOptions {
   readonly feed: (input: ProcessInput) => void;
   /** Where to look for processes (tests); default /proc. */
   readonly procRoot?: string;
-  /** Interval between two scans; default 1 s. */
+  /** Interval between two scans without process events; default 1 s. */
   readonly scanIntervalMs?: number;
+  /** Interval between two resync scans while process events arrive; default 10 s. */
+  readonly resyncIntervalMs?: number;
+  /** The kernel's process events (default none: scans only). */
+  readonly events?: ProcEventSource;
   readonly timers?: TimerApi;
   /** The process list (tests); default a scan of `procRoot`. */
   readonly scan?: (withArgv: boolean) => readonly ProcInfo[];
+  /** One process (tests); default `readProcInfo`, or the entry of `scan` when that is given. */
+  readonly readPid?: (pid: number, withArgv: boolean) => ProcInfo | undefined;
 }
 
 interface TrackerState {
@@ -143,6 +165,7 @@ export class ProcessTracker {
   private readonly timers: TimerApi;
   private interval: unknown;
   private running = false;
+  private eventsActive = false;
   private readonly needArgv: boolean;
 
   constructor(configs: readonly TrackProcessConfig[], private readonly opts: ProcessTrackerOptions) {
@@ -168,14 +191,66 @@ export class ProcessTracker {
   start(): void {
     if (this.running || this.states.length === 0) return;
     this.running = true;
-    this.interval = this.timers.setInterval(() => this.rescan(), this.opts.scanIntervalMs ?? DEFAULT_SCAN_INTERVAL_MS);
+    let every = this.opts.scanIntervalMs ?? DEFAULT_SCAN_INTERVAL_MS;
+    const ev = this.opts.events;
+    if (ev) {
+      try {
+        ev.start(
+          (events) => this.onEvents(events),
+          () => this.rescan(),
+        );
+        this.eventsActive = true;
+        every = this.opts.resyncIntervalMs ?? DEFAULT_RESYNC_INTERVAL_MS;
+        // Anything that changed between the initial scan and the subscription.
+        this.rescan();
+        this.opts.logger.info({ event: LOG_EVENT.processEvents }, 'Process events from the kernel (netlink proc connector); /proc resync every ' + `${every / 1000} s`);
+      } catch (err) {
+        this.opts.logger.warn({ event: LOG_EVENT.processEvents, err: String(err) }, `Process events from the kernel unavailable (${(err as { code?: string }).code ?? String(err)}): scanning /proc every ${every / 1000} s`);
+      }
+    }
+    this.interval = this.timers.setInterval(() => this.rescan(), every);
   }
 
   stop(): void {
     this.running = false;
+    if (this.eventsActive) this.opts.events?.stop();
+    this.eventsActive = false;
     if (this.interval !== undefined) this.timers.clearInterval(this.interval);
     this.interval = undefined;
     for (const s of this.states) this.cancelTimers(s);
+  }
+
+  /** Whether kernel process events are being received (else /proc is scanned every `scanIntervalMs`). */
+  get usingEvents(): boolean {
+    return this.eventsActive;
+  }
+
+  /**
+   * Kernel process events (keepalived proc_events_thread): a new process (fork), an exec or a comm change
+   * of a thread-group leader is looked up in /proc and counted in or out; a leader's exit counts it out.
+   */
+  onEvents(events: readonly ProcEvent[]): void {
+    if (!this.running) return;
+    for (const e of events) {
+      if (e.what === 'exit') {
+        if (e.pid !== e.tgid) continue; // a thread, not the process
+        for (const s of this.states) if (s.pids.has(e.tgid)) this.exited(s, e.tgid);
+        continue;
+      }
+      if ((e.what === 'fork' || e.what === 'comm') && e.pid !== e.tgid) continue; // a new or renamed thread
+      const info = this.readPid(e.tgid);
+      for (const s of this.states) {
+        const m = info !== undefined && processMatches(s.config, info);
+        if (m && !s.pids.has(e.tgid)) this.appeared(s, e.tgid);
+        else if (!m && s.pids.has(e.tgid)) this.exited(s, e.tgid);
+      }
+    }
+  }
+
+  private readPid(pid: number): ProcInfo | undefined {
+    if (this.opts.readPid) return this.opts.readPid(pid, this.needArgv);
+    if (this.opts.scan) return this.opts.scan(this.needArgv).find((p) => p.pid === pid);
+    return readProcInfo(this.opts.procRoot ?? '/proc', pid, this.needArgv);
   }
 
   /** For the JSON dump (json_version 2). */

@@ -13,6 +13,7 @@ import { checkScriptSecure, scriptIdentity, systemUserDb, trackScriptVerdict, ty
 import { ScriptRunner, type PreparedScript, type ScriptCarry } from './scripts.js';
 import { initTrackFile, TrackFileWatcher } from './track-files.js';
 import { ProcessTracker, usedTrackProcesses } from './track-process.js';
+import { NetlinkProcEvents } from '../edges/proc-events.js';
 import type { TrackProcessView } from '../runtime/dumps.js';
 
 type TrackerInput = Extract<Input, { kind: 'script' | 'file' | 'process' }>;
@@ -27,6 +28,8 @@ export interface TrackerOptions {
   /** vrrp_track_process: where processes are looked for (tests) and how often /proc is re-scanned. */
   readonly procRoot?: string;
   readonly processScanIntervalMs?: number;
+  /** vrrp_track_process: `false` = never the kernel's process events (scan /proc only). */
+  readonly processEvents?: boolean;
 }
 
 export interface Trackers {
@@ -103,9 +106,12 @@ export function prepareTrackers(config: DaemonConfig, log: Logger, opts: Tracker
   const feed = (input: TrackerInput): void => feedFn?.(input);
   const runner = new ScriptRunner(prepared, { spawn: opts.spawn ?? spawnProcess, logger: log, feed }, opts.carry);
   const watcher = new TrackFileWatcher(fileConfigs, { logger: log, feed });
-  const processes = new ProcessTracker(usedTrackProcesses(config), {
+  const tracked = usedTrackProcesses(config);
+  const processes = new ProcessTracker(tracked, {
     logger: log, feed, ...(opts.procRoot !== undefined ? { procRoot: opts.procRoot } : {}),
     ...(opts.processScanIntervalMs !== undefined ? { scanIntervalMs: opts.processScanIntervalMs } : {}),
+    // Kernel events only for the real /proc (a test's fake root has no kernel behind it).
+    ...(tracked.length > 0 && opts.procRoot === undefined && opts.processEvents !== false ? { events: new NetlinkProcEvents() } : {}),
   });
   const watched = new Set(watcher.names());
   const droppedFiles = new Set(config.trackFiles.filter((f) => usedFiles.has(f.name) && !watched.has(f.name)).map((f) => f.name));

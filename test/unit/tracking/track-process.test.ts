@@ -10,6 +10,8 @@ import { daemonConfig, instanceConfig } from '../../support/config.js';
 import { Harness } from '../../support/sim.js';
 import { parseText } from '../../support/parse-text.js';
 import { createLogger } from '../../../src/log.js';
+import { NetlinkProcEvents, type ProcEventSource } from '../../../src/edges/proc-events.js';
+import type { ProcEvent } from '../../../src/native/index.js';
 
 const tp = (o: Partial<TrackProcessConfig> = {}): TrackProcessConfig => ({
   name: 'p', process: 'nginx', params: [], paramMatch: 'none', fullCommand: false, weight: 0, reverse: false,
@@ -190,5 +192,119 @@ describe('the core on process quorum', () => {
     expect(res.diagnostics.map((d) => d.code)).not.toContain('not-acted-on');
     expect(res.config!.instances[0]!.trackProcesses).toEqual([{ name: 'nginx', weight: 10, reverse: false }]);
     expect(res.config!.instances[0]!.inactiveKeywords).not.toContain('track_process');
+  });
+});
+
+/** A process-event source driven by the test. */
+class FakeEvents implements ProcEventSource {
+  onEvents: ((e: readonly ProcEvent[]) => void) | undefined;
+  onOverflow: (() => void) | undefined;
+  stopped = false;
+  constructor(private readonly fail?: Error) {}
+  start(onEvents: (e: readonly ProcEvent[]) => void, onOverflow: () => void): void {
+    if (this.fail) throw this.fail;
+    this.onEvents = onEvents;
+    this.onOverflow = onOverflow;
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+describe('ProcessTracker on kernel process events (netlink proc connector)', () => {
+  const silent = () => createLogger({ format: 'json', detail: false, destination: { write: () => true } as unknown as NodeJS.WritableStream });
+  function evTracker(config: TrackProcessConfig, initial: ProcInfo[], events: FakeEvents, lines: string[] = []) {
+    let procs = initial;
+    const fed: boolean[] = [];
+    const intervals: number[] = [];
+    const timers = new FakeTimers();
+    timers.setInterval = ((_fn: () => void, ms: number) => (intervals.push(ms), 0)) as TimerApi['setInterval'];
+    const logger = createLogger({ format: 'json', detail: false, destination: { write: (l: string) => (lines.push(l), true) } as unknown as NodeJS.WritableStream });
+    const t = new ProcessTracker([config], { logger, feed: (i) => fed.push(i.haveQuorum), timers, scan: () => procs, events });
+    t.start();
+    return { t, fed, intervals, set: (p: ProcInfo[]) => { procs = p; } };
+  }
+
+  it('an exit event loses the quorum at once (no scan); a thread exit is not a process exit', () => {
+    const ev = new FakeEvents();
+    const h = evTracker(tp(), [proc(10, 'nginx')], ev);
+    expect(h.t.usingEvents).toBe(true);
+    expect(h.intervals).toEqual([10_000]); // /proc only as a resync
+    ev.onEvents!([{ what: 'exit', pid: 11, tgid: 10 }]);
+    expect(h.fed).toEqual([]);
+    h.set([]); // the scan is not consulted for an exit
+    ev.onEvents!([{ what: 'exit', pid: 10, tgid: 10 }]);
+    expect(h.fed).toEqual([false]);
+  });
+
+  it('fork and exec events look the pid up: a matching process counts in, an exec into something else counts out', () => {
+    const ev = new FakeEvents();
+    const h = evTracker(tp(), [], ev);
+    h.set([proc(20, 'bash')]);
+    ev.onEvents!([{ what: 'fork', pid: 20, tgid: 20 }]);
+    expect(h.fed).toEqual([]);
+    h.set([proc(20, 'nginx')]);
+    ev.onEvents!([{ what: 'exec', pid: 20, tgid: 20 }]);
+    expect(h.fed).toEqual([true]);
+    ev.onEvents!([{ what: 'fork', pid: 21, tgid: 20 }]); // a new thread of 20: nothing to count
+    expect(h.t.views().p!.current).toBe(1);
+    h.set([proc(20, 'perl')]);
+    ev.onEvents!([{ what: 'exec', pid: 20, tgid: 20 }]);
+    expect(h.fed).toEqual([true, false]);
+  });
+
+  it('an overflow resyncs from /proc; stop() closes the source', () => {
+    const ev = new FakeEvents();
+    const h = evTracker(tp(), [proc(10, 'nginx')], ev);
+    h.set([]);
+    ev.onOverflow!();
+    expect(h.fed).toEqual([false]);
+    h.t.stop();
+    expect(ev.stopped).toBe(true);
+  });
+
+  it('where the kernel refuses (ECONNREFUSED outside the initial network namespace) it says so once and scans /proc every 1 s', () => {
+    const lines: string[] = [];
+    const h = evTracker(tp(), [proc(10, 'nginx')], new FakeEvents(Object.assign(new Error('sendto: Connection refused'), { code: 'ECONNREFUSED' })), lines);
+    expect(h.t.usingEvents).toBe(false);
+    expect(h.intervals).toEqual([1000]);
+    expect(lines.filter((l) => l.includes('process.events')).map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      'Process events from the kernel unavailable (ECONNREFUSED): scanning /proc every 1 s',
+    ]);
+  });
+
+  it('on this host (the initial network namespace, as root): a killed child is noticed through the kernel, with the /proc resync an hour away', async () => {
+    const child = spawn('sleep', ['300'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    const fed: boolean[] = [];
+    let wake: (() => void) | undefined;
+    const t = new ProcessTracker([tp({ process: 'sleep', fullCommand: true, params: ['300'], paramMatch: 'exact' })], {
+      logger: silent(),
+      feed: (i) => {
+        fed.push(i.haveQuorum);
+        wake?.();
+      },
+      events: new NetlinkProcEvents(),
+      resyncIntervalMs: 3_600_000,
+    });
+    const next = (): Promise<void> => new Promise((r) => (wake = r));
+    try {
+      expect(t.initialInputs()[0]!.haveQuorum).toBe(true);
+      t.start();
+      expect(t.usingEvents).toBe(true);
+      const lost = next();
+      child.kill('SIGKILL');
+      await lost;
+      expect(fed).toEqual([false]);
+      const again = spawn('sleep', ['300'], { stdio: 'ignore' });
+      const back = next();
+      await back;
+      expect(fed).toEqual([false, true]);
+      again.kill('SIGKILL');
+      await new Promise((r) => again.once('exit', r));
+    } finally {
+      t.stop();
+      child.kill('SIGKILL');
+    }
   });
 });
