@@ -43,6 +43,9 @@ describe.skipIf(guard.skip)('vrrp_track_process (havipd ⇄ keepalived 2.2.7)', 
     const b = await sc.start('keepalived', 'b', sc.conf('b', 100));
     await sc.explain(async () => {
       await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+      // In a network namespace other than the initial one the kernel refuses the proc connector subscription
+      // (keepalived logs "Failed to set process event listen" there): havipd says so and scans /proc instead.
+      await a.waitForLog(/Process events from the kernel unavailable \(ECONNREFUSED\): scanning \/proc every 1 s/, { timeoutMs: 2_000 });
       await waitVip(lan.a, lan.ifA, vip, true, 5_000);
       await kill(tracked);
       await a.waitForLog(/Quorum lost for tracked process tp/, { timeoutMs: 5_000 });

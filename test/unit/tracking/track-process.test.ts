@@ -218,7 +218,7 @@ describe('ProcessTracker on kernel process events (netlink proc connector)', () 
     const fed: boolean[] = [];
     const intervals: number[] = [];
     const timers = new FakeTimers();
-    timers.setInterval = ((_fn: () => void, ms: number) => (intervals.push(ms), 0)) as TimerApi['setInterval'];
+    Object.assign(timers, { setInterval: (_fn: () => void, ms: number): unknown => (intervals.push(ms), 0) });
     const logger = createLogger({ format: 'json', detail: false, destination: { write: (l: string) => (lines.push(l), true) } as unknown as NodeJS.WritableStream });
     const t = new ProcessTracker([config], { logger, feed: (i) => fed.push(i.haveQuorum), timers, scan: () => procs, events });
     t.start();
