@@ -46,6 +46,7 @@ describe.skipIf(guard.skip)('systemd notify from the running daemon', () => {
       }
     })();
     const since = (i: number): Datagram[] => got.slice(i);
+    const show = (ds: readonly Datagram[]): string => ds.map((d) => `${d.at} ${JSON.stringify(d.fields)}`).join('\n');
     try {
       await sc.explain(async () => {
         const a = await sc.start('havipd', 'a', sc.conf('a', 150), { env: { NOTIFY_SOCKET: path, WATCHDOG_USEC: String(WATCHDOG_USEC) } });
@@ -54,7 +55,7 @@ describe.skipIf(guard.skip)('systemd notify from the running daemon', () => {
 
         // READY=1: the first datagram, once the instance has a state, from the daemon's own pid.
         const ready = got.find((d) => d.fields.READY === '1')!;
-        expect(ready, JSON.stringify(got.slice(0, 3))).toBeDefined();
+        expect(ready, show(got.slice(0, 3))).toBeDefined();
         expect(got.indexOf(ready)).toBe(0);
         expect(ready.fields.MAINPID).toBe(String(a.havipd!.pid));
         expect(ready.fields.STATUS).toMatch(/^VI_1 (BACKUP|MASTER)\b/);
@@ -79,7 +80,7 @@ describe.skipIf(guard.skip)('systemd notify from the running daemon', () => {
         const t1 = mono();
         // Besides the watchdog pings and the periodic STATUS= refresh (every 5 s): exactly these two.
         const around = since(before).filter((d) => d.fields.WATCHDOG === undefined && Object.keys(d.fields).join() !== 'STATUS');
-        expect(around.map((d) => Object.keys(d.fields).sort().join(',')), JSON.stringify(around)).toEqual(['MONOTONIC_USEC,RELOADING', 'READY,STATUS']);
+        expect(around.map((d) => Object.keys(d.fields).sort().join(',')), show(around)).toEqual(['MONOTONIC_USEC,RELOADING', 'READY,STATUS']);
         const stamp = BigInt(around[0]!.fields.MONOTONIC_USEC!);
         // CLOCK_MONOTONIC of the daemon, taken between our SIGHUP and our read of the datagram.
         expect(stamp >= t0 && stamp <= around[0]!.at, `${t0} ≤ ${stamp} ≤ ${around[0]!.at}`).toBe(true);

@@ -69,22 +69,23 @@ describe.skipIf(guard.skip)('switchover of a sync group beside keepalived', () =
         expect(advertsFrom(rows, ipA, vrid).filter((x) => x.time > zero[0]!.time && x.vrrp!.priority > 0), describeRows(rows, t0)).toEqual([]);
       }
 
-      // Take the group back with --group: both members at 101 at once, keepalived gives both up.
+      // Take the group back with --group: both members at once with their own 150 (it beats keepalived's 100),
+      // keepalived gives both up.
       const t1 = Date.now() / 1000;
       const back = await client(a, ['switchover', '--group', 'SG1']);
       expect(back.code, back.stderr + back.stdout).toBe(0);
-      expect(back.stdout).toMatch(/VI_1: MASTER with priority 101/);
-      expect(back.stdout).toMatch(/VI_2: MASTER with priority 101/);
+      expect(back.stdout).toMatch(/VI_1: MASTER with priority 150/);
+      expect(back.stdout).toMatch(/VI_2: MASTER with priority 150/);
       await b.waitForLog(/\(VI_2\) Entering BACKUP STATE/, { timeoutMs: 5_000, after: 1 });
       await sleep(3_000);
       rows = await c.stop();
       for (const vrid of [v1, v2]) {
-        const first101 = advertsFrom(rows, ipA, vrid, 101).find((x) => x.time > t1 - 0.5);
-        expect(first101, `VRID ${vrid}\n${describeRows(rows, t1)}`).toBeDefined();
-        expect(advertsFrom(rows, ipB, vrid).filter((x) => x.time > first101!.time + 0.05), describeRows(rows, first101!.time)).toEqual([]);
+        const first150 = advertsFrom(rows, ipA, vrid, 150).find((x) => x.time > t1 - 0.5);
+        expect(first150, `VRID ${vrid}\n${describeRows(rows, t1)}`).toBeDefined();
+        expect(advertsFrom(rows, ipB, vrid).filter((x) => x.time > first150!.time + 0.05), describeRows(rows, first150!.time)).toEqual([]);
       }
       s = await states(a);
-      expect(s).toMatchObject({ VI_1: { state: 'MASTER', effective: 101 }, VI_2: { state: 'MASTER', effective: 101 } });
+      expect(s).toMatchObject({ VI_1: { state: 'MASTER', effective: 150, yielding: false }, VI_2: { state: 'MASTER', effective: 150, yielding: false } });
       await waitVip(sc.ns('a'), sc.iface('a'), vip2, true, 3_000);
     });
   });
