@@ -23,6 +23,7 @@ export class SdNotifier {
   private readonly send: SendDatagram | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private warned = false;
+  private stopSent = false;
   /** Datagrams sent (for tests and metrics). */
   sent = 0;
 
@@ -67,7 +68,10 @@ export class SdNotifier {
     this.notify(`READY=1\nSTATUS=${oneLine(status)}`);
   }
 
+  /** STOPPING=1, once (the signal handler and the plane's stop both call it). */
   stopping(): void {
+    if (this.stopSent) return;
+    this.stopSent = true;
     this.notify('STOPPING=1');
   }
 

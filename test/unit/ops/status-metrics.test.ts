@@ -231,4 +231,12 @@ describe('systemd notify', () => {
     const other = new SdNotifier({ env: { NOTIFY_SOCKET: '/x', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1' }, send, log, pid: 2 });
     expect(other.startWatchdog()).toBeUndefined();
   });
+
+  it('STOPPING=1 is sent once however many parts of the shutdown ask for it', () => {
+    const sent: string[] = [];
+    const sd = new SdNotifier({ env: { NOTIFY_SOCKET: '/x' }, send: (_p, m) => void sent.push(m), log });
+    sd.stopping();
+    sd.stopping();
+    expect(sent).toEqual(['STOPPING=1']);
+  });
 });
