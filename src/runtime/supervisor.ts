@@ -30,6 +30,10 @@ import type { Trackers } from '../tracking/trackers.js';
 import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
 import { planSockets, primaryAddress, socketAccepts, type SocketPlan } from '../vrrp/sockets.js';
+import { DEFAULT_SETTINGS, settingsFor, type HavipdSettings, type VerifySettings } from '../config-parser/settings.js';
+import { VerifyRunner } from './verify-runner.js';
+import type { VerifyView } from '../vrrp/verify.js';
+import type { Spawner } from '../scripts/process.js';
 
 export interface SupervisorEdges {
   readonly openTransport: OpenTransport;
@@ -92,6 +96,10 @@ export interface SupervisorOptions {
   readonly onEvent?: (event: SupervisorEvent) => void;
   /** Read-only taps for an operations plane (status, metrics): errors are caught and logged. */
   readonly observer?: SupervisorObserver;
+  /** The havipd settings file (issue 11 §4): verify / move commands, healing switches. Default: none. */
+  readonly settings?: HavipdSettings;
+  /** Runs verify / move commands (default: the real script runner); tests inject a fake. */
+  readonly verifySpawn?: Spawner;
 }
 
 /** Sees what goes through the loop, without changing it. */
@@ -133,6 +141,8 @@ export interface SupervisorSnapshot extends CoreSnapshot {
   readonly vipsPresent: Readonly<Record<string, readonly string[]>>;
   readonly counters: Readonly<SupervisorCounters>;
   readonly lastReload: ReloadResult | undefined;
+  /** Announce-and-verify per instance with a verify command (issue 11 §3). */
+  readonly verify: Readonly<Record<string, VerifyView>>;
 }
 
 export interface SupervisorCounters {
@@ -200,6 +210,8 @@ export class Supervisor {
   private reloads: Promise<unknown> = Promise.resolve();
   /** One pino child per instance ({ instance, vrid }), for every line about it. */
   private readonly instanceLogs = new Map<string, Logger>();
+  private settings: HavipdSettings;
+  private readonly verify: VerifyRunner;
 
   constructor(
     config: DaemonConfig,
@@ -214,6 +226,36 @@ export class Supervisor {
     this.alerts = sinks.alerts;
     this.core = new VrrpCore(this.config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => edges.clock.epochMicros()) });
     this.rulePrefs = defaultRulePreferences(this.config);
+    this.settings = opts.settings ?? DEFAULT_SETTINGS;
+    this.verify = new VerifyRunner({
+      clock: edges.clock,
+      ...(opts.verifySpawn ? { spawn: opts.verifySpawn } : {}),
+      target: (name) => this.verifyTarget(name),
+      regarp: (instance) => this.feed({ kind: 'command', command: { type: 'garp', instance } }),
+      log: (e) => {
+        this.writeLog(e);
+        this.observe((o) => o.onEffect?.(e));
+      },
+    });
+    this.verify.setSettings(this.verifySettings());
+  }
+
+  /** The settings file in force (issue 11 §4): the healing switches and verify commands, as plain data. */
+  get currentSettings(): HavipdSettings {
+    return this.settings;
+  }
+
+  /** Per instance of the configuration: its verify settings. */
+  private verifySettings(): Record<string, VerifySettings> {
+    return Object.fromEntries(this.config.instances.map((i) => [i.name, settingsFor(this.settings, i.name).verify]));
+  }
+
+  /** What a verify / move command is told: the instance's VIPs, its interface and that interface's MAC. */
+  private verifyTarget(name: string): { vips: string[]; ifname: string; mac: string | undefined } | undefined {
+    const c = this.config.instances.find((i) => i.name === name);
+    if (!c) return undefined;
+    const ifname = c.interface ?? this.config.global.defaultInterface;
+    return { vips: c.vips.map((v) => v.address), ifname, mac: this.edges.links?.get(ifname)?.mac };
   }
 
   private get log(): Logger {
@@ -268,6 +310,7 @@ export class Supervisor {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.verify.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const trackers = this.trackers?.stop();
@@ -302,9 +345,15 @@ export class Supervisor {
    * unused ones closed after the removed instances' last adverts went out. A reload that throws leaves the
    * sinks on the running configuration; its result is in `snapshot().lastReload` and the event ring.
    */
-  reload(newConfig: DaemonConfig): Promise<ReloadResult> {
+  reload(newConfig: DaemonConfig, newSettings?: HavipdSettings): Promise<ReloadResult> {
     // One reload at a time: a SIGHUP during a reload waits for it.
-    const next = this.reloads.then(() => this.reloadNow(newConfig));
+    const next = this.reloads.then(async () => {
+      const r = await this.reloadNow(newConfig);
+      // The settings go with the configuration they were checked against (a failed reload keeps both).
+      if (r.ok && newSettings) this.settings = newSettings;
+      if (r.ok) this.verify.setSettings(this.verifySettings());
+      return r;
+    });
     this.reloads = next.catch(() => undefined);
     return next;
   }
@@ -402,6 +451,7 @@ export class Supervisor {
       vipsPresent,
       counters: { ...this.counters },
       lastReload: this.lastReload,
+      verify: this.verify.views(),
     };
   }
 
@@ -756,6 +806,8 @@ export class Supervisor {
       case 'transition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'transition', instance: e.instance, from: e.from, to: e.to, reason: e.reason, priority: e.priority });
         this.notify(e);
+        // After the VIPs and the GARP burst of becoming MASTER (the order of effects): verification starts.
+        if (e.to === 'MASTER' || e.from === 'MASTER') this.verify.master(e.instance, e.to === 'MASTER');
         return;
       case 'groupTransition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'groupTransition', group: e.group, from: e.from, to: e.to });
