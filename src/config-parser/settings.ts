@@ -139,11 +139,13 @@ function locate(text: string): Map<string, { line: number; col: number }> {
 // ───────────────────────────── validation ─────────────────────────────
 
 type Table = Record<string, unknown>;
-const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+/** smol-toml's dates and times (TomlDate) carry `toISOString`; settings never use them. */
+const isDate = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as { toISOString?: unknown }).toISOString === 'function';
+const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null && !Array.isArray(v) && !isDate(v);
 
 function typeName(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
-  if (v instanceof Date || (typeof v === 'object' && v !== null && 'toISOString' in v)) return 'a date';
+  if (isDate(v)) return 'a date';
   if (isTable(v)) return 'a table';
   if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return 'an integer';
   if (typeof v === 'number') return 'a float';
