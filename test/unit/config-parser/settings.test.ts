@@ -126,6 +126,11 @@ describe('settings file: every error names file:line:col', () => {
     ]);
   });
 
+  it('a TOML date where a boolean or a table belongs is a wrong type', () => {
+    expect(errs('[healing]\nreannounce = 1979-05-27\n')).toEqual([`${F}:2:1: error: 'healing.reannounce' must be true or false, not a date [settings-wrong-type]`]);
+    expect(errs('verify = 1979-05-27T07:32:00Z\n')).toEqual([`${F}:1:1: error: 'verify' must be a table, not a date [settings-wrong-type]`]);
+  });
+
   it('arrays of tables are a wrong type, not a crash', () => {
     expect(errs('[[instance]]\nx = 1\n')).toEqual([`${F}:1:1: error: 'instance' must be a table, not an array [settings-wrong-type]`]);
   });
