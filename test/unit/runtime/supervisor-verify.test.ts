@@ -107,7 +107,7 @@ timeout = 2
 describe('announce and verify through the Supervisor', () => {
   it('fails twice then succeeds: env, one GARP burst per failure, confirmed in status, metrics and events', async () => {
     // garp_master_delay 0: no delayed second burst muddles the count.
-    const w = world(daemonConfig({ instances: [instanceConfig({ priority: 150, garp: { masterDelay: 0 } })] }), TOML);
+    const w = world(daemonConfig({ instances: [instanceConfig({ priority: 150, garp: { masterDelay: micros(0) } })] }), TOML);
     w.spawner.outcomes = [{ code: 1, afterMs: 300 }, { code: 1, afterMs: 300 }, { code: 0, afterMs: 300 }];
     await w.daemon.start();
     await untilMaster(w);
@@ -142,7 +142,7 @@ describe('announce and verify through the Supervisor', () => {
   });
 
   it('a hanging command is ended at its timeout; adverts keep their period meanwhile; the deadline runs the move', async () => {
-    const w = world(daemonConfig({ instances: [instanceConfig({ priority: 150, garp: { masterDelay: 0 } })] }), TOML);
+    const w = world(daemonConfig({ instances: [instanceConfig({ priority: 150, garp: { masterDelay: micros(0) } })] }), TOML);
     w.spawner.outcomes = ['hang', 'hang', 'hang', 'hang', { code: 0, afterMs: 50 }, { code: 0, afterMs: 50 }];
     await w.daemon.start();
     await untilMaster(w);
@@ -164,7 +164,7 @@ describe('announce and verify through the Supervisor', () => {
   });
 
   it('leaving MASTER kills the running verify command; the gauge goes to 0', async () => {
-    const w = world(daemonConfig({ instances: [instanceConfig({ priority: 150, garp: { masterDelay: 0 } })] }), TOML);
+    const w = world(daemonConfig({ instances: [instanceConfig({ priority: 150, garp: { masterDelay: micros(0) } })] }), TOML);
     w.spawner.outcomes = ['hang'];
     await w.daemon.start();
     await untilMaster(w);

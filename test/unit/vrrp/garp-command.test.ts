@@ -7,7 +7,7 @@ import { daemonConfig, instanceConfig } from '../../support/config.js';
 
 describe('garp command', () => {
   it('sends the burst and does not move the next advert (it used to re-arm the timer a full advert_int later)', () => {
-    const core = new VrrpCore(daemonConfig({ instances: [instanceConfig({ priority: 150, garp: { masterDelay: 0 } })] }));
+    const core = new VrrpCore(daemonConfig({ instances: [instanceConfig({ priority: 150, garp: { masterDelay: micros(0) } })] }));
     core.step(micros(0), { kind: 'interfaceAddress', ifname: 'eth0', family: 4, address: '10.0.0.1' });
     core.step(micros(0), { kind: 'start' });
     for (let k = 0; k < 10 && core.snapshot().instances[0]!.state !== 'MASTER'; k++) core.step(core.nextDeadline()!, { kind: 'tick' });
