@@ -53,44 +53,44 @@ describe.skipIf(guard.skip)('announce and verify (havipd in namespaces)', () => 
     const a = await startNode('havipd', lan.a, conf(), { args: ['--settings', settings, '--metrics-listen', '127.0.0.1:19651'] });
     nodes.push(a);
     try {
-    await explainFailure(() => [a], async () => {
-      await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
-      await a.waitForLog(/\(VI_1\) VIP confirmed by the verify command \(attempt 3\)/, { timeoutMs: 15_000 });
-    });
-    await sleep(1_500);
-    const rows = await cap.stop();
-    const times = garpsFor(rows, vip).map((r) => r.time);
-    const b = bursts(times, 0.5);
-    expect(b.map((x) => x.length), describeRows(rows)).toEqual([2, 2, 2]);
-    // Each re-GARP follows a failed attempt (the command takes 0.7 s); the next attempt starts an interval
-    // (1 s) after a failure: re-GARPs 1.7 s apart, the first 0.7 s after becoming MASTER.
-    expect(b[1]![0]! - b[0]![0]!, describeRows(rows)).toBeGreaterThan(0.7 - 0.05);
-    expect(b[1]![0]! - b[0]![0]!, describeRows(rows)).toBeLessThan(0.7 + 2 * MARGIN_S);
-    expect(b[2]![0]! - b[1]![0]!, describeRows(rows)).toBeGreaterThan(1.7 - 0.05);
-    expect(b[2]![0]! - b[1]![0]!, describeRows(rows)).toBeLessThan(1.7 + 2 * MARGIN_S);
-    expect(readFileSync(count, 'utf8').trim()).toBe('3');
-    const mac = await macOf(lan.a, lan.ifA);
-    expect(readFileSync(envOut, 'utf8').trim().split('\n')).toEqual(expect.arrayContaining([`HAVIPD_INSTANCE=VI_1`, `HAVIPD_VIP=${vip}`, `HAVIPD_INTERFACE=${lan.ifA}`, `HAVIPD_MAC=${mac}`, 'HAVIPD_ATTEMPT=3']));
+      await explainFailure(() => [a], async () => {
+        await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+        await a.waitForLog(/\(VI_1\) VIP confirmed by the verify command \(attempt 3\)/, { timeoutMs: 15_000 });
+      });
+      await sleep(1_500);
+      const rows = await cap.stop();
+      const times = garpsFor(rows, vip).map((r) => r.time);
+      const b = bursts(times, 0.5);
+      expect(b.map((x) => x.length), describeRows(rows)).toEqual([2, 2, 2]);
+      // Each re-GARP follows a failed attempt (the command takes 0.7 s); the next attempt starts an interval
+      // (1 s) after a failure: re-GARPs 1.7 s apart, the first 0.7 s after becoming MASTER.
+      expect(b[1]![0]! - b[0]![0]!, describeRows(rows)).toBeGreaterThan(0.7 - 0.05);
+      expect(b[1]![0]! - b[0]![0]!, describeRows(rows)).toBeLessThan(0.7 + 2 * MARGIN_S);
+      expect(b[2]![0]! - b[1]![0]!, describeRows(rows)).toBeGreaterThan(1.7 - 0.05);
+      expect(b[2]![0]! - b[1]![0]!, describeRows(rows)).toBeLessThan(1.7 + 2 * MARGIN_S);
+      expect(readFileSync(count, 'utf8').trim()).toBe('3');
+      const mac = await macOf(lan.a, lan.ifA);
+      expect(readFileSync(envOut, 'utf8').trim().split('\n')).toEqual(expect.arrayContaining([`HAVIPD_INSTANCE=VI_1`, `HAVIPD_VIP=${vip}`, `HAVIPD_INTERFACE=${lan.ifA}`, `HAVIPD_MAC=${mac}`, 'HAVIPD_ATTEMPT=3']));
 
-    const st = await client(a, ['status', '--json']);
-    expect(st.code, st.stderr).toBe(0);
-    const inst = (JSON.parse(st.stdout) as { instances: Array<{ verify: Record<string, unknown> }> }).instances[0]!;
-    expect(inst.verify).toMatchObject({ status: 'confirmed', confirmed: true, attempts: 3, move: 'none', lastResult: 'exit 0' });
-    const text = await client(a, ['status']);
-    expect(text.stdout).toContain('verify: confirmed after 3 attempt(s)');
-    const metrics = await lan.a.exec(['curl', '-s', 'http://127.0.0.1:19651/metrics']);
-    expect(metrics.stdout).toContain(`havipd_vip_confirmed{instance="VI_1",vip="${vip}"} 1`);
-    const ev = await client(a, ['events', '--json']);
-    const kinds = ev.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; fields?: { event?: string } }).filter((e) => e.kind === 'verify').map((e) => e.fields?.event);
-    expect(kinds).toEqual(['failed', 'regarp', 'failed', 'regarp', 'confirmed']);
+      const st = await client(a, ['status', '--json']);
+      expect(st.code, st.stderr).toBe(0);
+      const inst = (JSON.parse(st.stdout) as { instances: Array<{ verify: Record<string, unknown> }> }).instances[0]!;
+      expect(inst.verify).toMatchObject({ status: 'confirmed', confirmed: true, attempts: 3, move: 'none', lastResult: 'exit 0' });
+      const text = await client(a, ['status']);
+      expect(text.stdout).toContain('verify: confirmed after 3 attempt(s)');
+      const metrics = await lan.a.exec(['curl', '-s', 'http://127.0.0.1:19651/metrics']);
+      expect(metrics.stdout).toContain(`havipd_vip_confirmed{instance="VI_1",vip="${vip}"} 1`);
+      const ev = await client(a, ['events', '--json']);
+      const kinds = ev.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; fields?: { event?: string } }).filter((e) => e.kind === 'verify').map((e) => e.fields?.event);
+      expect(kinds).toEqual(['failed', 'regarp', 'failed', 'regarp', 'confirmed']);
 
-    // A broken settings file: the reload is refused, the running settings stay.
-    writeFileSync(settings, `[instance.VI_1]\nverify = "${verify}"\nintervall = 1\n`);
-    const rl = await client(a, ['reload']);
-    expect(rl.code, rl.stdout + rl.stderr).not.toBe(0);
-    expect(rl.stdout + rl.stderr).toContain(`${settings}:3:1: error: unknown key 'intervall'`);
-    const st2 = await client(a, ['status', '--json']);
-    expect((JSON.parse(st2.stdout) as { instances: Array<{ verify: Record<string, unknown> }> }).instances[0]!.verify).toMatchObject({ status: 'confirmed' });
+      // A broken settings file: the reload is refused, the running settings stay.
+      writeFileSync(settings, `[instance.VI_1]\nverify = "${verify}"\nintervall = 1\n`);
+      const rl = await client(a, ['reload']);
+      expect(rl.code, rl.stdout + rl.stderr).not.toBe(0);
+      expect(rl.stdout + rl.stderr).toContain(`${settings}:3:1: error: unknown key 'intervall'`);
+      const st2 = await client(a, ['status', '--json']);
+      expect((JSON.parse(st2.stdout) as { instances: Array<{ verify: Record<string, unknown> }> }).instances[0]!.verify).toMatchObject({ status: 'confirmed' });
     } finally {
       await cap.stop().catch(() => undefined);
       await a.stop('SIGTERM');
@@ -113,32 +113,32 @@ describe.skipIf(guard.skip)('announce and verify (havipd in namespaces)', () => 
     const a = await startNode('havipd', lan.a, conf(), { args: ['--settings', settings] });
     nodes.push(a);
     try {
-    await explainFailure(() => [a], async () => {
-      await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
-      await a.waitForLog(/verify command .*hang\.sh timed out/, { timeoutMs: 10_000 });
-      await a.waitForLog(/VIP not confirmed after \d+ attempt\(s\) in 4 s - running the move command/, { timeoutMs: 15_000 });
-    });
-    for (let k = 0; k < 50 && !existsSync(moved); k++) await sleep(100);
-    expect(readFileSync(moved, 'utf8')).toContain(`HAVIPD_VIP=${vipIn(lan.ipA, 91)}`);
-    // After the move, one more attempt (it hangs too, and is killed at its timeout): the last one of the term.
-    await explainFailure(() => [a], async () => {
-      await a.waitForLog(/\(VI_1\) move command succeeded/, { timeoutMs: 10_000 });
-      const before = a.countLog(/verify attempt \d+ failed \(timed out/);
-      await a.waitForLog(/verify attempt \d+ failed \(timed out/, { timeoutMs: 10_000, after: before });
-    });
-    await sleep(500);
-    const rows = await cap.stop();
-    // No process of a killed attempt is left (neither the flooding `yes` nor the subshell it forked).
-    const left = await run(['pgrep', '-f', `${marker}|${verify}`], { check: false });
-    expect(left.stdout.trim(), 'verify processes left').toBe('');
-    // The adverts kept their period through the attempts, kills and the move: gaps 1 s ± margin.
-    const ads = advertsFrom(rows, lan.ipA, 91, 150).map((r) => r.time);
-    expect(ads.length).toBeGreaterThanOrEqual(5);
-    const gaps = ads.slice(1).map((t, k) => t - ads[k]!);
-    expect(Math.max(...gaps), describeRows(rows)).toBeLessThan(1 + MARGIN_S);
-    expect(Math.min(...gaps), describeRows(rows)).toBeGreaterThan(1 - MARGIN_S);
-    const st = await client(a, ['status', '--json']);
-    expect((JSON.parse(st.stdout) as { instances: Array<{ verify: Record<string, unknown> }> }).instances[0]!.verify).toMatchObject({ status: 'unconfirmed', confirmed: false, move: 'ok', lastResult: 'timed out (SIGTERM)' });
+      await explainFailure(() => [a], async () => {
+        await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+        await a.waitForLog(/verify command .*hang\.sh timed out/, { timeoutMs: 10_000 });
+        await a.waitForLog(/VIP not confirmed after \d+ attempt\(s\) in 4 s - running the move command/, { timeoutMs: 15_000 });
+      });
+      for (let k = 0; k < 50 && !existsSync(moved); k++) await sleep(100);
+      expect(readFileSync(moved, 'utf8')).toContain(`HAVIPD_VIP=${vipIn(lan.ipA, 91)}`);
+      // After the move, one more attempt (it hangs too, and is killed at its timeout): the last one of the term.
+      await explainFailure(() => [a], async () => {
+        await a.waitForLog(/\(VI_1\) move command succeeded/, { timeoutMs: 10_000 });
+        const before = a.countLog(/verify attempt \d+ failed \(timed out/);
+        await a.waitForLog(/verify attempt \d+ failed \(timed out/, { timeoutMs: 10_000, after: before });
+      });
+      await sleep(500);
+      const rows = await cap.stop();
+      // No process of a killed attempt is left (neither the flooding `yes` nor the subshell it forked).
+      const left = await run(['pgrep', '-f', `${marker}|${verify}`], { check: false });
+      expect(left.stdout.trim(), 'verify processes left').toBe('');
+      // The adverts kept their period through the attempts, kills and the move: gaps 1 s ± margin.
+      const ads = advertsFrom(rows, lan.ipA, 91, 150).map((r) => r.time);
+      expect(ads.length).toBeGreaterThanOrEqual(5);
+      const gaps = ads.slice(1).map((t, k) => t - ads[k]!);
+      expect(Math.max(...gaps), describeRows(rows)).toBeLessThan(1 + MARGIN_S);
+      expect(Math.min(...gaps), describeRows(rows)).toBeGreaterThan(1 - MARGIN_S);
+      const st = await client(a, ['status', '--json']);
+      expect((JSON.parse(st.stdout) as { instances: Array<{ verify: Record<string, unknown> }> }).instances[0]!.verify).toMatchObject({ status: 'unconfirmed', confirmed: false, move: 'ok', lastResult: 'timed out (SIGTERM)' });
     } finally {
       await cap.stop().catch(() => undefined);
       await a.stop('SIGTERM');
