@@ -58,7 +58,9 @@ export function createNodeDeadlineTimer(now: () => Micros): DeadlineTimer {
       if (t) clearTimeout(t);
       t = setTimeout(() => {
         t = undefined;
-        fn();
+        // libuv timers count from a cached loop time and may fire a little early: wait for the rest then.
+        if (now() < deadline) this.arm(deadline, fn);
+        else fn();
       }, Math.max(0, Math.ceil((deadline - now()) / 1000)));
     },
     cancel() {

@@ -20,6 +20,7 @@ import { LOG_EVENT } from '../log-events.js';
 import { HavipdError } from '../errors.js';
 import type { Clock } from '../edges/clock.js';
 import { createNodeDeadlineTimer, type DeadlineTimer } from '../edges/deadline-timer.js';
+import { rehearseTakeover } from './rehearse.js';
 import type { AddressEdge } from '../edges/addresses.js';
 import { defaultRulePreferences, type RouteEdge } from '../edges/routes.js';
 import type { LinkEdge, LinkEvent } from '../edges/links.js';
@@ -253,18 +254,27 @@ export class Supervisor {
     if (this.running || this.stopped) return;
     this.running = true;
     this.notifier?.start();
-    for (const input of this.trackers?.initialInputs() ?? []) this.feed(input);
+    const initial: Input[] = [...(this.trackers?.initialInputs() ?? [])];
+    for (const input of initial) this.feed(input);
     this.planSlots();
     await this.openSlots();
     await this.warmTakeoverPath();
-    for (const input of this.environmentInputs(this.watchedInterfaces())) this.feed(input);
-    for (const input of this.socketFaultInputs()) this.feed(input);
+    const environment = [...this.environmentInputs(this.watchedInterfaces()), ...this.socketFaultInputs()];
+    for (const input of environment) this.feed(input);
     this.edges.links?.on('change', this.onLinkChange);
     await this.changeStaticAddresses('add', this.config.staticAddresses);
     await this.changeRoutes('add', undefined, this.config.staticRoutes, this.config.staticRules);
     this.feed({ kind: 'start' });
     await this.chain;
     this.trackers?.start((input) => this.feed(input));
+    // After the first states are out: compile the takeover path once in a throw-away core (rehearse.ts).
+    setImmediate(() => {
+      try {
+        rehearseTakeover(this.config, { detail: this.opts.detail, authHmac: nodeAuthHmacSeam(() => this.edges.clock.epochMicros()) }, [...initial, ...environment]);
+      } catch {
+        // Only a warm-up: a core bug shows on the real path, where it is counted and logged.
+      }
+    });
   }
 
   /**
