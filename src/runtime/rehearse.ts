@@ -9,9 +9,20 @@ import type { DaemonConfig } from '../config-parser/types.js';
 import { VrrpCore, type VrrpCoreOptions } from '../vrrp/core.js';
 import type { Input } from '../vrrp/effects.js';
 import type { Micros } from '../net/units.js';
+import { frameIpv4 } from '../edges/transport/ipv4-header.js';
+import { buildGarp, buildUnsolicitedNa } from '../garp/frames.js';
 
-/** Steps a scratch core through start-up and the instances' first takeovers. Returns the steps taken. */
-export function rehearseTakeover(config: DaemonConfig, opts: VrrpCoreOptions, inputs: readonly Input[], maxSteps = 64 + 8 * config.instances.length): number {
+const SCRATCH_MAC = new Uint8Array([2, 0, 0, 0, 0, 1]);
+
+/** What a rehearsal did: core steps taken, instances that reached MASTER, adverts they encoded. */
+export interface Rehearsal {
+  readonly steps: number;
+  readonly masters: number;
+  readonly adverts: number;
+}
+
+/** Steps a scratch core through start-up and the instances' first takeovers (bounded by `maxSteps`). */
+export function rehearseTakeover(config: DaemonConfig, opts: VrrpCoreOptions, inputs: readonly Input[], maxSteps = 64 + 8 * config.instances.length): Rehearsal {
   const core = new VrrpCore(config, opts);
   let now = 1_000_000 as Micros;
   for (const input of inputs) core.step(now, input);
@@ -30,9 +41,12 @@ export function rehearseTakeover(config: DaemonConfig, opts: VrrpCoreOptions, in
     for (const e of effects) {
       if (e.kind === 'transition' && e.to === 'MASTER') masters.add(e.instance);
       if (e.kind === 'sendAdvert' && masters.size === config.instances.length) advertsAfter++;
+      // The shell's pure frame builders on the same data (the raw transport's IPv4 header, GARP / NA).
+      if (e.kind === 'sendAdvert' && e.family === 4) for (const d of e.destinations) frameIpv4(d.bytes, { src: e.src, dst: d.dst, ttl: d.ttl, id: e.ipId ?? 1 });
+      if (e.kind === 'sendGarp') for (const a of e.addresses) void (e.family === 4 ? buildGarp(SCRATCH_MAC, a) : buildUnsolicitedNa(SCRATCH_MAC, a, false));
     }
     if (masters.size === config.instances.length && advertsAfter >= config.instances.length) break;
   }
   core.step(now, { kind: 'stop' });
-  return steps;
+  return { steps, masters: masters.size, adverts: advertsAfter };
 }
