@@ -131,6 +131,7 @@ export const LOG_EVENT = {
   maintenanceUnreadable: 'maintenance.unreadable',
   maintenanceUnknown: 'maintenance.unknown',
   opsNativeMissing: 'ops.native-missing',
+  textPagesDropped: 'memory.text-dropped',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];

@@ -94,6 +94,11 @@ export interface NativeAddon {
   armTimer(fd: number, ns: bigint): void;
   /** Expirations since the last read, 0 when none (the fd is non-blocking). */
   readTimer(fd: number): number;
+  /**
+   * madvise(MADV_DONTNEED) on the executable's r-xp file mappings: drops the resident code run only at
+   * start-up from RSS (it stays in the page cache; pages still in use fault back in). Returns the bytes advised.
+   */
+  dropTextPages(): number;
 }
 
 /** A Unix socket peer's credentials (SO_PEERCRED). */

@@ -108,6 +108,20 @@ async function deadlineTimer(): Promise<DeadlineTimer | undefined> {
   }
 }
 
+/** After start-up has settled: the code run only at start-up leaves RSS (issue 12 §3; `dropTextPages`). */
+const DROP_TEXT_AFTER_MS = 5_000;
+
+function dropStartupText(log: Logger): void {
+  setTimeout(() => {
+    void import('../native/index.js')
+      .then(({ loadNative }) => {
+        const bytes = loadNative().dropTextPages();
+        log.debug({ event: LOG_EVENT.textPagesDropped, bytes }, `dropped ${Math.round(bytes / 1048576)} MiB of start-up code pages from RSS`);
+      })
+      .catch(() => undefined);
+  }, DROP_TEXT_AFTER_MS).unref();
+}
+
 async function buildEdges(opts: ServiceOptions, log: Logger): Promise<SupervisorEdges> {
   const caps = netCapabilities();
   const { createRouteEdge } = await import('../edges/routes.js');
@@ -247,6 +261,7 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
   await supervisor.start();
   await plane?.start();
   log.info({ event: LOG_EVENT.daemonReady }, 'Startup complete');
+  dropStartupText(log);
 
   return await new Promise<number>((resolve) => {
     let stopping = false;
