@@ -21,6 +21,26 @@ export interface Rehearsal {
   readonly adverts: number;
 }
 
+/**
+ * The instances worth rehearsing: the first of each kind (version, family, auth type, unicast or not,
+ * HMAC or not) outside sync groups, plus the first sync group with its members. Compiling a code path
+ * once is enough, and a thousand instances would block the loop for most of a second.
+ */
+export function rehearsalConfig(config: DaemonConfig): DaemonConfig {
+  const group = config.syncGroups[0];
+  const grouped = new Set(config.syncGroups.flatMap((g) => g.members));
+  const seen = new Set<string>();
+  const picked = config.instances.filter((i) => {
+    if (group?.members.includes(i.name)) return true;
+    if (grouped.has(i.name)) return false;
+    const kind = `${i.version}/${i.family}/${i.auth.type}/${i.unicastPeers.length > 0}/${i.authHmac !== undefined}/${i.vips.map((v) => v.family).join('')}`;
+    if (seen.has(kind)) return false;
+    seen.add(kind);
+    return true;
+  });
+  return { ...config, instances: picked, syncGroups: group ? [group] : [] };
+}
+
 /** Steps a scratch core through start-up and the instances' first takeovers (bounded by `maxSteps`). */
 export function rehearseTakeover(config: DaemonConfig, opts: VrrpCoreOptions, inputs: readonly Input[], maxSteps = 64 + 8 * config.instances.length): Rehearsal {
   const core = new VrrpCore(config, opts);

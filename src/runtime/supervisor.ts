@@ -20,7 +20,7 @@ import { LOG_EVENT } from '../log-events.js';
 import { HavipdError } from '../errors.js';
 import type { Clock } from '../edges/clock.js';
 import { createNodeDeadlineTimer, type DeadlineTimer } from '../edges/deadline-timer.js';
-import { rehearseTakeover } from './rehearse.js';
+import { rehearsalConfig, rehearseTakeover } from './rehearse.js';
 import type { AddressEdge } from '../edges/addresses.js';
 import { defaultRulePreferences, type RouteEdge } from '../edges/routes.js';
 import type { LinkEdge, LinkEvent } from '../edges/links.js';
@@ -270,7 +270,7 @@ export class Supervisor {
     // After the first states are out: compile the takeover path once in a throw-away core (rehearse.ts).
     setImmediate(() => {
       try {
-        rehearseTakeover(this.config, { detail: this.opts.detail, authHmac: nodeAuthHmacSeam(() => this.edges.clock.epochMicros()) }, [...initial, ...environment]);
+        rehearseTakeover(rehearsalConfig(this.config), { detail: this.opts.detail, authHmac: nodeAuthHmacSeam(() => this.edges.clock.epochMicros()) }, [...initial, ...environment]);
       } catch {
         // Only a warm-up: a core bug shows on the real path, where it is counted and logged.
       }

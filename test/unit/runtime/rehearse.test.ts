@@ -2,7 +2,7 @@
 // inputs, takes every instance through its first down-timer expiry to MASTER and its adverts, and the
 // real core it was modelled on is left as it was.
 import { describe, expect, it } from 'vitest';
-import { rehearseTakeover } from '../../../src/runtime/rehearse.js';
+import { rehearsalConfig, rehearseTakeover } from '../../../src/runtime/rehearse.js';
 import { VrrpCore } from '../../../src/vrrp/core.js';
 import type { Input } from '../../../src/vrrp/effects.js';
 import type { Micros } from '../../../src/net/units.js';
@@ -46,5 +46,17 @@ describe('rehearseTakeover', () => {
     rehearseTakeover(config, {}, env);
     expect(real.nextDeadline()).toBe(twin.nextDeadline());
     expect(real.snapshot()).toEqual(twin.snapshot());
+  });
+
+  it('rehearses one instance of each kind: 40 alike are one, a v3 one is another, a sync group keeps its members', () => {
+    const alike = Array.from({ length: 40 }, (_, k) => instanceText({ name: `VI_${k + 1}`, vrid: k + 1, vips: [`10.0.${k}.1`] }));
+    const v3 = instanceText({ name: 'V3', vrid: 100, version: 3, advertInt: 0.1, vips: ['10.1.0.1'] });
+    expect(rehearsalConfig(configFromText(alike.join('\n'))).instances.map((i) => i.name)).toEqual(['VI_1']);
+    expect(rehearsalConfig(configFromText([...alike, v3].join('\n'))).instances.map((i) => i.name)).toEqual(['VI_1', 'V3']);
+    const grouped = configFromText([...alike.slice(0, 4), 'vrrp_sync_group G1 {', '  group {', '    VI_2', '    VI_3', '  }', '}', 'vrrp_sync_group G2 {', '  group {', '    VI_4', '  }', '}'].join('\n'));
+    const r = rehearsalConfig(grouped);
+    expect(r.instances.map((i) => i.name)).toEqual(['VI_1', 'VI_2', 'VI_3']);
+    expect(r.syncGroups.map((g) => g.name)).toEqual(['G1']);
+    expect(rehearseTakeover(r, {}, env).masters).toBe(3);
   });
 });
