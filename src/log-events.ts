@@ -133,6 +133,18 @@ export const LOG_EVENT = {
   opsNativeMissing: 'ops.native-missing',
   timerExpiredBackup: 'timer.expired-backup',
   processEvents: 'process.events',
+  // Announce and verify (issue 11 §3), settings file (issue 11 §4)
+  verifyStart: 'verify.start',
+  verifyConfirmed: 'verify.confirmed',
+  verifyFailed: 'verify.failed',
+  verifyUnconfirmed: 'verify.unconfirmed',
+  verifyCancelled: 'verify.cancelled',
+  verifyMoved: 'verify.moved',
+  verifyMoveFailed: 'verify.move-failed',
+  verifyRegarp: 'verify.regarp',
+  verifyRunError: 'verify.run-error',
+  settingsDiagnostic: 'settings.diagnostic',
+  settingsLoaded: 'settings.loaded',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];

@@ -230,7 +230,9 @@ export function applyCommand(
   }
   // Sync groups follow once every planned member has moved (no member pulled along without its own advert).
   for (const { i, prev } of planned) if (i.state !== prev) i.sync?.handle(prev, i, ctx);
-  for (const { i } of planned) i.initSands(ctx);
+  // A GARP burst changes no state: re-arming the timer here would push a MASTER's next advert up to one
+  // advert_int later (each `havipd garp`, and each failed verify attempt, issue 11 §3, delayed an advert).
+  for (const { plan, i } of planned) if (plan.action !== 'garp') i.initSands(ctx);
   return plans;
 }
 
