@@ -289,7 +289,7 @@ export function runHmac(i: HmacInput, h: HmacHarness, tally?: HmacTally): void {
 
 export const hmacTarget: FuzzTarget<HmacInput> = {
   name: 'hmac',
-  defaultCount: 200_000,
+  defaultCount: 100_000,
   setup(): TargetInstance<HmacInput> {
     const config = hmacCoreConfig();
     const golden = goldenVectors();
