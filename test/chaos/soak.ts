@@ -327,14 +327,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     }
     const clearS = Date.now() / 1000;
     await sleep(Math.round((mdMax + 2 * advertIntS + 4 + 4) * 1000));
+    const endS = Date.now() / 1000;
     const vipHolders: number[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const a = (await nodes[i]!.ns.ip(['-o', '-4', 'addr', 'show', 'dev', 'eth0'])).stdout;
       if (a.includes(` ${vip}/`)) vipHolders.push(i);
     }
-    const endS = Date.now() / 1000;
     clearInterval(rssTimer);
     rssTimer = undefined;
+    // tcpdump drains its ring buffer behind a busy machine: give it time before it is stopped, so the
+    // adverts up to endS are in the file
+    await sleep(2_000);
     const rows = await capture.stop();
     const adverts: Advert[] = rows.filter((r) => r.proto === 'vrrp' && r.vrrp && r.src).map((r) => ({ t: r.time, src: r.src!, prio: r.vrrp!.priority }));
     if (process.env.HAVIPD_CHAOS_DEBUG) writeFileSync(process.env.HAVIPD_CHAOS_DEBUG, JSON.stringify({ startS, clearS, endS, windows, adverts, logs: nodes.map((n) => n.node?.log().slice(-20_000)) }, null, 1));
