@@ -137,7 +137,7 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
   let dualRun = 0;
   let noneRun = 0;
   for (const g of grid) {
-    if (g.t > inp.clearS || !steady(g.t)) {
+    if (!steady(g.t)) {
       dualRun = 0;
       noneRun = 0;
       continue;

@@ -66,7 +66,7 @@ export function makeSchedule(o: ScheduleOptions): Fault[] {
     const [lo, hi] = DURATION[kind];
     const durationMs = rng.range(lo, hi);
     // overlap the previous fault now and then; otherwise let the pair settle first
-    if (n > 0) at = rng.chance(0.3) && prevEnd > at ? at + rng.range(200, Math.max(300, prevEnd - at)) : prevEnd + o.settleMs + rng.range(0, 2_000);
+    if (n > 0) at = rng.chance(0.3) && prevEnd > at ? at + rng.range(200, Math.max(300, prevEnd - at)) : prevEnd + o.settleMs + rng.range(1_000, 4_000);
     const f: Fault = {
       n, at, kind, node, durationMs,
       ...(kind === 'loss' ? { lossPct: rng.pick([30, 30, 50, 70]), direction: rng.pick(['in', 'out', 'both'] as const) } : {}),
