@@ -68,7 +68,7 @@ export function defaultBounds(advertIntS: number, masterDownS: number): Bounds {
     dualMasterS: masterDownS + advertIntS,
     noMasterS: masterDownS + advertIntS + 0.5,
     convergeS: masterDownS + 2 * advertIntS + 4,
-    periodSlackS: 0.5,
+    periodSlackS: 0.75,
     rssMaxMiB: 200,
     rssGrowthMiB: 40,
   };

