@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/{unit,rfc,golden,property,sim,fuzz}/**/*.test.ts', 'test/cli/**/*.test.ts'],
+          include: ['test/{unit,rfc,golden,property,sim,fuzz,chaos}/**/*.test.ts', 'test/cli/**/*.test.ts'],
           testTimeout: 20_000,
         },
       },

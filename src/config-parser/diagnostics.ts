@@ -77,12 +77,47 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** Work done by `suggestKeyword` (dynamic-programming cells filled), for tests that bound the parser's cost by counting. */
+export interface SuggestWork {
+  cells: number;
+}
+
+/**
+ * The edit distance when it is at most `limit`, else `limit + 1`. Only the diagonal band of width
+ * 2·limit+1 is filled and a row whose minimum exceeds the limit stops the scan, so one call costs at most
+ * `a.length · (2·limit + 1)` cells however long `b` is.
+ */
+export function editDistanceWithin(a: string, b: string, limit: number, work?: SuggestWork): number {
+  const over = limit + 1;
+  if (Math.abs(a.length - b.length) > limit) return over;
+  const n = b.length;
+  let prev = new Array<number>(n + 1).fill(over);
+  for (let j = 0; j <= Math.min(n, limit); j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const cur = new Array<number>(n + 1).fill(over);
+    cur[0] = i <= limit ? i : over;
+    let rowMin = cur[0];
+    const hi = Math.min(n, i + limit);
+    for (let j = Math.max(1, i - limit); j <= hi; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1), over);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (work) work.cells += hi - Math.max(1, i - limit) + 1;
+    if (rowMin > limit) return over;
+    prev = cur;
+  }
+  return Math.min(prev[n]!, over);
+}
+
 /**
  * The nearest keyword to an unknown `word`, or undefined when none is close.
  * Handles a missing space (`vrrp_instanceVI_1` → `vrrp_instance VI_1`) and case slips (`MASTER` vs `master`
  * is a value, not a keyword, so only keyword tables are searched here).
+ * Cost: one prefix test per candidate plus at most `word.length · (2·limit + 1)` cells per candidate of a
+ * near length (limit ≤ 3), whatever the word's length (a 1023-byte token costs the prefix tests only).
  */
-export function suggestKeyword(word: string, candidates: readonly string[]): string | undefined {
+export function suggestKeyword(word: string, candidates: readonly string[], work?: SuggestWork): string | undefined {
   // A keyword glued to its argument: the longest candidate that is a strict prefix.
   let glued: string | undefined;
   for (const c of candidates) {
@@ -94,14 +129,51 @@ export function suggestKeyword(word: string, candidates: readonly string[]): str
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    // The edit distance is at least the length difference: skip what cannot be near (a 1023-byte token
-    // against every keyword would otherwise cost ~25 M steps).
+    // The edit distance is at least the length difference: skip what cannot be near.
     if (Math.abs(c.length - lower.length) > limit) continue;
-    const d = c === lower ? 0.5 : editDistance(lower, c);
+    const d = c === lower ? 0.5 : editDistanceWithin(lower, c, limit, work);
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
   return best !== undefined && bestD <= limit ? best : undefined;
+}
+
+/**
+ * Suggestions remembered for one parse: a word unknown in one keyword table gets the same answer every
+ * time, so a config repeating an unknown keyword (50 000 nested `vrrp_instance` lines from a ~SEQ) costs one
+ * search, not one per line. At most `MAX_CACHED` words per parse are remembered (then each is searched,
+ * still bounded per call).
+ */
+export class SuggestionCache {
+  static readonly MAX_CACHED = 4096;
+  readonly work: SuggestWork;
+  private readonly keys = new WeakMap<object, readonly string[]>();
+  private readonly memo = new WeakMap<object, Map<string, string | undefined>>();
+  private size = 0;
+
+  constructor(work?: SuggestWork) {
+    this.work = work ?? { cells: 0 };
+  }
+
+  suggest(word: string, table: object): string | undefined {
+    let m = this.memo.get(table);
+    if (m?.has(word)) return m.get(word);
+    let keys = this.keys.get(table);
+    if (keys === undefined) {
+      keys = Object.keys(table);
+      this.keys.set(table, keys);
+    }
+    const s = suggestKeyword(word, keys, this.work);
+    if (this.size < SuggestionCache.MAX_CACHED) {
+      if (m === undefined) {
+        m = new Map();
+        this.memo.set(table, m);
+      }
+      m.set(word, s);
+      this.size++;
+    }
+    return s;
+  }
 }

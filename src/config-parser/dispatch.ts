@@ -2,7 +2,6 @@
 // alloc_value_block; reference §1.7): keyword blocks, value blocks, skipped (inactive) blocks, and the
 // quirks — an unknown keyword's block is NOT skipped, a missing argument stops the parse.
 
-import { suggestKeyword } from './diagnostics.js';
 import type { KeywordDef, KeywordTable, KwCtx, Line, ReportOptions } from './keywords/table.js';
 import type { ParseEnv } from './keywords/state.js';
 import type { KeepalivedErrorClass, Severity, SourcePos } from './types.js';
@@ -154,7 +153,7 @@ export function walk<D>(
     const ctx = makeCtx(line, env);
     if (def === undefined) {
       const newer = NEWER_KEYWORDS[kw];
-      const suggestion = newer === undefined ? suggestKeyword(kw, Object.keys(table)) : undefined;
+      const suggestion = newer === undefined ? env.suggestions.suggest(kw, table) : undefined;
       ctx.report('error', 'unknown-keyword', 'UNKNOWN_KEYWORD',
         newer !== undefined
           ? `unknown keyword '${kw}' here (it was added in keepalived ${newer}; 2.2.7 does not know it)`

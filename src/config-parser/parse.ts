@@ -1,7 +1,7 @@
 // Entry point of the config parser: preprocess (lexer engineer's preprocess.ts) → dispatch over the keyword
 // tables → resolve into the immutable DaemonConfig → lints. Pure: all I/O goes through the injected ConfigHost.
 
-import { DiagnosticSink } from './diagnostics.js';
+import { DiagnosticSink, SuggestionCache, type SuggestWork } from './diagnostics.js';
 import { extraCloseLines, walk, type WalkResult } from './dispatch.js';
 import { rootTable } from './keywords/root.js';
 import { newRootDraft, type ParseEnv } from './keywords/state.js';
@@ -15,6 +15,8 @@ import type { DaemonConfig, Diagnostic, ParseResult } from './types.js';
 export interface ParseOptions extends PreprocessOptions {
   /** Interface names present on the host; undefined = do not check (keepalived checks them unless dynamic_interfaces). */
   readonly hostInterfaces?: readonly string[];
+  /** Counts the parser's "did you mean" work (tests bound the cost by counting, not by the clock). */
+  readonly work?: SuggestWork;
 }
 
 export interface ParseLinesOptions {
@@ -25,6 +27,8 @@ export interface ParseLinesOptions {
   readonly unmatchedQuoteLines?: ReadonlySet<string>;
   /** For files keywords read themselves (`auth_hmac` key files); without it such a keyword is refused. */
   readonly host?: ConfigHost;
+  /** Counts the parser's "did you mean" work (tests bound the cost by counting, not by the clock). */
+  readonly work?: SuggestWork;
 }
 
 /** Deep-freezes plain data (arrays and records). */
@@ -42,7 +46,7 @@ function deepFreeze<T>(v: T): T {
  */
 export function parseLines(lines: readonly Line[], opts: ParseLinesOptions = {}): ParseResult {
   const sink = new DiagnosticSink();
-  const env: ParseEnv = { root: newRootDraft(), hostInterfaces: opts.hostInterfaces, sink, fatal: false, noticed: new Set(), extraClose: extraCloseLines(lines),
+  const env: ParseEnv = { root: newRootDraft(), hostInterfaces: opts.hostInterfaces, sink, fatal: false, noticed: new Set(), suggestions: new SuggestionCache(opts.work), extraClose: extraCloseLines(lines),
     ...(opts.unmatchedQuoteLines ? { unmatchedQuoteLines: opts.unmatchedQuoteLines } : {}), ...(opts.host ? { host: opts.host } : {}) };
   const r: WalkResult = walk(lines, 0, rootTable, env.root, 0, env, false);
   void r;
@@ -78,7 +82,7 @@ export function scrubSecrets(diags: readonly Diagnostic[], lines: readonly Line[
 export function parseConfig(mainFile: string, host: ConfigHost, opts: ParseOptions): ParseResult {
   const pre = preprocess(mainFile, host, opts);
   const unmatchedQuoteLines = new Set(pre.diagnostics.filter((d) => d.code === 'unmatched-quote' && d.pos).map((d) => `${d.pos!.file}:${d.pos!.line}`));
-  const res = parseLines(pre.lines, { hostInterfaces: opts.hostInterfaces, files: pre.files, unmatchedQuoteLines, host });
+  const res = parseLines(pre.lines, { hostInterfaces: opts.hostInterfaces, files: pre.files, unmatchedQuoteLines, host, ...(opts.work ? { work: opts.work } : {}) });
   const diagnostics: Diagnostic[] = [...pre.diagnostics, ...res.diagnostics];
   return { config: res.config, diagnostics };
 }

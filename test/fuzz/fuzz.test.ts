@@ -10,6 +10,8 @@ import { runSlice, signature } from './engine.js';
 import { ddmin, mutateConfig, mutateBytes } from './mutators.js';
 import { configSeeds, generateConfig } from './configs.js';
 import { CoreHarness, generatePacket, packetCoreConfig, packetSeeds } from './packets.js';
+import { hmacCoreConfig, HmacHarness, hmacTarget, runHmac, type HmacTally } from './hmac.js';
+import { generateControl, runControl } from './control.js';
 import { Rng, inputRng } from './rng.js';
 import { TARGETS, targetByName } from './targets.js';
 import { transpileForChild } from '../support/ts-child.js';
@@ -17,7 +19,7 @@ import { InvariantError, type FuzzTarget } from './target.js';
 
 const SEED = 0x66757a7a; // "fuzz"
 /** Inputs per target in `npm test` (a few seconds each on a busy 2-core machine). */
-const SHORT: Record<string, number> = { packets: 3000, configs: 300 };
+const SHORT: Record<string, number> = { packets: 3000, configs: 300, hmac: 1500, control: 500 };
 
 describe('fuzz machinery', () => {
   it('derives each input from (seed, target, index) alone', () => {
@@ -70,6 +72,37 @@ describe('fuzz machinery', () => {
     expect(received).toBeGreaterThan(100);
   });
 
+  it('the auth_hmac mix gets past the HMAC: every verify outcome is reached and enforce instances accept signed adverts', () => {
+    const config = hmacCoreConfig();
+    const inst = hmacTarget.setup();
+    const h = new HmacHarness(config);
+    const tally: HmacTally = { verify: new Map(), acceptedEnforce: 0 };
+    for (let i = 0; i < 3000; i++) {
+      try {
+        runHmac(inst.generate(inputRng(SEED, 'hmac', i)), h, tally);
+      } catch (e) {
+        if (!(e instanceof InvariantError)) throw e;
+      }
+    }
+    for (const k of ['ok', 'auth_ext_malformed', 'auth_ext_unknown_key', 'auth_ext_invalid_hmac', 'auth_ext_stale', 'auth_ext_replay']) {
+      expect(tally.verify.get(k) ?? 0, k).toBeGreaterThan(0);
+    }
+    expect(tally.acceptedEnforce).toBeGreaterThan(50);
+  });
+
+  it('the control-socket mix: valid requests, over-long lines and byte-at-a-time chunks', () => {
+    let long = 0;
+    let tiny = 0;
+    for (let i = 0; i < 400; i++) {
+      const c = generateControl(inputRng(SEED, 'control', i));
+      if (c.chunks.join('').split('\n').some((l) => l.length > 65536)) long++;
+      if (c.chunks.some((x) => x.length === 1)) tiny++;
+      runControl(c);
+    }
+    expect(long).toBeGreaterThan(0);
+    expect(tiny).toBeGreaterThan(10);
+  });
+
   it('reports an exception, shrinks it and de-duplicates by signature', () => {
     const t: FuzzTarget<readonly number[]> = {
       name: 'toy',
@@ -100,7 +133,7 @@ describe('fuzz machinery', () => {
 
 describe('fuzz targets (short seeded run)', () => {
   it('covers the issue 14 §2 targets', () => {
-    expect(TARGETS.map((t) => t.name)).toEqual(expect.arrayContaining(['packets', 'configs']));
+    expect(TARGETS.map((t) => t.name)).toEqual(expect.arrayContaining(['packets', 'configs', 'hmac', 'control']));
     expect(configSeeds({ samples: false }).length).toBeGreaterThan(30);
     expect(generateConfig(new Rng(1), configSeeds({ samples: false })).main.length).toBeGreaterThan(0);
   });

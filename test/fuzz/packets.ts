@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeVrrpChecksum } from '../../src/vrrp/checksum.js';
+import type { AuthHmacSeam } from '../../src/vrrp/auth-hmac.js';
 import { VrrpCore } from '../../src/vrrp/core.js';
 import type { Effect, Input } from '../../src/vrrp/effects.js';
 import { encodeIpv4Header } from '../../src/vrrp/ipv4.js';
@@ -158,7 +159,7 @@ export interface PacketSeed {
   readonly vrrp: Uint8Array;
 }
 
-function unhex(s: string): Uint8Array {
+export function unhex(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'hex'));
 }
 
@@ -213,7 +214,7 @@ const STATES: readonly VrrpState[] = ['BACKUP', 'MASTER', 'INIT', 'FAULT'];
 const MODES: readonly ChecksumMode[] = ['pseudo', 'pseudo-mcast', 'plain'];
 
 /** Writes the right VRRP checksum into `msg` (when it is long enough and its version nibble is 2 or 3). */
-function fixChecksum(msg: Uint8Array, family: Family, src: string, dst: string, mode: ChecksumMode): void {
+export function fixChecksum(msg: Uint8Array, family: Family, src: string, dst: string, mode: ChecksumMode): void {
   if (msg.length < 8) return;
   const v = msg[0]! >>> 4;
   if (v !== 2 && v !== 3) return;
@@ -265,11 +266,11 @@ export function generatePacket(rng: Rng, seeds: readonly PacketSeed[]): PacketIn
   return { ...common, family: seed.family, hasIpHeader, src, dst, ttl, data };
 }
 
-function hex(b: Uint8Array): string {
+export function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }
 
-function toPacket(i: PacketInput): ReceivedPacket {
+export function toPacket(i: PacketInput): ReceivedPacket {
   return { family: i.family, ifname: i.ifname, src: i.src, dst: i.dst, ttl: i.ttl, data: i.data, hasIpHeader: i.hasIpHeader };
 }
 
@@ -280,8 +281,8 @@ const MAX_TICKS_PER_ADVANCE = 10_000;
 export class CoreHarness {
   readonly core: VrrpCore;
   now = 0;
-  constructor(config: DaemonConfig) {
-    this.core = new VrrpCore(config, { detail: true });
+  constructor(config: DaemonConfig, authHmac?: AuthHmacSeam) {
+    this.core = new VrrpCore(config, { detail: true, ...(authHmac ? { authHmac } : {}) });
     this.step({ kind: 'interfaceAddress', ifname: 'eth0', family: 4, address: '10.9.0.1' });
     this.step({ kind: 'interfaceAddress', ifname: 'eth0', family: 6, address: 'fe80::1' });
     this.step({ kind: 'start' });
@@ -341,12 +342,12 @@ export function runPacket(i: PacketInput, harness: CoreHarness, config: DaemonCo
   harness.step({ kind: 'packet', packet: pkt });
 }
 
-function packetToJson(i: PacketInput): Json {
+export function packetToJson(i: PacketInput): Json {
   const { before, ...rest } = i;
   return { ...rest, ttl: i.ttl ?? null, data: hex(i.data), ...(before && before.length > 0 ? { before: before.map(packetToJson) } : {}) } as unknown as Json;
 }
 
-function packetFromJson(j: Json): PacketInput {
+export function packetFromJson(j: Json): PacketInput {
   const o = j as unknown as Omit<PacketInput, 'data' | 'ttl' | 'before'> & { data: string; ttl: number | null; before?: Json[] };
   const { before, ...rest } = o;
   return { ...rest, ttl: o.ttl ?? undefined, data: unhex(o.data), ...(before ? { before: before.map(packetFromJson) } : {}) };

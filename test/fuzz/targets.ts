@@ -1,9 +1,11 @@
 // The registry of fuzz targets (`npm run fuzz -- --target NAME`). Add new ones here.
 import { configTarget } from './configs.js';
+import { controlTarget } from './control.js';
+import { hmacTarget } from './hmac.js';
 import { packetTarget } from './packets.js';
 import type { FuzzTarget } from './target.js';
 
-export const TARGETS: readonly FuzzTarget<any>[] = [packetTarget, configTarget];
+export const TARGETS: readonly FuzzTarget<any>[] = [packetTarget, configTarget, hmacTarget, controlTarget];
 
 export function targetByName(name: string): FuzzTarget<any> {
   const t = TARGETS.find((x) => x.name === name);

@@ -1,7 +1,7 @@
 // Mutable drafts the keyword handlers fill in, one per block, and the parse environment. resolve.ts turns
 // them into the immutable, fully defaulted DaemonConfig.
 
-import type { DiagnosticSink } from '../diagnostics.js';
+import type { DiagnosticSink, SuggestionCache } from '../diagnostics.js';
 import type { ConfigHost } from '../host.js';
 import type {
   CommandSpec, Family, FifoSpec, SourcePos, TrackRef, UnicastPeer, VipConfig, VrrpVersion,
@@ -268,6 +268,8 @@ export interface ParseEnv {
   readonly unmatchedQuoteLines?: ReadonlySet<string>;
   /** The file-system seam, for files read by keywords (`auth_hmac` `key N file:PATH`); absent in text-only parses. */
   readonly host?: ConfigHost;
+  /** "did you mean" answers for this parse (one search per unknown word and table). */
+  readonly suggestions: SuggestionCache;
 }
 
 export function newGlobalDraft(): GlobalDraft {

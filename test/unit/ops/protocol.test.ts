@@ -69,4 +69,25 @@ describe('LineSplitter', () => {
     expect(s.push('ok\n')).toEqual({ lines: ['ok'], overflow: false });
     expect(new LineSplitter(4).push('abcdefgh\nx\n')).toEqual({ lines: [], overflow: true });
   });
+
+  it('a line of exactly the bound ending in CR LF is accepted however the CR and LF are cut (fuzz target control)', () => {
+    const line = 'a'.repeat(MAX_LINE);
+    const s = new LineSplitter(MAX_LINE);
+    expect(s.push(`${line}\r`)).toEqual({ lines: [], overflow: false });
+    expect(s.push('\n')).toEqual({ lines: [line], overflow: false });
+    expect(new LineSplitter(MAX_LINE).push(`${line}\r\n`)).toEqual({ lines: [line], overflow: false });
+    expect(new LineSplitter(MAX_LINE).push(`${line}b`)).toEqual({ lines: [], overflow: true });
+  });
+
+  it('a line written one character at a time comes out whole (each chunk scanned once)', () => {
+    const line = `{"cmd":"status","instance":"${'x'.repeat(MAX_LINE - 40)}"}`;
+    const s = new LineSplitter(MAX_LINE);
+    const out: string[] = [];
+    for (const ch of `${line}\n{"cmd":"ping"}\n`) {
+      const r = s.push(ch);
+      expect(r.overflow).toBe(false);
+      out.push(...r.lines);
+    }
+    expect(out).toEqual([line, '{"cmd":"ping"}']);
+  });
 });

@@ -1,0 +1,85 @@
+// The chaos soak's fault schedule (issue 14 §1): a pure function of (seed, options), so a failing seed
+// replays the same faults in the same order at the same offsets. Faults may overlap (a third of them start
+// while the previous one is still on); the others start after a settle period.
+import { Rng } from '../fuzz/rng.js';
+
+export type FaultKind = 'kill' | 'freeze' | 'flap' | 'loss' | 'partition' | 'track' | 'reload' | 'hog' | 'flood';
+export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'freeze', 'flap', 'loss', 'partition', 'track', 'reload', 'hog', 'flood'];
+
+export interface Fault {
+  /** Index in the schedule. */
+  readonly n: number;
+  /** ms after the soak's start. */
+  readonly at: number;
+  readonly kind: FaultKind;
+  /** Index of the node it hits. */
+  readonly node: number;
+  /** How long it lasts, ms (0 for a reload). */
+  readonly durationMs: number;
+  /** loss: the share of VRRP packets dropped, %. */
+  readonly lossPct?: number;
+  /** loss: which direction at the node. */
+  readonly direction?: 'in' | 'out' | 'both';
+  /** reload: the node's new priority. */
+  readonly priority?: number;
+}
+
+export interface ScheduleOptions {
+  readonly seed: number;
+  readonly events: number;
+  /** Daemon kind per node; `flood` only hits havipd nodes (keepalived has no control socket). */
+  readonly nodes: readonly ('havipd' | 'keepalived')[];
+  /** The priorities a reload may give each node (no two nodes share one). */
+  readonly priorities: readonly (readonly number[])[];
+  /** Settle time after a fault (Master_Down_Interval + 2 adverts + margin), ms. */
+  readonly settleMs: number;
+  /** Kinds to draw from (default all). */
+  readonly kinds?: readonly FaultKind[];
+}
+
+const DURATION: Record<FaultKind, readonly [number, number]> = {
+  kill: [1_000, 5_000],
+  freeze: [1_000, 6_000],
+  flap: [300, 4_000],
+  loss: [3_000, 10_000],
+  partition: [2_000, 8_000],
+  track: [2_000, 6_000],
+  reload: [0, 0],
+  hog: [3_000, 8_000],
+  flood: [2_000, 5_000],
+};
+
+export function makeSchedule(o: ScheduleOptions): Fault[] {
+  const rng = new Rng(o.seed ^ 0xc4a05);
+  const kinds = o.kinds ?? FAULT_KINDS;
+  const out: Fault[] = [];
+  let at = 0;
+  let prevEnd = 0;
+  for (let n = 0; n < o.events; n++) {
+    let kind = rng.pick(kinds);
+    let node = rng.int(o.nodes.length);
+    if (kind === 'flood') {
+      const h = o.nodes.map((k, i) => [k, i] as const).filter(([k]) => k === 'havipd');
+      if (h.length === 0) kind = 'hog';
+      else node = rng.pick(h)[1];
+    }
+    const [lo, hi] = DURATION[kind];
+    const durationMs = rng.range(lo, hi);
+    // overlap the previous fault now and then; otherwise let the pair settle first
+    if (n > 0) at = rng.chance(0.3) && prevEnd > at ? at + rng.range(200, Math.max(300, prevEnd - at)) : prevEnd + o.settleMs + rng.range(1_000, 4_000);
+    const f: Fault = {
+      n, at, kind, node, durationMs,
+      ...(kind === 'loss' ? { lossPct: rng.pick([30, 30, 50, 70]), direction: rng.pick(['in', 'out', 'both'] as const) } : {}),
+      ...(kind === 'reload' ? { priority: rng.pick(o.priorities[node]!) } : {}),
+    };
+    out.push(f);
+    prevEnd = Math.max(prevEnd, at + durationMs);
+  }
+  return out;
+}
+
+/** One line per fault, for the report. */
+export function describeFault(f: Fault, names: readonly string[]): string {
+  const extra = f.kind === 'loss' ? ` ${f.lossPct}% ${f.direction}` : f.kind === 'reload' ? ` priority ${f.priority}` : '';
+  return `#${f.n} +${(f.at / 1000).toFixed(1)} s ${f.kind} ${names[f.node]}${extra}${f.durationMs > 0 ? ` for ${(f.durationMs / 1000).toFixed(1)} s` : ''}`;
+}
