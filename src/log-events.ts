@@ -131,6 +131,9 @@ export const LOG_EVENT = {
   maintenanceUnreadable: 'maintenance.unreadable',
   maintenanceUnknown: 'maintenance.unknown',
   opsNativeMissing: 'ops.native-missing',
+  // Split-brain healing and the announce-first hand-over (src/vrrp/healing.ts, issue 11 §1 §2)
+  splitBrainHeal: 'split-brain.heal',
+  vipHold: 'vip.hold',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];

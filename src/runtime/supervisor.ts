@@ -50,7 +50,7 @@ export interface SupervisorEdges {
 }
 
 /** Effects the notification sinks consume. */
-export type NotificationEffect = Extract<Effect, { kind: 'transition' | 'notify' | 'groupTransition' | 'masterRxLowerPri' | 'priorityChange' }>;
+export type NotificationEffect = Extract<Effect, { kind: 'transition' | 'notify' | 'groupTransition' | 'masterRxLowerPri' | 'priorityChange' | 'reannounce' }>;
 
 /** Notify scripts + FIFO (src/notification/notify.ts `Notifier`). */
 export interface NotifierSink {
@@ -111,7 +111,9 @@ export type SupervisorEvent =
   | { readonly at: number; readonly kind: 'edgeFault'; readonly instance: string; readonly reason: string; readonly active: boolean; readonly detail: string }
   /** A tracker reported a new value: a vrrp_script's status, a link's state, a track_file's value. */
   | { readonly at: number; readonly kind: 'tracker'; readonly tracker: 'script' | 'link' | 'file'; readonly name: string; readonly value: boolean | number }
-  | { readonly at: number; readonly kind: 'reload'; readonly result: ReloadResult };
+  | { readonly at: number; readonly kind: 'reload'; readonly result: ReloadResult }
+  /** havipd: split-brain healing — the MASTER re-announced after hearing `peer` as MASTER too (src/vrrp/healing.ts). */
+  | { readonly at: number; readonly kind: 'reannounce'; readonly instance: string; readonly peer: string; readonly peerPriority: number };
 
 export interface ReloadResult {
   readonly ok: boolean;
@@ -759,6 +761,11 @@ export class Supervisor {
         return;
       case 'groupTransition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'groupTransition', group: e.group, from: e.from, to: e.to });
+        this.notify(e);
+        return;
+      case 'reannounce':
+        // The GARP burst went out with the core's sendGarp effects; this is the count, the record and the scripts.
+        this.record({ at: this.edges.clock.epochMicros(), kind: 'reannounce', instance: e.instance, peer: e.peer, peerPriority: e.peerPriority });
         this.notify(e);
         return;
       case 'notify':
