@@ -167,7 +167,7 @@ describe('announce-first switchover', () => {
   });
 
   it('a fault or a stop during the hold removes the VIPs at once, before the transition', () => {
-    const h = new Harness([instanceConfig({ priority: 150, trackInterfaces: [{ name: 'eth0', weight: 0 }] })]);
+    const h = new Harness([instanceConfig({ priority: 150, trackInterfaces: [{ name: 'eth0', weight: 0, reverse: false }] })]);
     const t = master(h);
     h.step(t + 100, { kind: 'command', command: { type: 'switchover', instance: undefined } });
     const out = h.step(t + 200, { kind: 'link', ifname: 'eth0', up: false });
