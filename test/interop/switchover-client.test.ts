@@ -52,21 +52,25 @@ describe.skipIf(guard.skip)('announce-first switchover between two havipd nodes,
         };
 
         // 1. Takeover: the command on the BACKUP (B).
-        let ping = startPing(lan.client, vip, 10, 300);
+        let ping = startPing(lan.client, vip, 10, 1500);
         await sleep(700);
         const out1 = await switchover(b);
         await waitVip(lan.b, lan.ifname, `${vip}/24`, true, 3_000);
         await waitVip(lan.a, lan.ifname, `${vip}/24`, false, 3_000);
+        await sleep(500);
+        expect(ping.proc.hasExited(), 'the pings ended before the switchover').toBe(false);
         const takeover = await ping.stop();
         expect((await neighbour(lan.client, vip))?.mac).toBe(lan.macB);
 
         // 2. Hand-over: the command on the MASTER (B); A (150) takes over after its Skew_Time.
         await sleep(1_500);
-        ping = startPing(lan.client, vip, 10, 300);
+        ping = startPing(lan.client, vip, 10, 1500);
         await sleep(700);
         const out2 = await switchover(b);
         await waitVip(lan.a, lan.ifname, `${vip}/24`, true, 5_000);
         await waitFor(async () => !(await lan.b.ip(['-o', 'addr', 'show', 'dev', lan.ifname])).stdout.includes(`${vip}/24`), { timeoutMs: 5_000, intervalMs: 20, what: 'B releases the VIP' });
+        await sleep(500);
+        expect(ping.proc.hasExited(), 'the pings ended before the switchover').toBe(false);
         const handover = await ping.stop();
         expect((await neighbour(lan.client, vip))?.mac).toBe(lan.macA);
         expect(b.log()).toMatch(/keeping VIPs until the new master has announced itself/);
