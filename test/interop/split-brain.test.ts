@@ -51,7 +51,7 @@ describe.skipIf(guard.skip)('split-brain healing seen from a client (nftables cu
       async () => {
         // The client talks to the VIP (so it has a neighbour entry to update) for the whole scenario.
         await lan.client.exec(['ping', '-c', '1', '-W', '2', vip]);
-        const ping = startPing(lan.client, vip, 100, 250);
+        const ping = startPing(lan.client, vip, 100, 400);
         expect((await neighbour(lan.client, vip))?.mac).toBe(lan.macA);
         // B's adverts as the client hears them, to time the heal.
         const dump = lan.client.spawn(['tcpdump', '-i', lan.ifname, '-l', '-n', `ip proto 112 and src host ${lan.ipB}`]);
