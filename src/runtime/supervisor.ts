@@ -30,6 +30,7 @@ import type { Trackers } from '../tracking/trackers.js';
 import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
 import { planSockets, primaryAddress, socketAccepts, type SocketPlan } from '../vrrp/sockets.js';
+import { staticChanges, staticItems, type StaticAddress, type StaticItems } from '../vrrp/static-plan.js';
 
 export interface SupervisorEdges {
   readonly openTransport: OpenTransport;
@@ -156,13 +157,6 @@ interface TransportSlot {
   previousGroups: readonly string[];
 }
 
-/** Items of `a` that `b` does not have, compared by `key`. */
-function minus<T>(a: readonly T[], b: readonly T[], key: (x: T) => string = String): T[] {
-  const keep = new Set(b.map(key));
-  return a.filter((x) => !keep.has(key(x)));
-}
-
-const staticKey = (v: VipConfig): string => `${v.address}/${v.prefix}|${v.dev ?? ''}|${v.label ?? ''}|${v.scope ?? ''}`;
 /** keepalived's instance tag at the start of a message: `(VI_1) Entering MASTER STATE`. */
 const tagged = (instance: string, msg: string): string => `(${instance}) ${msg}`;
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -255,8 +249,7 @@ export class Supervisor {
     for (const input of this.environmentInputs(this.watchedInterfaces())) this.feed(input);
     for (const input of this.socketFaultInputs()) this.feed(input);
     this.edges.links?.on('change', this.onLinkChange);
-    await this.changeStaticAddresses('add', this.config.staticAddresses);
-    await this.changeRoutes('add', undefined, this.config.staticRoutes, this.config.staticRules);
+    await this.changeStatic('add', staticItems(this.config));
     this.feed({ kind: 'start' });
     await this.chain;
     this.trackers?.start((input) => this.feed(input));
@@ -276,8 +269,7 @@ export class Supervisor {
     if (this.running) this.stepAt(this.edges.clock.now(), { kind: 'stop' });
     await this.chain;
     if (this.running) {
-      await this.changeRoutes('remove', undefined, this.config.staticRoutes, this.config.staticRules);
-      await this.changeStaticAddresses('remove', this.config.staticAddresses);
+      await this.changeStatic('remove', staticItems(this.config));
     }
     this.edges.links?.off('change', this.onLinkChange);
     await this.closeSlots();
@@ -363,12 +355,9 @@ export class Supervisor {
     const watched = this.watchedInterfaces();
     for (const input of this.environmentInputs(new Set([...watched].filter((n) => !oldWatched.has(n))))) this.feed(input);
     // static_*: the items no longer configured go, the new ones come; unchanged ones are not touched.
-    const o = oldConfig;
-    const n = newConfig;
-    await this.changeStaticAddresses('remove', minus(o.staticAddresses, n.staticAddresses, staticKey));
-    await this.changeRoutes('remove', undefined, minus(o.staticRoutes, n.staticRoutes), minus(o.staticRules, n.staticRules));
-    await this.changeStaticAddresses('add', minus(n.staticAddresses, o.staticAddresses, staticKey));
-    await this.changeRoutes('add', undefined, minus(n.staticRoutes, o.staticRoutes), minus(n.staticRules, o.staticRules));
+    const changes = staticChanges(oldConfig, newConfig);
+    await this.changeStatic('remove', changes.remove);
+    await this.changeStatic('add', changes.add);
     this.feed({ kind: 'reload', config: newConfig });
     // Removed instances have logged their last lines (the reload's effects were queued with their child).
     this.chain = this.chain.then(() => this.instanceLogs.clear());
@@ -854,15 +843,21 @@ export class Supervisor {
    * `static_ipaddress` (reference §1.9.1): addresses keepalived installs at start and removes at stop,
    * whatever the VRRP states (they do not move). A failure is logged; there is no instance to fault.
    */
-  private async changeStaticAddresses(op: 'add' | 'remove', vips: readonly VipConfig[]): Promise<void> {
+  private async changeStatic(op: 'add' | 'remove', items: StaticItems): Promise<void> {
+    // Addresses before routes when adding (a route may need its source address), routes first when removing.
+    if (op === 'remove') await this.changeRoutes(op, undefined, items.routes, items.rules);
+    await this.changeStaticAddresses(op, items.addresses);
+    if (op === 'add') await this.changeRoutes(op, undefined, items.routes, items.rules);
+  }
+
+  private async changeStaticAddresses(op: 'add' | 'remove', addresses: readonly StaticAddress[]): Promise<void> {
     const edge = this.edges.addresses;
-    if (vips.length === 0) return;
+    if (addresses.length === 0) return;
     if (!edge) {
-      this.log.warn({ event: LOG_EVENT.staticSkipped, count: vips.length }, 'no CAP_NET_ADMIN: static_ipaddress entries are not installed (UDP test mode)');
+      this.log.warn({ event: LOG_EVENT.staticSkipped, count: addresses.length }, 'no CAP_NET_ADMIN: static_ipaddress entries are not installed (UDP test mode)');
       return;
     }
-    for (const vip of vips) {
-      const ifname = vip.dev ?? this.config.global.defaultInterface;
+    for (const { vip, ifname } of addresses) {
       const address = `${vip.address}/${vip.prefix}`;
       try {
         if (op === 'add') await edge.add(vip, ifname);
