@@ -103,7 +103,10 @@ export interface PingResult {
   readonly sent: number;
   /** Reply receive times (s, epoch, from `ping -D`) with their sequence numbers, in order. */
   readonly replies: ReadonlyArray<{ readonly seq: number; readonly t: number }>;
-  /** Longest time between two consecutive replies, ms (the client-visible outage at this interval). */
+  /**
+   * Longest time between two consecutive replies, or from the last reply to the end of the run (`stop()`),
+   * ms: the client-visible outage at this interval.
+   */
   readonly longestGapMs: number;
   /** Where it was (reply before the gap). */
   readonly gapAfterSeq: number | undefined;
@@ -115,13 +118,15 @@ export function startPing(client: Netns, ip: string, intervalMs: number, count: 
   return {
     proc,
     async stop() {
+      const end = Date.now() / 1000;
       await proc.stop('SIGINT', 3_000);
-      return parsePing(proc.output());
+      return parsePing(proc.output(), end);
     },
   };
 }
 
-export function parsePing(out: string): PingResult {
+/** `end`: when the run was stopped (s, epoch); silence from the last reply until then counts as a gap. */
+export function parsePing(out: string, end?: number): PingResult {
   const replies: Array<{ seq: number; t: number }> = [];
   for (const m of out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from [^:]+: icmp_seq=(\d+)/gm)) replies.push({ seq: Number(m[2]), t: Number(m[1]) });
   const sent = Number(/(\d+) packets transmitted/.exec(out)?.[1] ?? NaN);
@@ -133,6 +138,11 @@ export function parsePing(out: string): PingResult {
       longest = g;
       after = replies[k - 1]!.seq;
     }
+  }
+  const last = replies.at(-1);
+  if (end !== undefined && last && (end - last.t) * 1000 > longest) {
+    longest = (end - last.t) * 1000;
+    after = last.seq;
   }
   return { sent, replies, longestGapMs: Math.round(longest * 10) / 10, gapAfterSeq: after };
 }
