@@ -75,9 +75,9 @@ describe.skipIf(guard.skip)('announce-first switchover between two havipd nodes,
         expect((await neighbour(lan.client, vip))?.mac).toBe(lan.macA);
         expect(b.log()).toMatch(/keeping VIPs until the new master has announced itself/);
 
-        console.log(`[switchover havipd<->havipd, 10 ms pings] takeover (on BACKUP): longest gap ${takeover.longestGapMs} ms, ${takeover.replies.length}/${takeover.sent} replies ("${out1}"); hand-over (on MASTER): longest gap ${handover.longestGapMs} ms, ${handover.replies.length}/${handover.sent} replies ("${out2}")`);
+        console.log(`[switchover havipd<->havipd, 10 ms pings] takeover (on BACKUP): longest gap ${takeover.longestGapMs} ms, ${takeover.replies.length}/${takeover.sent} replies ("${out1}"); hand-over (on MASTER): longest gap ${handover.longestGapMs} ms, ${handover.replies.length}/${handover.sent} replies ("${out2.replace(/\n/g, '; ')}")`);
         for (const p of [takeover, handover]) {
-          expect(p.replies.length).toBeGreaterThan(200);
+          expect(p.replies.length, 'pings around the switchover').toBeGreaterThanOrEqual(50);
           expect(p.longestGapMs).toBeLessThan(MAX_GAP_MS);
         }
       },
