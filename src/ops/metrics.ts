@@ -159,6 +159,9 @@ export function createRegistry(src: MetricsSource, httpErrors: () => Record<stri
   gauge('havipd_vip_present', 'Whether the VIP is on its interface in the kernel right now.', ['instance', 'address', 'interface'], (set, st) => {
     for (const i of st.instances) for (const v of i.vips) if (v.present !== null) set({ instance: i.name, address: `${v.address}/${v.prefix}`, interface: v.interface }, v.present ? 1 : 0);
   });
+  gauge('havipd_vip_confirmed', 'Announce and verify: 1 when the verify command confirmed the VIP in this MASTER term, else 0 (instances with a verify command only).', ['instance', 'vip'], (set, st) => {
+    for (const i of st.instances) if (i.verify) for (const v of i.vips) if (!v.excluded) set({ instance: i.name, vip: v.address }, i.verify.confirmed ? 1 : 0);
+  });
   counter('havipd_reloads_total', 'Reloads by result: ok, refused (config invalid), failed.', ['result'], (set) => {
     const r = src.reloads();
     for (const k of ['ok', 'refused', 'failed'] as const) set({ result: k }, r[k]);

@@ -18,11 +18,12 @@ import { MetricsServer } from './metrics.js';
 import { OpsRecorder, type RecorderClock } from './recorder.js';
 import { SdNotifier, type SendDatagram } from './sd-notify.js';
 import { buildStatus, type DaemonStatus } from './status.js';
+import type { VerifyView } from '../vrrp/verify.js';
 import { TimerLag } from './timer-lag.js';
 
 /** What the plane needs from the daemon (today's run loop; the Supervisor once it lands). */
 export interface OpsSource {
-  snapshot(): CoreSnapshot;
+  snapshot(): CoreSnapshot & { readonly verify?: Readonly<Record<string, VerifyView>> };
   config(): DaemonConfig;
   /** Feed an input through the daemon's normal step path. */
   submit(input: Input): void;

@@ -19,6 +19,8 @@ import type { Logger } from '../log.js';
 import { LOG_EVENT } from '../log-events.js';
 import { HavipdError } from '../errors.js';
 import type { Clock } from '../edges/clock.js';
+import { createNodeDeadlineTimer, type DeadlineTimer } from '../edges/deadline-timer.js';
+import { rehearsalConfig, rehearseTakeover } from './rehearse.js';
 import type { AddressEdge } from '../edges/addresses.js';
 import { defaultRulePreferences, type RouteEdge } from '../edges/routes.js';
 import type { LinkEdge, LinkEvent } from '../edges/links.js';
@@ -30,6 +32,11 @@ import type { Trackers } from '../tracking/trackers.js';
 import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
 import { planSockets, primaryAddress, socketAccepts, type SocketPlan } from '../vrrp/sockets.js';
+import { DEFAULT_SETTINGS, settingsFor, type HavipdSettings, type VerifySettings } from '../config-parser/settings.js';
+import { withHealing } from '../vrrp/healing.js';
+import { VerifyRunner } from './verify-runner.js';
+import type { VerifyView } from '../vrrp/verify.js';
+import type { Spawner } from '../scripts/process.js';
 import { staticChanges, staticItems, type StaticAddress, type StaticItems } from '../vrrp/static-plan.js';
 
 export interface SupervisorEdges {
@@ -48,6 +55,8 @@ export interface SupervisorEdges {
   readonly frames: FrameSender | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The timer for the earliest deadline (timerfd: sub-ms); absent = Node's setTimeout (ms resolution). */
+  readonly deadlineTimer?: DeadlineTimer | undefined;
 }
 
 /** Effects the notification sinks consume. */
@@ -93,6 +102,10 @@ export interface SupervisorOptions {
   readonly onEvent?: (event: SupervisorEvent) => void;
   /** Read-only taps for an operations plane (status, metrics): errors are caught and logged. */
   readonly observer?: SupervisorObserver;
+  /** The havipd settings file (issue 11 §4): verify / move commands, healing switches. Default: none. */
+  readonly settings?: HavipdSettings;
+  /** Runs verify / move commands (default: the real script runner); tests inject a fake. */
+  readonly verifySpawn?: Spawner;
 }
 
 /** Sees what goes through the loop, without changing it. */
@@ -136,6 +149,8 @@ export interface SupervisorSnapshot extends CoreSnapshot {
   readonly vipsPresent: Readonly<Record<string, readonly string[]>>;
   readonly counters: Readonly<SupervisorCounters>;
   readonly lastReload: ReloadResult | undefined;
+  /** Announce-and-verify per instance with a verify command (issue 11 §3). */
+  readonly verify: Readonly<Record<string, VerifyView>>;
 }
 
 export interface SupervisorCounters {
@@ -174,7 +189,9 @@ export class Supervisor {
   private readonly slots = new Map<string, TransportSlot>();
   /** The slot each instance sends on (removed instances keep theirs until a reload has finished). */
   private readonly slotOf = new Map<string, TransportSlot>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly deadlineTimer: DeadlineTimer;
+  /** A deadline is armed on `deadlineTimer`. */
+  private timer = false;
   /** When `timer` should fire (its deadline, or when it was armed if that was later). */
   private timerDue = 0 as Micros;
   private chain: Promise<void> = Promise.resolve();
@@ -196,6 +213,8 @@ export class Supervisor {
   private reloads: Promise<unknown> = Promise.resolve();
   /** One pino child per instance ({ instance, vrid }), for every line about it. */
   private readonly instanceLogs = new Map<string, Logger>();
+  private settings: HavipdSettings;
+  private readonly verify: VerifyRunner;
 
   constructor(
     config: DaemonConfig,
@@ -203,13 +222,45 @@ export class Supervisor {
     private readonly opts: SupervisorOptions,
   ) {
     const prepared = opts.prepare ? opts.prepare(config, undefined) : { config, trackers: undefined };
-    this.config = prepared.config;
+    // The settings file's [healing] switches go into each instance's config for the core (src/vrrp/healing.ts).
+    this.config = withHealing(prepared.config, (name) => settingsFor(opts.settings ?? DEFAULT_SETTINGS, name).healing);
     this.trackers = prepared.trackers;
     const sinks = opts.sinks?.(this.config) ?? {};
     this.notifier = sinks.notifier;
     this.alerts = sinks.alerts;
     this.core = new VrrpCore(this.config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => edges.clock.epochMicros()) });
     this.rulePrefs = defaultRulePreferences(this.config);
+    this.deadlineTimer = edges.deadlineTimer ?? createNodeDeadlineTimer(() => edges.clock.now());
+    this.settings = opts.settings ?? DEFAULT_SETTINGS;
+    this.verify = new VerifyRunner({
+      clock: edges.clock,
+      ...(opts.verifySpawn ? { spawn: opts.verifySpawn } : {}),
+      target: (name) => this.verifyTarget(name),
+      regarp: (instance) => this.feed({ kind: 'command', command: { type: 'garp', instance } }),
+      log: (e) => {
+        this.writeLog(e);
+        this.observe((o) => o.onEffect?.(e));
+      },
+    });
+    this.verify.setSettings(this.verifySettings());
+  }
+
+  /** The settings file in force (issue 11 §4): the healing switches and verify commands, as plain data. */
+  get currentSettings(): HavipdSettings {
+    return this.settings;
+  }
+
+  /** Per instance of the configuration: its verify settings. */
+  private verifySettings(): Record<string, VerifySettings> {
+    return Object.fromEntries(this.config.instances.map((i) => [i.name, settingsFor(this.settings, i.name).verify]));
+  }
+
+  /** What a verify / move command is told: the instance's VIPs, its interface and that interface's MAC. */
+  private verifyTarget(name: string): { vips: string[]; ifname: string; mac: string | undefined } | undefined {
+    const c = this.config.instances.find((i) => i.name === name);
+    if (!c) return undefined;
+    const ifname = c.interface ?? this.config.global.defaultInterface;
+    return { vips: c.vips.map((v) => v.address), ifname, mac: this.edges.links?.get(ifname)?.mac };
   }
 
   private get log(): Logger {
@@ -243,16 +294,26 @@ export class Supervisor {
     if (this.running || this.stopped) return;
     this.running = true;
     this.notifier?.start();
-    for (const input of this.trackers?.initialInputs() ?? []) this.feed(input);
+    const initial: Input[] = [...(this.trackers?.initialInputs() ?? [])];
+    for (const input of initial) this.feed(input);
     this.planSlots();
     await this.openSlots();
-    for (const input of this.environmentInputs(this.watchedInterfaces())) this.feed(input);
-    for (const input of this.socketFaultInputs()) this.feed(input);
+    await this.warmTakeoverPath();
+    const environment = [...this.environmentInputs(this.watchedInterfaces()), ...this.socketFaultInputs()];
+    for (const input of environment) this.feed(input);
     this.edges.links?.on('change', this.onLinkChange);
     await this.changeStatic('add', staticItems(this.config));
     this.feed({ kind: 'start' });
     await this.chain;
     this.trackers?.start((input) => this.feed(input));
+    // After the first states are out: compile the takeover path once in a throw-away core (rehearse.ts).
+    setImmediate(() => {
+      try {
+        rehearseTakeover(rehearsalConfig(this.config), { detail: this.opts.detail, authHmac: nodeAuthHmacSeam(() => this.edges.clock.epochMicros()) }, [...initial, ...environment]);
+      } catch {
+        // Only a warm-up: a core bug shows on the real path, where it is counted and logged.
+      }
+    });
   }
 
   /**
@@ -263,8 +324,9 @@ export class Supervisor {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.verify.stop();
+    this.deadlineTimer.close();
+    this.timer = false;
     const trackers = this.trackers?.stop();
     if (this.running) this.stepAt(this.edges.clock.now(), { kind: 'stop' });
     await this.chain;
@@ -296,9 +358,16 @@ export class Supervisor {
    * unused ones closed after the removed instances' last adverts went out. A reload that throws leaves the
    * sinks on the running configuration; its result is in `snapshot().lastReload` and the event ring.
    */
-  reload(newConfig: DaemonConfig): Promise<ReloadResult> {
+  reload(newConfig: DaemonConfig, newSettings?: HavipdSettings): Promise<ReloadResult> {
     // One reload at a time: a SIGHUP during a reload waits for it.
-    const next = this.reloads.then(() => this.reloadNow(newConfig));
+    const next = this.reloads.then(async () => {
+      const settings = newSettings ?? this.settings;
+      const r = await this.reloadNow(withHealing(newConfig, (name) => settingsFor(settings, name).healing));
+      // The settings go with the configuration they were checked against (a failed reload keeps both).
+      if (r.ok && newSettings) this.settings = newSettings;
+      if (r.ok) this.verify.setSettings(this.verifySettings());
+      return r;
+    });
     this.reloads = next.catch(() => undefined);
     return next;
   }
@@ -393,6 +462,7 @@ export class Supervisor {
       vipsPresent,
       counters: { ...this.counters },
       lastReload: this.lastReload,
+      verify: this.verify.views(),
     };
   }
 
@@ -502,14 +572,18 @@ export class Supervisor {
     // An overdue timer is not replaced: when the loop polled the sockets before running it (a resumed
     // epoll_wait may return events rather than EINTR), it must still fire to report how late it is.
     if (this.timer && armedAt >= this.timerDue) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     const deadline = this.core.nextDeadline();
-    if (deadline === undefined) return;
-    const delayMs = Math.max(0, Math.ceil((deadline - armedAt) / 1000));
+    if (deadline === undefined) {
+      if (this.timer) this.deadlineTimer.cancel();
+      this.timer = false;
+      return;
+    }
+    // Same deadline already armed: nothing to do (saves a timerfd_settime per packet at scale).
+    if (this.timer && this.timerDue === Math.max(deadline, armedAt)) return;
     this.timerDue = Math.max(deadline, armedAt) as Micros;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.timer = true;
+    this.deadlineTimer.arm(deadline, () => {
+      this.timer = false;
       const at = this.edges.clock.now();
       // libuv timers count from a cached loop time and may fire a little early: wait for the rest then.
       if (at < deadline) return this.arm();
@@ -520,7 +594,7 @@ export class Supervisor {
       // re-arm the down timer first; the event loop runs expired timers before polling, so read them here.
       // Test: test/unit/runtime/supervisor-drain.test.ts "keepalived-compat: a down timer run late with adverts queued"; test/interop/vrrp-freeze.test.ts.
       void this.drainTransports().then(() => this.stepAt(deadline, { kind: 'tick', woke: { at, late } }));
-    }, delayMs);
+    });
   }
 
   /** Feeds the core every datagram already waiting in the VRRP sockets (bounded per transport). */
@@ -559,7 +633,7 @@ export class Supervisor {
       case 'link-added':
         this.edges.frames?.forget(name);
         this.feed({ kind: 'link', ifname: name, up: ev.link.up, added: true });
-        void this.reopenSlotsOn(name);
+        void this.reopenSlotsOn(name).then(() => this.warmTakeoverPath(name));
         break;
       case 'link-removed':
         this.edges.frames?.forget(name);
@@ -687,6 +761,30 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Opens the AF_PACKET sockets (reads the MACs) of every VIP interface and loads the netlink backend
+   * with one address dump per interface, so that the first takeover does not pay for them between its
+   * first advert and its first GARP (issue 12 §4: they cost 3–7 ms there). A failure here is ignored:
+   * the same call on the takeover path reports it (and faults the instance) as before.
+   */
+  private async warmTakeoverPath(only?: string): Promise<void> {
+    const names = new Set<string>();
+    for (const inst of this.config.instances) {
+      for (const vip of inst.vips) {
+        const ifname = vip.dev ?? inst.interface ?? this.config.global.defaultInterface;
+        if (ifname && (only === undefined || ifname === only)) names.add(ifname);
+      }
+    }
+    for (const ifname of names) {
+      try {
+        this.edges.frames?.prepare?.(ifname);
+      } catch {
+        // reported by the first GARP on this interface
+      }
+      await this.edges.addresses?.list(ifname, 4).catch(() => undefined);
+    }
+  }
+
   private async reopenSlotsOn(ifname: string): Promise<void> {
     for (const slot of this.slots.values()) {
       if (slot.plan.ifname !== ifname) continue;
@@ -747,6 +845,8 @@ export class Supervisor {
       case 'transition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'transition', instance: e.instance, from: e.from, to: e.to, reason: e.reason, priority: e.priority });
         this.notify(e);
+        // After the VIPs and the GARP burst of becoming MASTER (the order of effects): verification starts.
+        if (e.to === 'MASTER' || e.from === 'MASTER') this.verify.master(e.instance, e.to === 'MASTER');
         return;
       case 'groupTransition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'groupTransition', group: e.group, from: e.from, to: e.to });

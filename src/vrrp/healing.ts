@@ -40,7 +40,7 @@
 // master has announced itself.
 
 import { micros, type Micros } from '../net/units.js';
-import type { HealingSettings } from '../config-parser/types.js';
+import type { DaemonConfig, HealingSettings } from '../config-parser/types.js';
 import type { TransitionReason } from './effects.js';
 
 /**
@@ -114,4 +114,21 @@ export interface VipHold {
   readonly until: Micros;
   /** Still waiting for the new master's first advert (a priority-0 hand-over). */
   readonly awaitingAdvert: boolean;
+}
+
+/**
+ * The configuration with each instance's healing switches set from the settings file (`healingOf(name)`,
+ * src/config-parser/settings.ts `settingsFor(...).healing`); instances whose switches are the defaults
+ * are left as they are. Returns `config` itself when nothing changes.
+ */
+export function withHealing(config: DaemonConfig, healingOf: (instance: string) => HealingSettings): DaemonConfig {
+  let changed = false;
+  const instances = config.instances.map((i) => {
+    const h = healingOf(i.name);
+    const cur = i.healing ?? DEFAULT_HEALING;
+    if (h.reannounce === cur.reannounce && h.rerunNotifyMaster === cur.rerunNotifyMaster) return i;
+    changed = true;
+    return { ...i, healing: { reannounce: h.reannounce, rerunNotifyMaster: h.rerunNotifyMaster } };
+  });
+  return changed ? { ...config, instances } : config;
 }

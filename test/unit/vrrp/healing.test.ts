@@ -178,3 +178,19 @@ describe('announce-first switchover', () => {
     expect(summarize(s.step(t2 + 200, { kind: 'stop' }), { logs: false })).toEqual(['removeVips', 'transition:VI_1:BACKUP->STOP']);
   });
 });
+
+describe('withHealing (the settings file into the instances)', () => {
+  it('sets each instance\'s switches from the settings, keeping the config when they are the defaults', async () => {
+    const { withHealing } = await import('../../../src/vrrp/healing.js');
+    const { daemonConfig } = await import('../../support/config.js');
+    const config = daemonConfig({ instances: [instanceConfig({ name: 'VI_1' }), instanceConfig({ name: 'VI_2', vrid: 52 })] });
+    expect(withHealing(config, () => DEFAULT_HEALING)).toBe(config);
+    const off = withHealing(config, (n) => (n === 'VI_2' ? { reannounce: false, rerunNotifyMaster: true } : DEFAULT_HEALING));
+    expect(off.instances.map((i) => i.healing)).toEqual([undefined, { reannounce: false, rerunNotifyMaster: true }]);
+    // And the core obeys it: VI_2 with reannounce off answers a lower MASTER as keepalived does.
+    const h = new Harness([off.instances[1]!]);
+    h.start(0);
+    h.runUntil(MDI + 1);
+    expect(reannounces(h.advert(MDI + 10, { src: '10.0.0.0', priority: 50, vrid: 52 }))).toEqual([]);
+  });
+});
