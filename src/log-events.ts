@@ -145,6 +145,9 @@ export const LOG_EVENT = {
   verifyRunError: 'verify.run-error',
   settingsDiagnostic: 'settings.diagnostic',
   settingsLoaded: 'settings.loaded',
+  // Split-brain healing and the announce-first hand-over (src/vrrp/healing.ts, issue 11 §1 §2)
+  splitBrainHeal: 'split-brain.heal',
+  vipHold: 'vip.hold',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];

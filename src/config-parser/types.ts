@@ -355,6 +355,14 @@ export interface UnicastPeer {
   readonly maxTtl?: number;
 }
 
+/** havipd's `[healing]` settings of one instance (src/vrrp/healing.ts). */
+export interface HealingSettings {
+  /** Re-send the GARP/NA burst when another MASTER is detected (`reannounce`). */
+  readonly reannounce: boolean;
+  /** Re-run notify_master with HAVIPD_REANNOUNCE=1 then (`rerun_notify_master`). */
+  readonly rerunNotifyMaster: boolean;
+}
+
 export interface VrrpInstanceConfig {
   readonly name: string;
   /** The configured wish; keepalived derives MASTER iff priority 255 when not given. */
@@ -370,6 +378,11 @@ export interface VrrpInstanceConfig {
   readonly auth: AuthConfig;
   /** `auth_hmac` (keepalived 2.4); supersedes `auth` (which is then NONE). */
   readonly authHmac?: AuthHmacConfig;
+  /**
+   * havipd: split-brain healing switches (the settings file's `[healing]`, never keepalived.conf);
+   * absent = both on (src/vrrp/healing.ts `DEFAULT_HEALING`).
+   */
+  readonly healing?: HealingSettings;
   /** VIPs carried in adverts (at most what one advert carries; the excess moved to excludedVips). */
   readonly vips: readonly VipConfig[];
   readonly excludedVips: readonly VipConfig[];

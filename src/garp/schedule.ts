@@ -15,7 +15,8 @@ export type GarpReason =
   | 'lower-prio' // MASTER received a lower-priority advert: garp_lower_prio_repeat
   | 'lower-prio-delay' // garp_lower_prio_delay later
   | 'leave-fault' // unicast instance leaving FAULT: one for its own source address
-  | 'command'; // `havipd garp`: the operator asked for a burst now
+  | 'command' // `havipd garp`: the operator asked for a burst now
+  | 'reannounce'; // havipd: split-brain healing, a MASTER re-announces (src/vrrp/healing.ts)
 
 /** One GARP/NA order: `repeat` rounds over `addresses`, back to back, on one interface. */
 export interface GarpSend {

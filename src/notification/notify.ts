@@ -271,6 +271,29 @@ export class Notifier {
         this.fifoLine('INSTANCE', e.instance, 'MASTER_RX_LOWER_PRI', e.priority);
         return;
       }
+      case 'reannounce': {
+        // havipd: split-brain healing (src/vrrp/healing.ts): notify_master and the generic script run
+        // again, as for becoming MASTER, with HAVIPD_REANNOUNCE=1 (and the other master in HAVIPD_PEER), so a
+        // script that moves the IP by a cloud API puts it right. No FIFO line: the state did not change,
+        // and FIFO readers expect one line per transition (havipd events shows the re-announcement).
+        if (!e.rerunNotifyMaster) return;
+        const n = this.instances.get(e.instance) ?? {};
+        const env = {
+          HAVIPD_INSTANCE: e.instance,
+          HAVIPD_STATE: 'MASTER',
+          HAVIPD_PREVIOUS_STATE: 'MASTER',
+          HAVIPD_PRIORITY: String(e.priority),
+          HAVIPD_REANNOUNCE: '1',
+          HAVIPD_EVENT: 'REANNOUNCE',
+          HAVIPD_PEER: e.peer,
+          ...(e.group ? { HAVIPD_GROUP: e.group } : {}),
+        };
+        const key = `i:${e.instance}`;
+        const specific = stateScript(n, 'MASTER');
+        if (specific) this.enqueue(key, specific, [], env, 'master notify (re-announce)');
+        if (n.generic) this.enqueue(key, n.generic, ['INSTANCE', e.instance, 'MASTER', String(e.priority)], env, 'notify (re-announce)');
+        return;
+      }
       case 'priorityChange':
         if (e.notify) this.fifoLine('INSTANCE', e.instance, e.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', e.to);
         return;

@@ -147,6 +147,9 @@ export function createRegistry(src: MetricsSource, httpErrors: () => Record<stri
   counter('havipd_garp_sent_total', 'Gratuitous ARP / unsolicited NA frames ordered.', ['instance'], (set, st) => {
     for (const i of st.instances) set({ instance: i.name }, i.counters.garp_sent ?? 0);
   });
+  counter('havipd_split_brain_heals_total', 'Split-brain re-announcements: this MASTER heard another MASTER it beats and re-sent its GARP/NA burst.', ['instance'], (set, st) => {
+    for (const i of st.instances) set({ instance: i.name }, i.splitBrain.heals);
+  });
   gauge('havipd_peer_last_advert_age_seconds', 'Seconds since the last advert heard from each peer.', ['instance', 'peer'], (set, st) => {
     for (const i of st.instances) for (const p of i.peers) if (p.lastAdvertAge !== null) set({ instance: i.name, peer: p.address }, p.lastAdvertAge);
   });

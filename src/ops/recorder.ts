@@ -71,6 +71,8 @@ export class OpsRecorder {
   readonly events: EventRing;
   readonly lastTransition = new Map<string, LastTransition>();
   readonly lastGarp = new Map<string, LastGarp>();
+  /** havipd: the last split-brain re-announcement per instance (wall clock). */
+  readonly lastHeal = new Map<string, { readonly at: number; readonly peer: string; readonly peerPriority: number }>();
   private readonly peers = new Map<string, PeerHeard>();
   /** `script:NAME` → ok, `file:NAME` → value, `link:IF` → up. */
   readonly trackers = new Map<string, boolean | number>();
@@ -102,6 +104,15 @@ export class OpsRecorder {
       case 'sendGarp':
         this.lastGarp.set(e.instance, { at: this.clock.epochMs(), reason: e.reason, ifname: e.ifname, addresses: e.addresses });
         this.garpsSent.set(e.instance, (this.garpsSent.get(e.instance) ?? 0) + e.repeat * e.addresses.length);
+        return;
+      case 'reannounce':
+        this.lastHeal.set(e.instance, { at: this.clock.epochMs(), peer: e.peer, peerPriority: e.peerPriority });
+        this.events.push({
+          kind: 'split-brain',
+          instance: e.instance,
+          message: `(${e.instance}) split brain: ${e.peer} was MASTER too (priority ${e.peerPriority}, ours ${e.priority}) - re-announced${e.rerunNotifyMaster ? ', notify_master re-run' : ''}`,
+          fields: { peer: e.peer, peerPriority: e.peerPriority, priority: e.priority, rerunNotifyMaster: e.rerunNotifyMaster },
+        });
         return;
       case 'priorityChange':
         this.events.push({ kind: 'priority', instance: e.instance, message: `(${e.instance}) effective priority ${e.from} -> ${e.to}`, fields: { from: e.from, to: e.to } });

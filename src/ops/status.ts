@@ -52,6 +52,11 @@ export interface InstanceStatus {
   readonly yielding: boolean;
   /** The priority advertised after a takeover, null when none. */
   readonly takeoverPriority: number | null;
+  /**
+   * havipd: split-brain healing (src/vrrp/healing.ts): re-announcements since start and the last one
+   * (its time and the other master heard).
+   */
+  readonly splitBrain: { readonly heals: number; readonly last: { readonly time: string; readonly peer: string; readonly peerPriority: number } | null };
   readonly faults: readonly string[];
   readonly trackers: readonly TrackerStatus[];
   /** The master as heard on the wire (self when MASTER); null when none heard. */
@@ -138,6 +143,10 @@ function trackers(c: VrrpInstanceConfig, r: OpsRecorder, link: StatusInputs['lin
   return out;
 }
 
+function healLast(h: { at: number; peer: string; peerPriority: number } | undefined): InstanceStatus['splitBrain']['last'] {
+  return h ? { time: iso(h.at), peer: h.peer, peerPriority: h.peerPriority } : null;
+}
+
 function instanceStatus(s: InstanceSnapshot, c: VrrpInstanceConfig, inp: StatusInputs, nowMono: number): InstanceStatus {
   const r = inp.recorder;
   const ifname = c.interface ?? inp.config.global.defaultInterface;
@@ -175,6 +184,7 @@ function instanceStatus(s: InstanceSnapshot, c: VrrpInstanceConfig, inp: StatusI
     maintenance: s.admin.maintenance,
     yielding: s.admin.yielding,
     takeoverPriority: s.admin.boost ?? null,
+    splitBrain: { heals: s.healing.heals, last: healLast(r.lastHeal.get(s.name)) },
     faults: [...s.faults],
     trackers: trackers(c, r, inp.link),
     master,
@@ -252,7 +262,7 @@ export function renderStatus(st: DaemonStatus, nowMs: number = Date.now()): stri
     const c = i.counters;
     const drops = Object.values(i.drops).reduce((a, b) => a + b, 0);
     const garp = i.lastGarp ? `${ago(i.lastGarp.time, nowMs)} ago (${i.lastGarp.reason})` : 'never';
-    lines.push(`  last garp: ${garp}  adverts sent ${c.advert_sent ?? 0} rcvd ${c.advert_rcvd ?? 0}  drops ${drops}  became master ${c.become_master ?? 0}  released ${c.release_master ?? 0}`);
+    lines.push(`  last garp: ${garp}  adverts sent ${c.advert_sent ?? 0} rcvd ${c.advert_rcvd ?? 0}  drops ${drops}  became master ${c.become_master ?? 0}  released ${c.release_master ?? 0}${i.splitBrain.heals > 0 ? `  split-brain heals ${i.splitBrain.heals}` : ''}`);
     if (i.verify) {
       const v = i.verify;
       lines.push(`  verify: ${v.status}${v.attempts ? ` after ${v.attempts} attempt(s)` : ''}${v.lastResult ? ` (last ${v.lastResult})` : ''}${v.move !== 'none' ? `  move ${v.move}` : ''}`);

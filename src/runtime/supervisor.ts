@@ -33,6 +33,7 @@ import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
 import { planSockets, primaryAddress, socketAccepts, type SocketPlan } from '../vrrp/sockets.js';
 import { DEFAULT_SETTINGS, settingsFor, type HavipdSettings, type VerifySettings } from '../config-parser/settings.js';
+import { withHealing } from '../vrrp/healing.js';
 import { VerifyRunner } from './verify-runner.js';
 import type { VerifyView } from '../vrrp/verify.js';
 import type { Spawner } from '../scripts/process.js';
@@ -59,7 +60,7 @@ export interface SupervisorEdges {
 }
 
 /** Effects the notification sinks consume. */
-export type NotificationEffect = Extract<Effect, { kind: 'transition' | 'notify' | 'groupTransition' | 'masterRxLowerPri' | 'priorityChange' }>;
+export type NotificationEffect = Extract<Effect, { kind: 'transition' | 'notify' | 'groupTransition' | 'masterRxLowerPri' | 'priorityChange' | 'reannounce' }>;
 
 /** Notify scripts + FIFO (src/notification/notify.ts `Notifier`). */
 export interface NotifierSink {
@@ -124,7 +125,9 @@ export type SupervisorEvent =
   | { readonly at: number; readonly kind: 'edgeFault'; readonly instance: string; readonly reason: string; readonly active: boolean; readonly detail: string }
   /** A tracker reported a new value: a vrrp_script's status, a link's state, a track_file's value. */
   | { readonly at: number; readonly kind: 'tracker'; readonly tracker: 'script' | 'link' | 'file'; readonly name: string; readonly value: boolean | number }
-  | { readonly at: number; readonly kind: 'reload'; readonly result: ReloadResult };
+  | { readonly at: number; readonly kind: 'reload'; readonly result: ReloadResult }
+  /** havipd: split-brain healing — the MASTER re-announced after hearing `peer` as MASTER too (src/vrrp/healing.ts). */
+  | { readonly at: number; readonly kind: 'reannounce'; readonly instance: string; readonly peer: string; readonly peerPriority: number };
 
 export interface ReloadResult {
   readonly ok: boolean;
@@ -219,7 +222,8 @@ export class Supervisor {
     private readonly opts: SupervisorOptions,
   ) {
     const prepared = opts.prepare ? opts.prepare(config, undefined) : { config, trackers: undefined };
-    this.config = prepared.config;
+    // The settings file's [healing] switches go into each instance's config for the core (src/vrrp/healing.ts).
+    this.config = withHealing(prepared.config, (name) => settingsFor(opts.settings ?? DEFAULT_SETTINGS, name).healing);
     this.trackers = prepared.trackers;
     const sinks = opts.sinks?.(this.config) ?? {};
     this.notifier = sinks.notifier;
@@ -357,7 +361,8 @@ export class Supervisor {
   reload(newConfig: DaemonConfig, newSettings?: HavipdSettings): Promise<ReloadResult> {
     // One reload at a time: a SIGHUP during a reload waits for it.
     const next = this.reloads.then(async () => {
-      const r = await this.reloadNow(newConfig);
+      const settings = newSettings ?? this.settings;
+      const r = await this.reloadNow(withHealing(newConfig, (name) => settingsFor(settings, name).healing));
       // The settings go with the configuration they were checked against (a failed reload keeps both).
       if (r.ok && newSettings) this.settings = newSettings;
       if (r.ok) this.verify.setSettings(this.verifySettings());
@@ -845,6 +850,11 @@ export class Supervisor {
         return;
       case 'groupTransition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'groupTransition', group: e.group, from: e.from, to: e.to });
+        this.notify(e);
+        return;
+      case 'reannounce':
+        // The GARP burst went out with the core's sendGarp effects; this is the count, the record and the scripts.
+        this.record({ at: this.edges.clock.epochMicros(), kind: 'reannounce', instance: e.instance, peer: e.peer, peerPriority: e.peerPriority });
         this.notify(e);
         return;
       case 'notify':

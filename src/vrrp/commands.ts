@@ -34,6 +34,7 @@
 import { LOG_EVENT } from '../log-events.js';
 import type { InstanceCtx, VrrpInstance } from './instance.js';
 import type { VrrpState } from './types.js';
+import { micros } from '../net/units.js';
 
 /** A command the operator gives (`havipd switchover|maintenance|garp`); `instance` undefined = every instance. */
 export type Command =
@@ -241,7 +242,9 @@ function handover(ctx: InstanceCtx, i: VrrpInstance, reason: 'switchover' | 'mai
   i.admin.yielding = true;
   i.admin.boost = undefined;
   i.wantstate = 'BACKUP';
-  i.leaveMaster(ctx, true, reason);
+  // havipd: announce-first — the VIPs stay until the new master's first advert + HANDOVER_GRACE, at most
+  // Master_Down_Interval (after which this yielding instance is MASTER again anyway): src/vrrp/healing.ts.
+  i.leaveMaster(ctx, true, reason, { until: micros(ctx.now + i.mdi()), awaitingAdvert: true });
   i.setEffectivePriority(ctx);
 }
 

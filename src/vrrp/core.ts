@@ -555,6 +555,8 @@ export class VrrpCore {
       i.initSands(ctx);
     }
     for (const i of this.instances) i.fireDelayedGarps(ctx);
+    // havipd: VIP holds that ran out (src/vrrp/healing.ts).
+    for (const i of this.instances) if (i.vipHold !== undefined && i.vipHold.until <= now) i.releaseHold(ctx);
     for (const s of this.pacer.due(now, (name) => this.instances.find((x) => x.name === name)?.vipSet === true)) ctx.out.push({ kind: 'sendGarp', ...s });
   }
 

@@ -128,7 +128,8 @@ export interface AdvertDestination {
  *   routes then virtual rules, only when the instance has some), `sendGarp` (garp_master_repeat per VIP),
  *   then `transition` (notify MASTER). A sync group then adds its members' transitions and `groupTransition`.
  * - **MASTER → BACKUP** (higher priority seen): `log` "Master received advert … higher priority",
- *   `log` "Entering BACKUP STATE", `removeRoutes` (if any), `removeVips`, `transition`. No priority-0 advert.
+ *   `log` "Entering BACKUP STATE", `transition`; no priority-0 advert. havipd: `removeRoutes` (if any) and
+ *   `removeVips` follow in a later step (announce-first hand-over, below).
  *   Wherever VIPs are removed from a MASTER, its routes and rules go first (keepalived
  *   `vrrp_restore_interface()`: rules, routes, then addresses; the reverse of the order they were added).
  * - **MASTER → FAULT**: `log` "Entering FAULT STATE", `sendAdvert` priority 0, `sendAdvert` priority 0 again
@@ -137,7 +138,16 @@ export interface AdvertDestination {
  * - **FAULT → BACKUP**: `log` "Entering BACKUP STATE", `transition`, then for a unicast instance one
  *   `sendGarp` for its own source address.
  * - **MASTER receives a lower-priority advert**: `log`, `sendAdvert` (unless lower_prio_no_advert),
- *   `sendGarp` (garp_lower_prio_repeat), `masterRxLowerPri`.
+ *   `sendGarp` (garp_lower_prio_repeat), `masterRxLowerPri`. havipd: when it starts an other-master
+ *   episode (src/vrrp/healing.ts), `log` "split brain: …", then this instance's `sendGarp` is the
+ *   becoming-MASTER burst (reason `reannounce`) instead of the lower-priority one, and `reannounce`
+ *   follows `masterRxLowerPri`.
+ * - havipd: **announce-first hand-over** (src/vrrp/healing.ts): a MASTER leaving for a higher-priority
+ *   advert, or handing over (switchover, maintenance), emits its `transition` at once but its
+ *   `removeRoutes` / `removeVips` later (reason `leave-master`), in a later step: at most HANDOVER_GRACE
+ *   after the new master's first advert (bounded by Master_Down_Interval without one). A stop, a FAULT
+ *   or a reload removing the instance removes held VIPs first. A MASTER whose mastership began by
+ *   `master-no-response` sends one `sendAdvert` at its own priority before stepping down for a higher one.
  * - **stop**: for each MASTER `sendAdvert` priority 0 then `removeRoutes` (if any) and `removeVips`; then a `transition` to STOP for
  *   every instance, then a `groupTransition` to STOP for every group.
  * - **start**: per instance `removeVips` (reason `startup`: leftovers from a previous run) before anything
@@ -225,6 +235,13 @@ export type Effect =
       readonly group: string | undefined;
     }
   | { readonly kind: 'groupTransition'; readonly group: string; readonly from: VrrpState; readonly to: NotifyState; readonly members: readonly string[] }
+  /**
+   * havipd: split-brain healing (src/vrrp/healing.ts): this MASTER learnt that `peer` was MASTER too and
+   * re-announced (its GARP/NA burst precedes this effect). The shell counts it, records it for `events`
+   * and, with `rerunNotifyMaster`, re-runs notify_master and the generic notify script with
+   * HAVIPD_REANNOUNCE=1 (no FIFO line: the state did not change).
+   */
+  | { readonly kind: 'reannounce'; readonly instance: string; readonly vrid: number; readonly peer: string; readonly peerPriority: number; readonly priority: number; readonly group: string | undefined; readonly rerunNotifyMaster: boolean }
   /** keepalived's FIFO `MASTER_RX_LOWER_PRI` event and `notify_master_rx_lower_pri`. */
   | { readonly kind: 'masterRxLowerPri'; readonly instance: string; readonly priority: number }
   /** Effective priority changed; `notify` = notify_priority_changes (FIFO MASTER_PRIORITY / BACKUP_PRIORITY). */
@@ -287,6 +304,10 @@ export interface InstanceSnapshot {
   readonly lastTransition: Micros | undefined;
   /** The operator's hold: maintenance, yield after a handover, takeover priority (src/vrrp/commands.ts). */
   readonly admin: Readonly<AdminState>;
+  /** havipd: split-brain re-announcements so far and the last one (src/vrrp/healing.ts). */
+  readonly healing: { readonly heals: number; readonly last: { readonly at: Micros; readonly peer: string; readonly peerPriority: number } | undefined };
+  /** havipd: VIPs still held after leaving MASTER, until this time (announce-first hand-over). */
+  readonly vipHoldUntil: Micros | undefined;
   readonly stats: Readonly<InstanceStats>;
 }
 

@@ -18,7 +18,8 @@ import { masterDownInterval, skewTime, skewTimeMin } from './timers.js';
 import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
 import { micros, microsToCentis, type Micros } from '../net/units.js';
 import { nextIpId } from './ipv4.js';
-import type { LogEvent } from '../log-events.js';
+import { LOG_EVENT, type LogEvent } from '../log-events.js';
+import { DEFAULT_HEALING, HANDOVER_GRACE, newHealState, otherMaster, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
 import type { RxWarning } from './receive-checks.js';
 
 /** What an instance needs from the core while it handles one input. */
@@ -56,6 +57,8 @@ export interface TransitionOptions {
   readonly announce?: 'STOP' | 'DELETED' | 'FAULT' | 'none';
   /** Leaving MASTER: the priority-0 advert of `vrrp_restore_interface()` (keepalived `advF`). */
   readonly advF?: boolean;
+  /** havipd: leaving MASTER, keep the VIPs until this hold ends (src/vrrp/healing.ts, announce-first hand-over). */
+  readonly holdVips?: VipHold;
 }
 
 /** Entry actions of one state (FRR `vrrp_change_state_handlers`, holo `change_state`). */
@@ -157,6 +160,12 @@ export class VrrpInstance {
   defaultInterface = '';
   /** The operator's hold (maintenance, yield after a handover, takeover priority): src/vrrp/commands.ts. */
   readonly admin: AdminState = newAdminState();
+  /** havipd: split-brain healing state (src/vrrp/healing.ts). */
+  readonly heal: HealState = newHealState();
+  /** havipd: this becoming-MASTER sends its GARP/NA before its first advert (a switchover takeover). */
+  private garpFirst = false;
+  /** havipd: VIPs kept after leaving MASTER (announce-first hand-over), with the config they were set by. */
+  vipHold: (VipHold & { readonly config: VrrpInstanceConfig }) | undefined;
   /** The IPv4 Identification of the last advert sent (keepalived: one counter per instance). */
   private lastIpId = 0;
 
@@ -182,6 +191,10 @@ export class VrrpInstance {
   }
   get isUnicast(): boolean {
     return this.config.unicastPeers.length > 0;
+  }
+  /** The healing switches in force (the settings file's `[healing]`, default on). */
+  get healing(): HealingSwitches {
+    return this.config.healing ?? DEFAULT_HEALING;
   }
 
   /** keepalived `VRRP_MS_DOWN_TIMER`. */
@@ -451,7 +464,10 @@ export class VrrpInstance {
     const from = this.#state;
     // FAULT → FAULT is keepalived's notify without a change (a silently held instance's first own fault).
     if (from === to && to !== 'FAULT') throw new Error(`(${this.name}) transition ${from} → ${to}`);
+    // havipd: FAULT, a stop or a removal ends a VIP hold at once (src/vrrp/healing.ts).
+    if (to === 'FAULT' || to === 'INIT') this.releaseHold(ctx);
     const entry = VrrpInstance.ENTRY[to];
+    this.garpFirst = to === 'MASTER' && reason === 'switchover';
     if (from !== to) entry.before?.(this, ctx);
     const log = opts.log ?? 'entering';
     if (from !== to && log !== 'none') {
@@ -462,7 +478,15 @@ export class VrrpInstance {
     const leavesMaster = from === 'MASTER' && (to === 'BACKUP' || to === 'FAULT');
     if (leavesMaster) {
       if (to === 'FAULT') this.sendAdvert(ctx, 0);
-      this.restoreInterface(ctx, opts.advF ?? false, 'leave-master');
+      this.restoreInterface(ctx, opts.advF ?? false, 'leave-master', opts.holdVips);
+      this.heal.masterSince = undefined;
+      this.heal.masterReason = undefined;
+    }
+    if (to === 'MASTER') {
+      this.heal.masterSince = ctx.now;
+      this.heal.masterReason = reason;
+      this.heal.tookOverFrom = this.masterAddr;
+      this.heal.lastOtherMaster = undefined;
     }
     this.#state = to;
     // A stopped or removed instance keeps the time of its last real transition.
@@ -493,7 +517,9 @@ export class VrrpInstance {
     },
     FAULT: { enter: () => {} },
     MASTER: {
-      before: (i, ctx) => i.sendAdvert(ctx, i.effectivePriority),
+      before: (i, ctx) => {
+        if (!i.garpFirst) i.sendAdvert(ctx, i.effectivePriority);
+      },
       enter: (i, ctx) => i.enterMaster(ctx),
     },
   };
@@ -532,6 +558,8 @@ export class VrrpInstance {
 
   /** keepalived `vrrp_state_become_master()`: the entry actions of MASTER (after its first advert and log line). */
   private enterMaster(ctx: InstanceCtx): void {
+    // havipd: VIPs still held from the last MASTER period are simply set again (the add is idempotent).
+    this.vipHold = undefined;
     this.initSands(ctx);
     if (this.config.version === 3 && ctx.detail && this.masterAdverInterval !== this.config.advertInt) {
       // keepalived-compat: 2.2.7 resets the learned interval only inside its -D logging branch.
@@ -548,12 +576,20 @@ export class VrrpInstance {
     this.addRoutes(ctx);
     const plan = masterGarpPlan(this.config.garp, ctx.now);
     this.sendLinkUpdate(ctx, plan.repeat, 'master');
+    if (this.garpFirst) {
+      // havipd: a takeover by `havipd switchover` announces the VIPs (GARP/NA) before its first advert, so
+      // the old master, which removes them on that advert, does so only once clients have been moved
+      // (announce-first, src/vrrp/healing.ts). RFC 5798 §6.4.1 lists the advert first; every other way of
+      // becoming MASTER keeps that order.
+      this.sendAdvert(ctx, this.effectivePriority);
+      this.garpFirst = false;
+    }
     this.garpRefreshAt = plan.refreshAt;
     if (plan.delayedAt !== undefined) this.delayedGarps.push({ at: plan.delayedAt, reason: 'master-delay', repeat: this.config.garp.masterRepeat });
   }
 
   /** keepalived `vrrp_restore_interface()`: optional priority-0 advert, forget queued GARPs, remove VIPs. */
-  restoreInterface(ctx: InstanceCtx, advF: boolean, reason: 'leave-master' | 'shutdown' | 'reload'): void {
+  restoreInterface(ctx: InstanceCtx, advF: boolean, reason: 'leave-master' | 'shutdown' | 'reload', hold?: VipHold): void {
     if (advF) {
       this.sendAdvert(ctx, 0);
       this.stats.pri_zero_sent++;
@@ -564,14 +600,27 @@ export class VrrpInstance {
     // outlive the MASTER state; they send nothing while the VIPs are unset (`vrrp_send_link_update()`), but
     // one still pending when the instance is MASTER again fires then. `fireDelayedGarps` checks `vipSet`.
     // Test: test/unit/vrrp/reload.test.ts "a burst still pending when the instance is MASTER again is sent".
+    if (this.vipSet && hold !== undefined && this.allVips().length + this.config.virtualRoutes.length + this.config.virtualRules.length > 0) {
+      // havipd: announce-first hand-over (src/vrrp/healing.ts): the VIPs stay until the new master has
+      // announced itself; `vipSet` is false at once, so nothing is announced for them meanwhile.
+      this.vipHold = { ...hold, config: this.config };
+      this.vipSet = false;
+      this.log(ctx, 'info', LOG_EVENT.vipHold, hold.awaitingAdvert ? 'keeping VIPs until the new master has announced itself' : 'keeping VIPs while the new master announces itself', { holdUs: hold.until - ctx.now });
+      return;
+    }
+    this.removeVipsNow(ctx, this.config, reason);
+  }
+
+  /** Removes the VIPs (and virtual routes / rules) `config` set, if they are set. */
+  private removeVipsNow(ctx: InstanceCtx, config: VrrpInstanceConfig, reason: 'leave-master' | 'shutdown' | 'reload'): void {
     if (this.vipSet) {
-      const { virtualRoutes: routes, virtualRules: rules } = this.config;
+      const { virtualRoutes: routes, virtualRules: rules } = config;
       if (routes.length > 0 || rules.length > 0) {
         ctx.out.push({ kind: 'removeRoutes', instance: this.name, routes, rules, reason });
         if (rules.length > 0) this.log(ctx, 'debug', 'route.remove', 'removing Virtual Rules');
         if (routes.length > 0) this.log(ctx, 'debug', 'route.remove', 'removing Virtual Routes');
       }
-      const vips = this.allVips();
+      const vips = [...config.vips, ...config.excludedVips];
       if (vips.length > 0) {
         ctx.out.push({ kind: 'removeVips', instance: this.name, vips, interfaces: this.vipInterfaces(vips), reason });
         this.log(ctx, 'info', 'vip.remove', 'removing VIPs.');
@@ -581,15 +630,35 @@ export class VrrpInstance {
   }
 
   /**
+   * havipd: ends a VIP hold (src/vrrp/healing.ts): removes the held VIPs, routes and rules now. Nothing
+   * when there is no hold.
+   */
+  releaseHold(ctx: InstanceCtx): void {
+    const h = this.vipHold;
+    if (!h) return;
+    this.vipHold = undefined;
+    this.vipSet = true;
+    this.removeVipsNow(ctx, h.config, 'leave-master');
+  }
+
+  /** havipd: the new master's first advert arrived: the hold ends at most HANDOVER_GRACE from now. */
+  private newMasterHeard(ctx: InstanceCtx): void {
+    const h = this.vipHold;
+    if (!h || !h.awaitingAdvert) return;
+    const until = micros(Math.min(h.until, ctx.now + HANDOVER_GRACE));
+    this.vipHold = { ...h, until: later(ctx, until), awaitingAdvert: false };
+  }
+
+  /**
    * keepalived `vrrp_state_leave_master()`: to `wantstate` (BACKUP or FAULT; FAULT sends a priority-0
    * advert first, and `advF` another one with the VIPs' removal — keepalived-compat: two).
    * Test: test/unit/vrrp/instance.test.ts "MASTER → FAULT: \"Entering FAULT STATE\", two priority-0 adverts, then VIPs removed".
    */
-  leaveMaster(ctx: InstanceCtx, advF: boolean, reason: TransitionReason): void {
+  leaveMaster(ctx: InstanceCtx, advF: boolean, reason: TransitionReason, holdVips?: VipHold): void {
     if (this.wantstate !== 'BACKUP' && this.wantstate !== 'FAULT') {
       throw new Error(`(${this.name}) leaveMaster with wantstate ${this.wantstate}`);
     }
-    this.transition(ctx, this.wantstate, reason, { advF });
+    this.transition(ctx, this.wantstate, reason, { advF, ...(holdVips && this.wantstate === 'BACKUP' ? { holdVips } : {}) });
     this.restartDownTimer(ctx);
   }
 
@@ -723,6 +792,7 @@ export class VrrpInstance {
         this.masterAddr = pkt.src;
         this.masterPriority = a.priority;
         this.nextMasterReason = 'master-no-response';
+        this.newMasterHeard(ctx);
         if (this.config.preemptDelay > 0) {
           if (a.priority >= this.effectivePriority) {
             if (this.preemptTime !== undefined) this.log(ctx, 'debug', 'preempt.stop', 'stop preempt delay');
@@ -759,7 +829,11 @@ export class VrrpInstance {
     const a = r.advert;
     const addrCmp = this.sourceAddr === undefined ? 0 : compareAddresses(pkt.src, this.sourceAddr);
     const ours = this.effectivePriority;
-    if (a.priority === 0 || (this.config.higherPrioSendAdvert && peerWins(a.priority, ours, addrCmp))) {
+    // havipd: a MASTER that became one because its master went silent sends one last advert at its own
+    // priority when it steps down (keepalived's higher_prio_send_advert, on for that case): the winner may
+    // not have heard it yet and learns of the split brain from it (src/vrrp/healing.ts).
+    const notice = this.config.higherPrioSendAdvert || sendsStepDownNotice(this.heal, this.healing);
+    if (a.priority === 0 || (notice && peerWins(a.priority, ours, addrCmp))) {
       this.sendAdvert(ctx, this.effectivePriority);
       if (a.priority === 0) {
         this.log(ctx, 'debug', 'advert.priority-zero', 'Master received priority 0 message', { src: pkt.src });
@@ -781,8 +855,13 @@ export class VrrpInstance {
       const lpna = this.config.lowerPrioNoAdvert;
       this.log(ctx, 'info', 'advert.lower-priority', `Received advert from ${pkt.src} with lower priority ${a.priority}, ours ${this.effectivePriority}${lpna ? '' : ', forcing new election'}`, { src: pkt.src, priority: a.priority, ours: this.effectivePriority });
       if (!lpna) this.sendAdvert(ctx, this.effectivePriority);
+      const heal = otherMaster(this.heal, pkt.src, ctx.now, this.mdi(), this.healing) === 'heal';
+      if (heal) this.reannounce(ctx, pkt.src, a.priority);
       for (const inst of [this, ...siblings]) inst.lowerPrioGarp(ctx);
       ctx.out.push({ kind: 'masterRxLowerPri', instance: this.name, priority: this.effectivePriority });
+      if (heal) {
+        ctx.out.push({ kind: 'reannounce', instance: this.name, vrid: this.config.vrid, peer: pkt.src, peerPriority: a.priority, priority: this.effectivePriority, group: this.sync?.name, rerunNotifyMaster: this.healing.rerunNotifyMaster });
+      }
       return undefined;
     }
     if (peerWins(a.priority, this.effectivePriority, addrCmp)) {
@@ -800,6 +879,20 @@ export class VrrpInstance {
       return higher ? 'higher-priority' : 'higher-address';
     }
     return undefined;
+  }
+
+  /**
+   * havipd: split-brain healing (src/vrrp/healing.ts): count it and log it (one `split-brain.heal` line).
+   * The GARP/NA burst is keepalived's lower-priority one that follows (garp_lower_prio_repeat, which
+   * defaults to garp_master_repeat), so the wire is keepalived's; only when that is 0 (vrrp_strict, or set
+   * so) is the becoming-MASTER burst sent here instead (at least one round).
+   */
+  private reannounce(ctx: InstanceCtx, peer: string, peerPriority: number): void {
+    this.heal.heals++;
+    this.heal.last = { at: ctx.now, peer, peerPriority };
+    this.log(ctx, 'warn', LOG_EVENT.splitBrainHeal, `split brain: ${peer} was MASTER too (priority ${peerPriority}, ours ${this.effectivePriority}) - re-announcing the VIPs`, { peer, peerPriority, ours: this.effectivePriority, heals: this.heal.heals });
+    if (this.config.garp.lowerPrioRepeat > 0) return;
+    this.sendLinkUpdate(ctx, Math.max(1, masterGarpPlan(this.config.garp, ctx.now).repeat), 'reannounce');
   }
 
   /** garp_lower_prio_repeat now and again after garp_lower_prio_delay. */
@@ -820,6 +913,7 @@ export class VrrpInstance {
 
   nextDeadline(): Micros | undefined {
     let best = this.sands;
+    if (this.vipHold && (best === undefined || this.vipHold.until < best)) best = this.vipHold.until;
     for (const d of this.delayedGarps) if (best === undefined || d.at < best) best = d.at;
     return best;
   }
@@ -848,6 +942,8 @@ export class VrrpInstance {
       vipSet: this.vipSet,
       lastTransition: this.lastTransition,
       admin: { ...this.admin },
+      healing: { heals: this.heal.heals, last: this.heal.last },
+      vipHoldUntil: this.vipHold?.until,
       stats: { ...this.stats, drops: { ...this.stats.drops } },
     };
   }

@@ -8,6 +8,8 @@ import { Harness, summarize } from '../support/sim.js';
 
 const v3 = (o: Parameters<typeof instanceConfig>[0] = {}) => instanceConfig({ version: 3, ...o });
 const MDI100 = 3_609_375; // v3, 1 s, priority 100
+/** havipd's split-brain healing off (src/vrrp/healing.ts): the RFC's (and keepalived's) behaviour alone. */
+const NO_HEALING = { healing: { reannounce: false, rerunNotifyMaster: false } } as const;
 
 function toMaster(h: Harness): void {
   h.start(0);
@@ -190,7 +192,7 @@ describe('RFC 5798 §6.4.3 Master', () => {
     expect(h.state()).toBe('MASTER');
   });
   it('RFC 5798 §6.4.3: greater priority: cancel Adver_Timer, learn the interval, set the Master_Down_Timer, go Backup', () => {
-    const h = new Harness([v3()]);
+    const h = new Harness([v3(NO_HEALING)]);
     toMaster(h);
     const out = h.advert(MDI100 + 300_000, { src: '10.0.0.2', priority: 150, advertIntCs: 200 });
     expect(summarize(out)).toEqual([
@@ -219,7 +221,7 @@ describe('RFC 5798 §6.4.3 Master', () => {
     expect(h.state()).toBe('MASTER');
   });
   it('RFC 5798 §6.4.3 (keepalived-compat): lower priority is not just discarded: the Master answers with an advert and GARPs', () => {
-    const h = new Harness([v3({ garp: { lowerPrioRepeat: 2, lowerPrioDelay: s(3) } })]);
+    const h = new Harness([v3({ garp: { lowerPrioRepeat: 2, lowerPrioDelay: s(3) }, ...NO_HEALING })]);
     toMaster(h);
     const t = MDI100 + 300_000;
     const out = h.advert(t, { src: '10.0.0.2', priority: 90 });
@@ -233,7 +235,7 @@ describe('RFC 5798 §6.4.3 Master', () => {
     expect(summarize(later)).toContain('garp:lower-prio-delay:10.0.0.100x2');
   });
   it('RFC 5798 §6.4.3: lower_prio_no_advert discards the lower-priority advert as the RFC says', () => {
-    const h = new Harness([v3({ lowerPrioNoAdvert: true, garp: { lowerPrioRepeat: 0 } })]);
+    const h = new Harness([v3({ lowerPrioNoAdvert: true, garp: { lowerPrioRepeat: 0 }, ...NO_HEALING })]);
     toMaster(h);
     const out = h.advert(MDI100 + 300_000, { src: '10.0.0.2', priority: 90 });
     expect(summarize(out)).toEqual(['log:(VI_1) Received advert from 10.0.0.2 with lower priority 90, ours 100', 'masterRxLowerPri']);
@@ -246,7 +248,7 @@ describe('RFC 5798 §6.4.3 Master', () => {
     expect(out).toEqual(['sendAdvert:100', 'removeVips', 'transition:VI_1:MASTER->BACKUP']);
   });
   it('RFC 5798 §6.4.3: leaving Master for a higher priority sends no priority-0 advert', () => {
-    const h = new Harness([v3()]);
+    const h = new Harness([v3(NO_HEALING)]);
     toMaster(h);
     const out = h.advert(MDI100 + 300_000, { src: '10.0.0.2', priority: 150 });
     expect(out.some((e) => e.kind === 'sendAdvert')).toBe(false);

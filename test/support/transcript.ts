@@ -74,6 +74,8 @@ export function formatEffect(e: Effect): string[] {
       return [`group ${e.group} ${e.from} -> ${e.to} members ${e.members.join(',')}`];
     case 'masterRxLowerPri':
       return [`master-rx-lower-pri ${e.instance} prio ${e.priority}`];
+    case 'reannounce':
+      return [`reannounce ${e.instance} peer ${e.peer} prio ${e.peerPriority} (ours ${e.priority})${e.rerunNotifyMaster ? ' rerun notify_master' : ''}`];
     case 'priorityChange':
       return [`priority ${e.instance} ${e.from} -> ${e.to} in ${e.state}${e.notify ? ' notify' : ''}`];
     case 'log':

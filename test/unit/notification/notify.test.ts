@@ -178,6 +178,18 @@ describe('Notifier: keepalived 2.2.7 calls and FIFO lines', () => {
     expect(fifos[0]!.lines).toEqual(['INSTANCE "VI_1" MASTER_RX_LOWER_PRI 150\n']);
   });
 
+  it('havipd split-brain re-announcement: notify_master and the generic script again with HAVIPD_REANNOUNCE=1, no FIFO line; nothing when rerun_notify_master is off', async () => {
+    const { n, sp, fifos } = setup({ instances: [instanceConfig({ name: 'VI_1', notify: { master: cmd('/m.sh x'), backup: cmd('/b.sh'), generic: cmd('/g.sh') } })] });
+    n.handle({ kind: 'reannounce', instance: 'VI_1', vrid: 51, peer: '10.0.0.2', peerPriority: 100, priority: 150, group: undefined, rerunNotifyMaster: true });
+    n.handle({ kind: 'reannounce', instance: 'VI_1', vrid: 51, peer: '10.0.0.2', peerPriority: 100, priority: 150, group: undefined, rerunNotifyMaster: false });
+    await n.close();
+    expect(sp.argvs).toEqual(['/m.sh x', '/g.sh INSTANCE VI_1 MASTER 150']);
+    for (const c of sp.children) {
+      expect(c.cmd.env).toEqual({ HAVIPD_INSTANCE: 'VI_1', HAVIPD_STATE: 'MASTER', HAVIPD_PREVIOUS_STATE: 'MASTER', HAVIPD_PRIORITY: '150', HAVIPD_REANNOUNCE: '1', HAVIPD_EVENT: 'REANNOUNCE', HAVIPD_PEER: '10.0.0.2' });
+    }
+    expect(fifos[0]!.lines).toEqual([]);
+  });
+
   it('priority changes: MASTER_PRIORITY / BACKUP_PRIORITY (FAULT counts as BACKUP) with the new priority, only when enabled', async () => {
     const { n, sp, fifos } = setup();
     n.handle({ kind: 'priorityChange', instance: 'VI_1', from: 150, to: 90, state: 'MASTER', notify: true });

@@ -20,7 +20,7 @@ import { daemonConfig, instanceConfig, vip } from '../../support/config.js';
 const log = pino({ level: 'silent' });
 
 /** A started MASTER core (priority 150, +20 from a script that is up) with one VIP and a unicast peer heard once. */
-function fixture(): { inputs: StatusInputs; rec: OpsRecorder; clock: { mono: number; epoch: number } } {
+function fixture(o: { splitBrain?: boolean } = {}): { inputs: StatusInputs; rec: OpsRecorder; clock: { mono: number; epoch: number } } {
   const clock = { mono: 1000, epoch: Date.parse('2026-12-02T10:00:00Z') };
   const rec = new OpsRecorder({ epochMs: () => clock.epoch, monoMs: () => clock.mono });
   const config = daemonConfig({ instances: [instanceConfig({ priority: 150, vips: [vip('10.0.0.100', { prefix: 24 })], peers: ['10.0.0.2'], unicastSrcIp: '10.0.0.1', trackScripts: [{ name: 'chk', weight: 20, reverse: false }] })] });
@@ -35,6 +35,8 @@ function fixture(): { inputs: StatusInputs; rec: OpsRecorder; clock: { mono: num
   for (let t = 0; t < 10; t++) feed(core.nextDeadline() ?? 0, { kind: 'tick' });
   const bytes = encodeAdvert({ version: 2, vrid: 51, priority: 100, advertInt: centiseconds(100), addresses: ['10.0.0.100'], family: 4 }, { src: '10.0.0.2', dst: '10.0.0.1', checksumMode: 'plain' });
   rec.onPacket({ family: 4, ifname: 'eth0', src: '10.0.0.2', dst: '10.0.0.1', ttl: 255, data: bytes, hasIpHeader: false });
+  // The peer advertising as MASTER too (priority 100 < 170): a split brain this MASTER heals.
+  if (o.splitBrain) feed(core.nextDeadline()! - 1, { kind: 'packet', packet: { family: 4, ifname: 'eth0', src: '10.0.0.2', dst: '10.0.0.1', ttl: 255, data: bytes, hasIpHeader: false } });
   clock.mono += 400;
   clock.epoch += 60_000;
   const inputs: StatusInputs = {
@@ -75,6 +77,17 @@ describe('status', () => {
     expect(i.counters.become_master).toBe(1);
     expect(JSON.stringify(st)).not.toMatch(/auth_?pass|authData/i);
     expect(buildStatus(inputs, 'VI_9')).toBeUndefined();
+  });
+
+  it('split-brain healing: the count and the last heal in status, one split-brain event, the counter on /metrics', async () => {
+    const { inputs, rec } = fixture({ splitBrain: true });
+    const i = buildStatus(inputs)!.instances[0]!;
+    expect(i.splitBrain).toEqual({ heals: 1, last: { time: '2026-12-02T10:00:00.000Z', peer: '10.0.0.2', peerPriority: 100 } });
+    expect(buildStatus(fixture().inputs)!.instances[0]!.splitBrain).toEqual({ heals: 0, last: null });
+    const ev = rec.events.list(100).filter((e) => e.kind === 'split-brain');
+    expect(ev).toEqual([expect.objectContaining({ instance: 'VI_1', message: '(VI_1) split brain: 10.0.0.2 was MASTER too (priority 100, ours 170) - re-announced, notify_master re-run' })]);
+    const text = await new MetricsServer(metricsSource(inputs, rec), log).registry.metrics();
+    expect(text).toMatch(/^havipd_split_brain_heals_total\{instance="VI_1"\} 1$/m);
   });
 
   it('the text form is a header and five lines per instance', () => {
