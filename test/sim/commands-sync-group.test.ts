@@ -1,9 +1,11 @@
 // Switchover of a vrrp_sync_group (src/vrrp/commands.ts "Sync groups"): naming one member (or the group)
 // moves every member — a handover sends each MASTER member's priority 0 and yields them all, a takeover
 // raises and promotes them all together — and a group that cannot move as one is refused. Invariants after
-// every event: a node's members are in the same state, and no VIP is held by two nodes at once.
+// every event: a node's members are in the same state, and a VIP is on two nodes only once the new master
+// has announced itself, for at most HANDOVER_GRACE (announce-first hand-over, src/vrrp/healing.ts).
 import { describe, expect, it } from 'vitest';
 import { planCommand, type CommandTarget } from '../../src/vrrp/commands.js';
+import { HANDOVER_GRACE } from '../../src/vrrp/healing.js';
 import { micros, type Micros } from '../../src/net/units.js';
 import type { Input } from '../../src/vrrp/effects.js';
 import { instanceConfig, s, syncGroup } from '../support/config.js';
@@ -41,6 +43,14 @@ function watch(sim: Sim): { split: string[]; overlaps: Micros[] } {
 const switchover = (instance?: string, group?: string): Input => ({ kind: 'command', command: { type: 'switchover', instance, ...(group !== undefined ? { group } : {}) } });
 const inst = (sim: Sim, node: string, name: string) => sim.nodes.get(node)!.core.snapshot().instances.find((i) => i.name === name)!;
 
+/** A hand-over to `to`: VIPs on both nodes only after `to`'s members announced themselves, then at most HANDOVER_GRACE. */
+function expectAnnounceFirst(sim: Sim, overlaps: readonly Micros[], to: string): void {
+  const entered = Math.min(...['VI_1', 'VI_2'].map((n) => sim.lastEntered(to, 'MASTER', n)!));
+  if (overlaps.length === 0) return;
+  expect(Math.min(...overlaps)).toBeGreaterThanOrEqual(entered);
+  expect(Math.max(...overlaps)).toBeLessThan(entered + 200 + HANDOVER_GRACE);
+}
+
 describe('switchover of a sync group', () => {
   it('naming one member on the MASTER hands the whole group over: a priority 0 from each member, the peer group takes both, no flap back', () => {
     const sim = build(150, 100);
@@ -65,7 +75,8 @@ describe('switchover of a sync group', () => {
     expect(sim.lastEntered('B', 'MASTER', 'VI_2')! - t0).toBeLessThan(s(1));
     expect(sim.logs('A')).toContain('VRRP_Group(SG1) Syncing instances to BACKUP state');
     expect(w.split).toEqual([]);
-    expect(w.overlaps).toEqual([]);
+    expectAnnounceFirst(sim, w.overlaps, 'B');
+    for (const v of [VIP1, VIP2]) expect(sim.nodes.get('A')!.vips.has(v), v).toBe(false);
   });
 
   it('naming one member on the BACKUP takes the whole group over at once, each member with its own takeover priority; no flap back', () => {
@@ -95,14 +106,15 @@ describe('switchover of a sync group', () => {
     sim.runUntil(s(20));
     expect([sim.masters(51), sim.masters(52)]).toEqual([['B'], ['B']]);
     // A takeover, like any preemption, may hold the VIPs on both nodes for one advert's delivery time
-    // (commands.ts "Takeover"); the handover back must not.
+    // (commands.ts "Takeover"); the handover back only after A announced itself.
     w.overlaps.length = 0;
     sim.input('B', switchover(undefined, 'SG1'));
     sim.runUntil(s(40));
     expect([sim.masters(51), sim.masters(52)]).toEqual([['A'], ['A']]);
     expect(inst(sim, 'B', 'VI_1').effectivePriority).toBe(100);
     expect(w.split).toEqual([]);
-    expect(w.overlaps).toEqual([]);
+    expectAnnounceFirst(sim, w.overlaps, 'A');
+    for (const v of [VIP1, VIP2]) expect(sim.nodes.get('B')!.vips.has(v), v).toBe(false);
   });
 
   it('plans: the group moves as one, is refused as one, and an unknown group is named', () => {
