@@ -462,7 +462,7 @@ export function splitWords(line: string): string[] {
   return out;
 }
 
-function iptRule(words: readonly string[], where: string): Rule {
+function iptRule(words: readonly string[], where: string, isChain: (name: string) => boolean): Rule {
   const matches: Match[] = [];
   let verdict: Verdict | undefined;
   let negate = false;
@@ -525,7 +525,7 @@ function iptRule(words: readonly string[], where: string): Rule {
         else if (t === 'DROP' || t === 'REJECT') verdict = { kind: 'drop' };
         else if (t === 'RETURN') verdict = { kind: 'return' };
         else if (['LOG', 'NFLOG', 'MARK', 'CONNMARK', 'TRACE', 'CT', 'NOTRACK', 'DSCP', 'TOS', 'TTL', 'CLASSIFY'].includes(t)) verdict = undefined;
-        else if (/^[A-Z]+$/.test(t) && !goto) verdict = { kind: 'unknown', text: t }; // a target extension (QUEUE, SNAT, …)
+        else if (!isChain(t)) verdict = { kind: 'unknown', text: t }; // a target extension (NFQUEUE, SNAT, …)
         else verdict = { kind: goto ? 'goto' : 'jump', target: t };
         // A target's own options follow (`--reject-with …`): nothing more to read.
         i = words.length;
@@ -588,7 +588,8 @@ export function parseIptablesSave(text: string, family: Family): Ruleset | undef
     }
     const n = (counts.get(`${table} ${words[1]}`) ?? 0) + 1;
     counts.set(`${table} ${words[1]}`, n);
-    chain.rules.push(iptRule(words.slice(2), `${table} ${words[1]} rule ${n}`));
+    const t = table;
+    chain.rules.push(iptRule(words.slice(2), `${table} ${words[1]} rule ${n}`, (name) => chains.has(`${fam} ${t} ${name}`)));
   }
   if (!sawTable) return undefined;
   return { source: family === 4 ? 'iptables' : 'ip6tables', chains: [...chains.values()].map((c) => ({ ...c.base, rules: c.rules })), unreadable };
