@@ -69,13 +69,28 @@ function gatherConfig(o: DoctorOptions): { verdict: ConfigVerdict; config: Daemo
   };
 }
 
+/** net.ipv4.conf.IF.promote_secondaries, when readable. */
+function promoteSecondaries(ifname: string): { promoteSecondaries?: boolean } {
+  if (ifname.includes('/') || ifname.startsWith('.')) return {};
+  try {
+    return { promoteSecondaries: readFileSync(`/proc/sys/net/ipv4/conf/${ifname}/promote_secondaries`, 'utf8').trim() === '1' };
+  } catch {
+    return {};
+  }
+}
+
 async function gatherLinks(): Promise<ReadonlyMap<string, LinkFacts> | undefined> {
   try {
     const edge = await createLinkEdge({ timeoutMs: 5_000 });
     try {
       const m = new Map<string, LinkFacts>();
       for (const l of edge.all()) {
-        m.set(l.name, { adminUp: l.adminUp, running: l.running, addresses: { 4: l.addresses[4].map((a) => a.address), 6: l.addresses[6].map((a) => a.address) } });
+        m.set(l.name, {
+          adminUp: l.adminUp,
+          running: l.running,
+          addresses: { 4: l.addresses[4].map((a) => a.address), 6: l.addresses[6].map((a) => a.address) },
+          ...promoteSecondaries(l.name),
+        });
       }
       return m;
     } finally {

@@ -49,6 +49,8 @@ export interface LinkFacts {
   readonly running: boolean;
   /** Addresses in kernel order (the first IPv4 one is the primary of its subnet), without prefixes. */
   readonly addresses: { readonly 4: readonly string[]; readonly 6: readonly string[] };
+  /** net.ipv4.conf.IF.promote_secondaries; `undefined` when it could not be read. */
+  readonly promoteSecondaries?: boolean;
 }
 
 /** One (interface, family, source, VRID) the listen heard, aggregated. */
@@ -278,12 +280,19 @@ export function checkVipPrimary(f: DoctorFacts): Finding[] {
     const vipOf = owners.get(canon(primary, c.family));
     if (vipOf) {
       const others = addrs.filter((a) => a !== primary);
+      // Deleting a primary IPv4 address deletes its secondaries unless promote_secondaries is on.
+      const takes = c.family === 4 && others.length > 0 && link.promoteSecondaries !== true;
+      const sysctl = `net.ipv4.conf.${ifname}.promote_secondaries`;
       out.push({
         check: 'vip-primary',
         status: 'fail',
         subject: ifname,
-        message: `the VIP ${primary} (of ${vipOf.join(', ')}) is ${ifname}'s primary IPv${c.family} address${others.length > 0 ? `; ${others.join(', ')} follow it` : ''}: removing the VIP on failover can take the VM's own address with it, and other software sends from the VIP`,
-        advice: `put the VM's own address first (ip addr del ${primary} dev ${ifname}; havipd adds it back as MASTER) and keep the VIP out of the network configuration`,
+        message:
+          `the VIP ${primary} (of ${vipOf.join(', ')}) is ${ifname}'s primary IPv${c.family} address${others.length > 0 ? `; ${others.join(', ')} follow it` : ''}: ` +
+          (takes
+            ? `removing the VIP (at start-up or on failover) also deletes ${others.join(', ')} (${sysctl} is ${link.promoteSecondaries === false ? 'off' : 'unknown'})`
+            : 'the VM sends its own traffic from the VIP, which moves away on failover'),
+        advice: `${takes ? `sysctl -w ${sysctl}=1, then ` : ''}put the VM's own address first (ip addr del ${primary} dev ${ifname}; havipd adds it back as MASTER) and keep the VIP out of the network configuration`,
       });
     } else {
       out.push({ check: 'vip-primary', status: 'ok', subject: ifname, message: `${ifname}'s primary IPv${c.family} address ${primary} is no VIP` });

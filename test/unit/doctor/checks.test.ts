@@ -122,7 +122,15 @@ describe('VIP as the primary address', () => {
     const f = checkVipPrimary(facts({ links: new Map([['eth0', link(['10.0.0.100', '10.0.0.1'])]]) }))[0]!;
     expect(f).toMatchObject({ check: 'vip-primary', status: 'fail', subject: 'eth0' });
     expect(f.message).toMatch(/^the VIP 10.0.0.100 \(of VI_1\) is eth0's primary IPv4 address; 10.0.0.1 follow/);
-    expect(f.advice).toMatch(/ip addr del 10.0.0.100 dev eth0/);
+    expect(f.message).toMatch(/removing the VIP \(at start-up or on failover\) also deletes 10\.0\.0\.1 \(net\.ipv4\.conf\.eth0\.promote_secondaries is unknown\)$/);
+    expect(f.advice).toMatch(/^sysctl -w net\.ipv4\.conf\.eth0\.promote_secondaries=1, then .*ip addr del 10.0.0.100 dev eth0/);
+    const off = checkVipPrimary(facts({ links: new Map([['eth0', link(['10.0.0.100', '10.0.0.1'], { promoteSecondaries: false })]]) }))[0]!;
+    expect(off.message).toMatch(/promote_secondaries is off\)$/);
+    // promote_secondaries on: the own address survives, but the VM still sends from the VIP.
+    const on = checkVipPrimary(facts({ links: new Map([['eth0', link(['10.0.0.100', '10.0.0.1'], { promoteSecondaries: true })]]) }))[0]!;
+    expect(on.status).toBe('fail');
+    expect(on.message).toMatch(/the VM sends its own traffic from the VIP/);
+    expect(on.advice).toMatch(/^put the VM's own address first/);
     expect(checkVipPrimary(facts({ links: new Map([['eth0', link(['10.0.0.1', '10.0.0.100'])]]) }))[0]!.status).toBe('ok');
     expect(checkVipPrimary(facts({ links: new Map([['eth0', link([])]]) }))).toEqual([]);
   });
