@@ -175,7 +175,8 @@ describe.skipIf(guard.skip)('interop: havipd doctor and advert source addresses'
       await b.waitForLog(entering('BACKUP'), { timeoutMs: 10_000 });
       const a = await sc.start('havipd', 'a', conf('a', 150, { noSrc: true }));
       // The unicast socket is bound to A's own address, not to the VIP that was first at start.
-      expect(a.log()).toContain(`VRRP sockpool: [interface(${sc.iface('a')}), family(IPv4), unicast, address(${sc.ip('a')})]`);
+      const pool = await a.waitForLog(/VRRP sockpool: \[interface/, { timeoutMs: 10_000 });
+      expect(pool).toContain(`VRRP sockpool: [interface(${sc.iface('a')}), family(IPv4), unicast, address(${sc.ip('a')})]`);
       await a.waitForLog(entering('MASTER'), { timeoutMs: 15_000 });
       expect(a.countLog(entering('FAULT'))).toBe(0);
       const masterSince = b.countLog(entering('MASTER'));
