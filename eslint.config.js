@@ -8,7 +8,7 @@ const ioMessage = 'The pure core does no I/O (ARCHITECTURE.md §1): inject it fr
 const impurePaths = impureNames.map((name) => ({ name, message: ioMessage }));
 // The pure folders (README "Design"): the VRRP core, the config parser, GARP/NA frames and schedule, and the
 // primitives they share (src/net). Everything else is the shell, which imports the core, never the reverse.
-const pure = ['src/vrrp', 'src/config-parser', 'src/garp', 'src/net'];
+const pure = ['src/vrrp', 'src/config-parser', 'src/garp', 'src/net', 'src/doctor'];
 const shell = ['**/runtime/**', '**/edges/**', '**/scripts/**', '**/tracking/**', '**/notification/**', '**/ops/**', '**/cli/**', '**/native/**', '**/log.js'];
 
 export default tseslint.config(

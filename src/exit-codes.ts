@@ -28,3 +28,14 @@ export const CONFIG_TEST_EXIT = {
   SECURITY: 6,
 } as const;
 export type ConfigTestExit = (typeof CONFIG_TEST_EXIT)[keyof typeof CONFIG_TEST_EXIT];
+
+/**
+ * `havipd doctor`'s exit codes (src/cli/doctor.ts): 0 when nothing found would break failover (warnings
+ * may have been printed), 1 when at least one check failed, 2 for a usage error, 70 for a havipd bug.
+ */
+export const DOCTOR_EXIT = {
+  OK: 0,
+  FAIL: 1,
+  USAGE: 2,
+  PROGRAM_ERROR: EXIT_PROGRAM_ERROR,
+} as const;

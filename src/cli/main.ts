@@ -242,6 +242,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   const args = normaliseArgs(argv.slice(2));
   // keepalived takes no positional arguments: the first bare word is a client command, or an error.
   const word = firstWord(args);
+  // `havipd doctor`: the preflight (src/cli/doctor.ts), loaded only when asked for.
+  if (word?.word === 'doctor') return (await import('./doctor.js')).runDoctor(args, word.index, io);
   if (word !== undefined) {
     if ((SUBCOMMANDS as readonly string[]).includes(word.word)) return runClient(args, io);
     const near = suggest(word.word);

@@ -31,7 +31,8 @@ import { nodeAuthHmacSeam } from '../edges/auth-hmac-crypto.js';
 import type { Trackers } from '../tracking/trackers.js';
 import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
-import { planSockets, primaryAddress, socketAccepts, type SocketPlan } from '../vrrp/sockets.js';
+import { planSockets, primaryAddress, socketAccepts, vipAddressSet, type SocketPlan } from '../vrrp/sockets.js';
+import type { Family } from '../config-parser/types.js';
 import { DEFAULT_SETTINGS, settingsFor, type HavipdSettings, type VerifySettings } from '../config-parser/settings.js';
 import { withHealing } from '../vrrp/healing.js';
 import { VerifyRunner } from './verify-runner.js';
@@ -211,6 +212,8 @@ export class Supervisor {
   private lastReload: ReloadResult | undefined;
   /** The reload in progress (reloads run one after the other). */
   private reloads: Promise<unknown> = Promise.resolve();
+  /** The VIP addresses of `config`, never an interface's source (see `primaryOf`). */
+  private vipSet: { readonly config: DaemonConfig; readonly set: ReadonlySet<string> } | undefined;
   /** One pino child per instance ({ instance, vrid }), for every line about it. */
   private readonly instanceLogs = new Map<string, Logger>();
   private settings: HavipdSettings;
@@ -423,6 +426,12 @@ export class Supervisor {
     for (const [name, slot] of oldSlotOf) if (!this.slotOf.has(name)) this.slotOf.set(name, slot);
     const watched = this.watchedInterfaces();
     for (const input of this.environmentInputs(new Set([...watched].filter((n) => !oldWatched.has(n))))) this.feed(input);
+    // The VIPs may have changed, and with them the kept interfaces' source addresses (issue 11 §6).
+    for (const name of watched) {
+      const link = oldWatched.has(name) ? this.edges.links?.get(name) : undefined;
+      if (!link) continue;
+      for (const family of [4, 6] as const) this.feed({ kind: 'interfaceAddress', ifname: name, family, address: this.primaryOf(link.addresses[family], family) });
+    }
     // static_*: the items no longer configured go, the new ones come; unchanged ones are not touched.
     const changes = staticChanges(oldConfig, newConfig);
     await this.changeStatic('remove', changes.remove);
@@ -643,13 +652,19 @@ export class Supervisor {
       case 'address-removed':
         for (const family of [4, 6] as const) {
           if (ev.address.family !== family) continue;
-          this.feed({ kind: 'interfaceAddress', ifname: name, family, address: primaryAddress(ev.link.addresses[family], family) });
+          this.feed({ kind: 'interfaceAddress', ifname: name, family, address: this.primaryOf(ev.link.addresses[family], family) });
         }
         break;
       case 'link-changed':
         if (ev.link.mac !== ev.previous.mac) this.edges.frames?.forget(name);
         break;
     }
+  }
+
+  /** An interface's source address for the core: its primary address that is no VIP (issue 11 §6, src/vrrp/sockets.ts). */
+  private primaryOf(addresses: readonly { readonly address: string }[], family: Family): string | undefined {
+    if (this.vipSet?.config !== this.config) this.vipSet = { config: this.config, set: vipAddressSet(this.config) };
+    return primaryAddress(addresses, family, this.vipSet.set);
   }
 
   /** Link states and primary addresses of these interfaces (every one the config uses, before `start`). */
@@ -660,7 +675,7 @@ export class Supervisor {
       const link = links?.get(name);
       if (links) inputs.push({ kind: 'link', ifname: name, up: link?.up ?? false });
       for (const family of [4, 6] as const) {
-        const address = link ? primaryAddress(link.addresses[family], family) : undefined;
+        const address = link ? this.primaryOf(link.addresses[family], family) : undefined;
         if (address !== undefined) inputs.push({ kind: 'interfaceAddress', ifname: name, family, address });
       }
     }
@@ -703,7 +718,7 @@ export class Supervisor {
       udp: this.edges.transportKind === 'udp',
       primaryOf: (ifname, family) => {
         const link = links?.get(ifname);
-        return link ? primaryAddress(link.addresses[family], family) : undefined;
+        return link ? this.primaryOf(link.addresses[family], family) : undefined;
       },
     });
     for (const plan of plans) {

@@ -5,16 +5,32 @@
 // `primaryAddress`.
 
 import type { DaemonConfig, Family, VrrpInstanceConfig } from '../config-parser/types.js';
-import { isMulticast } from '../net/inet.js';
+import { canonicalAddress, isMulticast } from '../net/inet.js';
 import type { ReceivedPacket } from './types.js';
 
 /**
  * keepalived's source choice for an interface: its first IPv4 address; for IPv6 its first link-local
  * address. `addresses` in kernel order.
+ *
+ * Addresses in `vips` (see {@link vipAddressSet}) are never chosen (issue 11 §6): after a network restart
+ * a VIP can become the interface's first address, and adverts sent from it are dropped by a peer with
+ * `check_unicast_src`, by a cloud's anti-spoofing, and compared wrongly in an election.
+ * keepalived-compat: keepalived 2.2.7 ignores its instances' VIPs and eVIPs when it takes an interface
+ * address from netlink (`ignore_address_if_ours_or_link_local()`).
+ * havipd: the VIPs of every instance are skipped, not only those of the instances on this interface.
+ * Test: test/unit/vrrp/sockets.test.ts "keepalived-compat: a VIP that became the first address is not the source".
  */
-export function primaryAddress(addresses: readonly { readonly address: string }[], family: Family): string | undefined {
-  if (family === 4) return addresses[0]?.address;
-  return addresses.find((a) => /^fe[89ab]/i.test(a.address))?.address;
+export function primaryAddress(addresses: readonly { readonly address: string }[], family: Family, vips?: ReadonlySet<string>): string | undefined {
+  const usable = (a: { readonly address: string }): boolean => vips === undefined || vips.size === 0 || !vips.has(canonicalAddress(a.address, family) ?? a.address);
+  if (family === 4) return addresses.find(usable)?.address;
+  return addresses.find((a) => /^fe[89ab]/i.test(a.address) && usable(a))?.address;
+}
+
+/** Every address that is a VIP or an excluded VIP of any instance of `config`, canonical (for `primaryAddress`). */
+export function vipAddressSet(config: DaemonConfig): ReadonlySet<string> {
+  const set = new Set<string>();
+  for (const inst of config.instances) for (const v of [...inst.vips, ...inst.excludedVips]) set.add(v.address);
+  return set;
 }
 
 /** One socket: per (family, interface, unicast source | multicast). */

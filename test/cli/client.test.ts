@@ -50,10 +50,19 @@ describe('subcommand dispatch', () => {
     const r = havipd(['stauts']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("havipd: unexpected argument 'stauts': not a command (did you mean 'havipd status'?); commands: status, reload, garp, events, switchover, maintenance; no daemon started\n");
-    const d = havipd(['doctor', '-f', '/nonexistent.conf']);
+    const d = havipd(['frobnicate', '-f', '/nonexistent.conf']);
     expect(d.code).toBe(2);
-    expect(d.stderr).toContain("unexpected argument 'doctor': not a command; commands:");
+    expect(d.stderr).toContain("unexpected argument 'frobnicate': not a command; commands:");
     expect(d.stderr).not.toMatch(/Starting havipd|configuration file/);
+  });
+
+  it('`havipd doctor` (issue 11 §5) is a command: a missing config fails its config check, exit 1, no daemon started', () => {
+    const d = havipd(['doctor', '-f', '/nonexistent.conf', '--listen', '0', '--dmi-root', '/nonexistent-dmi', '--control-socket', join(dir, 'absent.sock')]);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toMatch(/^havipd doctor .*: \/nonexistent\.conf\n/);
+    expect(d.stdout).toMatch(/\nfail +config +\/nonexistent\.conf: havipd -t: 1 error, exit 4; first: .*does not exist/);
+    expect(d.stderr).not.toMatch(/Starting havipd/);
+    expect(havipd(['doctor', '--listen', 'soon']).code).toBe(2);
   });
 
   it('a daemon that is not running: one line, exit 3, for every command', () => {

@@ -11,7 +11,7 @@ import { createLogger } from '../../../src/log.js';
 import type { AddressEdge } from '../../../src/edges/addresses.js';
 import { Supervisor, type SupervisorObserver } from '../../../src/runtime/supervisor.js';
 import type { RouteEdge } from '../../../src/edges/routes.js';
-import type { OpenTransport, Transport, TransportOpenOptions } from '../../../src/edges/transport/types.js';
+import type { OpenTransport, SendOptions, Transport, TransportOpenOptions } from '../../../src/edges/transport/types.js';
 import { decodeAdvert } from '../../../src/vrrp/packet.js';
 import { micros } from '../../../src/net/units.js';
 import { daemonConfig, instanceConfig, vip } from '../../support/config.js';
@@ -76,6 +76,8 @@ interface World {
   readonly routes: RecordingRoutes;
   readonly opened: TransportOpenOptions[];
   readonly closed: TransportOpenOptions[];
+  /** The options of every advert sent (source, destination). */
+  readonly sent: SendOptions[];
   readonly logs: string[];
   failOpen: Set<string>;
   daemon: Supervisor;
@@ -91,6 +93,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
   const routes = new RecordingRoutes(ops);
   const opened: TransportOpenOptions[] = [];
   const closed: TransportOpenOptions[] = [];
+  const sent: SendOptions[] = [];
   const logs: string[] = [];
   const w: Partial<World> & { failOpen: Set<string> } = { failOpen: new Set(o.failOpen ?? []) };
   const openTransport: OpenTransport = async (opts) => {
@@ -100,7 +103,8 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
       kind: 'raw',
       ifname: opts.ifname,
       family: opts.family,
-      send: async (message) => {
+      send: async (message, so) => {
+        sent.push(so);
         const d = decodeAdvert(message, opts.family);
         ops.push(`advert:${d.ok ? d.advert.priority : '?'}`);
       },
@@ -140,7 +144,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
     },
     { detail: true, ...(o.observer ? { observer: o.observer } : {}) },
   );
-  return Object.assign(w, { clock, ops, links, addresses, routes, opened, closed, logs, daemon }) as World;
+  return Object.assign(w, { clock, ops, links, addresses, routes, opened, closed, sent, logs, daemon }) as World;
 }
 
 /** Moves the fake clock and the fake timers together, in 10 ms steps, then lets the effect chain drain. */
@@ -172,6 +176,35 @@ describe('Supervisor with fake edges', () => {
     expect(w.ops.slice(1, 4)).toEqual(['advert:150', 'add:10.0.0.100', 'garp:10.0.0.100']);
     expect(w.ops.filter((x) => x.startsWith('garp')).length).toBe(5);
     expect(w.addresses.addressesOf('eth0')).toContain('10.0.0.100/32');
+    await w.daemon.stop();
+  });
+
+  it('issue 11 §6: a VIP that is the interface\'s first address (before start, and after a network restart) is never the advert source', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150, peers: ['10.0.0.2'], vips: ['10.0.0.100'] })]));
+    // A network restart left the VIP first: 10.0.0.100/24 primary, 10.0.0.1/24 secondary.
+    w.links.removeAddress('eth0', '10.0.0.1', 24);
+    w.links.addAddress('eth0', '10.0.0.100', 24);
+    w.links.addAddress('eth0', '10.0.0.1', 24);
+    await w.daemon.start();
+    expect(w.opened.map((o) => o.unicastSrc)).toEqual(['10.0.0.1']);
+    await run(w, 4_000);
+    expect(state(w)).toBe('MASTER');
+    expect(w.sent.length).toBeGreaterThan(0);
+    expect(new Set(w.sent.map((o) => o.src))).toEqual(new Set(['10.0.0.1']));
+    // While running: the addresses are flushed (no source: FAULT) and come back VIP first.
+    w.links.removeAddress('eth0', '10.0.0.100', 24);
+    w.links.removeAddress('eth0', '10.0.0.1', 24);
+    await run(w, 100);
+    expect(state(w)).toBe('FAULT');
+    w.links.addAddress('eth0', '10.0.0.100', 24);
+    await run(w, 100);
+    expect(state(w)).toBe('FAULT'); // the VIP alone is no source
+    w.sent.length = 0;
+    w.links.addAddress('eth0', '10.0.0.1', 24);
+    await run(w, 5_000);
+    expect(state(w)).toBe('MASTER');
+    expect(w.sent.length).toBeGreaterThan(0);
+    expect(new Set(w.sent.map((o) => o.src))).toEqual(new Set(['10.0.0.1']));
     await w.daemon.stop();
   });
 

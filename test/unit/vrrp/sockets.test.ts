@@ -1,7 +1,7 @@
 // src/vrrp/sockets.ts: the sockets a configuration needs, which packets a socket passes to the core, and
 // keepalived's primary address choice.
 import { describe, expect, it } from 'vitest';
-import { planSockets, primaryAddress, socketAccepts } from '../../../src/vrrp/sockets.js';
+import { planSockets, primaryAddress, socketAccepts, vipAddressSet } from '../../../src/vrrp/sockets.js';
 import type { ReceivedPacket } from '../../../src/vrrp/types.js';
 import { daemonConfig, instanceConfig, vip } from '../../support/config.js';
 import { watchedInterfaces } from '../../../src/vrrp/watched-interfaces.js';
@@ -14,6 +14,33 @@ describe('primaryAddress', () => {
     expect(primaryAddress([{ address: '2001:db8::1' }, { address: 'fe80::1' }, { address: 'fe80::2' }], 6)).toBe('fe80::1');
     expect(primaryAddress([{ address: '2001:db8::1' }], 6)).toBeUndefined();
     expect(primaryAddress([], 4)).toBeUndefined();
+  });
+
+  it('keepalived-compat: a VIP that became the first address is not the source', () => {
+    const vips = new Set(['10.0.0.100', '10.0.0.101', 'fe80::100']);
+    // After a network restart the VIP is the interface's first address: the next one that is no VIP is chosen.
+    expect(primaryAddress([{ address: '10.0.0.100' }, { address: '10.0.0.1' }], 4, vips)).toBe('10.0.0.1');
+    expect(primaryAddress([{ address: '10.0.0.100' }, { address: '10.0.0.101' }, { address: '10.0.0.7' }], 4, vips)).toBe('10.0.0.7');
+    expect(primaryAddress([{ address: 'fe80::100' }, { address: '2001:db8::1' }, { address: 'fe80::1' }], 6, vips)).toBe('fe80::1');
+    // Only VIPs on the interface: no source (the core faults the instance: no-source-ip), never a VIP.
+    expect(primaryAddress([{ address: '10.0.0.100' }], 4, vips)).toBeUndefined();
+    expect(primaryAddress([{ address: 'fe80::100' }], 6, vips)).toBeUndefined();
+    // Addresses are compared canonically.
+    expect(primaryAddress([{ address: 'FE80:0::100' }, { address: 'fe80::2' }], 6, vips)).toBe('fe80::2');
+    // No VIPs given: the first address, as before.
+    expect(primaryAddress([{ address: '10.0.0.100' }, { address: '10.0.0.1' }], 4, new Set())).toBe('10.0.0.100');
+  });
+});
+
+describe('vipAddressSet', () => {
+  it('the VIPs and excluded VIPs of every instance, whatever their interface', () => {
+    const config = daemonConfig({
+      instances: [
+        instanceConfig({ name: 'A', vrid: 1, vips: ['10.0.0.100', vip('10.9.0.1', { dev: 'eth1' })], excludedVips: [vip('10.0.0.200')] }),
+        instanceConfig({ name: 'B', vrid: 2, interface: 'eth2', vips: ['2001:db8::100'], family: 6 }),
+      ],
+    });
+    expect([...vipAddressSet(config)].sort()).toEqual(['10.0.0.100', '10.0.0.200', '10.9.0.1', '2001:db8::100']);
   });
 });
 
