@@ -87,26 +87,30 @@ const medMax = (xs) => (xs.length ? `${ms0(median(xs))} / ${ms0(max(xs))}` : 'n/
 
 function summaryRows(results) {
   const rows = [];
+  const ok = (kind, id, keep = () => true) => results.filter((r) => r.kind === kind && r.scenario === id && !r.error && keep(r));
+  const cell = (runs, key) => {
+    const xs = runs.map((r) => r[key].outageMs);
+    const open = runs.some((r) => r[key].ongoing);
+    return { xs, text: `${medMax(xs)}${open ? ' (≥, not recovered)' : ''}${runs.length && runs.length !== REPS ? ` [${runs.length} run${runs.length === 1 ? '' : 's'}]` : ''}` };
+  };
+  const row = (label, hRuns, kRuns) => {
+    const [hI, kI, hT, kT] = [cell(hRuns, 'icmp'), cell(kRuns, 'icmp'), cell(hRuns, 'tcp'), cell(kRuns, 'tcp')];
+    rows.push([label, hI.text, kI.text, ratio(median(hI.xs), median(kI.xs)), hT.text, kT.text, ratio(median(hT.xs), median(kT.xs))]);
+  };
   for (const sc of SCENARIOS.filter((s) => ONLY.includes(s.id))) {
-    const get = (kind, key) => results.filter((r) => r.kind === kind && r.scenario === sc.id && !r.error).map((r) => r[key].outageMs);
-    let k = sc.id;
     // keepalived has no switchover command: its planned path is SIGTERM (priority 0), measured under 'switchover'.
-    if (sc.id === 'switchover-backup') k = 'switchover';
-    const hI = get('havipd', 'icmp');
-    const hT = get('havipd', 'tcp');
-    const kI = results.filter((r) => r.kind === 'keepalived' && r.scenario === k && !r.error).map((r) => r.icmp.outageMs);
-    const kT = results.filter((r) => r.kind === 'keepalived' && r.scenario === k && !r.error).map((r) => r.tcp.outageMs);
-    const ongoing = (kind, id) => results.some((r) => r.kind === kind && r.scenario === id && !r.error && (r.icmp.ongoing || r.tcp.ongoing));
-    const mark = (s, kind, id) => (ongoing(kind, id) ? `${s} (≥, not recovered)` : s);
-    rows.push([
-      sc.label + (k !== sc.id ? ' — keepalived: same runs as the row above' : ''),
-      mark(medMax(hI), 'havipd', sc.id),
-      mark(medMax(kI), 'keepalived', k),
-      ratio(median(hI), median(kI)),
-      mark(medMax(hT), 'havipd', sc.id),
-      mark(medMax(kT), 'keepalived', k),
-      ratio(median(hT), median(kT)),
-    ]);
+    if (sc.id === 'switchover-backup') {
+      row(`${sc.label} — keepalived: same runs as the row above`, ok('havipd', sc.id), ok('keepalived', 'switchover'));
+      continue;
+    }
+    row(sc.label, ok('havipd', sc.id), ok('keepalived', sc.id));
+    if (sc.id === 'splitbrain') {
+      // Who hears whom first after the heal decides everything: split the runs by it.
+      const first = (r) => r.partition?.aHeardLower === true;
+      const second = (r) => r.partition?.aHeardLower === false;
+      row('… runs where the winner a heard b first (a answers with an advert and a GARP burst)', ok('havipd', sc.id, first), ok('keepalived', sc.id, first));
+      row('… runs where b heard a first and stepped down (no GARP from a)', ok('havipd', sc.id, second), ok('keepalived', sc.id, second));
+    }
   }
   return rows;
 }
@@ -145,6 +149,12 @@ function detail(results, sc) {
         '',
         'During the partition (before healing): ' +
           p.map((r) => `${r.kind} #${r.rep}: b MASTER ${ms0(r.partition.bMasterMs)} ms after the drop, client neigh → b ${r.partition.neighToB === undefined ? 'never' : `+${ms0(r.partition.neighToB)} ms`}, longest ICMP gap ${ms0(r.partition.icmpGapMs)} ms`).join('; ') +
+          '.',
+        '',
+        'After the heal: ' +
+          p
+            .map((r) => `${r.kind} #${r.rep} (heal offset ${r.partition.healOffsetMs} ms): ${r.partition.aHeardLower ? "a heard b's lower-priority advert first (answered with an advert and a GARP burst)" : "a heard nothing from b (b stepped down on a's advert first): no GARP from a"}`)
+            .join('; ') +
           '.',
       );
     }
@@ -209,11 +219,11 @@ async function main() {
     'at their defaults) and a client on one Linux bridge, one bridge per daemon kind. The client sends to the VIP every 10 ms:',
     'ICMP echo (`ping -D -i 0.01`; each node replies with its own TTL, so every reply names its node) and a fresh TCP',
     'connection to a service bound to the VIP on each node, which answers with its node name. **Outage = the longest gap',
-    'between two consecutive replies** from the last reply before the event until the final node answers steadily for 1.5 s',
-    '(the baseline gap column is the same measure in the 1.5 s before the event: the noise floor). The client uses ARP',
+    'between two consecutive replies** from the last reply before the event until the final node answers steadily for 1 s',
+    '(the baseline gap column is the same measure in the 1 s before the event: the noise floor). The client uses ARP',
     'normally (its neighbour entry is only flushed between runs), so gratuitous ARP is what moves it. Method: bench/README.md.',
     '',
-    '## Summary: client-visible outage (ms, median / max over the runs)',
+    '## Summary: client-visible outage (ms, median / max over the runs; [n runs] where fewer than all)',
     '',
     table(
       ['scenario', 'havipd ICMP', 'keepalived ICMP', 'ratio', 'havipd TCP', 'keepalived TCP', 'ratio'],

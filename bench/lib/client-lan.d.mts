@@ -69,7 +69,7 @@ export interface RunResult {
   readonly tcp: ProbeResult & { readonly worstWaitMs: number; readonly failed: number };
   readonly neigh: { readonly toFinalMs: number | undefined; readonly seen: string };
   readonly notes: string[];
-  readonly partition?: { readonly bMasterMs: number; readonly icmpGapMs: number; readonly neighToB: number | undefined };
+  readonly partition?: { readonly bMasterMs: number; readonly icmpGapMs: number; readonly neighToB: number | undefined; readonly aHeardLower: boolean; readonly healOffsetMs: number };
   readonly switchover?: string;
 }
 export interface RunOptions {
@@ -81,6 +81,8 @@ export interface RunOptions {
   readonly partitionMs?: number;
   readonly maxObserveMs?: number;
   readonly log?: (msg: string) => void;
+  /** Uniform in [0, 1): the split brain's heal offset within one advert interval (default Math.random). */
+  readonly random?: () => number;
 }
 
 export const PROBE_SCRIPT: string;

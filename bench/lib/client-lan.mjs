@@ -326,6 +326,8 @@ async function restore(lan) {
 
 const ENTER_MASTER = /\(VI_1\) Entering MASTER STATE/;
 const ENTER_BACKUP = /\(VI_1\) Entering BACKUP STATE/;
+/** keepalived's (and havipd's) line when a MASTER hears a peer it beats: it answers with an advert and a GARP burst. */
+const LOWER_PRIO = /\(VI_1\) Received advert from \S+ with lower priority/;
 
 /**
  * One run of `scenario` (an entry of SCENARIOS) with daemon `kind`. `startNode(side, config)` starts
@@ -334,20 +336,22 @@ const ENTER_BACKUP = /\(VI_1\) Entering BACKUP STATE/;
  * (after stopping everything it started) when the set-up fails.
  *
  * Options: intervalMs (probe cadence, 10), timeoutMs (TCP probe timeout, 3000), baselineMs (observed
- * before the event, 1500), settleMs (the final node must answer this long without a gap, 1500),
+ * before the event, 1000), settleMs (the final node must answer this long without a gap, 1000),
  * flapMs (link down time, 2000), partitionMs (split brain: how long both are MASTER before healing,
- * 6000), maxObserveMs (per scenario cap after the event; default 20 s, split brain 65 s), log.
+ * 6000, plus a uniform 0–1 s from `random`, default Math.random), maxObserveMs (per scenario cap after
+ * the event; default 20 s, split brain 65 s), log.
  */
 export async function runScenario(lan, kind, scenario, startNode, opts = {}) {
   const o = {
     intervalMs: 10,
     timeoutMs: 3_000,
-    baselineMs: 1_500,
-    settleMs: 1_500,
+    baselineMs: 1_000,
+    settleMs: 1_000,
     flapMs: 2_000,
     partitionMs: 6_000,
     maxObserveMs: scenario.id === 'splitbrain' ? 65_000 : 20_000,
     log: () => {},
+    random: Math.random,
     ...opts,
   };
   const minObserveMs = scenario.id === 'linkflap' ? o.flapMs + 9_000 : 0;
@@ -380,6 +384,8 @@ export async function runScenario(lan, kind, scenario, startNode, opts = {}) {
     let eventT;
     let partitionT;
     let bMasterT;
+    let lowerBeforeHeal = 0;
+    let healOffsetMs = 0;
     let switchover;
     switch (scenario.id) {
       case 'sigkill':
@@ -418,8 +424,14 @@ export async function runScenario(lan, kind, scenario, startNode, opts = {}) {
         await nft(lan.b, PARTITION);
         await nb.waitLog(ENTER_MASTER, 20_000);
         bMasterT = wall();
-        await sleep(o.partitionMs);
+        // b's adverts run 0.609 s (its Skew_Time) after a's, and b's MASTER line is seen a fixed delay
+        // after its first advert: a heal at a fixed time after that line would always fall in the same
+        // place between the two nodes' adverts, and so always decide the same way who hears whom first.
+        // A uniform offset over one advert interval makes the order as random as in a real partition.
+        healOffsetMs = Math.floor(o.random() * 1_000);
+        await sleep(o.partitionMs + healOffsetMs);
         if (na.countLog(ENTER_BACKUP) > backupsOfA) notes.push('a left MASTER during the partition');
+        lowerBeforeHeal = na.countLog(LOWER_PRIO);
         eventT = wall();
         await lan.a.exec(['nft', 'delete table inet hv_split']);
         await lan.b.exec(['nft', 'delete table inet hv_split']);
@@ -489,6 +501,10 @@ export async function runScenario(lan, kind, scenario, startNode, opts = {}) {
         bMasterMs: bMasterT - partitionT,
         icmpGapMs: longestGapWithin([partitionT, ...times], partitionT, eventT),
         neighToB: neighPointsAt(rec.neigh.filter((e) => e.t <= eventT), partitionT, lan.macs.b),
+        // Which advert crossed first after the heal: a heard b's lower-priority advert (and answered with
+        // an advert and GARPs), or b heard a's and stepped down without a word to the clients.
+        aHeardLower: na.countLog(LOWER_PRIO) > lowerBeforeHeal,
+        healOffsetMs,
       };
     }
     if (switchover) result.switchover = switchover.output.trim();
