@@ -19,6 +19,8 @@ import type { Logger } from '../log.js';
 import { LOG_EVENT } from '../log-events.js';
 import { HavipdError } from '../errors.js';
 import type { Clock } from '../edges/clock.js';
+import { createNodeDeadlineTimer, type DeadlineTimer } from '../edges/deadline-timer.js';
+import { rehearsalConfig, rehearseTakeover } from './rehearse.js';
 import type { AddressEdge } from '../edges/addresses.js';
 import { defaultRulePreferences, type RouteEdge } from '../edges/routes.js';
 import type { LinkEdge, LinkEvent } from '../edges/links.js';
@@ -30,6 +32,11 @@ import type { Trackers } from '../tracking/trackers.js';
 import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
 import { planSockets, primaryAddress, socketAccepts, type SocketPlan } from '../vrrp/sockets.js';
+import { DEFAULT_SETTINGS, settingsFor, type HavipdSettings, type VerifySettings } from '../config-parser/settings.js';
+import { VerifyRunner } from './verify-runner.js';
+import type { VerifyView } from '../vrrp/verify.js';
+import type { Spawner } from '../scripts/process.js';
+import { staticChanges, staticItems, type StaticAddress, type StaticItems } from '../vrrp/static-plan.js';
 
 export interface SupervisorEdges {
   readonly openTransport: OpenTransport;
@@ -47,6 +54,8 @@ export interface SupervisorEdges {
   readonly frames: FrameSender | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The timer for the earliest deadline (timerfd: sub-ms); absent = Node's setTimeout (ms resolution). */
+  readonly deadlineTimer?: DeadlineTimer | undefined;
 }
 
 /** Effects the notification sinks consume. */
@@ -92,6 +101,10 @@ export interface SupervisorOptions {
   readonly onEvent?: (event: SupervisorEvent) => void;
   /** Read-only taps for an operations plane (status, metrics): errors are caught and logged. */
   readonly observer?: SupervisorObserver;
+  /** The havipd settings file (issue 11 §4): verify / move commands, healing switches. Default: none. */
+  readonly settings?: HavipdSettings;
+  /** Runs verify / move commands (default: the real script runner); tests inject a fake. */
+  readonly verifySpawn?: Spawner;
 }
 
 /** Sees what goes through the loop, without changing it. */
@@ -133,6 +146,8 @@ export interface SupervisorSnapshot extends CoreSnapshot {
   readonly vipsPresent: Readonly<Record<string, readonly string[]>>;
   readonly counters: Readonly<SupervisorCounters>;
   readonly lastReload: ReloadResult | undefined;
+  /** Announce-and-verify per instance with a verify command (issue 11 §3). */
+  readonly verify: Readonly<Record<string, VerifyView>>;
 }
 
 export interface SupervisorCounters {
@@ -154,13 +169,6 @@ interface TransportSlot {
   previousGroups: readonly string[];
 }
 
-/** Items of `a` that `b` does not have, compared by `key`. */
-function minus<T>(a: readonly T[], b: readonly T[], key: (x: T) => string = String): T[] {
-  const keep = new Set(b.map(key));
-  return a.filter((x) => !keep.has(key(x)));
-}
-
-const staticKey = (v: VipConfig): string => `${v.address}/${v.prefix}|${v.dev ?? ''}|${v.label ?? ''}|${v.scope ?? ''}`;
 /** keepalived's instance tag at the start of a message: `(VI_1) Entering MASTER STATE`. */
 const tagged = (instance: string, msg: string): string => `(${instance}) ${msg}`;
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -178,7 +186,9 @@ export class Supervisor {
   private readonly slots = new Map<string, TransportSlot>();
   /** The slot each instance sends on (removed instances keep theirs until a reload has finished). */
   private readonly slotOf = new Map<string, TransportSlot>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly deadlineTimer: DeadlineTimer;
+  /** A deadline is armed on `deadlineTimer`. */
+  private timer = false;
   /** When `timer` should fire (its deadline, or when it was armed if that was later). */
   private timerDue = 0 as Micros;
   private chain: Promise<void> = Promise.resolve();
@@ -200,6 +210,8 @@ export class Supervisor {
   private reloads: Promise<unknown> = Promise.resolve();
   /** One pino child per instance ({ instance, vrid }), for every line about it. */
   private readonly instanceLogs = new Map<string, Logger>();
+  private settings: HavipdSettings;
+  private readonly verify: VerifyRunner;
 
   constructor(
     config: DaemonConfig,
@@ -214,6 +226,37 @@ export class Supervisor {
     this.alerts = sinks.alerts;
     this.core = new VrrpCore(this.config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => edges.clock.epochMicros()) });
     this.rulePrefs = defaultRulePreferences(this.config);
+    this.deadlineTimer = edges.deadlineTimer ?? createNodeDeadlineTimer(() => edges.clock.now());
+    this.settings = opts.settings ?? DEFAULT_SETTINGS;
+    this.verify = new VerifyRunner({
+      clock: edges.clock,
+      ...(opts.verifySpawn ? { spawn: opts.verifySpawn } : {}),
+      target: (name) => this.verifyTarget(name),
+      regarp: (instance) => this.feed({ kind: 'command', command: { type: 'garp', instance } }),
+      log: (e) => {
+        this.writeLog(e);
+        this.observe((o) => o.onEffect?.(e));
+      },
+    });
+    this.verify.setSettings(this.verifySettings());
+  }
+
+  /** The settings file in force (issue 11 §4): the healing switches and verify commands, as plain data. */
+  get currentSettings(): HavipdSettings {
+    return this.settings;
+  }
+
+  /** Per instance of the configuration: its verify settings. */
+  private verifySettings(): Record<string, VerifySettings> {
+    return Object.fromEntries(this.config.instances.map((i) => [i.name, settingsFor(this.settings, i.name).verify]));
+  }
+
+  /** What a verify / move command is told: the instance's VIPs, its interface and that interface's MAC. */
+  private verifyTarget(name: string): { vips: string[]; ifname: string; mac: string | undefined } | undefined {
+    const c = this.config.instances.find((i) => i.name === name);
+    if (!c) return undefined;
+    const ifname = c.interface ?? this.config.global.defaultInterface;
+    return { vips: c.vips.map((v) => v.address), ifname, mac: this.edges.links?.get(ifname)?.mac };
   }
 
   private get log(): Logger {
@@ -247,17 +290,26 @@ export class Supervisor {
     if (this.running || this.stopped) return;
     this.running = true;
     this.notifier?.start();
-    for (const input of this.trackers?.initialInputs() ?? []) this.feed(input);
+    const initial: Input[] = [...(this.trackers?.initialInputs() ?? [])];
+    for (const input of initial) this.feed(input);
     this.planSlots();
     await this.openSlots();
-    for (const input of this.environmentInputs(this.watchedInterfaces())) this.feed(input);
-    for (const input of this.socketFaultInputs()) this.feed(input);
+    await this.warmTakeoverPath();
+    const environment = [...this.environmentInputs(this.watchedInterfaces()), ...this.socketFaultInputs()];
+    for (const input of environment) this.feed(input);
     this.edges.links?.on('change', this.onLinkChange);
-    await this.changeStaticAddresses('add', this.config.staticAddresses);
-    await this.changeRoutes('add', undefined, this.config.staticRoutes, this.config.staticRules);
+    await this.changeStatic('add', staticItems(this.config));
     this.feed({ kind: 'start' });
     await this.chain;
     this.trackers?.start((input) => this.feed(input));
+    // After the first states are out: compile the takeover path once in a throw-away core (rehearse.ts).
+    setImmediate(() => {
+      try {
+        rehearseTakeover(rehearsalConfig(this.config), { detail: this.opts.detail, authHmac: nodeAuthHmacSeam(() => this.edges.clock.epochMicros()) }, [...initial, ...environment]);
+      } catch {
+        // Only a warm-up: a core bug shows on the real path, where it is counted and logged.
+      }
+    });
   }
 
   /**
@@ -268,14 +320,14 @@ export class Supervisor {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.verify.stop();
+    this.deadlineTimer.close();
+    this.timer = false;
     const trackers = this.trackers?.stop();
     if (this.running) this.stepAt(this.edges.clock.now(), { kind: 'stop' });
     await this.chain;
     if (this.running) {
-      await this.changeRoutes('remove', undefined, this.config.staticRoutes, this.config.staticRules);
-      await this.changeStaticAddresses('remove', this.config.staticAddresses);
+      await this.changeStatic('remove', staticItems(this.config));
     }
     this.edges.links?.off('change', this.onLinkChange);
     await this.closeSlots();
@@ -302,9 +354,15 @@ export class Supervisor {
    * unused ones closed after the removed instances' last adverts went out. A reload that throws leaves the
    * sinks on the running configuration; its result is in `snapshot().lastReload` and the event ring.
    */
-  reload(newConfig: DaemonConfig): Promise<ReloadResult> {
+  reload(newConfig: DaemonConfig, newSettings?: HavipdSettings): Promise<ReloadResult> {
     // One reload at a time: a SIGHUP during a reload waits for it.
-    const next = this.reloads.then(() => this.reloadNow(newConfig));
+    const next = this.reloads.then(async () => {
+      const r = await this.reloadNow(newConfig);
+      // The settings go with the configuration they were checked against (a failed reload keeps both).
+      if (r.ok && newSettings) this.settings = newSettings;
+      if (r.ok) this.verify.setSettings(this.verifySettings());
+      return r;
+    });
     this.reloads = next.catch(() => undefined);
     return next;
   }
@@ -361,12 +419,9 @@ export class Supervisor {
     const watched = this.watchedInterfaces();
     for (const input of this.environmentInputs(new Set([...watched].filter((n) => !oldWatched.has(n))))) this.feed(input);
     // static_*: the items no longer configured go, the new ones come; unchanged ones are not touched.
-    const o = oldConfig;
-    const n = newConfig;
-    await this.changeStaticAddresses('remove', minus(o.staticAddresses, n.staticAddresses, staticKey));
-    await this.changeRoutes('remove', undefined, minus(o.staticRoutes, n.staticRoutes), minus(o.staticRules, n.staticRules));
-    await this.changeStaticAddresses('add', minus(n.staticAddresses, o.staticAddresses, staticKey));
-    await this.changeRoutes('add', undefined, minus(n.staticRoutes, o.staticRoutes), minus(n.staticRules, o.staticRules));
+    const changes = staticChanges(oldConfig, newConfig);
+    await this.changeStatic('remove', changes.remove);
+    await this.changeStatic('add', changes.add);
     this.feed({ kind: 'reload', config: newConfig });
     // Removed instances have logged their last lines (the reload's effects were queued with their child).
     this.chain = this.chain.then(() => this.instanceLogs.clear());
@@ -402,6 +457,7 @@ export class Supervisor {
       vipsPresent,
       counters: { ...this.counters },
       lastReload: this.lastReload,
+      verify: this.verify.views(),
     };
   }
 
@@ -511,14 +567,18 @@ export class Supervisor {
     // An overdue timer is not replaced: when the loop polled the sockets before running it (a resumed
     // epoll_wait may return events rather than EINTR), it must still fire to report how late it is.
     if (this.timer && armedAt >= this.timerDue) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     const deadline = this.core.nextDeadline();
-    if (deadline === undefined) return;
-    const delayMs = Math.max(0, Math.ceil((deadline - armedAt) / 1000));
+    if (deadline === undefined) {
+      if (this.timer) this.deadlineTimer.cancel();
+      this.timer = false;
+      return;
+    }
+    // Same deadline already armed: nothing to do (saves a timerfd_settime per packet at scale).
+    if (this.timer && this.timerDue === Math.max(deadline, armedAt)) return;
     this.timerDue = Math.max(deadline, armedAt) as Micros;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.timer = true;
+    this.deadlineTimer.arm(deadline, () => {
+      this.timer = false;
       const at = this.edges.clock.now();
       // libuv timers count from a cached loop time and may fire a little early: wait for the rest then.
       if (at < deadline) return this.arm();
@@ -529,7 +589,7 @@ export class Supervisor {
       // re-arm the down timer first; the event loop runs expired timers before polling, so read them here.
       // Test: test/unit/runtime/supervisor-drain.test.ts "keepalived-compat: a down timer run late with adverts queued"; test/interop/vrrp-freeze.test.ts.
       void this.drainTransports().then(() => this.stepAt(deadline, { kind: 'tick', woke: { at, late } }));
-    }, delayMs);
+    });
   }
 
   /** Feeds the core every datagram already waiting in the VRRP sockets (bounded per transport). */
@@ -568,7 +628,7 @@ export class Supervisor {
       case 'link-added':
         this.edges.frames?.forget(name);
         this.feed({ kind: 'link', ifname: name, up: ev.link.up, added: true });
-        void this.reopenSlotsOn(name);
+        void this.reopenSlotsOn(name).then(() => this.warmTakeoverPath(name));
         break;
       case 'link-removed':
         this.edges.frames?.forget(name);
@@ -696,6 +756,30 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Opens the AF_PACKET sockets (reads the MACs) of every VIP interface and loads the netlink backend
+   * with one address dump per interface, so that the first takeover does not pay for them between its
+   * first advert and its first GARP (issue 12 §4: they cost 3–7 ms there). A failure here is ignored:
+   * the same call on the takeover path reports it (and faults the instance) as before.
+   */
+  private async warmTakeoverPath(only?: string): Promise<void> {
+    const names = new Set<string>();
+    for (const inst of this.config.instances) {
+      for (const vip of inst.vips) {
+        const ifname = vip.dev ?? inst.interface ?? this.config.global.defaultInterface;
+        if (ifname && (only === undefined || ifname === only)) names.add(ifname);
+      }
+    }
+    for (const ifname of names) {
+      try {
+        this.edges.frames?.prepare?.(ifname);
+      } catch {
+        // reported by the first GARP on this interface
+      }
+      await this.edges.addresses?.list(ifname, 4).catch(() => undefined);
+    }
+  }
+
   private async reopenSlotsOn(ifname: string): Promise<void> {
     for (const slot of this.slots.values()) {
       if (slot.plan.ifname !== ifname) continue;
@@ -756,6 +840,8 @@ export class Supervisor {
       case 'transition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'transition', instance: e.instance, from: e.from, to: e.to, reason: e.reason, priority: e.priority });
         this.notify(e);
+        // After the VIPs and the GARP burst of becoming MASTER (the order of effects): verification starts.
+        if (e.to === 'MASTER' || e.from === 'MASTER') this.verify.master(e.instance, e.to === 'MASTER');
         return;
       case 'groupTransition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'groupTransition', group: e.group, from: e.from, to: e.to });
@@ -847,15 +933,21 @@ export class Supervisor {
    * `static_ipaddress` (reference §1.9.1): addresses keepalived installs at start and removes at stop,
    * whatever the VRRP states (they do not move). A failure is logged; there is no instance to fault.
    */
-  private async changeStaticAddresses(op: 'add' | 'remove', vips: readonly VipConfig[]): Promise<void> {
+  private async changeStatic(op: 'add' | 'remove', items: StaticItems): Promise<void> {
+    // Addresses before routes when adding (a route may need its source address), routes first when removing.
+    if (op === 'remove') await this.changeRoutes(op, undefined, items.routes, items.rules);
+    await this.changeStaticAddresses(op, items.addresses);
+    if (op === 'add') await this.changeRoutes(op, undefined, items.routes, items.rules);
+  }
+
+  private async changeStaticAddresses(op: 'add' | 'remove', addresses: readonly StaticAddress[]): Promise<void> {
     const edge = this.edges.addresses;
-    if (vips.length === 0) return;
+    if (addresses.length === 0) return;
     if (!edge) {
-      this.log.warn({ event: LOG_EVENT.staticSkipped, count: vips.length }, 'no CAP_NET_ADMIN: static_ipaddress entries are not installed (UDP test mode)');
+      this.log.warn({ event: LOG_EVENT.staticSkipped, count: addresses.length }, 'no CAP_NET_ADMIN: static_ipaddress entries are not installed (UDP test mode)');
       return;
     }
-    for (const vip of vips) {
-      const ifname = vip.dev ?? this.config.global.defaultInterface;
+    for (const { vip, ifname } of addresses) {
       const address = `${vip.address}/${vip.prefix}`;
       try {
         if (op === 'add') await edge.add(vip, ifname);
