@@ -130,7 +130,7 @@ function startToState(argv) {
     };
     const onData = (d) => {
       buf += d.toString();
-      if (Number.isNaN(ms) && /Entering (BACKUP|MASTER|FAULT) STATE/.test(buf)) {
+      if (Number.isNaN(ms) && /entering (BACKUP|MASTER|FAULT) state/i.test(buf)) {
         ms = Number(process.hrtime.bigint() - t0) / 1e6;
         finish();
       }
@@ -161,6 +161,9 @@ async function main() {
     sh('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
     sh('ip', ['-n', NS, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'peer0']);
     sh('ip', ['-n', NS, 'link', 'set', 'eth0', 'up']);
+    // The peer end up too: eth0 has a carrier, so the daemons start in BACKUP, not FAULT.
+    sh('ip', ['-n', NS, 'link', 'set', 'peer0', 'up']);
+    sh('ip', ['-n', NS, 'addr', 'add', '10.0.1.1/24', 'dev', 'eth0']); // the 1-instance config's unicast_src_ip
     const pid = (n) => join(dir, `${n}.pid`);
     const kaArgv = [KEEPALIVED, '-t', '-f', conf, '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('check'), '-b', pid('bfd')];
     const hvArgv = [process.execPath, BIN, '-t', '-f', conf];
