@@ -7,19 +7,23 @@
 // `node tools/bundle.mjs --analyze` prints what the entry file holds, biggest first.
 
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist', 'bundle');
+// Built beside and swapped in by rename: a havipd started meanwhile (tests on a shared tree) sees the old
+// bundle or the new one, never half of one.
+const NEXT = join(ROOT, 'dist', `.bundle-${process.pid}`);
+const OLD = join(ROOT, 'dist', `.bundle-old-${process.pid}`);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
-rmSync(OUT, { recursive: true, force: true });
+rmSync(NEXT, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
   entryPoints: { havipd: 'src/cli/main.ts' },
-  outdir: OUT,
+  outdir: NEXT,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,
@@ -36,6 +40,13 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+try {
+  renameSync(OUT, OLD);
+} catch {
+  // first build
+}
+renameSync(NEXT, OUT);
+rmSync(OLD, { recursive: true, force: true });
 
 if (process.argv.includes('--analyze')) {
   // What a run loads before any dynamic import: the entry and the chunks it imports statically.
