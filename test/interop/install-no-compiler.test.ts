@@ -119,7 +119,7 @@ describe.skipIf(!isRoot)('compiler-free install of the packed tarball (issue 12 
     const r = masked(String.raw`
       export PATH="${prefix}/bin:$PATH"
       havipd --version || exit 11
-      ip link add d0 type dummy && ip link set d0 up
+      ip link add d0 type veth peer name d1 && ip link set d1 up && ip link set d0 up
       havipd -t -f "${dir}/keepalived.conf" || exit 12
       node --input-type=module -e "
         const m = await import('${pkg}/dist/native/index.js');
@@ -155,9 +155,9 @@ describe.skipIf(!isRoot)('compiler-free install of the packed tarball (issue 12 
 
     const run = masked(String.raw`
       export PATH="${prefix}/bin:$PATH"
-      ip link add d0 type dummy && ip link set d0 up
+      ip link add d0 type veth peer name d1 && ip link set d1 up && ip link set d0 up
       havipd -t -f "${dir}/keepalived.conf"; echo "t exit $?"
-      havipd -f "${dir}/keepalived.conf" --no-control-socket --state-dir "${dir}/state" 2> "${dir}/fail.err" > /dev/null; echo "daemon exit $?"
+      timeout 60 havipd -f "${dir}/keepalived.conf" --no-control-socket --state-dir "${dir}/state" 2> "${dir}/fail.err" > /dev/null; echo "daemon exit $?"
       cat "${dir}/fail.err"
     `);
     expect(run.stdout).toContain('t exit 0');
