@@ -131,6 +131,18 @@ export const LOG_EVENT = {
   maintenanceUnreadable: 'maintenance.unreadable',
   maintenanceUnknown: 'maintenance.unknown',
   opsNativeMissing: 'ops.native-missing',
+  // Announce and verify (issue 11 §3), settings file (issue 11 §4)
+  verifyStart: 'verify.start',
+  verifyConfirmed: 'verify.confirmed',
+  verifyFailed: 'verify.failed',
+  verifyUnconfirmed: 'verify.unconfirmed',
+  verifyCancelled: 'verify.cancelled',
+  verifyMoved: 'verify.moved',
+  verifyMoveFailed: 'verify.move-failed',
+  verifyRegarp: 'verify.regarp',
+  verifyRunError: 'verify.run-error',
+  settingsDiagnostic: 'settings.diagnostic',
+  settingsLoaded: 'settings.loaded',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];

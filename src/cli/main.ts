@@ -3,7 +3,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { CONFIG_TEST_EXIT, EXIT_FATAL, EXIT_OK, EXIT_PROGRAM_ERROR } from '../exit-codes.js';
+import { CONFIG_TEST_EXIT, EXIT_CONFIG, EXIT_FATAL, EXIT_OK, EXIT_PROGRAM_ERROR } from '../exit-codes.js';
 import {
   DEFAULT_CONFIG_FILE,
   checkConfig,
@@ -25,6 +25,9 @@ import { parseListen } from '../ops/listen-address.js';
 import { systemUserDb } from '../scripts/script-security.js';
 import { firstWord, suggest, SUBCOMMANDS, CLIENT_EXIT } from './subcommands.js';
 import { LINUX_SIGRTMIN, signumCommand } from '../runtime/signum.js';
+import { loadSettingsFile, settingsForConfig, type LoadedSettings } from '../runtime/settings-file.js';
+import { DEFAULT_SETTINGS_FILE } from '../config-parser/settings.js';
+import { formatDiagnostic } from '../config-parser/diagnostics.js';
 
 /** What `main` needs from the outside, replaceable in tests. */
 export interface CliIo {
@@ -82,6 +85,7 @@ function addDaemonOptions(program: Command): void {
     .option('--control-group <group>', "group allowed to read status through the socket (mode 0660; default the daemon's group)")
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (off by default; PORT alone = 127.0.0.1)')
     .option('--state-dir <dir>', `where maintenance mode is kept across restarts (default ${DEFAULT_STATE_DIR})`)
+    .option('--settings <file>', `havipd settings file (TOML: verify/move commands, healing, ops; default ${DEFAULT_SETTINGS_FILE} if it exists)`)
     .option('--ignore-sigint', 'ignore SIGINT (default means terminate) - keepalived 2.3+, used for debugging')
     .option('--signum <sigfunc>', 'print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON and exit');
 }
@@ -165,7 +169,7 @@ function loadParser(): ParserModules {
 }
 
 /** The daemon's settings from the same command line (keepalived's flags, plus havipd's own). */
-function daemonOptions(program: Command, opts: CliOptions): RunOptions {
+function daemonOptions(program: Command, opts: CliOptions, settings: LoadedSettings): RunOptions {
   const o = program.opts<{
     logConsole?: boolean;
     logDetail?: boolean;
@@ -182,6 +186,10 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
     ignoreSigint?: boolean;
   }>();
   const port = o.udpPort === undefined ? DEFAULT_UDP_PORT : Number(o.udpPort); // validated by main
+  // The settings file's ops part (issue 11 §4) under the flags: a flag given wins.
+  const so = settings.settings?.ops ?? {};
+  const group = o.controlGroup ?? so.controlGroup;
+  const listen = o.metricsListen ?? so.metricsListen;
   return {
     file: opts.file,
     configId: opts.configId,
@@ -195,11 +203,13 @@ function daemonOptions(program: Command, opts: CliOptions): RunOptions {
     logFile: o.logFile,
     ops: {
       version: packageVersion(),
-      controlSocket: o.controlSocket === false ? null : (o.controlSocket ?? DEFAULT_CONTROL_SOCKET),
-      controlGroup: o.controlGroup === undefined ? undefined : systemUserDb.group(o.controlGroup),
-      metricsListen: o.metricsListen === undefined ? undefined : parseListen(o.metricsListen), // validated by main
-      stateDir: o.stateDir ?? DEFAULT_STATE_DIR,
+      controlSocket: o.controlSocket === false ? null : (o.controlSocket ?? (so.controlSocket !== undefined ? so.controlSocket : DEFAULT_CONTROL_SOCKET)),
+      controlGroup: group === undefined ? undefined : systemUserDb.group(group),
+      metricsListen: listen === undefined ? undefined : parseListen(listen), // validated by main
+      stateDir: o.stateDir ?? so.stateDir ?? DEFAULT_STATE_DIR,
     },
+    settingsFile: program.opts<{ settings?: string }>().settings,
+    settings,
     ignoreSigint: o.ignoreSigint === true,
   };
 }
@@ -272,9 +282,26 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       io.stderr(`havipd: --control-group: no group '${group}'\n`);
       return 1;
     }
+    // The settings file: errors refuse to start, as errors in keepalived.conf do (EXIT_CONFIG).
+    const settingsFlag = program.opts<{ settings?: string }>().settings;
+    const settings = loadSettingsFile(settingsFlag);
+    if (!settings.settings) {
+      for (const d of settings.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+      io.stderr(`havipd: settings file '${settingsFlag ?? DEFAULT_SETTINGS_FILE}' has errors, not starting\n`);
+      return EXIT_CONFIG;
+    }
+    const so = settings.settings.ops;
+    if (ml === undefined && so.metricsListen !== undefined && !parseListen(so.metricsListen)) {
+      io.stderr(`havipd: ${settings.settings.file}: ops.metrics_listen must be HOST:PORT, [IPV6]:PORT or PORT, not '${so.metricsListen}'\n`);
+      return EXIT_CONFIG;
+    }
+    if (group === undefined && so.controlGroup !== undefined && systemUserDb.group(so.controlGroup) === undefined) {
+      io.stderr(`havipd: ${settings.settings.file}: ops.control_group: no group '${so.controlGroup}'\n`);
+      return EXIT_CONFIG;
+    }
     // The daemon (Supervisor, VRRP core, logger, edges) is loaded only to run it: -t and --version never need it.
     const { runDaemon } = await import('./run.js');
-    return runDaemon(daemonOptions(program, opts), io);
+    return runDaemon(daemonOptions(program, opts, settings), io);
   }
 
   const emit = (report: string): void => {
@@ -307,7 +334,26 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     { file: opts.file, configId: opts.configId, allConfig: opts.allConfig, hostInterfaces: listHostInterfaces() },
     parser.parse,
   );
-  if (opts.configTest || result.exitCode !== 0) emit(renderCheck(opts.file, result));
+  // The havipd settings file is checked too (issue 11 §4): an error fails -t as a fatal one (4: the daemon
+  // would not start); an [instance.X] keepalived.conf does not have is a warning (5, as keepalived's -t for
+  // a warning). The keepalived.conf verdict comes first; the settings lines follow it.
+  let exitCode: number = result.exitCode;
+  let settingsReport = '';
+  if (opts.configTest) {
+    const settingsFlag = program.opts<{ settings?: string }>().settings;
+    const loaded = loadSettingsFile(settingsFlag);
+    const checked = settingsForConfig(loaded, result.config?.instances.map((i) => i.name) ?? []);
+    const diags = result.config || !loaded.settings ? checked.diagnostics : loaded.diagnostics;
+    if (diags.length > 0 || settingsFlag !== undefined || loaded.text !== '') {
+      const errors = diags.filter((d) => d.severity === 'error').length;
+      const warnings = diags.length - errors;
+      if (errors > 0 && (exitCode === CONFIG_TEST_EXIT.OK || exitCode === CONFIG_TEST_EXIT.CONFIG)) exitCode = CONFIG_TEST_EXIT.FATAL;
+      else if (warnings > 0 && exitCode === CONFIG_TEST_EXIT.OK) exitCode = CONFIG_TEST_EXIT.CONFIG;
+      const file = settingsFlag ?? DEFAULT_SETTINGS_FILE;
+      settingsReport = `${diags.map((d) => `${formatDiagnostic(d)}\n`).join('')}${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}; ${errors > 0 ? 'settings refused' : 'settings OK'}\n`;
+    }
+  }
+  if (opts.configTest || result.exitCode !== 0) emit(renderCheck(opts.file, result) + settingsReport);
 
   if (opts.dumpConfig && result.config !== undefined) {
     try {
@@ -317,5 +363,5 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       return EXIT_PROGRAM_ERROR;
     }
   }
-  return result.exitCode;
+  return exitCode;
 }

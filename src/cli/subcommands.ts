@@ -19,7 +19,7 @@ export const CLIENT_EXIT = {
 const VALUE_OPTIONS = new Set([
   '-f', '--use-file', '--config', '-i', '--config-id', '-S', '--log-facility', '-p', '--pid', '-r', '--vrrp_pid',
   '--transport', '--udp-port', '--log-format', '--config-test-log', '--log-file', '--control-socket', '--control-group',
-  '--metrics-listen', '--state-dir', '--signum',
+  '--metrics-listen', '--state-dir', '--signum', '--settings',
 ]);
 
 /** The first bare word of `args` (already normalised), skipping option values, or undefined. */

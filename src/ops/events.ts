@@ -3,7 +3,7 @@
 // dead daemon leaves no stale history behind (issue 10 §5).
 
 /** Kinds of recorded events (stable: part of the control socket's JSON schema). */
-export type OpsEventKind = 'transition' | 'tracker' | 'priority' | 'fault' | 'reload' | 'command' | 'daemon';
+export type OpsEventKind = 'transition' | 'tracker' | 'priority' | 'fault' | 'reload' | 'command' | 'daemon' | 'verify';
 
 /** One recorded event. `seq` grows by one per event for the daemon's lifetime. */
 export interface OpsEvent {

@@ -4,7 +4,6 @@
 // nothing about VRRP: commands are core inputs (src/vrrp/commands.ts).
 
 import { LOG_EVENT } from '../log-events.js';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { DaemonConfig } from '../config-parser/types.js';
 import type { Logger } from '../log.js';
 import { planCommand, type Command, type CommandPlan } from '../vrrp/commands.js';
@@ -19,10 +18,12 @@ import type { MetricsServer } from './metrics.js';
 import { OpsRecorder, type RecorderClock } from './recorder.js';
 import { SdNotifier, type SendDatagram } from './sd-notify.js';
 import { buildStatus, type DaemonStatus } from './status.js';
+import type { VerifyView } from '../vrrp/verify.js';
+import { TimerLag } from './timer-lag.js';
 
 /** What the plane needs from the daemon (today's run loop; the Supervisor once it lands). */
 export interface OpsSource {
-  snapshot(): CoreSnapshot;
+  snapshot(): CoreSnapshot & { readonly verify?: Readonly<Record<string, VerifyView>> };
   config(): DaemonConfig;
   /** Feed an input through the daemon's normal step path. */
   submit(input: Input): void;
@@ -71,9 +72,7 @@ export class OpsPlane {
   readonly store: MaintenanceStore;
   control: ControlServer | undefined;
   metrics: MetricsServer | undefined;
-  private readonly lag: IntervalHistogram;
-  private lastLag = { mean: 0, p99: 0, max: 0 };
-  private lagTimer: NodeJS.Timeout | undefined;
+  private readonly lag: TimerLag;
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly startedAt: number;
   private maintained: Set<string>;
@@ -89,11 +88,7 @@ export class OpsPlane {
     const loaded = this.store.load();
     if (loaded.error) o.log.error({ event: LOG_EVENT.maintenanceUnreadable, path: this.store.path }, `maintenance state unreadable (${loaded.error}): no instance is held`);
     this.maintained = loaded.names;
-    // The sampler is a timer of its own: at 10 ms it cost 0.6 s of CPU a minute on an idle 1-instance daemon
-    // in `npm run bench` (keepalived: 0.01 s), at 100 ms still 0.12 s. At 1 s a stall shows when it overlaps a
-    // sample (every stall over 1 s does), which is what status and /metrics need.
-    this.lag = monitorEventLoopDelay({ resolution: 1000 });
-    this.lag.enable();
+    this.lag = new TimerLag(this.recorder.clock);
   }
 
   // ── hooks the daemon calls ──
@@ -102,7 +97,10 @@ export class OpsPlane {
     this.recorder.onEffect(e);
     if (e.kind === 'transition') this.pushStatus();
   };
-  onInput = (i: Input): void => this.recorder.onInput(i);
+  onInput = (i: Input): void => {
+    if (i.kind === 'tick' && i.woke) this.lag.record(i.woke.late);
+    this.recorder.onInput(i);
+  };
   onPacket = (p: ReceivedPacket): void => this.recorder.onPacket(p);
 
   /** Maintenance holds from the state file, to feed before `start` (a held node never grabs the VIP). */
@@ -118,8 +116,6 @@ export class OpsPlane {
 
   /** After start-up: the control socket, the metrics listener, READY=1 and the watchdog. */
   async start(): Promise<void> {
-    this.lagTimer = setInterval(() => this.rollLag(), 60_000);
-    this.lagTimer.unref();
     if (this.o.controlSocket !== null) {
       const c = new ControlServer({ path: this.o.controlSocket, handlers: this.handlers(), log: this.o.log, peerCred: this.o.peerCred, ownUid: process.getuid?.() ?? 0, gid: this.o.controlGroup });
       if (await c.listen()) this.control = c;
@@ -154,9 +150,7 @@ export class OpsPlane {
   async stop(): Promise<void> {
     this.sd.stopping();
     this.sd.close();
-    if (this.lagTimer) clearInterval(this.lagTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
-    this.lag.disable();
     await Promise.all([this.control?.close(), this.metrics?.close()]);
   }
 
@@ -175,18 +169,6 @@ export class OpsPlane {
 
   // ── status ──
 
-  private rollLag(): void {
-    const ms = (ns: number): number => (Number.isFinite(ns) ? ns / 1e6 : 0);
-    this.lastLag = { mean: ms(this.lag.mean), p99: ms(this.lag.percentile(99)), max: ms(this.lag.max) };
-    this.lag.reset();
-  }
-
-  private lagNow(): { mean: number; p99: number; max: number } {
-    if (this.lag.count === 0) return this.lastLag;
-    const ms = (ns: number): number => (Number.isFinite(ns) ? ns / 1e6 : 0);
-    return { mean: Math.max(ms(this.lag.mean), 0), p99: ms(this.lag.percentile(99)), max: Math.max(ms(this.lag.max), this.lastLag.max) };
-  }
-
   status(instance?: string): DaemonStatus {
     const st = buildStatus(
       {
@@ -195,7 +177,7 @@ export class OpsPlane {
         recorder: this.recorder,
         link: (n) => this.src.link(n),
         linksAvailable: this.src.linksAvailable,
-        meta: { version: this.o.version, pid: process.pid, configFile: this.o.configFile, startedAtMs: this.startedAt, transport: this.o.transport, lagMs: this.lagNow() },
+        meta: { version: this.o.version, pid: process.pid, configFile: this.o.configFile, startedAtMs: this.startedAt, transport: this.o.transport, lagMs: this.lag.stats() },
       },
       instance,
     );

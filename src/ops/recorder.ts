@@ -78,6 +78,8 @@ export class OpsRecorder {
   readonly transitions = new Map<string, number>();
   /** GARP/NA frames ordered per instance (bursts × addresses × repeat). */
   readonly garpsSent = new Map<string, number>();
+  /** When each instance's verification was last decided (confirmed / unconfirmed), epoch ms. */
+  readonly verifyDecided = new Map<string, number>();
   readonly reloads = { ok: 0, refused: 0, failed: 0 };
   lastReload: ReloadRecord | undefined;
 
@@ -107,6 +109,11 @@ export class OpsRecorder {
       case 'log':
         if (e.event === 'fault.reason') this.events.push({ kind: 'fault', ...(e.instance ? { instance: e.instance } : {}), message: e.msg, fields: { reason: String(e.fields?.reason ?? '') } });
         else if (e.event === LOG_EVENT.commandApplied || e.event === LOG_EVENT.commandRefused) this.events.push({ kind: 'command', ...(e.instance ? { instance: e.instance } : {}), message: e.msg });
+        else if (e.event.startsWith('verify.') && e.instance !== undefined) {
+          // Announce and verify (issue 11 §3): every attempt, re-GARP, decision and move is an event.
+          if (e.event === LOG_EVENT.verifyConfirmed || e.event === LOG_EVENT.verifyUnconfirmed) this.verifyDecided.set(e.instance, this.clock.epochMs());
+          this.events.push({ kind: 'verify', instance: e.instance, message: e.msg, fields: { event: e.event.slice('verify.'.length) } });
+        }
         return;
       default:
         return;

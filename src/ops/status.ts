@@ -7,6 +7,7 @@ import type { DaemonConfig, TrackRef, VrrpInstanceConfig } from '../config-parse
 import type { CoreSnapshot, InstanceSnapshot } from '../vrrp/effects.js';
 import type { LinkInfo } from '../edges/links.js';
 import type { OpsRecorder } from './recorder.js';
+import type { VerifyView } from '../vrrp/verify.js';
 
 /** Bumped only on incompatible changes; fields may be added within a version. */
 export const STATUS_SCHEMA = 1;
@@ -62,6 +63,23 @@ export interface InstanceStatus {
   readonly counters: Readonly<Record<string, number>>;
   /** Received packets dropped, by havipd's drop reason. */
   readonly drops: Readonly<Record<string, number>>;
+  /** Announce and verify (issue 11 §3); null when the instance has no verify command in the settings file. */
+  readonly verify: VerifyStatusView | null;
+}
+
+export interface VerifyStatusView {
+  /** off (not MASTER), verifying, confirmed or unconfirmed. */
+  readonly status: string;
+  /** The verify command exited 0 in this MASTER term. */
+  readonly confirmed: boolean;
+  /** Verify attempts in this MASTER term. */
+  readonly attempts: number;
+  /** none, running, ok or failed. */
+  readonly move: string;
+  /** How the last command ended (`exit 1`, `timed out (SIGTERM)`), null before the first. */
+  readonly lastResult: string | null;
+  /** When it was confirmed or found unconfirmed (ISO), null while verifying or off. */
+  readonly decidedAt: string | null;
 }
 
 export interface DaemonStatus {
@@ -82,7 +100,7 @@ export interface DaemonStatus {
 
 /** Everything `buildStatus` reads. */
 export interface StatusInputs {
-  readonly snapshot: CoreSnapshot;
+  readonly snapshot: CoreSnapshot & { readonly verify?: Readonly<Record<string, VerifyView>> };
   readonly config: DaemonConfig;
   readonly recorder: OpsRecorder;
   /** The kernel's view of an interface (the link edge), or undefined when not watched. */
@@ -165,7 +183,14 @@ function instanceStatus(s: InstanceSnapshot, c: VrrpInstanceConfig, inp: StatusI
     lastGarp: g ? { time: iso(g.at), reason: g.reason, interface: g.ifname } : null,
     counters: { ...counts, garp_sent: r.garpsSent.get(s.name) ?? 0 },
     drops: { ...drops } as Record<string, number>,
+    verify: verifyStatus(inp.snapshot.verify?.[s.name], r.verifyDecided.get(s.name)),
   };
+}
+
+function verifyStatus(v: VerifyView | undefined, decidedMs: number | undefined): VerifyStatusView | null {
+  if (!v) return null;
+  const decided = v.status === 'confirmed' || v.status === 'unconfirmed';
+  return { status: v.status, confirmed: v.status === 'confirmed', attempts: v.attempts, move: v.move, lastResult: v.lastResult ?? null, decidedAt: decided && decidedMs !== undefined ? iso(decidedMs) : null };
 }
 
 /** The status document; `instance` narrows it to one instance (undefined when that instance does not exist). */
@@ -228,6 +253,10 @@ export function renderStatus(st: DaemonStatus, nowMs: number = Date.now()): stri
     const drops = Object.values(i.drops).reduce((a, b) => a + b, 0);
     const garp = i.lastGarp ? `${ago(i.lastGarp.time, nowMs)} ago (${i.lastGarp.reason})` : 'never';
     lines.push(`  last garp: ${garp}  adverts sent ${c.advert_sent ?? 0} rcvd ${c.advert_rcvd ?? 0}  drops ${drops}  became master ${c.become_master ?? 0}  released ${c.release_master ?? 0}`);
+    if (i.verify) {
+      const v = i.verify;
+      lines.push(`  verify: ${v.status}${v.attempts ? ` after ${v.attempts} attempt(s)` : ''}${v.lastResult ? ` (last ${v.lastResult})` : ''}${v.move !== 'none' ? `  move ${v.move}` : ''}`);
+    }
   }
   for (const g of st.groups) lines.push(`group ${g.name}: ${g.state} (${g.members.join(', ')})`);
   return `${lines.join('\n')}\n`;

@@ -27,6 +27,8 @@ import type { NativeAddon } from '../native/index.js';
 import { signalNumber } from './signum.js';
 import { applyDelayAfterBoot } from '../vrrp/startup-delay.js';
 import { readUptime } from '../edges/uptime.js';
+import { loadSettingsFile, settingsForConfig, type LoadedSettings } from './settings-file.js';
+import type { HavipdSettings } from '../config-parser/settings.js';
 
 export interface ServiceOptions {
   readonly file: string;
@@ -44,6 +46,10 @@ export interface ServiceOptions {
   readonly ignoreSigint?: boolean;
   /** The operations plane (issue 10); absent = none of it. */
   readonly ops?: RunOpsOptions | undefined;
+  /** `--settings FILE` (undefined = the default path, which may be missing). */
+  readonly settingsFile?: string | undefined;
+  /** The settings file as read at start-up by the command line (it merged the ops part under the flags). */
+  readonly settings?: LoadedSettings | undefined;
 }
 
 export interface RunOpsOptions {
@@ -153,9 +159,10 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
 }
 
 /** The Supervisor with the real trackers and sinks. */
-function createSupervisor(config: DaemonConfig, edges: SupervisorEdges, opts: ServiceOptions, log: Logger, plane: OpsPlane | undefined): Supervisor {
+function createSupervisor(config: DaemonConfig, edges: SupervisorEdges, opts: ServiceOptions, log: Logger, plane: OpsPlane | undefined, settings: HavipdSettings | undefined): Supervisor {
   return new Supervisor(config, edges, {
     detail: opts.detail,
+    ...(settings ? { settings } : {}),
     ...(plane ? { observer: plane } : {}),
     // Track scripts and files are checked before the instances start (disabled ones leave the config); notify
     // scripts keepalived would not run (insecure, missing, not executable) leave the config too. The core gets
@@ -195,6 +202,14 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
     io.stderr(`havipd: configuration error, not starting: ${refusal ? formatDiagnostic(refusal, opts.file) : 'the configuration could not be read'}\n`);
     return EXIT_CONFIG;
   }
+  // The havipd settings file: refused like keepalived.conf when it has errors; unknown instances warn.
+  const checkedSettings = settingsForConfig(opts.settings ?? loadSettingsFile(opts.settingsFile), loaded.config.instances.map((i) => i.name));
+  logDiagnostics(log, checkedSettings.diagnostics, opts.settingsFile ?? 'havipd.toml');
+  const settingsError = checkedSettings.diagnostics.find((d) => d.severity === 'error');
+  if (!checkedSettings.settings || settingsError) {
+    io.stderr(`havipd: settings error, not starting: ${settingsError ? formatDiagnostic(settingsError) : 'the settings could not be read'}\n`);
+    return EXIT_CONFIG;
+  }
   if (opts.transport === 'raw') {
     const caps = netCapabilities();
     if (!caps.netRaw || !caps.netAdmin) {
@@ -228,7 +243,7 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
     reload: () => reloadChecked(),
   };
   const plane = opts.ops ? await openPlane(source, opts, log) : undefined;
-  const supervisor = createSupervisor(loaded.config, edges, opts, log, plane);
+  const supervisor = createSupervisor(loaded.config, edges, opts, log, plane, checkedSettings.settings);
   // Maintenance kept from a previous run holds its instances before they start.
   for (const input of plane?.initialInputs() ?? []) supervisor.submit(input);
   await supervisor.start();
@@ -299,8 +314,16 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
         log.error({ event: LOG_EVENT.reloadRefused }, `new configuration has errors, keeping the running one${refusal2 ? `: ${formatDiagnostic(refusal2, opts.file)}` : ''}`);
         return { result: 'refused', message: 'the configuration has errors; nothing was changed', diagnostics: next.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, opts.file)) };
       }
+      // The settings file is re-read with keepalived.conf; with errors, both stay as they run (issue 11 Bad input).
+      const nextSettings = settingsForConfig(loadSettingsFile(opts.settingsFile), next.config.instances.map((i) => i.name));
+      logDiagnostics(log, nextSettings.diagnostics, opts.settingsFile ?? 'havipd.toml');
+      const settingsErrors = nextSettings.diagnostics.filter((d) => d.severity === 'error');
+      if (!nextSettings.settings || settingsErrors.length > 0) {
+        log.error({ event: LOG_EVENT.reloadRefused }, `new settings file has errors, keeping the running configuration and settings${settingsErrors[0] ? `: ${formatDiagnostic(settingsErrors[0])}` : ''}`);
+        return { result: 'refused', message: 'the settings file has errors; nothing was changed', diagnostics: settingsErrors.map((d) => formatDiagnostic(d)) };
+      }
       const changes = reloadChanges(supervisor.currentConfig, next.config);
-      const r = await supervisor.reload(next.config);
+      const r = await supervisor.reload(next.config, nextSettings.settings);
       if (!r.ok) return { result: 'failed', message: `reload failed: ${r.error ?? 'unknown error'}` };
       log.info({ event: LOG_EVENT.reloadDone }, 'Reload complete');
       return { result: 'ok', changes, warnings: next.diagnostics.filter((d) => d.severity === 'warning').map((d) => formatDiagnostic(d, opts.file)) };

@@ -30,6 +30,11 @@ import type { Trackers } from '../tracking/trackers.js';
 import { watchedInterfaces } from '../vrrp/watched-interfaces.js';
 import { EDGE_FAULT } from '../vrrp/edge-faults.js';
 import { planSockets, primaryAddress, socketAccepts, type SocketPlan } from '../vrrp/sockets.js';
+import { DEFAULT_SETTINGS, settingsFor, type HavipdSettings, type VerifySettings } from '../config-parser/settings.js';
+import { VerifyRunner } from './verify-runner.js';
+import type { VerifyView } from '../vrrp/verify.js';
+import type { Spawner } from '../scripts/process.js';
+import { staticChanges, staticItems, type StaticAddress, type StaticItems } from '../vrrp/static-plan.js';
 
 export interface SupervisorEdges {
   readonly openTransport: OpenTransport;
@@ -92,6 +97,10 @@ export interface SupervisorOptions {
   readonly onEvent?: (event: SupervisorEvent) => void;
   /** Read-only taps for an operations plane (status, metrics): errors are caught and logged. */
   readonly observer?: SupervisorObserver;
+  /** The havipd settings file (issue 11 §4): verify / move commands, healing switches. Default: none. */
+  readonly settings?: HavipdSettings;
+  /** Runs verify / move commands (default: the real script runner); tests inject a fake. */
+  readonly verifySpawn?: Spawner;
 }
 
 /** Sees what goes through the loop, without changing it. */
@@ -133,6 +142,8 @@ export interface SupervisorSnapshot extends CoreSnapshot {
   readonly vipsPresent: Readonly<Record<string, readonly string[]>>;
   readonly counters: Readonly<SupervisorCounters>;
   readonly lastReload: ReloadResult | undefined;
+  /** Announce-and-verify per instance with a verify command (issue 11 §3). */
+  readonly verify: Readonly<Record<string, VerifyView>>;
 }
 
 export interface SupervisorCounters {
@@ -154,13 +165,6 @@ interface TransportSlot {
   previousGroups: readonly string[];
 }
 
-/** Items of `a` that `b` does not have, compared by `key`. */
-function minus<T>(a: readonly T[], b: readonly T[], key: (x: T) => string = String): T[] {
-  const keep = new Set(b.map(key));
-  return a.filter((x) => !keep.has(key(x)));
-}
-
-const staticKey = (v: VipConfig): string => `${v.address}/${v.prefix}|${v.dev ?? ''}|${v.label ?? ''}|${v.scope ?? ''}`;
 /** keepalived's instance tag at the start of a message: `(VI_1) Entering MASTER STATE`. */
 const tagged = (instance: string, msg: string): string => `(${instance}) ${msg}`;
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -200,6 +204,8 @@ export class Supervisor {
   private reloads: Promise<unknown> = Promise.resolve();
   /** One pino child per instance ({ instance, vrid }), for every line about it. */
   private readonly instanceLogs = new Map<string, Logger>();
+  private settings: HavipdSettings;
+  private readonly verify: VerifyRunner;
 
   constructor(
     config: DaemonConfig,
@@ -214,6 +220,36 @@ export class Supervisor {
     this.alerts = sinks.alerts;
     this.core = new VrrpCore(this.config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => edges.clock.epochMicros()) });
     this.rulePrefs = defaultRulePreferences(this.config);
+    this.settings = opts.settings ?? DEFAULT_SETTINGS;
+    this.verify = new VerifyRunner({
+      clock: edges.clock,
+      ...(opts.verifySpawn ? { spawn: opts.verifySpawn } : {}),
+      target: (name) => this.verifyTarget(name),
+      regarp: (instance) => this.feed({ kind: 'command', command: { type: 'garp', instance } }),
+      log: (e) => {
+        this.writeLog(e);
+        this.observe((o) => o.onEffect?.(e));
+      },
+    });
+    this.verify.setSettings(this.verifySettings());
+  }
+
+  /** The settings file in force (issue 11 §4): the healing switches and verify commands, as plain data. */
+  get currentSettings(): HavipdSettings {
+    return this.settings;
+  }
+
+  /** Per instance of the configuration: its verify settings. */
+  private verifySettings(): Record<string, VerifySettings> {
+    return Object.fromEntries(this.config.instances.map((i) => [i.name, settingsFor(this.settings, i.name).verify]));
+  }
+
+  /** What a verify / move command is told: the instance's VIPs, its interface and that interface's MAC. */
+  private verifyTarget(name: string): { vips: string[]; ifname: string; mac: string | undefined } | undefined {
+    const c = this.config.instances.find((i) => i.name === name);
+    if (!c) return undefined;
+    const ifname = c.interface ?? this.config.global.defaultInterface;
+    return { vips: c.vips.map((v) => v.address), ifname, mac: this.edges.links?.get(ifname)?.mac };
   }
 
   private get log(): Logger {
@@ -253,8 +289,7 @@ export class Supervisor {
     for (const input of this.environmentInputs(this.watchedInterfaces())) this.feed(input);
     for (const input of this.socketFaultInputs()) this.feed(input);
     this.edges.links?.on('change', this.onLinkChange);
-    await this.changeStaticAddresses('add', this.config.staticAddresses);
-    await this.changeRoutes('add', undefined, this.config.staticRoutes, this.config.staticRules);
+    await this.changeStatic('add', staticItems(this.config));
     this.feed({ kind: 'start' });
     await this.chain;
     this.trackers?.start((input) => this.feed(input));
@@ -268,14 +303,14 @@ export class Supervisor {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.verify.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const trackers = this.trackers?.stop();
     if (this.running) this.stepAt(this.edges.clock.now(), { kind: 'stop' });
     await this.chain;
     if (this.running) {
-      await this.changeRoutes('remove', undefined, this.config.staticRoutes, this.config.staticRules);
-      await this.changeStaticAddresses('remove', this.config.staticAddresses);
+      await this.changeStatic('remove', staticItems(this.config));
     }
     this.edges.links?.off('change', this.onLinkChange);
     await this.closeSlots();
@@ -302,9 +337,15 @@ export class Supervisor {
    * unused ones closed after the removed instances' last adverts went out. A reload that throws leaves the
    * sinks on the running configuration; its result is in `snapshot().lastReload` and the event ring.
    */
-  reload(newConfig: DaemonConfig): Promise<ReloadResult> {
+  reload(newConfig: DaemonConfig, newSettings?: HavipdSettings): Promise<ReloadResult> {
     // One reload at a time: a SIGHUP during a reload waits for it.
-    const next = this.reloads.then(() => this.reloadNow(newConfig));
+    const next = this.reloads.then(async () => {
+      const r = await this.reloadNow(newConfig);
+      // The settings go with the configuration they were checked against (a failed reload keeps both).
+      if (r.ok && newSettings) this.settings = newSettings;
+      if (r.ok) this.verify.setSettings(this.verifySettings());
+      return r;
+    });
     this.reloads = next.catch(() => undefined);
     return next;
   }
@@ -361,12 +402,9 @@ export class Supervisor {
     const watched = this.watchedInterfaces();
     for (const input of this.environmentInputs(new Set([...watched].filter((n) => !oldWatched.has(n))))) this.feed(input);
     // static_*: the items no longer configured go, the new ones come; unchanged ones are not touched.
-    const o = oldConfig;
-    const n = newConfig;
-    await this.changeStaticAddresses('remove', minus(o.staticAddresses, n.staticAddresses, staticKey));
-    await this.changeRoutes('remove', undefined, minus(o.staticRoutes, n.staticRoutes), minus(o.staticRules, n.staticRules));
-    await this.changeStaticAddresses('add', minus(n.staticAddresses, o.staticAddresses, staticKey));
-    await this.changeRoutes('add', undefined, minus(n.staticRoutes, o.staticRoutes), minus(n.staticRules, o.staticRules));
+    const changes = staticChanges(oldConfig, newConfig);
+    await this.changeStatic('remove', changes.remove);
+    await this.changeStatic('add', changes.add);
     this.feed({ kind: 'reload', config: newConfig });
     // Removed instances have logged their last lines (the reload's effects were queued with their child).
     this.chain = this.chain.then(() => this.instanceLogs.clear());
@@ -402,6 +440,7 @@ export class Supervisor {
       vipsPresent,
       counters: { ...this.counters },
       lastReload: this.lastReload,
+      verify: this.verify.views(),
     };
   }
 
@@ -756,6 +795,8 @@ export class Supervisor {
       case 'transition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'transition', instance: e.instance, from: e.from, to: e.to, reason: e.reason, priority: e.priority });
         this.notify(e);
+        // After the VIPs and the GARP burst of becoming MASTER (the order of effects): verification starts.
+        if (e.to === 'MASTER' || e.from === 'MASTER') this.verify.master(e.instance, e.to === 'MASTER');
         return;
       case 'groupTransition':
         this.record({ at: this.edges.clock.epochMicros(), kind: 'groupTransition', group: e.group, from: e.from, to: e.to });
@@ -847,15 +888,21 @@ export class Supervisor {
    * `static_ipaddress` (reference §1.9.1): addresses keepalived installs at start and removes at stop,
    * whatever the VRRP states (they do not move). A failure is logged; there is no instance to fault.
    */
-  private async changeStaticAddresses(op: 'add' | 'remove', vips: readonly VipConfig[]): Promise<void> {
+  private async changeStatic(op: 'add' | 'remove', items: StaticItems): Promise<void> {
+    // Addresses before routes when adding (a route may need its source address), routes first when removing.
+    if (op === 'remove') await this.changeRoutes(op, undefined, items.routes, items.rules);
+    await this.changeStaticAddresses(op, items.addresses);
+    if (op === 'add') await this.changeRoutes(op, undefined, items.routes, items.rules);
+  }
+
+  private async changeStaticAddresses(op: 'add' | 'remove', addresses: readonly StaticAddress[]): Promise<void> {
     const edge = this.edges.addresses;
-    if (vips.length === 0) return;
+    if (addresses.length === 0) return;
     if (!edge) {
-      this.log.warn({ event: LOG_EVENT.staticSkipped, count: vips.length }, 'no CAP_NET_ADMIN: static_ipaddress entries are not installed (UDP test mode)');
+      this.log.warn({ event: LOG_EVENT.staticSkipped, count: addresses.length }, 'no CAP_NET_ADMIN: static_ipaddress entries are not installed (UDP test mode)');
       return;
     }
-    for (const vip of vips) {
-      const ifname = vip.dev ?? this.config.global.defaultInterface;
+    for (const { vip, ifname } of addresses) {
       const address = `${vip.address}/${vip.prefix}`;
       try {
         if (op === 'add') await edge.add(vip, ifname);

@@ -172,7 +172,9 @@ export function applyCommand(ctx: InstanceCtx, command: Command, instances: read
         break;
     }
     if (i.state !== prev) i.sync?.handle(prev, i, ctx);
-    i.initSands(ctx);
+    // A GARP burst changes no state: re-arming the timer here would push a MASTER's next advert up to one
+    // advert_int later (each `havipd garp`, and each failed verify attempt, issue 11 §3, delayed an advert).
+    if (plan.action !== 'garp') i.initSands(ctx);
   }
   return plans;
 }
