@@ -25,6 +25,8 @@ const isRoot = process.getuid?.() === 0;
 const MASK = String.raw`
 set -u
 mount --make-rprivate /
+# This network namespace's interfaces in /sys/class/net (havipd reads them there), as ip netns exec does.
+mount -t sysfs sysfs /sys
 for d in $(echo "$PATH" | tr : " ") /usr/bin /bin /usr/local/bin /usr/sbin; do
   cd "$d" 2>/dev/null || continue
   for f in python3* python make gmake cc c++ gcc g++ gcc-[0-9]* g++-[0-9]* cpp cpp-[0-9]* *-linux-gnu-gcc* *-linux-gnu-g++* *-linux-gnu-cpp* clang* tcc; do
