@@ -5,10 +5,17 @@
 // writes it to bench/results/latest.md. Needs root, a built dist/ (+ native addon), keepalived, tcpdump.
 // See bench/README.md for the method.
 //
-// Env: BENCH_REPS (takeover repetitions per daemon and scenario, default 5), BENCH_SECONDS (resource
+// Env: BENCH_REPS (takeover repetitions per daemon and scenario, default 10), BENCH_SECONDS (resource
 // window, default 60), BENCH_INSTANCES (default "1,100"), BENCH_ONLY ("takeover", "resources"; default
 // both), BENCH_PARALLEL (0 = resource runs one daemon at a time; default 1 = both at once),
 // KEEPALIVED (default /usr/sbin/keepalived).
+//
+// `npm run bench -- --scale` (or BENCH_ONLY=scale) adds the scale part (issue 12 §5): 1, 10, 100, 255
+// instances on one interface and 1000 across four, both daemons side by side, CPU per minute, RSS,
+// advert period and jitter; the table goes to bench/results/scale.md (and latest.md), the curve to
+// bench/results/scale.svg. BENCH_SCALE_SIZES (default "1,10,100,255,1000"; above 255 = four interfaces),
+// BENCH_SCALE_SECONDS (window per size, default 20). `--soak` (or BENCH_ONLY=soak): one long window at
+// 255 instances (BENCH_SOAK_SECONDS, default 3600) for the RSS slope.
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
@@ -19,12 +26,19 @@ import { sweepStale } from './lib/netns.mjs';
 import { CLK_TCK } from './lib/proc.mjs';
 import { resourceBench } from './lib/resources.mjs';
 import { fmt, max, mean, median, min, ratio, spread, table } from './lib/stats.mjs';
+import { svgCharts } from './lib/plot.mjs';
 import { expectedTakeover, takeoverBench } from './lib/takeover.mjs';
 
-const REPS = Number(process.env.BENCH_REPS ?? 5);
+const REPS = Number(process.env.BENCH_REPS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const INSTANCES = (process.env.BENCH_INSTANCES ?? '1,100').split(',').map(Number).filter((n) => n > 0);
-const ONLY = (process.env.BENCH_ONLY ?? 'takeover,resources').split(',');
+const ARGS = process.argv.slice(2);
+const ONLY = (process.env.BENCH_ONLY ?? ['takeover', 'resources', ...(ARGS.includes('--scale') ? ['scale'] : []), ...(ARGS.includes('--soak') ? ['soak'] : [])].join(',')).split(',');
+const SCALE_SIZES = (process.env.BENCH_SCALE_SIZES ?? '1,10,100,255,1000').split(',').map(Number).filter((n) => n > 0);
+const SCALE_SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 3600);
+/** Interfaces a scale size is spread over: one up to 255 instances, four above (≤ 250 per interface at 1000). */
+const ifacesFor = (n) => (n > 255 ? 4 : 1);
 const PARALLEL = process.env.BENCH_PARALLEL !== '0';
 const SCENARIOS = [
   { version: 2, advertInt: 1, label: 'VRRPv2, advert_int 1 s' },
@@ -42,6 +56,8 @@ function preflight() {
   if (!['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].some(existsSync)) problems.push('tcpdump not found');
   if (!Number.isInteger(REPS) || REPS < 1) problems.push(`BENCH_REPS=${process.env.BENCH_REPS} is not a positive integer`);
   if (!Number.isInteger(SECONDS) || SECONDS < 1) problems.push(`BENCH_SECONDS=${process.env.BENCH_SECONDS} is not a positive integer`);
+  if (!Number.isInteger(SCALE_SECONDS) || SCALE_SECONDS < 1) problems.push(`BENCH_SCALE_SECONDS=${process.env.BENCH_SCALE_SECONDS} is not a positive integer`);
+  if (SCALE_SIZES.some((n) => !Number.isInteger(n) || n > 1020)) problems.push(`BENCH_SCALE_SIZES=${process.env.BENCH_SCALE_SIZES}: 1..1020 instances`);
   if (problems.length) throw new Error(problems.join('; '));
 }
 
@@ -133,6 +149,7 @@ function resourceSection(n, res) {
         ],
         r('advert period, median over all instances (ms)', (x) => x.advertPeriodS * 1000, 2, 'expected 1000'),
         r('advert period, worst gap (ms)', (x) => x.advertPeriodMaxS * 1000, 1, ''),
+        r('advert jitter p99, |interval − advert_int| (ms)', (x) => x.jitterP99S * 1000, 2, 'target < 2 ms'),
       ],
       'lrrrl',
     ),
@@ -147,6 +164,71 @@ function resourceSection(n, res) {
     }
   }
   return lines.join('\n');
+}
+
+/** CPU seconds per minute of wall time (schedstat, ns resolution). */
+const cpuPerMin = (x) => (60 * x.schedCpuS) / x.wallS;
+
+function scaleSection(rows) {
+  const ok = rows.filter((r) => r.res);
+  const cell = (f, d) => (r) => KINDS.map((k) => fmt(f(r.res[k]), d));
+  const body = ok.map((r) => {
+    const [h, k] = KINDS.map((kind) => r.res[kind]);
+    return [
+      `${r.n}${r.ifaces > 1 ? ` (${r.ifaces} interfaces)` : ''}`,
+      ...cell(cpuPerMin, 3)(r), ratio(cpuPerMin(h), cpuPerMin(k)),
+      ...cell((x) => max(x.rssKiB) / 1024, 1)(r), ratio(max(h.rssKiB), max(k.rssKiB)),
+      ...cell((x) => x.advertPeriodS * 1000, 2)(r),
+      ...cell((x) => x.jitterP99S * 1000, 2)(r),
+      `${h.adverts} / ${k.adverts} / ${fmt(r.n * h.wallS, 0)}`,
+    ];
+  });
+  const lines = [
+    '## Scale: cost against instances',
+    '',
+    `N VRRPv2 instances (advert_int 1, MASTER, one VIP each) against a silent peer, as in the steady-state part, ${SCALE_SECONDS} s window per size`,
+    'after all are MASTER + 6.5 s, both daemons at once. Up to 255 instances on one interface; 1000 as 4 × 250 on four veth pairs',
+    '(VRIDs 1..250 on each). CPU per minute from Σ per-thread schedstat; RSS peak over the window (sampled 1/s); jitter p99 = 99th',
+    'percentile over all instances of |interval between two adverts of one VRID − 1000 ms| (from the tcpdump captures).',
+    '',
+    table(
+      ['instances', 'CPU s/min havipd', 'CPU s/min keepalived', 'ratio', 'RSS peak MiB havipd', 'RSS peak MiB keepalived', 'ratio', 'period ms havipd', 'period ms keepalived', 'jitter p99 ms havipd', 'jitter p99 ms keepalived', 'adverts havipd / keepalived / expected'],
+      body,
+    ),
+    '',
+    '![CPU and RSS against instances](scale.svg)',
+  ];
+  for (const r of rows.filter((x) => !x.res)) lines.push('', `**${r.n} instances failed:** ${r.err}`);
+  for (const r of ok) {
+    for (const kind of KINDS) {
+      const x = r.res[kind];
+      if (x.dead) lines.push('', `**${kind} exited during the ${r.n}-instance window: its figures are incomplete.**`);
+      if (x.captureDropped > 0) lines.push('', `tcpdump dropped ${x.captureDropped} frames on ${kind}'s links at ${r.n} instances: advert counts are low bounds.`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function scaleSvg(rows) {
+  const ok = rows.filter((r) => r.res);
+  const colors = { havipd: '#c0392b', keepalived: '#2e6fba' };
+  const series = (f) => KINDS.map((k) => ({ name: k, color: colors[k], points: ok.map((r) => [r.n, f(r.res[k])]) }));
+  return svgCharts([
+    { title: 'CPU seconds per minute', ylabel: 'CPU s / min', series: series(cpuPerMin) },
+    { title: 'RSS peak', ylabel: 'MiB', series: series((x) => max(x.rssKiB) / 1024) },
+    { title: 'advert jitter p99', ylabel: 'ms', series: series((x) => x.jitterP99S * 1000) },
+  ]);
+}
+
+/** RSS slope of a long window: least-squares MiB per hour over the samples after the first minute. */
+function rssSlopeMiBPerHour(rssKiB) {
+  const pts = rssKiB.map((v, i) => [i, v / 1024]).slice(60);
+  if (pts.length < 2) return NaN;
+  const mx = mean(pts.map((p) => p[0]));
+  const my = mean(pts.map((p) => p[1]));
+  const num = pts.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const den = pts.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return (num / den) * 3600;
 }
 
 async function main() {
@@ -179,6 +261,25 @@ async function main() {
       }
     }
   }
+  const scale = [];
+  if (ONLY.includes('scale')) {
+    for (const n of SCALE_SIZES) {
+      const ifaces = ifacesFor(n);
+      log(`scale, ${n} instance(s) on ${ifaces} interface(s), ${SCALE_SECONDS} s`);
+      try {
+        scale.push({ n, ifaces, res: await resourceBench(KINDS, { n, seconds: SCALE_SECONDS, parallel: PARALLEL, ifaces, log }) });
+      } catch (e) {
+        const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+        log(`scale, ${n} instance(s) failed: ${msg}`);
+        scale.push({ n, ifaces, err: msg });
+      }
+    }
+  }
+  let soak;
+  if (ONLY.includes('soak')) {
+    log(`soak, 255 instances, ${SOAK_SECONDS} s`);
+    soak = await resourceBench(KINDS, { n: 255, seconds: SOAK_SECONDS, parallel: PARALLEL, log });
+  }
   const load1 = loadavg();
   const totalS = (Date.now() - t0) / 1000;
 
@@ -186,8 +287,20 @@ async function main() {
   for (const [sc, res] of takeover) {
     const [h, k] = KINDS.map((kind) => median(pick(res[kind].runs, 'takeoverS')) * 1000);
     summary.push([`takeover, ${sc.label} (ms, median)`, fmt(h, 1), fmt(k, 1), ratio(h, k)]);
+    const exp = expectedTakeover(sc.version, sc.advertInt) * 1000;
+    summary.push([`takeover error vs Master_Down_Interval ${fmt(exp, 1)} ms, ${sc.label} (ms, median)`, fmt(h - exp, 2), fmt(k - exp, 2), ratio(h - exp, k - exp)]);
     const [hg, kg] = KINDS.map((kind) => median(pick(res[kind].runs, 'firstGarpS')) * 1000);
     summary.push([`first GARP after takeover, ${sc.label} (ms, median)`, fmt(hg, 2), fmt(kg, 2), ratio(hg, kg)]);
+  }
+  for (const r of scale) {
+    if (!r.res) continue;
+    const [h, k] = KINDS.map((kind) => r.res[kind]);
+    summary.push([`CPU s per minute, scale, ${r.n} instance(s)`, fmt(cpuPerMin(h), 3), fmt(cpuPerMin(k), 3), ratio(cpuPerMin(h), cpuPerMin(k))]);
+    summary.push([`advert jitter p99 ms, scale, ${r.n} instance(s)`, fmt(h.jitterP99S * 1000, 2), fmt(k.jitterP99S * 1000, 2), ratio(h.jitterP99S, k.jitterP99S)]);
+  }
+  if (soak) {
+    const [h, k] = KINDS.map((kind) => soak[kind]);
+    summary.push([`RSS slope MiB/h, 255 instances, ${fmt(h.wallS / 60, 0)} min`, fmt(rssSlopeMiBPerHour(h.rssKiB), 2), fmt(rssSlopeMiBPerHour(k.rssKiB), 2), '']);
   }
   for (const [n, res] of resources) {
     if (!res) continue;
@@ -205,7 +318,8 @@ async function main() {
     `Daemons: ${v.havipd}; ${v.keepalived}.`,
     `Load average (1/5/15 min) at start ${load0.map((x) => x.toFixed(2)).join('/')}, at end ${load1.map((x) => x.toFixed(2)).join('/')}` +
       ' — the machine may be shared with other jobs; expect noise, compare the ratio rather than absolute figures.',
-    `Settings: BENCH_REPS=${REPS}, BENCH_SECONDS=${SECONDS}, BENCH_INSTANCES=${INSTANCES.join(',')}, BENCH_PARALLEL=${PARALLEL ? 1 : 0}.`,
+    `Settings: BENCH_REPS=${REPS}, BENCH_SECONDS=${SECONDS}, BENCH_INSTANCES=${INSTANCES.join(',')}, BENCH_PARALLEL=${PARALLEL ? 1 : 0}` +
+      `${ONLY.includes('scale') ? `, BENCH_SCALE_SIZES=${SCALE_SIZES.join(',')}, BENCH_SCALE_SECONDS=${SCALE_SECONDS}` : ''}${ONLY.includes('soak') ? `, BENCH_SOAK_SECONDS=${SOAK_SECONDS}` : ''}; parts: ${ONLY.join(', ')}.`,
     'All traffic stays inside network namespaces named hv-b1-*, one veth pair per run. Method: bench/README.md.',
     '',
     '## Summary',
@@ -242,6 +356,23 @@ async function main() {
     for (const [n, res, err] of resources) {
       md.push(res ? resourceSection(n, res) : `### ${n} instance(s)\n\n**Failed:** ${err}`, '');
     }
+  }
+  if (scale.length) {
+    const sec = scaleSection(scale);
+    md.push(sec, '');
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench/results/scale.svg'), scaleSvg(scale));
+    writeFileSync(join(ROOT, 'bench/results/scale.md'), `# Scale benchmark: havipd vs keepalived\n\nGenerated by \`npm run bench -- --scale\` on ${started.toISOString().replace('T', ' ').slice(0, 19)} UTC; load average at start ${load0.map((x) => x.toFixed(2)).join('/')}, at end ${load1.map((x) => x.toFixed(2)).join('/')}.\nDaemons: ${v.havipd}; ${v.keepalived}.\n\n${sec}\n`);
+  }
+  if (soak) {
+    const [h, k] = KINDS.map((kind) => soak[kind]);
+    md.push('## Soak: RSS over a long window at 255 instances', '', table(['', 'havipd', 'keepalived'], [
+      ['window (min)', fmt(h.wallS / 60, 1), fmt(k.wallS / 60, 1)],
+      ['RSS first → last sample (MiB)', `${fmt(h.rssKiB[0] / 1024, 1)} → ${fmt(h.rssKiB.at(-1) / 1024, 1)}`, `${fmt(k.rssKiB[0] / 1024, 1)} → ${fmt(k.rssKiB.at(-1) / 1024, 1)}`],
+      ['RSS peak (MiB)', fmt(max(h.rssKiB) / 1024, 1), fmt(max(k.rssKiB) / 1024, 1)],
+      ['RSS slope after the first minute (MiB/h, least squares)', fmt(rssSlopeMiBPerHour(h.rssKiB), 2), fmt(rssSlopeMiBPerHour(k.rssKiB), 2)],
+      ['CPU s per minute', fmt(cpuPerMin(h), 3), fmt(cpuPerMin(k), 3)],
+    ]), '');
   }
   const text = `${md.join('\n').trimEnd()}\n`;
   process.stdout.write(`\n${text}`);

@@ -30,20 +30,26 @@ export function takeoverConfig({ routerId, ifname, priority, advertInt, version 
   ].join('\n');
 }
 
-/** `n` VRRPv2 instances (VRID 1..n, advert_int 1, one VIP each) on `ifname`, all wanting MASTER. */
-export function steadyConfig({ n, ifname }) {
-  if (n < 1 || n > 255) throw new Error(`steadyConfig: ${n} instances (1..255)`);
-  const out = ['# bench/run.mjs resources: ' + n + ' VRRPv2 instances, advert_int 1', 'global_defs {', '    router_id BENCH', '}'];
+/**
+ * `n` VRRPv2 instances (advert_int 1, one VIP each, all wanting MASTER) spread over `ifnames` in blocks:
+ * interface k gets VRIDs 1..⌈n / ifnames.length⌉ (at most 255 per interface). `ifname` = one interface.
+ */
+export function steadyConfig({ n, ifname, ifnames = [ifname] }) {
+  const per = Math.ceil(n / ifnames.length);
+  if (n < 1 || per > 255 || ifnames.length > 4) throw new Error(`steadyConfig: ${n} instances on ${ifnames.length} interface(s) (1..255 per interface, ≤ 4 interfaces)`);
+  const out = ['# bench/run.mjs resources: ' + n + ' VRRPv2 instances, advert_int 1, on ' + ifnames.join(','), 'global_defs {', '    router_id BENCH', '}'];
   for (let i = 1; i <= n; i++) {
+    const k = Math.floor((i - 1) / per);
+    const vrid = i - k * per;
     out.push(
       `vrrp_instance VI_${i} {`,
       '    state MASTER',
-      `    interface ${ifname}`,
-      `    virtual_router_id ${i}`,
+      `    interface ${ifnames[k]}`,
+      `    virtual_router_id ${vrid}`,
       '    priority 150',
       '    advert_int 1',
       '    virtual_ipaddress {',
-      `        10.252.${i}.1/24`,
+      `        10.${252 + k}.${vrid}.1/24`,
       '    }',
       '}',
     );

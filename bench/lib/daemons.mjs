@@ -16,7 +16,7 @@ export const KINDS = ['havipd', 'keepalived'];
 
 function argvFor(kind, dir, conf) {
   if (kind === 'havipd') {
-    return [process.execPath, HAVIPD_BIN, '--config', conf, '--log-format', 'pretty', '-D', '-p', join(dir, 'havipd.pid'), '-r', join(dir, 'vrrp.pid'), '--control-socket', join(dir, 'havipd.sock'), '--state-dir', join(dir, 'state')];
+    return [HAVIPD_BIN, '--config', conf, '--log-format', 'pretty', '-D', '-p', join(dir, 'havipd.pid'), '-r', join(dir, 'vrrp.pid'), '--control-socket', join(dir, 'havipd.sock'), '--state-dir', join(dir, 'state')];
   }
   if (kind === 'keepalived') {
     return [KEEPALIVED, '-n', '-l', '-D', '-P', '-f', conf, '-p', join(dir, 'keepalived.pid'), '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checkers.pid')];

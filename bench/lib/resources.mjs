@@ -17,18 +17,37 @@ import { median } from './stats.mjs';
 /** Time after the last `Entering MASTER STATE` before measuring: second GARP burst (5 s) + margin. */
 const SETTLE_MS = 6_500;
 
-async function setUp(kind, n, log) {
+/** Extra veth pairs between the pair's namespaces: `veth{2k}` (A, 10.250.k.1/24) ↔ `veth{2k+1}` (B, .2). */
+async function addLinks(pair, count) {
+  const links = [{ ifA: pair.ifA, ifB: pair.ifB, ipA: pair.ipA }];
+  for (let k = 1; k < count; k++) {
+    const ifA = `veth${2 * k}`;
+    const ifB = `veth${2 * k + 1}`;
+    await pair.a.ip(['link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', pair.b.name]);
+    await pair.a.ip(['addr', 'add', `10.250.${k}.1/24`, 'dev', ifA]);
+    await pair.b.ip(['addr', 'add', `10.250.${k}.2/24`, 'dev', ifB]);
+    await pair.a.ip(['link', 'set', ifA, 'up']);
+    await pair.b.ip(['link', 'set', ifB, 'up']);
+    links.push({ ifA, ifB, ipA: `10.250.${k}.1` });
+  }
+  return links;
+}
+
+async function setUp(kind, n, log, ifaces = 1) {
   const pair = await createPair('10.250.0', ['r', 'q']);
   const scratch = scratchDir('hv-b1-pcap');
   let daemon;
+  const caps = [];
   try {
-    const cap = await startCapture(pair.b, pair.ifB, join(scratch.path, 'steady.pcap'), 'ip proto 112');
-    daemon = await startDaemon(kind, pair.a, steadyConfig({ n, ifname: pair.ifA }));
+    const links = await addLinks(pair, ifaces);
+    for (const l of links) caps.push({ ...l, cap: await startCapture(pair.b, l.ifB, join(scratch.path, `steady-${l.ifB}.pcap`), 'ip proto 112') });
+    daemon = await startDaemon(kind, pair.a, steadyConfig({ n, ifnames: links.map((l) => l.ifA) }));
     const t0 = Date.now();
     await daemon.waitLog(/Entering MASTER STATE/, n, 60_000 + n * 200);
-    log(`resources ${kind} × ${n}: all MASTER after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    return { kind, pair, scratch, cap, daemon };
+    log(`resources ${kind} × ${n}${ifaces > 1 ? ` on ${ifaces} interfaces` : ''}: all MASTER after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return { kind, pair, scratch, caps, cap: caps[0].cap, daemon };
   } catch (e) {
+    for (const c of caps) await c.cap.stop().catch(() => {});
     await daemon?.stop(2_000).catch(() => {});
     await pair.destroy();
     scratch.remove();
@@ -37,7 +56,7 @@ async function setUp(kind, n, log) {
 }
 
 async function tearDown(s) {
-  await s.cap.stop().catch(() => {});
+  for (const c of s.caps) await c.cap.stop().catch(() => {});
   await s.daemon.stop(5_000).catch(() => {});
   await s.pair.destroy();
   s.scratch.remove();
@@ -48,13 +67,13 @@ async function tearDown(s) {
  * time, each in its own namespace pair, so both see the same background load; otherwise one after the
  * other. Returns `{ [kind]: Result }` with CPU seconds, per-slice CPU rates, RSS samples and adverts.
  */
-export async function resourceBench(kinds, { n, seconds, parallel = true, log = () => {} }) {
+export async function resourceBench(kinds, { n, seconds, parallel = true, ifaces = 1, log = () => {} }) {
   const out = {};
   const groups = parallel ? [kinds] : kinds.map((k) => [k]);
   for (const group of groups) {
     const setups = [];
     try {
-      for (const kind of group) setups.push(await setUp(kind, n, log));
+      for (const kind of group) setups.push(await setUp(kind, n, log, ifaces));
       await sleep(SETTLE_MS);
       Object.assign(out, await measure(setups, seconds));
     } finally {
@@ -91,11 +110,27 @@ async function measure(setups, seconds) {
   const wall = (t1 - t0) / 1000;
   const res = {};
   for (const x of st) {
-    const rows = await x.s.cap.stop();
-    const adverts = rows.filter((r) => r.kind === 'vrrp' && r.src === x.s.pair.ipA && r.t * 1000 >= t0 && r.t * 1000 <= t1);
+    let vrrpRows = 0;
+    const adverts = [];
     const byVrid = new Map();
-    for (const r of adverts) byVrid.set(r.vrrp.vrid, [...(byVrid.get(r.vrrp.vrid) ?? []), r.t]);
+    let dropped = 0;
+    for (const c of x.s.caps) {
+      const rows = await c.cap.stop();
+      vrrpRows += rows.filter((r) => r.kind === 'vrrp').length;
+      dropped += c.cap.dropped() || 0;
+      for (const r of rows) {
+        if (r.kind !== 'vrrp' || r.src !== c.ipA || r.t * 1000 < t0 || r.t * 1000 > t1) continue;
+        adverts.push(r);
+        const key = `${c.ifB}/${r.vrrp.vrid}`;
+        let ts = byVrid.get(key);
+        if (!ts) byVrid.set(key, (ts = []));
+        ts.push(r.t);
+      }
+    }
     const gaps = [...byVrid.values()].flatMap((ts) => ts.slice(1).map((t, i) => t - ts[i]));
+    // Jitter: how far each advert interval is from advert_int (1 s), in seconds.
+    const dev = gaps.map((g) => Math.abs(g - 1)).sort((a, b) => a - b);
+    const pct = (p) => (dev.length ? dev[Math.min(dev.length - 1, Math.ceil(p * dev.length) - 1)] : NaN);
     const rates = x.sliceNs.slice(1).map((t, i) => (t - x.sliceNs[i]) / 1e9 / sliceEvery);
     res[x.s.kind] = {
       dead: x.dead,
@@ -109,10 +144,13 @@ async function measure(setups, seconds) {
       adverts: adverts.length,
       vridsSeen: byVrid.size,
       advertPeriodS: median(gaps),
-      advertPeriodMaxS: gaps.length ? Math.max(...gaps) : NaN,
-      captureDropped: x.s.cap.dropped(),
-      // Cross-check of the pcap reader on the whole capture: VRRP frames it decoded vs tshark's count.
-      parserCheck: { ours: rows.filter((r) => r.kind === 'vrrp').length, tshark: (await tsharkCount(x.s.cap.pcap))?.vrrp },
+      advertPeriodMaxS: gaps.length ? gaps.reduce((a, b) => Math.max(a, b), -Infinity) : NaN,
+      jitterP50S: pct(0.5),
+      jitterP99S: pct(0.99),
+      jitterMaxS: dev.length ? dev[dev.length - 1] : NaN,
+      captureDropped: dropped,
+      // Cross-check of the pcap reader (one-interface runs): VRRP frames it decoded vs tshark's count.
+      parserCheck: { ours: vrrpRows, tshark: x.s.caps.length === 1 ? (await tsharkCount(x.s.cap.pcap))?.vrrp : undefined },
     };
   }
   return res;

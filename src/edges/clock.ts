@@ -9,7 +9,9 @@ export interface Clock {
   epochMicros(): number;
 }
 
-const origin = process.hrtime.bigint();
+/** `process.hrtime.bigint()` (CLOCK_MONOTONIC ns) at which `systemClock.now()` is 0. */
+export const monotonicOrigin = process.hrtime.bigint();
+const origin = monotonicOrigin;
 
 export const systemClock: Clock = {
   now: () => Number((process.hrtime.bigint() - origin) / 1000n) as Micros,

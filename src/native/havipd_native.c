@@ -27,6 +27,10 @@
 #include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/mman.h>
+#include <stdio.h>
+#include <limits.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -858,6 +862,62 @@ static napi_value js_recv_unix_dgram(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* ---------- openTimer() -> fd; armTimer(fd, ns); readTimer(fd) -> expirations ---------- */
+
+/*
+ * A CLOCK_MONOTONIC timerfd (the clock of process.hrtime / uv_hrtime), for deadlines that must fire
+ * within a fraction of a millisecond: libuv's timers have millisecond resolution and count from the
+ * loop's cached time. The caller watches the fd with watch() and reads it with readTimer().
+ */
+static napi_value js_open_timer(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  state_t *st = get_state(env, info, &argc, NULL);
+  int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "timerfd_create", errno, NULL);
+  track_fd(st, fd);
+  return make_int(env, fd);
+}
+
+/* Arms the timer for the absolute CLOCK_MONOTONIC time `ns` (a bigint); 0n disarms it. */
+static napi_value js_arm_timer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  get_state(env, info, &argc, argv);
+  int32_t fd;
+  int64_t ns;
+  bool lossless;
+  if (argc < 2) return throw_type(env, "armTimer(fd, ns)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  if (napi_get_value_bigint_int64(env, argv[1], &ns, &lossless) != napi_ok || !lossless || ns < 0)
+    return throw_type(env, "ns must be a non-negative bigint");
+  struct itimerspec its;
+  memset(&its, 0, sizeof its);
+  /* 0n leaves it_value zero: disarmed. A deadline already past fires at once. */
+  if (ns > 0) {
+    its.it_value.tv_sec = (time_t)(ns / 1000000000);
+    its.it_value.tv_nsec = (long)(ns % 1000000000);
+  }
+  if (timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) return throw_errno(env, "timerfd_settime", errno, NULL);
+  return NULL;
+}
+
+/* Expirations since the last read (0 when none: EAGAIN). */
+static napi_value js_read_timer(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  get_state(env, info, &argc, argv);
+  int32_t fd;
+  if (argc < 1) return throw_type(env, "readTimer(fd)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  uint64_t n = 0;
+  ssize_t r = read(fd, &n, sizeof n);
+  if (r < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return make_int(env, 0);
+    return throw_errno(env, "read", errno, "timerfd");
+  }
+  return make_int(env, (int64_t)n);
+}
+
 /* ---------- env teardown ---------- */
 
 static void cleanup(void *arg) {
@@ -911,5 +971,8 @@ NAPI_MODULE_INIT() {
   EXPORT("sdNotify", js_sd_notify);
   EXPORT("openUnixDgram", js_open_unix_dgram);
   EXPORT("recvUnixDgram", js_recv_unix_dgram);
+  EXPORT("openTimer", js_open_timer);
+  EXPORT("armTimer", js_arm_timer);
+  EXPORT("readTimer", js_read_timer);
   return exports;
 }

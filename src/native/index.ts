@@ -91,6 +91,12 @@ export interface NativeAddon {
   openUnixDgram(path: string): number;
   /** The next datagram on an `openUnixDgram` socket as text, or null when none is waiting. */
   recvUnixDgram(fd: number): string | null;
+  /** A non-blocking CLOCK_MONOTONIC timerfd (the clock of `process.hrtime`); `watch` it, `close` it. */
+  openTimer(): number;
+  /** timerfd_settime(TFD_TIMER_ABSTIME) to the absolute CLOCK_MONOTONIC time `ns`; `0n` disarms. */
+  armTimer(fd: number, ns: bigint): void;
+  /** Expirations since the last read, 0 when none (the fd is non-blocking). */
+  readTimer(fd: number): number;
 }
 
 /** A Unix socket peer's credentials (SO_PEERCRED). */

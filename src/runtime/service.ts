@@ -17,6 +17,7 @@ import { Supervisor, type SupervisorEdges } from './supervisor.js';
 import { Notifier } from '../notification/notify.js';
 import { SmtpAlerter } from '../notification/alerts.js';
 import { systemClock } from '../edges/clock.js';
+import { createTimerfdDeadlineTimer, type DeadlineTimer } from '../edges/deadline-timer.js';
 import { netCapabilities } from '../edges/capabilities.js';
 import { dumpPath, formatData, formatJson, formatStats, writeDump, type DumpKind } from './dumps.js';
 import { prepareTrackers, withSecureNotifyScripts } from '../tracking/trackers.js';
@@ -103,6 +104,16 @@ function logDiagnostics(log: Logger, diags: readonly Diagnostic[], file: string)
 }
 
 /** The real edges for the chosen transport (raw: everything; UDP: what the process's capabilities allow). */
+/** The timerfd deadline timer (sub-ms down timer, issue 12 §4); undefined without the addon (setTimeout then). */
+async function deadlineTimer(): Promise<DeadlineTimer | undefined> {
+  try {
+    const { loadNative } = await import('../native/index.js');
+    return createTimerfdDeadlineTimer(loadNative());
+  } catch {
+    return undefined;
+  }
+}
+
 async function buildEdges(opts: ServiceOptions, log: Logger): Promise<SupervisorEdges> {
   const caps = netCapabilities();
   // The addon before anything is opened: when it does not load, no netlink socket keeps the process alive.
@@ -129,6 +140,7 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
       frames: createFrameSender(),
       clock: systemClock,
       logger: log,
+      deadlineTimer: createTimerfdDeadlineTimer(native),
     };
   }
   const { udpTransportOpener } = await import('../edges/transport/udp.js');
@@ -155,6 +167,7 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
     frames,
     clock: systemClock,
     logger: log,
+    deadlineTimer: await deadlineTimer(),
   };
 }
 

@@ -19,6 +19,8 @@ import type { Logger } from '../log.js';
 import { LOG_EVENT } from '../log-events.js';
 import { HavipdError } from '../errors.js';
 import type { Clock } from '../edges/clock.js';
+import { createNodeDeadlineTimer, type DeadlineTimer } from '../edges/deadline-timer.js';
+import { rehearsalConfig, rehearseTakeover } from './rehearse.js';
 import type { AddressEdge } from '../edges/addresses.js';
 import { defaultRulePreferences, type RouteEdge } from '../edges/routes.js';
 import type { LinkEdge, LinkEvent } from '../edges/links.js';
@@ -52,6 +54,8 @@ export interface SupervisorEdges {
   readonly frames: FrameSender | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The timer for the earliest deadline (timerfd: sub-ms); absent = Node's setTimeout (ms resolution). */
+  readonly deadlineTimer?: DeadlineTimer | undefined;
 }
 
 /** Effects the notification sinks consume. */
@@ -182,7 +186,9 @@ export class Supervisor {
   private readonly slots = new Map<string, TransportSlot>();
   /** The slot each instance sends on (removed instances keep theirs until a reload has finished). */
   private readonly slotOf = new Map<string, TransportSlot>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly deadlineTimer: DeadlineTimer;
+  /** A deadline is armed on `deadlineTimer`. */
+  private timer = false;
   /** When `timer` should fire (its deadline, or when it was armed if that was later). */
   private timerDue = 0 as Micros;
   private chain: Promise<void> = Promise.resolve();
@@ -220,6 +226,7 @@ export class Supervisor {
     this.alerts = sinks.alerts;
     this.core = new VrrpCore(this.config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => edges.clock.epochMicros()) });
     this.rulePrefs = defaultRulePreferences(this.config);
+    this.deadlineTimer = edges.deadlineTimer ?? createNodeDeadlineTimer(() => edges.clock.now());
     this.settings = opts.settings ?? DEFAULT_SETTINGS;
     this.verify = new VerifyRunner({
       clock: edges.clock,
@@ -283,16 +290,26 @@ export class Supervisor {
     if (this.running || this.stopped) return;
     this.running = true;
     this.notifier?.start();
-    for (const input of this.trackers?.initialInputs() ?? []) this.feed(input);
+    const initial: Input[] = [...(this.trackers?.initialInputs() ?? [])];
+    for (const input of initial) this.feed(input);
     this.planSlots();
     await this.openSlots();
-    for (const input of this.environmentInputs(this.watchedInterfaces())) this.feed(input);
-    for (const input of this.socketFaultInputs()) this.feed(input);
+    await this.warmTakeoverPath();
+    const environment = [...this.environmentInputs(this.watchedInterfaces()), ...this.socketFaultInputs()];
+    for (const input of environment) this.feed(input);
     this.edges.links?.on('change', this.onLinkChange);
     await this.changeStatic('add', staticItems(this.config));
     this.feed({ kind: 'start' });
     await this.chain;
     this.trackers?.start((input) => this.feed(input));
+    // After the first states are out: compile the takeover path once in a throw-away core (rehearse.ts).
+    setImmediate(() => {
+      try {
+        rehearseTakeover(rehearsalConfig(this.config), { detail: this.opts.detail, authHmac: nodeAuthHmacSeam(() => this.edges.clock.epochMicros()) }, [...initial, ...environment]);
+      } catch {
+        // Only a warm-up: a core bug shows on the real path, where it is counted and logged.
+      }
+    });
   }
 
   /**
@@ -304,8 +321,8 @@ export class Supervisor {
     if (this.stopped) return;
     this.stopped = true;
     this.verify.stop();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.deadlineTimer.close();
+    this.timer = false;
     const trackers = this.trackers?.stop();
     if (this.running) this.stepAt(this.edges.clock.now(), { kind: 'stop' });
     await this.chain;
@@ -550,14 +567,18 @@ export class Supervisor {
     // An overdue timer is not replaced: when the loop polled the sockets before running it (a resumed
     // epoll_wait may return events rather than EINTR), it must still fire to report how late it is.
     if (this.timer && armedAt >= this.timerDue) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     const deadline = this.core.nextDeadline();
-    if (deadline === undefined) return;
-    const delayMs = Math.max(0, Math.ceil((deadline - armedAt) / 1000));
+    if (deadline === undefined) {
+      if (this.timer) this.deadlineTimer.cancel();
+      this.timer = false;
+      return;
+    }
+    // Same deadline already armed: nothing to do (saves a timerfd_settime per packet at scale).
+    if (this.timer && this.timerDue === Math.max(deadline, armedAt)) return;
     this.timerDue = Math.max(deadline, armedAt) as Micros;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.timer = true;
+    this.deadlineTimer.arm(deadline, () => {
+      this.timer = false;
       const at = this.edges.clock.now();
       // libuv timers count from a cached loop time and may fire a little early: wait for the rest then.
       if (at < deadline) return this.arm();
@@ -568,7 +589,7 @@ export class Supervisor {
       // re-arm the down timer first; the event loop runs expired timers before polling, so read them here.
       // Test: test/unit/runtime/supervisor-drain.test.ts "keepalived-compat: a down timer run late with adverts queued"; test/interop/vrrp-freeze.test.ts.
       void this.drainTransports().then(() => this.stepAt(deadline, { kind: 'tick', woke: { at, late } }));
-    }, delayMs);
+    });
   }
 
   /** Feeds the core every datagram already waiting in the VRRP sockets (bounded per transport). */
@@ -607,7 +628,7 @@ export class Supervisor {
       case 'link-added':
         this.edges.frames?.forget(name);
         this.feed({ kind: 'link', ifname: name, up: ev.link.up, added: true });
-        void this.reopenSlotsOn(name);
+        void this.reopenSlotsOn(name).then(() => this.warmTakeoverPath(name));
         break;
       case 'link-removed':
         this.edges.frames?.forget(name);
@@ -732,6 +753,30 @@ export class Supervisor {
         `(${p.instances.join(', ')}) cannot open VRRP socket on ${p.ifname || 'socket'}: ${slot.error.message} - entering FAULT`,
       );
       for (const instance of p.instances) this.record({ at: this.edges.clock.epochMicros(), kind: 'edgeFault', instance, reason: EDGE_FAULT.socket, active: true, detail: slot.error.message });
+    }
+  }
+
+  /**
+   * Opens the AF_PACKET sockets (reads the MACs) of every VIP interface and loads the netlink backend
+   * with one address dump per interface, so that the first takeover does not pay for them between its
+   * first advert and its first GARP (issue 12 §4: they cost 3–7 ms there). A failure here is ignored:
+   * the same call on the takeover path reports it (and faults the instance) as before.
+   */
+  private async warmTakeoverPath(only?: string): Promise<void> {
+    const names = new Set<string>();
+    for (const inst of this.config.instances) {
+      for (const vip of inst.vips) {
+        const ifname = vip.dev ?? inst.interface ?? this.config.global.defaultInterface;
+        if (ifname && (only === undefined || ifname === only)) names.add(ifname);
+      }
+    }
+    for (const ifname of names) {
+      try {
+        this.edges.frames?.prepare?.(ifname);
+      } catch {
+        // reported by the first GARP on this interface
+      }
+      await this.edges.addresses?.list(ifname, 4).catch(() => undefined);
     }
   }
 

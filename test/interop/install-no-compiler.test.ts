@@ -121,7 +121,7 @@ describe.skipIf(!isRoot)('compiler-free install of the packed tarball (issue 12 
     const r = masked(String.raw`
       export PATH="${prefix}/bin:$PATH"
       havipd --version || exit 11
-      ip link add d0 type veth peer name d1 && ip link set d1 up && ip link set d0 up
+      ip link add d0 type veth peer name d1 && ip link set d1 up && ip link set d0 up && ip addr add 192.0.2.1/24 dev d0
       havipd -t -f "${dir}/keepalived.conf" || exit 12
       node --input-type=module -e "
         const m = await import('${pkg}/dist/native/index.js');
@@ -130,7 +130,7 @@ describe.skipIf(!isRoot)('compiler-free install of the packed tarball (issue 12 
       " || exit 13
       havipd -f "${dir}/keepalived.conf" -l --log-format pretty --no-control-socket --state-dir "${dir}/state" > "${dir}/daemon.log" 2>&1 &
       pid=$!
-      for i in $(seq 1 150); do grep -q 'Entering' "${dir}/daemon.log" && break; sleep 0.1; done
+      for i in $(seq 1 150); do grep -qi 'entering' "${dir}/daemon.log" && break; sleep 0.1; done
       kill -TERM $pid; wait $pid
       echo "daemon exit $?"
       cat "${dir}/daemon.log"
@@ -179,7 +179,8 @@ describe.skipIf(!isRoot)('compiler-free install of the packed tarball (issue 12 
     const fallback = masked(String.raw`
       node --input-type=module -e "
         const m = await import('${pkg}/dist/native/index.js');
-        console.log('addon', m.nativePath, m.loadNative().ifIndex('lo'));
+        const a = m.loadNative();
+        console.log('addon', m.nativePath, a.ifIndex('lo'));
       "
     `);
     expect(fallback.code, fallback.stderr).toBe(0);
