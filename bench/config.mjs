@@ -1,11 +1,13 @@
 // `npm run bench:config`: havipd -t against keepalived 2.2.7 -t on a generated 255-instance config (unicast
 // peers, VIPs, a few tracked scripts), side by side in one run, inside a private network namespace that has
 // the interface the config names. Prints and writes bench/results/config.md: wall time and peak RSS
-// (median, min–max, ratio). Needs root (ip netns), a built dist/ and /usr/sbin/keepalived.
+// (median, min–max, ratio), `havipd --version`, and daemon start to its first state (spawn → the first
+// "Entering … STATE" line, 1 instance and 255) against keepalived's. Needs root (ip netns), `npm run build` and
+// /usr/sbin/keepalived.
 //
 // Env: BENCH_REPS (default 9), KEEPALIVED (default /usr/sbin/keepalived).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -97,9 +99,59 @@ function summarise(runs) {
   };
 }
 
-function main() {
+/** A 1-instance config on eth0 (a VM's usual shape) for the start-up measurement. */
+export function oneInstanceConfig() {
+  return ['global_defs {', '    router_id BENCH1', '}', 'vrrp_instance VI_1 {', '    state BACKUP', '    interface eth0',
+    '    virtual_router_id 51', '    priority 100', '    advert_int 1', '    unicast_src_ip 10.0.1.1', '    unicast_peer {',
+    '        10.0.1.2', '    }', '    virtual_ipaddress {', '        172.16.1.1/24 dev eth0', '    }', '}', ''].join('\n');
+}
+
+/**
+ * Daemon start to its first state: ms from spawn to the first "Entering … STATE" line on stdout/stderr, then
+ * SIGTERM and wait for the exit (bounded: 15 s to the state, 5 s to exit, then SIGKILL).
+ */
+function startToState(argv) {
+  return new Promise((resolvePromise) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('ip', ['netns', 'exec', NS, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let ms = NaN;
+    let buf = '';
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(giveUp);
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolvePromise({ ms });
+      });
+      child.kill('SIGTERM');
+    };
+    const onData = (d) => {
+      buf += d.toString();
+      if (Number.isNaN(ms) && /entering (BACKUP|MASTER|FAULT) state/i.test(buf)) {
+        ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        finish();
+      }
+      if (buf.length > 1 << 20) buf = buf.slice(-4096);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const giveUp = setTimeout(finish, 15_000);
+    child.once('exit', () => {
+      if (!done) {
+        done = true;
+        clearTimeout(giveUp);
+        resolvePromise({ ms });
+      }
+    });
+  });
+}
+
+async function main() {
   if (!existsSync(KEEPALIVED)) throw new Error(`${KEEPALIVED} not found`);
-  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` first');
+  if (!existsSync(join(ROOT, 'dist/bundle/havipd.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'havipd-bench-'));
   const conf = join(dir, 'bench-255.conf');
   const text = generateConfig();
@@ -109,6 +161,9 @@ function main() {
     sh('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
     sh('ip', ['-n', NS, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'peer0']);
     sh('ip', ['-n', NS, 'link', 'set', 'eth0', 'up']);
+    // The peer end up too: eth0 has a carrier, so the daemons start in BACKUP, not FAULT.
+    sh('ip', ['-n', NS, 'link', 'set', 'peer0', 'up']);
+    sh('ip', ['-n', NS, 'addr', 'add', '10.0.1.1/24', 'dev', 'eth0']); // the 1-instance config's unicast_src_ip
     const pid = (n) => join(dir, `${n}.pid`);
     const kaArgv = [KEEPALIVED, '-t', '-f', conf, '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('check'), '-b', pid('bfd')];
     const hvArgv = [process.execPath, BIN, '-t', '-f', conf];
@@ -129,6 +184,26 @@ function main() {
       process.stderr.write('.');
     }
     process.stderr.write('\n');
+    // Daemon start to its first state, 1 instance and the 255-instance config, alternating with keepalived.
+    const one = join(dir, 'bench-1.conf');
+    writeFileSync(one, oneInstanceConfig());
+    const startRuns = { ka1: [], hv1: [], ka255: [], hv255: [] };
+    const kaRun = (c) => [KEEPALIVED, '-n', '-l', '-D', '-f', c, '-p', pid('smain'), '-r', pid('svrrp'), '-c', pid('scheck'), '-b', pid('sbfd')];
+    const hvRun = (c) => [process.execPath, BIN, '-f', c, '-l', '--log-format', 'pretty', '--no-control-socket', '--state-dir', join(dir, 'state'), '-p', pid('hmain')];
+    const startReps = Math.max(3, Math.ceil(REPS / 2));
+    for (let i = 0; i < startReps; i++) {
+      startRuns.ka1.push(await startToState(kaRun(one)));
+      startRuns.hv1.push(await startToState(hvRun(one)));
+      startRuns.ka255.push(await startToState(kaRun(conf)));
+      startRuns.hv255.push(await startToState(hvRun(conf)));
+      process.stderr.write('s');
+    }
+    process.stderr.write('\n');
+    const st = Object.fromEntries(Object.entries(startRuns).map(([key, runs]) => {
+      const xs = runs.map((r) => r.ms).filter(Number.isFinite);
+      return [key, { median: xs.length ? median(xs) : NaN, min: Math.min(...xs), max: Math.max(...xs), missed: runs.length - xs.length }];
+    }));
+    const stRow = (label, x) => `| ${label} | ${fmt(x.median)} | ${fmt(x.min)}–${fmt(x.max)} | ${x.missed} |`;
     const k = summarise(ka);
     const h = summarise(hv);
     const n = summarise(nd);
@@ -152,8 +227,23 @@ function main() {
       `| (baseline) havipd --version | ${fmt(v.msMedian)} | ${fmt(v.msMin)}–${fmt(v.msMax)} | ${fmt(v.rssMedian)} | ${fmt(v.rssMin)}–${fmt(v.rssMax)} | ${v.codes.join(', ')} |`,
       '',
       `Ratio havipd / keepalived: wall ${fmt(h.msMedian / k.msMedian, 2)}×, peak RSS ${fmt(h.rssMedian / k.rssMedian, 2)}× (medians).`,
-      `Of havipd's wall time, about ${fmt(v.msMedian)} ms is Node start-up plus loading havipd's modules (\`havipd --version\`);`,
-      `the parse and check itself is then about ${fmt(h.msMedian - v.msMedian)} ms.`,
+      `Of havipd's wall time, about ${fmt(v.msMedian)} ms is Node's own start-up (\`havipd --version\` is answered by bin/havipd`,
+      `before any module is loaded); loading the bundle, parsing and checking take the rest, about ${fmt(h.msMedian - v.msMedian)} ms.`,
+      `Targets (issue 12 §2): \`-t\` at most 3× keepalived (now ${fmt(h.msMedian / k.msMedian, 2)}×), \`--version\` under 80 ms (now ${fmt(v.msMedian)} ms).`,
+      '',
+      '## Daemon start to its first state',
+      '',
+      `Spawn (through \`ip netns exec\`) to the first "Entering … STATE" line, ${startReps} runs each, alternating; keepalived`,
+      '`-n -l -D`, havipd `-l --log-format pretty --no-control-socket`. Both start in BACKUP (the line comes at once).',
+      '',
+      '| | median (ms) | min–max (ms) | no state line |',
+      '|---|---:|---:|---:|',
+      stRow('keepalived 2.2.7, 1 instance', st.ka1),
+      stRow('havipd, 1 instance', st.hv1),
+      stRow('keepalived 2.2.7, 255 instances', st.ka255),
+      stRow('havipd, 255 instances', st.hv255),
+      '',
+      `Ratio havipd / keepalived (medians): 1 instance ${fmt(st.hv1.median / st.ka1.median, 2)}×, 255 instances ${fmt(st.hv255.median / st.ka255.median, 2)}×; target (issue 12 §2) under 250 ms, now ${fmt(st.hv1.median)} ms at 1 instance.`,
       '',
     ].join('\n');
     process.stdout.write(`${md}\n`);
@@ -167,11 +257,9 @@ function main() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    main();
-  } catch (err) {
+  main().catch((err) => {
     process.stderr.write(`bench:config: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
-  }
+  });
 }
 

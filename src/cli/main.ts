@@ -17,13 +17,13 @@ import type { DaemonConfig } from '../config-parser/types.js';
 import { parseConfig } from '../config-parser/parse.js';
 import { redactConfig } from '../config-parser/redact.js';
 import { createConfigHost } from '../edges/config-host.js';
-import { runDaemon, type RunOptions } from './run.js';
+import type { RunOptions } from './run.js';
 import { DEFAULT_UDP_PORT } from '../edges/transport/udp.js';
 import { DEFAULT_CONTROL_SOCKET } from '../ops/control-server.js';
 import { DEFAULT_STATE_DIR } from '../ops/maintenance-store.js';
-import { parseListen } from '../ops/metrics.js';
+import { parseListen } from '../ops/listen-address.js';
 import { systemUserDb } from '../scripts/script-security.js';
-import { firstWord, runClient, suggest, SUBCOMMANDS, CLIENT_EXIT } from './client.js';
+import { firstWord, suggest, SUBCOMMANDS, CLIENT_EXIT } from './subcommands.js';
 import { LINUX_SIGRTMIN, signumCommand } from '../runtime/signum.js';
 import { loadSettingsFile, settingsForConfig, type LoadedSettings } from '../runtime/settings-file.js';
 import { DEFAULT_SETTINGS_FILE } from '../config-parser/settings.js';
@@ -245,7 +245,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   // `havipd doctor`: the preflight (src/cli/doctor.ts), loaded only when asked for.
   if (word?.word === 'doctor') return (await import('./doctor.js')).runDoctor(args, word.index, io);
   if (word !== undefined) {
-    if ((SUBCOMMANDS as readonly string[]).includes(word.word)) return runClient(args, io);
+    // The control-socket client is loaded only for a command (start-up of the daemon and -t never need it).
+    if ((SUBCOMMANDS as readonly string[]).includes(word.word)) return (await import('./client.js')).runClient(args, io);
     const near = suggest(word.word);
     io.stderr(`havipd: unexpected argument '${word.word.slice(0, 64)}': not a command${near ? ` (did you mean 'havipd ${near}'?)` : ''}; commands: ${SUBCOMMANDS.join(', ')}; no daemon started\n`);
     return CLIENT_EXIT.USAGE;
@@ -300,6 +301,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       io.stderr(`havipd: ${settings.settings.file}: ops.control_group: no group '${so.controlGroup}'\n`);
       return EXIT_CONFIG;
     }
+    // The daemon (Supervisor, VRRP core, logger, edges) is loaded only to run it: -t and --version never need it.
+    const { runDaemon } = await import('./run.js');
     return runDaemon(daemonOptions(program, opts, settings), io);
   }
 

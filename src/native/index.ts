@@ -1,7 +1,10 @@
 // Typed loader for the havipd_native addon (src/native/havipd_native.c): raw IP protocol 112 sockets
 // (RFC 5798 §5.1), AF_PACKET frames for GARP / unsolicited NA, interface lookups.
 
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HavipdError } from '../errors.js';
 
 /** Result of opening a socket: the fd and the interface index it is bound to. */
@@ -126,23 +129,108 @@ export interface PeerCred {
 
 let cached: NativeAddon | undefined;
 
+/** The directory that holds binding.gyp: src/native/, dist/native/ and dist/bundle/chunks/ all sit below it. */
+export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = dirname(from);
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'binding.gyp'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return resolve(dirname(from), '..', '..');
+}
+
+/** node-gyp-build's matching of `prebuilds/<platform>-<arch>/<tags>.node` names (it ships no types). */
+interface NodeGypBuild {
+  parseTuple(name: string): { name: string } | undefined;
+  matchTuple(platform: string, arch: string): (t: { name: string } | undefined) => t is { name: string };
+  compareTuples(a: { name: string }, b: { name: string }): number;
+  parseTags(file: string): { file: string } | undefined;
+  matchTags(runtime: string, abi: string): (t: { file: string } | undefined) => t is { file: string };
+  compareTags(runtime: string): (a: { file: string }, b: { file: string }) => number;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Load `build/Release/havipd_native.node` (built by `npm install` / `npm run build:native`).
- * Throws `HavipdError('HAVIPD_NATIVE_MISSING')` when it has not been built.
+ * The binaries to try, in order: a local build (`build/Release`, from node-gyp: a developer's rebuild, or
+ * the install script's when no prebuild loads here) first, then the prebuilt N-API binary for this platform,
+ * CPU and C library (`prebuilds/`, built by tools/prebuild.mjs at `npm pack`), chosen as node-gyp-build
+ * chooses.
+ */
+export function addonCandidates(root: string, ngb?: NodeGypBuild): string[] {
+  const out: string[] = [];
+  const local = join(root, 'build', 'Release', 'havipd_native.node');
+  if (existsSync(local)) out.push(local);
+  const dirs = listDir(join(root, 'prebuilds'));
+  if (dirs.length === 0) return out;
+  let g = ngb;
+  try {
+    g ??= createRequire(import.meta.url)('node-gyp-build') as NodeGypBuild;
+  } catch {
+    return out;
+  }
+  const tuple = dirs.map((d) => g.parseTuple(d)).filter(g.matchTuple(process.platform, process.arch)).sort(g.compareTuples)[0];
+  if (!tuple) return out;
+  const dir = join(root, 'prebuilds', tuple.name);
+  const best = listDir(dir).map((f) => g.parseTags(f)).filter(g.matchTags('node', process.versions.modules)).sort(g.compareTags('node'))[0];
+  if (best) out.push(join(dir, best.file));
+  return out;
+}
+
+/** The first line of a load error, clipped: dlopen's messages name the file and the reason (ELF class, GLIBC_x). */
+function reason(err: unknown): string {
+  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  return msg.length > 200 ? `${msg.slice(0, 200)}…` : msg;
+}
+
+/**
+ * Loads the first candidate that loads. When none does: `HavipdError('HAVIPD_NATIVE_MISSING')` whose message
+ * is one line naming each binary tried (with dlopen's reason) and how to build one.
+ */
+export function loadFirst<T>(candidates: readonly string[], root: string, load: (path: string) => T): { addon: T; path: string } {
+  const tried: string[] = [];
+  let first: unknown;
+  for (const path of candidates) {
+    try {
+      return { addon: load(path), path };
+    } catch (err) {
+      first ??= err;
+      // glibc reports an ELF for another CPU as "No such file": say what it means.
+      const why = existsSync(path) && /No such file/.test(reason(err)) ? `built for another CPU or C library: ${reason(err)}` : reason(err);
+      tried.push(`${relative(root, path) || path} (${why})`);
+    }
+  }
+  const what = tried.length > 0
+    ? `native addon did not load: tried ${tried.join('; ')}`
+    : `no native addon for ${process.platform}-${process.arch} in ${root} (no build/Release, no matching prebuilds/)`;
+  throw new HavipdError(
+    'HAVIPD_NATIVE_MISSING',
+    `${what}; build it with "npm run build:native" in ${root} (needs python3, make and a C compiler; npm_config_nodedir=/usr where Node's headers are not downloadable)`,
+    first === undefined ? {} : { cause: first },
+  );
+}
+
+/** The binary `loadNative` loaded, once it has. */
+export let nativePath: string | undefined;
+
+/**
+ * Load the addon: a local build or the prebuilt binary (see {@link addonCandidates}). Throws
+ * `HavipdError('HAVIPD_NATIVE_MISSING')` with one line when none loads.
  */
 export function loadNative(): NativeAddon {
   if (cached) return cached;
+  const root = packageRoot();
   const require = createRequire(import.meta.url);
-  // src/native/index.ts and dist/native/index.js are both two levels below the package root.
-  const path = new URL('../../build/Release/havipd_native.node', import.meta.url).pathname;
-  try {
-    cached = require(path) as NativeAddon;
-  } catch (err) {
-    throw new HavipdError(
-      'HAVIPD_NATIVE_MISSING',
-      `native addon not built (${path}): run "npm run build:native" (needs npm_config_nodedir=/usr where Node's headers are not downloadable)`,
-      { cause: err },
-    );
-  }
+  const r = loadFirst(addonCandidates(root), root, (p) => require(p) as NativeAddon);
+  nativePath = r.path;
+  cached = r.addon;
   return cached;
 }

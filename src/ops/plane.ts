@@ -14,7 +14,7 @@ import { micros } from '../net/units.js';
 import type { LinkInfo } from '../edges/links.js';
 import { ControlError, ControlServer, type ControlHandlers, type PeerCredentials } from './control-server.js';
 import { MaintenanceStore } from './maintenance-store.js';
-import { MetricsServer } from './metrics.js';
+import type { MetricsServer } from './metrics.js';
 import { OpsRecorder, type RecorderClock } from './recorder.js';
 import { SdNotifier, type SendDatagram } from './sd-notify.js';
 import { buildStatus, type DaemonStatus } from './status.js';
@@ -121,6 +121,8 @@ export class OpsPlane {
       if (await c.listen()) this.control = c;
     }
     if (this.o.metricsListen) {
+      // prom-client is loaded only when metrics are asked for (--metrics-listen).
+      const { MetricsServer } = await import('./metrics.js');
       const m = new MetricsServer(
         {
           status: () => this.status(),

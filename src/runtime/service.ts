@@ -116,6 +116,8 @@ async function deadlineTimer(): Promise<DeadlineTimer | undefined> {
 
 async function buildEdges(opts: ServiceOptions, log: Logger): Promise<SupervisorEdges> {
   const caps = netCapabilities();
+  // The addon before anything is opened: when it does not load, no netlink socket keeps the process alive.
+  const native = opts.transport === 'raw' ? (await import('../native/index.js')).loadNative() : undefined;
   const { createRouteEdge } = await import('../edges/routes.js');
   const { createLinkEdge } = await import('../edges/links.js');
   let links;
@@ -124,12 +126,10 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
   } catch (err) {
     log.warn({ event: LOG_EVENT.linksUnavailable, err }, `link state cannot be watched (${String(err)}): interfaces count as up`);
   }
-  if (opts.transport === 'raw') {
+  if (native) {
     const { openRawTransport } = await import('../edges/transport/raw.js');
     const { createAddressEdge } = await import('../edges/addresses.js');
     const { createFrameSender } = await import('../edges/frames.js');
-    const { loadNative } = await import('../native/index.js');
-    const native = loadNative();
     return {
       openTransport: openRawTransport,
       transportKind: 'raw',

@@ -228,8 +228,26 @@ export interface UserDb {
   group(name: string): number | undefined;
 }
 
+/**
+ * The entry from /etc/passwd or /etc/group when nsswitch.conf consults `files` first for `db` and the name is
+ * there: NSS itself would stop at that answer, so no `getent` process is needed (it costs a fork per name at
+ * start-up: ~0.1 s of `-t` on a busy machine). Anything else (no such line, another order, a name only a
+ * network source knows) is left to getent.
+ */
+function filesFirst(db: 'passwd' | 'group', name: string): string[] | undefined {
+  try {
+    const conf = /^\s*(\w+)\s*:\s*(\S+)/m.exec(readFileSync('/etc/nsswitch.conf', 'utf8').split('\n').filter((l) => l.trimStart().startsWith(`${db}:`)).join('\n'));
+    if (conf?.[2] !== 'files') return undefined;
+    const file = readFileSync(db === 'passwd' ? '/etc/passwd' : '/etc/group', 'utf8');
+    return file.split('\n').map((l) => l.split(':')).find((f) => f[0] === name);
+  } catch {
+    return undefined;
+  }
+}
+
 function getent(db: 'passwd' | 'group', name: string): string[] | undefined {
-  let row: string[] | undefined;
+  let row: string[] | undefined = filesFirst(db, name);
+  if (row) return row;
   try {
     const out = execFileSync('getent', [db, name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
     const line = out.split('\n')[0];

@@ -172,7 +172,7 @@ export class ProcessTracker {
     this.timers = opts.timers ?? realTimers;
     this.needArgv = configs.some((c) => c.fullCommand);
     // The initial scan (keepalived init_track_processes → read_procs): counts and quorum, no delays.
-    const procs = this.list();
+    const procs = configs.length > 0 ? this.list() : []; // havipd: no /proc scan when nothing is tracked
     this.states = configs.map((config) => {
       const pids = new Set(procs.filter((p) => processMatches(config, p)).map((p) => p.pid));
       return { config, pids, haveQuorum: inQuorum(config, pids.size), forkTimer: undefined, terminateTimer: undefined };
