@@ -105,7 +105,8 @@ describe.skipIf(guard.skip)('announce and verify (havipd in namespaces)', () => 
     chmodSync(verify, 0o755);
     const moved = join(scratch.path, 'moved');
     const move = join(scratch.path, 'move.sh');
-    writeFileSync(move, `#!/bin/sh\nenv | grep '^HAVIPD_' | sort > ${moved}\n`);
+    // Written to a temporary file and renamed, so the test never reads it half written.
+    writeFileSync(move, `#!/bin/sh\nenv | grep '^HAVIPD_' | sort > ${moved}.tmp && mv ${moved}.tmp ${moved}\n`);
     chmodSync(move, 0o755);
     const settings = join(scratch.path, 'hang.toml');
     writeFileSync(settings, `[instance.VI_1]\nverify = "${verify}"\nmove = "${move}"\ninterval = 0.5\ntimeout = 1\ndeadline = 4\n`);
@@ -118,11 +119,11 @@ describe.skipIf(guard.skip)('announce and verify (havipd in namespaces)', () => 
         await a.waitForLog(/verify command .*hang\.sh timed out/, { timeoutMs: 10_000 });
         await a.waitForLog(/VIP not confirmed after \d+ attempt\(s\) in 4 s - running the move command/, { timeoutMs: 15_000 });
       });
-      for (let k = 0; k < 50 && !existsSync(moved); k++) await sleep(100);
-      expect(readFileSync(moved, 'utf8')).toContain(`HAVIPD_VIP=${vipIn(lan.ipA, 91)}`);
       // After the move, one more attempt (it hangs too, and is killed at its timeout): the last one of the term.
       await explainFailure(() => [a], async () => {
         await a.waitForLog(/\(VI_1\) move command succeeded/, { timeoutMs: 10_000 });
+        expect(existsSync(moved), 'the move command wrote its environment').toBe(true);
+        expect(readFileSync(moved, 'utf8')).toContain(`HAVIPD_VIP=${vipIn(lan.ipA, 91)}`);
         const before = a.countLog(/verify attempt \d+ failed \(timed out/);
         await a.waitForLog(/verify attempt \d+ failed \(timed out/, { timeoutMs: 10_000, after: before });
       });
