@@ -72,7 +72,15 @@ export const DEFAULT_SETTINGS: HavipdSettings = { file: undefined, ops: {}, heal
 
 /** What an instance gets: its own table, else the defaults. */
 export function settingsFor(s: HavipdSettings, instance: string): InstanceSettings {
-  return s.instances[instance] ?? { verify: { verify: undefined, move: undefined, ...s.verifyDefaults }, healing: s.healing };
+  // own properties only: an instance named `constructor` or `toString` is not Object.prototype's
+  return (Object.hasOwn(s.instances, instance) ? s.instances[instance] : undefined) ?? { verify: { verify: undefined, move: undefined, ...s.verifyDefaults }, healing: s.healing };
+}
+
+/** A record keyed by instance name: no prototype, so `__proto__` and `constructor` are names like any other. */
+function instanceRecord(entries: Iterable<readonly [string, InstanceSettings]> = []): Record<string, InstanceSettings> {
+  const out = Object.create(null) as Record<string, InstanceSettings>;
+  for (const [k, v] of entries) out[k] = v;
+  return out;
 }
 
 export interface SettingsResult {
@@ -102,36 +110,88 @@ function keyParts(raw: string): string[] {
   return parts;
 }
 
+/** Where a value that goes on over the next lines stands at the end of a line: open brackets, an open `"""`/`\'\'\'`. */
+interface ValueState {
+  depth: number;
+  multiline: string | undefined;
+}
+
+/**
+ * Scans (part of) a line of a value: strings, comments, brackets. Lines inside a multi-line array, inline
+ * table or string are values, not headers or keys (a `[1]` line of an array is no `[table]`).
+ */
+/** Whether s[at] follows an odd run of backslashes (within s[from..at)). */
+function escaped(s: string, from: number, at: number): boolean {
+  let n = 0;
+  while (at - n - 1 >= from && s[at - n - 1] === '\\') n++;
+  return n % 2 === 1;
+}
+
+function scanValue(s: string, st: ValueState): void {
+  let i = 0;
+  while (i < s.length) {
+    if (st.multiline !== undefined) {
+      let end = s.indexOf(st.multiline, i);
+      // in a basic string, \" is a quote, not the end (an odd run of backslashes before it)
+      while (end >= 0 && st.multiline === '"""' && escaped(s, i, end)) end = s.indexOf(st.multiline, end + 1);
+      if (end < 0) return;
+      i = end + 3;
+      st.multiline = undefined;
+      continue;
+    }
+    const c = s[i];
+    if (c === '#') return;
+    if (s.startsWith('"""', i) || s.startsWith("'''", i)) {
+      st.multiline = s.slice(i, i + 3);
+      i += 3;
+    } else if (c === '"') {
+      i++;
+      while (i < s.length && s[i] !== '"') i += s[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      i = end < 0 ? s.length : end + 1;
+    } else {
+      if (c === '[' || c === '{') st.depth++;
+      else if ((c === ']' || c === '}') && st.depth > 0) st.depth--;
+      i++;
+    }
+  }
+}
+
 /**
  * Where each table header and key is (1-based line, column): smol-toml gives positions only for syntax
- * errors, so the text is scanned for `[table]` lines and `key =` lines. Only run on text that parsed.
+ * errors, so the text is scanned for `[table]` lines and `key =` lines (skipping the inside of multi-line
+ * values). Only run on text that parsed.
  */
 function locate(text: string): Map<string, { line: number; col: number }> {
   const at = new Map<string, { line: number; col: number }>();
   let table: string[] = [];
-  let inMultiline: string | undefined;
+  const st: ValueState = { depth: 0, multiline: undefined };
   text.split(/\r?\n/).forEach((line, n) => {
-    if (inMultiline) {
-      if (line.includes(inMultiline)) inMultiline = undefined;
+    if (st.multiline !== undefined || st.depth > 0) {
+      scanValue(line, st);
       return;
     }
     const header = /^(\s*)\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$/.exec(line);
     if (header) {
       table = keyParts(header[2]!);
-      const k = table.join('\u0000');
-      if (!at.has(k)) at.set(k, { line: n + 1, col: header[1]!.length + 1 });
+      // `[a.b]` defines `a` too when no line did before (an unknown `a` is reported here, not at line 1)
+      for (let m = 1; m <= table.length; m++) {
+        const k = table.slice(0, m).join('\u0000');
+        if (!at.has(k)) at.set(k, { line: n + 1, col: header[1]!.length + 1 });
+      }
       return;
     }
     const kv = /^(\s*)((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=(.*)$/.exec(line);
     if (!kv) return;
     const path = [...table, ...keyParts(kv[2]!)];
-    const k = path.join('\u0000');
-    if (!at.has(k)) at.set(k, { line: n + 1, col: kv[1]!.length + 1 });
-    const rest = kv[3]!;
-    for (const q of ['"""', "'''"]) {
-      const first = rest.indexOf(q);
-      if (first >= 0 && rest.indexOf(q, first + 3) < 0) inMultiline = q;
+    // a dotted key defines its parent tables too (`a.b.c = 1` is where `a` and `a.b` are, unless seen before)
+    for (let m = table.length + 1; m <= path.length; m++) {
+      const k = path.slice(0, m).join('\u0000');
+      if (!at.has(k)) at.set(k, { line: n + 1, col: kv[1]!.length + 1 });
     }
+    scanValue(kv[3]!, st);
   });
   return at;
 }
@@ -320,7 +380,7 @@ export function parseSettings(text: string, file: string): SettingsResult {
   if (verT) c.keys(verT, ['verify'], TIMING_KEYS);
   const defaults = verT ? timing(c, verT, ['verify'], DEFAULT_VERIFY_TIMING) : DEFAULT_VERIFY_TIMING;
 
-  const instances: Record<string, InstanceSettings> = {};
+  const instances = instanceRecord();
   const instT = c.table(doc, [], 'instance');
   for (const [name, v] of Object.entries(instT ?? {})) {
     const path = ['instance', name];
@@ -369,6 +429,6 @@ export function checkSettingsInstances(s: HavipdSettings, text: string, instance
 
 /** `s` without the tables of instances keepalived.conf does not have. */
 export function withoutUnknownInstances(s: HavipdSettings, instanceNames: readonly string[]): HavipdSettings {
-  const instances = Object.fromEntries(Object.entries(s.instances).filter(([n]) => instanceNames.includes(n)));
+  const instances = instanceRecord(Object.entries(s.instances).filter(([n]) => instanceNames.includes(n)));
   return { ...s, instances };
 }
