@@ -268,6 +268,8 @@ function checkDiagnostics(text: string, ds: readonly Diagnostic[], what: string)
     if (!Number.isInteger(p.line) || p.line < 1 || p.line > lines.length) throw new InvariantError(`${what}: line ${p.line} outside the file's ${lines.length} line(s) [${d.code}]`);
     const len = lines[p.line - 1]!.length;
     if (!Number.isInteger(p.col) || p.col < 1 || p.col > len + 1) throw new InvariantError(`${what}: column ${p.col} outside line ${p.line} of ${len} character(s) [${d.code}]`);
+    // a message names a long key clipped: 10 000 errors about a 100 KB table name are not 1 GB of text
+    if (d.message.length > 1024 || (d.hint?.length ?? 0) > 1024) throw new InvariantError(`${what}: a message of ${d.message.length} characters [${d.code}]`);
     const first = formatDiagnostic(d).split('\n    hint: ')[0]!;
     const m = FORMAT.exec(first);
     if (!m || m[1] !== SETTINGS_FILE || Number(m[2]) !== p.line || Number(m[3]) !== p.col || m[4] !== d.severity || m[5] !== d.code) {

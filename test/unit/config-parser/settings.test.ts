@@ -190,3 +190,23 @@ describe('settings file: fuzz findings', () => {
     ]);
   });
 });
+
+describe('settings file: long and quoted names (fuzz findings)', () => {
+  it('a quoted instance name with blanks is located at its own table', () => {
+    const text = '[instance.VI_1]\nverify = "/a"\n[ instance . " VI 2 " ]\nverfy = "/b"\n';
+    expect(errs(text).map((e) => e.split('\n')[0])).toEqual([expect.stringMatching(new RegExp(`^${F}:4:1: error: unknown key 'verfy' in \\[instance. VI 2 \\]`))]);
+  });
+
+  it('a 100 KB table name is named clipped in its messages, and its keys are still located', () => {
+    const name = 'x'.repeat(100_000);
+    const text = `[instance.${name}]\n${Array.from({ length: 3000 }, (_, k) => `k${k} = 1`).join('\n')}\n`;
+    const d = parseSettings(text, F).diagnostics;
+    expect(d).toHaveLength(3000);
+    expect(d[2999]!.pos).toEqual({ file: F, line: 3001, col: 1 });
+    expect(d[0]!.message).toBe(`unknown key 'k0' in [instance.${'x'.repeat(60)}…] (known: verify, move, interval, deadline, timeout, move_timeout, reannounce, rerun_notify_master)`);
+    expect(Math.max(...d.map((x) => x.message.length))).toBeLessThan(300);
+    // dotted keys under it (the fuzz case that took 64 s: every line joined the 100 KB name into its lookup key)
+    const dottedText = `[instance.${name}]\n${Array.from({ length: 3000 }, (_, k) => `a.k${k} = 1`).join('\n')}\n`;
+    expect(parseSettings(dottedText, F).diagnostics.map((x) => [x.pos?.line, x.message.slice(0, 16)])).toEqual([[2, "unknown key 'a' "]]);
+  });
+});
