@@ -336,7 +336,9 @@ export function runSettings(i: SettingsInput, configs: readonly (readonly string
   // against keepalived.conf, as the daemon and `-t` do
   const names = configs[i.config % configs.length]!;
   const checked = settingsForConfig({ settings: r.settings, diagnostics: r.diagnostics, text }, names);
-  checkDiagnostics(text, checked.diagnostics, 'settingsForConfig');
+  // the parser's diagnostics come first, unchanged (checked above); then the instance-name warnings
+  if (r.diagnostics.some((d, k) => checked.diagnostics[k] !== d)) throw new InvariantError("settingsForConfig changed or dropped the parser's diagnostics");
+  checkDiagnostics(text, checked.diagnostics.slice(r.diagnostics.length), 'settingsForConfig');
   if (checked.settings) {
     for (const n of Object.keys(checked.settings.instances)) if (!names.includes(n)) throw new InvariantError(`settingsForConfig kept [instance.${n}], which keepalived.conf does not have`);
     for (const n of names) checkInstance(settingsFor(checked.settings, n), n);
