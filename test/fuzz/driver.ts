@@ -1,5 +1,5 @@
 // `npm run fuzz`: seeded fuzzing of every target (targets.ts) on at most 2 worker threads, bounded in
-// time (--seconds, shared by the targets in turn) and in count (--packets, --configs, or --NAME for any
+// time (--seconds, default 3600, shared by the targets in turn) and in count (--packets, --configs, or --NAME for any
 // target). Prints a summary per target (inputs tried, rate, failures, slowest input, peak heap / RSS)
 // and writes each distinct failure, shrunk, to test/fuzz/regressions/ (replayed by fuzz.test.ts).
 //
