@@ -3,7 +3,7 @@
 // commands use (the client commands, SMTP, the track_file watcher, Prometheus metrics, the daemon itself for
 // `-t`) are dynamic imports in the source: esbuild turns them into lazily run module bodies, so their top-level
 // code runs only when used, and the code cache spares parsing the rest. Pure-JS dependencies are inlined;
-// native ones (netlink, node-gyp-build) stay packages, loaded from node_modules. The last line carries the
+// node-gyp-build stays a package, and native addons load from node_modules (see netlinkInBundle). The last line carries the
 // bundle's content hash, which names its code caches. Identifiers are minified (smaller to parse when there
 // is no cache); havipd.js.map maps stack traces back to src/.
 //
@@ -28,6 +28,25 @@ const NEXT = join(ROOT, 'dist', `.bundle-${process.pid}`);
 const OLD = join(ROOT, 'dist', `.bundle-old-${process.pid}`);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
+/**
+ * netlink@0.3.0's JavaScript goes into the bundle (and so into its code cache): src/edges/netlink-module.ts's
+ * `requireNetlink('netlink/dist/…')` calls become plain require() calls esbuild follows, and netlink's raw.js
+ * loads its addon from netlink's own package directory instead of `__dirname + '/..'` (which would be
+ * dist/bundle). The index fallback, `requireNetlink('netlink')`, stays a run-time require.
+ */
+const netlinkInBundle = {
+  name: 'netlink-in-bundle',
+  setup(b) {
+    const edit = (filter, from, to) => b.onLoad({ filter }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!from.test(text)) throw new Error(`bundle: ${args.path} no longer has ${from}: update tools/bundle.mjs`);
+      return { contents: text.replace(from, to), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+    });
+    edit(/src[\\/]edges[\\/]netlink-module\.ts$/, /requireNetlink\(('netlink\/dist\/[a-z/]+')\)/g, 'require($1)');
+    edit(/node_modules[\\/]netlink[\\/]dist[\\/]raw\.js$/, /require\('node-gyp-build'\)\(__dirname \+ '\/\.\.'\)/, "require('node-gyp-build')(require('node:path').dirname(require.resolve('netlink/package.json')))");
+  },
+};
+
 rmSync(NEXT, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
@@ -37,11 +56,14 @@ const result = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Native packages find their .node files relative to their own directory: they stay in node_modules.
-  external: ['netlink', 'node-gyp-build'],
+  // node-gyp-build finds .node files relative to the directory it is given: it stays in node_modules.
+  external: ['node-gyp-build', 'netlink/package.json'],
+  plugins: [netlinkInBundle],
   // src/cli/boot.ts passes the bundle's file URL as __havipdImportMetaUrl (CommonJS has no import.meta).
   define: { 'import.meta.url': '__havipdImportMetaUrl', 'process.env.HAVIPD_BUNDLED_VERSION': JSON.stringify(pkg.version) },
   minify: true,
+  // ASCII only (esbuild escapes the rest): src/cli/boot.ts reads the file as latin1, cheaper than UTF-8.
+  charset: 'ascii',
   legalComments: 'none',
   sourcemap: 'linked',
   metafile: true,

@@ -98,7 +98,8 @@ export interface LoadedBundle {
  * cache: an unreadable, stale or rejected one is a normal compile.
  */
 export function loadBundle(bundle: string, kind: RunKind, env: NodeJS.ProcessEnv = process.env): LoadedBundle {
-  const source = readFileSync(bundle, 'utf8');
+  // tools/bundle.mjs writes ASCII only (charset: 'ascii'), for which latin1 is UTF-8 and quicker to decode.
+  const source = readFileSync(bundle, 'latin1');
   const id = env.HAVIPD_CODE_CACHE === '0' ? undefined : bundleId(source);
   const own = id === undefined ? undefined : cacheFile(bundle, id, kind, env);
   const candidates = own === undefined ? [] : kind === 'check' ? [own] : [own, cacheFile(bundle, id!, 'check', env)];
