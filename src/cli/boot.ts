@@ -6,9 +6,10 @@
 // nor compiles those functions again. It is kept in dist/bundle/cache/, one file per kind of run (config
 // check, daemon, other commands), per bundle (the content hash tools/bundle.mjs writes on its last line) and
 // per Node version, CPU and V8 flags (V8 refuses a cache made under other flags). `npm run build` makes the
-// config-check ones; a run that finds none for its kind, or one V8 rejects, writes it when it ends (atomically,
-// only where it may write; any error is ignored). A cache never changes what runs: V8 checks it against the
-// source and its own version and flags, and a rejected or unreadable one means a normal compile.
+// config-check ones; a run that finds none for its kind, or one V8 rejects, writes it when it ends, a daemon 10 s
+// after its start (atomically, only where it may write; any error is ignored). A cache never changes what runs:
+// V8 checks it against the source and its own version and flags, and a rejected or unreadable one means a
+// normal compile.
 // HAVIPD_CODE_CACHE=0 turns it off.
 
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -156,7 +157,21 @@ export async function boot(root: string, argv: readonly string[]): Promise<void>
   } else {
     main = ((await import(pathToFileURL(tscMain).href)) as { main: Main }).main;
   }
+  // A daemon writes its cache once it has started (functions run only at start-up may be dropped from memory
+  // by the time it stops): once, 10 s in, unless it ends before. Serialising takes a few ms of the event loop.
+  let saved = false;
+  const saveOnce = (): void => {
+    if (saved || save === undefined) return;
+    saved = true;
+    save();
+  };
+  const timer = save !== undefined && runKind(argv.slice(2)) === 'daemon' ? setTimeout(saveOnce, DAEMON_CACHE_DELAY_MS) : undefined;
+  timer?.unref();
   const code = await main(argv);
   if (code !== undefined) process.exitCode = code;
-  save?.();
+  if (timer !== undefined) clearTimeout(timer);
+  saveOnce();
 }
+
+/** When a daemon writes its code cache (when it has none that fits). */
+export const DAEMON_CACHE_DELAY_MS = 10_000;
