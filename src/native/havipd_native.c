@@ -257,6 +257,9 @@ static napi_value js_open_raw(napi_env env, napi_callback_info info) {
   ifindex = if_nametoindex(ifname);
   if (ifindex == 0) goto fail;
 
+  /* The kernel's receive time of each datagram (SCM_TIMESTAMPNS): the down timer counts from it. Optional. */
+  (void)setint(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+
   if (family == 4) {
     struct ip_mreqn mreq;
     memset(&mreq, 0, sizeof mreq);
@@ -477,6 +480,7 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
   char srcs[INET6_ADDRSTRLEN] = "", dsts[INET6_ADDRSTRLEN] = "";
   int ttl = -1;
   unsigned ifindex = 0;
+  int64_t age_us = -1;
   if (from.ss_family == AF_INET)
     inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, srcs, sizeof srcs);
   else if (from.ss_family == AF_INET6)
@@ -500,6 +504,14 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
       memcpy(&pi, CMSG_DATA(c), sizeof pi);
       ifindex = pi.ipi6_ifindex;
       inet_ntop(AF_INET6, &pi.ipi6_addr, dsts, sizeof dsts);
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      /* CLOCK_REALTIME: only the difference to now is used, read at once so that a clock step is unlikely to
+         fall between; a negative or implausible age is dropped (the caller then counts from now). */
+      struct timespec rx, now;
+      memcpy(&rx, CMSG_DATA(c), sizeof rx);
+      clock_gettime(CLOCK_REALTIME, &now);
+      int64_t d = ((int64_t)now.tv_sec - (int64_t)rx.tv_sec) * 1000000 + ((int64_t)now.tv_nsec - (int64_t)rx.tv_nsec) / 1000;
+      if (d >= 0 && d <= 1000000) age_us = d;
     }
   }
   (void)family;
@@ -519,6 +531,7 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
     napi_get_undefined(env, &t);
   napi_set_named_property(env, obj, "ttl", t);
   napi_set_named_property(env, obj, "ifindex", make_int(env, ifindex));
+  if (age_us >= 0) napi_set_named_property(env, obj, "ageMicros", make_int(env, age_us));
   napi_value tr;
   napi_get_boolean(env, (msg.msg_flags & MSG_TRUNC) != 0, &tr);
   napi_set_named_property(env, obj, "truncated", tr);

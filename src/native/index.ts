@@ -27,6 +27,11 @@ export interface RawDatagram {
   readonly ifindex: number;
   /** The datagram was longer than the 64 KiB receive buffer. */
   readonly truncated: boolean;
+  /**
+   * How long ago the kernel received the datagram, µs (SCM_TIMESTAMPNS against the realtime clock read in
+   * the same call); absent when the kernel gave no time stamp or the age is negative or over 1 s (a clock step).
+   */
+  readonly ageMicros?: number;
 }
 
 /**

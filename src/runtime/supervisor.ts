@@ -620,7 +620,11 @@ export class Supervisor {
       return;
     }
     this.observe((o) => o.onPacket?.(packet));
-    this.stepAt(this.edges.clock.now(), { kind: 'packet', packet });
+    // havipd: stepped at the kernel's receive time (never before the previous step), so a BACKUP's down timer
+    // runs from the advert's arrival, not from when a busy event loop read it (issue 12 §4); keepalived
+    // counts from its read. Test: test/unit/runtime/supervisor.test.ts "the down timer counts from the kernel's receive time".
+    const now = this.edges.clock.now();
+    this.stepAt(packet.ageMicros !== undefined ? ((now - packet.ageMicros) as Micros) : now, { kind: 'packet', packet });
   }
 
   private observe(call: (o: SupervisorObserver) => void): void {
