@@ -318,6 +318,7 @@ export class Supervisor {
       } catch {
         // Only a warm-up: a core bug shows on the real path, where it is counted and logged.
       }
+      void this.prepareVipRequests();
     });
   }
 
@@ -396,6 +397,8 @@ export class Supervisor {
       for (const input of this.trackers?.initialInputs() ?? []) this.feed(input);
       if (this.running) this.trackers?.start((input) => this.feed(input));
       result = { ok: true, instances: next.instances.map((i) => i.name) };
+      // The new configuration's VIP objects: their requests are built after the reload has answered.
+      setImmediate(() => void this.prepareVipRequests());
     } catch (err) {
       if (sinksSwapped) {
         this.notifier?.reload(previous);
@@ -648,7 +651,10 @@ export class Supervisor {
       case 'link-added':
         this.edges.frames?.forget(name);
         this.feed({ kind: 'link', ifname: name, up: ev.link.up, added: true });
-        void this.reopenSlotsOn(name).then(() => this.warmTakeoverPath(name));
+        void this.reopenSlotsOn(name).then(async () => {
+          await this.warmTakeoverPath(name);
+          await this.prepareVipRequests(name);
+        });
         break;
       case 'link-removed':
         this.edges.frames?.forget(name);
@@ -803,6 +809,22 @@ export class Supervisor {
         // reported by the first GARP on this interface
       }
       await this.edges.addresses?.list(ifname, 4).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Builds the netlink requests that add and remove every VIP (of `only`'s interface), so that a takeover
+   * only sends them (issue 12 §4). Run after the first states are out, after a reload and when a link comes
+   * back (a new ifindex); a VIP without one is encoded on the takeover path as before.
+   */
+  private async prepareVipRequests(only?: string): Promise<void> {
+    const edge = this.edges.addresses;
+    if (!edge?.prepare) return;
+    for (const inst of this.config.instances) {
+      for (const vip of inst.vips) {
+        const ifname = vip.dev ?? inst.interface ?? this.config.global.defaultInterface;
+        if (ifname && (only === undefined || ifname === only)) await edge.prepare(vip, ifname).catch(() => undefined);
+      }
     }
   }
 

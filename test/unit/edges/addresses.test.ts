@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VipConfig } from '../../../src/config-parser/types.js';
 import {
+  createAddressEdge,
   encodeAddressRequest,
   errnoName,
   broadcastFor,
@@ -142,6 +143,47 @@ describe('encodeAddressRequest (rtnetlink, host byte order)', () => {
     const a = attrs(b);
     expect([...a.keys()].sort()).toEqual([1, 2]);
     expect([...a.get(1)!]).toEqual([10, 0, 0, 2]);
+  });
+
+  it('prepare: add and remove then send the requests built ahead (fresh sequence numbers); a new ifindex re-encodes; kernel errnos keep their meaning', async () => {
+    const sent: Buffer[] = [];
+    let answer = 0;
+    let index = 4;
+    const edge = createAddressEdge({
+      backend: 'netlink',
+      ifIndex: () => index,
+      route: {
+        request: (bytes) => {
+          sent.push(Buffer.from(bytes));
+          return answer;
+        },
+        close: () => undefined,
+      },
+    });
+    try {
+      const v = vip('10.0.0.100', { prefix: 24 });
+      await edge.prepare!(v, 'eth0');
+      expect(sent).toHaveLength(0);
+      await edge.add(v, 'eth0');
+      await edge.remove(v, 'eth0');
+      expect(sent.map((b) => u16(b, 4))).toEqual([20, 21]);
+      expect(sent[0]!.equals(encodeAddressRequest('add', v, 4, u32(sent[0]!, 8)))).toBe(true);
+      expect(sent[1]!.equals(encodeAddressRequest('del', v, 4, u32(sent[1]!, 8)))).toBe(true);
+      expect(u32(sent[1]!, 8)).toBe(u32(sent[0]!, 8) + 1);
+      // The interface was recreated: the prepared request names the old index, so it is encoded afresh.
+      index = 9;
+      await edge.add(v, 'eth0');
+      expect(u32(sent[2]!, 20)).toBe(9);
+      // EEXIST on add and EADDRNOTAVAIL on remove are successes; EPERM is HAVIPD_ADDRESS with its errno.
+      answer = 17;
+      await expect(edge.add(v, 'eth0')).resolves.toBeUndefined();
+      answer = 99;
+      await expect(edge.remove(v, 'eth0')).resolves.toBeUndefined();
+      answer = 1;
+      await expect(edge.add(v, 'eth0')).rejects.toMatchObject({ code: 'HAVIPD_ADDRESS', errno: 'EPERM' });
+    } finally {
+      edge.close();
+    }
   });
 
   it('errnoName maps kernel errnos to names, unknown numbers to E<n>', () => {
