@@ -14,12 +14,8 @@ import { constants as osConstants } from 'node:os';
 import { HavipdError } from '../errors.js';
 import type { Family, VipConfig } from '../config-parser/types.js';
 import type * as Netlink from 'netlink';
-import { createRequire } from 'node:module';
 import type { NativeAddon } from '../native/index.js';
-
-// netlink is CommonJS: require() it, so Node does not scan its ~600 KB of generated code for ESM named exports
-// (cjs-module-lexer: ~40 ms of a daemon start).
-const requireNetlink = createRequire(import.meta.url);
+import { requireRtNetlink, type NetlinkModule } from './netlink-module.js';
 
 // ───────────────────────────── the interface ─────────────────────────────
 
@@ -379,7 +375,6 @@ class SysError extends Error {
   }
 }
 
-type NetlinkModule = typeof Netlink;
 type RtSocket = ReturnType<NetlinkModule['createRtNetlink']>;
 
 /** Resolve `ifname` → ifindex with RTM_GETLINK (IFLA_IFNAME); ENODEV when there is none. */
@@ -526,8 +521,7 @@ function ipBackend(ipPath: string, timeout: number): Backend {
 /** Load netlink@0.3.0; undefined when the addon cannot be loaded (then the `ip` fallback is used). */
 async function loadNetlink(): Promise<NetlinkModule | undefined> {
   try {
-    const m = requireNetlink('netlink') as NetlinkModule & { default?: NetlinkModule };
-    return typeof m.createRtNetlink === 'function' ? m : m.default;
+    return requireRtNetlink();
   } catch {
     return undefined;
   }
