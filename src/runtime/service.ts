@@ -131,13 +131,14 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
   }
   if (native) {
     const { openRawTransport } = await import('../edges/transport/raw.js');
-    const { createAddressEdge } = await import('../edges/addresses.js');
+    const { createAddressEdge, nativeRouteRequester } = await import('../edges/addresses.js');
     const { createFrameSender } = await import('../edges/frames.js');
     return {
       openTransport: openRawTransport,
       transportKind: 'raw',
-      // if_nametoindex through the addon: one netlink round trip less per VIP change on a takeover.
-      addresses: createAddressEdge({ ifIndex: (name) => native.ifIndex(name) }),
+      // if_nametoindex and synchronously acknowledged RTM_NEWADDR / RTM_DELADDR through the addon: no event-loop
+      // round trip between a takeover's first advert and its first gratuitous ARP.
+      addresses: createAddressEdge({ ifIndex: (name) => native.ifIndex(name), route: nativeRouteRequester(native) }),
       routes: createRouteEdge(),
       links,
       frames: createFrameSender(),
