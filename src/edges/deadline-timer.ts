@@ -9,6 +9,8 @@ import type { NativeAddon } from '../native/index.js';
 import type { Micros } from '../net/units.js';
 
 export interface DeadlineTimer {
+  /** Fires within a fraction of a millisecond of its deadline (timerfd), so waking early and waiting the rest pays. */
+  readonly precise?: boolean;
   /** Call `cb` once at `deadline` (the `systemClock.now()` scale), replacing any armed deadline. */
   arm(deadline: Micros, cb: () => void): void;
   /** Disarm (the callback of the armed deadline will not run). */
@@ -30,6 +32,7 @@ export function createTimerfdDeadlineTimer(native: NativeAddon, origin: bigint =
     run();
   });
   return {
+    precise: true,
     arm(deadline, fn) {
       if (fd === undefined) return;
       cb = fn;

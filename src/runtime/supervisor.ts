@@ -181,6 +181,9 @@ const errnoText = (err: unknown): string | undefined => (err instanceof HavipdEr
 /** How many events `events()` keeps. */
 export const EVENT_RING_SIZE = 256;
 
+/** How long before a master-down timer's deadline the timerfd wakes the daemon (see `arm`). */
+const DOWN_TIMER_EARLY = 2_000 as Micros;
+
 /** Rounds of the start-up rehearsal of the takeover path (see `start`). */
 const REHEARSAL_ROUNDS = 10;
 
@@ -606,9 +609,16 @@ export class Supervisor {
     if (this.timer && this.timerDue === Math.max(deadline, armedAt)) return;
     this.timerDue = Math.max(deadline, armedAt) as Micros;
     this.timer = true;
-    this.deadlineTimer.arm(deadline, () => {
+    // havipd: a master-down timer is woken DOWN_TIMER_EARLY before its deadline and the rest is waited out on
+    // the CPU: on a VM, a sleeping process wakes 1–2 ms after its timer fires (measured here 1.4–1.8 ms), and
+    // that delay is all of a takeover's lateness. It only happens when the master has been silent for its
+    // whole Master_Down_Interval less 2 ms; adverts that come in meanwhile are read before the step (below).
+    const early = this.deadlineTimer.precise && this.core.isDownTimer(deadline) ? DOWN_TIMER_EARLY : 0;
+    this.deadlineTimer.arm((deadline - early) as Micros, () => {
       this.timer = false;
-      const at = this.edges.clock.now();
+      let at = this.edges.clock.now();
+      // Woken early for a down timer: wait for the deadline (at most DOWN_TIMER_EARLY, bounded in count too).
+      for (let k = 0; early > 0 && at < deadline && at >= deadline - early && k < 10_000_000; k++) at = this.edges.clock.now();
       // libuv timers count from a cached loop time and may fire a little early: wait for the rest then.
       if (at < deadline) return this.arm();
       // How late the process ran this timer (frozen, or the host too busy): the core decides what that means.
@@ -628,6 +638,8 @@ export class Supervisor {
   }
 
   private onPacket(slot: TransportSlot, packet: ReceivedPacket): void {
+    // Read first: the packet's age was measured when it was read, a few microseconds ago.
+    const now = this.edges.clock.now();
     if (!socketAccepts(slot.plan, packet, [...this.slots.values()].map((s) => s.plan))) {
       this.counters.packetsFiltered++;
       return;
@@ -636,7 +648,6 @@ export class Supervisor {
     // havipd: stepped at the kernel's receive time (never before the previous step), so a BACKUP's down timer
     // runs from the advert's arrival, not from when a busy event loop read it (issue 12 §4); keepalived
     // counts from its read. Test: test/unit/runtime/supervisor.test.ts "the down timer counts from the kernel's receive time".
-    const now = this.edges.clock.now();
     this.stepAt(packet.ageMicros !== undefined ? ((now - packet.ageMicros) as Micros) : now, { kind: 'packet', packet });
   }
 

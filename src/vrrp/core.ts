@@ -207,6 +207,14 @@ export class VrrpCore {
     return best;
   }
 
+  /**
+   * Whether the deadline `at` is a BACKUP's master-down timer: the shell wakes a little before such a deadline
+   * to meet it to the microsecond (a takeover's timing is what clients see); other timers it wakes for on time.
+   */
+  isDownTimer(at: Micros): boolean {
+    return this.started && !this.stopped && this.instances.some((i) => i.downTimerAt(at));
+  }
+
   snapshot(): CoreSnapshot {
     return {
       started: this.started,

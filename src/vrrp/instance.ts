@@ -911,6 +911,11 @@ export class VrrpInstance {
     for (const d of due) this.sendLinkUpdate(ctx, d.repeat, d.reason);
   }
 
+  /** Whether `at` is when this BACKUP's master-down timer expires (a takeover, unless an advert comes first). */
+  downTimerAt(at: Micros): boolean {
+    return this.state === 'BACKUP' && this.sands === at;
+  }
+
   nextDeadline(): Micros | undefined {
     let best = this.sands;
     if (this.vipHold && (best === undefined || this.vipHold.until < best)) best = this.vipHold.until;

@@ -6,12 +6,13 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FrameSender } from '../../../src/edges/frames.js';
+import { createNodeDeadlineTimer, type DeadlineTimer } from '../../../src/edges/deadline-timer.js';
 import { createLogger } from '../../../src/log.js';
 import { Supervisor } from '../../../src/runtime/supervisor.js';
 import type { OpenTransport, PacketHandler, Transport } from '../../../src/edges/transport/types.js';
 import { encodeAdvert } from '../../../src/vrrp/packet.js';
 import type { ReceivedPacket } from '../../../src/vrrp/types.js';
-import { centiseconds, micros } from '../../../src/net/units.js';
+import { centiseconds, micros, type Micros } from '../../../src/net/units.js';
 import { daemonConfig, instanceConfig } from '../../support/config.js';
 import { FakeAddressEdge } from '../../support/fake-addresses.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -38,9 +39,11 @@ interface World {
   poll(): void;
   /** A datagram handed over at once (the loop is idle and polls at once). */
   receive(p: ReceivedPacket): void;
+  /** Called on every advert sent. */
+  onSend?: () => void;
 }
 
-function world(drains: boolean): World {
+function world(drains: boolean, timer?: (clock: FakeClock) => DeadlineTimer): World {
   const clock = new FakeClock(micros(1_000_000));
   const ops: string[] = [];
   const queued: ReceivedPacket[] = [];
@@ -54,7 +57,10 @@ function world(drains: boolean): World {
       kind: 'raw',
       ifname: opts.ifname,
       family: opts.family,
-      send: async () => void ops.push('advert'),
+      send: async () => {
+        ops.push('advert');
+        w.onSend?.();
+      },
       join: async () => undefined,
       leave: async () => undefined,
       // `drains` false: what a transport without the drain gave the daemon (nothing before the tick).
@@ -102,10 +108,12 @@ function world(drains: boolean): World {
       frames,
       clock: { now: () => clock.now(), epochMicros: () => 0 },
       logger,
+      ...(timer ? { deadlineTimer: timer(clock) } : {}),
     },
     { detail: true },
   );
-  return { clock, ops, logs, daemon, queued, poll, receive: (p) => handler?.(p) };
+  const w: World = { clock, ops, logs, daemon, queued, poll, receive: (p) => handler?.(p) };
+  return w;
 }
 
 /** Moves the fake clock and the fake timers together by `ms`, in 10 ms steps. */
@@ -206,5 +214,50 @@ describe('Daemon: the sockets are drained before a timer is acted on', () => {
       expect(state(w), `age ${age}`).toBe(age !== undefined ? 'MASTER' : 'BACKUP');
       await w.daemon.stop();
     }
+  });
+
+  it('havipd: with a precise (timerfd) timer, a master-down deadline is woken 2 ms early and waited out: the takeover steps at the deadline, not before', async () => {
+    const armed: Micros[] = [];
+    /** The clock when each advert was sent. */
+    const sentAt: Micros[] = [];
+    const w = world(true, (clock) => {
+      const inner = createNodeDeadlineTimer(() => clock.now());
+      return {
+        precise: true,
+        arm: (deadline, fn) => {
+          armed.push(deadline);
+          inner.arm(deadline, () => {
+            // The wait on the CPU reads the clock: let it move 50 µs per read, as a real one does.
+            const now = clock.now.bind(clock);
+            clock.now = () => {
+              clock.advanceBy(micros(50));
+              return now();
+            };
+            try {
+              fn();
+            } finally {
+              clock.now = now;
+            }
+          });
+        },
+        cancel: () => inner.cancel(),
+        close: () => inner.close(),
+      };
+    });
+    await hearMaster(w);
+    const last = w.clock.now();
+    // The down timer of the last advert is armed 2 ms before Master_Down_Interval.
+    expect(armed.at(-1)).toBe(last + MDI100 - 2_000);
+    // Just before the early wake-up: nothing. Then the takeover, whose first advert leaves at the deadline.
+    await run(w, Math.floor(MDI100 / 1000) - 10);
+    expect(w.ops).toEqual([]);
+    w.onSend = () => sentAt.push(w.clock.now());
+    await run(w, 30);
+    await w.daemon.idle();
+    expect(state(w)).toBe('MASTER');
+    expect(w.ops.slice(0, 3)).toEqual(['advert', 'add:10.0.0.100', 'garp:10.0.0.100']);
+    expect(sentAt[0]).toBeGreaterThanOrEqual(last + MDI100);
+    expect(sentAt[0]).toBeLessThan(last + MDI100 + 1_000);
+    await w.daemon.stop();
   });
 });
