@@ -11,8 +11,8 @@ import { destroyAll, sweepStaleNetns } from '../support/netns.js';
 const guard = interopGuard(['nft', 'taskset']);
 /** Fixed seeds (chosen so each short schedule has its own mix of faults; any seed must pass). */
 const CASES = [
-  { pair: 'havipd' as const, seed: 1401, events: 8 },
-  { pair: 'mixed' as const, seed: 1402, events: 6 },
+  { fleet: 'havipd' as const, seed: 1401, events: 8 },
+  { fleet: 'mixed' as const, seed: 1402, events: 6 },
 ];
 
 describe.skipIf(guard.skip)('chaos soak, short (issue 14 §1)', () => {
@@ -23,11 +23,11 @@ describe.skipIf(guard.skip)('chaos soak, short (issue 14 §1)', () => {
     await destroyAll();
   });
 
-  it.each(CASES)('$pair pair, seed $seed, $events faults: one master, converges, no crash', async ({ pair, seed, events }) => {
-    const r = await runSoak({ seed, events, pair, advertIntS: 0.5, maxMs: 120_000 });
+  it.each(CASES)('$fleet fleet, seed $seed, $events faults: one master, converges, no crash', async ({ fleet, seed, events }) => {
+    const r = await runSoak({ seed, events, fleet, advertIntS: 0.5, maxMs: 120_000 });
     process.stdout.write(`${r.report}\n`);
     expect(r.applied.filter((l) => / start /.test(l)).length).toBe(events);
     expect(r.adverts).toBeGreaterThan(50);
-    expect(r.verdict.failures, `replay: npm run chaos -- --seed ${seed} --events ${events} --pair ${pair}`).toEqual([]);
+    expect(r.verdict.failures, `replay: npm run chaos -- --seed ${seed} --events ${events} --fleet ${fleet}`).toEqual([]);
   }, 400_000);
 });
