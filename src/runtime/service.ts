@@ -78,6 +78,17 @@ export function refusesToStart(d: Diagnostic): boolean {
   return d.kaClass === 'MISSING_PARAMETER' || d.kaClass === 'FATAL' || d.kaClass === 'BAD_IF' || EXPANSION_LIMITS.has(d.code);
 }
 
+/**
+ * Diagnostics that make a SIGHUP reload keep the running configuration: those that refuse a start, and an
+ * interface the host does not have (without `dynamic_interfaces`). havipd: keepalived's VRRP process exits
+ * on such a reload (vrrp_daemon.c: "Non-existent interface specified in configuration", KEEPALIVED_EXIT_CONFIG),
+ * taking the VIPs with it; applying it would put the instance in FAULT and drop its VIPs just the same. A
+ * typo in `interface` must not take a working MASTER down (issue 14, the chaos soak's broken-config fault).
+ */
+export function refusesReload(d: Diagnostic): boolean {
+  return refusesToStart(d) || (d.severity === 'error' && d.code === 'unknown-interface');
+}
+
 export interface LoadedConfig {
   readonly config: DaemonConfig | undefined;
   readonly diagnostics: readonly Diagnostic[];
@@ -322,7 +333,7 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
       }
       const next = loadConfig(opts);
       logDiagnostics(log, next.diagnostics, opts.file);
-      const refusal2 = next.diagnostics.find(refusesToStart);
+      const refusal2 = next.diagnostics.find(refusesReload);
       if (next.missingFile || !next.config || refusal2) {
         log.error({ event: LOG_EVENT.reloadRefused }, `new configuration has errors, keeping the running one${refusal2 ? `: ${formatDiagnostic(refusal2, opts.file)}` : ''}`);
         return { result: 'refused', message: 'the configuration has errors; nothing was changed', diagnostics: next.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, opts.file)) };

@@ -190,3 +190,15 @@ describe('chaos schedule: the new kinds', () => {
     expect(new Set(s.map((f) => f.node))).toEqual(new Set([0, 1, 2]));
   });
 });
+
+describe('chaos invariants: advert period races', () => {
+  it('a master that steps down for an advert that reached it just before its own is not a late sole master', () => {
+    // b (lower) sends at 20.0; a's advert at 19.98 reaches b after it sent; b steps down and retakes 1.77 s later
+    const adverts = [...ads('10.0.0.1', 0, 19.99), ...ads('10.0.0.2', 18, 20.01, 0.5, 120), ...ads('10.0.0.2', 21.77, 30, 0.5, 120), ...ads('10.0.0.1', 30.5, 60.2)];
+    const w = [{ start: 17, end: 32, kind: 'loss' as const, node: 0, direction: 'out' as const, label: '#0 loss a out' }];
+    expect(checkSoak(base(adverts.map((a) => (a.src === '10.0.0.1' && Math.abs(a.t - 19.5) < 1e-6 ? { ...a, t: 19.98 } : a)), { windows: w }), bounds).failures).toEqual([]);
+    // without the other master's advert just before, the same gap is a late advert
+    const alone = [...ads('10.0.0.2', 0, 20.01, 0.5, 120), ...ads('10.0.0.2', 21.77, 60.2, 0.5, 120)];
+    expect(checkSoak(base(alone, { expectedMaster: 1, vipHolders: [1] }), bounds).failures.some((f) => /b: advert gap 1\.770 s as sole master/.test(f))).toBe(true);
+  });
+});

@@ -277,12 +277,19 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
     const gaps: number[] = [];
     let prev: Advert | undefined;
     let other = false;
+    let otherT = -Infinity;
     for (const a of sorted) {
       if (a.src !== node.ip) {
-        if (a.prio > 0) other = true;
+        if (a.prio > 0) {
+          other = true;
+          otherT = a.t;
+        }
         continue;
       }
-      if (prev && a.prio > 0 && prev.prio > 0 && !other && prev.t >= inp.startS && a.t <= inp.clearS) {
+      // not a sole master when another master's advert came just before its own (it had not read it yet when
+      // it sent: it steps down after this advert, and its next one is a takeover, not a late advert)
+      const raced = otherT >= (prev?.t ?? -Infinity) - inp.advertIntS / 2;
+      if (prev && a.prio > 0 && prev.prio > 0 && !other && !raced && prev.t >= inp.startS && a.t <= inp.clearS) {
         const silenced = inp.windows.some((w) => w.node === i && (SILENCING.has(w.kind) || (w.kind === 'loss' && w.direction !== 'in')) && w.start <= a.t && w.end + inp.advertIntS >= prev!.t);
         if (!silenced) {
           const gap = a.t - prev.t;
