@@ -80,10 +80,11 @@ export function refusesToStart(d: Diagnostic): boolean {
 
 /**
  * Diagnostics that make a SIGHUP reload keep the running configuration: those that refuse a start, and an
- * interface the host does not have (without `dynamic_interfaces`). havipd: keepalived's VRRP process exits
- * on such a reload (vrrp_daemon.c: "Non-existent interface specified in configuration", KEEPALIVED_EXIT_CONFIG),
- * taking the VIPs with it; applying it would put the instance in FAULT and drop its VIPs just the same. A
- * typo in `interface` must not take a working MASTER down (issue 14, the chaos soak's broken-config fault).
+ * interface the host does not have (without `dynamic_interfaces`). havipd: keepalived 2.2.7 exits on such a
+ * reload ("Non-existent interface specified in configuration", then "exited with permanent error CONFIG.
+ * Terminating"), leaving a MASTER's VIPs on the interface with no daemon; applying it would put the instance
+ * in FAULT and drop its VIPs. A typo in `interface` must not take a working MASTER down (issue 14, the chaos
+ * soak's broken-config fault).
  */
 export function refusesReload(d: Diagnostic): boolean {
   return refusesToStart(d) || (d.severity === 'error' && d.code === 'unknown-interface');
