@@ -202,3 +202,23 @@ describe('chaos invariants: advert period races', () => {
     expect(checkSoak(base(alone, { expectedMaster: 1, vipHolders: [1] }), bounds).failures.some((f) => /b: advert gap 1\.770 s as sole master/.test(f))).toBe(true);
   });
 });
+
+describe('chaos invariants: nopreempt', () => {
+  it('the master stays put: a lower priority after a reload keeps it, and any one master will do at the end', () => {
+    const reload = [{ start: 20, end: 20, kind: 'reload' as const, node: 0, label: '#0 reload a priority 80' }];
+    const prios = [{ t: 0, prios: [150, 120] }, { t: 20, prios: [80, 120] }];
+    const stays = checkSoak(base(ads('10.0.0.1', 0, 60.2), { windows: reload, priorities: prios, nopreempt: true, expectedMaster: 1 }), bounds);
+    expect(stays.failures).toEqual([]);
+    // the same without nopreempt is a wrong master
+    expect(checkSoak(base(ads('10.0.0.1', 0, 60.2), { windows: reload, priorities: prios, expectedMaster: 1, vipHolders: [1] }), bounds).ok).toBe(false);
+  });
+
+  it('a master that moves in steady state, or after a reload, fails', () => {
+    const moved = [...ads('10.0.0.1', 0, 30), ...ads('10.0.0.2', 30, 60.2, 0.5, 120)];
+    const v = checkSoak(base(moved, { nopreempt: true, expectedMaster: 1, vipHolders: [1] }), bounds);
+    expect(v.failures).toEqual(['nopreempt: the master moved from a to b in steady state at +32.65 s, before any fault']);
+    const reload = [{ start: 28, end: 28, kind: 'reload' as const, node: 0, label: '#0 reload a priority 80' }];
+    const r = checkSoak(base(moved, { nopreempt: true, windows: reload, expectedMaster: 1, vipHolders: [1] }), bounds);
+    expect(r.failures.some((f) => /^#0 reload a priority 80: the masters changed from \[a\] to \[/.test(f))).toBe(true);
+  });
+});

@@ -59,6 +59,13 @@ export interface CheckInput {
    * must be the highest. Without it only the end state is checked against `expectedMaster`.
    */
   readonly priorities?: readonly { readonly t: number; readonly prios: readonly number[] }[];
+  /**
+   * Every instance has `nopreempt`: instead of "the highest priority is master", the master stays put —
+   * it does not change within a steady stretch, nor across a reload, a track script failing or flapping, a
+   * SIGHUP burst, a broken file or a control-socket flood (when no other fault overlaps); at the end any
+   * one master will do.
+   */
+  readonly nopreempt?: boolean;
   /** Per node: the notify FIFO's state lines as read (time of reading) and when each process ran. */
   readonly notify?: readonly NotifyTrace[];
   /** The client's replies from the VIP (s, epoch) and the node that answered (by name). */
@@ -146,6 +153,8 @@ export interface Verdict {
 }
 
 const STEP = 0.01;
+/** Under `nopreempt`, faults after which the master stays put as well (a lower or higher priority is not a takeover). */
+const STAY_PUT_KINDS: ReadonlySet<FaultKind> = new Set(['reload', 'track', 'trackflap', 'flood']);
 /** Kinds under which a node's own adverts may be missing from the bridge capture or late by design. */
 const SILENCING: ReadonlySet<FaultKind> = new Set(['kill', 'freeze', 'flap', 'partition']);
 
@@ -207,11 +216,15 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
   let dualRun = 0;
   let noneRun = 0;
   let wrongRun = 0;
+  let stretchMaster: number | undefined;
+  let movedReported = false;
   for (const g of grid) {
     if (!steady(g.t)) {
       dualRun = 0;
       noneRun = 0;
       wrongRun = 0;
+      stretchMaster = undefined;
+      movedReported = false;
       continue;
     }
     steadyS += STEP;
@@ -221,7 +234,7 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
       if (dualRun > dualLongest) dualLongest = dualRun;
       if (dualRun > b.dualMasterS && dualRun - STEP <= b.dualMasterS) fail(`two masters (${g.masters.map((m) => inp.nodes[m]!.name).join(', ')}) for more than ${b.dualMasterS.toFixed(2)} s in steady state at +${(g.t - inp.startS).toFixed(2)} s, ${nearest(inp.windows, g.t)}`, g.masters);
     } else dualRun = 0;
-    const want = expectedAt(g.t);
+    const want = inp.nopreempt ? (stretchMaster ??= g.masters.length === 1 ? g.masters[0] : undefined) : expectedAt(g.t);
     if (g.masters.length === 0) {
       noneRun += STEP;
       if (noneRun > noneLongest) noneLongest = noneRun;
@@ -230,13 +243,16 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
     if (g.masters.length === 1 && want !== undefined && g.masters[0] !== want) {
       wrongS += STEP;
       wrongRun += STEP;
-      if (wrongRun > b.dualMasterS && wrongRun - STEP <= b.dualMasterS) fail(`${inp.nodes[g.masters[0]!]!.name} MASTER in steady state for more than ${b.dualMasterS.toFixed(2)} s at +${(g.t - inp.startS).toFixed(2)} s while ${inp.nodes[want]!.name} has the highest priority, ${nearest(inp.windows, g.t)}`, [g.masters[0]!, want]);
+      if (inp.nopreempt && wrongRun > b.dualMasterS && !movedReported) {
+        movedReported = true;
+        fail(`nopreempt: the master moved from ${inp.nodes[want]!.name} to ${inp.nodes[g.masters[0]!]!.name} in steady state at +${(g.t - inp.startS).toFixed(2)} s, ${nearest(inp.windows, g.t)}`, [g.masters[0]!, want]);
+      } else if (!inp.nopreempt && wrongRun > b.dualMasterS && wrongRun - STEP <= b.dualMasterS) fail(`${inp.nodes[g.masters[0]!]!.name} MASTER in steady state for more than ${b.dualMasterS.toFixed(2)} s at +${(g.t - inp.startS).toFixed(2)} s while ${inp.nodes[want]!.name} has the highest priority, ${nearest(inp.windows, g.t)}`, [g.masters[0]!, want]);
     } else wrongRun = 0;
   }
 
   // quiet faults: the masters before them stay the masters through them and their settle time
   for (const w of inp.windows) {
-    if (!QUIET_KINDS.has(w.kind)) continue;
+    if (!QUIET_KINDS.has(w.kind) && !(inp.nopreempt && STAY_PUT_KINDS.has(w.kind))) continue;
     const to = w.end + settle;
     if (inp.windows.some((o) => o !== w && o.start <= to && o.end + settle >= w.start)) continue;
     const before = grid.filter((g) => g.t < w.start).at(-1);
@@ -254,20 +270,23 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
   }
 
   // convergence: from the clear, the first instant after which the expected node alone is MASTER to the end
+  // (under nopreempt: whichever node is the sole master at the end)
+  const endSet = grid[grid.length - 1]?.masters ?? [];
+  const expectedMaster = inp.nopreempt && endSet.length === 1 ? endSet[0]! : inp.expectedMaster;
   let convergeAt: number | undefined;
   for (let s = grid.length - 1; s >= 0 && grid[s]!.t >= inp.clearS; s--) {
     const g = grid[s]!;
-    if (g.masters.length === 1 && g.masters[0] === inp.expectedMaster) convergeAt = g.t;
+    if (g.masters.length === 1 && g.masters[0] === expectedMaster) convergeAt = g.t;
     else break;
   }
   const tail = grid.length > 0 ? grid[grid.length - 1]!.t - (convergeAt ?? Infinity) : 0;
   const convergeS = convergeAt !== undefined && tail >= 2 * inp.advertIntS ? convergeAt - inp.clearS : undefined;
   const lastMasters = grid[grid.length - 1]?.masters ?? [];
   if (convergeS === undefined) {
-    fail(`did not converge to exactly one MASTER (${inp.nodes[inp.expectedMaster]!.name}) after the faults; masters at the end: ${lastMasters.map((m) => inp.nodes[m]!.name).join(', ') || 'none'}`, [inp.expectedMaster, ...lastMasters]);
-  } else if (convergeS > b.convergeS) fail(`converged ${convergeS.toFixed(2)} s after the last fault was cleared (bound ${b.convergeS.toFixed(2)} s)`, [inp.expectedMaster]);
-  if (inp.vipHolders.length !== 1 || inp.vipHolders[0] !== inp.expectedMaster) {
-    fail(`VIP held by [${inp.vipHolders.map((h) => inp.nodes[h]!.name).join(', ')}] at the end, expected only ${inp.nodes[inp.expectedMaster]!.name}`, [inp.expectedMaster, ...inp.vipHolders]);
+    fail(`did not converge to exactly one MASTER (${inp.nodes[expectedMaster]!.name}) after the faults; masters at the end: ${lastMasters.map((m) => inp.nodes[m]!.name).join(', ') || 'none'}`, [expectedMaster, ...lastMasters]);
+  } else if (convergeS > b.convergeS) fail(`converged ${convergeS.toFixed(2)} s after the last fault was cleared (bound ${b.convergeS.toFixed(2)} s)`, [expectedMaster]);
+  if (inp.vipHolders.length !== 1 || inp.vipHolders[0] !== expectedMaster) {
+    fail(`VIP held by [${inp.vipHolders.map((h) => inp.nodes[h]!.name).join(', ')}] at the end, expected only ${inp.nodes[expectedMaster]!.name}`, [expectedMaster, ...inp.vipHolders]);
   }
 
   // the advert period of a sole master (no other node advertising in between), outside its silencing faults

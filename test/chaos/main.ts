@@ -1,13 +1,14 @@
 // `npm run chaos` (alias `npm run soak`): the chaos soak of issue 14 §1, seeded and bounded.
 //
 //   npm run chaos -- [--seed N] [--events N] [--fleet havipd|mixed|keepalived|all|pair-havipd|pair-mixed]
-//                    [--pair havipd|mixed|both] [--advert-int S] [--max-minutes M] [--out FILE]
+//                    [--pair havipd|mixed|both] [--nopreempt] [--advert-int S] [--max-minutes M] [--out FILE]
 //
 // Fleets of three nodes on one bridge, with a client namespace pinging the VIP: `havipd` (three havipd),
 // `mixed` (two havipd + keepalived 2.2.7), `keepalived` (three keepalived 2.2.7: the reference, under the
 // same schedule and checked by the same invariants; what it breaks is reported as keepalived's). `all`
 // (the default) runs the three in that order. `--pair` runs the older two-node pairs (havipd/havipd,
-// havipd/keepalived; `both` = the two). Default: a random seed (printed first), 40 faults per fleet,
+// havipd/keepalived; `both` = the two). `--nopreempt` gives every instance `nopreempt`: the invariant
+// "the highest priority is master" becomes "the master stays put". Default: a random seed (printed first), 40 faults per fleet,
 // advert_int 0.5 s (VRRPv3), at most 30 minutes of faults per fleet; the report (figures side by side, then
 // each fleet's, with any broken invariant) goes to bench/results/chaos.md. A failing seed replays the same
 // schedule: `npm run chaos -- --seed N --events N --fleet F`. Needs root (network namespaces), nft, tcpdump,
@@ -34,10 +35,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   let fleets: readonly Fleet[] = FLEET_ARGS.all!;
   let fleetArg = 'all';
   let advertIntS = 0.5;
+  let nopreempt = false;
   let maxMinutes = 30;
   let out = join(ROOT, 'bench', 'results', 'chaos.md');
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
+    if (k === '--nopreempt') {
+      nopreempt = true;
+      continue;
+    }
     const v = argv[++i];
     const num = (): number => {
       const n = Number(v);
@@ -64,13 +70,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(`chaos: seed ${seed}\n`);
   const results: SoakResult[] = [];
   for (const fleet of fleets) {
-    results.push(await runSoak({ seed, events, fleet, advertIntS, maxMs: maxMinutes * 60_000, log: (l) => process.stdout.write(`${l}\n`) }));
+    results.push(await runSoak({ seed, events, fleet, nopreempt, advertIntS, maxMs: maxMinutes * 60_000, log: (l) => process.stdout.write(`${l}\n`) }));
     process.stdout.write(`${results[results.length - 1]!.report}\n\n`);
   }
   const text = [
     '# Chaos soak (issue 14 §1)',
     '',
-    `Run ${new Date().toISOString()} on ${process.env.HOSTNAME ?? 'this machine'}: \`npm run chaos -- --seed ${seed} --events ${events} ${fleetArg.startsWith('--') ? fleetArg : `--fleet ${fleetArg}`}\`.`,
+    `Run ${new Date().toISOString()} on ${process.env.HOSTNAME ?? 'this machine'}: \`npm run chaos -- --seed ${seed} --events ${events} ${fleetArg.startsWith('--') ? fleetArg : `--fleet ${fleetArg}`}${nopreempt ? ' --nopreempt' : ''}\`.`,
     '',
     ...(results.length > 1 ? [compareTable(results), ''] : []),
     ...results.map((r) => r.report + '\n'),

@@ -40,6 +40,8 @@ export interface SoakOptions {
   readonly seed: number;
   readonly events: number;
   readonly fleet: Fleet;
+  /** Every instance with `nopreempt` (the master stays put instead of the highest priority taking over). */
+  readonly nopreempt?: boolean;
   /** Client ping interval, ms (default 20). */
   readonly clientIntervalMs?: number;
   /** Seconds; VRRPv3 when below 1. */
@@ -86,13 +88,13 @@ interface NodeState {
 }
 
 /** The node's keepalived.conf; `broken`: the instance names an interface the host lacks (refused at reload). */
-function configFor(n: NodeState, vip: string, advertIntS: number, trackDir: string, broken = false): string {
+function configFor(n: NodeState, vip: string, advertIntS: number, trackDir: string, broken = false, nopreempt = false): string {
   const text = vrrpConfig({
     routerId: n.name,
     globals: ['enable_script_security', 'script_user root', `vrrp_notify_fifo ${n.fifo}`],
     instances: [{
       name: 'VI_1', iface: broken ? 'eth9' : 'eth0', vrid: 77, priority: n.priority, advertInt: advertIntS, ...(advertIntS < 1 ? { version: 3 as const } : {}),
-      vips: [`${vip}/24`], extra: ['track_script {', '  chk_healthy', '}'],
+      vips: [`${vip}/24`], extra: ['track_script {', '  chk_healthy', '}'], ...(nopreempt ? { nopreempt: true } : {}),
     }],
   });
   return text.replace('vrrp_instance', `vrrp_script chk_healthy {\n  script "/usr/bin/test -e ${join(trackDir, n.name)}"\n  interval 1\n  weight ${TRACK_WEIGHT}\n  fall 1\n  rise 1\n}\nvrrp_instance`);
@@ -127,7 +129,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const settleMs = Math.round((mdMax + 2 * advertIntS + 1) * 1000);
   const faults = makeSchedule({ seed: o.seed, events: o.events, nodes: kinds, priorities: reloadPrios, settleMs });
   const names = kinds.map((k, i) => `${'abcdefgh'[i]}-${k}`);
-  const replay = `npm run chaos -- --seed ${o.seed} --events ${o.events} --fleet ${o.fleet}`;
+  const replay = `npm run chaos -- --seed ${o.seed} --events ${o.events} --fleet ${o.fleet}${o.nopreempt ? ' --nopreempt' : ''}`;
   const clientIntervalMs = o.clientIntervalMs ?? 20;
   log(`chaos soak seed ${o.seed} fleet ${kinds.join('/')} events ${o.events} advert_int ${advertIntS} s (replay: ${replay})`);
   for (const f of faults) log(`  ${describeFault(f, names)}`);
@@ -184,9 +186,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     for (const ns of [...nodes.map((n) => n.ns), client]) await waitFor(async () => /LOWER_UP/.test((await ns.ip(['-o', 'link', 'show', 'dev', 'eth0'])).stdout), { timeoutMs: 10_000, intervalMs: 50, what: `${ns.name} eth0 up` });
     capture = await startCapture(sw, 'br0', join(scratch.path, 'bridge.pcap'), { filter: 'ip proto 112' });
 
+    const cfg = (n: NodeState, broken = false): string => configFor(n, vip, advertIntS, trackDir, broken, o.nopreempt === true);
     const start = async (n: NodeState): Promise<void> => {
       const i = nodes.indexOf(n);
-      const node = await startNode(n.kind, n.ns, configFor(n, vip, advertIntS, trackDir));
+      const node = await startNode(n.kind, n.ns, cfg(n));
       n.node = node;
       n.expectExit = false;
       lives[i]!.push({ start: Date.now() / 1000 });
@@ -333,7 +336,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             prioTimeline.push({ t: Date.now() / 1000, prios: nodes.map((x) => x.priority) });
             if (n.node) {
               const confPath = confPathOf(n);
-              if (confPath) writeFileSync(confPath, configFor(n, vip, advertIntS, trackDir));
+              if (confPath) writeFileSync(confPath, cfg(n));
               hup(n);
             }
             break;
@@ -347,7 +350,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
           case 'badconf': {
             // a broken file (the instance names an interface the host lacks): refused, the running one kept
             const confPath = confPathOf(n);
-            if (confPath) writeFileSync(confPath, configFor(n, vip, advertIntS, trackDir, true));
+            if (confPath) writeFileSync(confPath, cfg(n, true));
             hup(n);
             break;
           }
@@ -397,7 +400,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             break;
           case 'badconf': {
             const confPath = confPathOf(n);
-            if (confPath) writeFileSync(confPath, configFor(n, vip, advertIntS, trackDir));
+            if (confPath) writeFileSync(confPath, cfg(n));
             hup(n);
             break;
           }
@@ -427,8 +430,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       for (const m of tables.matchAll(/table ip (chaos\d+)/g)) await n.ns.exec(['nft', 'delete', 'table', 'ip', m[1]!], { check: false });
       writeFileSync(n.trackFile, '');
       const confPath = confPathOf(n);
-      if (confPath && readFileSync(confPath, 'utf8') !== configFor(n, vip, advertIntS, trackDir)) {
-        writeFileSync(confPath, configFor(n, vip, advertIntS, trackDir));
+      if (confPath && readFileSync(confPath, 'utf8') !== cfg(n)) {
+        writeFileSync(confPath, cfg(n));
         hup(n);
       }
     }
@@ -477,7 +480,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const soakNodes: SoakNode[] = nodes.map((n) => ({ name: n.name, ip: n.ip, kind: n.kind }));
     const md = masterDownS(advertIntS, Math.min(...prios));
     const verdict = checkSoak(
-      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies },
+      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, ...(o.nopreempt ? { nopreempt: true } : {}) },
       defaultBounds(advertIntS, md),
     );
     const durationS = (Date.now() - started) / 1000;
@@ -518,9 +521,9 @@ function formatReport(x: { o: SoakOptions; replay: string; kinds: readonly strin
   const verdictWord = x.verdict.ok ? (x.verdict.keepalivedFailures.length > 0 ? `PASS for havipd; keepalived broke ${x.verdict.keepalivedFailures.length}` : 'PASS') : 'FAIL';
   const c = f.client;
   const lines = [
-    `### ${x.kinds.join(' / ')} — seed ${x.o.seed}, ${x.faults.length} faults, ${x.durationS.toFixed(0)} s: ${kaOnly ? (x.verdict.keepalivedFailures.length > 0 ? `keepalived broke ${x.verdict.keepalivedFailures.length} invariant(s)` : 'no invariant broken') : verdictWord}`,
+    `### ${x.kinds.join(' / ')}${x.o.nopreempt ? ' (nopreempt)' : ''} — seed ${x.o.seed}, ${x.faults.length} faults, ${x.durationS.toFixed(0)} s: ${kaOnly ? (x.verdict.keepalivedFailures.length > 0 ? `keepalived broke ${x.verdict.keepalivedFailures.length} invariant(s)` : 'no invariant broken') : verdictWord}`,
     '',
-    `Replay: \`${x.replay}\`. advert_int ${x.advertIntS} s, Master_Down_Interval ${x.md.toFixed(3)} s; client pings the VIP every ${x.clientIntervalMs} ms.`,
+    `Replay: \`${x.replay}\`.${x.o.nopreempt ? ' Every instance has `nopreempt`.' : ''} advert_int ${x.advertIntS} s, Master_Down_Interval ${x.md.toFixed(3)} s; client pings the VIP every ${x.clientIntervalMs} ms.`,
     `Faults: ${[...byKind].map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     '',
     '| figure | value |',
