@@ -222,3 +222,22 @@ describe('chaos invariants: nopreempt', () => {
     expect(r.failures.some((f) => /^#0 reload a priority 80: the masters changed from \[a\] to \[/.test(f))).toBe(true);
   });
 });
+
+describe('chaos schedule: one seed, every fleet', () => {
+  it('the same times, durations and kinds for three havipd, the mixed fleet and three keepalived (a flood becomes a hog)', () => {
+    const mk = (nodes: readonly ('havipd' | 'keepalived')[]) => makeSchedule({ ...opts, nodes, priorities: [[150, 80], [120, 140], [100, 110]] });
+    const h = mk(['havipd', 'havipd', 'havipd']);
+    const m = mk(['havipd', 'havipd', 'keepalived']);
+    const k = mk(['keepalived', 'keepalived', 'keepalived']);
+    const shape = (s: typeof h) => s.map((f) => [f.at, f.durationMs, f.kind === 'flood' ? 'hog' : f.kind]);
+    expect(shape(m)).toEqual(shape(h));
+    expect(shape(k)).toEqual(shape(h));
+    expect(h.some((f) => f.kind === 'flood')).toBe(true);
+    expect(k.some((f) => f.kind === 'flood')).toBe(false);
+    expect(m.filter((f) => f.kind === 'flood').every((f) => f.node !== 2)).toBe(true);
+    // only floods aimed at the keepalived node move
+    h.forEach((f, i) => {
+      if (!(f.kind === 'flood' && f.node === 2)) expect(m[i]!.node).toBe(f.node);
+    });
+  });
+});

@@ -71,12 +71,15 @@ export function makeSchedule(o: ScheduleOptions): Fault[] {
   for (let n = 0; n < o.events; n++) {
     let kind = rng.pick(kinds);
     let node = rng.int(o.nodes.length);
-    if (kind === 'flood') {
-      const h = o.nodes.map((k, i) => [k, i] as const).filter(([k]) => k === 'havipd');
-      if (h.length === 0) kind = 'hog';
-      else node = rng.pick(h)[1];
-    }
+    // The same draws whatever the fleet, so one seed gives every fleet the same faults at the same times: a
+    // flood aimed at a keepalived node (no control socket) goes to a havipd node, or, in an all-keepalived
+    // fleet, becomes a CPU hog of the same length on the node drawn.
     const [lo, hi] = DURATION[kind];
+    if (kind === 'flood' && o.nodes[node] !== 'havipd') {
+      const h = o.nodes.flatMap((k, i) => (k === 'havipd' ? [i] : []));
+      if (h.length === 0) kind = 'hog';
+      else node = h[node % h.length]!;
+    }
     const durationMs = rng.range(lo, hi);
     // overlap the previous fault now and then; otherwise let the pair settle first
     if (n > 0) at = rng.chance(0.3) && prevEnd > at ? at + rng.range(200, Math.max(300, prevEnd - at)) : prevEnd + o.settleMs + rng.range(1_000, 4_000);
