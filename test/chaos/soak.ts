@@ -513,6 +513,13 @@ function readFifoLines(path: string): NotifyTrace['lines'] {
 
 const s2 = (x: number): string => `${x.toFixed(2)} s`;
 
+/** A failure as a Markdown list item; the log lines some carry (an exit's last lines) as a code block in it. */
+function mdItem(l: string): string {
+  const [first, ...rest] = l.split('\n');
+  const body = rest.filter((x) => x.trim() !== '');
+  return body.length === 0 ? `- ${first}` : [`- ${first}`, '', '  ```', ...body.map((x) => `  ${x}`), '  ```'].join('\n');
+}
+
 function formatReport(x: { o: SoakOptions; replay: string; kinds: readonly string[]; faults: readonly Fault[]; applied: readonly string[]; verdict: Verdict; durationS: number; adverts: number; advertIntS: number; md: number; clientIntervalMs: number; answers: string }): string {
   const f = x.verdict.figures;
   const byKind = new Map<string, number>();
@@ -546,8 +553,8 @@ function formatReport(x: { o: SoakOptions; replay: string; kinds: readonly strin
     ...f.notify.map((n) => `| ${n.node} notify FIFO: MASTER lines / master runs on the wire / longest disagreement counted | ${n.masterLines} / ${n.wireRuns} / ${s2(n.longestS)} |`),
     ...f.rss.map((r) => `| ${r.node} RSS (start / max / end) | ${r.firstMiB.toFixed(1)} / ${r.maxMiB.toFixed(1)} / ${r.lastMiB.toFixed(1)} MiB |`),
     '',
-    x.verdict.failures.length === 0 ? (kaOnly ? '' : 'No invariant broken by havipd or by the fleet.') : `Invariants broken:\n${x.verdict.failures.map((l) => `- ${l}`).join('\n')}`,
-    x.verdict.keepalivedFailures.length === 0 ? (kaOnly ? 'keepalived broke no invariant.' : '') : `Invariants keepalived broke (its own, reported, not counted against havipd):\n${x.verdict.keepalivedFailures.map((l) => `- ${l}`).join('\n')}`,
+    x.verdict.failures.length === 0 ? (kaOnly ? '' : 'No invariant broken by havipd or by the fleet.') : `Invariants broken:\n${x.verdict.failures.map(mdItem).join('\n')}`,
+    x.verdict.keepalivedFailures.length === 0 ? (kaOnly ? 'keepalived broke no invariant.' : '') : `Invariants keepalived broke (its own, reported, not counted against havipd):\n${x.verdict.keepalivedFailures.map(mdItem).join('\n')}`,
     '',
     ...(c ? ['<details><summary>client-visible gap per fault (within the fault and its settle time; who answered)</summary>', '', '| fault | longest gap | overlaps another | answers (ms after the fault started) |', '|---|---|---|---|', ...c.perFault.map((p) => `| ${p.label} | ${s2(p.gapS)} | ${p.isolated ? 'no' : 'yes'} | ${p.answers} |`), '', `Answer runs over the whole soak: ${x.answers}`, '</details>', ''] : []),
     '<details><summary>faults as applied</summary>',
