@@ -241,3 +241,15 @@ describe('chaos schedule: one seed, every fleet', () => {
     });
   });
 });
+
+describe('chaos invariants: advert gaps the client saw too', () => {
+  it('a sole master advert gap during which the client got no reply says so (still a failure)', () => {
+    const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 21.5, 60.2)];
+    const replies: { t: number; node: string }[] = [];
+    for (let t = 0; t < 60; t += 0.02) if (t < 19.6 || t > 21.4) replies.push({ t, node: 'a' });
+    const v = checkSoak(base(adverts, { client: replies }), bounds);
+    expect(v.failures).toEqual(['a: advert gap 2.000 s as sole master at +19.50 s (interval 0.5 s + 0.75 s), before any fault; the client got no reply from the VIP for 1.82 s of it either (the kernel did not answer: the host\'s network path stalled, not only the daemon)']);
+    const quiet = checkSoak(base(adverts, { client: replies.filter((r) => r.t < 19 || r.t > 19.5) }), bounds);
+    expect(quiet.failures.some((f) => /^a: advert gap 2\.000 s/.test(f) && !/client got no reply/.test(f))).toBe(true);
+  });
+});

@@ -313,7 +313,7 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
         if (!silenced) {
           const gap = a.t - prev.t;
           gaps.push(gap);
-          if (gap > inp.advertIntS + b.periodSlackS) fail(`${node.name}: advert gap ${gap.toFixed(3)} s as sole master at +${(prev.t - inp.startS).toFixed(2)} s (interval ${inp.advertIntS} s + ${b.periodSlackS} s), ${nearest(inp.windows, prev.t)}`, [i]);
+          if (gap > inp.advertIntS + b.periodSlackS) fail(`${node.name}: advert gap ${gap.toFixed(3)} s as sole master at +${(prev.t - inp.startS).toFixed(2)} s (interval ${inp.advertIntS} s + ${b.periodSlackS} s), ${nearest(inp.windows, prev.t)}${clientSilence(inp.client, prev.t, a.t)}`, [i]);
         }
       }
       prev = a;
@@ -348,6 +348,23 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
 }
 
 type Fail = (msg: string, involved: readonly number[]) => void;
+
+/**
+ * A note for an advert gap: the longest stretch of [from, to] in which the client got no reply from the VIP
+ * at all (the VIP holder's kernel answers those, not the daemon), when it covers most of the gap — then the
+ * host's network path was stalled too, not only the daemon.
+ */
+function clientSilence(client: CheckInput['client'], from: number, to: number): string {
+  if (!client || client.length === 0) return '';
+  let last = -Infinity;
+  let longest = 0;
+  for (const r of [...client].sort((x, y) => x.t - y.t)) {
+    if (r.t > from && last < to) longest = Math.max(longest, Math.min(r.t, to) - Math.max(last, from));
+    last = r.t;
+    if (r.t >= to) break;
+  }
+  return longest >= 0.8 * (to - from) ? `; the client got no reply from the VIP for ${longest.toFixed(2)} s of it either (the kernel did not answer: the host's network path stalled, not only the daemon)` : '';
+}
 
 /**
  * Each node's notify FIFO against the wire: while its process runs and outside the faults that hide its
