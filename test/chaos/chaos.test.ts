@@ -255,3 +255,19 @@ describe('chaos invariants: advert gaps the client saw too', () => {
     expect(quiet.failures.some((f) => /^a: advert gap 2\.000 s/.test(f) && !/client got no reply/.test(f))).toBe(true);
   });
 });
+
+describe('chaos invariants: dead daemons', () => {
+  it('the highest priority whose daemon is not running is not the expected master (its exit fails on its own)', () => {
+    const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.8, 60.2, 0.5, 120)];
+    const lives = (end?: number) => [{ start: -5, ...(end !== undefined ? { end } : {}) }];
+    const notify = [
+      { lines: [{ t: -1, state: 'MASTER' as const }], lives: lives(20) },
+      { lines: [{ t: -1, state: 'BACKUP' as const }, { t: 21.8, state: 'MASTER' as const }], lives: lives() },
+    ];
+    const v = checkSoak(base(adverts, { notify, priorities: [{ t: 0, prios: [150, 120] }], expectedMaster: 1, vipHolders: [1], unexpectedExits: [{ node: 0, text: 'a exited 2' }] }), bounds);
+    expect(v.failures).toEqual(['unexpected exit: a exited 2']);
+    // while it runs, the same master is the wrong one
+    const w = checkSoak(base(adverts, { priorities: [{ t: 0, prios: [150, 120] }], expectedMaster: 1, vipHolders: [1] }), bounds);
+    expect(w.failures.some((f) => /b MASTER in steady state for more than 2\.30 s/.test(f))).toBe(true);
+  });
+});

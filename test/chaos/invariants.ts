@@ -201,9 +201,11 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
   const steady = (t: number): boolean => !inp.windows.some((w) => t >= w.start && t <= w.end + settle);
   const grid = masterSets(inp);
   const prios = [...(inp.priorities ?? [])].sort((x, y) => x.t - y.t);
+  // a node whose daemon is not running (its exits are failures of their own) is not a candidate
+  const alive = (i: number, t: number): boolean => inp.notify?.[i]?.lives.some((l) => l.start <= t && (l.end === undefined || t < l.end)) ?? true;
   const expectedAt = (t: number): number | undefined => {
     let cur: readonly number[] | undefined;
-    for (const p of prios) if (p.t <= t) cur = p.prios;
+    for (const p of prios) if (p.t <= t) cur = p.prios.map((x, i) => (alive(i, t) ? x : -1));
     if (!cur) return undefined;
     const max = Math.max(...cur);
     return cur.filter((x) => x === max).length === 1 ? cur.indexOf(max) : undefined;
