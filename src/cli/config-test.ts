@@ -4,6 +4,7 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { hostScriptDiagnostics } from '../tracking/trackers.js';
+import { mark } from '../startup-trace.js';
 import { clip, formatDiagnostic, printable } from '../config-parser/diagnostics.js';
 import { CONFIG_TEST_EXIT, EXIT_PROGRAM_ERROR, type ConfigTestExit } from '../exit-codes.js';
 import {
@@ -166,6 +167,7 @@ export function checkConfig(opts: ConfigCheckOptions, parse: ParseFn, hostCheck:
     const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     return { config: undefined, diagnostics: [], exitCode: EXIT_PROGRAM_ERROR, internalError: clip(msg) };
   }
+  mark('config parsed');
   // keepalived checks the scripts (found, executable, secure) after parsing: same verdicts here.
   let diagnostics = result.diagnostics;
   try {

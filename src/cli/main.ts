@@ -28,6 +28,7 @@ import { LINUX_SIGRTMIN, signumCommand } from '../runtime/signum.js';
 import { loadSettingsFile, settingsForConfig, type LoadedSettings } from '../runtime/settings-file.js';
 import { DEFAULT_SETTINGS_FILE } from '../config-parser/settings.js';
 import { formatDiagnostic } from '../config-parser/diagnostics.js';
+import { mark } from '../startup-trace.js';
 
 /** What `main` needs from the outside, replaceable in tests. */
 export interface CliIo {
@@ -239,6 +240,7 @@ function readOptions(program: Command): CliOptions {
  * rejects and never prints a stack trace (set HAVIPD_DEBUG=1 to see one for an internal error).
  */
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number | undefined> {
+  mark('main');
   const args = normaliseArgs(argv.slice(2));
   // keepalived takes no positional arguments: the first bare word is a client command, or an error.
   const word = firstWord(args);
@@ -262,6 +264,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     }
     throw err;
   }
+  mark('command line parsed');
   const signum = program.opts<{ signum?: string }>().signum;
   // keepalived-compat: --signum answers at once, before anything else is looked at.
   // Test: test/cli/signum.test.ts "--signum JSON (separate word) and --ignore-sigint are accepted".
@@ -302,7 +305,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       return EXIT_CONFIG;
     }
     // The daemon (Supervisor, VRRP core, logger, edges) is loaded only to run it: -t and --version never need it.
+    mark('settings read');
     const { runDaemon } = await import('./run.js');
+    mark('daemon modules loaded');
     return runDaemon(daemonOptions(program, opts, settings), io);
   }
 
@@ -332,6 +337,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     return EXIT_PROGRAM_ERROR;
   }
 
+  mark('parser loaded');
   const result = checkConfig(
     { file: opts.file, configId: opts.configId, allConfig: opts.allConfig, hostInterfaces: listHostInterfaces() },
     parser.parse,
@@ -339,6 +345,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   // The havipd settings file is checked too (issue 11 §4): an error fails -t as a fatal one (4: the daemon
   // would not start); an [instance.X] keepalived.conf does not have is a warning (5, as keepalived's -t for
   // a warning). The keepalived.conf verdict comes first; the settings lines follow it.
+  mark('config parsed and checked');
   let exitCode: number = result.exitCode;
   let settingsReport = '';
   if (opts.configTest) {
@@ -357,6 +364,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
   if (opts.configTest || result.exitCode !== 0) emit(renderCheck(opts.file, result) + settingsReport);
 
+  mark('report written');
   if (opts.dumpConfig && result.config !== undefined) {
     try {
       io.stdout(`${JSON.stringify(parser.redact(result.config), null, 2)}\n`);

@@ -161,7 +161,9 @@ export function bytesToByteString(data: Uint8Array): string {
   const parts: string[] = [];
   const CHUNK = 8192;
   for (let i = 0; i < data.length; i += CHUNK) {
-    parts.push(String.fromCharCode(...data.subarray(i, Math.min(i + CHUNK, data.length))));
+    // apply() takes the typed array as it is; a spread would iterate it (an iterator result per byte: 5 MB of
+    // garbage for a 100 KB file, a tenth of a cold `-t`).
+    parts.push(String.fromCharCode.apply(null, data.subarray(i, Math.min(i + CHUNK, data.length)) as unknown as number[]));
   }
   return parts.join('');
 }

@@ -61,6 +61,7 @@ export function parseLines(lines: readonly Line[], opts: ParseLinesOptions = {})
  * (and every inline `auth_hmac` `key` value) replaced by `<redacted>` in messages, hints and subjects (even when a broken block made it land elsewhere).
  */
 export function scrubSecrets(diags: readonly Diagnostic[], lines: readonly Line[]): Diagnostic[] {
+  if (diags.length === 0) return [];
   const secrets = new Set<string>();
   for (const l of lines) {
     if (l.tokens[0]?.text === 'auth_pass') for (const t of l.tokens.slice(1)) if (t.text.length > 0) secrets.add(t.text);

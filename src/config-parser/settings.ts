@@ -72,7 +72,15 @@ export const DEFAULT_SETTINGS: HavipdSettings = { file: undefined, ops: {}, heal
 
 /** What an instance gets: its own table, else the defaults. */
 export function settingsFor(s: HavipdSettings, instance: string): InstanceSettings {
-  return s.instances[instance] ?? { verify: { verify: undefined, move: undefined, ...s.verifyDefaults }, healing: s.healing };
+  // own properties only: an instance named `constructor` or `toString` is not Object.prototype's
+  return (Object.hasOwn(s.instances, instance) ? s.instances[instance] : undefined) ?? { verify: { verify: undefined, move: undefined, ...s.verifyDefaults }, healing: s.healing };
+}
+
+/** A record keyed by instance name: no prototype, so `__proto__` and `constructor` are names like any other. */
+function instanceRecord(entries: Iterable<readonly [string, InstanceSettings]> = []): Record<string, InstanceSettings> {
+  const out = Object.create(null) as Record<string, InstanceSettings>;
+  for (const [k, v] of entries) out[k] = v;
+  return out;
 }
 
 export interface SettingsResult {
@@ -83,62 +91,159 @@ export interface SettingsResult {
 
 // ───────────────────────────── line lookup ─────────────────────────────
 
-/** Splits a TOML key (`a."b.c".d`) into its parts. */
+/** Splits a TOML key (`a."b.c".d`) into its parts (slices, not one string per character: keys can be long). */
 function keyParts(raw: string): string[] {
   const parts: string[] = [];
+  const s = raw.trim();
   let cur = '';
-  let quote: string | undefined;
-  for (const ch of raw.trim()) {
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else cur += ch;
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '.') {
-      parts.push(cur.trim());
+  let i = 0;
+  while (i < s.length) {
+    const ch = s[i]!;
+    if (ch === '"' || ch === "'") {
+      const end = s.indexOf(ch, i + 1);
+      const stop = end < 0 ? s.length : end;
+      cur += s.slice(i + 1, stop);
+      i = stop + 1;
+    } else if (ch === '.') {
+      parts.push(cur);
       cur = '';
-    } else cur += ch;
+      i++;
+    } else {
+      let j = i;
+      while (j < s.length && s[j] !== '.' && s[j] !== '"' && s[j] !== "'") j++;
+      cur += s.slice(i, j).trim(); // blanks around the dots; a quoted part keeps its own
+      i = j;
+    }
   }
-  parts.push(cur.trim());
+  parts.push(cur);
   return parts;
+}
+
+/** Where a value that goes on over the next lines stands at the end of a line: open brackets, an open `"""`/`\'\'\'`. */
+interface ValueState {
+  depth: number;
+  multiline: string | undefined;
+}
+
+/**
+ * Scans (part of) a line of a value: strings, comments, brackets. Lines inside a multi-line array, inline
+ * table or string are values, not headers or keys (a `[1]` line of an array is no `[table]`).
+ */
+/** Whether s[at] follows an odd run of backslashes (within s[from..at)). */
+function escaped(s: string, from: number, at: number): boolean {
+  let n = 0;
+  while (at - n - 1 >= from && s[at - n - 1] === '\\') n++;
+  return n % 2 === 1;
+}
+
+function scanValue(s: string, st: ValueState): void {
+  let i = 0;
+  while (i < s.length) {
+    if (st.multiline !== undefined) {
+      let end = s.indexOf(st.multiline, i);
+      // in a basic string, \" is a quote, not the end (an odd run of backslashes before it)
+      while (end >= 0 && st.multiline === '"""' && escaped(s, i, end)) end = s.indexOf(st.multiline, end + 1);
+      if (end < 0) return;
+      i = end + 3;
+      st.multiline = undefined;
+      continue;
+    }
+    const c = s[i];
+    if (c === '#') return;
+    if (s.startsWith('"""', i) || s.startsWith("'''", i)) {
+      st.multiline = s.slice(i, i + 3);
+      i += 3;
+    } else if (c === '"') {
+      i++;
+      while (i < s.length && s[i] !== '"') i += s[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      i = end < 0 ? s.length : end + 1;
+    } else {
+      if (c === '[' || c === '{') st.depth++;
+      else if ((c === ']' || c === '}') && st.depth > 0) st.depth--;
+      i++;
+    }
+  }
+}
+
+/** A position, and the positions of what is under it (keyed by key part: no joined paths, so a 100 KB table name costs once). */
+interface Located {
+  at?: { line: number; col: number };
+  readonly under: Map<string, Located>;
+}
+
+function under(n: Located, k: string): Located {
+  let c = n.under.get(k);
+  if (c === undefined) {
+    c = { under: new Map() };
+    n.under.set(k, c);
+  }
+  return c;
+}
+
+/** The node of `path` (undefined when not located) and the position of it or of the nearest enclosing table or key that has one. */
+function nearest(root: Located, path: readonly string[]): { node: Located | undefined; best: { line: number; col: number } | undefined } {
+  let n: Located | undefined = root;
+  let best: { line: number; col: number } | undefined;
+  for (const k of path) {
+    n = n.under.get(k);
+    if (n === undefined) break;
+    if (n.at) best = n.at;
+  }
+  return { node: n, best };
 }
 
 /**
  * Where each table header and key is (1-based line, column): smol-toml gives positions only for syntax
- * errors, so the text is scanned for `[table]` lines and `key =` lines. Only run on text that parsed.
+ * errors, so the text is scanned for `[table]` lines and `key =` lines (skipping the inside of multi-line
+ * values). Only run on text that parsed.
  */
-function locate(text: string): Map<string, { line: number; col: number }> {
-  const at = new Map<string, { line: number; col: number }>();
-  let table: string[] = [];
-  let inMultiline: string | undefined;
+function locate(text: string): Located {
+  const root: Located = { under: new Map() };
+  let table = root;
+  const st: ValueState = { depth: 0, multiline: undefined };
   text.split(/\r?\n/).forEach((line, n) => {
-    if (inMultiline) {
-      if (line.includes(inMultiline)) inMultiline = undefined;
+    if (st.multiline !== undefined || st.depth > 0) {
+      scanValue(line, st);
       return;
     }
     const header = /^(\s*)\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$/.exec(line);
     if (header) {
-      table = keyParts(header[2]!);
-      const k = table.join('\u0000');
-      if (!at.has(k)) at.set(k, { line: n + 1, col: header[1]!.length + 1 });
+      // `[a.b]` defines `a` too when no line did before (an unknown `a` is reported here, not at line 1)
+      table = root;
+      for (const k of keyParts(header[2]!)) {
+        table = under(table, k);
+        table.at ??= { line: n + 1, col: header[1]!.length + 1 };
+      }
       return;
     }
     const kv = /^(\s*)((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=(.*)$/.exec(line);
     if (!kv) return;
-    const path = [...table, ...keyParts(kv[2]!)];
-    const k = path.join('\u0000');
-    if (!at.has(k)) at.set(k, { line: n + 1, col: kv[1]!.length + 1 });
-    const rest = kv[3]!;
-    for (const q of ['"""', "'''"]) {
-      const first = rest.indexOf(q);
-      if (first >= 0 && rest.indexOf(q, first + 3) < 0) inMultiline = q;
+    // a dotted key defines its parent tables too (`a.b.c = 1` is where `a` and `a.b` are, unless seen before)
+    let node = table;
+    for (const k of keyParts(kv[2]!)) {
+      node = under(node, k);
+      node.at ??= { line: n + 1, col: kv[1]!.length + 1 };
     }
+    scanValue(kv[3]!, st);
   });
-  return at;
+  return root;
 }
 
 // ───────────────────────────── validation ─────────────────────────────
 
 type Table = Record<string, unknown>;
+
+/** A name in a message, clipped: a 100 KB key is named once, not copied into every message about it. */
+function short(s: string): string {
+  return s.length > 64 ? `${s.slice(0, 60)}…` : s;
+}
+/** A key path for a message (`instance.VI_1.verify`), each part clipped. */
+function dotted(parts: readonly string[]): string {
+  return parts.map(short).join('.');
+}
 /** smol-toml's dates and times (TomlDate) carry `toISOString`; settings never use them. */
 const isDate = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as { toISOString?: unknown }).toISOString === 'function';
 const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null && !Array.isArray(v) && !isDate(v);
@@ -154,7 +259,7 @@ function typeName(v: unknown): string {
 
 class Checker {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly at: Map<string, { line: number; col: number }>;
+  private readonly at: Located;
 
   constructor(
     private readonly file: string,
@@ -163,26 +268,32 @@ class Checker {
     this.at = locate(text);
   }
 
+  /** Tables already looked up, by path array (a table's unknown keys share its path: its long names are compared once). */
+  private readonly tables = new WeakMap<readonly string[], ReturnType<typeof nearest>>();
+
   /** The position of a key, or of the nearest enclosing table that has one. */
-  pos(path: readonly string[]): { file: string; line: number; col: number } {
-    for (let n = path.length; n > 0; n--) {
-      const p = this.at.get(path.slice(0, n).join('\u0000'));
-      if (p) return { file: this.file, ...p };
+  pos(path: readonly string[], key?: string): { file: string; line: number; col: number } {
+    let t = this.tables.get(path);
+    if (t === undefined) {
+      t = nearest(this.at, path);
+      this.tables.set(path, t);
     }
-    return { file: this.file, line: 1, col: 1 };
+    const at = (key !== undefined ? t.node?.under.get(key)?.at : undefined) ?? t.best ?? { line: 1, col: 1 };
+    return { file: this.file, ...at };
   }
 
-  error(path: readonly string[], code: string, message: string, hint?: string): void {
-    this.diagnostics.push(makeDiagnostic({ severity: 'error', code, kaClass: undefined, message, pos: this.pos(path), hint }));
+  /** An error at `key` of the table at `path` (at the table itself when `key` is undefined). */
+  error(path: readonly string[], code: string, message: string, hint?: string, key?: string): void {
+    this.diagnostics.push(makeDiagnostic({ severity: 'error', code, kaClass: undefined, message, pos: this.pos(path, key), hint }));
   }
 
   /** Unknown keys of `t` (an error each, with the nearest known key as a hint). */
   keys(t: Table, path: readonly string[], known: readonly string[]): void {
     for (const k of Object.keys(t)) {
       if (known.includes(k)) continue;
-      const near = known.map((c) => [c, editDistance(k, c)] as const).filter(([, d]) => d <= 2).sort((a, b) => a[1] - b[1])[0];
-      const where = path.length ? `[${path.join('.')}]` : 'the top level';
-      this.error([...path, k], 'settings-unknown-key', `unknown key '${k}' in ${where} (known: ${known.join(', ')})`, near ? `did you mean '${near[0]}'?` : undefined);
+      const near = known.filter((c) => Math.abs(c.length - k.length) <= 2).map((c) => [c, editDistance(k, c)] as const).filter(([, d]) => d <= 2).sort((a, b) => a[1] - b[1])[0];
+      const where = path.length ? `[${dotted(path)}]` : 'the top level';
+      this.error(path, 'settings-unknown-key', `unknown key '${short(k)}' in ${where} (known: ${known.join(', ')})`, near ? `did you mean '${near[0]}'?` : undefined, k);
     }
   }
 
@@ -190,14 +301,14 @@ class Checker {
     const v = t[key];
     if (v === undefined) return undefined;
     if (isTable(v)) return v;
-    this.error([...path, key], 'settings-wrong-type', `'${[...path, key].join('.')}' must be a table, not ${typeName(v)}`);
+    this.error([...path, key], 'settings-wrong-type', `'${dotted([...path, key])}' must be a table, not ${typeName(v)}`);
     return undefined;
   }
 
   bool(t: Table, path: readonly string[], key: string): boolean | undefined {
     const v = t[key];
     if (v === undefined || typeof v === 'boolean') return v;
-    this.error([...path, key], 'settings-wrong-type', `'${[...path, key].join('.')}' must be true or false, not ${typeName(v)}`);
+    this.error([...path, key], 'settings-wrong-type', `'${dotted([...path, key])}' must be true or false, not ${typeName(v)}`);
     return undefined;
   }
 
@@ -205,7 +316,7 @@ class Checker {
     const v = t[key];
     if (v === undefined) return undefined;
     if (typeof v === 'string' && v !== '') return v;
-    this.error([...path, key], 'settings-wrong-type', `'${[...path, key].join('.')}' must be a non-empty string, not ${typeof v === 'string' ? 'an empty string' : typeName(v)}`);
+    this.error([...path, key], 'settings-wrong-type', `'${dotted([...path, key])}' must be a non-empty string, not ${typeof v === 'string' ? 'an empty string' : typeName(v)}`);
     return undefined;
   }
 
@@ -215,11 +326,11 @@ class Checker {
     if (v === undefined) return undefined;
     const n = typeof v === 'bigint' ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isFinite(n)) {
-      this.error([...path, key], 'settings-wrong-type', `'${[...path, key].join('.')}' must be a number of seconds, not ${typeName(v)}`);
+      this.error([...path, key], 'settings-wrong-type', `'${dotted([...path, key])}' must be a number of seconds, not ${typeName(v)}`);
       return undefined;
     }
     if (n < min || n > max) {
-      this.error([...path, key], 'settings-out-of-range', `'${[...path, key].join('.')}' must be between ${min} and ${max} seconds, not ${n}`);
+      this.error([...path, key], 'settings-out-of-range', `'${dotted([...path, key])}' must be between ${min} and ${max} seconds, not ${n}`);
       return undefined;
     }
     return Math.round(n * 1000);
@@ -229,7 +340,7 @@ class Checker {
   command(t: Table, path: readonly string[], key: string): CommandArgv | undefined {
     const v = t[key];
     if (v === undefined) return undefined;
-    const name = [...path, key].join('.');
+    const name = dotted([...path, key]);
     let argv: string[] | undefined;
     if (typeof v === 'string') argv = v.trim().split(/\s+/).filter((w) => w !== '');
     else if (Array.isArray(v) && v.every((w) => typeof w === 'string')) argv = v as string[];
@@ -242,7 +353,7 @@ class Checker {
       return undefined;
     }
     if (!argv[0]!.startsWith('/')) {
-      this.error([...path, key], 'settings-relative-command', `'${name}': the program must be an absolute path, not '${argv[0]}'`);
+      this.error([...path, key], 'settings-relative-command', `'${name}': the program must be an absolute path, not '${short(argv[0]!)}'`);
       return undefined;
     }
     return argv;
@@ -299,7 +410,7 @@ export function parseSettings(text: string, file: string): SettingsResult {
     if (cs === false) ops.controlSocket = null;
     else if (cs !== undefined) {
       if (typeof cs === 'string' && cs.startsWith('/')) ops.controlSocket = cs;
-      else c.error(['ops', 'control_socket'], 'settings-wrong-type', `'ops.control_socket' must be an absolute path or false, not ${typeof cs === 'string' ? `'${cs}'` : typeName(cs)}`);
+      else c.error(['ops', 'control_socket'], 'settings-wrong-type', `'ops.control_socket' must be an absolute path or false, not ${typeof cs === 'string' ? `'${short(cs)}'` : typeName(cs)}`);
     }
     const g = c.string(opsT, ['ops'], 'control_group');
     if (g !== undefined) ops.controlGroup = g;
@@ -308,7 +419,7 @@ export function parseSettings(text: string, file: string): SettingsResult {
     const sd = c.string(opsT, ['ops'], 'state_dir');
     if (sd !== undefined) {
       if (sd.startsWith('/')) ops.stateDir = sd;
-      else c.error(['ops', 'state_dir'], 'settings-wrong-type', `'ops.state_dir' must be an absolute path, not '${sd}'`);
+      else c.error(['ops', 'state_dir'], 'settings-wrong-type', `'ops.state_dir' must be an absolute path, not '${short(sd)}'`);
     }
   }
 
@@ -320,18 +431,18 @@ export function parseSettings(text: string, file: string): SettingsResult {
   if (verT) c.keys(verT, ['verify'], TIMING_KEYS);
   const defaults = verT ? timing(c, verT, ['verify'], DEFAULT_VERIFY_TIMING) : DEFAULT_VERIFY_TIMING;
 
-  const instances: Record<string, InstanceSettings> = {};
+  const instances = instanceRecord();
   const instT = c.table(doc, [], 'instance');
   for (const [name, v] of Object.entries(instT ?? {})) {
     const path = ['instance', name];
     if (!isTable(v)) {
-      c.error(path, 'settings-wrong-type', `'instance.${name}' must be a table ([instance.${name}]), not ${typeName(v)}`);
+      c.error(path, 'settings-wrong-type', `'${dotted(path)}' must be a table ([${dotted(path)}]), not ${typeName(v)}`);
       continue;
     }
     c.keys(v, path, INSTANCE_KEYS);
     const verify = c.command(v, path, 'verify');
     const move = c.command(v, path, 'move');
-    if (move !== undefined && verify === undefined && v.verify === undefined) c.error([...path, 'move'], 'settings-move-without-verify', `'instance.${name}.move' needs a verify command (the move runs when verification fails)`);
+    if (move !== undefined && verify === undefined && v.verify === undefined) c.error([...path, 'move'], 'settings-move-without-verify', `'${dotted([...path, 'move'])}' needs a verify command (the move runs when verification fails)`);
     instances[name] = { verify: { verify, move, ...timing(c, v, path, defaults) }, healing: healing(c, v, path, heal) };
   }
 
@@ -351,14 +462,14 @@ export function checkSettingsInstances(s: HavipdSettings, text: string, instance
   const out: Diagnostic[] = [];
   for (const name of Object.keys(s.instances)) {
     if (instanceNames.includes(name)) continue;
-    const p = at.get(['instance', name].join('\u0000')) ?? { line: 1, col: 1 };
-    const near = instanceNames.map((c) => [c, editDistance(name, c)] as const).filter(([, d]) => d <= 2).sort((a, b) => a[1] - b[1])[0];
+    const p = at.under.get('instance')?.under.get(name)?.at ?? { line: 1, col: 1 };
+    const near = instanceNames.filter((c) => Math.abs(c.length - name.length) <= 2).map((c) => [c, editDistance(name, c)] as const).filter(([, d]) => d <= 2).sort((a, b) => a[1] - b[1])[0];
     out.push(
       makeDiagnostic({
         severity: 'warning',
         code: 'settings-unknown-instance',
         kaClass: undefined,
-        message: `[instance.${name}]: keepalived.conf has no vrrp_instance ${name}; ignored`,
+        message: `[${dotted(['instance', name])}]: keepalived.conf has no vrrp_instance ${short(name)}; ignored`,
         pos: { file, ...p },
         hint: near ? `did you mean '${near[0]}'?` : undefined,
       }),
@@ -369,6 +480,6 @@ export function checkSettingsInstances(s: HavipdSettings, text: string, instance
 
 /** `s` without the tables of instances keepalived.conf does not have. */
 export function withoutUnknownInstances(s: HavipdSettings, instanceNames: readonly string[]): HavipdSettings {
-  const instances = Object.fromEntries(Object.entries(s.instances).filter(([n]) => instanceNames.includes(n)));
+  const instances = instanceRecord(Object.entries(s.instances).filter(([n]) => instanceNames.includes(n)));
   return { ...s, instances };
 }

@@ -10,14 +10,12 @@
 
 import { execFile } from 'node:child_process';
 import { isIPv4, isIPv6 } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import { HavipdError } from '../errors.js';
 import type { Family, VipConfig } from '../config-parser/types.js';
 import type * as Netlink from 'netlink';
-import { createRequire } from 'node:module';
-
-// netlink is CommonJS: require() it, so Node does not scan its ~600 KB of generated code for ESM named exports
-// (cjs-module-lexer: ~40 ms of a daemon start).
-const requireNetlink = createRequire(import.meta.url);
+import type { NativeAddon } from '../native/index.js';
+import { requireRtNetlink, type NetlinkModule } from './netlink-module.js';
 
 // ───────────────────────────── the interface ─────────────────────────────
 
@@ -52,6 +50,12 @@ export interface AddressEdge {
   list(ifname: string, family?: Family): Promise<AddressEntry[]>;
   /** Which mechanism is in use (after the first call; 'pending' before). */
   backend(): 'netlink' | 'ip' | 'pending';
+  /**
+   * Build the requests that add and remove `vip` on `ifname` ahead of time, so that a takeover only sends
+   * them (issue 12 §4: encoding one on the takeover path cost 0.2–1 ms of first-call work). Optional; a
+   * failure is ignored (the same call on the takeover path reports it).
+   */
+  prepare?(vip: VipConfig, ifname: string): Promise<void>;
   /** Release the netlink socket. Later calls reject with HAVIPD_ADDRESS / EBADF. */
   close(): void;
 }
@@ -69,6 +73,19 @@ export interface AddressEdgeOptions {
    * Without it the netlink backend asks the kernel with RTM_GETLINK.
    */
   readonly ifIndex?: (ifname: string) => number;
+  /**
+   * Synchronous rtnetlink requests (the addon's `routeRequest` on a socket of its own) for adding and
+   * removing addresses: the kernel acknowledges them inside sendmsg(), so the VIPs are on the interface
+   * before the call returns and the first gratuitous ARP can follow at once (issue 12 §4). Without it the
+   * netlink backend sends them through netlink@0.3.0 and waits for the answer on the event loop.
+   */
+  readonly route?: RouteRequester;
+}
+
+/** Sends one whole netlink request with NLM_F_ACK and returns 0 or the positive errno the kernel answered. */
+export interface RouteRequester {
+  request(bytes: Uint8Array): number;
+  close(): void;
 }
 
 // ───────────────────────────── pure helpers ─────────────────────────────
@@ -188,6 +205,96 @@ export function ipAddrArgs(op: 'add' | 'del', vip: VipConfig, ifname: string): s
   return a;
 }
 
+const RTM_NEWADDR = 20;
+const RTM_DELADDR = 21;
+const NLM_F_REQUEST = 0x1;
+const NLM_F_ACK = 0x4;
+const NLM_F_EXCL = 0x200;
+const NLM_F_CREATE = 0x400;
+const IFA_ADDRESS = 1;
+const IFA_LOCAL = 2;
+const IFA_LABEL = 3;
+const IFA_BROADCAST = 4;
+const IFA_CACHEINFO = 6;
+const IFA_FLAGS = 8;
+/** linux/if_addr.h IFA_F_* bits by the names `vipFlags` uses. */
+const IFA_F_BITS: Readonly<Record<keyof ReturnType<typeof vipFlags>, number>> = { nodad: 0x02, homeaddress: 0x10, managetempaddr: 0x100, noprefixroute: 0x200, mcautojoin: 0x400 };
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The RTM_NEWADDR (`add`: NLM_F_CREATE | NLM_F_EXCL, as `ip addr add`) or RTM_DELADDR request for a VIP
+ * on interface `index`, asking for an acknowledgement: nlmsghdr, ifaddrmsg, then IFA_LOCAL and
+ * IFA_ADDRESS (the peer, or the address again), and for `add` IFA_BROADCAST, IFA_LABEL (IPv4), IFA_FLAGS
+ * (also in ifa_flags' low byte, as iproute2 sends them) and IFA_CACHEINFO for `preferred_lft`. Netlink
+ * integers are in host byte order; addresses in network order. Exported for unit tests.
+ */
+export function encodeAddressRequest(op: 'add' | 'del', vip: VipConfig, index: number, seq: number): Buffer {
+  const attrs: Array<[number, Buffer]> = [];
+  const local = addressBytes(vip.family, vip.address);
+  attrs.push([IFA_LOCAL, local], [IFA_ADDRESS, vip.peer !== undefined ? addressBytes(vip.family, vip.peer) : local]);
+  let flags = 0;
+  if (op === 'add') {
+    const brd = broadcastFor(vip);
+    if (brd !== undefined) attrs.push([IFA_BROADCAST, ipv4Bytes(brd)]);
+    if (vip.family === 4 && vip.label !== undefined) attrs.push([IFA_LABEL, Buffer.from(`${vip.label}\0`, 'utf8')]);
+    for (const name of Object.keys(vipFlags(vip)) as Array<keyof typeof IFA_F_BITS>) flags |= IFA_F_BITS[name];
+    if (flags !== 0) attrs.push([IFA_FLAGS, u32s([flags])]);
+    const lft = preferredLftSeconds(vip.preferredLft);
+    if (lft !== undefined) attrs.push([IFA_CACHEINFO, u32s([lft, 0xffffffff, 0, 0])]);
+  }
+  const align = (n: number): number => (n + 3) & ~3;
+  const len = 16 + 8 + attrs.reduce((sum, [, data]) => sum + align(4 + data.length), 0);
+  const b = Buffer.alloc(len);
+  const u16 = (v: number, at: number): number => (LITTLE_ENDIAN ? b.writeUInt16LE(v, at) : b.writeUInt16BE(v, at));
+  const u32 = (v: number, at: number): number => (LITTLE_ENDIAN ? b.writeUInt32LE(v >>> 0, at) : b.writeUInt32BE(v >>> 0, at));
+  u32(len, 0);
+  u16(op === 'add' ? RTM_NEWADDR : RTM_DELADDR, 4);
+  u16(NLM_F_REQUEST | NLM_F_ACK | (op === 'add' ? NLM_F_CREATE | NLM_F_EXCL : 0), 6);
+  u32(seq, 8);
+  u32(0, 12);
+  b[16] = vip.family === 4 ? 2 : 10;
+  b[17] = vip.prefix;
+  b[18] = flags & 0xff;
+  b[19] = scopeNumber(vip.scope) ?? 0;
+  u32(index, 20);
+  let at = 24;
+  for (const [type, data] of attrs) {
+    u16(4 + data.length, at);
+    u16(type, at + 2);
+    data.copy(b, at + 4);
+    at += align(4 + data.length);
+  }
+  return b;
+}
+
+/** 32-bit integers in host byte order (netlink attributes). */
+function u32s(values: readonly number[]): Buffer {
+  const b = Buffer.alloc(4 * values.length);
+  values.forEach((v, k) => (LITTLE_ENDIAN ? b.writeUInt32LE(v >>> 0, 4 * k) : b.writeUInt32BE(v >>> 0, 4 * k)));
+  return b;
+}
+
+/**
+ * A `RouteRequester` on the addon: its own NETLINK_ROUTE socket, opened at the first request, and an
+ * answer awaited at most `timeoutMs` (the kernel answers address requests within sendmsg(), so the wait
+ * is microseconds; the bound only guards against a kernel that never answers).
+ */
+export function nativeRouteRequester(native: Pick<NativeAddon, 'openRoute' | 'routeRequest' | 'close'>, timeoutMs = 1_000): RouteRequester {
+  let fd: number | undefined;
+  return {
+    request: (bytes) => native.routeRequest((fd ??= native.openRoute()), bytes, timeoutMs),
+    close() {
+      if (fd !== undefined) native.close(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/** errno number → name (`EEXIST`), from Node's table; `E<n>` when unknown. */
+export function errnoName(n: number): string {
+  return Object.entries(osConstants.errno).find(([, v]) => v === n)?.[0] ?? `E${n}`;
+}
+
 /** errno name out of a netlink@0.3.0 rejection (`Request rejected: EEXIST`), or undefined. */
 export function netlinkErrno(err: unknown): string | undefined {
   if (err && typeof err === 'object') {
@@ -251,6 +358,7 @@ export function parseIpJsonAddresses(json: string, family?: Family): AddressEntr
 
 interface Backend {
   readonly name: 'netlink' | 'ip';
+  prepare?(vip: VipConfig, ifname: string): Promise<void>;
   add(vip: VipConfig, ifname: string): Promise<void>;
   remove(vip: VipConfig, ifname: string): Promise<void>;
   list(ifname: string, family?: Family): Promise<AddressEntry[]>;
@@ -267,7 +375,6 @@ class SysError extends Error {
   }
 }
 
-type NetlinkModule = typeof Netlink;
 type RtSocket = ReturnType<NetlinkModule['createRtNetlink']>;
 
 /** Resolve `ifname` → ifindex with RTM_GETLINK (IFLA_IFNAME); ENODEV when there is none. */
@@ -282,7 +389,7 @@ export async function netlinkIfindex(rt: RtSocket, ifname: string, timeout: numb
   }
 }
 
-function netlinkBackend(nl: NetlinkModule, timeout: number, ifIndex: ((ifname: string) => number) | undefined): Backend {
+function netlinkBackend(nl: NetlinkModule, timeout: number, ifIndex: ((ifname: string) => number) | undefined, route: RouteRequester | undefined): Backend {
   const rt = nl.createRtNetlink();
   const indexOf = async (ifname: string): Promise<number> => {
     if (!ifIndex) return netlinkIfindex(rt, ifname, timeout);
@@ -316,14 +423,41 @@ function netlinkBackend(nl: NetlinkModule, timeout: number, ifIndex: ((ifname: s
     }
     return { data, attrs };
   };
+  let seq = 0;
+  /** Requests built by `prepare`, by VIP (the configuration's objects): reused while the ifindex is the same. */
+  const prepared = new WeakMap<VipConfig, { readonly index: number; readonly add: Buffer; readonly del: Buffer }>();
+  /** One request through `route`, synchronously acknowledged; a refusal throws with its errno name. */
+  const direct = (op: 'add' | 'del', vip: VipConfig, index: number, r: RouteRequester): void => {
+    seq = (seq + 1) >>> 0;
+    const ready = prepared.get(vip);
+    let bytes: Buffer;
+    if (ready?.index === index) {
+      bytes = ready[op];
+      // nlmsg_seq, host byte order (the kernel copies the request within the call: reusing the buffer is safe).
+      if (LITTLE_ENDIAN) bytes.writeUInt32LE(seq, 8);
+      else bytes.writeUInt32BE(seq, 8);
+    } else bytes = encodeAddressRequest(op, vip, index, seq);
+    const err = r.request(bytes);
+    if (err !== 0) {
+      const name = errnoName(err);
+      throw new SysError(`${op === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} refused: ${name}`, name);
+    }
+  };
   return {
     name: 'netlink',
+    async prepare(vip, ifname) {
+      if (!route) return;
+      const index = await indexOf(ifname);
+      prepared.set(vip, { index, add: encodeAddressRequest('add', vip, index, 0), del: encodeAddressRequest('del', vip, index, 0) });
+    },
     async add(vip, ifname) {
+      if (route) return direct('add', vip, await indexOf(ifname), route);
       const index = await indexOf(ifname);
       const { data, attrs } = spec(vip, index, 'add');
       await req(() => rt.newAddress(data, attrs, { timeout, flags: nl.FlagsNew.CREATE | nl.FlagsNew.EXCL }));
     },
     async remove(vip, ifname) {
+      if (route) return direct('del', vip, await indexOf(ifname), route);
       const index = await indexOf(ifname);
       const { data, attrs } = spec(vip, index, 'del');
       await req(() => rt.delAddress(data, attrs, { timeout }));
@@ -357,6 +491,7 @@ function netlinkBackend(nl: NetlinkModule, timeout: number, ifIndex: ((ifname: s
     },
     close() {
       rt.socket.close();
+      route?.close();
     },
   };
 }
@@ -386,8 +521,7 @@ function ipBackend(ipPath: string, timeout: number): Backend {
 /** Load netlink@0.3.0; undefined when the addon cannot be loaded (then the `ip` fallback is used). */
 async function loadNetlink(): Promise<NetlinkModule | undefined> {
   try {
-    const m = requireNetlink('netlink') as NetlinkModule & { default?: NetlinkModule };
-    return typeof m.createRtNetlink === 'function' ? m : m.default;
+    return requireRtNetlink();
   } catch {
     return undefined;
   }
@@ -407,7 +541,7 @@ export function createAddressEdge(opts: AddressEdgeOptions = {}): AddressEdge {
     if (backend) return backend;
     if (want !== 'ip') {
       const nl = await loadNetlink();
-      if (nl) backend = netlinkBackend(nl, timeout, opts.ifIndex);
+      if (nl) backend = netlinkBackend(nl, timeout, opts.ifIndex, opts.route);
       else if (want === 'netlink') throw new SysError('the netlink addon could not be loaded', 'ENOSYS');
     }
     backend ??= ipBackend(opts.ipPath ?? 'ip', timeout);
@@ -436,6 +570,7 @@ export function createAddressEdge(opts: AddressEdgeOptions = {}): AddressEdge {
     add: (vip, ifname) => serial(`add ${describeVip(vip, ifname)}`, ['EEXIST'], undefined, (b) => b.add(vip, ifname)),
     remove: (vip, ifname) => serial(`remove ${describeVip(vip, ifname)}`, ['EADDRNOTAVAIL'], undefined, (b) => b.remove(vip, ifname)),
     list: (ifname, family) => serial(`list addresses of ${ifname}`, [], [], (b) => b.list(ifname, family)),
+    prepare: (vip, ifname) => serial(`prepare ${describeVip(vip, ifname)}`, [], undefined, async (b) => b.prepare?.(vip, ifname)),
     backend: () => backend?.name ?? 'pending',
     close() {
       if (closed) return;

@@ -12,12 +12,8 @@ import { EventEmitter } from 'node:events';
 import { HavipdError } from '../errors.js';
 import type { Family } from '../config-parser/types.js';
 import type * as Netlink from 'netlink';
-import { createRequire } from 'node:module';
+import { requireRtNetlink, type NetlinkModule } from './netlink-module.js';
 import { bytesToAddress, netlinkErrno } from './addresses.js';
-
-// netlink is CommonJS: require() it, so Node does not scan its ~600 KB of generated code for ESM named exports
-// (cjs-module-lexer: ~40 ms of a daemon start).
-const requireNetlink = createRequire(import.meta.url);
 
 // ───────────────────────────── the interface ─────────────────────────────
 
@@ -169,8 +165,6 @@ export function macText(b: Uint8Array | undefined): string | undefined {
 }
 
 // ───────────────────────────── netlink watcher ─────────────────────────────
-
-type NetlinkModule = typeof Netlink;
 
 const RTM_NEWLINK = 16;
 const RTM_DELLINK = 17;
@@ -414,8 +408,7 @@ export async function createLinkEdge(opts: LinkEdgeOptions = {}): Promise<LinkEd
   let nl: NetlinkModule | undefined;
   if (want !== 'ip') {
     try {
-      const m = requireNetlink('netlink') as NetlinkModule & { default?: NetlinkModule };
-      nl = typeof m.createRtNetlink === 'function' ? m : m.default;
+      nl = requireRtNetlink();
     } catch {
       nl = undefined;
     }

@@ -20,6 +20,8 @@
 #include <linux/connector.h>
 #include <linux/netlink.h>
 #include <linux/if_packet.h>
+#include <poll.h>
+#include <time.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -255,6 +257,9 @@ static napi_value js_open_raw(napi_env env, napi_callback_info info) {
   ifindex = if_nametoindex(ifname);
   if (ifindex == 0) goto fail;
 
+  /* The kernel's receive time of each datagram (SCM_TIMESTAMPNS): the down timer counts from it. Optional. */
+  (void)setint(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+
   if (family == 4) {
     struct ip_mreqn mreq;
     memset(&mreq, 0, sizeof mreq);
@@ -475,6 +480,7 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
   char srcs[INET6_ADDRSTRLEN] = "", dsts[INET6_ADDRSTRLEN] = "";
   int ttl = -1;
   unsigned ifindex = 0;
+  int64_t age_us = -1;
   if (from.ss_family == AF_INET)
     inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, srcs, sizeof srcs);
   else if (from.ss_family == AF_INET6)
@@ -498,6 +504,14 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
       memcpy(&pi, CMSG_DATA(c), sizeof pi);
       ifindex = pi.ipi6_ifindex;
       inet_ntop(AF_INET6, &pi.ipi6_addr, dsts, sizeof dsts);
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      /* CLOCK_REALTIME: only the difference to now is used, read at once so that a clock step is unlikely to
+         fall between; a negative or implausible age is dropped (the caller then counts from now). */
+      struct timespec rx, now;
+      memcpy(&rx, CMSG_DATA(c), sizeof rx);
+      clock_gettime(CLOCK_REALTIME, &now);
+      int64_t d = ((int64_t)now.tv_sec - (int64_t)rx.tv_sec) * 1000000 + ((int64_t)now.tv_nsec - (int64_t)rx.tv_nsec) / 1000;
+      if (d >= 0 && d <= 1000000) age_us = d;
     }
   }
   (void)family;
@@ -517,6 +531,7 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
     napi_get_undefined(env, &t);
   napi_set_named_property(env, obj, "ttl", t);
   napi_set_named_property(env, obj, "ifindex", make_int(env, ifindex));
+  if (age_us >= 0) napi_set_named_property(env, obj, "ageMicros", make_int(env, age_us));
   napi_value tr;
   napi_get_boolean(env, (msg.msg_flags & MSG_TRUNC) != 0, &tr);
   napi_set_named_property(env, obj, "truncated", tr);
@@ -1050,6 +1065,91 @@ static napi_value js_recv_proc_events(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* ---------- openRoute() -> fd; routeRequest(fd, bytes, timeoutMs) -> errno ---------- */
+
+/*
+ * A NETLINK_ROUTE socket for requests that must complete on the takeover path (RTM_NEWADDR /
+ * RTM_DELADDR of the VIPs, before the first gratuitous ARP): the kernel handles a route request inside
+ * sendmsg(), so its acknowledgement is already queued when sendmsg() returns and a blocking wait for it
+ * costs microseconds, where an event-loop round trip through a JavaScript netlink library cost 2-4 ms
+ * (issue 12 section 4). Bound to no multicast group: only answers to our own requests arrive.
+ */
+static napi_value js_open_route(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  state_t *st = get_state(env, info, &argc, NULL);
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+  if (fd < 0) return throw_errno(env, "socket", errno, "NETLINK_ROUTE");
+  struct sockaddr_nl sa;
+  memset(&sa, 0, sizeof sa);
+  sa.nl_family = AF_NETLINK;
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind", err, "NETLINK_ROUTE");
+  }
+  /* Acknowledgements carry only the request's header, not its payload. */
+  int one = 1;
+  (void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  track_fd(st, fd);
+  return make_int(env, fd);
+}
+
+static int64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * routeRequest(fd, bytes, timeoutMs): send one netlink request (`bytes` is a whole nlmsghdr message that
+ * asks for NLM_F_ACK) and wait, at most timeoutMs, for the NLMSG_ERROR carrying its sequence number.
+ * Returns 0 (acknowledged) or the positive errno the kernel answered; ETIMEDOUT when no answer came.
+ * Answers to other sequence numbers (a request that timed out earlier) are skipped.
+ */
+static napi_value js_route_request(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  state_t *st = get_state(env, info, &argc, argv);
+  int32_t fd, timeout_ms;
+  void *data;
+  size_t len;
+  if (argc < 3) return throw_type(env, "routeRequest(fd, bytes, timeoutMs)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  if (get_bytes(env, argv[1], &data, &len) != 0) return throw_type(env, "bytes must be a Uint8Array");
+  NAPI_OK(napi_get_value_int32(env, argv[2], &timeout_ms));
+  if (len < sizeof(struct nlmsghdr)) return throw_type(env, "bytes is shorter than a netlink header");
+  struct nlmsghdr req;
+  memcpy(&req, data, sizeof req);
+  if (req.nlmsg_len != len) return throw_type(env, "nlmsg_len does not match the length of bytes");
+  struct sockaddr_nl kernel;
+  memset(&kernel, 0, sizeof kernel);
+  kernel.nl_family = AF_NETLINK;
+  ssize_t sent;
+  do sent = sendto(fd, data, len, 0, (struct sockaddr *)&kernel, sizeof kernel);
+  while (sent < 0 && errno == EINTR);
+  if (sent < 0) return throw_errno(env, "sendto", errno, "NETLINK_ROUTE");
+  int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+  for (;;) {
+    ssize_t n = recv(fd, st->buf, sizeof st->buf, MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return throw_errno(env, "recv", errno, "NETLINK_ROUTE");
+      int64_t left = deadline - mono_ms();
+      if (left <= 0) return make_int(env, ETIMEDOUT);
+      struct pollfd pfd = {.fd = fd, .events = POLLIN};
+      if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR) return throw_errno(env, "poll", errno, "NETLINK_ROUTE");
+      continue;
+    }
+    size_t left = (size_t)n;
+    for (struct nlmsghdr *h = (struct nlmsghdr *)st->buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+      if (h->nlmsg_seq != req.nlmsg_seq || h->nlmsg_type != NLMSG_ERROR) continue;
+      if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) return make_int(env, EPROTO);
+      const struct nlmsgerr *e = (const struct nlmsgerr *)NLMSG_DATA(h);
+      return make_int(env, e->error < 0 ? -e->error : e->error);
+    }
+  }
+}
+
 /* ---------- env teardown ---------- */
 
 static void cleanup(void *arg) {
@@ -1108,5 +1208,7 @@ NAPI_MODULE_INIT() {
   EXPORT("readTimer", js_read_timer);
   EXPORT("openProcEvents", js_open_proc_events);
   EXPORT("recvProcEvents", js_recv_proc_events);
+  EXPORT("openRoute", js_open_route);
+  EXPORT("routeRequest", js_route_request);
   return exports;
 }

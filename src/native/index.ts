@@ -27,6 +27,11 @@ export interface RawDatagram {
   readonly ifindex: number;
   /** The datagram was longer than the 64 KiB receive buffer. */
   readonly truncated: boolean;
+  /**
+   * How long ago the kernel received the datagram, µs (SCM_TIMESTAMPNS against the realtime clock read in
+   * the same call); absent when the kernel gave no time stamp or the age is negative or over 1 s (a clock step).
+   */
+  readonly ageMicros?: number;
 }
 
 /**
@@ -105,6 +110,14 @@ export interface NativeAddon {
   openProcEvents(): number;
   /** Up to 256 waiting datagrams of an `openProcEvents` socket, or null when none is waiting. */
   recvProcEvents(fd: number): ProcEventBatch | null;
+  /** A non-blocking NETLINK_ROUTE socket (no multicast groups, NETLINK_CAP_ACK) for `routeRequest`. Returns the fd. */
+  openRoute(): number;
+  /**
+   * Send one netlink request (a whole message with NLM_F_ACK) on an `openRoute` socket and wait at most
+   * `timeoutMs` for its acknowledgement: 0, or the positive errno the kernel answered (ETIMEDOUT: none came).
+   * Blocks the thread for that wait: the kernel acknowledges route requests within sendmsg().
+   */
+  routeRequest(fd: number, bytes: Uint8Array, timeoutMs: number): number;
 }
 
 /** One process event from the kernel (`fork`: the child's pid/tgid; the others: the process's). */

@@ -30,6 +30,7 @@ import { applyDelayAfterBoot } from '../vrrp/startup-delay.js';
 import { readUptime } from '../edges/uptime.js';
 import { loadSettingsFile, settingsForConfig, type LoadedSettings } from './settings-file.js';
 import type { HavipdSettings } from '../config-parser/settings.js';
+import { mark } from '../startup-trace.js';
 
 export interface ServiceOptions {
   readonly file: string;
@@ -130,23 +131,26 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
   const caps = netCapabilities();
   // The addon before anything is opened: when it does not load, no netlink socket keeps the process alive.
   const native = opts.transport === 'raw' ? (await import('../native/index.js')).loadNative() : undefined;
+  mark('addon loaded');
   const { createRouteEdge } = await import('../edges/routes.js');
   const { createLinkEdge } = await import('../edges/links.js');
   let links;
   try {
     links = await createLinkEdge();
+    mark('links read (netlink)');
   } catch (err) {
     log.warn({ event: LOG_EVENT.linksUnavailable, err }, `link state cannot be watched (${String(err)}): interfaces count as up`);
   }
   if (native) {
     const { openRawTransport } = await import('../edges/transport/raw.js');
-    const { createAddressEdge } = await import('../edges/addresses.js');
+    const { createAddressEdge, nativeRouteRequester } = await import('../edges/addresses.js');
     const { createFrameSender } = await import('../edges/frames.js');
     return {
       openTransport: openRawTransport,
       transportKind: 'raw',
-      // if_nametoindex through the addon: one netlink round trip less per VIP change on a takeover.
-      addresses: createAddressEdge({ ifIndex: (name) => native.ifIndex(name) }),
+      // if_nametoindex and synchronously acknowledged RTM_NEWADDR / RTM_DELADDR through the addon: no event-loop
+      // round trip between a takeover's first advert and its first gratuitous ARP.
+      addresses: createAddressEdge({ ifIndex: (name) => native.ifIndex(name), route: nativeRouteRequester(native) }),
       routes: createRouteEdge(),
       links,
       frames: createFrameSender(),
@@ -216,7 +220,9 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
     file.on('error', (err) => io.stderr(`havipd: cannot write the log file '${path}': ${err.message}\n`));
   }
   const log = createLogger({ format: opts.logFormat, detail: opts.detail, ...(file ? { file } : {}) });
+  mark('logger ready');
   const loaded = loadConfig(opts);
+  mark('config parsed');
   if (loaded.missingFile) {
     io.stderr(`havipd: configuration file '${opts.file}' not found or not a regular file\n`);
     return EXIT_CONFIG_FILE;
@@ -244,9 +250,11 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
     }
   }
 
+  mark('settings checked');
   let edges: SupervisorEdges;
   try {
     edges = await buildEdges(opts, log);
+    mark('edges built');
   } catch (err) {
     const msg = err instanceof HavipdError ? `${err.message} [${err.code}]` : String(err);
     io.stderr(`havipd: cannot start: ${msg}\n`);
@@ -268,10 +276,13 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
     reload: () => reloadChecked(),
   };
   const plane = opts.ops ? await openPlane(source, opts, log) : undefined;
+  mark('ops plane opened');
   const supervisor = createSupervisor(loaded.config, edges, opts, log, plane, checkedSettings.settings);
   // Maintenance kept from a previous run holds its instances before they start.
   for (const input of plane?.initialInputs() ?? []) supervisor.submit(input);
+  mark('supervisor created');
   await supervisor.start();
+  mark('supervisor started (first states entered)');
   await plane?.start();
   log.info({ event: LOG_EVENT.daemonReady }, 'Startup complete');
 

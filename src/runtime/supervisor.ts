@@ -191,6 +191,8 @@ export class Supervisor {
   /** The slot each instance sends on (removed instances keep theirs until a reload has finished). */
   private readonly slotOf = new Map<string, TransportSlot>();
   private readonly deadlineTimer: DeadlineTimer;
+  /** Log calls queued while a batch of effects runs (`later`); undefined outside a batch. */
+  private pendingLogs: Array<() => void> | undefined;
   /** A deadline is armed on `deadlineTimer`. */
   private timer = false;
   /** When `timer` should fire (its deadline, or when it was armed if that was later). */
@@ -316,6 +318,7 @@ export class Supervisor {
       } catch {
         // Only a warm-up: a core bug shows on the real path, where it is counted and logged.
       }
+      void this.prepareVipRequests();
     });
   }
 
@@ -394,6 +397,8 @@ export class Supervisor {
       for (const input of this.trackers?.initialInputs() ?? []) this.feed(input);
       if (this.running) this.trackers?.start((input) => this.feed(input));
       result = { ok: true, instances: next.instances.map((i) => i.name) };
+      // The new configuration's VIP objects: their requests are built after the reload has answered.
+      setImmediate(() => void this.prepareVipRequests());
     } catch (err) {
       if (sinksSwapped) {
         this.notifier?.reload(previous);
@@ -618,7 +623,11 @@ export class Supervisor {
       return;
     }
     this.observe((o) => o.onPacket?.(packet));
-    this.stepAt(this.edges.clock.now(), { kind: 'packet', packet });
+    // havipd: stepped at the kernel's receive time (never before the previous step), so a BACKUP's down timer
+    // runs from the advert's arrival, not from when a busy event loop read it (issue 12 §4); keepalived
+    // counts from its read. Test: test/unit/runtime/supervisor.test.ts "the down timer counts from the kernel's receive time".
+    const now = this.edges.clock.now();
+    this.stepAt(packet.ageMicros !== undefined ? ((now - packet.ageMicros) as Micros) : now, { kind: 'packet', packet });
   }
 
   private observe(call: (o: SupervisorObserver) => void): void {
@@ -642,7 +651,10 @@ export class Supervisor {
       case 'link-added':
         this.edges.frames?.forget(name);
         this.feed({ kind: 'link', ifname: name, up: ev.link.up, added: true });
-        void this.reopenSlotsOn(name).then(() => this.warmTakeoverPath(name));
+        void this.reopenSlotsOn(name).then(async () => {
+          await this.warmTakeoverPath(name);
+          await this.prepareVipRequests(name);
+        });
         break;
       case 'link-removed':
         this.edges.frames?.forget(name);
@@ -800,6 +812,22 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Builds the netlink requests that add and remove every VIP (of `only`'s interface), so that a takeover
+   * only sends them (issue 12 §4). Run after the first states are out, after a reload and when a link comes
+   * back (a new ifindex); a VIP without one is encoded on the takeover path as before.
+   */
+  private async prepareVipRequests(only?: string): Promise<void> {
+    const edge = this.edges.addresses;
+    if (!edge?.prepare) return;
+    for (const inst of this.config.instances) {
+      for (const vip of inst.vips) {
+        const ifname = vip.dev ?? inst.interface ?? this.config.global.defaultInterface;
+        if (ifname && (only === undefined || ifname === only)) await edge.prepare(vip, ifname).catch(() => undefined);
+      }
+    }
+  }
+
   private async reopenSlotsOn(ifname: string): Promise<void> {
     for (const slot of this.slots.values()) {
       if (slot.plan.ifname !== ifname) continue;
@@ -820,6 +848,26 @@ export class Supervisor {
   // ─────────────────────────── effects ───────────────────────────
 
   private async performAll(effects: readonly Effect[]): Promise<void> {
+    // Log lines of the batch are formatted and written after it (issue 12 §4): on a takeover, the five or
+    // more lines (MASTER, VIPs, one per gratuitous ARP) cost 0.2–0.5 ms each between the first advert and
+    // the first GARP. They keep their order; only the packets go out first.
+    this.pendingLogs = [];
+    try {
+      await this.performBatch(effects);
+    } finally {
+      const writes = this.pendingLogs;
+      this.pendingLogs = undefined;
+      for (const write of writes) write();
+    }
+  }
+
+  /** Runs `write` (a log call) now, or after the batch of effects being performed. */
+  private later(write: () => void): void {
+    if (this.pendingLogs) this.pendingLogs.push(write);
+    else write();
+  }
+
+  private async performBatch(effects: readonly Effect[]): Promise<void> {
     for (const e of effects) {
       // The core may have changed its mind since it computed this batch (a VIP fault reported meanwhile).
       if (!this.core.stillWanted(e)) continue;
@@ -827,7 +875,7 @@ export class Supervisor {
         await this.perform(e);
       } catch (err) {
         this.counters.effectErrors++;
-        this.log.error({ event: LOG_EVENT.effectError, effect: e.kind, err }, `failed to perform ${e.kind}: ${errText(err)}`);
+        this.later(() => this.log.error({ event: LOG_EVENT.effectError, effect: e.kind, err }, `failed to perform ${e.kind}: ${errText(err)}`));
       }
       this.observe((o) => o.onEffect?.(e));
     }
@@ -902,7 +950,8 @@ export class Supervisor {
     }
     // The child carries instance and vrid; the core's msg already has keepalived's tag.
     const { vrid: _vrid, ...fields } = e.fields ?? {};
-    this.logOf(e.instance)[e.level]({ event: e.event, ...fields }, e.msg);
+    const log = this.logOf(e.instance);
+    this.later(() => log[e.level]({ event: e.event, ...fields }, e.msg));
   }
 
   private async sendAdvert(e: Extract<Effect, { kind: 'sendAdvert' }>): Promise<void> {
@@ -913,7 +962,7 @@ export class Supervisor {
       try {
         await t.send(d.bytes, { src: e.src, dst: d.dst, ttl: d.ttl, ifname: slot.plan.ifname, family: e.family, ...(e.ipId !== undefined ? { ipId: e.ipId } : {}) });
       } catch (err) {
-        this.logOf(e.instance).warn({ event: LOG_EVENT.advertSendError, dst: d.dst, errno: errnoText(err) }, tagged(e.instance, `failed to send advert to ${d.dst}: ${errText(err)}`));
+        this.later(() => this.logOf(e.instance).warn({ event: LOG_EVENT.advertSendError, dst: d.dst, errno: errnoText(err) }, tagged(e.instance, `failed to send advert to ${d.dst}: ${errText(err)}`)));
       }
     }
   }
@@ -939,16 +988,16 @@ export class Supervisor {
         if (op === 'add') present.add(address);
         else present.delete(address);
         this.vipsPresent.set(ifname, present);
-        this.logOf(instance).debug({ event: op === 'add' ? LOG_EVENT.vipAdded : LOG_EVENT.vipRemoved, vip: address, ifname }, tagged(instance, `${op === 'add' ? 'Assigned' : 'Removed'} address ${address} ${op === 'add' ? 'to' : 'from'} ${ifname}`));
+        this.later(() => this.logOf(instance).debug({ event: op === 'add' ? LOG_EVENT.vipAdded : LOG_EVENT.vipRemoved, vip: address, ifname }, tagged(instance, `${op === 'add' ? 'Assigned' : 'Removed'} address ${address} ${op === 'add' ? 'to' : 'from'} ${ifname}`)));
       } catch (err) {
-        this.logOf(instance).error({ event: LOG_EVENT.vipError, vip: address, ifname, errno: errnoText(err) }, tagged(instance, `cannot ${op} VIP ${address} on ${ifname}: ${errText(err)}`));
+        this.later(() => this.logOf(instance).error({ event: LOG_EVENT.vipError, vip: address, ifname, errno: errnoText(err) }, tagged(instance, `cannot ${op} VIP ${address} on ${ifname}: ${errText(err)}`)));
         if (op === 'add') failed.add(ifname);
       }
     }
     if (op !== 'add') return;
     // The outcome goes to the core, which keeps the VIP fault (and clears it when an interface comes back).
     if (failed.size > 0) {
-      this.logOf(instance).error({ event: LOG_EVENT.vipFault, interfaces: [...failed] }, tagged(instance, 'cannot set its VIPs - entering FAULT state'));
+      this.later(() => this.logOf(instance).error({ event: LOG_EVENT.vipFault, interfaces: [...failed] }, tagged(instance, 'cannot set its VIPs - entering FAULT state')));
       this.record({ at: this.edges.clock.epochMicros(), kind: 'edgeFault', instance, reason: EDGE_FAULT.vipAdd, active: true, detail: [...failed].join(',') });
     }
     this.feed({ kind: 'fault', instance, reason: EDGE_FAULT.vipAdd, active: failed.size > 0, interfaces: [...failed] });
@@ -1010,9 +1059,9 @@ export class Supervisor {
         if (what === 'route') await (op === 'add' ? edge.addRoute(item) : edge.removeRoute(item));
         else await (op === 'add' ? edge.addRule(item, this.rulePrefs.get(item)) : edge.removeRule(item, this.rulePrefs.get(item)));
         const event = what === 'route' ? (op === 'add' ? LOG_EVENT.routeAdded : LOG_EVENT.routeRemoved) : op === 'add' ? LOG_EVENT.ruleAdded : LOG_EVENT.ruleRemoved;
-        log.debug({ event, item }, say(`${op === 'add' ? 'Added' : 'Removed'} ${kind} ${what} ${item}`));
+        this.later(() => log.debug({ event, item }, say(`${op === 'add' ? 'Added' : 'Removed'} ${kind} ${what} ${item}`)));
       } catch (err) {
-        log.error({ event: what === 'route' ? LOG_EVENT.routeError : LOG_EVENT.ruleError, item, errno: errnoText(err) }, say(`cannot ${op} ${kind} ${what} ${item}: ${errText(err)}`));
+        this.later(() => log.error({ event: what === 'route' ? LOG_EVENT.routeError : LOG_EVENT.ruleError, item, errno: errnoText(err) }, say(`cannot ${op} ${kind} ${what} ${item}: ${errText(err)}`)));
       }
     }
   }
@@ -1028,18 +1077,20 @@ export class Supervisor {
     }
     const what = e.family === 4 ? 'gratuitous ARP' : 'unsolicited Neighbour Advert';
     const log = this.logOf(e.instance);
-    log.debug(
-      { event: LOG_EVENT.garpBurst, ifname: e.ifname, reason: e.reason, repeat: e.repeat, addresses: e.addresses },
-      tagged(e.instance, `Sending/queueing ${e.family === 4 ? 'gratuitous ARPs' : 'Unsolicited Neighbour Adverts'} on ${e.ifname} for ${e.addresses.join(', ')}`),
+    this.later(() =>
+      log.debug(
+        { event: LOG_EVENT.garpBurst, ifname: e.ifname, reason: e.reason, repeat: e.repeat, addresses: e.addresses },
+        tagged(e.instance, `Sending/queueing ${e.family === 4 ? 'gratuitous ARPs' : 'Unsolicited Neighbour Adverts'} on ${e.ifname} for ${e.addresses.join(', ')}`),
+      ),
     );
     for (let r = 0; r < e.repeat; r++) {
       for (const addr of e.addresses) {
         try {
           if (e.family === 4) await frames.sendGarp(e.ifname, addr);
           else await frames.sendNa(e.ifname, addr);
-          log.debug({ event: LOG_EVENT.garpSent, ifname: e.ifname, address: addr, reason: e.reason }, `Sending ${what} on ${e.ifname} for ${addr}`);
+          this.later(() => log.debug({ event: LOG_EVENT.garpSent, ifname: e.ifname, address: addr, reason: e.reason }, `Sending ${what} on ${e.ifname} for ${addr}`));
         } catch (err) {
-          log.warn({ event: LOG_EVENT.garpError, ifname: e.ifname, address: addr, errno: errnoText(err) }, tagged(e.instance, `failed to send ${what} on ${e.ifname} for ${addr}: ${errText(err)}`));
+          this.later(() => log.warn({ event: LOG_EVENT.garpError, ifname: e.ifname, address: addr, errno: errnoText(err) }, tagged(e.instance, `failed to send ${what} on ${e.ifname} for ${addr}: ${errText(err)}`)));
           return;
         }
       }

@@ -228,9 +228,10 @@ export function hostScriptDiagnostics(config: DaemonConfig | undefined, existing
   let isScript = false;
   let insecure = false;
   const needsDefaultUser = (c: CommandSpec): boolean => c.user === undefined && g.scriptUser === undefined;
-  if (security && db.user('keepalived_script') === undefined) {
+  if (security) {
     const all = [...config.scripts.map((s) => s.command), ...config.instances.flatMap((i) => notifyCommands(i.notify)), ...config.syncGroups.flatMap((s) => notifyCommands(s.notify))];
-    if (all.some(needsDefaultUser)) out.push(configError('script-default-user', 'Unable to set default user keepalived_script for script'));
+    // The user is looked up only when a script needs it (a name not in /etc/passwd costs a `getent` fork).
+    if (all.some(needsDefaultUser) && db.user('keepalived_script') === undefined) out.push(configError('script-default-user', 'Unable to set default user keepalived_script for script'));
   }
   const check = (c: CommandSpec): ReturnType<typeof checkScriptSecure> | undefined => {
     const id = scriptIdentity(c, g.scriptUser, db);

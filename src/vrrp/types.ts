@@ -56,6 +56,12 @@ export interface ReceivedPacket {
    */
   readonly data: Uint8Array;
   readonly hasIpHeader: boolean;
+  /**
+   * How long before it was read the kernel received the packet, µs (raw sockets); undefined when unknown.
+   * The shell steps the core at the receive time, so a BACKUP's down timer counts from the advert's arrival
+   * rather than from when the event loop got to it.
+   */
+  readonly ageMicros?: number;
 }
 
 /**

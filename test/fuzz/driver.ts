@@ -1,5 +1,5 @@
 // `npm run fuzz`: seeded fuzzing of every target (targets.ts) on at most 2 worker threads, bounded in
-// time (--seconds, shared by the targets in turn) and in count (--packets, --configs, or --NAME for any
+// time (--seconds, default 3600, shared by the targets in turn) and in count (--packets, --configs, or --NAME for any
 // target). Prints a summary per target (inputs tried, rate, failures, slowest input, peak heap / RSS)
 // and writes each distinct failure, shrunk, to test/fuzz/regressions/ (replayed by fuzz.test.ts).
 //
@@ -33,7 +33,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { seed: 1, seconds: 600, workers: 2, targets: TARGETS.map((t) => t.name), counts: new Map(), slowMs: 1000, stallSeconds: 30, write: true, json: undefined, replay: undefined, regressions: REGRESSIONS };
+  const a: Args = { seed: 1, seconds: 3600, workers: 2, targets: TARGETS.map((t) => t.name), counts: new Map(), slowMs: 1000, stallSeconds: 30, write: true, json: undefined, replay: undefined, regressions: REGRESSIONS };
   const num = (v: string | undefined, what: string): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${what}: expected a non-negative number, got '${v}'`);
@@ -63,6 +63,8 @@ const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
 interface TargetSummary {
   target: string;
   tried: number;
+  /** The inputs asked for (--NAME or the target's default); `tried` is less when the time bound stopped it. */
+  count: number;
   seconds: number;
   rate: number;
   failures: Failure[];
@@ -148,6 +150,7 @@ async function runTarget(args: Args, name: string, deadline: number): Promise<Ta
   const summary: TargetSummary = {
     target: name,
     tried,
+    count,
     seconds,
     rate: tried / Math.max(seconds, 1e-3),
     failures,
@@ -172,6 +175,7 @@ async function runTarget(args: Args, name: string, deadline: number): Promise<Ta
 function printSummary(args: Args, all: TargetSummary[]): void {
   const out: string[] = [`fuzz summary (seed ${args.seed}, ${args.workers} worker(s), per-input limit ${args.slowMs} ms, gc ${(globalThis as { gc?: unknown }).gc ? 'exposed' : 'NOT exposed: no heap-after-GC check'})`];
   for (const s of all) {
+    if (s.tried < s.count) out.push(`  ${s.target}: STOPPED BY THE TIME BOUND at ${s.tried} of ${s.count} inputs (give more --seconds for the full count)`);
     out.push(`  ${s.target}: ${s.tried} inputs in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)}/s), ${s.failures.length} distinct failure(s)${s.duplicateFailures ? ` + ${s.duplicateFailures} duplicate(s)` : ''}`);
     if (s.slowest) out.push(`    slowest input: ${s.slowest.ms.toFixed(1)} ms (index ${s.slowest.index}) ${s.slowest.describe.slice(0, 160)}`);
     if (s.heapAfterGc) out.push(`    heap after GC (per worker, max): first ${mib(s.heapAfterGc.first)}, peak ${mib(s.heapAfterGc.peak)}, last ${mib(s.heapAfterGc.last)}`);

@@ -12,6 +12,7 @@ import { configSeeds, generateConfig } from './configs.js';
 import { CoreHarness, generatePacket, packetCoreConfig, packetSeeds } from './packets.js';
 import { hmacCoreConfig, HmacHarness, hmacTarget, runHmac, type HmacTally } from './hmac.js';
 import { generateControl, runControl } from './control.js';
+import { generateSettings, keepalivedConfigs, runSettings } from './settings.js';
 import { Rng, inputRng } from './rng.js';
 import { TARGETS, targetByName } from './targets.js';
 import { transpileForChild } from '../support/ts-child.js';
@@ -19,7 +20,7 @@ import { InvariantError, type FuzzTarget } from './target.js';
 
 const SEED = 0x66757a7a; // "fuzz"
 /** Inputs per target in `npm test` (a few seconds each on a busy 2-core machine). */
-const SHORT: Record<string, number> = { packets: 3000, configs: 300, hmac: 1500, control: 500 };
+const SHORT: Record<string, number> = { packets: 3000, configs: 300, hmac: 1500, control: 500, settings: 300 };
 
 describe('fuzz machinery', () => {
   it('derives each input from (seed, target, index) alone', () => {
@@ -103,6 +104,20 @@ describe('fuzz machinery', () => {
     expect(tiny).toBeGreaterThan(10);
   });
 
+  it('the settings-file mix: accepted files, every kind of error, unknown instances', () => {
+    const configs = keepalivedConfigs();
+    expect(configs.some((names) => names.includes('constructor') && names.includes('__proto__'))).toBe(true);
+    let accepted = 0;
+    const codes = new Set<string>();
+    for (let i = 0; i < 600; i++) {
+      const r = runSettings(generateSettings(inputRng(SEED, 'settings', i), configs.length), configs);
+      if (r.accepted) accepted++;
+      for (const c of r.codes) codes.add(c);
+    }
+    expect(accepted).toBeGreaterThan(50);
+    for (const c of ['settings-syntax', 'settings-unknown-key', 'settings-wrong-type', 'settings-out-of-range', 'settings-relative-command', 'settings-unknown-instance']) expect([...codes]).toContain(c);
+  }, 120_000);
+
   it('reports an exception, shrinks it and de-duplicates by signature', () => {
     const t: FuzzTarget<readonly number[]> = {
       name: 'toy',
@@ -133,7 +148,7 @@ describe('fuzz machinery', () => {
 
 describe('fuzz targets (short seeded run)', () => {
   it('covers the issue 14 §2 targets', () => {
-    expect(TARGETS.map((t) => t.name)).toEqual(expect.arrayContaining(['packets', 'configs', 'hmac', 'control']));
+    expect(TARGETS.map((t) => t.name)).toEqual(expect.arrayContaining(['packets', 'configs', 'hmac', 'control', 'settings']));
     expect(configSeeds({ samples: false }).length).toBeGreaterThan(30);
     expect(generateConfig(new Rng(1), configSeeds({ samples: false })).main.length).toBeGreaterThan(0);
   });

@@ -3,9 +3,10 @@ import { configTarget } from './configs.js';
 import { controlTarget } from './control.js';
 import { hmacTarget } from './hmac.js';
 import { packetTarget } from './packets.js';
+import { settingsTarget } from './settings.js';
 import type { FuzzTarget } from './target.js';
 
-export const TARGETS: readonly FuzzTarget<any>[] = [packetTarget, configTarget, hmacTarget, controlTarget];
+export const TARGETS: readonly FuzzTarget<any>[] = [packetTarget, configTarget, hmacTarget, controlTarget, settingsTarget];
 
 export function targetByName(name: string): FuzzTarget<any> {
   const t = TARGETS.find((x) => x.name === name);

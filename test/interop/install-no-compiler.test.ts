@@ -99,7 +99,7 @@ describe.skipIf(!isRoot)('compiler-free install of the packed tarball (issue 12 
 
   it('the tarball holds both prebuilt binaries and the bundle', () => {
     const list = spawnSync('tar', ['tzf', tgz], { encoding: 'utf8' }).stdout.split('\n');
-    for (const f of ['package/prebuilds/linux-x64/havipd.glibc.node', 'package/prebuilds/linux-arm64/havipd.glibc.node', 'package/dist/bundle/havipd.js', 'package/bin/havipd']) {
+    for (const f of ['package/prebuilds/linux-x64/havipd.glibc.node', 'package/prebuilds/linux-arm64/havipd.glibc.node', 'package/dist/bundle/havipd.js', 'package/dist/cli/boot.js', 'package/bin/havipd']) {
       expect(list, f).toContain(f);
     }
     // The packing tree keeps no prebuilds (postpack): they live in the tarball only.

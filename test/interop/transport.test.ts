@@ -60,6 +60,10 @@ describe.skipIf(guard.skip)('interop: raw transport, GARP/NA sender, UDP transpo
     expect(pkts).toHaveLength(2);
     for (const [i, p] of pkts.entries()) {
       expect(p).toMatchObject({ src: lan.ipA, dst: '224.0.0.18', ttl: 255, ifindex, boundIfindex: ifindex, truncated: false });
+      // SCM_TIMESTAMPNS: how long before the read the kernel received it (µs, 0..1 s; the agent reads at once).
+      expect(p.ageMicros).toEqual(expect.any(Number));
+      expect(p.ageMicros as number).toBeGreaterThanOrEqual(0);
+      expect(p.ageMicros as number).toBeLessThan(1_000_000);
       const data = p.data as string;
       expect(data.slice(0, 4)).toBe('45c0'); // version 4, IHL 5, TOS 0xc0
       expect(data.slice(8, 12)).toBe((i + 1).toString(16).padStart(4, '0')); // IP ID 1, 2
@@ -111,6 +115,7 @@ describe.skipIf(guard.skip)('interop: raw transport, GARP/NA sender, UDP transpo
     const pkts = (await done()).filter((e) => e.event === 'packet');
     expect(pkts).toHaveLength(2);
     expect(pkts[0]).toMatchObject({ dst: 'ff02::12', ttl: 255, ifindex });
+    expect(pkts.every((p) => typeof p.ageMicros === 'number' && p.ageMicros >= 0 && p.ageMicros < 1_000_000)).toBe(true);
     expect(pkts[0]!.src as string).toMatch(/^fe80:/); // kernel default: the link-local address
     expect(pkts[1]).toMatchObject({ src: lan.ip6A, dst: lan.ip6B, ttl: 254, ifindex });
     // tcpdump (no --immediate-mode) hands packets over about 1 s late: wait for them (bounded) before stopping.

@@ -62,8 +62,10 @@ describe.skipIf(guard.skip)('VRRP election, preemption and nopreempt (havipd ⇄
         const t0 = Date.now();
         await hi.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
         const took = Date.now() - t0;
-        // It waits one Master_Down_Interval (3 × 0.5 s + skew 0.207 s) ignoring the lower-priority adverts.
-        expect(took).toBeGreaterThan(1_400);
+        // It waits one Master_Down_Interval (3 × 0.5 s + skew 0.207 s) ignoring the lower-priority adverts. Timed by
+        // the test between two log lines it may see late on a busy machine: the bound only has to tell a wait of
+        // 1.7 s from taking over at once.
+        expect(took).toBeGreaterThan(1_000);
         await lo.waitForLog(/\(VI_1\) Entering BACKUP STATE/, { after: lo.countLog(/\(VI_1\) Entering BACKUP STATE \(init\)/), timeoutMs: 5_000 });
         await waitVip(lan.b, lan.ifB, vip, false);
         expect(await vipState()).toEqual({ a: true, b: false });

@@ -37,7 +37,7 @@ export interface EdgeAgent {
 let bundle: ChildBundle | undefined;
 
 export interface AgentOptions {
-  readonly addr?: 'auto' | 'netlink' | 'ip';
+  readonly addr?: 'auto' | 'netlink' | 'native' | 'ip';
   readonly links?: 'auto' | 'netlink' | 'ip' | 'none';
   /** Run as uid/gid 65534 with no groups and no capabilities (setpriv). */
   readonly unprivileged?: boolean;

@@ -1,11 +1,11 @@
 // Child-process entry that serves the real AddressEdge / LinkEdge over JSON lines on stdin/stdout, so
 // interop tests can drive them inside a network namespace (see edge-agent-client.ts).
-// argv: --addr=auto|netlink|ip  --links=auto|netlink|ip|none
+// argv: --addr=auto|netlink|native|ip  --links=auto|netlink|ip|none
 // in:  {"id":1,"op":"add"|"remove"|"list"|"links"|"get"|"backend","args":[…]}
 // out: {"id":1,"ok":true,"value":…} | {"id":1,"ok":false,"error":{name,code,errno,message}} | {"event":LinkEvent} | {"ready":true,…}
 
 import { createInterface } from 'node:readline';
-import { createAddressEdge } from '../../src/edges/addresses.js';
+import { createAddressEdge, nativeRouteRequester } from '../../src/edges/addresses.js';
 import { createLinkEdge, type LinkEdge } from '../../src/edges/links.js';
 
 const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
@@ -15,7 +15,15 @@ const errJson = (e: unknown): unknown => {
   return { name: x.name, code: x.code, errno: x.errno, message: x.message };
 };
 
-const addrs = createAddressEdge({ backend: arg('addr', 'auto') as 'auto' });
+// `native`: the netlink backend with the addon's if_nametoindex and synchronous route requests, as the daemon runs it.
+const addrMode = arg('addr', 'auto');
+const addrs =
+  addrMode === 'native'
+    ? await (async () => {
+        const native = (await import('../../src/native/index.js')).loadNative();
+        return createAddressEdge({ backend: 'netlink', ifIndex: (name) => native.ifIndex(name), route: nativeRouteRequester(native) });
+      })()
+    : createAddressEdge({ backend: addrMode as 'auto' });
 let links: LinkEdge | undefined;
 const linkMode = arg('links', 'auto');
 if (linkMode !== 'none') {

@@ -74,6 +74,7 @@ class RawTransport implements Transport {
         ttl: d.ttl,
         data: new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.byteLength),
         hasIpHeader: this.family === 4,
+        ...(d.ageMicros !== undefined ? { ageMicros: d.ageMicros } : {}),
       });
       if (this.closed) return;
     }

@@ -153,3 +153,60 @@ describe('settings file: instance names keepalived.conf does not have', () => {
     expect(Object.keys(withoutUnknownInstances(s, ['VI_1', 'VI_2']).instances)).toEqual(['VI_1']);
   });
 });
+
+// Found by the settings fuzz target (test/fuzz/settings.ts; cases in test/fuzz/regressions/settings-*.json).
+describe('settings file: fuzz findings', () => {
+  it('instance names that are Object.prototype properties are names like any other', () => {
+    const text = '[instance.__proto__]\nverify = "/bin/proto"\n[instance.constructor]\ntimeout = 2\n';
+    const s = parseSettings(text, F).settings!;
+    // the `__proto__` table is an instance, not the record's prototype
+    expect(Object.keys(s.instances).sort()).toEqual(['__proto__', 'constructor']);
+    expect(settingsFor(s, '__proto__').verify.verify).toEqual(['/bin/proto']);
+    expect(settingsFor(s, 'constructor').verify).toMatchObject({ verify: undefined, timeoutMs: 2000 });
+    // names with no table get the defaults, not Object.prototype's members or another table's parts
+    for (const name of ['toString', 'hasOwnProperty', 'verify', 'healing', 'valueOf']) {
+      expect(settingsFor(s, name), name).toEqual({ verify: { verify: undefined, move: undefined, ...s.verifyDefaults }, healing: s.healing });
+    }
+    expect(settingsFor(DEFAULT_SETTINGS, 'constructor').healing).toEqual(DEFAULT_SETTINGS.healing);
+    expect(Object.keys(withoutUnknownInstances(s, ['__proto__']).instances)).toEqual(['__proto__']);
+    expect(settingsFor(withoutUnknownInstances(s, ['__proto__']), '__proto__').verify.verify).toEqual(['/bin/proto']);
+    expect(checkSettingsInstances(s, text, ['constructor']).map((d) => `${d.pos?.line} ${d.message}`)).toEqual(['1 [instance.__proto__]: keepalived.conf has no vrrp_instance __proto__; ignored']);
+  });
+
+  it('an unknown table only named by a [a.b] header or a dotted key is reported on that line', () => {
+    expect(errs('[ops]\n[knstance.0]\n').map((e) => e.split('\n')[0])).toEqual([expect.stringMatching(new RegExp(`^${F}:2:1: error: unknown key 'knstance' in the top level`))]);
+    expect(errs('verify = { interval = 1 }\n  VI_1.v = ""\n').map((e) => e.split('\n')[0])).toEqual([expect.stringMatching(new RegExp(`^${F}:2:3: error: unknown key 'VI_1' in the top level`))]);
+  });
+
+  it('lines inside multi-line arrays and strings are not headers or keys', () => {
+    // `[1]` inside the array is no [table]: the key after the array is still found at the top level
+    expect(errs('v = [\n[1]]\ncontrol_group = ""\n').map((e) => e.split('\n')[0])).toEqual([
+      expect.stringMatching(new RegExp(`^${F}:1:1: error: unknown key 'v'`)),
+      expect.stringMatching(new RegExp(`^${F}:3:1: error: unknown key 'control_group' in the top level`)),
+    ]);
+    // an escaped quote does not end a multi-line basic string; its `[ops]` line is text
+    expect(errs('[instance.VI_1]\nverify = """/bin/x \\"""\n[ops]\nx = 1\n"""\ntimeuot = 1\n').map((e) => e.split('\n')[0])).toEqual([
+      expect.stringMatching(new RegExp(`^${F}:6:1: error: unknown key 'timeuot' in \\[instance.VI_1\\]`)),
+    ]);
+  });
+});
+
+describe('settings file: long and quoted names (fuzz findings)', () => {
+  it('a quoted instance name with blanks is located at its own table', () => {
+    const text = '[instance.VI_1]\nverify = "/a"\n[ instance . " VI 2 " ]\nverfy = "/b"\n';
+    expect(errs(text).map((e) => e.split('\n')[0])).toEqual([expect.stringMatching(new RegExp(`^${F}:4:1: error: unknown key 'verfy' in \\[instance. VI 2 \\]`))]);
+  });
+
+  it('a 100 KB table name is named clipped in its messages, and its keys are still located', () => {
+    const name = 'x'.repeat(100_000);
+    const text = `[instance.${name}]\n${Array.from({ length: 3000 }, (_, k) => `k${k} = 1`).join('\n')}\n`;
+    const d = parseSettings(text, F).diagnostics;
+    expect(d).toHaveLength(3000);
+    expect(d[2999]!.pos).toEqual({ file: F, line: 3001, col: 1 });
+    expect(d[0]!.message).toBe(`unknown key 'k0' in [instance.${'x'.repeat(60)}…] (known: verify, move, interval, deadline, timeout, move_timeout, reannounce, rerun_notify_master)`);
+    expect(Math.max(...d.map((x) => x.message.length))).toBeLessThan(300);
+    // dotted keys under it (the fuzz case that took 64 s: every line joined the 100 KB name into its lookup key)
+    const dottedText = `[instance.${name}]\n${Array.from({ length: 3000 }, (_, k) => `a.k${k} = 1`).join('\n')}\n`;
+    expect(parseSettings(dottedText, F).diagnostics.map((x) => [x.pos?.line, x.message.slice(0, 16)])).toEqual([[2, "unknown key 'a' "]]);
+  });
+});

@@ -4,6 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { VipConfig } from '../../../src/config-parser/types.js';
 import {
+  createAddressEdge,
+  encodeAddressRequest,
+  errnoName,
   broadcastFor,
   bytesToAddress,
   ipAddrArgs,
@@ -91,6 +94,103 @@ describe('address codecs', () => {
   it('rejects malformed input', () => {
     expect(() => ipv6Bytes('10.0.0.1')).toThrow(RangeError);
     expect(() => bytesToAddress(Buffer.alloc(5))).toThrow(RangeError);
+  });
+});
+
+describe('encodeAddressRequest (rtnetlink, host byte order)', () => {
+  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const u16 = (b: Buffer, at: number): number => (le ? b.readUInt16LE(at) : b.readUInt16BE(at));
+  const u32 = (b: Buffer, at: number): number => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
+  /** The attributes after nlmsghdr (16) and ifaddrmsg (8): type → payload. */
+  const attrs = (b: Buffer): Map<number, Buffer> => {
+    const m = new Map<number, Buffer>();
+    for (let at = 24; at < b.length; at += (u16(b, at) + 3) & ~3) m.set(u16(b, at + 2), b.subarray(at + 4, at + u16(b, at)));
+    return m;
+  };
+
+  it('RTM_NEWADDR for IPv4 with brd +, label and scope: CREATE | EXCL | ACK | REQUEST, IFA_LOCAL = IFA_ADDRESS', () => {
+    const b = encodeAddressRequest('add', vip('10.0.0.100', { prefix: 24, broadcast: '+', scope: 'link', label: 'eth0:1' }), 7, 42);
+    expect(u32(b, 0)).toBe(b.length);
+    expect(u16(b, 4)).toBe(20);
+    expect(u16(b, 6)).toBe(0x1 | 0x4 | 0x200 | 0x400);
+    expect(u32(b, 8)).toBe(42);
+    expect([...b.subarray(16, 20)]).toEqual([2, 24, 0, 253]);
+    expect(u32(b, 20)).toBe(7);
+    const a = attrs(b);
+    expect([...a.get(2)!]).toEqual([10, 0, 0, 100]);
+    expect([...a.get(1)!]).toEqual([10, 0, 0, 100]);
+    expect([...a.get(4)!]).toEqual([10, 0, 0, 255]);
+    expect(a.get(3)!.toString('latin1')).toBe('eth0:1\0');
+    expect(a.has(8)).toBe(false);
+    expect(b.length % 4).toBe(0);
+  });
+
+  it('RTM_NEWADDR for IPv6: IFA_FLAGS (nodad | noprefixroute | home | mngtmpaddr) with the low byte in ifa_flags, IFA_CACHEINFO for preferred_lft', () => {
+    const b = encodeAddressRequest('add', vip('fd00::100', { prefix: 64, noprefixroute: true, home: true, mngtmpaddr: true, preferredLft: '0' }), 3, 1);
+    expect([...b.subarray(16, 20)]).toEqual([10, 64, 0x02 | 0x10, 0]);
+    const a = attrs(b);
+    expect(a.get(2)!.toString('hex')).toBe('fd000000000000000000000000000100');
+    expect(u32(a.get(8)!, 0)).toBe(0x02 | 0x10 | 0x100 | 0x200);
+    const ci = a.get(6)!;
+    expect([u32(ci, 0), u32(ci, 4), u32(ci, 8), u32(ci, 12)]).toEqual([0, 0xffffffff, 0, 0]);
+    expect(a.has(3)).toBe(false); // no IFA_LABEL for IPv6
+  });
+
+  it('RTM_DELADDR names only the address (local + peer), no CREATE / EXCL', () => {
+    const b = encodeAddressRequest('del', vip('10.0.0.1', { prefix: 32, peer: '10.0.0.2', label: 'x', broadcast: '+' }), 9, 5);
+    expect(u16(b, 4)).toBe(21);
+    expect(u16(b, 6)).toBe(0x1 | 0x4);
+    const a = attrs(b);
+    expect([...a.keys()].sort()).toEqual([1, 2]);
+    expect([...a.get(1)!]).toEqual([10, 0, 0, 2]);
+  });
+
+  it('prepare: add and remove then send the requests built ahead (fresh sequence numbers); a new ifindex re-encodes; kernel errnos keep their meaning', async () => {
+    const sent: Buffer[] = [];
+    let answer = 0;
+    let index = 4;
+    const edge = createAddressEdge({
+      backend: 'netlink',
+      ifIndex: () => index,
+      route: {
+        request: (bytes) => {
+          sent.push(Buffer.from(bytes));
+          return answer;
+        },
+        close: () => undefined,
+      },
+    });
+    try {
+      const v = vip('10.0.0.100', { prefix: 24 });
+      await edge.prepare!(v, 'eth0');
+      expect(sent).toHaveLength(0);
+      await edge.add(v, 'eth0');
+      await edge.remove(v, 'eth0');
+      expect(sent.map((b) => u16(b, 4))).toEqual([20, 21]);
+      expect(sent[0]!.equals(encodeAddressRequest('add', v, 4, u32(sent[0]!, 8)))).toBe(true);
+      expect(sent[1]!.equals(encodeAddressRequest('del', v, 4, u32(sent[1]!, 8)))).toBe(true);
+      expect(u32(sent[1]!, 8)).toBe(u32(sent[0]!, 8) + 1);
+      // The interface was recreated: the prepared request names the old index, so it is encoded afresh.
+      index = 9;
+      await edge.add(v, 'eth0');
+      expect(u32(sent[2]!, 20)).toBe(9);
+      // EEXIST on add and EADDRNOTAVAIL on remove are successes; EPERM is HAVIPD_ADDRESS with its errno.
+      answer = 17;
+      await expect(edge.add(v, 'eth0')).resolves.toBeUndefined();
+      answer = 99;
+      await expect(edge.remove(v, 'eth0')).resolves.toBeUndefined();
+      answer = 1;
+      await expect(edge.add(v, 'eth0')).rejects.toMatchObject({ code: 'HAVIPD_ADDRESS', errno: 'EPERM' });
+    } finally {
+      edge.close();
+    }
+  });
+
+  it('errnoName maps kernel errnos to names, unknown numbers to E<n>', () => {
+    expect(errnoName(17)).toBe('EEXIST');
+    expect(errnoName(99)).toBe('EADDRNOTAVAIL');
+    expect(errnoName(1)).toBe('EPERM');
+    expect(errnoName(9999)).toBe('E9999');
   });
 });
 

@@ -186,4 +186,25 @@ describe('Daemon: the sockets are drained before a timer is acted on', () => {
     expect(w.logs.filter((l) => /^A thread timer expired \d\.\d{6} seconds ago$/.test(l)).length).toBe(1);
     await w.daemon.stop();
   });
+
+  it("havipd: the down timer counts from the kernel's receive time: an advert read 300 ms after it arrived re-arms it from its arrival", async () => {
+    for (const age of [300_000, undefined]) {
+      const w = world(true);
+      await hearMaster(w);
+      // The master's last advert: the kernel received it 300 ms before the event loop read it.
+      w.clock.advanceBy(micros(300_000));
+      await vi.advanceTimersByTimeAsync(300);
+      w.receive({ ...masterAdvert(), ...(age !== undefined ? { ageMicros: age } : {}) });
+      await w.daemon.idle();
+      // 40 ms before Master_Down_Interval after the arrival: BACKUP either way.
+      await run(w, Math.floor(MDI100 / 1000) - 300 - 40);
+      await w.daemon.idle();
+      expect(state(w), `age ${age}`).toBe('BACKUP');
+      // 40 ms after it: MASTER when the age was known; a read-time down timer still has 300 ms to run.
+      await run(w, 80);
+      await w.daemon.idle();
+      expect(state(w), `age ${age}`).toBe(age !== undefined ? 'MASTER' : 'BACKUP');
+      await w.daemon.stop();
+    }
+  });
 });

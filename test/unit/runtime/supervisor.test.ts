@@ -79,6 +79,8 @@ interface World {
   /** The options of every advert sent (source, destination). */
   readonly sent: SendOptions[];
   readonly logs: string[];
+  /** For each log line: how many edge operations had been performed when it was written. */
+  readonly logAt: Array<{ msg: string; ops: number }>;
   failOpen: Set<string>;
   daemon: Supervisor;
 }
@@ -95,6 +97,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
   const closed: TransportOpenOptions[] = [];
   const sent: SendOptions[] = [];
   const logs: string[] = [];
+  const logAt: Array<{ msg: string; ops: number }> = [];
   const w: Partial<World> & { failOpen: Set<string> } = { failOpen: new Set(o.failOpen ?? []) };
   const openTransport: OpenTransport = async (opts) => {
     if (w.failOpen.has(opts.ifname)) throw new HavipdError('HAVIPD_SOCKET', `socket on ${opts.ifname}: ENODEV`, { errno: 'ENODEV' });
@@ -125,7 +128,12 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
   };
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n')) if (line) logs.push((JSON.parse(line) as { msg: string }).msg);
+      for (const line of chunk.toString().split('\n')) {
+        if (!line) continue;
+        const msg = (JSON.parse(line) as { msg: string }).msg;
+        logs.push(msg);
+        logAt.push({ msg, ops: ops.length });
+      }
       cb();
     },
   });
@@ -144,7 +152,7 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
     },
     { detail: true, ...(o.observer ? { observer: o.observer } : {}) },
   );
-  return Object.assign(w, { clock, ops, links, addresses, routes, opened, closed, sent, logs, daemon }) as World;
+  return Object.assign(w, { clock, ops, links, addresses, routes, opened, closed, sent, logs, logAt, daemon }) as World;
 }
 
 /** Moves the fake clock and the fake timers together, in 10 ms steps, then lets the effect chain drain. */
@@ -176,6 +184,24 @@ describe('Supervisor with fake edges', () => {
     expect(w.ops.slice(1, 4)).toEqual(['advert:150', 'add:10.0.0.100', 'garp:10.0.0.100']);
     expect(w.ops.filter((x) => x.startsWith('garp')).length).toBe(5);
     expect(w.addresses.addressesOf('eth0')).toContain('10.0.0.100/32');
+    await w.daemon.stop();
+  });
+
+  it('issue 12 §4: the log lines of a takeover are written after its advert, VIPs and GARP burst, in their order', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150 })]));
+    await w.daemon.start();
+    await run(w, 3_600);
+    expect(state(w)).toBe('MASTER');
+    const lastGarp = w.ops.lastIndexOf('garp:10.0.0.100');
+    expect(w.ops.slice(1, lastGarp + 1)).toEqual(['advert:150', 'add:10.0.0.100', ...Array<string>(5).fill('garp:10.0.0.100')]);
+    const lines = w.logAt.filter((l) => /Entering MASTER STATE|Assigned address|Sending gratuitous ARP on/.test(l.msg));
+    expect(lines.map((l) => l.msg.replace(/ on eth0.*| 10\.0\.0\.100.*/, ''))).toEqual([
+      '(VI_1) Entering MASTER STATE',
+      '(VI_1) Assigned address',
+      ...Array<string>(5).fill('Sending gratuitous ARP'),
+    ]);
+    // Every one of them was written once the whole burst had gone out.
+    for (const l of lines) expect(l.ops, l.msg).toBeGreaterThan(lastGarp);
     await w.daemon.stop();
   });
 
