@@ -79,6 +79,18 @@ export function refusesToStart(d: Diagnostic): boolean {
   return d.kaClass === 'MISSING_PARAMETER' || d.kaClass === 'FATAL' || d.kaClass === 'BAD_IF' || EXPANSION_LIMITS.has(d.code);
 }
 
+/**
+ * Diagnostics that make a SIGHUP reload keep the running configuration: those that refuse a start, and an
+ * interface the host does not have (without `dynamic_interfaces`). havipd: keepalived 2.2.7 exits on such a
+ * reload ("Non-existent interface specified in configuration", then "exited with permanent error CONFIG.
+ * Terminating"), leaving a MASTER's VIPs on the interface with no daemon; applying it would put the instance
+ * in FAULT and drop its VIPs. A typo in `interface` must not take a working MASTER down (issue 14, the chaos
+ * soak's broken-config fault).
+ */
+export function refusesReload(d: Diagnostic): boolean {
+  return refusesToStart(d) || (d.severity === 'error' && d.code === 'unknown-interface');
+}
+
 export interface LoadedConfig {
   readonly config: DaemonConfig | undefined;
   readonly diagnostics: readonly Diagnostic[];
@@ -333,7 +345,7 @@ export async function runService(opts: ServiceOptions, io: { stderr: (s: string)
       }
       const next = loadConfig(opts);
       logDiagnostics(log, next.diagnostics, opts.file);
-      const refusal2 = next.diagnostics.find(refusesToStart);
+      const refusal2 = next.diagnostics.find(refusesReload);
       if (next.missingFile || !next.config || refusal2) {
         log.error({ event: LOG_EVENT.reloadRefused }, `new configuration has errors, keeping the running one${refusal2 ? `: ${formatDiagnostic(refusal2, opts.file)}` : ''}`);
         return { result: 'refused', message: 'the configuration has errors; nothing was changed', diagnostics: next.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, opts.file)) };

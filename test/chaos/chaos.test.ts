@@ -86,3 +86,188 @@ describe('chaos invariants', () => {
     expect(v.failures.some((f) => /converged 10\.\d\d s after the last fault was cleared/.test(f))).toBe(true);
   });
 });
+
+describe('chaos invariants: three nodes, quiet faults, notify FIFO, client, attribution', () => {
+  const three = (adverts: Advert[], over: Partial<CheckInput> = {}): CheckInput =>
+    base(adverts, {
+      nodes: [{ name: 'a', ip: '10.0.0.1', kind: 'havipd' }, { name: 'b', ip: '10.0.0.2', kind: 'havipd' }, { name: 'c', ip: '10.0.0.3', kind: 'keepalived' }],
+      rssMiB: [[60, 60, 60, 60], [60, 60, 60, 60], []],
+      ...over,
+    });
+
+  it('a steady master that is not the highest priority (as reloads left them) fails; the right one passes', () => {
+    const prios = [{ t: 0, prios: [150, 120, 100] }, { t: 20, prios: [80, 120, 100] }];
+    const stays = checkSoak(three(ads('10.0.0.1', 0, 60.2), { priorities: prios, expectedMaster: 1, vipHolders: [1] }), bounds);
+    expect(stays.failures.some((f) => /a MASTER in steady state for more than 2\.30 s at \+22\.3\d s while b has the highest priority/.test(f))).toBe(true);
+    expect(stays.figures.wrongMasterS).toBeGreaterThan(30);
+    const moves = checkSoak(three([...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 20, 60.2, 0.5, 120)], { priorities: prios, expectedMaster: 1, vipHolders: [1], windows: [{ start: 19.9, end: 20, kind: 'reload', node: 0, label: '#0 reload a' }] }), bounds);
+    expect(moves.failures).toEqual([]);
+  });
+
+  it('a quiet fault (SIGHUP burst, broken config) must not move the master; a priority reload may', () => {
+    const w = (kind: 'hupburst' | 'reload') => [{ start: 20, end: 22, kind, node: 0, label: `#0 ${kind} a` }];
+    const moved = [...ads('10.0.0.1', 0, 21), ...ads('10.0.0.2', 21, 60.2, 0.5, 120)];
+    expect(checkSoak(three(moved, { windows: w('hupburst'), expectedMaster: 1, vipHolders: [1] }), bounds).failures.some((f) => /#0 hupburst a: the masters changed from \[a\] to \[/.test(f))).toBe(true);
+    expect(checkSoak(three(moved, { windows: w('reload'), expectedMaster: 1, vipHolders: [1] }), bounds).failures).toEqual([]);
+    expect(checkSoak(three(ads('10.0.0.1', 0, 60.2), { windows: w('hupburst') }), bounds).failures).toEqual([]);
+  });
+
+  it('the notify FIFO must say MASTER while the adverts are on the wire, and not otherwise', () => {
+    const wire = [...ads('10.0.0.1', 0, 30), ...ads('10.0.0.2', 30.4, 60.2, 0.5, 120)];
+    const lives = [{ start: -5 }];
+    const good = [
+      { lines: [{ t: -1, state: 'MASTER' as const }, { t: 30.5, state: 'BACKUP' as const }], lives },
+      { lines: [{ t: -1, state: 'BACKUP' as const }, { t: 30.4, state: 'MASTER' as const }], lives },
+      { lines: [{ t: -1, state: 'BACKUP' as const }], lives },
+    ];
+    const ok = checkSoak(three(wire, { notify: good, expectedMaster: 1, vipHolders: [1], windows: [{ start: 29.5, end: 30, kind: 'reload', node: 0, label: '#0 reload a' }] }), bounds);
+    expect(ok.failures).toEqual([]);
+    expect(ok.figures.notify.map((n) => [n.node, n.masterLines, n.wireRuns])).toEqual([['a', 0, 0], ['b', 1, 1], ['c', 0, 0]]);
+    // b never wrote MASTER; a wrote BACKUP 10 s late
+    const bad = [{ lines: [{ t: -1, state: 'MASTER' as const }, { t: 40, state: 'BACKUP' as const }], lives }, { lines: [{ t: -1, state: 'BACKUP' as const }], lives }, good[2]!];
+    const v = checkSoak(three(wire, { notify: bad, expectedMaster: 1, vipHolders: [1], windows: [{ start: 29.5, end: 30, kind: 'reload', node: 0, label: '#0 reload a' }] }), bounds);
+    expect(v.failures.some((f) => /^a: notify FIFO says MASTER but no advert of it as MASTER is on the wire for more than 2\.00 s from \+30\.3/.test(f))).toBe(true);
+    expect(v.failures.some((f) => /^b: notify FIFO says BACKUP but its adverts are on the wire as MASTER/.test(f))).toBe(true);
+  });
+
+  it('the FIFO of a killed process does not count; its restart starts with no state', () => {
+    const wire = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.9, 60.2, 0.5, 120)];
+    const notify = [
+      { lines: [{ t: -1, state: 'MASTER' as const }, { t: 26, state: 'BACKUP' as const }], lives: [{ start: -5, end: 20 }, { start: 25 }] },
+      { lines: [{ t: -1, state: 'BACKUP' as const }, { t: 21.9, state: 'MASTER' as const }], lives: [{ start: -5 }] },
+      { lines: [], lives: [{ start: -5 }] },
+    ];
+    const v = checkSoak(three(wire, { notify, expectedMaster: 1, vipHolders: [1], windows: [{ start: 20, end: 25, kind: 'kill', node: 0, label: '#0 kill a' }], priorities: [{ t: 0, prios: [110, 120, 100] }] }), bounds);
+    expect(v.failures.filter((f) => /notify/.test(f))).toEqual([]);
+  });
+
+  /** Client replies every 20 ms from `node` over [from, to). */
+  const replies = (node: string, from: number, to: number): { t: number; node: string }[] => {
+    const out: { t: number; node: string }[] = [];
+    for (let t = from; t < to - 1e-9; t += 0.02) out.push({ t, node });
+    return out;
+  };
+
+  it('client: a takeover gap within the bound passes; a longer one in a lone fault fails, a keepalived loser is keepalived’s', () => {
+    const wire = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.9, 60.2, 0.5, 120)];
+    const kill = [{ start: 20, end: 25, kind: 'kill' as const, node: 0, label: '#0 kill a' }];
+    const fast = checkSoak(three(wire, { windows: kill, expectedMaster: 1, vipHolders: [1], client: [...replies('a', 0, 20), ...replies('b', 22, 60.2)] }), bounds);
+    expect(fast.failures).toEqual([]);
+    expect(fast.figures.client!.perFault[0]).toMatchObject({ isolated: true, answers: 'a → b@+2000' });
+    expect(fast.figures.client!.perFault[0]!.gapS).toBeCloseTo(2.02, 1);
+    const slow = checkSoak(three(wire, { windows: kill, expectedMaster: 1, vipHolders: [1], client: [...replies('a', 0, 20), ...replies('b', 27, 60.2)] }), bounds);
+    expect(slow.failures.some((f) => /client: no reply from the VIP for 7\.0\d s during #0 kill a .*next b/.test(f))).toBe(true);
+    // a partition healed: the lower node (keepalived) answered last, then stepped down silently
+    const part = [{ start: 20, end: 25, kind: 'partition' as const, node: 2, label: '#0 partition c' }];
+    const stale = checkSoak(three(ads('10.0.0.1', 0, 60.2), { windows: part, client: [...replies('a', 0, 22), ...replies('c', 22, 25), ...replies('a', 32, 60.2)] }), bounds);
+    expect(stale.failures).toEqual([]);
+    expect(stale.keepalivedFailures.some((f) => /^keepalived: client: no reply from the VIP for 7\.0\d s during #0 partition c/.test(f))).toBe(true);
+    expect(stale.ok).toBe(true);
+  });
+
+  it('client: a long gap in steady state fails', () => {
+    const v = checkSoak(three(ads('10.0.0.1', 0, 60.2), { client: [...replies('a', 0, 30), ...replies('a', 36, 60.2)] }), bounds);
+    expect(v.failures.some((f) => /client: no reply from the VIP for 6\.0\d s in steady state from \+29\.9/.test(f))).toBe(true);
+  });
+
+  it('an all-keepalived fleet: every broken invariant is keepalived’s, the run is not failed by it', () => {
+    const nodes = [{ name: 'a', ip: '10.0.0.1', kind: 'keepalived' as const }, { name: 'b', ip: '10.0.0.2', kind: 'keepalived' as const }];
+    const v = checkSoak(base([...ads('10.0.0.1', 0, 60.2), ...ads('10.0.0.2', 10, 15, 0.5, 90)], { nodes, rssMiB: [[], []] }), bounds);
+    expect(v.ok).toBe(true);
+    expect(v.failures).toEqual([]);
+    expect(v.keepalivedFailures[0]).toMatch(/^two masters \(a, b\)/);
+  });
+});
+
+describe('chaos schedule: the new kinds', () => {
+  it('a SIGHUP burst has 4-10 signals, a track flap a period, a broken config a duration', () => {
+    const s = makeSchedule({ ...opts, nodes: ['havipd', 'havipd', 'keepalived'], priorities: [[150, 80], [120, 140], [100, 110]] });
+    const hb = s.filter((f) => f.kind === 'hupburst');
+    expect(hb.length).toBeGreaterThan(0);
+    expect(hb.every((f) => f.count! >= 4 && f.count! <= 10)).toBe(true);
+    expect(s.filter((f) => f.kind === 'trackflap').every((f) => f.periodMs! >= 700 && f.periodMs! <= 2_000)).toBe(true);
+    expect(s.filter((f) => f.kind === 'badconf').every((f) => f.durationMs >= 2_000)).toBe(true);
+    expect(new Set(s.map((f) => f.node))).toEqual(new Set([0, 1, 2]));
+  });
+});
+
+describe('chaos invariants: advert period races', () => {
+  it('a master that steps down for an advert that reached it just before its own is not a late sole master', () => {
+    // b (lower) sends at 20.0; a's advert at 19.98 reaches b after it sent; b steps down and retakes 1.77 s later
+    const adverts = [...ads('10.0.0.1', 0, 19.99), ...ads('10.0.0.2', 18, 20.01, 0.5, 120), ...ads('10.0.0.2', 21.77, 30, 0.5, 120), ...ads('10.0.0.1', 30.5, 60.2)];
+    const w = [{ start: 17, end: 32, kind: 'loss' as const, node: 0, direction: 'out' as const, label: '#0 loss a out' }];
+    expect(checkSoak(base(adverts.map((a) => (a.src === '10.0.0.1' && Math.abs(a.t - 19.5) < 1e-6 ? { ...a, t: 19.98 } : a)), { windows: w }), bounds).failures).toEqual([]);
+    // without the other master's advert just before, the same gap is a late advert
+    const alone = [...ads('10.0.0.2', 0, 20.01, 0.5, 120), ...ads('10.0.0.2', 21.77, 60.2, 0.5, 120)];
+    expect(checkSoak(base(alone, { expectedMaster: 1, vipHolders: [1] }), bounds).failures.some((f) => /b: advert gap 1\.770 s as sole master/.test(f))).toBe(true);
+  });
+});
+
+describe('chaos invariants: nopreempt', () => {
+  it('the master stays put: a lower priority after a reload keeps it, and any one master will do at the end', () => {
+    const reload = [{ start: 20, end: 20, kind: 'reload' as const, node: 0, label: '#0 reload a priority 80' }];
+    const prios = [{ t: 0, prios: [150, 120] }, { t: 20, prios: [80, 120] }];
+    const stays = checkSoak(base(ads('10.0.0.1', 0, 60.2), { windows: reload, priorities: prios, nopreempt: true, expectedMaster: 1 }), bounds);
+    expect(stays.failures).toEqual([]);
+    // the same without nopreempt is a wrong master
+    expect(checkSoak(base(ads('10.0.0.1', 0, 60.2), { windows: reload, priorities: prios, expectedMaster: 1, vipHolders: [1] }), bounds).ok).toBe(false);
+  });
+
+  it('a master that moves in steady state, or after a reload, fails', () => {
+    const moved = [...ads('10.0.0.1', 0, 30), ...ads('10.0.0.2', 30, 60.2, 0.5, 120)];
+    const v = checkSoak(base(moved, { nopreempt: true, expectedMaster: 1, vipHolders: [1] }), bounds);
+    expect(v.failures).toEqual(['nopreempt: the master moved from a to b in steady state at +32.65 s, before any fault']);
+    const reload = [{ start: 28, end: 28, kind: 'reload' as const, node: 0, label: '#0 reload a priority 80' }];
+    const r = checkSoak(base(moved, { nopreempt: true, windows: reload, expectedMaster: 1, vipHolders: [1] }), bounds);
+    expect(r.failures.some((f) => /^#0 reload a priority 80: the masters changed from \[a\] to \[/.test(f))).toBe(true);
+  });
+});
+
+describe('chaos schedule: one seed, every fleet', () => {
+  it('the same times, durations and kinds for three havipd, the mixed fleet and three keepalived (a flood becomes a hog)', () => {
+    const mk = (nodes: readonly ('havipd' | 'keepalived')[]) => makeSchedule({ ...opts, nodes, priorities: [[150, 80], [120, 140], [100, 110]] });
+    const h = mk(['havipd', 'havipd', 'havipd']);
+    const m = mk(['havipd', 'havipd', 'keepalived']);
+    const k = mk(['keepalived', 'keepalived', 'keepalived']);
+    const shape = (s: typeof h) => s.map((f) => [f.at, f.durationMs, f.kind === 'flood' ? 'hog' : f.kind]);
+    expect(shape(m)).toEqual(shape(h));
+    expect(shape(k)).toEqual(shape(h));
+    expect(h.some((f) => f.kind === 'flood')).toBe(true);
+    expect(k.some((f) => f.kind === 'flood')).toBe(false);
+    expect(m.filter((f) => f.kind === 'flood').every((f) => f.node !== 2)).toBe(true);
+    // only floods aimed at the keepalived node move
+    h.forEach((f, i) => {
+      if (!(f.kind === 'flood' && f.node === 2)) expect(m[i]!.node).toBe(f.node);
+    });
+  });
+});
+
+describe('chaos invariants: advert gaps the client saw too', () => {
+  it('a sole master advert gap during which the client got no reply says so (still a failure)', () => {
+    const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 21.5, 60.2)];
+    const replies: { t: number; node: string }[] = [];
+    for (let t = 0; t < 60; t += 0.02) if (t < 19.6 || t > 21.4) replies.push({ t, node: 'a' });
+    const v = checkSoak(base(adverts, { client: replies }), bounds);
+    expect(v.failures).toEqual(['a: advert gap 2.000 s as sole master at +19.50 s (interval 0.5 s + 0.75 s), before any fault; the client got no reply from the VIP for 1.82 s of it either (the kernel did not answer: the host\'s network path stalled, not only the daemon)']);
+    const served: { t: number; node: string }[] = [];
+    for (let t = 0; t < 60; t += 0.02) served.push({ t, node: 'a' });
+    const quiet = checkSoak(base(adverts, { client: served }), bounds);
+    expect(quiet.failures.some((f) => /^a: advert gap 2\.000 s/.test(f) && !/client got no reply/.test(f))).toBe(true);
+  });
+});
+
+describe('chaos invariants: dead daemons', () => {
+  it('the highest priority whose daemon is not running is not the expected master (its exit fails on its own)', () => {
+    const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.8, 60.2, 0.5, 120)];
+    const lives = (end?: number) => [{ start: -5, ...(end !== undefined ? { end } : {}) }];
+    const notify = [
+      { lines: [{ t: -1, state: 'MASTER' as const }], lives: lives(20) },
+      { lines: [{ t: -1, state: 'BACKUP' as const }, { t: 21.8, state: 'MASTER' as const }], lives: lives() },
+    ];
+    const v = checkSoak(base(adverts, { notify, priorities: [{ t: 0, prios: [150, 120] }], expectedMaster: 1, vipHolders: [1], unexpectedExits: [{ node: 0, text: 'a exited 2' }] }), bounds);
+    expect(v.failures).toEqual(['unexpected exit: a exited 2']);
+    // while it runs, the same master is the wrong one
+    const w = checkSoak(base(adverts, { priorities: [{ t: 0, prios: [150, 120] }], expectedMaster: 1, vipHolders: [1] }), bounds);
+    expect(w.failures.some((f) => /b MASTER in steady state for more than 2\.30 s/.test(f))).toBe(true);
+  });
+});

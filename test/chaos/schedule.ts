@@ -3,8 +3,14 @@
 // while the previous one is still on); the others start after a settle period.
 import { Rng } from '../fuzz/rng.js';
 
-export type FaultKind = 'kill' | 'freeze' | 'flap' | 'loss' | 'partition' | 'track' | 'reload' | 'hog' | 'flood';
-export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'freeze', 'flap', 'loss', 'partition', 'track', 'reload', 'hog', 'flood'];
+export type FaultKind = 'kill' | 'freeze' | 'flap' | 'loss' | 'partition' | 'track' | 'reload' | 'hog' | 'flood' | 'hupburst' | 'badconf' | 'trackflap';
+export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'freeze', 'flap', 'loss', 'partition', 'track', 'reload', 'hog', 'flood', 'hupburst', 'badconf', 'trackflap'];
+/**
+ * Faults after which nothing may change: a burst of SIGHUPs with the same file, and a reload of a broken
+ * file (refused: the daemon keeps the running configuration) then of the fixed one. The masters before
+ * such a fault must still be the masters during it and its settle time (when no other fault overlaps).
+ */
+export const QUIET_KINDS: ReadonlySet<FaultKind> = new Set(['hupburst', 'badconf']);
 
 export interface Fault {
   /** Index in the schedule. */
@@ -22,6 +28,10 @@ export interface Fault {
   readonly direction?: 'in' | 'out' | 'both';
   /** reload: the node's new priority. */
   readonly priority?: number;
+  /** hupburst: how many SIGHUPs, spread evenly over the duration. */
+  readonly count?: number;
+  /** trackflap: the track script's result flips every `periodMs`. */
+  readonly periodMs?: number;
 }
 
 export interface ScheduleOptions {
@@ -47,6 +57,9 @@ const DURATION: Record<FaultKind, readonly [number, number]> = {
   reload: [0, 0],
   hog: [3_000, 8_000],
   flood: [2_000, 5_000],
+  hupburst: [1_000, 3_000],
+  badconf: [2_000, 6_000],
+  trackflap: [4_000, 9_000],
 };
 
 export function makeSchedule(o: ScheduleOptions): Fault[] {
@@ -58,12 +71,15 @@ export function makeSchedule(o: ScheduleOptions): Fault[] {
   for (let n = 0; n < o.events; n++) {
     let kind = rng.pick(kinds);
     let node = rng.int(o.nodes.length);
-    if (kind === 'flood') {
-      const h = o.nodes.map((k, i) => [k, i] as const).filter(([k]) => k === 'havipd');
-      if (h.length === 0) kind = 'hog';
-      else node = rng.pick(h)[1];
-    }
+    // The same draws whatever the fleet, so one seed gives every fleet the same faults at the same times: a
+    // flood aimed at a keepalived node (no control socket) goes to a havipd node, or, in an all-keepalived
+    // fleet, becomes a CPU hog of the same length on the node drawn.
     const [lo, hi] = DURATION[kind];
+    if (kind === 'flood' && o.nodes[node] !== 'havipd') {
+      const h = o.nodes.flatMap((k, i) => (k === 'havipd' ? [i] : []));
+      if (h.length === 0) kind = 'hog';
+      else node = h[node % h.length]!;
+    }
     const durationMs = rng.range(lo, hi);
     // overlap the previous fault now and then; otherwise let the pair settle first
     if (n > 0) at = rng.chance(0.3) && prevEnd > at ? at + rng.range(200, Math.max(300, prevEnd - at)) : prevEnd + o.settleMs + rng.range(1_000, 4_000);
@@ -71,6 +87,8 @@ export function makeSchedule(o: ScheduleOptions): Fault[] {
       n, at, kind, node, durationMs,
       ...(kind === 'loss' ? { lossPct: rng.pick([30, 30, 50, 70]), direction: rng.pick(['in', 'out', 'both'] as const) } : {}),
       ...(kind === 'reload' ? { priority: rng.pick(o.priorities[node]!) } : {}),
+      ...(kind === 'hupburst' ? { count: rng.range(4, 10) } : {}),
+      ...(kind === 'trackflap' ? { periodMs: rng.range(700, 2_000) } : {}),
     };
     out.push(f);
     prevEnd = Math.max(prevEnd, at + durationMs);
@@ -80,6 +98,7 @@ export function makeSchedule(o: ScheduleOptions): Fault[] {
 
 /** One line per fault, for the report. */
 export function describeFault(f: Fault, names: readonly string[]): string {
-  const extra = f.kind === 'loss' ? ` ${f.lossPct}% ${f.direction}` : f.kind === 'reload' ? ` priority ${f.priority}` : '';
+  const extra =
+    f.kind === 'loss' ? ` ${f.lossPct}% ${f.direction}` : f.kind === 'reload' ? ` priority ${f.priority}` : f.kind === 'hupburst' ? ` ×${f.count}` : f.kind === 'trackflap' ? ` every ${(f.periodMs! / 1000).toFixed(1)} s` : '';
   return `#${f.n} +${(f.at / 1000).toFixed(1)} s ${f.kind} ${names[f.node]}${extra}${f.durationMs > 0 ? ` for ${(f.durationMs / 1000).toFixed(1)} s` : ''}`;
 }

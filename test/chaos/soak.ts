@@ -1,25 +1,49 @@
-// The chaos soak (issue 14 §1): two VRRP nodes (havipd/havipd or havipd/keepalived 2.2.7) on a bridge in
-// network namespaces, one VIP, and a seeded schedule of faults (schedule.ts): SIGKILL + restart, SIGSTOP /
-// SIGCONT, link down/up, VRRP loss with nftables `numgen random` (this kernel has no netem), partitions
-// (protocol 112 dropped both ways), a track script failing, SIGHUP reloads with a changed priority, a busy
-// loop pinned with taskset to the CPU the daemon is pinned to, and control-socket floods. The bridge is
-// captured all the time; RSS sampled every second; unexpected exits recorded. After the last fault every
-// fault is undone and the pair must converge; invariants.ts gives the verdict. Every loop is bounded in
+// The chaos soak (issue 14 §1): a fleet of three VRRP nodes (three havipd; two havipd + keepalived 2.2.7;
+// three keepalived 2.2.7, the reference under the same schedule; or the older two-node pairs) on a bridge
+// in network namespaces, one VIP, a client namespace pinging the VIP every 20 ms, and a seeded schedule of
+// faults (schedule.ts): SIGKILL + restart, SIGSTOP / SIGCONT, link down/up, VRRP loss with nftables
+// `numgen random` (this kernel has no netem), partitions (protocol 112 dropped both ways), a track script
+// failing or flapping, SIGHUP reloads with a changed priority, bursts of SIGHUPs, a broken configuration
+// reloaded then fixed, a busy loop pinned with taskset to the CPU the daemon is pinned to, and
+// control-socket floods. The bridge is captured all the time; every node writes a notify FIFO (read with a
+// time stamp per line); RSS sampled every second; unexpected exits recorded. After the last fault every
+// fault is undone and the fleet must converge; invariants.ts gives the verdict. Every loop is bounded in
 // count and time; every namespace, process and file is cleaned up (by pid / by name) in `finally`.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// Not covered: clock steps. CLOCK_REALTIME cannot be stepped inside a Linux time namespace (only MONOTONIC
+// and BOOTTIME have per-namespace offsets, fixed before the first process enters), stepping the host clock
+// is not allowed here, and havipd's timers run on CLOCK_MONOTONIC, which no wall-clock step moves.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { startCapture, type Capture } from '../support/capture.js';
-import { createNetns, destroyAll, run, scratchDir, sleep, waitFor, type Netns, type Spawned } from '../support/netns.js';
+import { parsePingLine } from '../../bench/lib/client-outage.mjs';
+import { createNetns, destroyAll, run, scratchDir, sleep, spawnGroup, waitFor, type Netns, type Spawned } from '../support/netns.js';
 import { startNode, vrrpConfig, type VrrpNode } from '../support/scenario.js';
-import { checkSoak, defaultBounds, type Advert, type FaultWindow, type SoakNode, type Verdict } from './invariants.js';
+import { checkSoak, clientRuns, defaultBounds, type Advert, type FaultWindow, type NotifyTrace, type SoakNode, type Verdict } from './invariants.js';
 import { describeFault, makeSchedule, type Fault } from './schedule.js';
+
+/** The fleets: three nodes (havipd, mixed = two havipd + keepalived, keepalived = the reference), or the older pairs. */
+export type Fleet = 'havipd' | 'mixed' | 'keepalived' | 'pair-havipd' | 'pair-mixed';
+export const FLEETS: Readonly<Record<Fleet, readonly ('havipd' | 'keepalived')[]>> = {
+  havipd: ['havipd', 'havipd', 'havipd'],
+  mixed: ['havipd', 'havipd', 'keepalived'],
+  keepalived: ['keepalived', 'keepalived', 'keepalived'],
+  'pair-havipd': ['havipd', 'havipd'],
+  'pair-mixed': ['havipd', 'keepalived'],
+};
+/** The namespace prefix of the soak (`sweepStaleNetns` removes a crashed run's leftovers by it). */
+export const SOAK_NETNS_PREFIX = 'hv-chaos3';
 
 export interface SoakOptions {
   readonly seed: number;
   readonly events: number;
-  readonly pair: 'havipd' | 'mixed';
+  readonly fleet: Fleet;
+  /** Every instance with `nopreempt` (the master stays put instead of the highest priority taking over). */
+  readonly nopreempt?: boolean;
+  /** Client ping interval, ms (default 20). */
+  readonly clientIntervalMs?: number;
   /** Seconds; VRRPv3 when below 1. */
   readonly advertIntS?: number;
   /** Hard stop for the fault phase, ms (the schedule is cut there). */
@@ -29,7 +53,9 @@ export interface SoakOptions {
 
 export interface SoakResult {
   readonly seed: number;
-  readonly pair: string;
+  readonly fleet: Fleet;
+  /** The daemons, e.g. `havipd/havipd/keepalived`. */
+  readonly kinds: string;
   readonly faults: readonly Fault[];
   readonly applied: readonly string[];
   readonly verdict: Verdict;
@@ -38,9 +64,12 @@ export interface SoakResult {
   readonly report: string;
 }
 
-const BASE_PRIO = [150, 100];
-const RELOAD_PRIOS = [[150, 90], [100, 130]];
+/** Three distinct priorities; a reload gives a node one of its own set (no two nodes' sets share a value). */
+const BASE_PRIO = [150, 120, 100];
+const RELOAD_PRIOS = [[150, 80], [120, 140], [100, 110]];
 const TRACK_WEIGHT = -100;
+/** Each node answers ICMP with its own TTL, so the client's `ping` says who answered. */
+const TTL_BASE = 61;
 
 interface NodeState {
   readonly name: string;
@@ -48,6 +77,9 @@ interface NodeState {
   readonly ns: Netns;
   readonly ip: string;
   readonly trackFile: string;
+  /** The notify FIFO, and the file its reader appends `<epoch s> <line>` to. */
+  readonly fifo: string;
+  readonly fifoOut: string;
   priority: number;
   node: VrrpNode | undefined;
   /** Exits we asked for (SIGKILL): the next exit of this process is expected. */
@@ -55,13 +87,14 @@ interface NodeState {
   rss: number[];
 }
 
-function configFor(n: NodeState, vip: string, advertIntS: number, trackDir: string): string {
+/** The node's keepalived.conf; `broken`: the instance names an interface the host lacks (refused at reload). */
+function configFor(n: NodeState, vip: string, advertIntS: number, trackDir: string, broken = false, nopreempt = false): string {
   const text = vrrpConfig({
     routerId: n.name,
-    globals: ['enable_script_security', 'script_user root'],
+    globals: ['enable_script_security', 'script_user root', `vrrp_notify_fifo ${n.fifo}`],
     instances: [{
-      name: 'VI_1', iface: 'eth0', vrid: 77, priority: n.priority, advertInt: advertIntS, ...(advertIntS < 1 ? { version: 3 as const } : {}),
-      vips: [`${vip}/24`], extra: ['track_script {', '  chk_healthy', '}'],
+      name: 'VI_1', iface: broken ? 'eth9' : 'eth0', vrid: 77, priority: n.priority, advertInt: advertIntS, ...(advertIntS < 1 ? { version: 3 as const } : {}),
+      vips: [`${vip}/24`], extra: ['track_script {', '  chk_healthy', '}'], ...(nopreempt ? { nopreempt: true } : {}),
     }],
   });
   return text.replace('vrrp_instance', `vrrp_script chk_healthy {\n  script "/usr/bin/test -e ${join(trackDir, n.name)}"\n  interval 1\n  weight ${TRACK_WEIGHT}\n  fall 1\n  rise 1\n}\nvrrp_instance`);
@@ -89,55 +122,82 @@ function rssMiB(pid: number): number | undefined {
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const log = o.log ?? (() => undefined);
   const advertIntS = o.advertIntS ?? 0.5;
-  const mdMax = masterDownS(advertIntS, Math.min(...BASE_PRIO, ...RELOAD_PRIOS.flat()));
+  const kinds = FLEETS[o.fleet];
+  const basePrio = BASE_PRIO.slice(0, kinds.length);
+  const reloadPrios = RELOAD_PRIOS.slice(0, kinds.length);
+  const mdMax = masterDownS(advertIntS, Math.min(...basePrio, ...reloadPrios.flat()));
   const settleMs = Math.round((mdMax + 2 * advertIntS + 1) * 1000);
-  const kinds: ('havipd' | 'keepalived')[] = o.pair === 'havipd' ? ['havipd', 'havipd'] : ['havipd', 'keepalived'];
-  const faults = makeSchedule({ seed: o.seed, events: o.events, nodes: kinds, priorities: RELOAD_PRIOS, settleMs });
-  const names = kinds.map((k, i) => `${i === 0 ? 'a' : 'b'}-${k}`);
-  log(`chaos soak seed ${o.seed} pair ${kinds.join('/')} events ${o.events} advert_int ${advertIntS} s (replay: npm run chaos -- --seed ${o.seed} --events ${o.events} --pair ${o.pair})`);
+  const faults = makeSchedule({ seed: o.seed, events: o.events, nodes: kinds, priorities: reloadPrios, settleMs });
+  const names = kinds.map((k, i) => `${'abcdefgh'[i]}-${k}`);
+  const replay = `npm run chaos -- --seed ${o.seed} --events ${o.events} --fleet ${o.fleet}${o.nopreempt ? ' --nopreempt' : ''}`;
+  const clientIntervalMs = o.clientIntervalMs ?? 20;
+  log(`chaos soak seed ${o.seed} fleet ${kinds.join('/')} events ${o.events} advert_int ${advertIntS} s (replay: ${replay})`);
   for (const f of faults) log(`  ${describeFault(f, names)}`);
 
-  const scratch = scratchDir('hv-chaos');
+  const scratch = scratchDir('hv-chaos3');
   const trackDir = join(scratch.path, 'track');
   mkdirSync(trackDir, { mode: 0o755 });
   const applied: string[] = [];
   const windows: FaultWindow[] = [];
-  const unexpectedExits: string[] = [];
+  const unexpectedExits: { node: number; text: string }[] = [];
   const hogs = new Set<Spawned>();
   const floods = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const intervals = new Map<number, NodeJS.Timeout>();
+  const readers: Spawned[] = [];
+  const lives: { start: number; end?: number }[][] = kinds.map(() => []);
+  const prioTimeline: { t: number; prios: number[] }[] = [];
+  let ping: Spawned | undefined;
   let capture: Capture | undefined;
   let rssTimer: NodeJS.Timeout | undefined;
   const started = Date.now();
   try {
-    // ── topology: a switch namespace with a bridge, one veth port per node
-    const sw = await createNetns('hv-chaos');
+    // ── topology: a switch namespace with a bridge, one veth port per node and one for the client
+    const sw = await createNetns(SOAK_NETNS_PREFIX);
     const subnet = `10.${200 + (process.pid % 40)}.${(process.pid >> 6) % 250}`;
     const vip = `${subnet}.100`;
     await sw.ip(['link', 'add', 'br0', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
     await sw.ip(['link', 'set', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
     await sw.ip(['link', 'set', 'br0', 'up']);
-    const nodes: NodeState[] = [];
-    for (let i = 0; i < kinds.length; i++) {
-      const ns = await createNetns('hv-chaos');
-      await sw.ip(['link', 'add', `p${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.name]);
-      await sw.ip(['link', 'set', `p${i}`, 'master', 'br0']);
-      await sw.ip(['link', 'set', `p${i}`, 'up']);
-      await ns.ip(['addr', 'add', `${subnet}.${i + 1}/24`, 'dev', 'eth0']);
+    const port = async (ns: Netns, p: string, ip: string): Promise<void> => {
+      await sw.ip(['link', 'add', p, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.name]);
+      await sw.ip(['link', 'set', p, 'master', 'br0']);
+      await sw.ip(['link', 'set', p, 'up']);
+      await ns.ip(['addr', 'add', `${ip}/24`, 'dev', 'eth0']);
       await ns.ip(['link', 'set', 'eth0', 'up']);
-      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), priority: BASE_PRIO[i]!, node: undefined, expectExit: false, rss: [] });
+    };
+    const nodes: NodeState[] = [];
+    const ttlToNode: Record<number, string> = {};
+    for (let i = 0; i < kinds.length; i++) {
+      const ns = await createNetns(SOAK_NETNS_PREFIX);
+      await port(ns, `p${i}`, `${subnet}.${i + 1}`);
+      await ns.exec(['sysctl', '-qw', `net.ipv4.ip_default_ttl=${TTL_BASE + i}`]);
+      ttlToNode[TTL_BASE + i] = names[i]!;
+      const fifo = join(scratch.path, `${names[i]}.fifo`);
+      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), fifo, fifoOut: `${fifo}.txt`, priority: BASE_PRIO[i]!, node: undefined, expectExit: false, rss: [] });
       writeFileSync(join(trackDir, names[i]!), '');
+      // The FIFO exists before the daemon starts, so neither daemon removes it when it exits and the reader
+      // (bounded: one open per daemon life, 0.1 s apart when it is missing) stamps every line as it reads it.
+      await run(['mkfifo', '-m', '0644', fifo]);
+      readers.push(spawnGroup(['bash', '-c', `for i in $(seq 1 20000); do while IFS= read -r l; do printf '%s %s\\n' "$EPOCHREALTIME" "$l"; done < '${fifo}' || sleep 0.1; done >> '${fifo}.txt'`]));
     }
-    for (const n of nodes) await waitFor(async () => /LOWER_UP/.test((await n.ns.ip(['-o', 'link', 'show', 'dev', 'eth0'])).stdout), { timeoutMs: 10_000, intervalMs: 50, what: `${n.name} eth0 up` });
+    const client = await createNetns(SOAK_NETNS_PREFIX);
+    await port(client, 'pc', `${subnet}.50`);
+    for (const ns of [...nodes.map((n) => n.ns), client]) await waitFor(async () => /LOWER_UP/.test((await ns.ip(['-o', 'link', 'show', 'dev', 'eth0'])).stdout), { timeoutMs: 10_000, intervalMs: 50, what: `${ns.name} eth0 up` });
     capture = await startCapture(sw, 'br0', join(scratch.path, 'bridge.pcap'), { filter: 'ip proto 112' });
 
+    const cfg = (n: NodeState, broken = false): string => configFor(n, vip, advertIntS, trackDir, broken, o.nopreempt === true);
     const start = async (n: NodeState): Promise<void> => {
-      const node = await startNode(n.kind, n.ns, configFor(n, vip, advertIntS, trackDir));
+      const i = nodes.indexOf(n);
+      const node = await startNode(n.kind, n.ns, cfg(n));
       n.node = node;
       n.expectExit = false;
+      lives[i]!.push({ start: Date.now() / 1000 });
       const proc = node.havipd?.process ?? node.keepalived!.process;
       void proc.exited.then((code) => {
-        if (n.node === node && !n.expectExit) unexpectedExits.push(`${n.name} exited ${code} at +${((Date.now() - started) / 1000).toFixed(1)} s:\n${proc.output().split('\n').slice(-15).join('\n')}`);
+        const life = lives[i]!.at(-1);
+        if (life && life.end === undefined) life.end = Date.now() / 1000;
+        if (n.node === node && !n.expectExit) unexpectedExits.push({ node: i, text: `${n.name} exited ${code} at +${((Date.now() - started) / 1000).toFixed(1)} s:\n${proc.output().split('\n').slice(-15).join('\n')}` });
       });
     };
     for (const n of nodes) await start(n);
@@ -148,10 +208,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         if (r !== undefined) n.rss.push(r);
       }
     }, 1000);
-    // settle: one master advertising
+    // settle: one master advertising; then the client starts asking the VIP (bounded by -w)
     await sleep(Math.round((mdMax + 3 * advertIntS + 2) * 1000));
+    const pingOut = join(scratch.path, 'client-ping.txt');
+    const maxMs = o.maxMs ?? 30 * 60_000;
+    ping = client.spawn(['sh', '-c', `exec ping -D -n -i ${clientIntervalMs / 1000} -W 1 -w ${Math.ceil(maxMs / 1000) + 900} ${vip} > '${pingOut}' 2>&1`]);
+    await sleep(1_000);
     const startS = Date.now() / 1000;
     const t0 = Date.now();
+    prioTimeline.push({ t: startS, prios: nodes.map((n) => n.priority) });
 
     const pgid = (n: NodeState): number | undefined => {
       const p = n.node?.havipd?.process ?? n.node?.keepalived?.process;
@@ -166,6 +231,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         /* gone */
       }
     };
+    /** SIGHUP to the daemon (its main process), if it runs. */
+    const hup = (n: NodeState): void => {
+      try {
+        n.node?.signal('SIGHUP');
+      } catch {
+        /* exited between the check and the signal */
+      }
+    };
+    const confPathOf = (n: NodeState): string | undefined => n.node?.havipd?.confPath ?? n.node?.keepalived?.confPath;
     const nft = async (n: NodeState, f: Fault, table: string): Promise<void> => {
       const rule = f.kind === 'partition' ? 'ip protocol 112 drop' : `ip protocol 112 numgen random mod 100 < ${f.lossPct} drop`;
       const dirs = f.kind === 'partition' ? ['in', 'out'] : f.direction === 'both' ? ['in', 'out'] : [f.direction!];
@@ -202,12 +276,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     };
 
     // ── the schedule: each fault's start and end actions at their offsets, bounded by count and time
-    const maxMs = o.maxMs ?? 30 * 60_000;
     type Action = { at: number; f: Fault; phase: 'start' | 'end' };
     const actions: Action[] = faults.flatMap((f) => [{ at: f.at, f, phase: 'start' as const }, { at: f.at + f.durationMs, f, phase: 'end' as const }]).sort((x, y) => x.at - y.at || (x.f === y.f ? (x.phase === 'start' ? -1 : 1) : x.phase === 'end' ? -1 : 1));
     const active = new Map<number, { start: number; f: Fault }>();
     const frozen = new Map<number, number>();
     const down = new Set<number>();
+    const trackOff = (i: number, except: number): boolean => [...active.values()].some((x) => (x.f.kind === 'track' || x.f.kind === 'trackflap') && x.f.node === i && x.f.n !== except);
     for (let k = 0; k < actions.length && k < 10_000; k++) {
       const a = actions[k]!;
       if (a.at > maxMs) {
@@ -245,14 +319,41 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
           case 'track':
             rmSync(n.trackFile, { force: true });
             break;
+          case 'trackflap': {
+            // the track script's result flips every periodMs (bounded: at most 30 flips)
+            let flips = 0;
+            rmSync(n.trackFile, { force: true });
+            const iv = setInterval(() => {
+              if (++flips > 30) return;
+              if (existsSync(n.trackFile)) rmSync(n.trackFile, { force: true });
+              else writeFileSync(n.trackFile, '');
+            }, f.periodMs!);
+            intervals.set(f.n, iv);
+            break;
+          }
           case 'reload':
             n.priority = f.priority!;
+            prioTimeline.push({ t: Date.now() / 1000, prios: nodes.map((x) => x.priority) });
             if (n.node) {
-              const confPath = n.node.havipd?.confPath ?? n.node.keepalived?.confPath;
-              if (confPath) writeFileSync(confPath, configFor(n, vip, advertIntS, trackDir));
-              n.node.signal('SIGHUP');
+              const confPath = confPathOf(n);
+              if (confPath) writeFileSync(confPath, cfg(n));
+              hup(n);
             }
             break;
+          case 'hupburst':
+            // the same file, count SIGHUPs spread over the duration
+            for (let h = 0; h < f.count!; h++) {
+              const t = setTimeout(() => hup(n), Math.round((h * f.durationMs) / f.count!));
+              timers.add(t);
+            }
+            break;
+          case 'badconf': {
+            // a broken file (the instance names an interface the host lacks): refused, the running one kept
+            const confPath = confPathOf(n);
+            if (confPath) writeFileSync(confPath, cfg(n, true));
+            hup(n);
+            break;
+          }
           case 'hog': {
             const cpu = String(f.n % cpus);
             await pin(n, cpu);
@@ -292,8 +393,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             await n.ns.exec(['nft', 'delete', 'table', 'ip', tag], { check: false });
             break;
           case 'track':
-            if (![...active.values()].some((x) => x.f.kind === 'track' && x.f.node === f.node)) writeFileSync(n.trackFile, '');
+          case 'trackflap':
+            clearInterval(intervals.get(f.n));
+            intervals.delete(f.n);
+            if (!trackOff(f.node, f.n)) writeFileSync(n.trackFile, '');
             break;
+          case 'badconf': {
+            const confPath = confPathOf(n);
+            if (confPath) writeFileSync(confPath, cfg(n));
+            hup(n);
+            break;
+          }
           case 'hog':
             for (const h of hogs) if (!h.hasExited()) await h.stop('SIGKILL', 0);
             hogs.clear();
@@ -301,6 +411,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             break;
           case 'reload':
           case 'flood':
+          case 'hupburst':
             break;
         }
         if (w) windows.push({ start: w.start, end: Date.now() / 1000, kind: f.kind, node: f.node, label: describeFault(f, names), ...(f.direction ? { direction: f.direction } : {}) });
@@ -308,14 +419,21 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       }
       if (Date.now() - t0 > maxMs + 60_000) break;
     }
-    // ── undo everything still on (a cut schedule), then watch the pair converge
+    // ── undo everything still on (a cut schedule), then watch the fleet converge
     for (const [, w] of active) windows.push({ start: w.start, end: Date.now() / 1000, kind: w.f.kind, node: w.f.node, label: describeFault(w.f, names) });
+    for (const iv of intervals.values()) clearInterval(iv);
+    intervals.clear();
     for (const n of nodes) {
       signalGroup(n, 'SIGCONT');
       await n.ns.ip(['link', 'set', 'eth0', 'up'], { check: false });
       const tables = (await n.ns.exec(['nft', 'list', 'tables'], { check: false })).stdout;
       for (const m of tables.matchAll(/table ip (chaos\d+)/g)) await n.ns.exec(['nft', 'delete', 'table', 'ip', m[1]!], { check: false });
       writeFileSync(n.trackFile, '');
+      const confPath = confPathOf(n);
+      if (confPath && readFileSync(confPath, 'utf8') !== cfg(n)) {
+        writeFileSync(confPath, cfg(n));
+        hup(n);
+      }
     }
     for (const h of hogs) await h.stop('SIGKILL', 0);
     for (const s of floods) s.destroy();
@@ -335,12 +453,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     }
     clearInterval(rssTimer);
     rssTimer = undefined;
+    await ping.stop('SIGINT', 3_000);
+    const replies = readFileSync(pingOut, 'utf8').split('\n').flatMap((l) => {
+      const r = parsePingLine(l, ttlToNode);
+      return r ? [{ t: r.t / 1000, node: r.node }] : [];
+    });
     // tcpdump drains its ring buffer behind a busy machine: give it time before it is stopped, so the
     // adverts up to endS are in the file
     await sleep(2_000);
     const rows = await capture.stop();
     const adverts: Advert[] = rows.filter((r) => r.proto === 'vrrp' && r.vrrp && r.src).map((r) => ({ t: r.time, src: r.src!, prio: r.vrrp!.priority }));
-    if (process.env.HAVIPD_CHAOS_DEBUG) writeFileSync(process.env.HAVIPD_CHAOS_DEBUG, JSON.stringify({ startS, clearS, endS, windows, adverts, logs: nodes.map((n) => n.node?.log().slice(-20_000)) }, null, 1));
     for (const n of nodes) {
       const mine = adverts.filter((a) => a.src === n.ip);
       log(`  ${n.name}: ${mine.length} adverts captured, last at ${mine.length ? `+${(mine[mine.length - 1]!.t - startS).toFixed(2)} s (priority ${mine[mine.length - 1]!.prio})` : '-'}; clear at +${(clearS - startS).toFixed(2)} s, end at +${(endS - startS).toFixed(2)} s`);
@@ -348,49 +470,93 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     for (const n of nodes) n.expectExit = true;
     for (const n of nodes) {
       const code = await n.node?.stop('SIGTERM');
-      if (code !== undefined && code !== 0) unexpectedExits.push(`${n.name} exited ${code} on SIGTERM at the end`);
+      if (code !== undefined && code !== 0) unexpectedExits.push({ node: nodes.indexOf(n), text: `${n.name} exited ${code} on SIGTERM at the end` });
     }
+    for (const r of readers) await r.stop('SIGKILL', 0);
+    const notify: NotifyTrace[] = nodes.map((n, i) => ({ lines: readFifoLines(n.fifoOut), lives: lives[i]! }));
+    if (process.env.HAVIPD_CHAOS_DEBUG) writeFileSync(process.env.HAVIPD_CHAOS_DEBUG, JSON.stringify({ startS, clearS, endS, windows, adverts, notify, prioTimeline, replies: replies.length, logs: nodes.map((n) => n.node?.log().slice(-20_000)) }, null, 1));
     const prios = nodes.map((n) => n.priority);
     const expectedMaster = prios.indexOf(Math.max(...prios));
     const soakNodes: SoakNode[] = nodes.map((n) => ({ name: n.name, ip: n.ip, kind: n.kind }));
     const md = masterDownS(advertIntS, Math.min(...prios));
-    const verdict = checkSoak({ nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders }, defaultBounds(advertIntS, md));
+    const verdict = checkSoak(
+      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, ...(o.nopreempt ? { nopreempt: true } : {}) },
+      defaultBounds(advertIntS, md),
+    );
     const durationS = (Date.now() - started) / 1000;
-    const report = formatReport({ o, kinds, names, faults, applied, verdict, durationS, adverts: adverts.length, advertIntS, md });
-    return { seed: o.seed, pair: kinds.join('/'), faults, applied, verdict, durationS, adverts: adverts.length, report };
+    const report = formatReport({ o, replay, kinds, faults, applied, verdict, durationS, adverts: adverts.length, advertIntS, md, clientIntervalMs, answers: clientRuns(replies) });
+    return { seed: o.seed, fleet: o.fleet, kinds: kinds.join('/'), faults, applied, verdict, durationS, adverts: adverts.length, report };
   } finally {
     if (rssTimer) clearInterval(rssTimer);
     for (const t of timers) clearTimeout(t);
+    for (const iv of intervals.values()) clearInterval(iv);
     for (const s of floods) s.destroy();
     for (const h of hogs) await h.stop('SIGKILL', 0);
+    if (ping) await ping.stop('SIGKILL', 0);
+    for (const r of readers) await r.stop('SIGKILL', 0);
     if (capture) await capture.stop().catch(() => []);
     await destroyAll();
     scratch.remove();
   }
 }
 
-function formatReport(x: { o: SoakOptions; kinds: readonly string[]; names: readonly string[]; faults: readonly Fault[]; applied: readonly string[]; verdict: Verdict; durationS: number; adverts: number; advertIntS: number; md: number }): string {
+/** The FIFO reader's `<epoch s> INSTANCE "VI_1" STATE prio` lines as state changes. */
+export function parseFifoLines(text: string): NotifyTrace['lines'] {
+  const out: { t: number; state: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' }[] = [];
+  for (const m of text.matchAll(/^(\d+[.,]\d+) INSTANCE "VI_1" (MASTER|BACKUP|FAULT|STOP)\b/gm)) out.push({ t: Number(m[1]!.replace(',', '.')), state: m[2] as 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' });
+  return out;
+}
+
+function readFifoLines(path: string): NotifyTrace['lines'] {
+  return existsSync(path) ? parseFifoLines(readFileSync(path, 'utf8')) : [];
+}
+
+const s2 = (x: number): string => `${x.toFixed(2)} s`;
+
+/** A failure as a Markdown list item; the log lines some carry (an exit's last lines) as a code block in it. */
+function mdItem(l: string): string {
+  const [first, ...rest] = l.split('\n');
+  const body = rest.filter((x) => x.trim() !== '');
+  return body.length === 0 ? `- ${first}` : [`- ${first}`, '', '  ```', ...body.map((x) => `  ${x}`), '  ```'].join('\n');
+}
+
+function formatReport(x: { o: SoakOptions; replay: string; kinds: readonly string[]; faults: readonly Fault[]; applied: readonly string[]; verdict: Verdict; durationS: number; adverts: number; advertIntS: number; md: number; clientIntervalMs: number; answers: string }): string {
   const f = x.verdict.figures;
   const byKind = new Map<string, number>();
   for (const fl of x.faults) byKind.set(fl.kind, (byKind.get(fl.kind) ?? 0) + 1);
+  const kaOnly = x.kinds.every((k) => k === 'keepalived');
+  const verdictWord = x.verdict.ok ? (x.verdict.keepalivedFailures.length > 0 ? `PASS for havipd; keepalived broke ${x.verdict.keepalivedFailures.length}` : 'PASS') : 'FAIL';
+  const c = f.client;
   const lines = [
-    `### ${x.kinds.join(' / ')} — seed ${x.o.seed}, ${x.faults.length} faults, ${x.durationS.toFixed(0)} s: ${x.verdict.ok ? 'PASS' : 'FAIL'}`,
+    `### ${x.kinds.join(' / ')}${x.o.nopreempt ? ' (nopreempt)' : ''} — seed ${x.o.seed}, ${x.faults.length} faults, ${x.durationS.toFixed(0)} s: ${kaOnly ? (x.verdict.keepalivedFailures.length > 0 ? `keepalived broke ${x.verdict.keepalivedFailures.length} invariant(s)` : 'no invariant broken') : verdictWord}`,
     '',
-    `Replay: \`npm run chaos -- --seed ${x.o.seed} --events ${x.o.events} --pair ${x.o.pair}\`. advert_int ${x.advertIntS} s, Master_Down_Interval ${x.md.toFixed(3)} s.`,
+    `Replay: \`${x.replay}\`.${x.o.nopreempt ? ' Every instance has `nopreempt`.' : ''} advert_int ${x.advertIntS} s, Master_Down_Interval ${x.md.toFixed(3)} s; client pings the VIP every ${x.clientIntervalMs} ms.`,
     `Faults: ${[...byKind].map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     '',
     '| figure | value |',
     '|---|---|',
     `| adverts captured | ${x.adverts} |`,
     `| steady-state time observed | ${f.steadyS.toFixed(1)} s |`,
-    `| dual-master time in steady state (total / longest) | ${f.dualMasterTotalS.toFixed(2)} s / ${f.dualMasterLongestS.toFixed(2)} s |`,
-    `| longest no-master window in steady state | ${f.noMasterLongestS.toFixed(2)} s |`,
-    `| convergence after the last fault | ${f.convergeS === undefined ? 'did not converge' : `${f.convergeS.toFixed(2)} s`} |`,
+    `| dual-master time in steady state (total / longest) | ${s2(f.dualMasterTotalS)} / ${s2(f.dualMasterLongestS)} |`,
+    `| longest no-master window in steady state | ${s2(f.noMasterLongestS)} |`,
+    `| steady-state time with a master that is not the highest priority | ${s2(f.wrongMasterS)} |`,
+    `| convergence after the last fault | ${f.convergeS === undefined ? 'did not converge' : s2(f.convergeS)} |`,
+    ...(c
+      ? [
+          `| client replies (by node) | ${c.replies} (${Object.entries(c.byNode).map(([k, v]) => `${k} ${v}`).join(', ')}) |`,
+          `| client: longest gap overall | ${s2(c.longestS)} (${c.longestAt}) |`,
+          `| client: longest gap in steady state | ${s2(c.steadyLongestS)} |`,
+          `| client: longest gap in a fault overlapping no other | ${s2(Math.max(0, ...c.perFault.filter((p) => p.isolated).map((p) => p.gapS)))} (${c.perFault.filter((p) => p.isolated).length} such faults) |`,
+        ]
+      : []),
     ...f.period.map((p) => `| ${p.node} advert period as sole master (gaps, p99, max) | ${p.gaps}, ${p.p99S.toFixed(3)} s, ${p.maxS.toFixed(3)} s |`),
+    ...f.notify.map((n) => `| ${n.node} notify FIFO: MASTER lines / master runs on the wire / longest disagreement counted | ${n.masterLines} / ${n.wireRuns} / ${s2(n.longestS)} |`),
     ...f.rss.map((r) => `| ${r.node} RSS (start / max / end) | ${r.firstMiB.toFixed(1)} / ${r.maxMiB.toFixed(1)} / ${r.lastMiB.toFixed(1)} MiB |`),
     '',
-    x.verdict.ok ? 'No invariant broken.' : `Invariants broken:\n${x.verdict.failures.map((l) => `- ${l}`).join('\n')}`,
+    x.verdict.failures.length === 0 ? (kaOnly ? '' : 'No invariant broken by havipd or by the fleet.') : `Invariants broken:\n${x.verdict.failures.map(mdItem).join('\n')}`,
+    x.verdict.keepalivedFailures.length === 0 ? (kaOnly ? 'keepalived broke no invariant.' : '') : `Invariants keepalived broke (its own, reported, not counted against havipd):\n${x.verdict.keepalivedFailures.map(mdItem).join('\n')}`,
     '',
+    ...(c ? ['<details><summary>client-visible gap per fault (within the fault and its settle time; who answered)</summary>', '', '| fault | longest gap | overlaps another | answers (ms after the fault started) |', '|---|---|---|---|', ...c.perFault.map((p) => `| ${p.label} | ${s2(p.gapS)} | ${p.isolated ? 'no' : 'yes'} | ${p.answers} |`), '', `Answer runs over the whole soak: ${x.answers}`, '</details>', ''] : []),
     '<details><summary>faults as applied</summary>',
     '',
     '```',
@@ -398,5 +564,5 @@ function formatReport(x: { o: SoakOptions; kinds: readonly string[]; names: read
     '```',
     '</details>',
   ];
-  return lines.join('\n');
+  return lines.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n');
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, refusesToStart } from '../../../src/runtime/service.js';
+import { loadConfig, refusesReload, refusesToStart } from '../../../src/runtime/service.js';
 import { ISSUE14_NESTED_SEQ, ISSUE8_SELF_MULTILINE } from '../../support/config-reproducers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hv-service-'));
@@ -44,5 +44,18 @@ describe('loadConfig', () => {
     const r = loadConfig({ file: write('unknown.conf', 'global_defs {\n  no_such_keyword 1\n}\n'), configId: 'x', allConfig: false });
     expect(r.diagnostics.length).toBeGreaterThan(0);
     expect(r.diagnostics.some(refusesToStart)).toBe(false);
+  });
+  it('havipd: a reload naming an interface the host lacks is refused (keepalived\'s VRRP process exits on it); a start still runs it in FAULT', () => {
+    const text = 'vrrp_instance VI_1 {\n  interface hv-no-such0\n  virtual_router_id 7\n  priority 100\n  virtual_ipaddress {\n    10.9.9.9/24\n  }\n}\n';
+    const r = loadConfig({ file: write('missing-if.conf', text), configId: 'x', allConfig: false });
+    const d = r.diagnostics.find((x) => x.code === 'unknown-interface');
+    expect(d?.severity).toBe('error');
+    expect(refusesReload(d!)).toBe(true);
+    expect(refusesToStart(d!)).toBe(false);
+    expect(r.diagnostics.some(refusesReload)).toBe(true);
+  });
+  it('an ordinary general error does not refuse a reload either', () => {
+    const r = loadConfig({ file: write('unknown2.conf', 'global_defs {\n  no_such_keyword 1\n}\n'), configId: 'x', allConfig: false });
+    expect(r.diagnostics.some(refusesReload)).toBe(false);
   });
 });
