@@ -647,7 +647,7 @@ export class Supervisor {
     this.observe((o) => o.onPacket?.(packet));
     // havipd: stepped at the kernel's receive time (never before the previous step), so a BACKUP's down timer
     // runs from the advert's arrival, not from when a busy event loop read it (issue 12 §4); keepalived
-    // counts from its read. Test: test/unit/runtime/supervisor.test.ts "the down timer counts from the kernel's receive time".
+    // counts from its read. Test: test/unit/runtime/supervisor-drain.test.ts "the down timer counts from the kernel's receive time".
     this.stepAt(packet.ageMicros !== undefined ? ((now - packet.ageMicros) as Micros) : now, { kind: 'packet', packet });
   }
 
