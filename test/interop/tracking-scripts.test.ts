@@ -3,30 +3,16 @@
 // moves to keepalived; its recovery moves it back. A hung script that forks is killed at its timeout
 // with its whole process group, and never piles up.
 
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
+import { liveProcessesWith } from '../support/procs.js';
 import { createLan, destroyAll, sleep, sweepStaleNetns, type Lan } from '../support/netns.js';
 import { entering, explainFailure, startNode, vipIn, vrrpConfig, waitVip, type VrrpNode } from '../support/scenario.js';
 
 const guard = interopGuard();
 
-/** Live (non-zombie) processes whose command line contains `needle`. */
-function liveWith(needle: string): number {
-  let n = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(needle)) n++;
-    } catch {
-      /* gone */
-    }
-  }
-  return n;
-}
 
 describe.skipIf(guard.skip)('track scripts (havipd ⇄ keepalived 2.2.7)', () => {
   let lan: Lan;
@@ -104,7 +90,7 @@ describe.skipIf(guard.skip)('track scripts (havipd ⇄ keepalived 2.2.7)', () =>
       await a.waitForLog(/VRRP_Script\(hang\) timed_out/, { timeoutMs: 5_000 });
       let most = 0;
       for (let i = 0; i < 25; i++) {
-        most = Math.max(most, liveWith('sleep 471'));
+        most = Math.max(most, liveProcessesWith('sleep 471'));
         await sleep(200);
       }
       // One run at a time: at most its two sleeps are alive at any moment.
@@ -112,7 +98,7 @@ describe.skipIf(guard.skip)('track scripts (havipd ⇄ keepalived 2.2.7)', () =>
       expect(a.countLog(/Track script hang is (already running|being timed out), expect idle - skipping run/)).toBeGreaterThan(0);
       await a.stop('SIGTERM');
       await sleep(300);
-      expect(liveWith('sleep 471')).toBe(0);
+      expect(liveProcessesWith('sleep 471')).toBe(0);
     });
   });
 });

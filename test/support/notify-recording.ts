@@ -3,9 +3,10 @@
 // reader appending the vrrp_notify_fifo lines to another file, then keepalived's and havipd's recordings
 // side by side.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, type Spawned } from './netns.js';
+import { liveProcessesWith } from './procs.js';
 import { explainFailure, type NodeKind, type VrrpNode } from './scenario.js';
 
 export interface Recording {
@@ -77,26 +78,10 @@ export async function recordRun(kind: NodeKind, files: { dir: string; calls: str
   // file on a busy machine: read it once none of them is alive (bounded; they all exist by now, as the
   // daemon forked them before it exited).
   const until = Date.now() + 10_000;
-  while (scriptsAlive(files.dir) > 0 && Date.now() < until) await sleep(20);
+  while (liveProcessesWith(`${files.dir}/`) > 0 && Date.now() < until) await sleep(20);
   const rec: Recording = { kind, calls: readFileSync(files.calls, 'utf8').split('\n').filter(Boolean), fifo: linesOf(files.fifo), log: run.node?.log() ?? '' };
   writeFileSync(join(files.dir, `${kind}.calls`), rec.calls.join('\n') + '\n');
   writeFileSync(join(files.dir, `${kind}.fifo`), rec.fifo.join('\n') + '\n');
   return rec;
 }
 
-/** Live (non-zombie) processes whose command line names a file under `dir` (the recording scripts). */
-function scriptsAlive(dir: string): number {
-  const needle = `${dir}/`;
-  let n = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(needle)) n++;
-    } catch {
-      /* gone */
-    }
-  }
-  return n;
-}
