@@ -105,6 +105,21 @@ export interface ConfigMutationContext {
   readonly otherFiles: readonly string[];
 }
 
+/** The line edits every text target shares, in place: 1–2 lines deleted, 1–3 duplicated, or two swapped. */
+export function editLines(rng: Rng, ls: string[], edit: 'delete' | 'duplicate' | 'swap'): void {
+  const line = (): number => rng.int(Math.max(1, ls.length));
+  if (edit === 'delete') {
+    ls.splice(line(), rng.range(1, 3));
+  } else if (edit === 'duplicate') {
+    const i = line();
+    ls.splice(i, 0, ...ls.slice(i, i + rng.range(1, 4)));
+  } else {
+    const i = line();
+    const j = line();
+    [ls[i], ls[j]] = [ls[j] ?? '', ls[i] ?? ''];
+  }
+}
+
 /** One random config-level edit of the file bytes. */
 export function mutateConfig(rng: Rng, b: Uint8Array, ctx: ConfigMutationContext): Uint8Array {
   const ls = toLines(b);
@@ -112,21 +127,14 @@ export function mutateConfig(rng: Rng, b: Uint8Array, ctx: ConfigMutationContext
   const line = (): number => rng.int(Math.max(1, ls.length));
   switch (rng.int(16)) {
     case 0:
-      ls.splice(line(), rng.range(1, 3));
+      editLines(rng, ls, 'delete');
       break;
-    case 1: {
-      const i = line();
-      ls.splice(i, 0, ...ls.slice(i, i + rng.range(1, 4)));
+    case 1:
+      editLines(rng, ls, 'duplicate');
       break;
-    }
-    case 2: {
-      const i = line();
-      const j = line();
-      const t = ls[i] ?? '';
-      ls[i] = ls[j] ?? '';
-      ls[j] = t;
+    case 2:
+      editLines(rng, ls, 'swap');
       break;
-    }
     case 3: {
       const i = line();
       const brace = rng.pick(['{', '}', '{ }', '}}', '{{', ' { ', '} {']);

@@ -19,7 +19,7 @@ import { parseSettings, settingsFor, type HavipdSettings, type InstanceSettings,
 import type { Diagnostic } from '../../src/config-parser/types.js';
 import { MAX_SETTINGS_BYTES, settingsForConfig } from '../../src/runtime/settings-file.js';
 import { FakeConfigHost } from '../support/fake-config-host.js';
-import { mutateBytes, shrinkBytes } from './mutators.js';
+import { editLines, mutateBytes, shrinkBytes } from './mutators.js';
 import type { Rng } from './rng.js';
 import { InvariantError, type FuzzTarget, type TargetInstance } from './target.js';
 
@@ -142,19 +142,14 @@ export function mutateSettings(rng: Rng, b: Uint8Array): Uint8Array {
   const op = rng.chance(0.2) ? rng.pick([8, 11, 15, 16]) : rng.pick([0, 1, 2, 3, 3, 3, 4, 4, 4, 5, 5, 6, 7, 9, 10, 12, 13, 13, 13, 14]);
   switch (op) {
     case 0:
-      ls.splice(line(), rng.range(1, 3));
+      editLines(rng, ls, 'delete');
       break;
-    case 1: {
-      const i = line();
-      ls.splice(i, 0, ...ls.slice(i, i + rng.range(1, 4)));
+    case 1:
+      editLines(rng, ls, 'duplicate');
       break;
-    }
-    case 2: {
-      const i = line();
-      const j = line();
-      [ls[i], ls[j]] = [ls[j] ?? '', ls[i] ?? ''];
+    case 2:
+      editLines(rng, ls, 'swap');
       break;
-    }
     case 3: {
       // the value of a `key = value` line replaced: wrong type, odd number, long, deep
       const kv = ls.map((l, k) => [l, k] as const).filter(([l]) => /=/.test(l));
