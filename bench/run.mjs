@@ -377,8 +377,10 @@ async function main() {
   const text = `${md.join('\n').trimEnd()}\n`;
   process.stdout.write(`\n${text}`);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/latest.md'), text);
-  log(`wrote bench/results/latest.md (${fmt(totalS, 0)} s)`);
+  // A soak alone does not replace the last full run's figures: it goes to its own file.
+  const file = ONLY.every((part) => part === 'soak') ? 'bench/results/soak.md' : 'bench/results/latest.md';
+  writeFileSync(join(ROOT, file), text);
+  log(`wrote ${file} (${fmt(totalS, 0)} s)`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
