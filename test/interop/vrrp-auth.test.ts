@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
 import { lanScenario } from '../support/lan-scenario.js';
-import { sleep } from '../support/netns.js';
+import { sleep, waitFor } from '../support/netns.js';
 import { advertsFrom, describeRows, entering, statsCounter, waitVip } from '../support/scenario.js';
 
 const guard = interopGuard();
@@ -27,9 +27,14 @@ describe.skipIf(guard.skip)('VRRPv2 auth PASS over unicast (havipd ⇄ keepalive
       await waitVip(lan.a, lan.ifA, vip, true);
       // Past the backup's own Master_Down_Interval (3.609 s) with margin: it has been accepting adverts.
       await sleep(Math.max(0, backupStarted + 5_000 - Date.now()));
+      // That window is counted from the backup's start, the master's adverts from its own transition (its
+      // Master_Down_Interval after its start, later on a loaded machine): the second advert is one
+      // advert_int (1 s) after the first, so wait for it on the wire, bounded by two intervals.
+      const cap = sc.cap!;
+      await waitFor(async () => advertsFrom(await cap.peek(), lan.ipA, vrid, 150).length >= 2 || undefined, { timeoutMs: 2_000, intervalMs: 100, what: "the master's second advert" }).catch(() => undefined);
       expect(backup.countLog(entering('MASTER'))).toBe(0);
       expect(backup.log()).not.toMatch(/invalid passwd/);
-      const rows = await sc.cap!.stop();
+      const rows = await cap.stop();
       const adverts = advertsFrom(rows, lan.ipA, vrid, 150);
       expect(adverts.length, describeRows(rows)).toBeGreaterThanOrEqual(2);
       for (const r of adverts) {
