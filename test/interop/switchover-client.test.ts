@@ -57,7 +57,7 @@ describe.skipIf(guard.skip)('announce-first switchover between two havipd nodes,
         const scratch = scratchDir('hv-n2-switchover-client').path;
         /** Ping the VIP every 10 ms with a capture of the echoes on the client's interface. */
         const pinging = async (file: string): Promise<{ ping: ReturnType<typeof startPing>; stop(): Promise<PingResult & { wire: EchoOutage }> }> => {
-          const cap = await startCapture(lan.client, lan.ifname, join(scratch, file), { filter: `icmp and host ${vip}` });
+          const cap = await startCapture(lan.client, lan.ifname, join(scratch, file), { filter: `icmp and host ${vip}`, immediate: true });
           const ping = startPing(lan.client, vip, 10, 1500);
           return {
             ping,

@@ -69,9 +69,12 @@ describe.skipIf(guard.skip)('auth_hmac on the wire (havipd ⇄ keepalived 2.4.3)
         const { lan, vip } = sc;
         await sc.explain(async () => {
           const { master, backup, backupStarted } = await sc.startPair(hiKind, loKind, (side, p) => conf(side, p, version, ENFORCE));
+          const masterSeen = Date.now();
           await waitVip(lan.a, lan.ifA, vip, true);
-          // Past the backup's Master_Down_Interval (3.609 s) with margin: it accepts the signed adverts.
-          await sleep(Math.max(0, backupStarted + 5_000 - Date.now()));
+          // Past the backup's Master_Down_Interval (3.609 s) with margin: it accepts the signed adverts. And
+          // at least 1.5 advert intervals after the master's transition was seen (its Master_Down_Interval
+          // runs from its own start, later than the backup's on a loaded machine): two adverts sent.
+          await sleep(Math.max(0, backupStarted + 5_000 - Date.now(), masterSeen + 1_500 - Date.now()));
           expect(backup.countLog(entering('MASTER'))).toBe(0);
           for (const n of [master, backup]) expect(await extErrors(n), n.kind).toEqual(ZERO);
           const h = (master.havipd ?? backup.havipd)!;
@@ -121,8 +124,10 @@ describe.skipIf(guard.skip)('auth_hmac on the wire (havipd ⇄ keepalived 2.4.3)
       const conf6 = (side: 'a' | 'b', p: number): string => sc.conf(side, p, { version: 3, advertInt: 0.5, vips: [vip], extra: hmacLines(ENFORCE) });
       await sc.explain(async () => {
         const { master, backup, backupStarted } = await sc.startPair(hiKind, loKind, conf6);
+        const masterSeen = Date.now();
         await waitVip(lan.a, lan.ifA, vip, true);
-        await sleep(Math.max(0, backupStarted + 3_000 - Date.now()));
+        // And three adverts at 0.5 s after the master's transition was seen (2 intervals + half a second of lateness).
+        await sleep(Math.max(0, backupStarted + 3_000 - Date.now(), masterSeen + 1_500 - Date.now()));
         expect(backup.countLog(entering('MASTER'))).toBe(0);
         for (const n of [master, backup]) expect(await extErrors(n), n.kind).toEqual(ZERO);
         const h = (master.havipd ?? backup.havipd)!;

@@ -196,6 +196,13 @@ export interface CaptureOptions {
   readonly filter?: string;
   /** ms to wait for tcpdump's "listening on" line (default 10 000). */
   readonly readyTimeoutMs?: number;
+  /**
+   * tcpdump `--immediate-mode`: hand each packet over as it arrives. Without it the kernel buffers packets
+   * in blocks retired by a timeout, and those still in a block when `stop()` interrupts tcpdump are lost:
+   * measured here, the last ~0.9 s of a 100 packet/s ping (112 of 200 packets written). Use it when the
+   * capture's tail matters.
+   */
+  readonly immediate?: boolean;
 }
 
 /** The default filter: VRRP (IP proto 112), ARP and ICMPv6. */
@@ -208,7 +215,7 @@ export const DEFAULT_FILTER = 'ip proto 112 or ip6 proto 112 or arp or icmp6';
 export async function startCapture(ns: Netns, ifname: string, pcap: string, opts: CaptureOptions = {}): Promise<Capture> {
   // -Z root: keep writing as root (tcpdump drops to the tcpdump user otherwise and may fail to open
   // files in private directories). -U: flush per packet. -n: no name resolution.
-  const proc = ns.spawn(['tcpdump', '-i', ifname, '-n', '-U', '-Z', 'root', '-s', '0', '-w', pcap, opts.filter ?? DEFAULT_FILTER]);
+  const proc = ns.spawn(['tcpdump', ...(opts.immediate === true ? ['--immediate-mode'] : []), '-i', ifname, '-n', '-U', '-Z', 'root', '-s', '0', '-w', pcap, opts.filter ?? DEFAULT_FILTER]);
   try {
     await waitFor(() => {
       if (/listening on/.test(proc.output())) return true;
