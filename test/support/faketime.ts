@@ -1,0 +1,69 @@
+// A per-process steppable CLOCK_REALTIME for interop and chaos tests (issue 14 §1 "the clock stepped"):
+// libfaketime (Debian `libfaketime`, LD_PRELOAD) reads its offset from a file on every realtime reading
+// (FAKETIME_NO_CACHE), so rewriting the file steps the wall clock of that one daemon, forwards or
+// backwards, while it runs, as `date -s` would, without touching the host clock. CLOCK_MONOTONIC is left
+// alone (FAKETIME_DONT_FAKE_MONOTONIC: a real step moves only CLOCK_REALTIME), and so are file times
+// (NO_FAKE_STAT). A time namespace cannot do this: it offsets only MONOTONIC and BOOTTIME, and only
+// before its first process enters. The kernel's own realtime stamps (SO_TIMESTAMPNS) are not faked,
+// which is what a step looks like to a daemon that compares them with its clock read a moment later.
+
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const CANDIDATES = [
+  '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/faketime/libfaketime.so.1',
+  '/usr/local/lib/faketime/libfaketime.so.1',
+];
+
+/** The libfaketime library (single-threaded build, which libuv's and V8's threads are fine with), or undefined. */
+export function faketimeLibrary(): string | undefined {
+  return CANDIDATES.find((p) => existsSync(p));
+}
+
+/** Why clock-step tests cannot run here, or undefined. */
+export function faketimeMissing(): string | undefined {
+  return faketimeLibrary() ? undefined : 'libfaketime is not installed (apt-get install libfaketime)';
+}
+
+export interface SteppableClock {
+  /** The environment to start the daemon with (merge into its env). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The offset now in effect, seconds (0 = the host's clock). */
+  readonly offsetS: number;
+  /** Set the offset from the host's realtime clock to `offsetS` seconds (the step is the difference). */
+  set(offsetS: number): void;
+}
+
+/** A clock file in `dir` (offset 0); `name` keeps several daemons' files apart. */
+export function steppableClock(dir: string, name: string): SteppableClock {
+  const lib = faketimeLibrary();
+  if (!lib) throw new Error(faketimeMissing());
+  const file = join(dir, `${name}.faketime`);
+  let offset = 0;
+  // Written to a temporary name and renamed: a reader never sees an empty file (libfaketime would then
+  // report the host's time, a spurious step).
+  const write = (s: number): void => {
+    writeFileSync(`${file}.tmp`, `${s >= 0 ? '+' : '-'}${Math.abs(s)}\n`);
+    renameSync(`${file}.tmp`, file);
+  };
+  write(0);
+  return {
+    env: {
+      LD_PRELOAD: lib,
+      FAKETIME_TIMESTAMP_FILE: file,
+      FAKETIME_NO_CACHE: '1',
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
+      FAKETIME_DONT_RESET: '1',
+      NO_FAKE_STAT: '1',
+    },
+    get offsetS() {
+      return offset;
+    },
+    set(s: number) {
+      offset = s;
+      write(s);
+    },
+  };
+}
