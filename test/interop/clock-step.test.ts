@@ -41,6 +41,16 @@ const HOUR = 3600;
 
 const measured: string[] = [];
 
+const KEY = 'hex:8f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
+const authCounters = ['Missing', 'Malformed', 'Unknown Key', 'Invalid HMAC', 'Stale', 'Replay'] as const;
+const ZERO = Object.fromEntries(authCounters.map((c) => [c, 0]));
+
+/** The auth_hmac error counters of a node's stats dump (keepalived's names, ours alike). */
+async function extErrors(n: VrrpNode): Promise<Record<string, number | undefined>> {
+  const stats = await readDump(n, 'stats');
+  return Object.fromEntries(authCounters.map((c) => [c, statsCounter(stats, ['Authentication Extension Errors', c])]));
+}
+
 /** A daemon's log time stamps: keepalived `-l` and havipd `--log-format pretty` both print ctime(3) dates. */
 function lastLogHour(n: VrrpNode): number | undefined {
   const m = [...n.log().matchAll(/^\w{3} \w{3} [ \d]\d (\d\d):\d\d:\d\d \d{4}: /gm)].at(-1);
@@ -60,6 +70,33 @@ function longestGap(rows: readonly CaptureRow[], from: number, to: number): { ga
   let best = { gap: 0, at: from };
   for (let i = 1; i < ts.length; i++) if (ts[i]! - ts[i - 1]! > best.gap) best = { gap: ts[i]! - ts[i - 1]!, at: ts[i - 1]! };
   return best;
+}
+
+interface Step {
+  readonly t: number;
+  readonly label: string;
+}
+
+/**
+ * `step(side, offsetS, holdMs)`: set `side`'s clock to `offsetS` (recorded in `steps`), check the daemon
+ * saw it (a stats dump makes it log a line stamped with its clock; havipd's status uptime stays small),
+ * and hold for `holdMs`.
+ */
+function stepper(nodes: Record<Side, VrrpNode>, clocks: Record<Side, SteppableClock>, steps: Step[]): (side: Side, offsetS: number, holdMs?: number) => Promise<void> {
+  return async (side, offsetS, holdMs = HOLD_MS) => {
+    const before = clocks[side].offsetS;
+    clocks[side].set(offsetS);
+    steps.push({ t: Date.now() / 1000, label: `${side === 'a' ? 'master' : 'backup'} ${offsetS - before > 0 ? '+' : '−'}${Math.abs(offsetS - before) / HOUR} h` });
+    const held = sleep(holdMs);
+    const n = nodes[side];
+    await readDump(n, 'stats');
+    // keepalived logs the dump line after writing the file: wait (bounded) for a line with the stepped hour.
+    const hours = (): number[] => [0, -3_000].map((d) => new Date(Date.now() + d + offsetS * 1000).getHours());
+    await waitFor(() => hours().includes(lastLogHour(n) ?? -1), { timeoutMs: 3_000, intervalMs: 50, what: `a ${n.kind} log line stamped with its clock stepped to ${offsetS} s` }).catch(() => undefined);
+    expect(hours(), `${n.kind} log hour after a step to ${offsetS} s:\n${n.log().split('\n').slice(-3).join('\n')}`).toContain(lastLogHour(n));
+    if (n.havipd) expect(await uptimeS(n), 'havipd status uptime counts on the monotonic clock').toBeLessThan(120);
+    await held;
+  };
 }
 
 describe.skipIf(skipAll)('the realtime clock stepped ±1 h under a running pair (libfaketime, monotonic untouched)', () => {
@@ -93,23 +130,8 @@ describe.skipIf(skipAll)('the realtime clock stepped ±1 h under a running pair 
       const { lan, vrid, vip } = sc;
       await sc.explain(async () => {
         const { master, backup, clocks } = await startPair(masterKind, backupKind, (side, p) => sc.conf(side, p, { advertInt: ADVERT_S }));
-        const nodes: Record<Side, VrrpNode> = { a: master, b: backup };
-        const steps: { t: number; label: string }[] = [];
-        const realHour = (offsetS: number): number => new Date(Date.now() + offsetS * 1000).getHours();
-        /** Step `side`'s clock to `offsetS`, hold, and check the daemon saw it (a log line it prints on a dump). */
-        const step = async (side: Side, offsetS: number, holdMs = HOLD_MS): Promise<void> => {
-          const before = clocks[side].offsetS;
-          clocks[side].set(offsetS);
-          steps.push({ t: Date.now() / 1000, label: `${side === 'a' ? 'master' : 'backup'} ${offsetS - before > 0 ? '+' : '−'}${Math.abs(offsetS - before) / HOUR} h` });
-          const held = sleep(holdMs);
-          const n = nodes[side];
-          // A stats dump makes each daemon log a line: its time stamp is the stepped clock's.
-          await readDump(n, 'stats');
-          const hour = lastLogHour(n);
-          expect([realHour(offsetS), new Date(Date.now() + offsetS * 1000 - 2_000).getHours()], `${n.kind} log hour after a step to ${offsetS} s:\n${n.log().split('\n').slice(-3).join('\n')}`).toContain(hour);
-          if (n.havipd) expect(await uptimeS(n), 'havipd status uptime counts on the monotonic clock').toBeLessThan(120);
-          await held;
-        };
+        const steps: Step[] = [];
+        const step = stepper({ a: master, b: backup }, clocks, steps);
         await step('a', +HOUR); // master forward
         await step('b', -HOUR); // backup backward
         await step('a', 0); // master backward
@@ -142,6 +164,69 @@ describe.skipIf(skipAll)('the realtime clock stepped ±1 h under a running pair 
         measured.push(`${masterKind}→${backupKind}: SIGKILL failover with the backup's clock an hour ahead: ${gap.toFixed(3)} s (bound ${DOWN_S.toFixed(3)} s + ${MARGIN_S} s)`);
         expect(gap, describeRows(rows, last.time)).toBeGreaterThanOrEqual(3 * ADVERT_S);
         expect(gap, describeRows(rows, last.time)).toBeLessThanOrEqual(DOWN_S + MARGIN_S);
+      });
+    });
+  });
+
+  // ── auth_hmac (keepalived 2.4.3's extension; unicast as its documentation recommends) ──
+  const PEER = 'keepalived-2.4.3' as const;
+  const noPeer = missingOracle([PEER], skipAll);
+  const hmac = (mode: 'time' | 'monotonic'): string[] => ['auth_hmac {', `  key 1 ${KEY}`, '  active_key 1', `  anti_replay ${mode}`, '}'];
+  const hmacConf = (mode: 'time' | 'monotonic') => (side: Side, p: number): string => sc.conf(side, p, { advertInt: ADVERT_S, unicast: true, extra: hmac(mode) });
+
+  it.skipIf(noPeer)('auth_hmac anti_replay monotonic, master havipd, backup keepalived 2.4.3: the sender stepped −1 h and back changes nothing', async () => {
+    const { lan, vrid } = sc;
+    await sc.explain(async () => {
+      const { master, backup, clocks } = await startPair('havipd', PEER, hmacConf('monotonic'));
+      const steps: Step[] = [];
+      const step = stepper({ a: master, b: backup }, clocks, steps);
+      // The clock behind the last sequence sent: the sequence goes on from it (+1), never backwards.
+      await step('a', -HOUR);
+      await step('a', 0);
+      const endT = Date.now() / 1000;
+      const rows = await sc.cap!.stop();
+      const t0 = steps[0]!.t;
+      expect(await extErrors(backup)).toEqual(ZERO);
+      expect(advertsFrom(rows, lan.ipB, vrid), describeRows(rows, t0)).toEqual([]);
+      expect(backup.countLog(entering('MASTER'))).toBe(0);
+      expect(longestGap(advertsFrom(rows, lan.ipA, vrid, 150), t0, endT).gap, describeRows(rows, t0)).toBeLessThanOrEqual(GAP_BOUND_S);
+    });
+  });
+
+  describe.each([
+    ['havipd', PEER],
+    [PEER, 'havipd'],
+  ] as const)('auth_hmac anti_replay time, master %s (150), backup %s (100)', (masterKind, backupKind) => {
+    it.skipIf(noPeer)('the master an hour ahead is stale (the backup takes over, by design); set right, its sequence restarts from the clock and it is accepted at its next advert', async () => {
+      const { lan, vrid } = sc;
+      await sc.explain(async () => {
+        const { master, backup, clocks } = await startPair(masterKind, backupKind, hmacConf('time'));
+        const steps: Step[] = [];
+        const step = stepper({ a: master, b: backup }, clocks, steps);
+        const mastersBefore = backup.countLog(entering('MASTER'));
+        const backupsBefore = backup.countLog(/\(VI_1\) Entering BACKUP STATE/);
+        await step('a', +HOUR, 0);
+        // Out of the 5 s window: every advert of the master is stale to the backup, which takes over.
+        await backup.waitForLog(entering('MASTER'), { after: mastersBefore, timeoutMs: 10_000 });
+        expect((await extErrors(backup)).Stale).toBeGreaterThanOrEqual(1);
+        await step('a', 0, 0);
+        const fixedT = Date.now() / 1000;
+        // The master's sequence ran an hour ahead: more than the window, so it restarts from the clock, and
+        // the backup hears a fresh higher-priority advert within one interval.
+        await backup.waitForLog(/\(VI_1\) Entering BACKUP STATE/, { after: backupsBefore, timeoutMs: 10_000 });
+        await sleep(HOLD_MS);
+        const endT = Date.now() / 1000;
+        const rows = await sc.cap!.stop();
+        const fromBackup = advertsFrom(rows, lan.ipB, vrid, 100);
+        const lastB = fromBackup.filter((r) => r.time > fixedT).at(-1);
+        const recoveredS = lastB ? lastB.time - fixedT : 0;
+        measured.push(`auth_hmac time ${masterKind}→${backupKind}: the backup's last advert ${recoveredS.toFixed(3)} s after the master's clock was set right`);
+        expect(recoveredS, describeRows(rows, fixedT - 2)).toBeLessThanOrEqual(GAP_BOUND_S);
+        // One master again: the master advertised throughout and nothing was taken for a replay.
+        expect(longestGap(advertsFrom(rows, lan.ipA, vrid, 150), fixedT, endT).gap, describeRows(rows, fixedT)).toBeLessThanOrEqual(GAP_BOUND_S);
+        expect(master.countLog(/\(VI_1\) Entering BACKUP STATE/)).toBe(1);
+        const e = await extErrors(backup);
+        expect({ ...e, Stale: 0 }).toEqual(ZERO);
       });
     });
   });

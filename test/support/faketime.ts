@@ -6,9 +6,16 @@
 // (NO_FAKE_STAT). A time namespace cannot do this: it offsets only MONOTONIC and BOOTTIME, and only
 // before its first process enters. The kernel's own realtime stamps (SO_TIMESTAMPNS) are not faked,
 // which is what a step looks like to a daemon that compares them with its clock read a moment later.
+// libfaketime also shifts every absolute timerfd deadline by its offset, CLOCK_MONOTONIC ones included,
+// which no real step does: a small shim (faketime-monotonic-timers.c, compiled once with `cc`) is preloaded
+// first and gives monotonic timerfds to the kernel untouched.
 
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const CANDIDATES = [
   '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
@@ -22,9 +29,33 @@ export function faketimeLibrary(): string | undefined {
   return CANDIDATES.find((p) => existsSync(p));
 }
 
+const SHIM_SRC = join(dirname(fileURLToPath(import.meta.url)), 'faketime-monotonic-timers.c');
+let shim: { path?: string; error?: string } | undefined;
+
+/** The timerfd shim, compiled on first use into a cache directory keyed by its source's hash. */
+export function monotonicTimersShim(): { path?: string; error?: string } {
+  if (shim) return shim;
+  try {
+    const src = readFileSync(SHIM_SRC);
+    const dir = join(tmpdir(), 'havipd-faketime-shim');
+    const out = join(dir, `timers-${createHash('sha256').update(src).digest('hex').slice(0, 16)}.so`);
+    if (!existsSync(out)) {
+      mkdirSync(dir, { recursive: true });
+      const tmp = `${out}.${process.pid}.tmp`;
+      execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', tmp, SHIM_SRC, '-ldl'], { stdio: 'pipe', timeout: 60_000 });
+      renameSync(tmp, out);
+    }
+    shim = { path: out };
+  } catch (e) {
+    shim = { error: `cannot build the timerfd shim with cc: ${(e as Error).message.split('\n')[0]}` };
+  }
+  return shim;
+}
+
 /** Why clock-step tests cannot run here, or undefined. */
 export function faketimeMissing(): string | undefined {
-  return faketimeLibrary() ? undefined : 'libfaketime is not installed (apt-get install libfaketime)';
+  if (!faketimeLibrary()) return 'libfaketime is not installed (apt-get install libfaketime)';
+  return monotonicTimersShim().error;
 }
 
 export interface SteppableClock {
@@ -39,7 +70,8 @@ export interface SteppableClock {
 /** A clock file in `dir` (offset 0); `name` keeps several daemons' files apart. */
 export function steppableClock(dir: string, name: string): SteppableClock {
   const lib = faketimeLibrary();
-  if (!lib) throw new Error(faketimeMissing());
+  const timers = monotonicTimersShim().path;
+  if (!lib || !timers) throw new Error(faketimeMissing());
   const file = join(dir, `${name}.faketime`);
   let offset = 0;
   // Written to a temporary name and renamed: a reader never sees an empty file (libfaketime would then
@@ -51,7 +83,7 @@ export function steppableClock(dir: string, name: string): SteppableClock {
   write(0);
   return {
     env: {
-      LD_PRELOAD: lib,
+      LD_PRELOAD: `${timers}:${lib}`,
       FAKETIME_TIMESTAMP_FILE: file,
       FAKETIME_NO_CACHE: '1',
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
