@@ -25,7 +25,7 @@ import type { AddressEdge } from '../edges/addresses.js';
 import { defaultRulePreferences, type RouteEdge } from '../edges/routes.js';
 import type { LinkEdge, LinkEvent } from '../edges/links.js';
 import type { FrameSender } from '../edges/frames.js';
-import type { OpenTransport, Transport } from '../edges/transport/types.js';
+import type { OpenTransport, SendOptions, Transport } from '../edges/transport/types.js';
 import { authExtStats, type DumpInput, type InstanceRuntimeView } from './dumps.js';
 import { nodeAuthHmacSeam } from '../edges/auth-hmac-crypto.js';
 import type { Trackers } from '../tracking/trackers.js';
@@ -895,12 +895,15 @@ export class Supervisor {
       // The core may have changed its mind since it computed this batch (a VIP fault reported meanwhile).
       if (!this.core.stillWanted(e)) continue;
       try {
-        await this.perform(e);
+        // An advert on a raw socket is sent synchronously (`sendAdvert`): no promise per effect, so a tick of
+        // 255 adverts is one loop rather than 255 chained awaits.
+        const pending = e.kind === 'sendAdvert' ? this.sendAdvert(e) : this.perform(e);
+        if (pending) await pending;
       } catch (err) {
         this.counters.effectErrors++;
         this.later(() => this.log.error({ event: LOG_EVENT.effectError, effect: e.kind, err }, `failed to perform ${e.kind}: ${errText(err)}`));
       }
-      this.observe((o) => o.onEffect?.(e));
+      if (this.opts.observer) this.observe((o) => o.onEffect?.(e));
     }
   }
 
@@ -977,17 +980,42 @@ export class Supervisor {
     this.later(() => log[e.level]({ event: e.event, ...fields }, e.msg));
   }
 
-  private async sendAdvert(e: Extract<Effect, { kind: 'sendAdvert' }>): Promise<void> {
+  /**
+   * Sends the advert to each destination. With a transport that sends synchronously (raw sockets, `sendNow`)
+   * it is done on return; otherwise the returned promise settles when it is. A failed copy is logged, never thrown.
+   */
+  private sendAdvert(e: Extract<Effect, { kind: 'sendAdvert' }>): Promise<void> | undefined {
     const slot = this.slotOf.get(e.instance);
     const t = slot?.transport;
-    if (!slot || !t) return;
-    for (const d of e.destinations) {
+    if (!slot || !t) return undefined;
+    const ifname = slot.plan.ifname;
+    const dests = e.destinations;
+    for (let k = 0; k < dests.length; k++) {
+      const d = dests[k]!;
+      if (!t.sendNow) return this.sendAdvertLater(e, t, ifname, k);
+      const opts: SendOptions = e.ipId !== undefined ? { src: e.src, dst: d.dst, ttl: d.ttl, ifname, family: e.family, ipId: e.ipId } : { src: e.src, dst: d.dst, ttl: d.ttl, ifname, family: e.family };
       try {
-        await t.send(d.bytes, { src: e.src, dst: d.dst, ttl: d.ttl, ifname: slot.plan.ifname, family: e.family, ...(e.ipId !== undefined ? { ipId: e.ipId } : {}) });
+        t.sendNow(d.bytes, opts);
       } catch (err) {
-        this.later(() => this.logOf(e.instance).warn({ event: LOG_EVENT.advertSendError, dst: d.dst, errno: errnoText(err) }, tagged(e.instance, `failed to send advert to ${d.dst}: ${errText(err)}`)));
+        this.advertSendFailed(e, d.dst, err);
       }
     }
+    return undefined;
+  }
+
+  /** `sendAdvert` through a transport's promise (UDP), from destination `from` on. */
+  private async sendAdvertLater(e: Extract<Effect, { kind: 'sendAdvert' }>, t: Transport, ifname: string, from: number): Promise<void> {
+    for (const d of e.destinations.slice(from)) {
+      try {
+        await t.send(d.bytes, { src: e.src, dst: d.dst, ttl: d.ttl, ifname, family: e.family, ...(e.ipId !== undefined ? { ipId: e.ipId } : {}) });
+      } catch (err) {
+        this.advertSendFailed(e, d.dst, err);
+      }
+    }
+  }
+
+  private advertSendFailed(e: Extract<Effect, { kind: 'sendAdvert' }>, dst: string, err: unknown): void {
+    this.later(() => this.logOf(e.instance).warn({ event: LOG_EVENT.advertSendError, dst, errno: errnoText(err) }, tagged(e.instance, `failed to send advert to ${dst}: ${errText(err)}`)));
   }
 
   private async changeVips(op: 'add' | 'remove', instance: string, vips: readonly VipConfig[], interfaces: readonly string[]): Promise<void> {

@@ -200,8 +200,11 @@ export class VrrpCore {
   nextDeadline(): Micros | undefined {
     if (!this.started || this.stopped) return undefined;
     let best = this.pacer.nextDeadline();
-    for (const i of this.instances) {
-      const d = i.nextDeadline();
+    // Indexed, as in `tick`: called after every step, and without TurboFan (bin/havipd's --max-opt=1) a for-of
+    // allocates an iterator result per element.
+    const all = this.instances;
+    for (let k = 0; k < all.length; k++) {
+      const d = all[k]!.nextDeadline();
       if (d !== undefined && (best === undefined || d < best)) best = d;
     }
     return best;
@@ -536,14 +539,15 @@ export class VrrpCore {
     const now = ctx.now;
     if (frozen) ctx.out.push({ kind: 'log', level: 'warn', event: 'timer.frozen', msg: freezeMessage(woke.late), fields: { lateUs: woke.late } });
     if (woke !== undefined) this.revertExpiredMasters(frozen ? ctx : this.ctx(micros(Math.max(tctx.now, woke.at)), tctx.out), woke.late);
+    // The due timers, earliest first, ties in configuration order. Only a sync group moves other instances'
+    // timers while one fires, so the list is drawn again after a member fires; otherwise it stays right, and a
+    // tick that fires n instances costs O(n log n) rather than a scan of every instance per firing (at 255
+    // instances all due at once that scan was 65 000 steps per second).
     const fired = new Set<VrrpInstance>();
-    while (fired.size < this.instances.length) {
-      let i: VrrpInstance | undefined;
-      for (const x of this.instances) {
-        if (fired.has(x) || x.sands === undefined || x.sands > now) continue;
-        if (i === undefined || x.sands < i.sands!) i = x;
-      }
-      if (!i) break;
+    let due = this.dueInstances(now, fired);
+    for (let k = 0; k < due.length; k++) {
+      const i = due[k]!;
+      if (i.sands === undefined || i.sands > now) continue;
       fired.add(i);
       this.expirations++;
       const prev = i.state;
@@ -561,11 +565,31 @@ export class VrrpCore {
       }
       i.sync?.handle(prev, i, ctx);
       i.initSands(ctx);
+      if (i.sync !== undefined) {
+        due = this.dueInstances(now, fired);
+        k = -1;
+      }
     }
-    for (const i of this.instances) i.fireDelayedGarps(ctx);
+    const all = this.instances;
+    for (let k = 0; k < all.length; k++) all[k]!.fireDelayedGarps(ctx);
     // havipd: VIP holds that ran out (src/vrrp/healing.ts).
-    for (const i of this.instances) if (i.vipHold !== undefined && i.vipHold.until <= now) i.releaseHold(ctx);
+    for (let k = 0; k < all.length; k++) {
+      const i = all[k]!;
+      if (i.vipHold !== undefined && i.vipHold.until <= now) i.releaseHold(ctx);
+    }
     for (const s of this.pacer.due(now, (name) => this.instances.find((x) => x.name === name)?.vipSet === true)) ctx.out.push({ kind: 'sendGarp', ...s });
+  }
+
+  /** Instances not in `fired` whose timer is due at `now`, earliest first, ties in configuration order. */
+  private dueInstances(now: Micros, fired: ReadonlySet<VrrpInstance>): VrrpInstance[] {
+    const due: VrrpInstance[] = [];
+    const all = this.instances;
+    for (let k = 0; k < all.length; k++) {
+      const x = all[k]!;
+      if (x.sands !== undefined && x.sands <= now && !fired.has(x)) due.push(x);
+    }
+    // Array.prototype.sort is stable: equal deadlines keep configuration order.
+    return due.length > 1 ? due.sort((a, b) => a.sands! - b.sands!) : due;
   }
 
   /**
