@@ -29,7 +29,9 @@ export function faketimeLibrary(): string | undefined {
   return CANDIDATES.find((p) => existsSync(p));
 }
 
-const SHIM_SRC = join(dirname(fileURLToPath(import.meta.url)), 'faketime-monotonic-timers.c');
+const SHIM_NAME = 'faketime-monotonic-timers.c';
+/** Beside this file, or (in the transpiled tree of `npm run chaos`) in the checkout it names. */
+const SHIM_SRC = [join(dirname(fileURLToPath(import.meta.url)), SHIM_NAME), ...(process.env.HAVIPD_FUZZ_ROOT ? [join(process.env.HAVIPD_FUZZ_ROOT, 'test', 'support', SHIM_NAME)] : [])].find((p) => existsSync(p)) ?? join(dirname(fileURLToPath(import.meta.url)), SHIM_NAME);
 let shim: { path?: string; error?: string } | undefined;
 
 /** The timerfd shim, compiled on first use into a cache directory keyed by its source's hash. */
