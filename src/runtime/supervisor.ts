@@ -196,6 +196,8 @@ export class Supervisor {
   private readonly slots = new Map<string, TransportSlot>();
   /** The slot each instance sends on (removed instances keep theirs until a reload has finished). */
   private readonly slotOf = new Map<string, TransportSlot>();
+  /** The plans of `slots`, in order (drawn with them in `planSlots`). */
+  private slotPlans: SocketPlan[] = [];
   private readonly deadlineTimer: DeadlineTimer;
   /** Log calls queued while a batch of effects runs (`later`); undefined outside a batch. */
   private pendingLogs: Array<() => void> | undefined;
@@ -642,11 +644,11 @@ export class Supervisor {
   private onPacket(slot: TransportSlot, packet: ReceivedPacket): void {
     // Read first: the packet's age was measured when it was read, a few microseconds ago.
     const now = this.edges.clock.now();
-    if (!socketAccepts(slot.plan, packet, [...this.slots.values()].map((s) => s.plan))) {
+    if (!socketAccepts(slot.plan, packet, this.slotPlans)) {
       this.counters.packetsFiltered++;
       return;
     }
-    this.observe((o) => o.onPacket?.(packet));
+    if (this.opts.observer) this.observe((o) => o.onPacket?.(packet));
     // havipd: stepped at the kernel's receive time (never before the previous step), so a BACKUP's down timer
     // runs from the advert's arrival, not from when a busy event loop read it (issue 12 §4); keepalived
     // counts from its read. Test: test/unit/runtime/supervisor-drain.test.ts "the down timer counts from the kernel's receive time".
@@ -748,6 +750,7 @@ export class Supervisor {
   private planSlots(previous?: ReadonlyMap<string, TransportSlot>): void {
     this.slots.clear();
     this.slotOf.clear();
+    this.slotPlans = [];
     const links = this.edges.links;
     const plans = planSockets(this.config, {
       udp: this.edges.transportKind === 'udp',
@@ -768,6 +771,7 @@ export class Supervisor {
         slot = { plan, transport: undefined, error: undefined, previousGroups: [] };
       }
       this.slots.set(plan.key, slot);
+      this.slotPlans.push(plan);
       for (const name of plan.instances) this.slotOf.set(name, slot);
     }
   }

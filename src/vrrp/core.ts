@@ -7,7 +7,7 @@
 import type { DaemonConfig, Family } from '../config-parser/types.js';
 import { GarpPacer } from '../garp/schedule.js';
 import { encodeAdvert } from './packet.js';
-import { checkAdvert, classifyForDispatch } from './receive-checks.js';
+import { checkAdvert, classifyForDispatch, packetVrid } from './receive-checks.js';
 import type { AdvertCodec, CoreSnapshot, Effect, Input, ReloadMapping, TickWake } from './effects.js';
 import { freezeAction, freezeMessage, isFreeze, quickestTakeover, timerExpiredBackupMessage } from './freeze.js';
 import { routeTrackedInterfaces } from './route-interfaces.js';
@@ -37,6 +37,8 @@ const DEFAULT_CODEC: AdvertCodec = { encodeAdvert, checkAdvert };
 
 export class VrrpCore {
   private instances: VrrpInstance[];
+  /** `onSocket`'s index, for the instances and config it was drawn from. */
+  private socketIndex: { readonly instances: readonly VrrpInstance[]; readonly config: DaemonConfig; readonly byKey: Map<string, Map<number, VrrpInstance[]>> } | undefined;
   private groups: SyncGroup[];
   private readonly pacer: GarpPacer;
   private readonly scripts = new Map<string, boolean>();
@@ -215,7 +217,10 @@ export class VrrpCore {
    * to meet it to the microsecond (a takeover's timing is what clients see); other timers it wakes for on time.
    */
   isDownTimer(at: Micros): boolean {
-    return this.started && !this.stopped && this.instances.some((i) => i.downTimerAt(at));
+    if (!this.started || this.stopped) return false;
+    const all = this.instances;
+    for (let k = 0; k < all.length; k++) if (all[k]!.downTimerAt(at)) return true;
+    return false;
   }
 
   snapshot(): CoreSnapshot {
@@ -641,11 +646,35 @@ export class VrrpCore {
 
   // ───────────────────────────── packets ─────────────────────────────
 
+  /**
+   * The instances on a receiving "socket" (same family and interface; any interface for `ifname` ''), by VRID,
+   * in configuration order. Drawn again when the instances or the config change (start, reload).
+   */
+  private onSocket(family: Family, ifname: string, vrid: number): readonly VrrpInstance[] {
+    let idx = this.socketIndex;
+    if (idx === undefined || idx.instances !== this.instances || idx.config !== this.config) {
+      idx = this.socketIndex = { instances: this.instances, config: this.config, byKey: new Map() };
+    }
+    const key = `${family}/${ifname}`;
+    let byVrid = idx.byKey.get(key);
+    if (byVrid === undefined) {
+      byVrid = new Map();
+      for (const i of this.instances) {
+        if (i.config.family !== family || (ifname !== '' && (i.config.interface ?? this.config.global.defaultInterface) !== ifname)) continue;
+        const list = byVrid.get(i.config.vrid);
+        if (list) list.push(i);
+        else byVrid.set(i.config.vrid, [i]);
+      }
+      idx.byKey.set(key, byVrid);
+    }
+    return byVrid.get(vrid) ?? [];
+  }
+
   private packet(ctx: InstanceCtx, pkt: ReceivedPacket): void {
-    // The instances on the receiving "socket": same family and interface (any interface when unknown).
-    const onSocket = this.instances.filter(
-      (i) => i.config.family === pkt.family && (pkt.ifname === '' || (i.config.interface ?? this.config.global.defaultInterface) === pkt.ifname),
-    );
+    // The instances on the receiving socket with the packet's VRID: `classifyForDispatch` only ever picks among
+    // those, so the others need not be described to it (at 255 instances that was 255 objects per packet).
+    const vrid = packetVrid(pkt);
+    const onSocket = vrid === undefined ? [] : this.onSocket(pkt.family, pkt.ifname, vrid);
     const d = classifyForDispatch(
       pkt,
       onSocket.map((i) => ({

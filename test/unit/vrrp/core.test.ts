@@ -176,6 +176,27 @@ describe('issue 12 §5: many instances in one tick', () => {
   });
 });
 
+describe('issue 12 §5: packets are dispatched through an index by socket and VRID', () => {
+  it('a reload that moves an instance to another interface dispatches its packets there, not on the old one', () => {
+    const h = new Harness([instanceConfig({ vrid: 51 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.200'] })]);
+    h.start(0);
+    h.advert(1_000_000, { src: '10.0.0.2', priority: 200, vrid: 52, vips: ['10.0.0.200'] });
+    expect(h.snap('VI_2').stats.advert_rcvd).toBe(1);
+    h.step(1_050_000, { kind: 'interfaceAddress', ifname: 'eth1', family: 4, address: '10.1.0.1' });
+    h.step(1_100_000, { kind: 'reload', config: daemonConfig({ instances: [instanceConfig({ vrid: 51 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.200'], interface: 'eth1' })] }) });
+    // The moved instance starts afresh (keepalived: another interface is another instance).
+    const r0 = h.snap('VI_2').stats.advert_rcvd;
+    h.advert(1_200_000, { src: '10.0.0.2', priority: 200, vrid: 52, vips: ['10.0.0.200'] });
+    expect(h.snap('VI_2').stats.advert_rcvd).toBe(r0);
+    expect(h.core.snapshot().unknownVrid).toBe(1);
+    h.advert(1_300_000, { src: '10.1.0.2', priority: 200, vrid: 52, vips: ['10.0.0.200'], ifname: 'eth1' });
+    expect(h.snap('VI_2').stats.advert_rcvd).toBe(r0 + 1);
+    // A packet from an unknown interface ('') is matched on any interface, by VRID.
+    h.advert(1_400_000, { src: '10.1.0.2', priority: 200, vrid: 52, vips: ['10.0.0.200'], ifname: '' });
+    expect(h.snap('VI_2').stats.advert_rcvd).toBe(r0 + 2);
+  });
+});
+
 describe('issue 12 §5: a MASTER encodes its advert once', () => {
   it('steady adverts carry the same bytes; a new priority or a reload encodes again, and decodes to what changed', () => {
     const h = new Harness([instanceConfig({ priority: 150, trackInterfaces: [{ name: 'eth1', weight: -20, reverse: false }] })]);
