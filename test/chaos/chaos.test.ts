@@ -1,6 +1,6 @@
 // The chaos soak's pure parts: the seeded schedule and the invariant checker, on made-up timelines.
 import { describe, expect, it } from 'vitest';
-import { checkSoak, defaultBounds, type Advert, type CheckInput } from './invariants.js';
+import { checkSoak, defaultBounds, silenceWithin, type Advert, type CheckInput } from './invariants.js';
 import { FAULT_KINDS, makeSchedule } from './schedule.js';
 
 const opts = { seed: 42, events: 200, nodes: ['havipd', 'keepalived'] as const, priorities: [[150, 90], [100, 130]], settleMs: 3_800 };
@@ -269,5 +269,60 @@ describe('chaos invariants: dead daemons', () => {
     // while it runs, the same master is the wrong one
     const w = checkSoak(base(adverts, { priorities: [{ t: 0, prios: [150, 120] }], expectedMaster: 1, vipHolders: [1] }), bounds);
     expect(w.failures.some((f) => /b MASTER in steady state for more than 2\.30 s/.test(f))).toBe(true);
+  });
+});
+
+describe('chaos invariants: witnesses (the client pinging each node\'s own address)', () => {
+  /** Replies every 20 ms over [0, 60) except in the given [from, to) holes. */
+  const every = (holes: readonly (readonly [number, number])[] = []): number[] => {
+    const out: number[] = [];
+    for (let k = 0; k < 3000; k++) {
+      const t = k * 0.02;
+      if (!holes.some(([f, to]) => t >= f && t < to)) out.push(t);
+    }
+    return out;
+  };
+  const served = (holes: readonly (readonly [number, number])[] = []) => every(holes).map((t) => ({ t, node: 'a' }));
+
+  it('silenceWithin: the longest stretch of [from, to] without a time, the ends included', () => {
+    expect(silenceWithin([1, 2, 5, 6], 0, 10)).toBe(4);
+    expect(silenceWithin([1, 2, 5, 6], 1.5, 5.5)).toBe(3);
+    expect(silenceWithin([], 2, 3)).toBe(1);
+    expect(silenceWithin([1, 9], 2, 3)).toBe(1);
+  });
+
+  it('an advert gap over which the master\'s own address did not answer either is the host\'s: reported, not failed', () => {
+    const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 21.5, 60.2)];
+    const hole = [[19.55, 21.45]] as const;
+    const v = checkSoak(base(adverts, { client: served(hole), witness: [every(hole), every(hole)] }), bounds);
+    expect(v.failures).toEqual([]);
+    expect(v.figures.host?.explained).toEqual(["a: advert gap 2.000 s at +19.50 s; a's own address did not answer for 1.92 s of it"]);
+    expect(v.figures.host?.longestS).toBeCloseTo(1.92, 2);
+    expect(v.figures.host?.longestAt).toMatch(/^a, \+19\.54 s/);
+  });
+
+  it('the same gap while the own address answered is the daemon\'s: still a failure', () => {
+    const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 21.5, 60.2)];
+    const v = checkSoak(base(adverts, { client: served(), witness: [every(), every()] }), bounds);
+    expect(v.failures.some((f) => /^a: advert gap 2\.000 s as sole master/.test(f))).toBe(true);
+    expect(v.figures.host?.explained).toEqual([]);
+    // a stall that covers only part of the lateness explains only that part
+    const part = checkSoak(base(adverts, { client: served(), witness: [every([[20, 20.5]]), every()] }), bounds);
+    expect(part.failures.some((f) => /^a: advert gap 2\.000 s as sole master/.test(f))).toBe(true);
+  });
+
+  it('a client gap in steady state is held against the daemons only for what the host\'s stall does not explain', () => {
+    const adverts = ads('10.0.0.1', 0, 60.2);
+    const hole = [[30, 35]] as const;
+    const host = checkSoak(base(adverts, { client: served(hole), witness: [every(hole), every()] }), bounds);
+    expect(host.failures).toEqual([]);
+    expect(host.figures.client?.steadyLongestS).toBeCloseTo(5.02, 2);
+    expect(host.figures.client?.steadyResidualS).toBeLessThan(0.05);
+    expect(host.figures.host?.explained.some((l) => /^client: no reply from the VIP for 5\.02 s in steady state from \+29\.98 s; 5\.0\d s of it a's own address did not answer either$/.test(l))).toBe(true);
+    // the VIP silent while a's own address answered: a failure, as without witnesses
+    const vip = checkSoak(base(adverts, { client: served(hole), witness: [every(), every()] }), bounds);
+    expect(vip.failures.some((f) => /^client: no reply from the VIP for 5\.02 s in steady state/.test(f))).toBe(true);
+    expect(vip.figures.client?.steadyResidualS).toBeGreaterThan(4.95);
+    expect(checkSoak(base(adverts, { client: served(hole) }), bounds).failures.some((f) => /^client: no reply from the VIP for 5\.02 s/.test(f))).toBe(true);
   });
 });

@@ -70,6 +70,13 @@ export interface CheckInput {
   readonly notify?: readonly NotifyTrace[];
   /** The client's replies from the VIP (s, epoch) and the node that answered (by name). */
   readonly client?: readonly { readonly t: number; readonly node: string }[];
+  /**
+   * Per node: when the same client got replies (s, epoch) from that node's own address. No VRRP daemon takes
+   * part in those (the node's kernel answers them, on the same path as the VIP's), so a stretch without them
+   * is the host's stall (the client, the bridge, the kernel), not a daemon's: an advert gap or a client gap
+   * is held against the daemon only for what such a stall over the same time does not explain.
+   */
+  readonly witness?: readonly (readonly number[])[];
   /** RSS samples per node (MiB), havipd nodes only. */
   readonly rssMiB: readonly (readonly number[])[];
   /** Nodes holding the VIP at the end. */
@@ -129,6 +136,16 @@ export interface Figures {
   /** Per node: FIFO MASTER lines, master runs on the wire, longest disagreement counted, s. */
   notify: { node: string; masterLines: number; wireRuns: number; longestS: number }[];
   client?: ClientFigures;
+  /** From the witnesses (the client's pings to each node's own address), when given. */
+  host?: HostFigures;
+}
+
+export interface HostFigures {
+  /** Longest stretch without a reply from a node's own address (outside its link flaps), s, and where. */
+  longestS: number;
+  longestAt: string;
+  /** Advert gaps and client gaps over the bound that a host stall over the same time explains (not failures). */
+  explained: string[];
 }
 
 export interface ClientFigures {
@@ -139,6 +156,8 @@ export interface ClientFigures {
   longestAt: string;
   /** Longest gap with both ends in steady state, s. */
   steadyLongestS: number;
+  /** The same less the host's own stall over it (witnesses; equal to `steadyLongestS` without them), s. */
+  steadyResidualS: number;
   /** Per fault: the longest gap within it and its settle time, who answered, whether it overlapped another. */
   perFault: { label: string; gapS: number; isolated: boolean; answers: string }[];
 }
@@ -294,6 +313,10 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
   // the advert period of a sole master (no other node advertising in between), outside its silencing faults
   const period: Figures['period'] = [];
   const sorted = [...inp.adverts].sort((x, y) => x.t - y.t);
+  const witness = inp.witness?.map((ts) => [...ts].sort((x, y) => x - y));
+  /** How long node i's own address went unanswered within [from, to] (0 without witnesses). */
+  const hostStall = (i: number, from: number, to: number): number => (witness?.[i] ? silenceWithin(witness[i]!, from, to) : 0);
+  const explained: string[] = [];
   inp.nodes.forEach((node, i) => {
     const gaps: number[] = [];
     let prev: Advert | undefined;
@@ -315,7 +338,10 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
         if (!silenced) {
           const gap = a.t - prev.t;
           gaps.push(gap);
-          if (gap > inp.advertIntS + b.periodSlackS) fail(`${node.name}: advert gap ${gap.toFixed(3)} s as sole master at +${(prev.t - inp.startS).toFixed(2)} s (interval ${inp.advertIntS} s + ${b.periodSlackS} s), ${nearest(inp.windows, prev.t)}${clientSilence(inp.client, prev.t, a.t)}`, [i]);
+          const stall = hostStall(i, prev.t, a.t);
+          if (gap > inp.advertIntS + b.periodSlackS && gap - stall <= inp.advertIntS + b.periodSlackS) {
+            explained.push(`${node.name}: advert gap ${gap.toFixed(3)} s at +${(prev.t - inp.startS).toFixed(2)} s; ${node.name}'s own address did not answer for ${stall.toFixed(2)} s of it`);
+          } else if (gap > inp.advertIntS + b.periodSlackS) fail(`${node.name}: advert gap ${gap.toFixed(3)} s as sole master at +${(prev.t - inp.startS).toFixed(2)} s (interval ${inp.advertIntS} s + ${b.periodSlackS} s), ${nearest(inp.windows, prev.t)}${clientSilence(inp.client, prev.t, a.t)}`, [i]);
         }
       }
       prev = a;
@@ -340,12 +366,13 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
     if (last - first > b.rssGrowthMiB) fail(`${inp.nodes[i]!.name}: RSS grew ${(last - first).toFixed(1)} MiB over the soak (bound ${b.rssGrowthMiB} MiB)`, [i]);
   });
   const notify = inp.notify ? checkNotify(inp, grid, b, fail) : [];
-  const client = inp.client ? checkClient(inp, settle, b, fail) : undefined;
+  const client = inp.client ? checkClient(inp, settle, b, fail, hostStall, explained) : undefined;
+  const host = witness ? hostFigures(inp, witness, explained) : undefined;
   return {
     ok: failures.length === 0,
     failures: failures.slice(0, 50),
     keepalivedFailures: kaFailures.slice(0, 50),
-    figures: { steadyS, dualMasterTotalS: dualTotal, dualMasterLongestS: dualLongest, noMasterLongestS: noneLongest, convergeS, period, rss, wrongMasterS: wrongS, notify, ...(client ? { client } : {}) },
+    figures: { steadyS, dualMasterTotalS: dualTotal, dualMasterLongestS: dualLongest, noMasterLongestS: noneLongest, convergeS, period, rss, wrongMasterS: wrongS, notify, ...(client ? { client } : {}), ...(host ? { host } : {}) },
   };
 }
 
@@ -425,7 +452,7 @@ function checkNotify(inp: CheckInput, grid: readonly { t: number; masters: numbe
  * margin). A long gap is keepalived's when the node the client was left on (the last to answer, unless the
  * fault killed it or took its link down: then the node that took over) is a keepalived.
  */
-function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail): ClientFigures {
+function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail, hostStall: (i: number, from: number, to: number) => number, explained: string[]): ClientFigures {
   const replies = [...inp.client!].filter((r) => r.t >= inp.startS && r.t <= inp.endS).sort((x, y) => x.t - y.t);
   const ms = replies.map((r) => ({ t: r.t * 1000, node: r.node }));
   const byNode: Record<string, number> = {};
@@ -450,11 +477,28 @@ function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail): Cl
   };
   let longest = gaps[0]!;
   for (const g of gaps) if (g.to - g.from > longest.to - longest.from) longest = g;
+  /** The gap less the host's stall over it: the stall of the address the client was sending to (the last to answer; else any node's). */
+  const residual = (g: (typeof gaps)[number]): number => {
+    const at = idx(g.before);
+    const stall = at.length > 0 ? hostStall(at[0]!, g.from, g.to) : Math.max(0, ...inp.nodes.map((_, i) => hostStall(i, g.from, g.to)));
+    return g.to - g.from - stall;
+  };
+  const heldAgainst = (g: (typeof gaps)[number], where: string): boolean => {
+    if (g.to - g.from <= b.clientGapS) return false;
+    const r = residual(g);
+    if (r <= b.clientGapS) {
+      explained.push(`client: no reply from the VIP for ${(g.to - g.from).toFixed(2)} s ${where} from +${(g.from - inp.startS).toFixed(2)} s; ${(g.to - g.from - r).toFixed(2)} s of it ${g.before ?? 'no node'}'s own address did not answer either`);
+      return false;
+    }
+    return true;
+  };
   let steadyLongest = 0;
+  let steadyResidual = 0;
   for (const g of gaps) {
     if (g.w) continue;
     steadyLongest = Math.max(steadyLongest, g.to - g.from);
-    if (g.to - g.from > b.clientGapS) fail(`client: no reply from the VIP for ${(g.to - g.from).toFixed(2)} s in steady state from +${(g.from - inp.startS).toFixed(2)} s (bound ${b.clientGapS.toFixed(2)} s; last answer ${g.before ?? 'none'}, next ${g.after ?? 'none'}), ${nearest(inp.windows, g.from)}`, blame(g));
+    steadyResidual = Math.max(steadyResidual, residual(g));
+    if (heldAgainst(g, 'in steady state')) fail(`client: no reply from the VIP for ${(g.to - g.from).toFixed(2)} s in steady state from +${(g.from - inp.startS).toFixed(2)} s (bound ${b.clientGapS.toFixed(2)} s; last answer ${g.before ?? 'none'}, next ${g.after ?? 'none'}), ${nearest(inp.windows, g.from)}`, blame(g));
   }
   const perFault: ClientFigures['perFault'] = [];
   for (const w of inp.windows) {
@@ -464,7 +508,7 @@ function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail): Cl
     const answers = describeRuns(ms.filter((r) => r.t <= (w.end + settle) * 1000 || (worst && r.t <= worst.to * 1000)), w.start * 1000, w.start * 1000 - 1_000);
     const iso = isolated(w);
     perFault.push({ label: w.label, gapS, isolated: iso, answers });
-    if (iso && worst && gapS > b.clientGapS) {
+    if (iso && worst && heldAgainst(worst, `during ${w.label}`)) {
       fail(`client: no reply from the VIP for ${gapS.toFixed(2)} s during ${w.label} (from +${(worst.from - inp.startS).toFixed(2)} s; bound ${b.clientGapS.toFixed(2)} s; last answer ${worst.before ?? 'none'}, next ${worst.after ?? 'none'}); answers ${answers}`, blame(worst));
     }
   }
@@ -474,6 +518,7 @@ function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail): Cl
     longestS: longest.to - longest.from,
     longestAt: `+${(longest.from - inp.startS).toFixed(2)} s, ${nearest(inp.windows, longest.from)}`,
     steadyLongestS: steadyLongest,
+    steadyResidualS: steadyResidual,
     perFault,
   };
 }
@@ -483,4 +528,35 @@ export function clientRuns(replies: readonly { t: number; node: string }[]): str
   const runs = answerRuns(replies.map((r) => ({ t: r.t * 1000, node: r.node })));
   const shown = runs.slice(0, 40).map((r) => `${r.node}×${r.n}`).join(' → ');
   return runs.length > 40 ? `${shown} → … (${runs.length} runs)` : shown || 'none';
+}
+
+/** The longest stretch of [from, to] containing none of `sorted` (ascending times). */
+export function silenceWithin(sorted: readonly number[], from: number, to: number): number {
+  let last = from;
+  let longest = 0;
+  for (const t of sorted) {
+    if (t <= from) continue;
+    if (t >= to) break;
+    longest = Math.max(longest, t - last);
+    last = t;
+  }
+  return Math.max(longest, to - last);
+}
+
+/** The witnesses' longest silence per node over the observed period, outside that node's own link flaps. */
+function hostFigures(inp: CheckInput, witness: readonly (readonly number[])[], explained: string[]): HostFigures {
+  let longestS = 0;
+  let longestAt = 'none';
+  witness.forEach((ts, i) => {
+    const pts = [inp.startS, ...ts.filter((t) => t > inp.startS && t < inp.endS), inp.endS];
+    for (let k = 1; k < pts.length; k++) {
+      const from = pts[k - 1]!;
+      const to = pts[k]!;
+      if (to - from <= longestS) continue;
+      if (inp.windows.some((w) => w.node === i && w.kind === 'flap' && w.start <= to && w.end + 1 >= from)) continue;
+      longestS = to - from;
+      longestAt = `${inp.nodes[i]!.name}, +${(from - inp.startS).toFixed(2)} s, ${nearest(inp.windows, from)}`;
+    }
+  });
+  return { longestS, longestAt, explained: explained.slice(0, 50) };
 }

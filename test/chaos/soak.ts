@@ -13,14 +13,14 @@
 // Not covered: clock steps. CLOCK_REALTIME cannot be stepped inside a Linux time namespace (only MONOTONIC
 // and BOOTTIME have per-namespace offsets, fixed before the first process enters), stepping the host clock
 // is not allowed here, and havipd's timers run on CLOCK_MONOTONIC, which no wall-clock step moves.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { startCapture, type Capture } from '../support/capture.js';
 import { parsePingLine } from '../../bench/lib/client-outage.mjs';
 import { createNetns, destroyAll, run, scratchDir, sleep, spawnGroup, waitFor, type Netns, type Spawned } from '../support/netns.js';
-import { startNode, vrrpConfig, type VrrpNode } from '../support/scenario.js';
+import { describeRows, startNode, vrrpConfig, type VrrpNode } from '../support/scenario.js';
 import { checkSoak, clientRuns, defaultBounds, type Advert, type FaultWindow, type NotifyTrace, type SoakNode, type Verdict } from './invariants.js';
 import { describeFault, makeSchedule, type Fault } from './schedule.js';
 
@@ -148,9 +148,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const lives: { start: number; end?: number }[][] = kinds.map(() => []);
   const prioTimeline: { t: number; prios: number[] }[] = [];
   let ping: Spawned | undefined;
+  let neigh: Spawned | undefined;
+  const witnesses: Spawned[] = [];
   let capture: Capture | undefined;
   let rssTimer: NodeJS.Timeout | undefined;
   const started = Date.now();
+  /** Every daemon started, for the artifacts (`HAVIPD_CHAOS_ARTIFACTS`). */
+  const started_: { name: string; node: VrrpNode }[] = [];
   try {
     // ── topology: a switch namespace with a bridge, one veth port per node and one for the client
     const sw = await createNetns(SOAK_NETNS_PREFIX);
@@ -184,13 +188,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const client = await createNetns(SOAK_NETNS_PREFIX);
     await port(client, 'pc', `${subnet}.50`);
     for (const ns of [...nodes.map((n) => n.ns), client]) await waitFor(async () => /LOWER_UP/.test((await ns.ip(['-o', 'link', 'show', 'dev', 'eth0'])).stdout), { timeoutMs: 10_000, intervalMs: 50, what: `${ns.name} eth0 up` });
-    capture = await startCapture(sw, 'br0', join(scratch.path, 'bridge.pcap'), { filter: 'ip proto 112' });
+    // VRRP and ARP: who claimed the VIP when (gratuitous ARPs) is part of what a client sees.
+    capture = await startCapture(sw, 'br0', join(scratch.path, 'bridge.pcap'), { filter: 'ip proto 112 or arp' });
 
     const cfg = (n: NodeState, broken = false): string => configFor(n, vip, advertIntS, trackDir, broken, o.nopreempt === true);
     const start = async (n: NodeState): Promise<void> => {
       const i = nodes.indexOf(n);
       const node = await startNode(n.kind, n.ns, cfg(n));
       n.node = node;
+      started_.push({ name: n.name, node });
       n.expectExit = false;
       lives[i]!.push({ start: Date.now() / 1000 });
       const proc = node.havipd?.process ?? node.keepalived!.process;
@@ -213,6 +219,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const pingOut = join(scratch.path, 'client-ping.txt');
     const maxMs = o.maxMs ?? 30 * 60_000;
     ping = client.spawn(['sh', '-c', `exec ping -D -n -i ${clientIntervalMs / 1000} -W 1 -w ${Math.ceil(maxMs / 1000) + 900} ${vip} > '${pingOut}' 2>&1`]);
+    // Witnesses: the same client pings each node's own address. A gap there is the machine's (the kernel,
+    // the bridge, the client), not a daemon's: no VRRP daemon takes part in answering it.
+    for (const n of nodes) witnesses.push(client.spawn(['sh', '-c', `exec ping -D -n -i ${clientIntervalMs / 1000} -W 1 -w ${Math.ceil(maxMs / 1000) + 900} ${n.ip} > '${join(scratch.path, `witness-${n.name}.txt`)}' 2>&1`]));
+    // The client's neighbour entry for the VIP (which MAC its pings go to), for the artifacts.
+    neigh = client.spawn(['sh', '-c', `exec timeout ${Math.ceil(maxMs / 1000) + 900} ip -ts monitor neigh > '${join(scratch.path, 'client-neigh.txt')}' 2>&1`]);
     await sleep(1_000);
     const startS = Date.now() / 1000;
     const t0 = Date.now();
@@ -454,9 +465,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     clearInterval(rssTimer);
     rssTimer = undefined;
     await ping.stop('SIGINT', 3_000);
+    await neigh.stop('SIGINT', 1_000);
+    for (const w of witnesses) await w.stop('SIGINT', 1_000);
     const replies = readFileSync(pingOut, 'utf8').split('\n').flatMap((l) => {
       const r = parsePingLine(l, ttlToNode);
       return r ? [{ t: r.t / 1000, node: r.node }] : [];
+    });
+    const witness = nodes.map((n) => {
+      const path = join(scratch.path, `witness-${n.name}.txt`);
+      return existsSync(path) ? readFileSync(path, 'utf8').split('\n').flatMap((l) => {
+        const r = parsePingLine(l, ttlToNode);
+        return r ? [r.t / 1000] : [];
+      }) : [];
     });
     // tcpdump drains its ring buffer behind a busy machine: give it time before it is stopped, so the
     // adverts up to endS are in the file
@@ -475,12 +495,21 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     for (const r of readers) await r.stop('SIGKILL', 0);
     const notify: NotifyTrace[] = nodes.map((n, i) => ({ lines: readFifoLines(n.fifoOut), lives: lives[i]! }));
     if (process.env.HAVIPD_CHAOS_DEBUG) writeFileSync(process.env.HAVIPD_CHAOS_DEBUG, JSON.stringify({ startS, clearS, endS, windows, adverts, notify, prioTimeline, replies: replies.length, logs: nodes.map((n) => n.node?.log().slice(-20_000)) }, null, 1));
+    const artifacts = process.env.HAVIPD_CHAOS_ARTIFACTS;
+    if (artifacts) {
+      // Everything the verdict was computed from, and every daemon's log (one file per life), for a post-mortem.
+      mkdirSync(artifacts, { recursive: true });
+      for (const f of readdirSync(scratch.path)) if (!f.endsWith('.fifo') && f !== 'track') copyFileSync(join(scratch.path, f), join(artifacts, f));
+      started_.forEach((s, k) => writeFileSync(join(artifacts, `${s.name}.${k}.log`), s.node.log()));
+      writeFileSync(join(artifacts, 'bridge.txt'), describeRows(rows, startS));
+      writeFileSync(join(artifacts, 'meta.json'), JSON.stringify({ startS, clearS, endS, vip, nodes: nodes.map((n) => ({ name: n.name, ip: n.ip })), windows, applied, prioTimeline }, null, 1));
+    }
     const prios = nodes.map((n) => n.priority);
     const expectedMaster = prios.indexOf(Math.max(...prios));
     const soakNodes: SoakNode[] = nodes.map((n) => ({ name: n.name, ip: n.ip, kind: n.kind }));
     const md = masterDownS(advertIntS, Math.min(...prios));
     const verdict = checkSoak(
-      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, ...(o.nopreempt ? { nopreempt: true } : {}) },
+      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, witness, ...(o.nopreempt ? { nopreempt: true } : {}) },
       defaultBounds(advertIntS, md),
     );
     const durationS = (Date.now() - started) / 1000;
@@ -493,6 +522,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     for (const s of floods) s.destroy();
     for (const h of hogs) await h.stop('SIGKILL', 0);
     if (ping) await ping.stop('SIGKILL', 0);
+    if (neigh) await neigh.stop('SIGKILL', 0);
+    for (const w of witnesses) await w.stop('SIGKILL', 0);
     for (const r of readers) await r.stop('SIGKILL', 0);
     if (capture) await capture.stop().catch(() => []);
     await destroyAll();
@@ -546,14 +577,17 @@ function formatReport(x: { o: SoakOptions; replay: string; kinds: readonly strin
           `| client replies (by node) | ${c.replies} (${Object.entries(c.byNode).map(([k, v]) => `${k} ${v}`).join(', ')}) |`,
           `| client: longest gap overall | ${s2(c.longestS)} (${c.longestAt}) |`,
           `| client: longest gap in steady state | ${s2(c.steadyLongestS)} |`,
+          `| client: longest gap in steady state, less the host's stall over it | ${s2(c.steadyResidualS)} |`,
           `| client: longest gap in a fault overlapping no other | ${s2(Math.max(0, ...c.perFault.filter((p) => p.isolated).map((p) => p.gapS)))} (${c.perFault.filter((p) => p.isolated).length} such faults) |`,
         ]
       : []),
+    ...(f.host ? [`| host: longest silence of a node's own address to the same client (no daemon answers it) | ${s2(f.host.longestS)} (${f.host.longestAt}) |`] : []),
     ...f.period.map((p) => `| ${p.node} advert period as sole master (gaps, p99, max) | ${p.gaps}, ${p.p99S.toFixed(3)} s, ${p.maxS.toFixed(3)} s |`),
     ...f.notify.map((n) => `| ${n.node} notify FIFO: MASTER lines / master runs on the wire / longest disagreement counted | ${n.masterLines} / ${n.wireRuns} / ${s2(n.longestS)} |`),
     ...f.rss.map((r) => `| ${r.node} RSS (start / max / end) | ${r.firstMiB.toFixed(1)} / ${r.maxMiB.toFixed(1)} / ${r.lastMiB.toFixed(1)} MiB |`),
     '',
     x.verdict.failures.length === 0 ? (kaOnly ? '' : 'No invariant broken by havipd or by the fleet.') : `Invariants broken:\n${x.verdict.failures.map(mdItem).join('\n')}`,
+    f.host && f.host.explained.length > 0 ? `Over the bound, but explained by a host stall over the same time (the node's own address did not answer either; not failures):\n${f.host.explained.map((l) => `- ${l}`).join('\n')}` : '',
     x.verdict.keepalivedFailures.length === 0 ? (kaOnly ? 'keepalived broke no invariant.' : '') : `Invariants keepalived broke (its own, reported, not counted against havipd):\n${x.verdict.keepalivedFailures.map(mdItem).join('\n')}`,
     '',
     ...(c ? ['<details><summary>client-visible gap per fault (within the fault and its settle time; who answered)</summary>', '', '| fault | longest gap | overlaps another | answers (ms after the fault started) |', '|---|---|---|---|', ...c.perFault.map((p) => `| ${p.label} | ${s2(p.gapS)} | ${p.isolated ? 'no' : 'yes'} | ${p.answers} |`), '', `Answer runs over the whole soak: ${x.answers}`, '</details>', ''] : []),
