@@ -12,6 +12,12 @@
 // the faults that hide its adverts or stop its process); the client's longest gap between two replies from
 // the VIP stays within Master_Down_Interval + 2 adverts + a margin for every fault that overlaps no other.
 //
+// The host's own stalls: the same client pings each node's own address (`witness`). The node's kernel answers
+// those on the same path as the VIP's, with no VRRP daemon involved, so an advert gap or a client gap that a
+// silence of that address over the same time explains is the host's (a busy 2-core machine: the client, the
+// bridge or the kernel did not run), listed under `host.explained` and not failed; what such a silence does not
+// explain is held against the daemon as before.
+//
 // A failure about keepalived nodes only (or in an all-keepalived fleet) is keepalived's: it goes to
 // `keepalivedFailures`, printed beside the others, and does not fail the run.
 import { answerRuns, describeRuns } from '../../bench/lib/client-outage.mjs';

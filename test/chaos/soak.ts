@@ -5,10 +5,13 @@
 // `numgen random` (this kernel has no netem), partitions (protocol 112 dropped both ways), a track script
 // failing or flapping, SIGHUP reloads with a changed priority, bursts of SIGHUPs, a broken configuration
 // reloaded then fixed, a busy loop pinned with taskset to the CPU the daemon is pinned to, and
-// control-socket floods. The bridge is captured all the time; every node writes a notify FIFO (read with a
-// time stamp per line); RSS sampled every second; unexpected exits recorded. After the last fault every
+// control-socket floods. The bridge is captured all the time (VRRP and ARP); every node writes a notify FIFO
+// (read with a time stamp per line); the client also pings each node's own address (the witnesses: a silence
+// there is the host's, not a daemon's); RSS sampled every second; unexpected exits recorded. After the last fault every
 // fault is undone and the fleet must converge; invariants.ts gives the verdict. Every loop is bounded in
 // count and time; every namespace, process and file is cleaned up (by pid / by name) in `finally`.
+// HAVIPD_CHAOS_ARTIFACTS=DIR keeps what the verdict came from in DIR: the pcap and its decoded rows, the
+// pings, the client's neighbour events, the FIFO lines and every daemon's log (one file per life).
 //
 // Not covered: clock steps. CLOCK_REALTIME cannot be stepped inside a Linux time namespace (only MONOTONIC
 // and BOOTTIME have per-namespace offsets, fixed before the first process enters), stepping the host clock
