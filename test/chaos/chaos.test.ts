@@ -326,3 +326,24 @@ describe('chaos invariants: witnesses (the client pinging each node\'s own addre
     expect(checkSoak(base(adverts, { client: served(hole) }), bounds).failures.some((f) => /^client: no reply from the VIP for 5\.02 s/.test(f))).toBe(true);
   });
 });
+
+describe('chaos invariants: nopreempt after a kill', () => {
+  it('the node that took over while the master was down keeps the role when the old master returns', () => {
+    const kill = [{ start: 20, end: 24, kind: 'kill' as const, node: 0, label: '#0 kill a for 4.0 s' }];
+    const prios = [{ t: 0, prios: [150, 120] }];
+    // a killed at 20, b MASTER from 21.8; a back at 24
+    const stays = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.8, 60.2, 0.5, 120)];
+    expect(checkSoak(base(stays, { windows: kill, priorities: prios, nopreempt: true, expectedMaster: 1, vipHolders: [1] }), bounds).failures).toEqual([]);
+    // a takes the role back 2 s after its return (what preemption does): a failure under nopreempt only
+    const back = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.8, 26.01, 0.5, 120), ...ads('10.0.0.1', 26.2, 60.2)];
+    const v = checkSoak(base(back, { windows: kill, priorities: prios, nopreempt: true }), bounds);
+    expect(v.failures).toEqual(['nopreempt: #0 kill a for 4.0 s: b held the master role through it, but [a] once it settled (+27.80 s)']);
+    expect(checkSoak(base(back, { windows: kill, priorities: prios }), bounds).failures).toEqual([]);
+    // a back within the window's end already (its restart is part of the window): still b's role
+    const early = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.8, 23.51, 0.5, 120), ...ads('10.0.0.1', 23.6, 60.2)];
+    expect(checkSoak(base(early, { windows: kill, priorities: prios, nopreempt: true }), bounds).failures).toEqual(['nopreempt: #0 kill a for 4.0 s: b held the master role through it, but [a] once it settled (+27.80 s)']);
+    // another node hit: the master before it stays
+    const killB = [{ start: 20, end: 24, kind: 'kill' as const, node: 1, label: '#0 kill b for 4.0 s' }];
+    expect(checkSoak(base(ads('10.0.0.1', 0, 60.2), { windows: killB, priorities: prios, nopreempt: true }), bounds).failures).toEqual([]);
+  });
+});

@@ -296,6 +296,29 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
     }
   }
 
+  // nopreempt: a master that comes back from a kill or a link flap does not take its place back — the node
+  // that took over (or the master that stayed, when another node was hit) is still the only master once the
+  // fault has settled (faults overlapping no other). Without nopreempt the returning higher priority would.
+  if (inp.nopreempt) {
+    for (const w of inp.windows) {
+      if (w.kind !== 'kill' && w.kind !== 'flap') continue;
+      const to = w.end + settle;
+      if (to > inp.clearS || inp.windows.some((o) => o !== w && o.start <= to && o.end + settle >= w.start)) continue;
+      // the holder: the master before the fault when another node was hit; else the last node other than the
+      // one hit that was sole master during it (its restart or link-up comes at the window's end, and a
+      // preempting daemon may take over within the time its restart takes)
+      const before = grid.filter((g) => g.t < w.start).at(-1);
+      if (!before || before.masters.length !== 1) continue;
+      const during = grid.filter((g) => g.t > w.start && g.t <= w.end && g.masters.length === 1 && g.masters[0] !== w.node).at(-1);
+      const holder = before.masters[0] !== w.node ? before.masters[0]! : during?.masters[0];
+      const after = grid.filter((g) => g.t <= to).at(-1);
+      if (holder === undefined || !after) continue;
+      if (after.masters.length !== 1 || after.masters[0] !== holder) {
+        fail(`nopreempt: ${w.label}: ${inp.nodes[holder]!.name} held the master role through it, but [${after.masters.map((m) => inp.nodes[m]!.name).join(', ')}] once it settled (+${(to - inp.startS).toFixed(2)} s)`, [holder, ...after.masters]);
+      }
+    }
+  }
+
   // convergence: from the clear, the first instant after which the expected node alone is MASTER to the end
   // (under nopreempt: whichever node is the sole master at the end)
   const endSet = grid[grid.length - 1]?.masters ?? [];

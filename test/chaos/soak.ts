@@ -210,6 +210,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       });
     };
     for (const n of nodes) await start(n);
+    // settle: one master advertising; then the client starts asking the VIP (bounded by -w)
+    await sleep(Math.round((mdMax + 3 * advertIntS + 2) * 1000));
+    // RSS from here: the baseline is a started daemon's (sampled earlier on a busy machine, one was still
+    // `ip netns exec`, 2.5 MiB, and a short run failed "RSS grew 53.6 MiB")
     rssTimer = setInterval(() => {
       for (const n of nodes) {
         const pid = n.node?.havipd?.pid;
@@ -217,8 +221,6 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         if (r !== undefined) n.rss.push(r);
       }
     }, 1000);
-    // settle: one master advertising; then the client starts asking the VIP (bounded by -w)
-    await sleep(Math.round((mdMax + 3 * advertIntS + 2) * 1000));
     const pingOut = join(scratch.path, 'client-ping.txt');
     const maxMs = o.maxMs ?? 30 * 60_000;
     ping = client.spawn(['sh', '-c', `exec ping -D -n -i ${clientIntervalMs / 1000} -W 1 -w ${Math.ceil(maxMs / 1000) + 900} ${vip} > '${pingOut}' 2>&1`]);
