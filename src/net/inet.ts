@@ -4,19 +4,36 @@
 /** An address family by its IP version, as keepalived's configs and havipd's types write it. */
 export type Family = 4 | 6;
 
+/**
+ * The 32-bit value of dotted-quad IPv4 text (exactly four decimal octets of 1–3 ASCII digits, each ≤ 255), or
+ * `undefined`. Allocates nothing: the receive path compares addresses with it for every advert.
+ */
+export function ipv4Value(text: string): number | undefined {
+  let value = 0;
+  let octets = 0;
+  let digits = 0;
+  let octet = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e; // a '.' after the end closes the last octet
+    if (c === 0x2e) {
+      if (digits === 0 || octet > 255 || ++octets > 4) return undefined;
+      value = value * 256 + octet;
+      digits = 0;
+      octet = 0;
+    } else if (c >= 0x30 && c <= 0x39 && ++digits <= 3) {
+      octet = octet * 10 + (c - 0x30);
+    } else {
+      return undefined;
+    }
+  }
+  return octets === 4 ? value : undefined;
+}
+
 /** Parses dotted-quad IPv4 (exactly four decimal octets, no leading '+', ≤ 3 digits each). */
 export function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[i] = v;
-  }
-  return out;
+  const v = ipv4Value(text);
+  if (v === undefined) return undefined;
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }
 
 /** Parses IPv6 text (with `::`, optional trailing dotted quad, no zone id). */
@@ -107,13 +124,21 @@ export function canonicalAddress(text: string, family: Family): string | undefin
 
 /** IPv4 224.0.0.0/4 or IPv6 ff00::/8. `false` for text that does not parse. */
 export function isMulticast(text: string, family: Family): boolean {
-  const b = addressBytes(text, family);
-  if (!b) return false;
-  return family === 4 ? (b[0]! & 0xf0) === 0xe0 : b[0] === 0xff;
+  if (family === 4) {
+    const v = ipv4Value(text);
+    return v !== undefined && v >>> 28 === 0xe;
+  }
+  const b = parseIpv6(text);
+  return b !== undefined && b[0] === 0xff;
 }
 
 /** Byte-wise equality of two addresses (so '::1' equals '0::1'); `false` if either does not parse. */
 export function sameAddress(a: string, b: string, family: Family): boolean {
+  if (family === 4) {
+    const x = ipv4Value(a);
+    return x !== undefined && x === ipv4Value(b);
+  }
+  if (a === b) return parseIpv6(a) !== undefined;
   const x = addressBytes(a, family);
   const y = addressBytes(b, family);
   if (!x || !y) return false;

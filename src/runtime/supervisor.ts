@@ -25,7 +25,7 @@ import type { AddressEdge } from '../edges/addresses.js';
 import { defaultRulePreferences, type RouteEdge } from '../edges/routes.js';
 import type { LinkEdge, LinkEvent } from '../edges/links.js';
 import type { FrameSender } from '../edges/frames.js';
-import type { OpenTransport, Transport } from '../edges/transport/types.js';
+import type { OpenTransport, SendOptions, Transport } from '../edges/transport/types.js';
 import { authExtStats, type DumpInput, type InstanceRuntimeView } from './dumps.js';
 import { nodeAuthHmacSeam } from '../edges/auth-hmac-crypto.js';
 import type { Trackers } from '../tracking/trackers.js';
@@ -196,6 +196,8 @@ export class Supervisor {
   private readonly slots = new Map<string, TransportSlot>();
   /** The slot each instance sends on (removed instances keep theirs until a reload has finished). */
   private readonly slotOf = new Map<string, TransportSlot>();
+  /** The plans of `slots`, in order (drawn with them in `planSlots`). */
+  private slotPlans: SocketPlan[] = [];
   private readonly deadlineTimer: DeadlineTimer;
   /** Log calls queued while a batch of effects runs (`later`); undefined outside a batch. */
   private pendingLogs: Array<() => void> | undefined;
@@ -640,11 +642,11 @@ export class Supervisor {
   private onPacket(slot: TransportSlot, packet: ReceivedPacket): void {
     // Read first: the packet's age was measured when it was read, a few microseconds ago.
     const now = this.edges.clock.now();
-    if (!socketAccepts(slot.plan, packet, [...this.slots.values()].map((s) => s.plan))) {
+    if (!socketAccepts(slot.plan, packet, this.slotPlans)) {
       this.counters.packetsFiltered++;
       return;
     }
-    this.observe((o) => o.onPacket?.(packet));
+    if (this.opts.observer) this.observe((o) => o.onPacket?.(packet));
     // havipd: stepped at the kernel's receive time (never before the previous step), so a BACKUP's down timer
     // runs from the advert's arrival, not from when a busy event loop read it (issue 12 §4); keepalived
     // counts from its read. Test: test/unit/runtime/supervisor-drain.test.ts "the down timer counts from the kernel's receive time".
@@ -746,6 +748,7 @@ export class Supervisor {
   private planSlots(previous?: ReadonlyMap<string, TransportSlot>): void {
     this.slots.clear();
     this.slotOf.clear();
+    this.slotPlans = [];
     const links = this.edges.links;
     const plans = planSockets(this.config, {
       udp: this.edges.transportKind === 'udp',
@@ -766,6 +769,7 @@ export class Supervisor {
         slot = { plan, transport: undefined, error: undefined, previousGroups: [] };
       }
       this.slots.set(plan.key, slot);
+      this.slotPlans.push(plan);
       for (const name of plan.instances) this.slotOf.set(name, slot);
     }
   }
@@ -893,12 +897,15 @@ export class Supervisor {
       // The core may have changed its mind since it computed this batch (a VIP fault reported meanwhile).
       if (!this.core.stillWanted(e)) continue;
       try {
-        await this.perform(e);
+        // An advert on a raw socket is sent synchronously (`sendAdvert`): no promise per effect, so a tick of
+        // 255 adverts is one loop rather than 255 chained awaits.
+        const pending = e.kind === 'sendAdvert' ? this.sendAdvert(e) : this.perform(e);
+        if (pending) await pending;
       } catch (err) {
         this.counters.effectErrors++;
         this.later(() => this.log.error({ event: LOG_EVENT.effectError, effect: e.kind, err }, `failed to perform ${e.kind}: ${errText(err)}`));
       }
-      this.observe((o) => o.onEffect?.(e));
+      if (this.opts.observer) this.observe((o) => o.onEffect?.(e));
     }
   }
 
@@ -975,17 +982,42 @@ export class Supervisor {
     this.later(() => log[e.level]({ event: e.event, ...fields }, e.msg));
   }
 
-  private async sendAdvert(e: Extract<Effect, { kind: 'sendAdvert' }>): Promise<void> {
+  /**
+   * Sends the advert to each destination. With a transport that sends synchronously (raw sockets, `sendNow`)
+   * it is done on return; otherwise the returned promise settles when it is. A failed copy is logged, never thrown.
+   */
+  private sendAdvert(e: Extract<Effect, { kind: 'sendAdvert' }>): Promise<void> | undefined {
     const slot = this.slotOf.get(e.instance);
     const t = slot?.transport;
-    if (!slot || !t) return;
-    for (const d of e.destinations) {
+    if (!slot || !t) return undefined;
+    const ifname = slot.plan.ifname;
+    const dests = e.destinations;
+    for (let k = 0; k < dests.length; k++) {
+      const d = dests[k]!;
+      if (!t.sendNow) return this.sendAdvertLater(e, t, ifname, k);
+      const opts: SendOptions = e.ipId !== undefined ? { src: e.src, dst: d.dst, ttl: d.ttl, ifname, family: e.family, ipId: e.ipId } : { src: e.src, dst: d.dst, ttl: d.ttl, ifname, family: e.family };
       try {
-        await t.send(d.bytes, { src: e.src, dst: d.dst, ttl: d.ttl, ifname: slot.plan.ifname, family: e.family, ...(e.ipId !== undefined ? { ipId: e.ipId } : {}) });
+        t.sendNow(d.bytes, opts);
       } catch (err) {
-        this.later(() => this.logOf(e.instance).warn({ event: LOG_EVENT.advertSendError, dst: d.dst, errno: errnoText(err) }, tagged(e.instance, `failed to send advert to ${d.dst}: ${errText(err)}`)));
+        this.advertSendFailed(e, d.dst, err);
       }
     }
+    return undefined;
+  }
+
+  /** `sendAdvert` through a transport's promise (UDP), from destination `from` on. */
+  private async sendAdvertLater(e: Extract<Effect, { kind: 'sendAdvert' }>, t: Transport, ifname: string, from: number): Promise<void> {
+    for (const d of e.destinations.slice(from)) {
+      try {
+        await t.send(d.bytes, { src: e.src, dst: d.dst, ttl: d.ttl, ifname, family: e.family, ...(e.ipId !== undefined ? { ipId: e.ipId } : {}) });
+      } catch (err) {
+        this.advertSendFailed(e, d.dst, err);
+      }
+    }
+  }
+
+  private advertSendFailed(e: Extract<Effect, { kind: 'sendAdvert' }>, dst: string, err: unknown): void {
+    this.later(() => this.logOf(e.instance).warn({ event: LOG_EVENT.advertSendError, dst, errno: errnoText(err) }, tagged(e.instance, `failed to send advert to ${dst}: ${errText(err)}`)));
   }
 
   private async changeVips(op: 'add' | 'remove', instance: string, vips: readonly VipConfig[], interfaces: readonly string[]): Promise<void> {

@@ -9,14 +9,14 @@ import type { AuthHmacConfig, GlobalDefs, VipConfig, VrrpInstanceConfig } from '
 import { appendTrailer, AuthHmacState, buildTrailer, signs, takeSendSeq, type AuthHmacSeam } from './auth-hmac.js';
 import { lowerPrioGarpPlan, masterGarpPlan, refreshDue, type GarpPacer, type GarpReason, type GarpTarget } from '../garp/schedule.js';
 import { backupAccepts, compareAddresses, peerLoses, peerWins } from './election.js';
-import type { AdvertCodec, Effect, InstanceSnapshot, InstanceStats, NotifyState, TransitionReason } from './effects.js';
+import type { AdvertCodec, AdvertDestination, Effect, InstanceSnapshot, InstanceStats, NotifyState, TransitionReason } from './effects.js';
 import { DropLog } from './drop-log.js';
 import { formatFaultReason, type FaultReason } from './faults.js';
 import { effectivePriority, PRIORITY_OWNER } from './priority.js';
 import type { SyncGroup } from './sync-group.js';
 import { masterDownInterval, skewTime, skewTimeMin } from './timers.js';
 import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './types.js';
-import { micros, microsToCentis, type Micros } from '../net/units.js';
+import { micros, microsToCentis, type Centiseconds, type Micros } from '../net/units.js';
 import { nextIpId } from './ipv4.js';
 import { LOG_EVENT, type LogEvent } from '../log-events.js';
 import { DEFAULT_HEALING, HANDOVER_GRACE, newHealState, otherMaster, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
@@ -150,6 +150,18 @@ export class VrrpInstance {
   lastTransition: Micros | undefined;
   /** When the last advert (any priority) was sent (keepalived `last_advert_sent`, set in `vrrp_send_adv()`). */
   lastAdvertSent: Micros | undefined;
+  /** The last advert encoded without auth_hmac, and what it was encoded from (`sendAdvert`). */
+  private advertMemo:
+    | {
+        readonly config: VrrpInstanceConfig;
+        readonly codec: AdvertCodec;
+        readonly priority: number;
+        readonly src: string;
+        readonly checksumMode: ChecksumMode;
+        readonly advertInt: Centiseconds;
+        readonly destinations: readonly AdvertDestination[];
+      }
+    | undefined;
   readonly stats: InstanceStats = newStats();
   /** auth_hmac send sequence and per-sender replay marks. */
   readonly authState = new AuthHmacState();
@@ -245,6 +257,14 @@ export class VrrpInstance {
     const c = this.config;
     this.lastAdvertSent = ctx.now;
     const src = this.sourceAddr ?? '';
+    // Without auth_hmac an advert is the same bytes every advert_int until the priority, the source, the
+    // checksum mode or the config changes: encode once and send the same copies (the shell never writes to
+    // them). A MASTER's steady state then allocates one effect per advert, not a fresh encoding.
+    const m = this.advertMemo;
+    if (!signs(c.authHmac) && m !== undefined && m.config === c && m.codec === ctx.codec && m.priority === priority && m.src === src && m.checksumMode === this.checksumMode) {
+      this.pushAdvert(ctx, src, priority, m.advertInt, m.destinations);
+      return;
+    }
     const fields = {
       version: c.version,
       vrid: c.vrid,
@@ -260,6 +280,16 @@ export class VrrpInstance {
     const encode = (dst: string): Uint8Array => ctx.codec.encodeAdvert(fields, { src, dst, checksumMode: this.checksumMode, mcastGroup: c.mcastDstIp });
     // auth_hmac: sign once per advert (keepalived `vrrp_auth_hmac_sign()`); every copy carries the same trailer.
     const signer = signs(c.authHmac) ? this.signer(ctx, c.authHmac, src) : undefined;
+    const destinations = dests.map((d) => ({
+      ...d,
+      bytes: signer ? signer(encode(d.dst), d.dst) : encode(d.dst),
+    }));
+    this.advertMemo = signer ? undefined : { config: c, codec: ctx.codec, priority, src, checksumMode: this.checksumMode, advertInt: fields.advertInt, destinations };
+    this.pushAdvert(ctx, src, priority, fields.advertInt, destinations);
+  }
+
+  private pushAdvert(ctx: InstanceCtx, src: string, priority: number, advertInt: Centiseconds, destinations: readonly AdvertDestination[]): void {
+    const c = this.config;
     ctx.out.push({
       kind: 'sendAdvert',
       instance: this.name,
@@ -269,12 +299,9 @@ export class VrrpInstance {
       ifname: c.interface,
       src,
       priority,
-      advertInt: fields.advertInt,
+      advertInt,
       ...(c.family === 4 ? { ipId: this.nextIpId() } : {}),
-      destinations: dests.map((d) => ({
-        ...d,
-        bytes: signer ? signer(encode(d.dst), d.dst) : encode(d.dst),
-      })),
+      destinations,
     });
     this.stats.advert_sent++;
   }
@@ -905,8 +932,11 @@ export class VrrpInstance {
 
   /** Fires delayed GARP bursts that are due (sent only while the VIPs are set, as keepalived's threads do). */
   fireDelayedGarps(ctx: InstanceCtx): void {
+    // Called for every instance on every tick: nothing is allocated unless a burst is due.
+    let anyDue = false;
+    for (let k = 0; k < this.delayedGarps.length && !anyDue; k++) anyDue = this.delayedGarps[k]!.at <= ctx.now;
+    if (!anyDue) return;
     const due = this.delayedGarps.filter((d) => d.at <= ctx.now);
-    if (due.length === 0) return;
     this.delayedGarps = this.delayedGarps.filter((d) => d.at > ctx.now);
     for (const d of due) this.sendLinkUpdate(ctx, d.repeat, d.reason);
   }
@@ -919,7 +949,8 @@ export class VrrpInstance {
   nextDeadline(): Micros | undefined {
     let best = this.sands;
     if (this.vipHold && (best === undefined || this.vipHold.until < best)) best = this.vipHold.until;
-    for (const d of this.delayedGarps) if (best === undefined || d.at < best) best = d.at;
+    const delayed = this.delayedGarps;
+    for (let k = 0; k < delayed.length; k++) if (best === undefined || delayed[k]!.at < best) best = delayed[k]!.at;
     return best;
   }
 

@@ -91,6 +91,23 @@ export function encodeIpv4Header(f: Ipv4HeaderFields, opts: { fillChecksum?: boo
   return h;
 }
 
+/**
+ * Writes `id` into the IPv4 header at the start of `packet` and fills its header checksum again (keepalived
+ * `vrrp_update_pkt()` does the same per advert). In place, nothing allocated. Assumes a 20-byte header.
+ */
+export function setIpv4Id(packet: Uint8Array, id: number): void {
+  packet[4] = (id >>> 8) & 0xff;
+  packet[5] = id & 0xff;
+  packet[10] = 0;
+  packet[11] = 0;
+  let sum = 0;
+  for (let i = 0; i < IPV4_HEADER_LEN; i += 2) sum += (packet[i]! << 8) | packet[i + 1]!;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  const c = ~sum & 0xffff;
+  packet[10] = c >>> 8;
+  packet[11] = c & 0xff;
+}
+
 /** keepalived's next IP ID: increments, wraps 0xffff → 1 (never 0). */
 export function nextIpId(id: number): number {
   return id >= 0xffff ? 1 : id + 1;

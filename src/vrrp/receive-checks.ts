@@ -36,31 +36,39 @@ function fmt4(d: Uint8Array, o: number): string {
  * Does NOT check the IP version, IHL sanity, total length, nor anything in the VRRP message.
  */
 export function locateVrrpMessage(pkt: ReceivedPacket): { ok: true; layout: PacketLayout } | { ok: false; log: string } {
+  const off = vrrpOffset(pkt);
+  if (typeof off === 'string') return { ok: false, log: off };
   const d = pkt.data;
   if (pkt.family === 4 && pkt.hasIpHeader) {
-    if (d.length < IPV4_HEADER_LEN || d.length < ((d[0]! & 0x0f) << 2) + VRRP_HEADER_LEN) {
-      return { ok: false, log: `IPv4 VRRP packet too short - ${d.length} bytes` };
-    }
-    const ihl = (d[0]! & 0x0f) << 2;
     const protocol = d[9]!;
-    const hasAh = protocol === IPPROTO_AH;
-    if (hasAh && d.length < ihl + AH_HEADER_LEN + VRRP_HEADER_LEN) {
-      return { ok: false, log: `IPv4 VRRP packet with AH too short - ${d.length} bytes` };
-    }
     return {
       ok: true,
       layout: {
-        vrrpOffset: ihl + (hasAh ? AH_HEADER_LEN : 0),
-        ipHeaderLength: ihl,
-        hasAh,
+        vrrpOffset: off,
+        ipHeaderLength: (d[0]! & 0x0f) << 2,
+        hasAh: protocol === IPPROTO_AH,
         ip: { totalLength: (d[2]! << 8) | d[3]!, ttl: d[8]!, src: fmt4(d, 12), dst: fmt4(d, 16), protocol },
       },
     };
   }
-  if (d.length < VRRP_HEADER_LEN) {
-    return { ok: false, log: `IPv${pkt.family} VRRP packet too short - ${d.length} bytes` };
-  }
   return { ok: true, layout: { vrrpOffset: 0, ipHeaderLength: 0, hasAh: false } };
+}
+
+/**
+ * `locateVrrpMessage` without the IPv4 header's fields: the VRRP header's offset, or the log line saying the
+ * packet is too short. The dispatcher needs only this, for every packet, so it formats no addresses.
+ */
+function vrrpOffset(pkt: ReceivedPacket): number | string {
+  const d = pkt.data;
+  if (pkt.family === 4 && pkt.hasIpHeader) {
+    if (d.length < IPV4_HEADER_LEN || d.length < ((d[0]! & 0x0f) << 2) + VRRP_HEADER_LEN) return `IPv4 VRRP packet too short - ${d.length} bytes`;
+    const ihl = (d[0]! & 0x0f) << 2;
+    const hasAh = d[9] === IPPROTO_AH;
+    if (hasAh && d.length < ihl + AH_HEADER_LEN + VRRP_HEADER_LEN) return `IPv4 VRRP packet with AH too short - ${d.length} bytes`;
+    return ihl + (hasAh ? AH_HEADER_LEN : 0);
+  }
+  if (d.length < VRRP_HEADER_LEN) return `IPv${pkt.family} VRRP packet too short - ${d.length} bytes`;
+  return 0;
 }
 
 // ───────────────────────────── dispatcher ─────────────────────────────
@@ -88,6 +96,12 @@ export type DispatchResult =
       readonly log: string;
     };
 
+/** The VRID a packet names (the byte `classifyForDispatch` looks up), or undefined when it is too short to say. */
+export function packetVrid(pkt: ReceivedPacket): number | undefined {
+  const off = vrrpOffset(pkt);
+  return typeof off === 'number' ? pkt.data[off + 1] : undefined;
+}
+
 /**
  * keepalived 2.2.7 `vrrp_dispatcher_read()` after recvmsg: too short (`vrrp_get_header`), VRID lookup
  * among `candidates` (the instances on this socket; with duplicate VRIDs — unicast — the one whose
@@ -97,13 +111,11 @@ export type DispatchResult =
  * (runtime concerns).
  */
 export function classifyForDispatch(pkt: ReceivedPacket, candidates: readonly DispatchCandidate[]): DispatchResult {
-  const loc = locateVrrpMessage(pkt);
-  if (!loc.ok) return { ok: false, reason: 'too_short', vrid: undefined, index: undefined, log: loc.log };
-  const vrid = pkt.data[loc.layout.vrrpOffset + 1]!;
+  const off = vrrpOffset(pkt);
+  if (typeof off === 'string') return { ok: false, reason: 'too_short', vrid: undefined, index: undefined, log: off };
+  const vrid = pkt.data[off + 1]!;
   const matches: number[] = [];
-  candidates.forEach((c, i) => {
-    if (c.vrid === vrid) matches.push(i);
-  });
+  for (let i = 0; i < candidates.length; i++) if (candidates[i]!.vrid === vrid) matches.push(i);
   const unknown = (): DispatchResult => ({
     ok: false,
     reason: 'unknown_vrid',

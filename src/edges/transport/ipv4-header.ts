@@ -5,7 +5,7 @@
 // The 20-byte encoder itself lives in src/vrrp/ipv4.ts (the codec owns every byte layout); this
 // module adds what the raw transport needs around it: prefixing a VRRP message, and the ID counters.
 
-import { encodeIpv4Header, nextIpId, type Ipv4HeaderFields } from '../../vrrp/ipv4.js';
+import { encodeIpv4Header, nextIpId, setIpv4Id, type Ipv4HeaderFields } from '../../vrrp/ipv4.js';
 
 export { encodeIpv4Header, nextIpId, type Ipv4HeaderFields };
 
@@ -37,6 +37,35 @@ export function frameIpv4(message: Uint8Array, f: Ipv4FrameFields): Uint8Array {
   out.set(header, 0);
   out.set(message, header.length);
   return out;
+}
+
+/**
+ * `frameIpv4` for a sender that sends the same messages again and again (the core encodes an advert once
+ * and sends the same bytes every advert_int): the framed copy of a message is kept (weakly, by the message)
+ * and only its IP ID and header checksum are written again. The copy is checked byte for byte against the
+ * message, so a caller that reuses one buffer for other contents still gets them framed. The packet returned
+ * is only valid until the next `frame` of the same message: send it at once.
+ */
+export class Ipv4Framer {
+  private readonly framed = new WeakMap<Uint8Array, { readonly f: Ipv4FrameFields; readonly packet: Uint8Array }>();
+
+  frame(message: Uint8Array, f: Ipv4FrameFields): Uint8Array {
+    const hit = this.framed.get(message);
+    if (hit && hit.f.src === f.src && hit.f.dst === f.dst && hit.f.ttl === f.ttl && (hit.f.protocol ?? 112) === (f.protocol ?? 112) && sameTail(hit.packet, message)) {
+      setIpv4Id(hit.packet, f.id);
+      return hit.packet;
+    }
+    const packet = frameIpv4(message, f);
+    this.framed.set(message, { f: { src: f.src, dst: f.dst, ttl: f.ttl, id: f.id, ...(f.protocol !== undefined ? { protocol: f.protocol } : {}) }, packet });
+    return packet;
+  }
+}
+
+/** Whether `packet` is a 20-byte header followed by exactly `message`. */
+function sameTail(packet: Uint8Array, message: Uint8Array): boolean {
+  if (packet.length !== message.length + 20) return false;
+  for (let i = 0; i < message.length; i++) if (packet[i + 20] !== message[i]) return false;
+  return true;
 }
 
 /**

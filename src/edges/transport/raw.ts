@@ -6,7 +6,7 @@ import { networkInterfaces } from 'node:os';
 import { HavipdError } from '../../errors.js';
 import { primaryAddress } from '../../vrrp/sockets.js';
 import { loadNative, type NativeAddon } from '../../native/index.js';
-import { IpIdCounters, frameIpv4 } from './ipv4-header.js';
+import { IpIdCounters, Ipv4Framer } from './ipv4-header.js';
 import type { OpenTransport, PacketHandler, SendOptions, Transport, TransportErrorHandler, TransportOpenOptions } from './types.js';
 
 
@@ -26,6 +26,7 @@ class RawTransport implements Transport {
   private readonly ifindex: number;
   private readonly watchId: number;
   private readonly ids = new IpIdCounters();
+  private readonly framer = new Ipv4Framer();
   private closed = false;
 
   constructor(
@@ -86,25 +87,34 @@ class RawTransport implements Transport {
   }
 
   send(message: Uint8Array, opts: SendOptions): Promise<void> {
+    try {
+      this.sendNow(message, opts);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  sendNow(message: Uint8Array, opts: SendOptions): void {
     if (opts.ifname !== this.ifname || opts.family !== this.family) {
       throw new Error(`bug: send for ${opts.ifname}/IPv${opts.family} on transport ${this.ifname}/IPv${this.family}`);
     }
-    if (this.closed) return Promise.reject(new HavipdError('HAVIPD_SOCKET', `send on closed transport ${this.ifname}`, { errno: 'EBADF' }));
+    if (this.closed) throw new HavipdError('HAVIPD_SOCKET', `send on closed transport ${this.ifname}`, { errno: 'EBADF' });
+    let src: string | undefined;
+    if (this.family === 4) {
+      src = opts.src ?? primaryIpv4(this.ifname);
+      if (src === undefined) throw new HavipdError('HAVIPD_SOCKET', `no IPv4 source address on ${this.ifname}`, { errno: 'EADDRNOTAVAIL' });
+    }
     try {
-      if (this.family === 4) {
-        const src = opts.src ?? primaryIpv4(this.ifname);
-        if (src === undefined) {
-          return Promise.reject(new HavipdError('HAVIPD_SOCKET', `no IPv4 source address on ${this.ifname}`, { errno: 'EADDRNOTAVAIL' }));
-        }
+      if (src !== undefined) {
         const id = opts.ipId ?? this.ids.next(message[1] ?? 0);
-        const packet = frameIpv4(message, { src, dst: opts.dst, ttl: opts.ttl, id });
+        const packet = this.framer.frame(message, { src, dst: opts.dst, ttl: opts.ttl, id });
         this.native.sendRaw(this.fd, 4, packet, opts.dst, null, this.ifindex, opts.ttl);
       } else {
         this.native.sendRaw(this.fd, 6, message, opts.dst, opts.src ?? null, this.ifindex, opts.ttl);
       }
-      return Promise.resolve();
     } catch (err) {
-      return Promise.reject(HavipdError.fromErrno(`send to ${opts.dst} on ${this.ifname}`, err));
+      throw HavipdError.fromErrno(`send to ${opts.dst} on ${this.ifname}`, err);
     }
   }
 

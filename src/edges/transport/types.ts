@@ -55,6 +55,12 @@ export interface Transport {
    * ENETUNREACH, EPERM…) — never throws synchronously, never crashes the daemon.
    */
   send(message: Uint8Array, opts: SendOptions): Promise<void>;
+  /**
+   * `send`, done before returning, for a transport whose send is a synchronous system call (raw sockets):
+   * throws what `send` would reject with. The Supervisor sends adverts through it when present, so a tick of
+   * many adverts costs no promise per advert.
+   */
+  sendNow?(message: Uint8Array, opts: SendOptions): void;
   /** Join / leave a multicast group after open. Rejects with HavipdError carrying errno. */
   join(group: string): Promise<void>;
   leave(group: string): Promise<void>;

@@ -85,7 +85,10 @@ interface World {
   daemon: Supervisor;
 }
 
-function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp'; observer?: SupervisorObserver } = {}): World {
+function world(
+  config: DaemonConfig,
+  o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp'; observer?: SupervisorObserver; sendNow?: { failTo?: string } } = {},
+): World {
   const clock = new FakeClock(micros(1_000_000));
   const ops: Ops = [];
   const links = new FakeLinkEdge(['eth0', 'eth1']);
@@ -102,15 +105,26 @@ function world(config: DaemonConfig, o: { failOpen?: string[]; noAddresses?: boo
   const openTransport: OpenTransport = async (opts) => {
     if (w.failOpen.has(opts.ifname)) throw new HavipdError('HAVIPD_SOCKET', `socket on ${opts.ifname}: ENODEV`, { errno: 'ENODEV' });
     opened.push(opts);
+    const record = (message: Uint8Array, so: SendOptions): void => {
+      sent.push(so);
+      const d = decodeAdvert(message, opts.family);
+      ops.push(`advert:${d.ok ? d.advert.priority : '?'}`);
+    };
     const t: Transport = {
       kind: 'raw',
       ifname: opts.ifname,
       family: opts.family,
-      send: async (message, so) => {
-        sent.push(so);
-        const d = decodeAdvert(message, opts.family);
-        ops.push(`advert:${d.ok ? d.advert.priority : '?'}`);
-      },
+      send: async (message, so) => record(message, so),
+      // A raw socket's synchronous send (issue 12 §5): with it, the Supervisor sends adverts without a promise.
+      ...(o.sendNow
+        ? {
+            send: () => Promise.reject(new Error('bug: send() used where sendNow() is there')),
+            sendNow: (message: Uint8Array, so: SendOptions) => {
+              if (so.dst === o.sendNow?.failTo) throw new HavipdError('HAVIPD_SOCKET', `send to ${so.dst} on ${opts.ifname}: ENETUNREACH`, { errno: 'ENETUNREACH' });
+              record(message, so);
+            },
+          }
+        : {}),
       join: async () => undefined,
       leave: async () => undefined,
       drainPending: async () => undefined,
@@ -413,6 +427,26 @@ describe('Supervisor with fake edges', () => {
 function vipOn(address: string, dev: string): VipConfig {
   return vip(address, { dev });
 }
+
+describe('Supervisor with a synchronous transport (sendNow)', () => {
+  it('issue 12 §5: adverts go out through sendNow in the same order; a copy that fails is logged and the next peer still gets its copy', async () => {
+    const w = world(cfg([instanceConfig({ priority: 150, peers: ['10.0.0.2', '10.0.0.3', '10.0.0.4'] })]), { sendNow: { failTo: '10.0.0.3' } });
+    await w.daemon.start();
+    await run(w, 3_600);
+    expect(state(w)).toBe('MASTER');
+    expect(w.ops.slice(1, 4)).toEqual(['advert:150', 'advert:150', 'add:10.0.0.100']);
+    const before = w.sent.length;
+    await run(w, 2_000);
+    // Two more adverts, each to the two peers that work: same IP ID on both copies of one advert, the next one higher.
+    const later = w.sent.slice(before);
+    expect(later.map((x) => x.dst)).toEqual(['10.0.0.2', '10.0.0.4', '10.0.0.2', '10.0.0.4']);
+    expect(later[0]!.ipId).toBe(later[1]!.ipId);
+    expect(later[2]!.ipId).toBe(later[0]!.ipId! + 1);
+    expect(w.logs.filter((l) => l.includes('failed to send advert to 10.0.0.3')).length).toBeGreaterThanOrEqual(3);
+    expect(w.daemon.snapshot().counters.effectErrors).toBe(0);
+    await w.daemon.stop();
+  });
+});
 
 describe('Supervisor plug-in points', () => {
   it('snapshot: core state plus sockets, VIPs present, counters; events: the transitions in a ring', async () => {

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { VrrpCore } from '../../../src/vrrp/core.js';
 import { micros } from '../../../src/net/units.js';
-import { daemonConfig, instanceConfig, s } from '../../support/config.js';
+import { decodeAdvert } from '../../../src/vrrp/packet.js';
+import type { Effect } from '../../../src/vrrp/effects.js';
+import { daemonConfig, instanceConfig, s, syncGroup } from '../../support/config.js';
 import { Harness, summarize } from '../../support/sim.js';
 
 const MDI100 = 3_609_375;
@@ -140,5 +142,82 @@ describe('drop logging under a flood (ARCHITECTURE.md §4.1)', () => {
     for (const e of h.advert(2_100_000, { src: '10.0.0.2', priority: 200, ttl: 64 })) if (e.kind === 'log' && e.event === 'advert.drop') lines.push(e.msg);
     expect(h.snap().stats.ip_ttl_err).toBe(1001);
     expect(lines).toEqual(['(VI_1) invalid TTL/HL. Received 64 and expect 255', '(VI_1) invalid TTL/HL. Received 64 and expect 255 (999 more not logged)']);
+  });
+});
+
+/** The sendAdvert effects of `out`: instance, priority and the bytes of the first copy. */
+const adverts = (out: readonly Effect[]) => out.flatMap((e) => (e.kind === 'sendAdvert' ? [{ instance: e.instance, priority: e.priority, bytes: e.destinations[0]!.bytes }] : []));
+
+describe('issue 12 §5: many instances in one tick', () => {
+  it('everything due fires in one tick, earliest deadline first, equal deadlines in configuration order', () => {
+    const names = ['VI_A', 'VI_B', 'VI_C', 'VI_D', 'VI_E'];
+    // VI_C's shorter advert_int gives it the earliest master-down deadline; the others share one.
+    const h = new Harness(names.map((name, k) => instanceConfig({ name, vrid: 10 + k, vips: [`10.0.0.${100 + k}`], ...(name === 'VI_C' ? { advertInt: s(0.5) } : {}) })));
+    h.start(0);
+    const out = h.tick(10_000_000);
+    expect(adverts(out).map((a) => a.instance)).toEqual(['VI_C', 'VI_A', 'VI_B', 'VI_D', 'VI_E']);
+    for (const n of names) expect(h.state(n)).toBe('MASTER');
+    // Each fired once: the next deadline is advert_int after the tick, not now.
+    expect(h.core.nextDeadline()).toBe(10_500_000);
+    expect(h.tick(10_500_000).filter((e) => e.kind === 'sendAdvert').map((e) => (e.kind === 'sendAdvert' ? e.instance : ''))).toEqual(['VI_C']);
+  });
+
+  it('a sync group that pulls a due member to MASTER: the member is not fired again in the same tick', () => {
+    const h = new Harness(
+      [instanceConfig({ name: 'VI_1', vrid: 51 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.200'] }), instanceConfig({ name: 'VI_3', vrid: 53, vips: ['10.0.0.201'] })],
+      { syncGroups: [syncGroup('SG1', ['VI_1', 'VI_2'])] },
+    );
+    h.start(0);
+    const out = h.tick(10_000_000);
+    expect(['VI_1', 'VI_2', 'VI_3'].map((n) => h.state(n))).toEqual(['MASTER', 'MASTER', 'MASTER']);
+    const sent = adverts(out).map((a) => a.instance);
+    expect(sent.filter((n) => n === 'VI_2')).toHaveLength(1);
+    expect(sent.filter((n) => n === 'VI_3')).toHaveLength(1);
+  });
+});
+
+describe('issue 12 §5: packets are dispatched through an index by socket and VRID', () => {
+  it('a reload that moves an instance to another interface dispatches its packets there, not on the old one', () => {
+    const h = new Harness([instanceConfig({ vrid: 51 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.200'] })]);
+    h.start(0);
+    h.advert(1_000_000, { src: '10.0.0.2', priority: 200, vrid: 52, vips: ['10.0.0.200'] });
+    expect(h.snap('VI_2').stats.advert_rcvd).toBe(1);
+    h.step(1_050_000, { kind: 'interfaceAddress', ifname: 'eth1', family: 4, address: '10.1.0.1' });
+    h.step(1_100_000, { kind: 'reload', config: daemonConfig({ instances: [instanceConfig({ vrid: 51 }), instanceConfig({ name: 'VI_2', vrid: 52, vips: ['10.0.0.200'], interface: 'eth1' })] }) });
+    // The moved instance starts afresh (keepalived: another interface is another instance).
+    const r0 = h.snap('VI_2').stats.advert_rcvd;
+    h.advert(1_200_000, { src: '10.0.0.2', priority: 200, vrid: 52, vips: ['10.0.0.200'] });
+    expect(h.snap('VI_2').stats.advert_rcvd).toBe(r0);
+    expect(h.core.snapshot().unknownVrid).toBe(1);
+    h.advert(1_300_000, { src: '10.1.0.2', priority: 200, vrid: 52, vips: ['10.0.0.200'], ifname: 'eth1' });
+    expect(h.snap('VI_2').stats.advert_rcvd).toBe(r0 + 1);
+    // A packet from an unknown interface ('') is matched on any interface, by VRID.
+    h.advert(1_400_000, { src: '10.1.0.2', priority: 200, vrid: 52, vips: ['10.0.0.200'], ifname: '' });
+    expect(h.snap('VI_2').stats.advert_rcvd).toBe(r0 + 2);
+  });
+});
+
+describe('issue 12 §5: a MASTER encodes its advert once', () => {
+  it('steady adverts carry the same bytes; a new priority or a reload encodes again, and decodes to what changed', () => {
+    const h = new Harness([instanceConfig({ priority: 150, trackInterfaces: [{ name: 'eth1', weight: -20, reverse: false }] })]);
+    h.start(0);
+    h.runUntil(4_000_000);
+    expect(h.state('VI_1')).toBe('MASTER');
+    const a1 = adverts(h.runUntil(5_000_000));
+    const a2 = adverts(h.runUntil(6_000_000));
+    expect(a1).toHaveLength(1);
+    expect(a2[0]!.bytes).toBe(a1[0]!.bytes);
+    // eth1 down: priority 130, a fresh encoding.
+    h.step(6_100_000, { kind: 'link', ifname: 'eth1', up: false });
+    const a3 = adverts(h.runUntil(7_500_000));
+    expect(a3.at(-1)!.priority).toBe(130);
+    expect(a3.at(-1)!.bytes).not.toBe(a1[0]!.bytes);
+    const d3 = decodeAdvert(a3.at(-1)!.bytes, 4);
+    expect(d3.ok && d3.advert.priority).toBe(130);
+    // A reload with another VIP list: encoded from the new config.
+    h.step(7_600_000, { kind: 'reload', config: daemonConfig({ instances: [instanceConfig({ priority: 130, vips: ['10.0.0.100', '10.0.0.150'] })] }) });
+    const a4 = adverts(h.runUntil(9_000_000));
+    const d4 = decodeAdvert(a4.at(-1)!.bytes, 4);
+    expect(d4.ok && d4.advert.addresses).toEqual(['10.0.0.100', '10.0.0.150']);
   });
 });

@@ -2,7 +2,7 @@
 // reference §2.4, and the IP ID counters (keepalived `vrrp_update_pkt()`).
 
 import { describe, expect, it } from 'vitest';
-import { frameIpv4, IpIdCounters } from '../../../../src/edges/transport/ipv4-header.js';
+import { frameIpv4, IpIdCounters, Ipv4Framer } from '../../../../src/edges/transport/ipv4-header.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -57,5 +57,35 @@ describe('IpIdCounters', () => {
     for (let i = 0; i < 0xffff; i++) last = c.next(7);
     expect(last).toBe(0xffff);
     expect(c.next(7)).toBe(1);
+  });
+});
+
+describe('Ipv4Framer (issue 12 §5: the same advert framed again costs no allocation)', () => {
+  const msg = hex('21 33 64 01 01 01 33 11 0a 09 00 64 73 65 63 72 65 74 00 00');
+  const f = { src: '10.9.0.2', dst: '224.0.0.18', ttl: 255, id: 1 };
+
+  it('frames the same message again into the same packet, with the new ID and checksum, byte for byte frameIpv4', () => {
+    const framer = new Ipv4Framer();
+    const p1 = framer.frame(msg, f);
+    expect(toHex(p1)).toBe(toHex(frameIpv4(msg, f)));
+    for (const id of [2, 0x1234, 0xffff, 1]) {
+      const p = framer.frame(msg, { ...f, id });
+      expect(p).toBe(p1);
+      expect(toHex(p)).toBe(toHex(frameIpv4(msg, { ...f, id })));
+    }
+  });
+
+  it('frames afresh when the destination, TTL or source differ, or the message bytes were changed in place', () => {
+    const framer = new Ipv4Framer();
+    const p1 = framer.frame(msg, f);
+    for (const g of [{ ...f, dst: '10.9.0.3' }, { ...f, ttl: 64 }, { ...f, src: '10.9.0.9' }]) {
+      const p = framer.frame(msg, g);
+      expect(p).not.toBe(p1);
+      expect(toHex(p)).toBe(toHex(frameIpv4(msg, g)));
+    }
+    const reused = msg.slice();
+    framer.frame(reused, f);
+    reused[2] = 0x50;
+    expect(toHex(framer.frame(reused, { ...f, id: 7 }))).toBe(toHex(frameIpv4(reused, { ...f, id: 7 })));
   });
 });
