@@ -347,3 +347,38 @@ describe('chaos invariants: nopreempt after a kill', () => {
     expect(checkSoak(base(ads('10.0.0.1', 0, 60.2), { windows: killB, priorities: prios, nopreempt: true }), bounds).failures).toEqual([]);
   });
 });
+
+describe('chaos invariants: a daemon that waited for a CPU (schedstat run delay)', () => {
+  /** Run-queue wait increments every 0.2 s: `d` per step inside [from, to), 0.001 outside. */
+  const waits = (from: number, to: number, d = 0.2) => {
+    const out: { t: number; d: number }[] = [];
+    for (let k = 1; k <= 300; k++) {
+      const t = k * 0.2;
+      out.push({ t, d: t > from && t <= to ? d : 0.001 });
+    }
+    return out;
+  };
+  const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 21.5, 60.2)];
+
+  it('an advert gap over which the master was runnable but got no CPU is the host\'s: reported, not failed', () => {
+    const v = checkSoak(base(adverts, { runWait: [waits(19.6, 21.4), waits(0, 0)], witness: [[], []].map(() => Array.from({ length: 3000 }, (_, k) => k * 0.02)) }), bounds);
+    expect(v.failures).toEqual([]);
+    expect(v.figures.host?.explained).toHaveLength(1);
+    expect(v.figures.host?.explained[0]).toMatch(/^a: advert gap 2\.000 s at \+19\.50 s; a waited 1\.[68]0 s of it for a CPU \(runnable, not running\)$/);
+    expect(v.figures.host?.cpuWait[0]?.max2sS).toBeGreaterThan(1.5);
+  });
+
+  it('the same gap with the daemon running (no wait) is the daemon\'s: a failure', () => {
+    const v = checkSoak(base(adverts, { runWait: [waits(0, 0), waits(0, 0)] }), bounds);
+    expect(v.failures.some((f) => /^a: advert gap 2\.000 s as sole master/.test(f))).toBe(true);
+  });
+
+  it('a notify FIFO saying MASTER while the starved master sent nothing is the host\'s; while it ran, a failure', () => {
+    const silent = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 24, 60.2)];
+    const notify = [{ lines: [{ t: -1, state: 'MASTER' as const }], lives: [{ start: -5 }] }, { lines: [{ t: -1, state: 'BACKUP' as const }], lives: [{ start: -5 }] }];
+    const starved = checkSoak(base(silent, { notify, runWait: [waits(19.6, 24), waits(0, 0)] }), bounds);
+    expect(starved.failures.filter((f) => /notify FIFO/.test(f))).toEqual([]);
+    const running = checkSoak(base(silent, { notify, runWait: [waits(0, 0), waits(0, 0)] }), bounds);
+    expect(running.failures.some((f) => /^a: notify FIFO says MASTER but no advert of it as MASTER is on the wire/.test(f))).toBe(true);
+  });
+});

@@ -83,6 +83,13 @@ export interface CheckInput {
    * is held against the daemon only for what such a stall over the same time does not explain.
    */
   readonly witness?: readonly (readonly number[])[];
+  /**
+   * Per node: the advert sender's time waiting for a CPU (runnable but not running: /proc/PID/schedstat's run
+   * delay), as increments `d` (s) sampled at `t`. An advert gap, or a notify FIFO saying MASTER with no advert
+   * on the wire, that such a wait over the same time explains is the host's (it gave the daemon no CPU), not
+   * the daemon's.
+   */
+  readonly runWait?: readonly (readonly { readonly t: number; readonly d: number }[])[];
   /** RSS samples per node (MiB), havipd nodes only. */
   readonly rssMiB: readonly (readonly number[])[];
   /** Nodes holding the VIP at the end. */
@@ -152,6 +159,8 @@ export interface HostFigures {
   longestAt: string;
   /** Advert gaps and client gaps over the bound that a host stall over the same time explains (not failures). */
   explained: string[];
+  /** Per node (with run-queue samples): the most its advert sender waited for a CPU within any 2 s, s. */
+  cpuWait: { node: string; max2sS: number }[];
 }
 
 export interface ClientFigures {
@@ -346,6 +355,12 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
   /** How long node i's own address went unanswered within [from, to] (0 without witnesses). */
   const hostStall = (i: number, from: number, to: number): number => (witness?.[i] ? silenceWithin(witness[i]!, from, to) : 0);
   const explained: string[] = [];
+  /** How long node i's advert sender waited for a CPU within [from, to] (samples up to one step after `to`). */
+  const cpuWait = (i: number, from: number, to: number): number => {
+    let sum = 0;
+    for (const w of inp.runWait?.[i] ?? []) if (w.t > from && w.t <= to + 0.25) sum += w.d;
+    return sum;
+  };
   inp.nodes.forEach((node, i) => {
     const gaps: number[] = [];
     let prev: Advert | undefined;
@@ -368,8 +383,9 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
           const gap = a.t - prev.t;
           gaps.push(gap);
           const stall = hostStall(i, prev.t, a.t);
-          if (gap > inp.advertIntS + b.periodSlackS && gap - stall <= inp.advertIntS + b.periodSlackS) {
-            explained.push(`${node.name}: advert gap ${gap.toFixed(3)} s at +${(prev.t - inp.startS).toFixed(2)} s; ${node.name}'s own address did not answer for ${stall.toFixed(2)} s of it`);
+          const cpu = cpuWait(i, prev.t, a.t);
+          if (gap > inp.advertIntS + b.periodSlackS && gap - Math.max(stall, cpu) <= inp.advertIntS + b.periodSlackS) {
+            explained.push(`${node.name}: advert gap ${gap.toFixed(3)} s at +${(prev.t - inp.startS).toFixed(2)} s; ${stall >= cpu ? `${node.name}'s own address did not answer for ${stall.toFixed(2)} s of it` : `${node.name} waited ${cpu.toFixed(2)} s of it for a CPU (runnable, not running)`}`);
           } else if (gap > inp.advertIntS + b.periodSlackS) fail(`${node.name}: advert gap ${gap.toFixed(3)} s as sole master at +${(prev.t - inp.startS).toFixed(2)} s (interval ${inp.advertIntS} s + ${b.periodSlackS} s), ${nearest(inp.windows, prev.t)}${clientSilence(inp.client, prev.t, a.t)}`, [i]);
         }
       }
@@ -394,7 +410,7 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
     if (max > b.rssMaxMiB) fail(`${inp.nodes[i]!.name}: RSS ${max.toFixed(1)} MiB > ${b.rssMaxMiB} MiB`, [i]);
     if (last - first > b.rssGrowthMiB) fail(`${inp.nodes[i]!.name}: RSS grew ${(last - first).toFixed(1)} MiB over the soak (bound ${b.rssGrowthMiB} MiB)`, [i]);
   });
-  const notify = inp.notify ? checkNotify(inp, grid, b, fail) : [];
+  const notify = inp.notify ? checkNotify(inp, grid, b, fail, cpuWait, explained) : [];
   const client = inp.client ? checkClient(inp, settle, b, fail, hostStall, explained) : undefined;
   const host = witness ? hostFigures(inp, witness, explained) : undefined;
   return {
@@ -431,7 +447,7 @@ function clientSilence(client: CheckInput['client'], from: number, to: number): 
  * most `notifyS` around each change (an advert interval of freshness + the reader's latency on a busy
  * machine). A restarted process starts with no state line (not MASTER) until it writes one.
  */
-function checkNotify(inp: CheckInput, grid: readonly { t: number; masters: number[] }[], b: Bounds, fail: Fail): Figures['notify'] {
+function checkNotify(inp: CheckInput, grid: readonly { t: number; masters: number[] }[], b: Bounds, fail: Fail, cpuWait: (i: number, from: number, to: number) => number, explained: string[]): Figures['notify'] {
   const out: Figures['notify'] = [];
   inp.nodes.forEach((node, i) => {
     const tr = inp.notify![i];
@@ -462,7 +478,12 @@ function checkNotify(inp: CheckInput, grid: readonly { t: number; masters: numbe
       if (run === 0) runStart = g.t;
       run += STEP;
       if (run > longest) longest = run;
-      if (run > b.notifyS && run - STEP <= b.notifyS && reported < 10) {
+      // the FIFO says MASTER, its adverts stopped, and the daemon waited for a CPU most of that time: the host's
+      const starved = fifoMaster && !wire ? cpuWait(i, runStart - inp.advertIntS - 0.35, g.t) : 0;
+      if (run > b.notifyS && run - STEP <= b.notifyS && reported < 10 && starved >= run) {
+        reported++;
+        explained.push(`${node.name}: notify FIFO says MASTER with no advert of it on the wire for more than ${b.notifyS.toFixed(2)} s from +${(runStart - inp.startS).toFixed(2)} s; ${node.name} waited ${starved.toFixed(2)} s for a CPU over it`);
+      } else if (run > b.notifyS && run - STEP <= b.notifyS && reported < 10) {
         reported++;
         fail(`${node.name}: notify FIFO says ${fifoMaster ? 'MASTER' : state ?? 'nothing yet'} but ${wire ? 'its adverts are on the wire as MASTER' : 'no advert of it as MASTER is on the wire'} for more than ${b.notifyS.toFixed(2)} s from +${(runStart - inp.startS).toFixed(2)} s, ${nearest(inp.windows, runStart)}`, [i]);
       }
@@ -587,5 +608,15 @@ function hostFigures(inp: CheckInput, witness: readonly (readonly number[])[], e
       longestAt = `${inp.nodes[i]!.name}, +${(from - inp.startS).toFixed(2)} s, ${nearest(inp.windows, from)}`;
     }
   });
-  return { longestS, longestAt, explained: explained.slice(0, 50) };
+  const cpuWait = (inp.runWait ?? []).map((ws, i) => {
+    let max = 0;
+    for (const w of ws) {
+      if (w.t < inp.startS || w.t > inp.endS) continue;
+      let sum = 0;
+      for (const x of ws) if (x.t > w.t - 2 && x.t <= w.t) sum += x.d;
+      max = Math.max(max, sum);
+    }
+    return { node: inp.nodes[i]!.name, max2sS: max };
+  });
+  return { longestS, longestAt, explained: explained.slice(0, 50), cpuWait };
 }

@@ -88,6 +88,10 @@ interface NodeState {
   /** Exits we asked for (SIGKILL): the next exit of this process is expected. */
   expectExit: boolean;
   rss: number[];
+  /** Increments of the advert sender's time waiting for a CPU (runnable, not running), s, at sample time t. */
+  wait: { t: number; d: number }[];
+  /** The last schedstat run-delay read per pid (ns). */
+  lastDelay: Map<number, number>;
 }
 
 /** The node's keepalived.conf; `broken`: the instance names an interface the host lacks (refused at reload). */
@@ -111,6 +115,28 @@ export function masterDownS(advertIntS: number, priority: number): number {
 async function pidsOfGroup(pgid: number): Promise<number[]> {
   const r = await run(['pgrep', '-g', String(pgid)], { check: false });
   return r.stdout.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** How often the daemons' run-queue wait is sampled, ms. */
+const WAIT_SAMPLE_MS = 200;
+
+/** /proc/PID/schedstat's run delay (ns waited on a run queue), or undefined when the process is gone. */
+function runDelayNs(pid: number): number | undefined {
+  try {
+    const v = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The children of a process (its main thread's). */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 function rssMiB(pid: number): number | undefined {
@@ -155,6 +181,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const witnesses: Spawned[] = [];
   let capture: Capture | undefined;
   let rssTimer: NodeJS.Timeout | undefined;
+  let waitTimer: NodeJS.Timeout | undefined;
   const started = Date.now();
   /** Every daemon started, for the artifacts (`HAVIPD_CHAOS_ARTIFACTS`). */
   const started_: { name: string; node: VrrpNode }[] = [];
@@ -181,7 +208,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       await ns.exec(['sysctl', '-qw', `net.ipv4.ip_default_ttl=${TTL_BASE + i}`]);
       ttlToNode[TTL_BASE + i] = names[i]!;
       const fifo = join(scratch.path, `${names[i]}.fifo`);
-      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), fifo, fifoOut: `${fifo}.txt`, priority: BASE_PRIO[i]!, node: undefined, expectExit: false, rss: [] });
+      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), fifo, fifoOut: `${fifo}.txt`, priority: BASE_PRIO[i]!, node: undefined, expectExit: false, rss: [], wait: [], lastDelay: new Map() });
       writeFileSync(join(trackDir, names[i]!), '');
       // The FIFO exists before the daemon starts, so neither daemon removes it when it exits and the reader
       // (bounded: one open per daemon life, 0.1 s apart when it is missing) stamps every line as it reads it.
@@ -214,6 +241,25 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await sleep(Math.round((mdMax + 3 * advertIntS + 2) * 1000));
     // RSS from here: the baseline is a started daemon's (sampled earlier on a busy machine, one was still
     // `ip netns exec`, 2.5 MiB, and a short run failed "RSS grew 53.6 MiB")
+    // The advert sender's run-queue wait (/proc/PID/schedstat, 2nd field): time it was runnable but not running,
+    // i.e. the host had no CPU for it. havipd: its main thread; keepalived: its children (the VRRP process).
+    waitTimer = setInterval(() => {
+      const t = Date.now() / 1000;
+      for (const n of nodes) {
+        const pid = n.node?.havipd?.pid ?? n.node?.keepalived?.process.pid;
+        if (pid === undefined) continue;
+        const pids = n.node?.havipd ? [pid] : childPids(pid);
+        let d = 0;
+        for (const p of pids) {
+          const v = runDelayNs(p);
+          if (v === undefined) continue;
+          const last = n.lastDelay.get(p);
+          n.lastDelay.set(p, v);
+          if (last !== undefined && v >= last) d += (v - last) / 1e9;
+        }
+        if (d > 0) n.wait.push({ t, d });
+      }
+    }, WAIT_SAMPLE_MS);
     rssTimer = setInterval(() => {
       for (const n of nodes) {
         const pid = n.node?.havipd?.pid;
@@ -469,6 +515,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     }
     clearInterval(rssTimer);
     rssTimer = undefined;
+    clearInterval(waitTimer);
+    waitTimer = undefined;
     await ping.stop('SIGINT', 3_000);
     await neigh.stop('SIGINT', 1_000);
     for (const w of witnesses) await w.stop('SIGINT', 1_000);
@@ -514,7 +562,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const soakNodes: SoakNode[] = nodes.map((n) => ({ name: n.name, ip: n.ip, kind: n.kind }));
     const md = masterDownS(advertIntS, Math.min(...prios));
     const verdict = checkSoak(
-      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, witness, ...(o.nopreempt ? { nopreempt: true } : {}) },
+      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, witness, runWait: nodes.map((n) => n.wait), ...(o.nopreempt ? { nopreempt: true } : {}) },
       defaultBounds(advertIntS, md),
     );
     const durationS = (Date.now() - started) / 1000;
@@ -522,6 +570,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     return { seed: o.seed, fleet: o.fleet, kinds: kinds.join('/'), faults, applied, verdict, durationS, adverts: adverts.length, report };
   } finally {
     if (rssTimer) clearInterval(rssTimer);
+    if (waitTimer) clearInterval(waitTimer);
     for (const t of timers) clearTimeout(t);
     for (const iv of intervals.values()) clearInterval(iv);
     for (const s of floods) s.destroy();
@@ -587,6 +636,7 @@ function formatReport(x: { o: SoakOptions; replay: string; kinds: readonly strin
         ]
       : []),
     ...(f.host ? [`| host: longest silence of a node's own address to the same client (no daemon answers it) | ${s2(f.host.longestS)} (${f.host.longestAt}) |`] : []),
+    ...(f.host && f.host.cpuWait.length > 0 ? [`| host: most a daemon waited for a CPU (runnable, not running) within 2 s | ${f.host.cpuWait.map((c) => `${c.node} ${s2(c.max2sS)}`).join(', ')} |`] : []),
     ...f.period.map((p) => `| ${p.node} advert period as sole master (gaps, p99, max) | ${p.gaps}, ${p.p99S.toFixed(3)} s, ${p.maxS.toFixed(3)} s |`),
     ...f.notify.map((n) => `| ${n.node} notify FIFO: MASTER lines / master runs on the wire / longest disagreement counted | ${n.masterLines} / ${n.wireRuns} / ${s2(n.longestS)} |`),
     ...f.rss.map((r) => `| ${r.node} RSS (start / max / end) | ${r.firstMiB.toFixed(1)} / ${r.maxMiB.toFixed(1)} / ${r.lastMiB.toFixed(1)} MiB |`),
