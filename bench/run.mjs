@@ -6,7 +6,8 @@
 // See bench/README.md for the method.
 //
 // Env: BENCH_REPS (takeover repetitions per daemon and scenario, default 10), BENCH_SECONDS (resource
-// window, default 60), BENCH_INSTANCES (default "1,100"), BENCH_ONLY ("takeover", "resources"; default
+// window, default 60), BENCH_INSTANCES (default "1,100"), BENCH_BACKUP_INSTANCES (the same window with the
+// daemon as BACKUP behind a keepalived MASTER; default "255"), BENCH_ONLY ("takeover", "resources"; default
 // both), BENCH_PARALLEL (0 = resource runs one daemon at a time; default 1 = both at once),
 // KEEPALIVED (default /usr/sbin/keepalived).
 //
@@ -32,6 +33,7 @@ import { expectedTakeover, takeoverBench } from './lib/takeover.mjs';
 const REPS = Number(process.env.BENCH_REPS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const INSTANCES = (process.env.BENCH_INSTANCES ?? '1,100').split(',').map(Number).filter((n) => n > 0);
+const BACKUP_INSTANCES = (process.env.BENCH_BACKUP_INSTANCES ?? '255').split(',').map(Number).filter((n) => n > 0);
 const ARGS = process.argv.slice(2);
 const ONLY = (process.env.BENCH_ONLY ?? ['takeover', 'resources', ...(ARGS.includes('--scale') ? ['scale'] : []), ...(ARGS.includes('--soak') ? ['soak'] : [])].join(',')).split(',');
 const SCALE_SIZES = (process.env.BENCH_SCALE_SIZES ?? '1,10,100,255,1000').split(',').map(Number).filter((n) => n > 0);
@@ -104,7 +106,7 @@ function takeoverSection(sc, res) {
   return lines.join('\n');
 }
 
-function resourceSection(n, res) {
+function resourceSection(n, res, role = 'MASTER, silent peer') {
   const [h, k] = KINDS.map((kind) => res[kind]);
   const mib = (kib) => kib / 1024;
   const r = (label, f, d, note = '') => {
@@ -112,9 +114,10 @@ function resourceSection(n, res) {
     const ka = f(k);
     return [label, fmt(hv, d), fmt(ka, d), ratio(hv, ka), note];
   };
-  const expectAdverts = (x) => n * x.wallS;
+  // A BACKUP sends nothing: its expected count is 0 (and its period and jitter rows stay empty).
+  const expectAdverts = (x) => (role.startsWith('BACKUP') ? 0 : n * x.wallS);
   const lines = [
-    `### ${n} instance${n === 1 ? '' : 's'} (VRRPv2, advert_int 1, MASTER, silent peer), ${fmt(h.wallS, 1)} s window`,
+    `### ${n} instance${n === 1 ? '' : 's'} (VRRPv2, advert_int 1, ${role}), ${fmt(h.wallS, 1)} s window`,
     '',
     table(
       ['', 'havipd', 'keepalived', 'ratio havipd / keepalived', 'note'],
@@ -261,6 +264,19 @@ async function main() {
       }
     }
   }
+  const backups = [];
+  if (ONLY.includes('resources')) {
+    for (const n of BACKUP_INSTANCES) {
+      log(`resources as BACKUP, ${n} instance(s) behind a keepalived MASTER, ${SECONDS} s`);
+      try {
+        backups.push([n, await resourceBench(KINDS, { n, seconds: SECONDS, parallel: PARALLEL, role: 'backup', log })]);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+        log(`resources as BACKUP, ${n} instance(s) failed: ${msg}`);
+        backups.push([n, undefined, msg]);
+      }
+    }
+  }
   const scale = [];
   if (ONLY.includes('scale')) {
     for (const n of SCALE_SIZES) {
@@ -309,6 +325,12 @@ async function main() {
     summary.push([`CPU s in ${fmt(h.wallS, 0)} s, ${n} instance(s), schedstat`, fmt(h.schedCpuS, 4), fmt(k.schedCpuS, 4), ratio(h.schedCpuS, k.schedCpuS)]);
     summary.push([`peak RSS MiB, ${n} instance(s)`, fmt(max(h.rssKiB) / 1024, 1), fmt(max(k.rssKiB) / 1024, 1), ratio(max(h.rssKiB), max(k.rssKiB))]);
   }
+  for (const [n, res] of backups) {
+    if (!res) continue;
+    const [h, k] = KINDS.map((kind) => res[kind]);
+    summary.push([`CPU s in ${fmt(h.wallS, 0)} s, ${n} instance(s) as BACKUP, utime+stime`, fmt(h.cpuS, 2), fmt(k.cpuS, 2), ratio(h.cpuS, k.cpuS)]);
+    summary.push([`peak RSS MiB, ${n} instance(s) as BACKUP`, fmt(max(h.rssKiB) / 1024, 1), fmt(max(k.rssKiB) / 1024, 1), ratio(max(h.rssKiB), max(k.rssKiB))]);
+  }
 
   const md = [
     '# Side-by-side benchmark: havipd vs keepalived',
@@ -355,6 +377,19 @@ async function main() {
     );
     for (const [n, res, err] of resources) {
       md.push(res ? resourceSection(n, res) : `### ${n} instance(s)\n\n**Failed:** ${err}`, '');
+    }
+  }
+  if (backups.length) {
+    md.push(
+      '## CPU and memory as BACKUP',
+      '',
+      'The same instances at priority 100, starting in BACKUP, on one end of the veth; on the other end a keepalived 2.2.7 MASTER of the',
+      'same instances at priority 150 (the same MASTER for both kinds), so each BACKUP receives N adverts a second and runs its receive',
+      'checks and down timers on every one. Measured as above; the advert counts are the BACKUP\'s own (0 when it stays BACKUP).',
+      '',
+    );
+    for (const [n, res, err] of backups) {
+      md.push(res ? resourceSection(n, res, 'BACKUP behind a keepalived MASTER') : `### ${n} instance(s) as BACKUP\n\n**Failed:** ${err}`, '');
     }
   }
   if (scale.length) {

@@ -1,9 +1,11 @@
 // Steady-state resource benchmark: `n` VRRPv2 instances (advert_int 1) as MASTER against a *silent*
 // peer (the other end of the veth runs only tcpdump, which counts the adverts so a daemon cannot look
-// cheap by not sending). After every instance has logged `Entering MASTER STATE` and the second GARP
-// burst (garp_master_delay 5 s) is over, the daemon's process tree is sampled once a second for
-// `seconds`: CPU = Δ(utime+stime) from /proc/PID/stat summed over the tree (keepalived parent + VRRP
-// child; havipd's one Node process, all threads), cross-checked with Σ per-thread schedstat (ns), which
+// cheap by not sending); or, with `role: 'backup'`, as BACKUP at priority 100 behind a keepalived 2.2.7
+// MASTER of the same instances at 150 in the peer namespace (the same MASTER for both kinds, so both
+// BACKUPs receive the same adverts). After every instance has logged `Entering MASTER STATE` (or BACKUP)
+// and the second GARP burst (garp_master_delay 5 s) is over, the daemon's process tree is sampled once a
+// second for `seconds`: CPU = Δ(utime+stime) from /proc/PID/stat summed over the tree (keepalived parent +
+// VRRP child; havipd's one Node process, all threads), cross-checked with Σ per-thread schedstat (ns), which
 // also gives the per-slice CPU rates; RSS = Σ VmRSS from /proc/PID/status.
 
 import { join } from 'node:path';
@@ -33,22 +35,36 @@ async function addLinks(pair, count) {
   return links;
 }
 
-async function setUp(kind, n, log, ifaces = 1) {
+/** `steadyConfig` for the BACKUP role: the same instances at priority 100, starting in BACKUP. */
+function backupConfig(opts) {
+  return steadyConfig(opts).replace(/state MASTER/g, 'state BACKUP').replace(/priority 150/g, 'priority 100');
+}
+
+async function setUp(kind, n, log, ifaces = 1, role = 'master') {
   const pair = await createPair('10.250.0', ['r', 'q']);
   const scratch = scratchDir('hv-b1-pcap');
   let daemon;
+  let peer;
   const caps = [];
   try {
     const links = await addLinks(pair, ifaces);
     for (const l of links) caps.push({ ...l, cap: await startCapture(pair.b, l.ifB, join(scratch.path, `steady-${l.ifB}.pcap`), 'ip proto 112') });
-    daemon = await startDaemon(kind, pair.a, steadyConfig({ n, ifnames: links.map((l) => l.ifA) }));
+    const ifnames = links.map((l) => l.ifA);
+    if (role === 'backup') {
+      // The MASTER on the other end is keepalived for both kinds, so both BACKUPs hear the same adverts.
+      peer = await startDaemon('keepalived', pair.b, steadyConfig({ n, ifnames: links.map((l) => l.ifB) }));
+      await peer.waitLog(/Entering MASTER STATE/, n, 60_000 + n * 200);
+    }
+    daemon = await startDaemon(kind, pair.a, role === 'backup' ? backupConfig({ n, ifnames }) : steadyConfig({ n, ifnames }));
     const t0 = Date.now();
-    await daemon.waitLog(/Entering MASTER STATE/, n, 60_000 + n * 200);
-    log(`resources ${kind} × ${n}${ifaces > 1 ? ` on ${ifaces} interfaces` : ''}: all MASTER after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    return { kind, pair, scratch, caps, cap: caps[0].cap, daemon };
+    const state = role === 'backup' ? 'BACKUP' : 'MASTER';
+    await daemon.waitLog(new RegExp(`Entering ${state} STATE`), n, 60_000 + n * 200);
+    log(`resources ${kind} × ${n}${ifaces > 1 ? ` on ${ifaces} interfaces` : ''}: all ${state} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return { kind, pair, scratch, caps, cap: caps[0].cap, daemon, peer };
   } catch (e) {
     for (const c of caps) await c.cap.stop().catch(() => {});
     await daemon?.stop(2_000).catch(() => {});
+    await peer?.stop(2_000).catch(() => {});
     await pair.destroy();
     scratch.remove();
     throw e;
@@ -58,6 +74,7 @@ async function setUp(kind, n, log, ifaces = 1) {
 async function tearDown(s) {
   for (const c of s.caps) await c.cap.stop().catch(() => {});
   await s.daemon.stop(5_000).catch(() => {});
+  await s.peer?.stop(5_000).catch(() => {});
   await s.pair.destroy();
   s.scratch.remove();
 }
@@ -67,13 +84,13 @@ async function tearDown(s) {
  * time, each in its own namespace pair, so both see the same background load; otherwise one after the
  * other. Returns `{ [kind]: Result }` with CPU seconds, per-slice CPU rates, RSS samples and adverts.
  */
-export async function resourceBench(kinds, { n, seconds, parallel = true, ifaces = 1, log = () => {} }) {
+export async function resourceBench(kinds, { n, seconds, parallel = true, ifaces = 1, role = 'master', log = () => {} }) {
   const out = {};
   const groups = parallel ? [kinds] : kinds.map((k) => [k]);
   for (const group of groups) {
     const setups = [];
     try {
-      for (const kind of group) setups.push(await setUp(kind, n, log, ifaces));
+      for (const kind of group) setups.push(await setUp(kind, n, log, ifaces, role));
       await sleep(SETTLE_MS);
       Object.assign(out, await measure(setups, seconds));
     } finally {

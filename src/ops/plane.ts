@@ -75,6 +75,7 @@ export class OpsPlane {
   private readonly lag: TimerLag;
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly startedAt: number;
+  private readonly startedMono: number;
   private maintained: Set<string>;
 
   constructor(
@@ -83,6 +84,7 @@ export class OpsPlane {
   ) {
     this.recorder = new OpsRecorder(o.clock);
     this.startedAt = this.recorder.clock.epochMs();
+    this.startedMono = this.recorder.clock.monoMs();
     this.sd = new SdNotifier({ env: o.env, send: o.sendDatagram, log: o.log });
     this.store = new MaintenanceStore(o.stateDir);
     const loaded = this.store.load();
@@ -177,7 +179,7 @@ export class OpsPlane {
         recorder: this.recorder,
         link: (n) => this.src.link(n),
         linksAvailable: this.src.linksAvailable,
-        meta: { version: this.o.version, pid: process.pid, configFile: this.o.configFile, startedAtMs: this.startedAt, transport: this.o.transport, lagMs: this.lag.stats() },
+        meta: { version: this.o.version, pid: process.pid, configFile: this.o.configFile, startedAtMs: this.startedAt, startedMonoMs: this.startedMono, transport: this.o.transport, lagMs: this.lag.stats() },
       },
       instance,
     );

@@ -116,6 +116,8 @@ export interface StatusInputs {
     readonly pid: number;
     readonly configFile: string;
     readonly startedAtMs: number;
+    /** The monotonic clock (`monoMs`) at start: the uptime counts on it, so a wall-clock step does not move it. */
+    readonly startedMonoMs?: number;
     readonly transport: string;
     readonly lagMs: { mean: number; p99: number; max: number };
   };
@@ -218,7 +220,9 @@ export function buildStatus(inp: StatusInputs, instance?: string): DaemonStatus 
       pid: inp.meta.pid,
       configFile: inp.meta.configFile,
       startedAt: iso(inp.meta.startedAtMs),
-      uptimeSeconds: Math.max(0, Math.round((nowEpoch - inp.meta.startedAtMs) / 1000)),
+      // havipd: a duration, so CLOCK_MONOTONIC (a `date -s` or NTP step would add or remove hours on the wall clock).
+      // Test: test/unit/ops/status-uptime.test.ts; test/interop/clock-step.test.ts.
+      uptimeSeconds: Math.max(0, Math.round((inp.meta.startedMonoMs !== undefined ? nowMono - inp.meta.startedMonoMs : nowEpoch - inp.meta.startedAtMs) / 1000)),
       transport: inp.meta.transport,
       lastReload: lr ? { time: iso(lr.at), result: lr.result, message: lr.message } : null,
       eventLoopLagMs: { mean: round(inp.meta.lagMs.mean), p99: round(inp.meta.lagMs.p99), max: round(inp.meta.lagMs.max) },

@@ -18,7 +18,7 @@ import type { Micros } from '../net/units.js';
 import type { Logger } from '../log.js';
 import { LOG_EVENT } from '../log-events.js';
 import { HavipdError } from '../errors.js';
-import type { Clock } from '../edges/clock.js';
+import { realtimeMicros, type Clock } from '../edges/clock.js';
 import { createNodeDeadlineTimer, type DeadlineTimer } from '../edges/deadline-timer.js';
 import { rehearsalConfig, rehearseTakeover } from './rehearse.js';
 import type { AddressEdge } from '../edges/addresses.js';
@@ -241,7 +241,9 @@ export class Supervisor {
     const sinks = opts.sinks?.(this.config) ?? {};
     this.notifier = sinks.notifier;
     this.alerts = sinks.alerts;
-    this.core = new VrrpCore(this.config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => edges.clock.epochMicros()) });
+    // keepalived-compat: auth_hmac reads CLOCK_REALTIME at every sequence and window check (2.4.3 vrrp_auth_hmac.c
+    // clock_seq, vrrp_auth_hmac_check), so a stepped wall clock moves it at once. Test: test/interop/clock-step.test.ts "auth_hmac".
+    this.core = new VrrpCore(this.config, { detail: opts.detail, authHmac: nodeAuthHmacSeam(() => realtimeMicros(edges.clock)) });
     this.rulePrefs = defaultRulePreferences(this.config);
     this.deadlineTimer = edges.deadlineTimer ?? createNodeDeadlineTimer(() => edges.clock.now());
     this.settings = opts.settings ?? DEFAULT_SETTINGS;
@@ -326,7 +328,7 @@ export class Supervisor {
     const rehearse = (round: number): void => {
       if (this.stopped) return;
       try {
-        rehearseTakeover(rehearsal, { detail: this.opts.detail, authHmac: nodeAuthHmacSeam(() => this.edges.clock.epochMicros()) }, [...initial, ...environment]);
+        rehearseTakeover(rehearsal, { detail: this.opts.detail, authHmac: nodeAuthHmacSeam(() => realtimeMicros(this.edges.clock)) }, [...initial, ...environment]);
       } catch {
         // Only a warm-up: a core bug shows on the real path, where it is counted and logged.
         return void this.prepareVipRequests();

@@ -1,7 +1,7 @@
 // The chaos soak's pure parts: the seeded schedule and the invariant checker, on made-up timelines.
 import { describe, expect, it } from 'vitest';
 import { checkSoak, defaultBounds, silenceWithin, type Advert, type CheckInput } from './invariants.js';
-import { FAULT_KINDS, makeSchedule } from './schedule.js';
+import { CLOCK_STEPS_S, FAULT_KINDS, makeSchedule } from './schedule.js';
 
 const opts = { seed: 42, events: 200, nodes: ['havipd', 'keepalived'] as const, priorities: [[150, 90], [100, 130]], settleMs: 3_800 };
 
@@ -25,6 +25,40 @@ describe('chaos schedule', () => {
     }
     expect(overlaps).toBeGreaterThan(20);
     expect(s.map((f) => f.at)).toEqual([...s.map((f) => f.at)].sort((a, b) => a - b));
+  });
+});
+
+describe('chaos schedule: clock steps', () => {
+  const legacy = FAULT_KINDS.filter((k) => k !== 'clockstep');
+  it('come from their own stream: every fault a clock step does not replace is what the seed gave without clock steps (kind, node, time, extras)', () => {
+    for (const seed of [1, 42, 1403, 1406, 777]) {
+      const without = makeSchedule({ ...opts, seed, kinds: legacy });
+      const withSteps = makeSchedule({ ...opts, seed });
+      expect(withSteps).toHaveLength(without.length);
+      const steps = withSteps.filter((f) => f.kind === 'clockstep');
+      expect(steps.length).toBeGreaterThan(0);
+      withSteps.forEach((f, i) => {
+        if (f.kind !== 'clockstep') expect(f).toEqual(without[i]);
+        else expect({ n: f.n, at: f.at }).toEqual({ n: without[i]!.n, at: without[i]!.at });
+      });
+      expect(without.some((f) => f.kind === 'clockstep')).toBe(false);
+    }
+  });
+
+  it('step by one of the drawn offsets for 3–10 s, on keepalived nodes too', () => {
+    const s = makeSchedule(opts).filter((f) => f.kind === 'clockstep');
+    expect(s.length).toBeGreaterThan(5);
+    for (const f of s) {
+      expect(CLOCK_STEPS_S).toContain(f.offsetS);
+      expect(f.durationMs).toBeGreaterThanOrEqual(3_000);
+      expect(f.durationMs).toBeLessThanOrEqual(10_000);
+    }
+    expect(new Set(s.map((f) => f.node))).toEqual(new Set([0, 1]));
+    expect(new Set(s.map((f) => Math.sign(f.offsetS!)))).toEqual(new Set([1, -1]));
+  });
+
+  it('only clock steps when they are the only kind', () => {
+    expect(makeSchedule({ ...opts, events: 20, kinds: ['clockstep'] }).every((f) => f.kind === 'clockstep')).toBe(true);
   });
 });
 
@@ -55,6 +89,17 @@ describe('chaos invariants', () => {
     expect(v.ok).toBe(false);
     expect(v.failures[0]).toMatch(/two masters \(a, b\) for more than 2\.30 s in steady state at \+12\.3/);
     expect(v.figures.dualMasterLongestS).toBeGreaterThan(5);
+  });
+
+  it('a clock step suspends nothing: two masters during one fail as in steady state, and as a changed master', () => {
+    const v = checkSoak(base([...ads('10.0.0.1', 0, 60.2), ...ads('10.0.0.2', 10, 15, 0.5, 90)], { windows: [{ start: 9.5, end: 14, kind: 'clockstep', node: 1, label: '#0 clockstep b +1 h' }] }), bounds);
+    expect(v.failures.some((f) => /two masters \(a, b\) for more than 2\.30 s in steady state/.test(f))).toBe(true);
+    expect(v.failures.some((f) => /#0 clockstep b \+1 h: the masters changed from \[a\] to \[a, b\]/.test(f))).toBe(true);
+  });
+
+  it('a master silent through a clock step fails as no master (the window hides nothing)', () => {
+    const v = checkSoak(base([...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 23.5, 60.2)], { windows: [{ start: 19, end: 24, kind: 'clockstep', node: 0, label: '#0 clockstep a −1 h' }] }), bounds);
+    expect(v.failures.some((f) => /no master for more than 2\.80 s/.test(f))).toBe(true);
   });
 
   it('the same overlap inside a fault window (+ settle) is not counted', () => {

@@ -4,7 +4,7 @@
 //
 // A node counts as MASTER at time t when its last advert before t had a priority above 0 and is at most
 // one advert interval + 0.35 s old. "Steady state" is every instant outside each fault window extended by
-// the settle time (Master_Down_Interval + 2 adverts + 1 s).
+// the settle time (Master_Down_Interval + 2 adverts + 1 s); a clock step (CLOCK_REALTIME only) is steady state too.
 //
 // Also checked, when their inputs are given: the master in steady state is the highest-priority node (the
 // priorities as reloads left them); a quiet fault (SIGHUP burst, refused broken config) changes nothing;
@@ -21,7 +21,7 @@
 // A failure about keepalived nodes only (or in an all-keepalived fleet) is keepalived's: it goes to
 // `keepalivedFailures`, printed beside the others, and does not fail the run.
 import { answerRuns, describeRuns } from '../../bench/lib/client-outage.mjs';
-import { QUIET_KINDS, type FaultKind } from './schedule.js';
+import { QUIET_KINDS, TRANSPARENT_KINDS, type FaultKind } from './schedule.js';
 
 export interface Advert {
   /** Seconds (epoch, as the capture gives them). */
@@ -232,7 +232,8 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
     (ka ? kaFailures : failures).push(ka && !allKeepalived ? `keepalived: ${msg}` : msg);
   };
   const settle = inp.masterDownS + 2 * inp.advertIntS + 1;
-  const steady = (t: number): boolean => !inp.windows.some((w) => t >= w.start && t <= w.end + settle);
+  // a clock step suspends nothing: VRRP runs on CLOCK_MONOTONIC, so the steady-state checks hold through it
+  const steady = (t: number): boolean => !inp.windows.some((w) => !TRANSPARENT_KINDS.has(w.kind) && t >= w.start && t <= w.end + settle);
   const grid = masterSets(inp);
   const prios = [...(inp.priorities ?? [])].sort((x, y) => x.t - y.t);
   // a node whose daemon is not running (its exits are failures of their own) is not a candidate

@@ -3,14 +3,23 @@
 // while the previous one is still on); the others start after a settle period.
 import { Rng } from '../fuzz/rng.js';
 
-export type FaultKind = 'kill' | 'freeze' | 'flap' | 'loss' | 'partition' | 'track' | 'reload' | 'hog' | 'flood' | 'hupburst' | 'badconf' | 'trackflap';
-export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'freeze', 'flap', 'loss', 'partition', 'track', 'reload', 'hog', 'flood', 'hupburst', 'badconf', 'trackflap'];
+export type FaultKind = 'kill' | 'freeze' | 'flap' | 'loss' | 'partition' | 'track' | 'reload' | 'hog' | 'flood' | 'hupburst' | 'badconf' | 'trackflap' | 'clockstep';
+export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'freeze', 'flap', 'loss', 'partition', 'track', 'reload', 'hog', 'flood', 'hupburst', 'badconf', 'trackflap', 'clockstep'];
+/**
+ * A node's CLOCK_REALTIME stepped by `offsetS` for the duration, then stepped back (libfaketime, see
+ * test/support/faketime.ts): nothing may change, so its window does not suspend the steady-state checks.
+ * Drawn from a stream of its own, so a seed keeps every other fault it gave before clock steps existed
+ * (the faults a clock step replaces aside).
+ */
+export const TRANSPARENT_KINDS: ReadonlySet<FaultKind> = new Set(['clockstep']);
+/** The clock steps drawn, s. */
+export const CLOCK_STEPS_S: readonly number[] = [3600, -3600, 86_400, -86_400];
 /**
  * Faults after which nothing may change: a burst of SIGHUPs with the same file, and a reload of a broken
  * file (refused: the daemon keeps the running configuration) then of the fixed one. The masters before
  * such a fault must still be the masters during it and its settle time (when no other fault overlaps).
  */
-export const QUIET_KINDS: ReadonlySet<FaultKind> = new Set(['hupburst', 'badconf']);
+export const QUIET_KINDS: ReadonlySet<FaultKind> = new Set(['hupburst', 'badconf', 'clockstep']);
 
 export interface Fault {
   /** Index in the schedule. */
@@ -32,6 +41,8 @@ export interface Fault {
   readonly count?: number;
   /** trackflap: the track script's result flips every `periodMs`. */
   readonly periodMs?: number;
+  /** clockstep: the node's wall clock is set this many seconds off for the duration. */
+  readonly offsetS?: number;
 }
 
 export interface ScheduleOptions {
@@ -60,17 +71,24 @@ const DURATION: Record<FaultKind, readonly [number, number]> = {
   hupburst: [1_000, 3_000],
   badconf: [2_000, 6_000],
   trackflap: [4_000, 9_000],
+  clockstep: [3_000, 10_000],
 };
 
 export function makeSchedule(o: ScheduleOptions): Fault[] {
   const rng = new Rng(o.seed ^ 0xc4a05);
+  // clock steps: one draw per fault from their own stream (chance, offset, duration), so the main stream
+  // draws exactly what it drew before clock steps existed
+  const clockRng = new Rng(o.seed ^ 0xc10c5);
   const kinds = o.kinds ?? FAULT_KINDS;
+  const mainKinds = kinds.filter((k) => k !== 'clockstep');
+  const stepChance = !kinds.includes('clockstep') ? 0 : mainKinds.length === 0 ? 1 : 1 / kinds.length;
   const out: Fault[] = [];
   let at = 0;
   let prevEnd = 0;
   for (let n = 0; n < o.events; n++) {
-    let kind = rng.pick(kinds);
+    let kind: FaultKind = rng.pick(mainKinds.length > 0 ? mainKinds : kinds);
     let node = rng.int(o.nodes.length);
+    const drawnNode = node;
     // The same draws whatever the fleet, so one seed gives every fleet the same faults at the same times: a
     // flood aimed at a keepalived node (no control socket) goes to a havipd node, or, in an all-keepalived
     // fleet, becomes a CPU hog of the same length on the node drawn.
@@ -90,7 +108,12 @@ export function makeSchedule(o: ScheduleOptions): Fault[] {
       ...(kind === 'hupburst' ? { count: rng.range(4, 10) } : {}),
       ...(kind === 'trackflap' ? { periodMs: rng.range(700, 2_000) } : {}),
     };
-    out.push(f);
+    const step = clockRng.chance(stepChance);
+    const offsetS = clockRng.pick(CLOCK_STEPS_S);
+    const stepMs = clockRng.range(...DURATION.clockstep);
+    // the fault drawn keeps its place in the timeline (the next faults start where they did without steps);
+    // the node as drawn, before a flood's move, so every fleet steps the same node
+    out.push(step ? { n, at, kind: 'clockstep', node: drawnNode, durationMs: stepMs, offsetS } : f);
     prevEnd = Math.max(prevEnd, at + durationMs);
   }
   return out;
@@ -99,6 +122,6 @@ export function makeSchedule(o: ScheduleOptions): Fault[] {
 /** One line per fault, for the report. */
 export function describeFault(f: Fault, names: readonly string[]): string {
   const extra =
-    f.kind === 'loss' ? ` ${f.lossPct}% ${f.direction}` : f.kind === 'reload' ? ` priority ${f.priority}` : f.kind === 'hupburst' ? ` ×${f.count}` : f.kind === 'trackflap' ? ` every ${(f.periodMs! / 1000).toFixed(1)} s` : '';
+    f.kind === 'loss' ? ` ${f.lossPct}% ${f.direction}` : f.kind === 'reload' ? ` priority ${f.priority}` : f.kind === 'hupburst' ? ` ×${f.count}` : f.kind === 'trackflap' ? ` every ${(f.periodMs! / 1000).toFixed(1)} s` : f.kind === 'clockstep' ? ` ${f.offsetS! > 0 ? '+' : '−'}${Math.abs(f.offsetS!) / 3600} h` : '';
   return `#${f.n} +${(f.at / 1000).toFixed(1)} s ${f.kind} ${names[f.node]}${extra}${f.durationMs > 0 ? ` for ${(f.durationMs / 1000).toFixed(1)} s` : ''}`;
 }

@@ -5,22 +5,26 @@
 // `numgen random` (this kernel has no netem), partitions (protocol 112 dropped both ways), a track script
 // failing or flapping, SIGHUP reloads with a changed priority, bursts of SIGHUPs, a broken configuration
 // reloaded then fixed, a busy loop pinned with taskset to the CPU the daemon is pinned to, and
-// control-socket floods. The bridge is captured all the time (VRRP and ARP); every node writes a notify FIFO
-// (read with a time stamp per line); the client also pings each node's own address (the witnesses: a silence
-// there is the host's, not a daemon's); RSS sampled every second; unexpected exits recorded. After the last fault every
-// fault is undone and the fleet must converge; invariants.ts gives the verdict. Every loop is bounded in
-// count and time; every namespace, process and file is cleaned up (by pid / by name) in `finally`.
+// control-socket floods, and the wall clock (CLOCK_REALTIME) of one daemon stepped by hours and back
+// (libfaketime, test/support/faketime.ts; keepalived nodes too). The bridge is captured all the time (VRRP
+// and ARP); every node writes a notify FIFO (read with a time stamp per line); the client also pings each
+// node's own address (the witnesses: a silence there is the host's, not a daemon's); each daemon's run-queue
+// wait is sampled (schedstat: time it had no CPU); RSS sampled every second; unexpected exits recorded. After
+// the last fault every fault is undone and the fleet must converge; invariants.ts gives the verdict. Every loop
+// is bounded in count and time; every namespace, process and file is cleaned up (by pid / by name) in `finally`.
 // HAVIPD_CHAOS_ARTIFACTS=DIR keeps what the verdict came from in DIR: the pcap and its decoded rows, the
 // pings, the client's neighbour events, the FIFO lines and every daemon's log (one file per life).
 //
-// Not covered: clock steps. CLOCK_REALTIME cannot be stepped inside a Linux time namespace (only MONOTONIC
-// and BOOTTIME have per-namespace offsets, fixed before the first process enters), stepping the host clock
-// is not allowed here, and havipd's timers run on CLOCK_MONOTONIC, which no wall-clock step moves.
+// Clock steps: a time namespace cannot step CLOCK_REALTIME (only MONOTONIC and BOOTTIME have offsets, fixed
+// before the first process enters) and the host clock is not ours to step, so when the schedule has clock
+// steps every daemon runs under libfaketime with its own offset file, rewritten to step that daemon's wall
+// clock while it runs; CLOCK_MONOTONIC and its timers are untouched, as under a real `date -s`.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { startCapture, type Capture } from '../support/capture.js';
+import { faketimeMissing, steppableClock, type SteppableClock } from '../support/faketime.js';
 import { parsePingLine } from '../../bench/lib/client-outage.mjs';
 import { createNetns, destroyAll, run, scratchDir, sleep, spawnGroup, waitFor, type Netns, type Spawned } from '../support/netns.js';
 import { describeRows, startNode, vrrpConfig, type VrrpNode } from '../support/scenario.js';
@@ -84,6 +88,8 @@ interface NodeState {
   readonly fifo: string;
   readonly fifoOut: string;
   priority: number;
+  /** The daemon's steppable wall clock, when the schedule steps clocks. */
+  readonly clock: SteppableClock | undefined;
   node: VrrpNode | undefined;
   /** Exits we asked for (SIGKILL): the next exit of this process is expected. */
   expectExit: boolean;
@@ -163,6 +169,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   log(`chaos soak seed ${o.seed} fleet ${kinds.join('/')} events ${o.events} advert_int ${advertIntS} s (replay: ${replay})`);
   for (const f of faults) log(`  ${describeFault(f, names)}`);
 
+  const stepsClocks = faults.some((f) => f.kind === 'clockstep');
+  const noClock = stepsClocks ? faketimeMissing() : undefined;
+  if (noClock) throw new Error(`seed ${o.seed} steps clocks: ${noClock}`);
   const scratch = scratchDir('hv-chaos3');
   const trackDir = join(scratch.path, 'track');
   mkdirSync(trackDir, { mode: 0o755 });
@@ -208,7 +217,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       await ns.exec(['sysctl', '-qw', `net.ipv4.ip_default_ttl=${TTL_BASE + i}`]);
       ttlToNode[TTL_BASE + i] = names[i]!;
       const fifo = join(scratch.path, `${names[i]}.fifo`);
-      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), fifo, fifoOut: `${fifo}.txt`, priority: BASE_PRIO[i]!, node: undefined, expectExit: false, rss: [], wait: [], lastDelay: new Map() });
+      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), fifo, fifoOut: `${fifo}.txt`, priority: BASE_PRIO[i]!, clock: stepsClocks ? steppableClock(scratch.path, names[i]!) : undefined, node: undefined, expectExit: false, rss: [], wait: [], lastDelay: new Map() });
       writeFileSync(join(trackDir, names[i]!), '');
       // The FIFO exists before the daemon starts, so neither daemon removes it when it exits and the reader
       // (bounded: one open per daemon life, 0.1 s apart when it is missing) stamps every line as it reads it.
@@ -224,7 +233,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const cfg = (n: NodeState, broken = false): string => configFor(n, vip, advertIntS, trackDir, broken, o.nopreempt === true);
     const start = async (n: NodeState): Promise<void> => {
       const i = nodes.indexOf(n);
-      const node = await startNode(n.kind, n.ns, cfg(n));
+      // a restarted daemon keeps the node's clock (stepped or not), as a machine would
+      const node = await startNode(n.kind, n.ns, cfg(n), n.clock ? { env: n.clock.env } : {});
       n.node = node;
       started_.push({ name: n.name, node });
       n.expectExit = false;
@@ -426,6 +436,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
           case 'flood':
             flood(n, Date.now() + f.durationMs);
             break;
+          case 'clockstep':
+            n.clock?.set(f.offsetS!);
+            break;
         }
       } else {
         const w = active.get(f.n);
@@ -471,6 +484,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             hogs.clear();
             await pin(n, `0-${cpus - 1}`);
             break;
+          case 'clockstep': {
+            // stepped back: to the offset of a clock step still on at this node, else the host's clock
+            const still = [...active.values()].filter((x) => x.f.kind === 'clockstep' && x.f.node === f.node).at(-1);
+            n.clock?.set(still ? still.f.offsetS! : 0);
+            break;
+          }
           case 'reload':
           case 'flood':
           case 'hupburst':
@@ -486,6 +505,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     for (const iv of intervals.values()) clearInterval(iv);
     intervals.clear();
     for (const n of nodes) {
+      n.clock?.set(0);
       signalGroup(n, 'SIGCONT');
       await n.ns.ip(['link', 'set', 'eth0', 'up'], { check: false });
       const tables = (await n.ns.exec(['nft', 'list', 'tables'], { check: false })).stdout;

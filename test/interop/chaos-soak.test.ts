@@ -2,7 +2,7 @@
 // bridge — three havipd, then two havipd beside keepalived 2.2.7 — each under a fixed seeded schedule of
 // faults (kill/restart, SIGSTOP, link flap, VRRP loss, partition, track script failing or flapping, SIGHUP
 // reload with a new priority, SIGHUP burst, broken configuration refused then fixed, CPU hog,
-// control-socket flood), with the invariants of test/chaos/invariants.ts checked from the bridge capture,
+// control-socket flood, wall clock stepped), with the invariants of test/chaos/invariants.ts checked from the bridge capture,
 // the notify FIFOs and the client's replies. About 3 minutes in all. The all-keepalived reference fleet is
 // not run here (time): `npm run soak -- --fleet keepalived` (or `--fleet all`). A third, shorter case runs
 // three havipd with `nopreempt` everywhere (the master stays put; a master back from a kill does not take the
@@ -18,10 +18,11 @@ const guard = interopGuard(['nft', 'taskset']);
 const CASES = [
   // trackflap c, flap a, track c, broken config a, freeze b, SIGHUP burst a (overlapping)
   { fleet: 'havipd' as const, seed: 1403, events: 6 },
-  // freeze b, kill b, broken config b, loss a, reload a, SIGHUP burst on the keepalived node
+  // freeze b, kill b, broken config b, the MASTER's wall clock stepped +1 h then +24 h (these two were loss a and
+  // reload a before clock steps were drawn), SIGHUP burst on the keepalived node
   { fleet: 'mixed' as const, seed: 1406, events: 6 },
-  // every instance nopreempt: reload b to 140, track script of c flapping, kill a (b takes over; a, back with
-  // 150, must not take the role back), partition b
+  // every instance nopreempt: b's wall clock stepped -1 h, track script of c flapping, kill a (b takes over; a,
+  // back with 150, must not take the role back), partition b
   { fleet: 'havipd' as const, seed: 1504, events: 4, nopreempt: true },
 ];
 

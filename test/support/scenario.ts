@@ -103,7 +103,8 @@ export async function startNode(kind: NodeKind, ns: Netns, config: string, opts:
     if (!found.binary) throw new Error(found.reason);
     binary = found.binary;
   }
-  const k = await startKeepalived(ns, config, binary ? { binary } : {});
+  // keepalived takes the environment only (e.g. a steppable clock, test/support/faketime.ts).
+  const k = await startKeepalived(ns, config, { ...(binary ? { binary } : {}), ...(opts.env ? { env: opts.env } : {}) });
   return {
     kind,
     ns,
