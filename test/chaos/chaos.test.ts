@@ -1,6 +1,6 @@
 // The chaos soak's pure parts: the seeded schedule and the invariant checker, on made-up timelines.
 import { describe, expect, it } from 'vitest';
-import { checkSoak, defaultBounds, type Advert, type CheckInput } from './invariants.js';
+import { checkSoak, defaultBounds, silenceWithin, type Advert, type CheckInput } from './invariants.js';
 import { CLOCK_STEPS_S, FAULT_KINDS, makeSchedule } from './schedule.js';
 
 const opts = { seed: 42, events: 200, nodes: ['havipd', 'keepalived'] as const, priorities: [[150, 90], [100, 130]], settleMs: 3_800 };
@@ -314,5 +314,116 @@ describe('chaos invariants: dead daemons', () => {
     // while it runs, the same master is the wrong one
     const w = checkSoak(base(adverts, { priorities: [{ t: 0, prios: [150, 120] }], expectedMaster: 1, vipHolders: [1] }), bounds);
     expect(w.failures.some((f) => /b MASTER in steady state for more than 2\.30 s/.test(f))).toBe(true);
+  });
+});
+
+describe('chaos invariants: witnesses (the client pinging each node\'s own address)', () => {
+  /** Replies every 20 ms over [0, 60) except in the given [from, to) holes. */
+  const every = (holes: readonly (readonly [number, number])[] = []): number[] => {
+    const out: number[] = [];
+    for (let k = 0; k < 3000; k++) {
+      const t = k * 0.02;
+      if (!holes.some(([f, to]) => t >= f && t < to)) out.push(t);
+    }
+    return out;
+  };
+  const served = (holes: readonly (readonly [number, number])[] = []) => every(holes).map((t) => ({ t, node: 'a' }));
+
+  it('silenceWithin: the longest stretch of [from, to] without a time, the ends included', () => {
+    expect(silenceWithin([1, 2, 5, 6], 0, 10)).toBe(4);
+    expect(silenceWithin([1, 2, 5, 6], 1.5, 5.5)).toBe(3);
+    expect(silenceWithin([], 2, 3)).toBe(1);
+    expect(silenceWithin([1, 9], 2, 3)).toBe(1);
+  });
+
+  it('an advert gap over which the master\'s own address did not answer either is the host\'s: reported, not failed', () => {
+    const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 21.5, 60.2)];
+    const hole = [[19.55, 21.45]] as const;
+    const v = checkSoak(base(adverts, { client: served(hole), witness: [every(hole), every(hole)] }), bounds);
+    expect(v.failures).toEqual([]);
+    expect(v.figures.host?.explained).toEqual(["a: advert gap 2.000 s at +19.50 s; a's own address did not answer for 1.92 s of it"]);
+    expect(v.figures.host?.longestS).toBeCloseTo(1.92, 2);
+    expect(v.figures.host?.longestAt).toMatch(/^a, \+19\.54 s/);
+  });
+
+  it('the same gap while the own address answered is the daemon\'s: still a failure', () => {
+    const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 21.5, 60.2)];
+    const v = checkSoak(base(adverts, { client: served(), witness: [every(), every()] }), bounds);
+    expect(v.failures.some((f) => /^a: advert gap 2\.000 s as sole master/.test(f))).toBe(true);
+    expect(v.figures.host?.explained).toEqual([]);
+    // a stall that covers only part of the lateness explains only that part
+    const part = checkSoak(base(adverts, { client: served(), witness: [every([[20, 20.5]]), every()] }), bounds);
+    expect(part.failures.some((f) => /^a: advert gap 2\.000 s as sole master/.test(f))).toBe(true);
+  });
+
+  it('a client gap in steady state is held against the daemons only for what the host\'s stall does not explain', () => {
+    const adverts = ads('10.0.0.1', 0, 60.2);
+    const hole = [[30, 35]] as const;
+    const host = checkSoak(base(adverts, { client: served(hole), witness: [every(hole), every()] }), bounds);
+    expect(host.failures).toEqual([]);
+    expect(host.figures.client?.steadyLongestS).toBeCloseTo(5.02, 2);
+    expect(host.figures.client?.steadyResidualS).toBeLessThan(0.05);
+    expect(host.figures.host?.explained.some((l) => /^client: no reply from the VIP for 5\.02 s in steady state from \+29\.98 s; 5\.0\d s of it a's own address did not answer either$/.test(l))).toBe(true);
+    // the VIP silent while a's own address answered: a failure, as without witnesses
+    const vip = checkSoak(base(adverts, { client: served(hole), witness: [every(), every()] }), bounds);
+    expect(vip.failures.some((f) => /^client: no reply from the VIP for 5\.02 s in steady state/.test(f))).toBe(true);
+    expect(vip.figures.client?.steadyResidualS).toBeGreaterThan(4.95);
+    expect(checkSoak(base(adverts, { client: served(hole) }), bounds).failures.some((f) => /^client: no reply from the VIP for 5\.02 s/.test(f))).toBe(true);
+  });
+});
+
+describe('chaos invariants: nopreempt after a kill', () => {
+  it('the node that took over while the master was down keeps the role when the old master returns', () => {
+    const kill = [{ start: 20, end: 24, kind: 'kill' as const, node: 0, label: '#0 kill a for 4.0 s' }];
+    const prios = [{ t: 0, prios: [150, 120] }];
+    // a killed at 20, b MASTER from 21.8; a back at 24
+    const stays = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.8, 60.2, 0.5, 120)];
+    expect(checkSoak(base(stays, { windows: kill, priorities: prios, nopreempt: true, expectedMaster: 1, vipHolders: [1] }), bounds).failures).toEqual([]);
+    // a takes the role back 2 s after its return (what preemption does): a failure under nopreempt only
+    const back = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.8, 26.01, 0.5, 120), ...ads('10.0.0.1', 26.2, 60.2)];
+    const v = checkSoak(base(back, { windows: kill, priorities: prios, nopreempt: true }), bounds);
+    expect(v.failures).toEqual(['nopreempt: #0 kill a for 4.0 s: b held the master role through it, but [a] once it settled (+27.80 s)']);
+    expect(checkSoak(base(back, { windows: kill, priorities: prios }), bounds).failures).toEqual([]);
+    // a back within the window's end already (its restart is part of the window): still b's role
+    const early = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.2', 21.8, 23.51, 0.5, 120), ...ads('10.0.0.1', 23.6, 60.2)];
+    expect(checkSoak(base(early, { windows: kill, priorities: prios, nopreempt: true }), bounds).failures).toEqual(['nopreempt: #0 kill a for 4.0 s: b held the master role through it, but [a] once it settled (+27.80 s)']);
+    // another node hit: the master before it stays
+    const killB = [{ start: 20, end: 24, kind: 'kill' as const, node: 1, label: '#0 kill b for 4.0 s' }];
+    expect(checkSoak(base(ads('10.0.0.1', 0, 60.2), { windows: killB, priorities: prios, nopreempt: true }), bounds).failures).toEqual([]);
+  });
+});
+
+describe('chaos invariants: a daemon that waited for a CPU (schedstat run delay)', () => {
+  /** Run-queue wait increments every 0.2 s: `d` per step inside [from, to), 0.001 outside. */
+  const waits = (from: number, to: number, d = 0.2) => {
+    const out: { t: number; d: number }[] = [];
+    for (let k = 1; k <= 300; k++) {
+      const t = k * 0.2;
+      out.push({ t, d: t > from && t <= to ? d : 0.001 });
+    }
+    return out;
+  };
+  const adverts = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 21.5, 60.2)];
+
+  it('an advert gap over which the master was runnable but got no CPU is the host\'s: reported, not failed', () => {
+    const v = checkSoak(base(adverts, { runWait: [waits(19.6, 21.4), waits(0, 0)], witness: [[], []].map(() => Array.from({ length: 3000 }, (_, k) => k * 0.02)) }), bounds);
+    expect(v.failures).toEqual([]);
+    expect(v.figures.host?.explained).toHaveLength(1);
+    expect(v.figures.host?.explained[0]).toMatch(/^a: advert gap 2\.000 s at \+19\.50 s; a waited 1\.[68]0 s of it for a CPU \(runnable, not running\)$/);
+    expect(v.figures.host?.cpuWait[0]?.max2sS).toBeGreaterThan(1.5);
+  });
+
+  it('the same gap with the daemon running (no wait) is the daemon\'s: a failure', () => {
+    const v = checkSoak(base(adverts, { runWait: [waits(0, 0), waits(0, 0)] }), bounds);
+    expect(v.failures.some((f) => /^a: advert gap 2\.000 s as sole master/.test(f))).toBe(true);
+  });
+
+  it('a notify FIFO saying MASTER while the starved master sent nothing is the host\'s; while it ran, a failure', () => {
+    const silent = [...ads('10.0.0.1', 0, 20), ...ads('10.0.0.1', 24, 60.2)];
+    const notify = [{ lines: [{ t: -1, state: 'MASTER' as const }], lives: [{ start: -5 }] }, { lines: [{ t: -1, state: 'BACKUP' as const }], lives: [{ start: -5 }] }];
+    const starved = checkSoak(base(silent, { notify, runWait: [waits(19.6, 24), waits(0, 0)] }), bounds);
+    expect(starved.failures.filter((f) => /notify FIFO/.test(f))).toEqual([]);
+    const running = checkSoak(base(silent, { notify, runWait: [waits(0, 0), waits(0, 0)] }), bounds);
+    expect(running.failures.some((f) => /^a: notify FIFO says MASTER but no advert of it as MASTER is on the wire/.test(f))).toBe(true);
   });
 });

@@ -12,6 +12,12 @@
 // the faults that hide its adverts or stop its process); the client's longest gap between two replies from
 // the VIP stays within Master_Down_Interval + 2 adverts + a margin for every fault that overlaps no other.
 //
+// The host's own stalls: the same client pings each node's own address (`witness`). The node's kernel answers
+// those on the same path as the VIP's, with no VRRP daemon involved, so an advert gap or a client gap that a
+// silence of that address over the same time explains is the host's (a busy 2-core machine: the client, the
+// bridge or the kernel did not run), listed under `host.explained` and not failed; what such a silence does not
+// explain is held against the daemon as before.
+//
 // A failure about keepalived nodes only (or in an all-keepalived fleet) is keepalived's: it goes to
 // `keepalivedFailures`, printed beside the others, and does not fail the run.
 import { answerRuns, describeRuns } from '../../bench/lib/client-outage.mjs';
@@ -70,6 +76,20 @@ export interface CheckInput {
   readonly notify?: readonly NotifyTrace[];
   /** The client's replies from the VIP (s, epoch) and the node that answered (by name). */
   readonly client?: readonly { readonly t: number; readonly node: string }[];
+  /**
+   * Per node: when the same client got replies (s, epoch) from that node's own address. No VRRP daemon takes
+   * part in those (the node's kernel answers them, on the same path as the VIP's), so a stretch without them
+   * is the host's stall (the client, the bridge, the kernel), not a daemon's: an advert gap or a client gap
+   * is held against the daemon only for what such a stall over the same time does not explain.
+   */
+  readonly witness?: readonly (readonly number[])[];
+  /**
+   * Per node: the advert sender's time waiting for a CPU (runnable but not running: /proc/PID/schedstat's run
+   * delay), as increments `d` (s) sampled at `t`. An advert gap, or a notify FIFO saying MASTER with no advert
+   * on the wire, that such a wait over the same time explains is the host's (it gave the daemon no CPU), not
+   * the daemon's.
+   */
+  readonly runWait?: readonly (readonly { readonly t: number; readonly d: number }[])[];
   /** RSS samples per node (MiB), havipd nodes only. */
   readonly rssMiB: readonly (readonly number[])[];
   /** Nodes holding the VIP at the end. */
@@ -129,6 +149,18 @@ export interface Figures {
   /** Per node: FIFO MASTER lines, master runs on the wire, longest disagreement counted, s. */
   notify: { node: string; masterLines: number; wireRuns: number; longestS: number }[];
   client?: ClientFigures;
+  /** From the witnesses (the client's pings to each node's own address), when given. */
+  host?: HostFigures;
+}
+
+export interface HostFigures {
+  /** Longest stretch without a reply from a node's own address (outside its link flaps), s, and where. */
+  longestS: number;
+  longestAt: string;
+  /** Advert gaps and client gaps over the bound that a host stall over the same time explains (not failures). */
+  explained: string[];
+  /** Per node (with run-queue samples): the most its advert sender waited for a CPU within any 2 s, s. */
+  cpuWait: { node: string; max2sS: number }[];
 }
 
 export interface ClientFigures {
@@ -139,6 +171,8 @@ export interface ClientFigures {
   longestAt: string;
   /** Longest gap with both ends in steady state, s. */
   steadyLongestS: number;
+  /** The same less the host's own stall over it (witnesses; equal to `steadyLongestS` without them), s. */
+  steadyResidualS: number;
   /** Per fault: the longest gap within it and its settle time, who answered, whether it overlapped another. */
   perFault: { label: string; gapS: number; isolated: boolean; answers: string }[];
 }
@@ -272,6 +306,29 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
     }
   }
 
+  // nopreempt: a master that comes back from a kill or a link flap does not take its place back — the node
+  // that took over (or the master that stayed, when another node was hit) is still the only master once the
+  // fault has settled (faults overlapping no other). Without nopreempt the returning higher priority would.
+  if (inp.nopreempt) {
+    for (const w of inp.windows) {
+      if (w.kind !== 'kill' && w.kind !== 'flap') continue;
+      const to = w.end + settle;
+      if (to > inp.clearS || inp.windows.some((o) => o !== w && o.start <= to && o.end + settle >= w.start)) continue;
+      // the holder: the master before the fault when another node was hit; else the last node other than the
+      // one hit that was sole master during it (its restart or link-up comes at the window's end, and a
+      // preempting daemon may take over within the time its restart takes)
+      const before = grid.filter((g) => g.t < w.start).at(-1);
+      if (!before || before.masters.length !== 1) continue;
+      const during = grid.filter((g) => g.t > w.start && g.t <= w.end && g.masters.length === 1 && g.masters[0] !== w.node).at(-1);
+      const holder = before.masters[0] !== w.node ? before.masters[0]! : during?.masters[0];
+      const after = grid.filter((g) => g.t <= to).at(-1);
+      if (holder === undefined || !after) continue;
+      if (after.masters.length !== 1 || after.masters[0] !== holder) {
+        fail(`nopreempt: ${w.label}: ${inp.nodes[holder]!.name} held the master role through it, but [${after.masters.map((m) => inp.nodes[m]!.name).join(', ')}] once it settled (+${(to - inp.startS).toFixed(2)} s)`, [holder, ...after.masters]);
+      }
+    }
+  }
+
   // convergence: from the clear, the first instant after which the expected node alone is MASTER to the end
   // (under nopreempt: whichever node is the sole master at the end)
   const endSet = grid[grid.length - 1]?.masters ?? [];
@@ -295,6 +352,16 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
   // the advert period of a sole master (no other node advertising in between), outside its silencing faults
   const period: Figures['period'] = [];
   const sorted = [...inp.adverts].sort((x, y) => x.t - y.t);
+  const witness = inp.witness?.map((ts) => [...ts].sort((x, y) => x - y));
+  /** How long node i's own address went unanswered within [from, to] (0 without witnesses). */
+  const hostStall = (i: number, from: number, to: number): number => (witness?.[i] ? silenceWithin(witness[i]!, from, to) : 0);
+  const explained: string[] = [];
+  /** How long node i's advert sender waited for a CPU within [from, to] (samples up to one step after `to`). */
+  const cpuWait = (i: number, from: number, to: number): number => {
+    let sum = 0;
+    for (const w of inp.runWait?.[i] ?? []) if (w.t > from && w.t <= to + 0.25) sum += w.d;
+    return sum;
+  };
   inp.nodes.forEach((node, i) => {
     const gaps: number[] = [];
     let prev: Advert | undefined;
@@ -316,7 +383,11 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
         if (!silenced) {
           const gap = a.t - prev.t;
           gaps.push(gap);
-          if (gap > inp.advertIntS + b.periodSlackS) fail(`${node.name}: advert gap ${gap.toFixed(3)} s as sole master at +${(prev.t - inp.startS).toFixed(2)} s (interval ${inp.advertIntS} s + ${b.periodSlackS} s), ${nearest(inp.windows, prev.t)}${clientSilence(inp.client, prev.t, a.t)}`, [i]);
+          const stall = hostStall(i, prev.t, a.t);
+          const cpu = cpuWait(i, prev.t, a.t);
+          if (gap > inp.advertIntS + b.periodSlackS && gap - Math.max(stall, cpu) <= inp.advertIntS + b.periodSlackS) {
+            explained.push(`${node.name}: advert gap ${gap.toFixed(3)} s at +${(prev.t - inp.startS).toFixed(2)} s; ${stall >= cpu ? `${node.name}'s own address did not answer for ${stall.toFixed(2)} s of it` : `${node.name} waited ${cpu.toFixed(2)} s of it for a CPU (runnable, not running)`}`);
+          } else if (gap > inp.advertIntS + b.periodSlackS) fail(`${node.name}: advert gap ${gap.toFixed(3)} s as sole master at +${(prev.t - inp.startS).toFixed(2)} s (interval ${inp.advertIntS} s + ${b.periodSlackS} s), ${nearest(inp.windows, prev.t)}${clientSilence(inp.client, prev.t, a.t)}`, [i]);
         }
       }
       prev = a;
@@ -340,13 +411,14 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
     if (max > b.rssMaxMiB) fail(`${inp.nodes[i]!.name}: RSS ${max.toFixed(1)} MiB > ${b.rssMaxMiB} MiB`, [i]);
     if (last - first > b.rssGrowthMiB) fail(`${inp.nodes[i]!.name}: RSS grew ${(last - first).toFixed(1)} MiB over the soak (bound ${b.rssGrowthMiB} MiB)`, [i]);
   });
-  const notify = inp.notify ? checkNotify(inp, grid, b, fail) : [];
-  const client = inp.client ? checkClient(inp, settle, b, fail) : undefined;
+  const notify = inp.notify ? checkNotify(inp, grid, b, fail, cpuWait, explained) : [];
+  const client = inp.client ? checkClient(inp, settle, b, fail, hostStall, explained) : undefined;
+  const host = witness ? hostFigures(inp, witness, explained) : undefined;
   return {
     ok: failures.length === 0,
     failures: failures.slice(0, 50),
     keepalivedFailures: kaFailures.slice(0, 50),
-    figures: { steadyS, dualMasterTotalS: dualTotal, dualMasterLongestS: dualLongest, noMasterLongestS: noneLongest, convergeS, period, rss, wrongMasterS: wrongS, notify, ...(client ? { client } : {}) },
+    figures: { steadyS, dualMasterTotalS: dualTotal, dualMasterLongestS: dualLongest, noMasterLongestS: noneLongest, convergeS, period, rss, wrongMasterS: wrongS, notify, ...(client ? { client } : {}), ...(host ? { host } : {}) },
   };
 }
 
@@ -376,7 +448,7 @@ function clientSilence(client: CheckInput['client'], from: number, to: number): 
  * most `notifyS` around each change (an advert interval of freshness + the reader's latency on a busy
  * machine). A restarted process starts with no state line (not MASTER) until it writes one.
  */
-function checkNotify(inp: CheckInput, grid: readonly { t: number; masters: number[] }[], b: Bounds, fail: Fail): Figures['notify'] {
+function checkNotify(inp: CheckInput, grid: readonly { t: number; masters: number[] }[], b: Bounds, fail: Fail, cpuWait: (i: number, from: number, to: number) => number, explained: string[]): Figures['notify'] {
   const out: Figures['notify'] = [];
   inp.nodes.forEach((node, i) => {
     const tr = inp.notify![i];
@@ -407,7 +479,12 @@ function checkNotify(inp: CheckInput, grid: readonly { t: number; masters: numbe
       if (run === 0) runStart = g.t;
       run += STEP;
       if (run > longest) longest = run;
-      if (run > b.notifyS && run - STEP <= b.notifyS && reported < 10) {
+      // the FIFO says MASTER, its adverts stopped, and the daemon waited for a CPU most of that time: the host's
+      const starved = fifoMaster && !wire ? cpuWait(i, runStart - inp.advertIntS - 0.35, g.t) : 0;
+      if (run > b.notifyS && run - STEP <= b.notifyS && reported < 10 && starved >= run) {
+        reported++;
+        explained.push(`${node.name}: notify FIFO says MASTER with no advert of it on the wire for more than ${b.notifyS.toFixed(2)} s from +${(runStart - inp.startS).toFixed(2)} s; ${node.name} waited ${starved.toFixed(2)} s for a CPU over it`);
+      } else if (run > b.notifyS && run - STEP <= b.notifyS && reported < 10) {
         reported++;
         fail(`${node.name}: notify FIFO says ${fifoMaster ? 'MASTER' : state ?? 'nothing yet'} but ${wire ? 'its adverts are on the wire as MASTER' : 'no advert of it as MASTER is on the wire'} for more than ${b.notifyS.toFixed(2)} s from +${(runStart - inp.startS).toFixed(2)} s, ${nearest(inp.windows, runStart)}`, [i]);
       }
@@ -426,7 +503,7 @@ function checkNotify(inp: CheckInput, grid: readonly { t: number; masters: numbe
  * margin). A long gap is keepalived's when the node the client was left on (the last to answer, unless the
  * fault killed it or took its link down: then the node that took over) is a keepalived.
  */
-function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail): ClientFigures {
+function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail, hostStall: (i: number, from: number, to: number) => number, explained: string[]): ClientFigures {
   const replies = [...inp.client!].filter((r) => r.t >= inp.startS && r.t <= inp.endS).sort((x, y) => x.t - y.t);
   const ms = replies.map((r) => ({ t: r.t * 1000, node: r.node }));
   const byNode: Record<string, number> = {};
@@ -451,11 +528,28 @@ function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail): Cl
   };
   let longest = gaps[0]!;
   for (const g of gaps) if (g.to - g.from > longest.to - longest.from) longest = g;
+  /** The gap less the host's stall over it: the stall of the address the client was sending to (the last to answer; else any node's). */
+  const residual = (g: (typeof gaps)[number]): number => {
+    const at = idx(g.before);
+    const stall = at.length > 0 ? hostStall(at[0]!, g.from, g.to) : Math.max(0, ...inp.nodes.map((_, i) => hostStall(i, g.from, g.to)));
+    return g.to - g.from - stall;
+  };
+  const heldAgainst = (g: (typeof gaps)[number], where: string): boolean => {
+    if (g.to - g.from <= b.clientGapS) return false;
+    const r = residual(g);
+    if (r <= b.clientGapS) {
+      explained.push(`client: no reply from the VIP for ${(g.to - g.from).toFixed(2)} s ${where} from +${(g.from - inp.startS).toFixed(2)} s; ${(g.to - g.from - r).toFixed(2)} s of it ${g.before ?? 'no node'}'s own address did not answer either`);
+      return false;
+    }
+    return true;
+  };
   let steadyLongest = 0;
+  let steadyResidual = 0;
   for (const g of gaps) {
     if (g.w) continue;
     steadyLongest = Math.max(steadyLongest, g.to - g.from);
-    if (g.to - g.from > b.clientGapS) fail(`client: no reply from the VIP for ${(g.to - g.from).toFixed(2)} s in steady state from +${(g.from - inp.startS).toFixed(2)} s (bound ${b.clientGapS.toFixed(2)} s; last answer ${g.before ?? 'none'}, next ${g.after ?? 'none'}), ${nearest(inp.windows, g.from)}`, blame(g));
+    steadyResidual = Math.max(steadyResidual, residual(g));
+    if (heldAgainst(g, 'in steady state')) fail(`client: no reply from the VIP for ${(g.to - g.from).toFixed(2)} s in steady state from +${(g.from - inp.startS).toFixed(2)} s (bound ${b.clientGapS.toFixed(2)} s; last answer ${g.before ?? 'none'}, next ${g.after ?? 'none'}), ${nearest(inp.windows, g.from)}`, blame(g));
   }
   const perFault: ClientFigures['perFault'] = [];
   for (const w of inp.windows) {
@@ -465,7 +559,7 @@ function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail): Cl
     const answers = describeRuns(ms.filter((r) => r.t <= (w.end + settle) * 1000 || (worst && r.t <= worst.to * 1000)), w.start * 1000, w.start * 1000 - 1_000);
     const iso = isolated(w);
     perFault.push({ label: w.label, gapS, isolated: iso, answers });
-    if (iso && worst && gapS > b.clientGapS) {
+    if (iso && worst && heldAgainst(worst, `during ${w.label}`)) {
       fail(`client: no reply from the VIP for ${gapS.toFixed(2)} s during ${w.label} (from +${(worst.from - inp.startS).toFixed(2)} s; bound ${b.clientGapS.toFixed(2)} s; last answer ${worst.before ?? 'none'}, next ${worst.after ?? 'none'}); answers ${answers}`, blame(worst));
     }
   }
@@ -475,6 +569,7 @@ function checkClient(inp: CheckInput, settle: number, b: Bounds, fail: Fail): Cl
     longestS: longest.to - longest.from,
     longestAt: `+${(longest.from - inp.startS).toFixed(2)} s, ${nearest(inp.windows, longest.from)}`,
     steadyLongestS: steadyLongest,
+    steadyResidualS: steadyResidual,
     perFault,
   };
 }
@@ -484,4 +579,45 @@ export function clientRuns(replies: readonly { t: number; node: string }[]): str
   const runs = answerRuns(replies.map((r) => ({ t: r.t * 1000, node: r.node })));
   const shown = runs.slice(0, 40).map((r) => `${r.node}×${r.n}`).join(' → ');
   return runs.length > 40 ? `${shown} → … (${runs.length} runs)` : shown || 'none';
+}
+
+/** The longest stretch of [from, to] containing none of `sorted` (ascending times). */
+export function silenceWithin(sorted: readonly number[], from: number, to: number): number {
+  let last = from;
+  let longest = 0;
+  for (const t of sorted) {
+    if (t <= from) continue;
+    if (t >= to) break;
+    longest = Math.max(longest, t - last);
+    last = t;
+  }
+  return Math.max(longest, to - last);
+}
+
+/** The witnesses' longest silence per node over the observed period, outside that node's own link flaps. */
+function hostFigures(inp: CheckInput, witness: readonly (readonly number[])[], explained: string[]): HostFigures {
+  let longestS = 0;
+  let longestAt = 'none';
+  witness.forEach((ts, i) => {
+    const pts = [inp.startS, ...ts.filter((t) => t > inp.startS && t < inp.endS), inp.endS];
+    for (let k = 1; k < pts.length; k++) {
+      const from = pts[k - 1]!;
+      const to = pts[k]!;
+      if (to - from <= longestS) continue;
+      if (inp.windows.some((w) => w.node === i && w.kind === 'flap' && w.start <= to && w.end + 1 >= from)) continue;
+      longestS = to - from;
+      longestAt = `${inp.nodes[i]!.name}, +${(from - inp.startS).toFixed(2)} s, ${nearest(inp.windows, from)}`;
+    }
+  });
+  const cpuWait = (inp.runWait ?? []).map((ws, i) => {
+    let max = 0;
+    for (const w of ws) {
+      if (w.t < inp.startS || w.t > inp.endS) continue;
+      let sum = 0;
+      for (const x of ws) if (x.t > w.t - 2 && x.t <= w.t) sum += x.d;
+      max = Math.max(max, sum);
+    }
+    return { node: inp.nodes[i]!.name, max2sS: max };
+  });
+  return { longestS, longestAt, explained: explained.slice(0, 50), cpuWait };
 }

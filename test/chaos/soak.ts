@@ -6,16 +6,20 @@
 // failing or flapping, SIGHUP reloads with a changed priority, bursts of SIGHUPs, a broken configuration
 // reloaded then fixed, a busy loop pinned with taskset to the CPU the daemon is pinned to, and
 // control-socket floods, and the wall clock (CLOCK_REALTIME) of one daemon stepped by hours and back
-// (libfaketime, test/support/faketime.ts; keepalived nodes too). The bridge is captured all the time; every node writes a notify FIFO (read with a
-// time stamp per line); RSS sampled every second; unexpected exits recorded. After the last fault every
-// fault is undone and the fleet must converge; invariants.ts gives the verdict. Every loop is bounded in
-// count and time; every namespace, process and file is cleaned up (by pid / by name) in `finally`.
+// (libfaketime, test/support/faketime.ts; keepalived nodes too). The bridge is captured all the time (VRRP
+// and ARP); every node writes a notify FIFO (read with a time stamp per line); the client also pings each
+// node's own address (the witnesses: a silence there is the host's, not a daemon's); each daemon's run-queue
+// wait is sampled (schedstat: time it had no CPU); RSS sampled every second; unexpected exits recorded. After
+// the last fault every fault is undone and the fleet must converge; invariants.ts gives the verdict. Every loop
+// is bounded in count and time; every namespace, process and file is cleaned up (by pid / by name) in `finally`.
+// HAVIPD_CHAOS_ARTIFACTS=DIR keeps what the verdict came from in DIR: the pcap and its decoded rows, the
+// pings, the client's neighbour events, the FIFO lines and every daemon's log (one file per life).
 //
 // Clock steps: a time namespace cannot step CLOCK_REALTIME (only MONOTONIC and BOOTTIME have offsets, fixed
 // before the first process enters) and the host clock is not ours to step, so when the schedule has clock
 // steps every daemon runs under libfaketime with its own offset file, rewritten to step that daemon's wall
 // clock while it runs; CLOCK_MONOTONIC and its timers are untouched, as under a real `date -s`.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +27,7 @@ import { startCapture, type Capture } from '../support/capture.js';
 import { faketimeMissing, steppableClock, type SteppableClock } from '../support/faketime.js';
 import { parsePingLine } from '../../bench/lib/client-outage.mjs';
 import { createNetns, destroyAll, run, scratchDir, sleep, spawnGroup, waitFor, type Netns, type Spawned } from '../support/netns.js';
-import { startNode, vrrpConfig, type VrrpNode } from '../support/scenario.js';
+import { describeRows, startNode, vrrpConfig, type VrrpNode } from '../support/scenario.js';
 import { checkSoak, clientRuns, defaultBounds, type Advert, type FaultWindow, type NotifyTrace, type SoakNode, type Verdict } from './invariants.js';
 import { describeFault, makeSchedule, type Fault } from './schedule.js';
 
@@ -90,6 +94,10 @@ interface NodeState {
   /** Exits we asked for (SIGKILL): the next exit of this process is expected. */
   expectExit: boolean;
   rss: number[];
+  /** Increments of the advert sender's time waiting for a CPU (runnable, not running), s, at sample time t. */
+  wait: { t: number; d: number }[];
+  /** The last schedstat run-delay read per pid (ns). */
+  lastDelay: Map<number, number>;
 }
 
 /** The node's keepalived.conf; `broken`: the instance names an interface the host lacks (refused at reload). */
@@ -113,6 +121,28 @@ export function masterDownS(advertIntS: number, priority: number): number {
 async function pidsOfGroup(pgid: number): Promise<number[]> {
   const r = await run(['pgrep', '-g', String(pgid)], { check: false });
   return r.stdout.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** How often the daemons' run-queue wait is sampled, ms. */
+const WAIT_SAMPLE_MS = 200;
+
+/** /proc/PID/schedstat's run delay (ns waited on a run queue), or undefined when the process is gone. */
+function runDelayNs(pid: number): number | undefined {
+  try {
+    const v = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The children of a process (its main thread's). */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 function rssMiB(pid: number): number | undefined {
@@ -156,9 +186,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const lives: { start: number; end?: number }[][] = kinds.map(() => []);
   const prioTimeline: { t: number; prios: number[] }[] = [];
   let ping: Spawned | undefined;
+  let neigh: Spawned | undefined;
+  const witnesses: Spawned[] = [];
   let capture: Capture | undefined;
   let rssTimer: NodeJS.Timeout | undefined;
+  let waitTimer: NodeJS.Timeout | undefined;
   const started = Date.now();
+  /** Every daemon started, for the artifacts (`HAVIPD_CHAOS_ARTIFACTS`). */
+  const started_: { name: string; node: VrrpNode }[] = [];
   try {
     // ── topology: a switch namespace with a bridge, one veth port per node and one for the client
     const sw = await createNetns(SOAK_NETNS_PREFIX);
@@ -182,7 +217,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       await ns.exec(['sysctl', '-qw', `net.ipv4.ip_default_ttl=${TTL_BASE + i}`]);
       ttlToNode[TTL_BASE + i] = names[i]!;
       const fifo = join(scratch.path, `${names[i]}.fifo`);
-      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), fifo, fifoOut: `${fifo}.txt`, priority: BASE_PRIO[i]!, clock: stepsClocks ? steppableClock(scratch.path, names[i]!) : undefined, node: undefined, expectExit: false, rss: [] });
+      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), fifo, fifoOut: `${fifo}.txt`, priority: BASE_PRIO[i]!, clock: stepsClocks ? steppableClock(scratch.path, names[i]!) : undefined, node: undefined, expectExit: false, rss: [], wait: [], lastDelay: new Map() });
       writeFileSync(join(trackDir, names[i]!), '');
       // The FIFO exists before the daemon starts, so neither daemon removes it when it exits and the reader
       // (bounded: one open per daemon life, 0.1 s apart when it is missing) stamps every line as it reads it.
@@ -192,7 +227,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const client = await createNetns(SOAK_NETNS_PREFIX);
     await port(client, 'pc', `${subnet}.50`);
     for (const ns of [...nodes.map((n) => n.ns), client]) await waitFor(async () => /LOWER_UP/.test((await ns.ip(['-o', 'link', 'show', 'dev', 'eth0'])).stdout), { timeoutMs: 10_000, intervalMs: 50, what: `${ns.name} eth0 up` });
-    capture = await startCapture(sw, 'br0', join(scratch.path, 'bridge.pcap'), { filter: 'ip proto 112' });
+    // VRRP and ARP: who claimed the VIP when (gratuitous ARPs) is part of what a client sees.
+    capture = await startCapture(sw, 'br0', join(scratch.path, 'bridge.pcap'), { filter: 'ip proto 112 or arp' });
 
     const cfg = (n: NodeState, broken = false): string => configFor(n, vip, advertIntS, trackDir, broken, o.nopreempt === true);
     const start = async (n: NodeState): Promise<void> => {
@@ -200,6 +236,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       // a restarted daemon keeps the node's clock (stepped or not), as a machine would
       const node = await startNode(n.kind, n.ns, cfg(n), n.clock ? { env: n.clock.env } : {});
       n.node = node;
+      started_.push({ name: n.name, node });
       n.expectExit = false;
       lives[i]!.push({ start: Date.now() / 1000 });
       const proc = node.havipd?.process ?? node.keepalived!.process;
@@ -210,6 +247,29 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       });
     };
     for (const n of nodes) await start(n);
+    // settle: one master advertising; then the client starts asking the VIP (bounded by -w)
+    await sleep(Math.round((mdMax + 3 * advertIntS + 2) * 1000));
+    // RSS from here: the baseline is a started daemon's (sampled earlier on a busy machine, one was still
+    // `ip netns exec`, 2.5 MiB, and a short run failed "RSS grew 53.6 MiB")
+    // The advert sender's run-queue wait (/proc/PID/schedstat, 2nd field): time it was runnable but not running,
+    // i.e. the host had no CPU for it. havipd: its main thread; keepalived: its children (the VRRP process).
+    waitTimer = setInterval(() => {
+      const t = Date.now() / 1000;
+      for (const n of nodes) {
+        const pid = n.node?.havipd?.pid ?? n.node?.keepalived?.process.pid;
+        if (pid === undefined) continue;
+        const pids = n.node?.havipd ? [pid] : childPids(pid);
+        let d = 0;
+        for (const p of pids) {
+          const v = runDelayNs(p);
+          if (v === undefined) continue;
+          const last = n.lastDelay.get(p);
+          n.lastDelay.set(p, v);
+          if (last !== undefined && v >= last) d += (v - last) / 1e9;
+        }
+        if (d > 0) n.wait.push({ t, d });
+      }
+    }, WAIT_SAMPLE_MS);
     rssTimer = setInterval(() => {
       for (const n of nodes) {
         const pid = n.node?.havipd?.pid;
@@ -217,11 +277,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         if (r !== undefined) n.rss.push(r);
       }
     }, 1000);
-    // settle: one master advertising; then the client starts asking the VIP (bounded by -w)
-    await sleep(Math.round((mdMax + 3 * advertIntS + 2) * 1000));
     const pingOut = join(scratch.path, 'client-ping.txt');
     const maxMs = o.maxMs ?? 30 * 60_000;
     ping = client.spawn(['sh', '-c', `exec ping -D -n -i ${clientIntervalMs / 1000} -W 1 -w ${Math.ceil(maxMs / 1000) + 900} ${vip} > '${pingOut}' 2>&1`]);
+    // Witnesses: the same client pings each node's own address. A gap there is the machine's (the kernel,
+    // the bridge, the client), not a daemon's: no VRRP daemon takes part in answering it.
+    for (const n of nodes) witnesses.push(client.spawn(['sh', '-c', `exec ping -D -n -i ${clientIntervalMs / 1000} -W 1 -w ${Math.ceil(maxMs / 1000) + 900} ${n.ip} > '${join(scratch.path, `witness-${n.name}.txt`)}' 2>&1`]));
+    // The client's neighbour entry for the VIP (which MAC its pings go to), for the artifacts.
+    neigh = client.spawn(['sh', '-c', `exec timeout ${Math.ceil(maxMs / 1000) + 900} ip -ts monitor neigh > '${join(scratch.path, 'client-neigh.txt')}' 2>&1`]);
     await sleep(1_000);
     const startS = Date.now() / 1000;
     const t0 = Date.now();
@@ -472,10 +535,21 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     }
     clearInterval(rssTimer);
     rssTimer = undefined;
+    clearInterval(waitTimer);
+    waitTimer = undefined;
     await ping.stop('SIGINT', 3_000);
+    await neigh.stop('SIGINT', 1_000);
+    for (const w of witnesses) await w.stop('SIGINT', 1_000);
     const replies = readFileSync(pingOut, 'utf8').split('\n').flatMap((l) => {
       const r = parsePingLine(l, ttlToNode);
       return r ? [{ t: r.t / 1000, node: r.node }] : [];
+    });
+    const witness = nodes.map((n) => {
+      const path = join(scratch.path, `witness-${n.name}.txt`);
+      return existsSync(path) ? readFileSync(path, 'utf8').split('\n').flatMap((l) => {
+        const r = parsePingLine(l, ttlToNode);
+        return r ? [r.t / 1000] : [];
+      }) : [];
     });
     // tcpdump drains its ring buffer behind a busy machine: give it time before it is stopped, so the
     // adverts up to endS are in the file
@@ -494,12 +568,21 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     for (const r of readers) await r.stop('SIGKILL', 0);
     const notify: NotifyTrace[] = nodes.map((n, i) => ({ lines: readFifoLines(n.fifoOut), lives: lives[i]! }));
     if (process.env.HAVIPD_CHAOS_DEBUG) writeFileSync(process.env.HAVIPD_CHAOS_DEBUG, JSON.stringify({ startS, clearS, endS, windows, adverts, notify, prioTimeline, replies: replies.length, logs: nodes.map((n) => n.node?.log().slice(-20_000)) }, null, 1));
+    const artifacts = process.env.HAVIPD_CHAOS_ARTIFACTS;
+    if (artifacts) {
+      // Everything the verdict was computed from, and every daemon's log (one file per life), for a post-mortem.
+      mkdirSync(artifacts, { recursive: true });
+      for (const f of readdirSync(scratch.path)) if (!f.endsWith('.fifo') && f !== 'track') copyFileSync(join(scratch.path, f), join(artifacts, f));
+      started_.forEach((s, k) => writeFileSync(join(artifacts, `${s.name}.${k}.log`), s.node.log()));
+      writeFileSync(join(artifacts, 'bridge.txt'), describeRows(rows, startS));
+      writeFileSync(join(artifacts, 'meta.json'), JSON.stringify({ startS, clearS, endS, vip, nodes: nodes.map((n) => ({ name: n.name, ip: n.ip })), windows, applied, prioTimeline }, null, 1));
+    }
     const prios = nodes.map((n) => n.priority);
     const expectedMaster = prios.indexOf(Math.max(...prios));
     const soakNodes: SoakNode[] = nodes.map((n) => ({ name: n.name, ip: n.ip, kind: n.kind }));
     const md = masterDownS(advertIntS, Math.min(...prios));
     const verdict = checkSoak(
-      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, ...(o.nopreempt ? { nopreempt: true } : {}) },
+      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, witness, runWait: nodes.map((n) => n.wait), ...(o.nopreempt ? { nopreempt: true } : {}) },
       defaultBounds(advertIntS, md),
     );
     const durationS = (Date.now() - started) / 1000;
@@ -507,11 +590,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     return { seed: o.seed, fleet: o.fleet, kinds: kinds.join('/'), faults, applied, verdict, durationS, adverts: adverts.length, report };
   } finally {
     if (rssTimer) clearInterval(rssTimer);
+    if (waitTimer) clearInterval(waitTimer);
     for (const t of timers) clearTimeout(t);
     for (const iv of intervals.values()) clearInterval(iv);
     for (const s of floods) s.destroy();
     for (const h of hogs) await h.stop('SIGKILL', 0);
     if (ping) await ping.stop('SIGKILL', 0);
+    if (neigh) await neigh.stop('SIGKILL', 0);
+    for (const w of witnesses) await w.stop('SIGKILL', 0);
     for (const r of readers) await r.stop('SIGKILL', 0);
     if (capture) await capture.stop().catch(() => []);
     await destroyAll();
@@ -565,14 +651,18 @@ function formatReport(x: { o: SoakOptions; replay: string; kinds: readonly strin
           `| client replies (by node) | ${c.replies} (${Object.entries(c.byNode).map(([k, v]) => `${k} ${v}`).join(', ')}) |`,
           `| client: longest gap overall | ${s2(c.longestS)} (${c.longestAt}) |`,
           `| client: longest gap in steady state | ${s2(c.steadyLongestS)} |`,
+          `| client: longest gap in steady state, less the host's stall over it | ${s2(c.steadyResidualS)} |`,
           `| client: longest gap in a fault overlapping no other | ${s2(Math.max(0, ...c.perFault.filter((p) => p.isolated).map((p) => p.gapS)))} (${c.perFault.filter((p) => p.isolated).length} such faults) |`,
         ]
       : []),
+    ...(f.host ? [`| host: longest silence of a node's own address to the same client (no daemon answers it) | ${s2(f.host.longestS)} (${f.host.longestAt}) |`] : []),
+    ...(f.host && f.host.cpuWait.length > 0 ? [`| host: most a daemon waited for a CPU (runnable, not running) within 2 s | ${f.host.cpuWait.map((c) => `${c.node} ${s2(c.max2sS)}`).join(', ')} |`] : []),
     ...f.period.map((p) => `| ${p.node} advert period as sole master (gaps, p99, max) | ${p.gaps}, ${p.p99S.toFixed(3)} s, ${p.maxS.toFixed(3)} s |`),
     ...f.notify.map((n) => `| ${n.node} notify FIFO: MASTER lines / master runs on the wire / longest disagreement counted | ${n.masterLines} / ${n.wireRuns} / ${s2(n.longestS)} |`),
     ...f.rss.map((r) => `| ${r.node} RSS (start / max / end) | ${r.firstMiB.toFixed(1)} / ${r.maxMiB.toFixed(1)} / ${r.lastMiB.toFixed(1)} MiB |`),
     '',
     x.verdict.failures.length === 0 ? (kaOnly ? '' : 'No invariant broken by havipd or by the fleet.') : `Invariants broken:\n${x.verdict.failures.map(mdItem).join('\n')}`,
+    f.host && f.host.explained.length > 0 ? `Over the bound, but explained by a host stall over the same time (the node's own address did not answer either; not failures):\n${f.host.explained.map((l) => `- ${l}`).join('\n')}` : '',
     x.verdict.keepalivedFailures.length === 0 ? (kaOnly ? 'keepalived broke no invariant.' : '') : `Invariants keepalived broke (its own, reported, not counted against havipd):\n${x.verdict.keepalivedFailures.map(mdItem).join('\n')}`,
     '',
     ...(c ? ['<details><summary>client-visible gap per fault (within the fault and its settle time; who answered)</summary>', '', '| fault | longest gap | overlaps another | answers (ms after the fault started) |', '|---|---|---|---|', ...c.perFault.map((p) => `| ${p.label} | ${s2(p.gapS)} | ${p.isolated ? 'no' : 'yes'} | ${p.answers} |`), '', `Answer runs over the whole soak: ${x.answers}`, '</details>', ''] : []),
