@@ -665,7 +665,8 @@ export class VrrpCore {
         if (list) list.push(i);
         else byVrid.set(i.config.vrid, [i]);
       }
-      idx.byKey.set(key, byVrid);
+      // Bounded: a packet names its interface from the socket, but a fuzzer or a bug could name many.
+      if (idx.byKey.size < 64) idx.byKey.set(key, byVrid);
     }
     return byVrid.get(vrid) ?? [];
   }
