@@ -249,11 +249,13 @@ function handover(ctx: InstanceCtx, i: VrrpInstance, reason: 'switchover' | 'mai
 }
 
 /**
- * After every step: a yield ends once the instance is MASTER again; a takeover priority ends when it is
- * not MASTER any more (the priority falls back to the configured and tracked one).
+ * After every step while a command's effects last: a yield ends once the instance is MASTER again; a takeover
+ * priority ends when it is not MASTER any more (the priority falls back to the configured and tracked one).
+ * Returns whether any instance still yields or holds a takeover priority.
  */
-export function settleAdmin(ctx: InstanceCtx, instances: readonly VrrpInstance[]): void {
-  // Runs after every step (every packet): indexed, since without TurboFan a for-of allocates per element.
+export function settleAdmin(ctx: InstanceCtx, instances: readonly VrrpInstance[]): boolean {
+  let pending = false;
+  // Indexed, since without TurboFan a for-of allocates per element.
   for (let k = 0; k < instances.length; k++) {
     const i = instances[k]!;
     if (i.state === 'MASTER') i.admin.yielding = false;
@@ -261,5 +263,7 @@ export function settleAdmin(ctx: InstanceCtx, instances: readonly VrrpInstance[]
       i.admin.boost = undefined;
       i.setEffectivePriority(ctx);
     }
+    if (i.admin.yielding || i.admin.boost !== undefined) pending = true;
   }
+  return pending;
 }

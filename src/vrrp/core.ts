@@ -52,6 +52,15 @@ export class VrrpCore {
   private stopped = false;
   private delayedStartUntil: Micros | undefined;
   private expirations = 0;
+  /** Steps run so far (what `isDownTimer` checks its remembered answer against). */
+  private steps = 0;
+  /** `nextDeadline`'s last answer and whether a BACKUP's down timer is due then, valid for step `step`. */
+  private lastDeadline: { step: number; at: Micros; down: boolean } | undefined;
+  /**
+   * An operator command may have left a yield or a takeover priority for `settleAdmin` to end. Only commands
+   * set them, so until one comes, and once none is left, the per-step pass over every instance is skipped.
+   */
+  private adminPending = false;
   private unknownVrid = 0;
   /** Rate limit of the dispatcher's drop log lines (packets no instance owns). */
   private readonly dropLog = new DropLog();
@@ -111,6 +120,7 @@ export class VrrpCore {
   step(now: Micros, input: Input): readonly Effect[] {
     const out: Effect[] = [];
     this.expirations = 0;
+    this.steps++;
     if (this.delayedStartUntil !== undefined && now >= this.delayedStartUntil) this.delayedStartUntil = undefined;
     const ctx = this.ctx(now, out);
     switch (input.kind) {
@@ -163,9 +173,10 @@ export class VrrpCore {
         break;
       case 'command':
         if (!this.stopped) applyCommand(ctx, input.command, this.instances, this.started, this.groups.map((g) => ({ name: g.name, members: g.members.map((m) => m.name) })));
+        this.adminPending = true;
         break;
     }
-    if (this.started && !this.stopped) settleAdmin(ctx, this.instances);
+    if (this.started && !this.stopped && this.adminPending) this.adminPending = settleAdmin(ctx, this.instances);
     return out;
   }
 
@@ -204,11 +215,20 @@ export class VrrpCore {
     let best = this.pacer.nextDeadline();
     // Indexed, as in `tick`: called after every step, and without TurboFan (bin/havipd's --max-opt=1) a for-of
     // allocates an iterator result per element.
+    // The same pass notes whether a BACKUP's down timer is due at that instant, for `isDownTimer(best)` (the
+    // shell asks it right after, for every re-arm: at 255 instances a BACKUP re-arms once per advert received).
+    let down = false;
     const all = this.instances;
     for (let k = 0; k < all.length; k++) {
-      const d = all[k]!.nextDeadline();
-      if (d !== undefined && (best === undefined || d < best)) best = d;
+      const i = all[k]!;
+      const d = i.nextDeadline();
+      if (d === undefined) continue;
+      if (best === undefined || d < best) {
+        best = d;
+        down = i.downTimerAt(d);
+      } else if (d === best && !down) down = i.downTimerAt(d);
     }
+    if (best !== undefined) this.lastDeadline = { step: this.steps, at: best, down };
     return best;
   }
 
@@ -218,6 +238,8 @@ export class VrrpCore {
    */
   isDownTimer(at: Micros): boolean {
     if (!this.started || this.stopped) return false;
+    const last = this.lastDeadline;
+    if (last !== undefined && last.step === this.steps && last.at === at) return last.down;
     const all = this.instances;
     for (let k = 0; k < all.length; k++) if (all[k]!.downTimerAt(at)) return true;
     return false;

@@ -1,4 +1,5 @@
 // VrrpCore: start / stop / startup delay / demultiplexing / deadlines / snapshot.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VrrpCore } from '../../../src/vrrp/core.js';
 import { micros } from '../../../src/net/units.js';
@@ -173,6 +174,35 @@ describe('issue 12 §5: many instances in one tick', () => {
     const sent = adverts(out).map((a) => a.instance);
     expect(sent.filter((n) => n === 'VI_2')).toHaveLength(1);
     expect(sent.filter((n) => n === 'VI_3')).toHaveLength(1);
+  });
+});
+
+describe('issue 12 §5: the re-arm asks nextDeadline and isDownTimer once per step', () => {
+  it('isDownTimer(nextDeadline()) agrees with a scan of every instance, over random adverts, ticks and commands', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 254 }), fc.integer({ min: 1, max: 400_000 })), { minLength: 1, maxLength: 60 }),
+        (ops) => {
+          // Six instances, two of each advert interval, so deadlines of a MASTER and a BACKUP can coincide.
+          const h = new Harness(Array.from({ length: 6 }, (_, k) => instanceConfig({ name: `VI_${k + 1}`, vrid: 51 + k, priority: 100 + 10 * (k % 3), advertInt: s([1, 0.5, 2][k % 3]!), vips: [`10.0.0.${200 + k}`] })));
+          h.start(0);
+          let t = 0;
+          for (const [kind, inst, prio, dt] of ops) {
+            t += dt;
+            if (kind <= 2) h.advert(t, { src: '10.0.0.2', priority: prio, vrid: 50 + inst, vips: [`10.0.0.${199 + inst}`] });
+            else if (kind <= 4) h.tick(Math.max(t, h.core.nextDeadline() ?? t));
+            else h.step(t, { kind: 'command', command: prio % 2 === 0 ? { type: 'switchover', instance: `VI_${inst}` } : { type: 'maintenance', instance: `VI_${inst}`, on: prio % 3 === 0 } });
+            const at = h.core.nextDeadline();
+            if (at === undefined) continue;
+            const scan = h.core.snapshot().instances.some((i) => i.state === 'BACKUP' && i.sands === at);
+            expect(h.core.isDownTimer(at)).toBe(scan);
+            // Asked about another instant (no step since), it scans again.
+            expect(h.core.isDownTimer((at + 1) as typeof at)).toBe(h.core.snapshot().instances.some((i) => i.state === 'BACKUP' && i.sands === at + 1));
+          }
+        },
+      ),
+      { seed: 1202, numRuns: 300 },
+    );
   });
 });
 
