@@ -53,6 +53,7 @@
 #endif
 
 #define RECV_BUF_SIZE 65536
+#define RAW_RCVBUF (1024 * 1024)
 #define IPPROTO_VRRP_NUM 112 /* RFC 5798 §5.1.1.4 */
 
 typedef struct watcher {
@@ -262,6 +263,12 @@ static napi_value js_open_raw(napi_env env, napi_callback_info info) {
 
   /* The kernel's receive time of each datagram (SCM_TIMESTAMPNS): the down timer counts from it. Optional. */
   (void)setint(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+  /* Room for a burst of adverts from a peer's 255 instances while the event loop is busy (the default
+     rmem_default of 208 KiB holds ~200 small datagrams: the rest of a burst would be dropped and a BACKUP
+     would time out on instances whose master is alive). FORCE (CAP_NET_ADMIN) goes past rmem_max; without it
+     the plain option, capped there. And the count of datagrams dropped on a full queue, with each datagram. */
+  if (setint(fd, SOL_SOCKET, SO_RCVBUFFORCE, RAW_RCVBUF) < 0) (void)setint(fd, SOL_SOCKET, SO_RCVBUF, RAW_RCVBUF);
+  (void)setint(fd, SOL_SOCKET, SO_RXQ_OVFL, 1);
 
   if (family == 4) {
     struct ip_mreqn mreq;
@@ -484,6 +491,7 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
   int ttl = -1;
   unsigned ifindex = 0;
   int64_t age_us = -1;
+  int64_t dropped = -1;
   if (from.ss_family == AF_INET)
     inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, srcs, sizeof srcs);
   else if (from.ss_family == AF_INET6)
@@ -507,6 +515,10 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
       memcpy(&pi, CMSG_DATA(c), sizeof pi);
       ifindex = pi.ipi6_ifindex;
       inet_ntop(AF_INET6, &pi.ipi6_addr, dsts, sizeof dsts);
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+      uint32_t v;
+      memcpy(&v, CMSG_DATA(c), sizeof v);
+      dropped = v;
     } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
       /* CLOCK_REALTIME: only the difference to now is used, read at once so that a clock step is unlikely to
          fall between; a negative or implausible age is dropped (the caller then counts from now). */
@@ -535,6 +547,7 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, obj, "ttl", t);
   napi_set_named_property(env, obj, "ifindex", make_int(env, ifindex));
   if (age_us >= 0) napi_set_named_property(env, obj, "ageMicros", make_int(env, age_us));
+  if (dropped >= 0) napi_set_named_property(env, obj, "dropped", make_int(env, dropped));
   napi_value tr;
   napi_get_boolean(env, (msg.msg_flags & MSG_TRUNC) != 0, &tr);
   napi_set_named_property(env, obj, "truncated", tr);

@@ -32,6 +32,11 @@ export interface RawDatagram {
    * the same call); absent when the kernel gave no time stamp or the age is negative or over 1 s (a clock step).
    */
   readonly ageMicros?: number;
+  /**
+   * Datagrams the kernel dropped on this socket because its receive queue was full, since it was opened
+   * (SO_RXQ_OVFL; the socket asks for 1 MiB of queue). Absent while there were none.
+   */
+  readonly dropped?: number;
 }
 
 /**

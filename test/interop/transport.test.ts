@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interopGuard } from '../support/interop-guard.js';
-import { createLan, createNetns, destroyAll, scratchDir, waitFor, type Lan } from '../support/netns.js';
+import { createLan, createNetns, destroyAll, scratchDir, sleep, waitFor, type Lan } from '../support/netns.js';
 import { startCapture } from '../support/capture.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
 import type { Centiseconds } from '../../src/net/units.js';
@@ -71,6 +71,39 @@ describe.skipIf(guard.skip)('interop: raw transport, GARP/NA sender, UDP transpo
       expect(data.slice(16, 20)).toBe('ff70'); // TTL 255, protocol 112
       expect(data.slice(40)).toBe(msg);
     }
+  });
+
+  it('a burst the daemon cannot read at once: 1 MiB of receive queue, not the 208 KiB default, and the drops reported with their count', async () => {
+    const msg = v3(60, ['10.9.0.160'], 4, lan.ipA, '224.0.0.18');
+    const n = 6000;
+    const done = await receiver(lan.b, { mode: 'stall-recv', open: { ifname: lan.ifB, family: 4, mcastGroups: ['224.0.0.18'] }, stallMs: 3000, quietMs: 4000, timeoutMs: 15_000 });
+    const send = (count: number) =>
+      agent(lan.a, {
+        mode: 'send',
+        quiet: true,
+        open: { ifname: lan.ifA, family: 4, mcastGroups: [] },
+        sends: [{ message: msg, opts: { src: lan.ipA, dst: '224.0.0.18', ttl: 255, ifname: lan.ifA, family: 4 } }],
+        repeat: count,
+      });
+    // A burst while the receiver cannot read, then (the receiver reading again) a few more: the kernel reports
+    // the drop count with the next datagram it queues.
+    const first = await send(n);
+    await sleep(3_000);
+    const more = await send(5);
+    expect([...first, ...more].filter((e) => e.event === 'error')).toEqual([]);
+    const events = await done();
+    const received = events.find((e) => e.event === 'done')?.received as number;
+    const drops = events.filter((e) => e.event === 'error');
+    expect(drops.length, JSON.stringify(events.slice(0, 5))).toBeGreaterThan(0);
+    let dropped = 0;
+    for (const d of drops) {
+      expect(d).toMatchObject({ where: 'receive', errno: 'ENOBUFS' });
+      dropped += Number(/dropped (\d+) datagram/.exec(String(d.message))?.[1]);
+    }
+    // Every datagram either queued or counted as dropped by the socket (none lost elsewhere on the veth).
+    expect(received + dropped).toBe(n + 5);
+    // rmem_default (208 KiB) holds a few hundred of these; the 1 MiB queue thousands.
+    expect(received).toBeGreaterThan(1500);
   });
 
   it('IPv4 unicast: sender bound to an unconfigured unicast_src (IP_FREEBIND); a bound receiver gets only unicast to its address', async () => {

@@ -28,6 +28,8 @@ class RawTransport implements Transport {
   private readonly ids = new IpIdCounters();
   private readonly framer = new Ipv4Framer();
   private closed = false;
+  /** The kernel's count of datagrams dropped on a full receive queue, as last reported (SO_RXQ_OVFL). */
+  private dropped = 0;
 
   constructor(
     private readonly native: NativeAddon,
@@ -67,6 +69,12 @@ class RawTransport implements Transport {
         return;
       }
       if (d === null) return;
+      if (d.dropped !== undefined && d.dropped > this.dropped) {
+        // A lost advert counts towards a down timer: say so (once per batch of losses), with the count.
+        const lost = d.dropped - this.dropped;
+        this.dropped = d.dropped;
+        this.onError?.(new HavipdError('HAVIPD_SOCKET', `the kernel dropped ${lost} datagram(s) on ${this.ifname} (receive queue full; ${d.dropped} since the socket was opened)`, { errno: 'ENOBUFS' }));
+      }
       this.onPacket({
         family: this.family,
         ifname: this.ifname,

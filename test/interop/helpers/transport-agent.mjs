@@ -36,6 +36,31 @@ async function main() {
       out({ event: 'done', received: n });
       break;
     }
+    case 'stall-recv': {
+      // Open, print ready, keep the event loop busy for `stallMs` (a daemon that cannot read), then read until
+      // `quietMs` pass without a packet; report how many arrived and every receive error (the kernel's drops).
+      let n = 0;
+      let last = Date.now();
+      const t = await opener()(
+        sc.open,
+        () => {
+          n++;
+          last = Date.now();
+        },
+        (e) => errOut({ where: 'receive' }, e),
+      );
+      out({ event: 'ready', kind: t.kind });
+      const until = Date.now() + sc.stallMs;
+      while (Date.now() < until) {
+        /* busy: no poll, no read */
+      }
+      last = Date.now();
+      const end = Date.now() + (sc.timeoutMs ?? 10_000);
+      while (Date.now() - last < (sc.quietMs ?? 500) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      await t.close();
+      out({ event: 'done', received: n });
+      break;
+    }
     case 'native-recv': {
       // The addon directly: shows the recvmsg metadata the transport does not pass on (ifindex).
       const native = loadNative();
@@ -72,7 +97,7 @@ async function main() {
         for (const [i, s] of sc.sends.entries()) {
           try {
             await t.send(fromHex(s.message), s.opts);
-            out({ event: 'sent', i });
+            if (!sc.quiet) out({ event: 'sent', i });
           } catch (e) {
             errOut({ where: 'send', i }, e);
           }
