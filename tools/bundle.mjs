@@ -47,6 +47,26 @@ const netlinkInBundle = {
   },
 };
 
+/**
+ * commander@14 requires node:child_process at the top of lib/command.js, for its executable subcommands only
+ * (havipd has none): that require loads child_process, net and the streams stack, about 19 ms of every start.
+ * In the bundle it becomes a getter that requires it on first use.
+ */
+const commanderLazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const from = "const childProcess = require('node:child_process');";
+      if (!text.includes(from) || (text.match(/childProcess\./g) ?? []).length !== (text.match(/childProcess\.spawn\(/g) ?? []).length) {
+        throw new Error(`bundle: ${args.path} no longer requires child_process as expected: update tools/bundle.mjs`);
+      }
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(from, lazy), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 rmSync(NEXT, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
@@ -58,7 +78,7 @@ const result = await build({
   target: 'node20',
   // node-gyp-build finds .node files relative to the directory it is given: it stays in node_modules.
   external: ['node-gyp-build', 'netlink/package.json'],
-  plugins: [netlinkInBundle],
+  plugins: [netlinkInBundle, commanderLazyChildProcess],
   // src/cli/boot.ts passes the bundle's file URL as __havipdImportMetaUrl (CommonJS has no import.meta).
   define: { 'import.meta.url': '__havipdImportMetaUrl', 'process.env.HAVIPD_BUNDLED_VERSION': JSON.stringify(pkg.version) },
   minify: true,

@@ -5,10 +5,11 @@
 // keepalived, stdout/stderr are read (not /dev/null) so the first few KiB can be logged; the rest is
 // drained and dropped, so a script printing megabytes costs no memory and never blocks.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { systemTimers, type TimerHandle, type Timers } from '../edges/timers.js';
+import { childProcess } from '../lazy-builtins.js';
 
 /** How a run ended. */
 export type ProcessOutcome =
@@ -151,7 +152,7 @@ export const spawnProcess: Spawner = (spec) => {
   };
 
   try {
-    child = spawn(cmd, cmdArgs, {
+    child = childProcess().spawn(cmd, cmdArgs, {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: spec.env ?? scriptEnv(),
