@@ -163,6 +163,10 @@ export interface LineToken {
   readonly quoted: boolean;
 }
 
+/** keepalived's WHITE_SPACE_STR (' ', '\t', '\n', '\v', '\f', '\r'), and a word's characters (sticky). */
+const SEPARATORS = /[ \t\n\v\f\r]*/y;
+const WORD = /[^ \t\n\v\f\r"]*/y;
+
 /** Any code unit above 0x7f (a byte string with none is its own UTF-8 decoding). */
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -177,22 +181,24 @@ export function tokenizeInto(text: string, colBase: number, out: LineToken[]): b
   const n = text.length;
   let i = 0;
   for (;;) {
-    let c = 0;
-    // keepalived's WHITE_SPACE_STR: ' ', '\t', '\n', '\v', '\f', '\r' (9..13 and 32)
-    while (i < n && ((c = text.charCodeAt(i)) === 32 || (c >= 9 && c <= 13))) i++;
+    // Native regular-expression steps (sticky) instead of a JS loop per character.
+    SEPARATORS.lastIndex = i;
+    SEPARATORS.test(text);
+    i = SEPARATORS.lastIndex;
     if (i >= n) return false;
     const start = i;
     let word: string;
     let quoted: boolean;
-    if (c === 34) {
+    if (text.charCodeAt(i) === 34) {
       const close = text.indexOf('"', i + 1);
       if (close < 0) return true;
       word = text.slice(i + 1, close);
       quoted = true;
       i = close + 1;
     } else {
-      i++;
-      while (i < n && (c = text.charCodeAt(i)) !== 32 && !(c >= 9 && c <= 13) && c !== 34) i++;
+      WORD.lastIndex = i;
+      WORD.test(text);
+      i = WORD.lastIndex;
       word = text.slice(start, i);
       quoted = false;
     }
@@ -217,11 +223,18 @@ export function plainDecommentEnd(line: string, start: number): number {
   return end;
 }
 
-/** The index of the first character of `s` at or after `i` that is not ' ' or '\t' (C `isblank`). */
+/** Blanks from lastIndex on (sticky: it always matches, maybe nothing, and leaves lastIndex after them). */
+const BLANKS = /[ \t]*/y;
+
+/**
+ * The index of the first character of `s` at or after `i` that is not ' ' or '\t' (C `isblank`). One native
+ * regular-expression step rather than a loop in JS (each JS step calls several builtins when not optimised).
+ */
 export function skipBlanks(s: string, i: number): number {
-  let c: number;
-  while (i < s.length && ((c = s.charCodeAt(i)) === 32 || c === 9)) i++;
-  return i;
+  if (i >= s.length) return i;
+  BLANKS.lastIndex = i;
+  BLANKS.test(s);
+  return BLANKS.lastIndex;
 }
 
 /** Bytes → byte string (one code unit per byte), in chunks so that huge inputs do not overflow the stack. */

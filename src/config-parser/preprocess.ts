@@ -336,6 +336,7 @@ class Preprocessor {
   /** readLine()'s multi-line `$NAME=` definition in progress (reset by each call). */
   private rlDef: Def | undefined;
   private rlMultilineDef = false;
+  private readonly tokenScratch: Token[] = [];
   private blockDepth = 0;
   private generated = 0;
   private expansionBytes = 0;
@@ -984,8 +985,13 @@ class Preprocessor {
 
   /** Splits the text readLine() returned into words and adds the logical line (outFile/outLine/outCol: where). */
   private emit(text: string): void {
-    const tokens: Token[] = [];
-    if (tokenizeInto(text, this.outCol, tokens)) {
+    // Words go to a reused array first, then a copy of exactly their number is kept (an array grown by push
+    // from empty holds room for 17, and there is one per line).
+    const scratch = this.tokenScratch;
+    scratch.length = 0;
+    const unmatched = tokenizeInto(text, this.outCol, scratch);
+    const tokens: Token[] = scratch.slice();
+    if (unmatched) {
       this.report('error', 'unmatched-quote', 'UNMATCHED_QUOTE', `Unmatched quote: '${byteStringToText(text)}'`, { file: this.outFile, line: this.outLine, col: this.outCol }, 'close the double quote; words after an unmatched quote are ignored');
     }
     if (tokens.length === 0) return;
