@@ -135,6 +135,7 @@ function resourceSection(n, res, role = 'MASTER, silent peer') {
         r('RSS peak (MiB)', (x) => mib(max(x.rssKiB)), 1, 'Σ VmRSS over the process tree, sampled 1/s'),
         r('RSS average (MiB)', (x) => mib(mean(x.rssKiB)), 1, ''),
         r('RSS min (MiB)', (x) => mib(min(x.rssKiB)), 1, ''),
+        r('private memory peak (MiB)', (x) => mib(max(x.anonKiB)), 1, 'Σ RssAnon: RSS less the shared, clean pages of the executable and libraries'),
         [
           'RSS first → last sample (MiB)',
           `${fmt(mib(h.rssKiB[0]), 1)} → ${fmt(mib(h.rssKiB.at(-1)), 1)}`,
@@ -324,6 +325,7 @@ async function main() {
     summary.push([`CPU s in ${fmt(h.wallS, 0)} s, ${n} instance(s), utime+stime`, fmt(h.cpuS, 2), fmt(k.cpuS, 2), ratio(h.cpuS, k.cpuS)]);
     summary.push([`CPU s in ${fmt(h.wallS, 0)} s, ${n} instance(s), schedstat`, fmt(h.schedCpuS, 4), fmt(k.schedCpuS, 4), ratio(h.schedCpuS, k.schedCpuS)]);
     summary.push([`peak RSS MiB, ${n} instance(s)`, fmt(max(h.rssKiB) / 1024, 1), fmt(max(k.rssKiB) / 1024, 1), ratio(max(h.rssKiB), max(k.rssKiB))]);
+    summary.push([`peak private memory (Σ RssAnon) MiB, ${n} instance(s)`, fmt(max(h.anonKiB) / 1024, 1), fmt(max(k.anonKiB) / 1024, 1), ratio(max(h.anonKiB), max(k.anonKiB))]);
   }
   for (const [n, res] of backups) {
     if (!res) continue;

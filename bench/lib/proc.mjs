@@ -56,6 +56,19 @@ export function rssKiB(pid) {
 }
 
 /**
+ * RssAnon of one process in KiB (its private memory: heap, stacks, buffers; not the shared, clean pages of the
+ * executable and libraries that VmRSS also counts), or undefined if it is gone.
+ */
+export function anonKiB(pid) {
+  try {
+    const m = /^RssAnon:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * On-CPU time of every thread of one process in ns, from /proc/PID/task/TID/schedstat (field 1,
  * sum_exec_runtime): finer than the 10 ms ticks of /proc/PID/stat, but threads that exited are
  * not counted. 0 if the process is gone or schedstats are unavailable.
@@ -79,19 +92,22 @@ export function schedNs(pid) {
 }
 
 /**
- * One sample of a process tree: `{ pids, threads, ticks, schedNs, rssKiB }` with `ticks` the sum of
- * utime+stime, `schedNs` the sum of per-thread on-CPU ns and `rssKiB` the sum of VmRSS over the tree.
+ * One sample of a process tree: `{ pids, threads, ticks, schedNs, rssKiB, anonKiB }` with `ticks` the sum of
+ * utime+stime, `schedNs` the sum of per-thread on-CPU ns, `rssKiB` the sum of VmRSS and `anonKiB` the sum of
+ * RssAnon over the tree.
  * A process that exited between listing and reading counts 0.
  */
 export function sampleTree(rootPid) {
   const pids = processTree(rootPid);
   let ticks = 0;
   let rss = 0;
+  let anon = 0;
   let sched = 0;
   for (const p of pids) {
     ticks += cpuTicks(p) ?? 0;
     rss += rssKiB(p) ?? 0;
+    anon += anonKiB(p) ?? 0;
     sched += schedNs(p);
   }
-  return { pids, ticks, schedNs: sched, rssKiB: rss };
+  return { pids, ticks, schedNs: sched, rssKiB: rss, anonKiB: anon };
 }

@@ -105,7 +105,7 @@ async function measure(setups, seconds) {
   const sliceEvery = seconds / slices;
   const st = setups.map((s) => {
     const first = sampleTree(s.daemon.pid);
-    return { s, first, last: first, rss: [first.rssKiB], sliceNs: [first.schedNs], pidsMax: first.pids.length, dead: false };
+    return { s, first, last: first, rss: [first.rssKiB], anon: [first.anonKiB], sliceNs: [first.schedNs], pidsMax: first.pids.length, dead: false };
   });
   const t0 = Date.now();
   for (let i = 1; i <= seconds; i++) {
@@ -119,6 +119,7 @@ async function measure(setups, seconds) {
       }
       x.last = smp;
       x.rss.push(smp.rssKiB);
+      x.anon.push(smp.anonKiB);
       x.pidsMax = Math.max(x.pidsMax, smp.pids.length);
       if (i >= Math.round(sliceEvery * x.sliceNs.length)) x.sliceNs.push(smp.schedNs);
     }
@@ -157,6 +158,7 @@ async function measure(setups, seconds) {
       sliceCpuPerS: rates,
       sliceS: sliceEvery,
       rssKiB: x.rss,
+      anonKiB: x.anon,
       processes: x.pidsMax,
       adverts: adverts.length,
       vridsSeen: byVrid.size,

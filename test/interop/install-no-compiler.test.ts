@@ -12,7 +12,7 @@
 // libc6-dev-arm64-cross: .ci/run installs them) and the dev tree's build/Release (the local-build fallback).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +99,7 @@ describe.skipIf(!isRoot)('compiler-free install of the packed tarball (issue 12 
 
   it('the tarball holds both prebuilt binaries and the bundle', () => {
     const list = spawnSync('tar', ['tzf', tgz], { encoding: 'utf8' }).stdout.split('\n');
-    for (const f of ['package/prebuilds/linux-x64/havipd.glibc.node', 'package/prebuilds/linux-arm64/havipd.glibc.node', 'package/dist/bundle/havipd.js', 'package/dist/cli/boot.js', 'package/bin/havipd']) {
+    for (const f of ['package/prebuilds/linux-x64/havipd.glibc.node', 'package/prebuilds/linux-arm64/havipd.glibc.node', 'package/dist/bundle/havipd.js', 'package/dist/cli/boot.js', 'package/bin/havipd', 'package/bin/havipd.sh']) {
       expect(list, f).toContain(f);
     }
     // The packing tree keeps no prebuilds (postpack): they live in the tarball only.
@@ -109,6 +109,8 @@ describe.skipIf(!isRoot)('compiler-free install of the packed tarball (issue 12 
   it('installs offline with no python3, make or compiler, and builds nothing', () => {
     expect(installOut.code, installOut.stderr).toBe(0);
     expect(existsSync(join(pkg, 'bin', 'havipd'))).toBe(true);
+    // The command npm linked is the launcher (bin/havipd.sh), which execs Node on bin/havipd.
+    expect(realpathSync(join(prefix, 'bin', 'havipd'))).toBe(join(realpathSync(pkg), 'bin', 'havipd.sh'));
     expect(existsSync(join(pkg, 'build'))).toBe(false);
     // The install step itself (npm 11 skips it unless allowed): the prebuilt binary loads, so nothing is built.
     const step = masked(`cd "${pkg}" && node tools/install-native.mjs`);
