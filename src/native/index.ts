@@ -118,6 +118,24 @@ export interface NativeAddon {
    * Blocks the thread for that wait: the kernel acknowledges route requests within sendmsg().
    */
   routeRequest(fd: number, bytes: Uint8Array, timeoutMs: number): number;
+  /**
+   * Run `file` (PATH-searched when it has no `/`) with `argv` and `env` ("K=V") through vfork(): its own
+   * session and process group, stdin /dev/null, stdout and stderr into one pipe, every signal at its default
+   * and unblocked, supplementary groups dropped and `gid` / `uid` set unless -1. The event loop stops for a
+   * fraction of a millisecond, not for a copy of the daemon's page tables as with fork(). `pidfd` becomes
+   * readable when the program has exited (`reap` it); `out` is the pipe's non-blocking read end; `close` both.
+   * Throws the errno of a failed exec / setuid / setgid (the error's `syscall` says which), the child reaped.
+   */
+  spawn(file: string, argv: readonly string[], env: readonly string[], uid: number, gid: number): SpawnedProcess;
+  /** waitid(P_PIDFD, WNOHANG): null while the program runs; once it has exited, how (and it is reaped). */
+  reap(pidfd: number): { readonly code: number } | { readonly signal: number } | null;
+}
+
+/** What `spawn` returns. */
+export interface SpawnedProcess {
+  readonly pid: number;
+  readonly pidfd: number;
+  readonly out: number;
 }
 
 /** One process event from the kernel (`fork`: the child's pid/tgid; the others: the process's). */

@@ -7,6 +7,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { loadNative, type NativeAddon } from '../native/index.js';
 import { constants as osConstants } from 'node:os';
 import { systemTimers, type TimerHandle, type Timers } from '../edges/timers.js';
 import { childProcess } from '../lazy-builtins.js';
@@ -113,8 +114,142 @@ export function killGroup(pgid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
-/** The real spawner: child_process.spawn with `detached` (setsid: own session and process group). */
-export const spawnProcess: Spawner = (spec) => {
+/**
+ * A started program as the supervision below needs it: Node's ChildProcess or the addon's vfork child.
+ * `onExit` comes once the program has exited, `onClose` once it has exited and its output pipe is at EOF.
+ */
+interface Child {
+  readonly pid: number | undefined;
+  onData(cb: (b: Buffer) => void): void;
+  onExit(cb: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  onClose(cb: () => void): void;
+  /** A start that failed after spawn() returned (child_process reports ENOENT, EACCES, … this way). */
+  onSpawnError(cb: (err: NodeJS.ErrnoException) => void): void;
+  /** Stops reading the output (grandchildren may hold the pipe open). */
+  destroyOutput(): void;
+}
+
+type Starter = (cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, uid: number | undefined, gid: number | undefined) => Child;
+
+/** child_process.spawn with `detached` (setsid: own session and process group): fork() + exec. */
+const startWithNode: Starter = (cmd, args, env, uid, gid) => {
+  const child: ChildProcess = childProcess().spawn(cmd, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    ...(uid !== undefined ? { uid } : {}),
+    ...(gid !== undefined ? { gid } : {}),
+  });
+  child.stdout?.on('error', () => undefined);
+  child.stderr?.on('error', () => undefined);
+  return {
+    pid: child.pid,
+    onData: (cb) => {
+      child.stdout?.on('data', cb);
+      child.stderr?.on('data', cb);
+    },
+    onExit: (cb) => void child.on('exit', cb),
+    onClose: (cb) => void child.on('close', cb),
+    onSpawnError: (cb) => void child.on('error', (err: NodeJS.ErrnoException) => cb(err)),
+    destroyOutput: () => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    },
+  };
+};
+
+const signalNames = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+const readBuf = Buffer.allocUnsafe(16384);
+
+/**
+ * The addon's vfork() spawn: the same process setup as `startWithNode` (own session, stdin /dev/null, uid/gid),
+ * stdout and stderr in one pipe, the exit seen through a pidfd. fork() from Node stops the event loop for
+ * 7–18 ms on a VM (it copies the page tables of a 50 MiB process); vfork() for a fraction of a millisecond.
+ */
+function startWithAddon(native: NativeAddon): Starter {
+  return (cmd, args, env, uid, gid) => {
+    const envList: string[] = [];
+    for (const [k, v] of Object.entries(env)) if (v !== undefined) envList.push(`${k}=${v}`);
+    const p = native.spawn(cmd, [cmd, ...args], envList, uid ?? -1, gid ?? -1);
+    const dataCbs: Array<(b: Buffer) => void> = [];
+    const exitCbs: Array<(code: number | null, signal: NodeJS.Signals | null) => void> = [];
+    const closeCbs: Array<() => void> = [];
+    let outOpen = true;
+    let exited = false;
+    const closeOut = (): void => {
+      if (!outOpen) return;
+      outOpen = false;
+      native.close(p.out);
+      if (exited) for (const cb of closeCbs) cb();
+    };
+    native.watch(p.out, () => {
+      // Drain: up to EAGAIN, or EOF (every writer gone), bounded in count.
+      for (let k = 0; outOpen && k < 1024; k++) {
+        let n: number;
+        try {
+          n = readSync(p.out, readBuf, 0, readBuf.length, null);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return;
+          n = 0;
+        }
+        if (n === 0) return closeOut();
+        const chunk = Buffer.from(readBuf.subarray(0, n));
+        for (const cb of dataCbs) cb(chunk);
+      }
+    });
+    native.watch(p.pidfd, () => {
+      const r = native.reap(p.pidfd);
+      if (r === null || exited) return;
+      exited = true;
+      native.close(p.pidfd);
+      const signal = 'signal' in r ? (signalNames.get(r.signal) ?? (`SIG${r.signal}` as NodeJS.Signals)) : null;
+      for (const cb of exitCbs) cb('code' in r ? r.code : null, signal);
+      if (!outOpen) for (const cb of closeCbs) cb();
+    });
+    return {
+      pid: p.pid,
+      onData: (cb) => void dataCbs.push(cb),
+      onExit: (cb) => void exitCbs.push(cb),
+      onClose: (cb) => void closeCbs.push(cb),
+      onSpawnError: () => undefined,
+      destroyOutput: closeOut,
+    };
+  };
+}
+
+let starter: Starter | undefined;
+
+/** The addon's vfork spawn when the addon loads (raw-socket daemons always have it), else child_process. */
+function defaultStarter(): Starter {
+  if (starter) return starter;
+  let native: NativeAddon | undefined;
+  try {
+    native = process.env.HAVIPD_SPAWN === 'node' ? undefined : loadNative();
+  } catch {
+    native = undefined;
+  }
+  starter = native && typeof native.spawn === 'function' ? startWithAddon(native) : startWithNode;
+  return starter;
+}
+
+/** How `spawnProcess` starts programs here: the addon's vfork(), or child_process (no addon, or HAVIPD_SPAWN=node). */
+export function spawnBackend(): 'addon' | 'node' {
+  return defaultStarter() === startWithNode ? 'node' : 'addon';
+}
+
+/** Runs `spec` with a given way of starting programs (tests run the same cases through both). */
+export function spawnWith(start: 'node' | 'addon', spec: ProcessSpec): ProcessHandle {
+  return superviseSpawn(spec, start === 'node' ? startWithNode : startWithAddon(loadNative()));
+}
+
+/**
+ * The real spawner: the program in its own session and process group (keepalived's setsid()), through the
+ * addon's vfork() when it loads and child_process.spawn otherwise; timeouts and the output as documented on
+ * `ProcessSpec`.
+ */
+export const spawnProcess: Spawner = (spec) => superviseSpawn(spec, defaultStarter());
+
+function superviseSpawn(spec: ProcessSpec, start: Starter): ProcessHandle {
   const capture = spec.captureBytes ?? 4096;
   const grace = spec.killGraceMs ?? 2000;
   const [file, ...args] = spec.argv;
@@ -125,7 +260,7 @@ export const spawnProcess: Spawner = (spec) => {
   const useShell = spec.shell ?? !isDirectlyExecutable(file);
   const cmd = useShell ? '/bin/sh' : file;
   const cmdArgs = useShell ? ['-c', spec.argv.map(shellQuote).join(' ')] : args;
-  let child: ChildProcess;
+  let child: Child;
   const chunks: Buffer[] = [];
   let kept = 0;
   let total = 0;
@@ -152,13 +287,7 @@ export const spawnProcess: Spawner = (spec) => {
   };
 
   try {
-    child = childProcess().spawn(cmd, cmdArgs, {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: spec.env ?? scriptEnv(),
-      ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
-      ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
-    });
+    child = start(cmd, cmdArgs, spec.env ?? scriptEnv(), spec.uid, spec.gid);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     finish({ kind: 'spawnError', code: e.code ?? 'EINVAL', message: e.message }, undefined);
@@ -166,18 +295,14 @@ export const spawnProcess: Spawner = (spec) => {
   }
   const pid = child.pid;
 
-  const onData = (b: Buffer): void => {
+  child.onData((b: Buffer): void => {
     total += b.length;
     if (kept < capture) {
       const part = b.subarray(0, capture - kept);
       chunks.push(Buffer.from(part));
       kept += part.length;
     }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  child.stdout?.on('error', () => undefined);
-  child.stderr?.on('error', () => undefined);
+  });
 
   const killNow = (): void => {
     if (pid === undefined || exited) return;
@@ -193,21 +318,20 @@ export const spawnProcess: Spawner = (spec) => {
     later(grace, () => killNow());
   };
 
-  child.on('error', (err: NodeJS.ErrnoException) => {
+  child.onSpawnError((err) => {
     // spawn failure (ENOENT, EACCES, EPERM for setuid/setgid): no 'exit' follows.
     if (pid === undefined) finish({ kind: 'spawnError', code: err.code ?? 'EIO', message: err.message }, pid);
   });
   let outcomeAtExit: ProcessOutcome | undefined;
   const settle = (): void => {
     if (outcomeAtExit === undefined || exited) return;
-    child.stdout?.destroy();
-    child.stderr?.destroy();
+    child.destroyOutput();
     finish(outcomeAtExit, pid);
   };
   // Output still in the pipes is read until 'close'; grandchildren holding the pipes open do not
   // delay the result by more than a moment.
-  child.on('close', settle);
-  child.on('exit', (code, signal) => {
+  child.onClose(settle);
+  child.onExit((code, signal) => {
     const decide = (o: ProcessOutcome): void => {
       outcomeAtExit = o;
       for (const t of timers) clock.clearTimeout(t);
@@ -236,4 +360,4 @@ export const spawnProcess: Spawner = (spec) => {
     },
     phase: () => (exited ? 'exited' : phase),
   };
-};
+}

@@ -55,12 +55,7 @@ describe.skipIf(guard.skip)('VRRP failover timed from the capture (havipd ⇄ ke
       const { lan, vrid, vip } = sc;
       await sc.explain(async () => {
         const { master, backup } = await setUp(masterKind, backupKind);
-        await master.stop('SIGKILL');
-        await backup.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
-        await waitVip(lan.b, lan.ifB, vip, true);
-        const c = sc.cap!;
-        await waitFor(async () => advertsFrom(await c.peek(), lan.ipB, vrid, 100).length >= 2, { timeoutMs: 5_000, what: '2 adverts from the new master' });
-        const rows = await c.stop();
+        const rows = await sc.killMasterForTakeover(master, backup);
         const last = advertsFrom(rows, lan.ipA, vrid, 150).at(-1);
         expect(last, describeRows(rows)).toBeDefined();
         const first = firstAfter(rows, last!.time);

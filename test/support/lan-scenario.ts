@@ -9,10 +9,10 @@
 
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { startCapture, type Capture } from './capture.js';
+import { startCapture, type Capture, type CaptureRow } from './capture.js';
 import type { HavipdOptions } from './havipd.js';
-import { createLan, destroyAll, scratchDir, sweepStaleNetns, type Lan, type Netns } from './netns.js';
-import { describeRows, entering, explainFailure, startNode, vipIn, vrrpConfig, type InstanceSpec, type NodeKind, type VrrpNode } from './scenario.js';
+import { createLan, destroyAll, scratchDir, sweepStaleNetns, waitFor, type Lan, type Netns } from './netns.js';
+import { advertsFrom, describeRows, entering, explainFailure, startNode, vipIn, vrrpConfig, waitVip, type InstanceSpec, type NodeKind, type VrrpNode } from './scenario.js';
 
 export type Side = 'a' | 'b';
 
@@ -59,6 +59,11 @@ export interface LanScenario {
    * with the time the backup was started.
    */
   startPair(masterKind: NodeKind, backupKind: NodeKind, conf?: (side: Side, priority: number) => string): Promise<{ master: VrrpNode; backup: VrrpNode; backupStarted: number }>;
+  /**
+   * SIGKILL the master (A); once the backup (B, priority 100) has entered MASTER, holds the VIP and has sent two
+   * adverts, stop the capture and return its rows.
+   */
+  killMasterForTakeover(master: VrrpNode, backup: VrrpNode): Promise<CaptureRow[]>;
   /** Start a capture on `side`'s end (default B) into `<scratch>/<file>`; it is stopped after the test. */
   capture(file: string, filter?: string, side?: Side): Promise<Capture>;
   /** `explainFailure` over this test's nodes, plus the capture's rows when there is one. */
@@ -142,6 +147,15 @@ export function lanScenario(opts: LanScenarioOptions = {}): LanScenario {
       const backupStarted = Date.now();
       await master.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
       return { master, backup, backupStarted };
+    },
+    async killMasterForTakeover(master, backup) {
+      const c = sc.cap;
+      if (!c) throw new Error('lanScenario: killMasterForTakeover needs a capture');
+      await master.stop('SIGKILL');
+      await backup.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+      await waitVip(lan!.b, lan!.ifB, sc.vip, true);
+      await waitFor(async () => advertsFrom(await c.peek(), lan!.ipB, sc.vrid, 100).length >= 2, { timeoutMs: 5_000, what: '2 adverts from the new master' });
+      return c.stop();
     },
     async capture(file, filter = 'ip proto 112', side = 'b') {
       if (!scratch) throw new Error('lanScenario: capture needs the scratch option');

@@ -1,12 +1,13 @@
 // Real child processes through spawnProcess (reference §3.13, §1.9.4 timeout): exit codes, signals, the
 // timeout killing the whole process group (no leaked `sleep`), bounded output, spawn errors, and the
-// `/bin/sh -c` fallback for files without `#!`.
+// `/bin/sh -c` fallback for files without `#!`. Every case runs through both ways of starting a program: the
+// addon's vfork() (what the daemon uses) and child_process.spawn (the fallback without the addon).
 
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isDirectlyExecutable, shellQuote, spawnProcess } from '../../../src/scripts/process.js';
+import { isDirectlyExecutable, shellQuote, spawnBackend, spawnWith, type ProcessSpec } from '../../../src/scripts/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hv-t1-proc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +34,37 @@ const groupAlive = (pgid: number): boolean =>
     });
 
 describe('spawnProcess', () => {
+  it('starts programs through the addon when it loads, and through child_process with HAVIPD_SPAWN=node', () => {
+    expect(spawnBackend()).toBe('addon');
+  });
+});
+
+describe.each([['addon' as const], ['node' as const]])('spawn through %s', (how) => {
+  const spawnProcess = (spec: ProcessSpec) => spawnWith(how, spec);
+
+  it('gives the program a clean start: own session, stdin /dev/null, default signals, no inherited fds', async () => {
+    const p = script(`env-${how}.sh`, '#!/bin/sh\nps -o sid= -p $$\nreadlink /proc/$$/fd/0\ngrep -E "^Sig(Blk|Ign)" /proc/$$/status\necho "X=$X L=${LD_PRELOAD-unset}"\n');
+    const h = spawnProcess({ argv: [p], env: { PATH: '/usr/bin:/bin', X: 'y z' } });
+    const r = await h.done;
+    expect(r.outcome).toEqual({ kind: 'exited', code: 0 });
+    const [sid, stdin, blk, ign, env] = r.output.trim().split('\n').map((l) => l.trim());
+    expect(Number(sid)).toBe(h.pid);
+    expect(stdin).toBe('/dev/null');
+    // Node blocks nothing but ignores SIGPIPE; a script must start with every signal at its default.
+    expect(blk).toBe('SigBlk:\t0000000000000000');
+    expect(ign).toBe('SigIgn:\t0000000000000000');
+    expect(env).toBe('X=y z L=unset');
+    // The daemon's own files and sockets (opened close-on-exec, as Node and the addon open them) stay behind.
+    const mine = openSync(p, 'r');
+    try {
+      const fds = (await spawnProcess({ argv: ['/bin/ls', '/proc/self/fd'] }).done).output.trim().split('\n');
+      expect(fds).toEqual(expect.arrayContaining(['0', '1', '2']));
+      expect(fds).not.toContain(String(mine));
+    } finally {
+      closeSync(mine);
+    }
+  });
+
   it('reports exit statuses and runs in its own process group', async () => {
     const p = script('exit3.sh', '#!/bin/sh\nexit 3\n');
     const r = await spawnProcess({ argv: [p] }).done;
