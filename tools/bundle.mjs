@@ -47,6 +47,48 @@ const netlinkInBundle = {
   },
 };
 
+/**
+ * commander@14 requires node:child_process at the top of lib/command.js, for its executable subcommands only
+ * (havipd has none): that require loads child_process, net and the streams stack, about 19 ms of every start.
+ * In the bundle it becomes a getter that requires it on first use.
+ */
+const commanderLazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const from = "const childProcess = require('node:child_process');";
+      if (!text.includes(from) || (text.match(/childProcess\./g) ?? []).length !== (text.match(/childProcess\.spawn\(/g) ?? []).length) {
+        throw new Error(`bundle: ${args.path} no longer requires child_process as expected: update tools/bundle.mjs`);
+      }
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(from, lazy), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * ip-address builds constant Address4/Address6 objects when it loads (about 2 ms of every start), and the
+ * parser uses it only to check and spell IPv6 addresses (src/config-parser/keywords/items.ts). In the bundle
+ * that import becomes a require on first use. (The pure source may not call require itself; lint forbids it.)
+ */
+const lazyIpAddress = {
+  name: 'lazy-ip-address',
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]config-parser[\\/]keywords[\\/]items\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const from = "import { Address6 } from 'ip-address';";
+      const uses = (text.match(/\bAddress6\b/g) ?? []).length;
+      const known = (text.match(/\bAddress6\.isValid\(/g) ?? []).length + (text.match(/\bnew Address6\(/g) ?? []).length;
+      if (!text.includes(from) || uses !== known + 1) throw new Error(`bundle: ${args.path} uses Address6 in a way tools/bundle.mjs does not know: update it`);
+      const lazy = "let ipAddressModule: typeof import('ip-address') | undefined;\n" +
+        "const lazyAddress6 = (): typeof import('ip-address').Address6 => (ipAddressModule ??= require('ip-address') as typeof import('ip-address')).Address6;";
+      const contents = text.replace(from, lazy).replace(/\bAddress6\.isValid\(/g, 'lazyAddress6().isValid(').replace(/\bnew Address6\(/g, 'new (lazyAddress6())(');
+      return { contents, loader: 'ts', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 rmSync(NEXT, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
@@ -58,7 +100,7 @@ const result = await build({
   target: 'node20',
   // node-gyp-build finds .node files relative to the directory it is given: it stays in node_modules.
   external: ['node-gyp-build', 'netlink/package.json'],
-  plugins: [netlinkInBundle],
+  plugins: [netlinkInBundle, commanderLazyChildProcess, lazyIpAddress],
   // src/cli/boot.ts passes the bundle's file URL as __havipdImportMetaUrl (CommonJS has no import.meta).
   define: { 'import.meta.url': '__havipdImportMetaUrl', 'process.env.HAVIPD_BUNDLED_VERSION': JSON.stringify(pkg.version) },
   minify: true,

@@ -29,6 +29,7 @@ import { loadSettingsFile, settingsForConfig, type LoadedSettings } from '../run
 import { DEFAULT_SETTINGS_FILE } from '../config-parser/settings.js';
 import { formatDiagnostic } from '../config-parser/diagnostics.js';
 import { mark } from '../startup-trace.js';
+import { fdWriter } from './stdio.js';
 
 /** What `main` needs from the outside, replaceable in tests. */
 export interface CliIo {
@@ -37,8 +38,8 @@ export interface CliIo {
 }
 
 const defaultIo: CliIo = {
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
+  stdout: fdWriter(1, () => process.stdout),
+  stderr: fdWriter(2, () => process.stderr),
 };
 
 function packageVersion(): string {

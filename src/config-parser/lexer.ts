@@ -156,8 +156,95 @@ export function tokenize(text: string): { tokens: RawToken[]; unmatchedQuote: bo
   return { tokens, unmatchedQuote: false };
 }
 
+/** A token with its 1-based column, as the preprocessor emits it (text already decoded from UTF-8). */
+export interface LineToken {
+  readonly text: string;
+  readonly col: number;
+  readonly quoted: boolean;
+}
+
+/** keepalived's WHITE_SPACE_STR (' ', '\t', '\n', '\v', '\f', '\r'), and a word's characters (sticky). */
+const SEPARATORS = /[ \t\n\v\f\r]*/y;
+const WORD = /[^ \t\n\v\f\r"]*/y;
+
+/** Any code unit above 0x7f (a byte string with none is its own UTF-8 decoding). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * `tokenize(text)` with each token's text turned into normal text (`byteStringToText`) and its offset into a
+ * column (`colBase + offset`), pushed onto `out`; returns `unmatchedQuote`. The same words as `tokenize`, in
+ * one pass without the intermediate objects (the preprocessor calls it for every line).
+ * Test: test/property/lexer-fast-paths.test.ts (equals tokenize + byteStringToText).
+ */
+export function tokenizeInto(text: string, colBase: number, out: LineToken[]): boolean {
+  const ascii = !NON_ASCII.test(text);
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    // Native regular-expression steps (sticky) instead of a JS loop per character.
+    SEPARATORS.lastIndex = i;
+    SEPARATORS.test(text);
+    i = SEPARATORS.lastIndex;
+    if (i >= n) return false;
+    const start = i;
+    let word: string;
+    let quoted: boolean;
+    if (text.charCodeAt(i) === 34) {
+      const close = text.indexOf('"', i + 1);
+      if (close < 0) return true;
+      word = text.slice(i + 1, close);
+      quoted = true;
+      i = close + 1;
+    } else {
+      WORD.lastIndex = i;
+      WORD.test(text);
+      i = WORD.lastIndex;
+      word = text.slice(start, i);
+      quoted = false;
+    }
+    out.push({ text: ascii ? word : byteStringToText(word), col: colBase + start, quoted });
+  }
+}
+
+/**
+ * The end of what `decomment(decomment(line).text).text` keeps of `line` when `line` holds no `"` and no `\`
+ * (nothing to unescape or protect): the text is then `line.slice(start, end)` with `start` its leading blanks
+ * (`decomment(line).leadingRemoved`), and a second decomment changes nothing. -1 when the line has a `"` or a
+ * `\` (use decomment itself). `start` must be the index of the first character that is not ' ' or '\t'.
+ * Test: test/property/lexer-fast-paths.test.ts (equals decomment twice).
+ */
+export function plainDecommentEnd(line: string, start: number): number {
+  if (line.indexOf('"', start) >= 0 || line.indexOf('\\', start) >= 0) return -1;
+  const hash = line.indexOf('#', start);
+  const bang = line.indexOf('!', start);
+  let end = hash < 0 ? (bang < 0 ? line.length : bang) : bang < 0 ? hash : Math.min(hash, bang);
+  let c: number;
+  while (end > start && ((c = line.charCodeAt(end - 1)) === 32 || c === 9)) end--;
+  return end;
+}
+
+/** Blanks from lastIndex on (sticky: it always matches, maybe nothing, and leaves lastIndex after them). */
+const BLANKS = /[ \t]*/y;
+
+/**
+ * The index of the first character of `s` at or after `i` that is not ' ' or '\t' (C `isblank`). One native
+ * regular-expression step rather than a loop in JS (each JS step calls several builtins when not optimised).
+ */
+export function skipBlanks(s: string, i: number): number {
+  if (i >= s.length) return i;
+  BLANKS.lastIndex = i;
+  BLANKS.test(s);
+  return BLANKS.lastIndex;
+}
+
 /** Bytes → byte string (one code unit per byte), in chunks so that huge inputs do not overflow the stack. */
 export function bytesToByteString(data: Uint8Array): string {
+  if (data.length > 0) {
+    // All ASCII (the usual keepalived.conf): the UTF-8 decoder, native, gives the same string. Any byte above
+    // 0x7f decodes to a character above 0x7f (itself part of a sequence, or U+FFFD), so the test is exact.
+    const s = utf8.decode(data);
+    if (s.length === data.length && !NON_ASCII.test(s)) return s;
+  }
   const parts: string[] = [];
   const CHUNK = 8192;
   for (let i = 0; i < data.length; i += CHUNK) {

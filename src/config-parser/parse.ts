@@ -31,13 +31,30 @@ export interface ParseLinesOptions {
   readonly work?: SuggestWork;
 }
 
-/** Deep-freezes plain data (arrays and records). */
+/**
+ * Deep-freezes plain data (arrays and records). Arrays are walked by index (their only enumerable own keys
+ * here), records by Object.keys; only objects are visited (most values are strings and numbers).
+ */
 function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-  }
+  if (v !== null && typeof v === 'object') freezeObject(v);
   return v;
+}
+
+function freezeObject(v: object): void {
+  if (ArrayBuffer.isView(v) || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (x !== null && typeof x === 'object') freezeObject(x);
+    }
+    return;
+  }
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const x = (v as Record<string, unknown>)[keys[i]!];
+    if (x !== null && typeof x === 'object') freezeObject(x);
+  }
 }
 
 /**

@@ -13,9 +13,11 @@ import {
   bytesToByteString,
   decomment,
   isBlank,
+  plainDecommentEnd,
+  skipBlanks,
   splitAtBrace,
   textToByteString,
-  tokenize,
+  tokenizeInto,
 } from './lexer.js';
 
 export interface Token {
@@ -279,8 +281,14 @@ interface Lst {
 interface FileState {
   display: string;
   abs: string;
-  lines: { text: string; line: number }[];
+  /** The physical line pieces (splitLines), and the line number of each. */
+  lines: PhysicalLines;
   idx: number;
+}
+/** Two parallel arrays rather than an object per line (the preprocessor's hot path allocates little). */
+interface PhysicalLines {
+  readonly texts: string[];
+  readonly lineNos: number[];
 }
 interface IncludeEntry {
   pattern: string;
@@ -292,10 +300,6 @@ interface IncludeEntry {
   file: FileState | undefined;
 }
 
-interface Buf {
-  text: string;
-  pos: SourcePos;
-}
 
 /**
  * Runs keepalived's line pipeline over `mainFile` and its includes. Never throws on bad input.
@@ -320,7 +324,19 @@ class Preprocessor {
   private includeCheck: number;
   private multilineRest: string | undefined;
   private multilineSeqDepth = 0;
-  private residue: Buf | undefined;
+  /** The text after a brace that finishLine split off, read as the next line, and where it starts. */
+  private residue: string | undefined;
+  private residueFile = '';
+  private residueLine = 0;
+  private residueCol = 1;
+  /** Where the text readLine() returned last starts (what a Buf's pos was; no object per line). */
+  private outFile = '';
+  private outLine = 0;
+  private outCol = 1;
+  /** readLine()'s multi-line `$NAME=` definition in progress (reset by each call). */
+  private rlDef: Def | undefined;
+  private rlMultilineDef = false;
+  private readonly tokenScratch: Token[] = [];
   private blockDepth = 0;
   private generated = 0;
   private expansionBytes = 0;
@@ -329,7 +345,9 @@ class Preprocessor {
   private substitutions = 0;
   private inputBytes = 0;
   private filesRead = 0;
-  private curPos: SourcePos = { file: '', line: 0, col: 1 };
+  /** The physical line being read (its position is built only when a diagnostic needs it). */
+  private curFile = '';
+  private curLine = 0;
   private readonly cwd: string;
 
   constructor(
@@ -358,12 +376,17 @@ class Preprocessor {
 
   // ───── diagnostics ─────
 
+  /** The position of the physical line being read, column 1. */
+  private curPos(): SourcePos {
+    return { file: this.curFile, line: this.curLine, col: 1 };
+  }
+
   private report(
     severity: Severity,
     code: string,
     kaClass: KeepalivedErrorClass | undefined,
     message: string,
-    pos: SourcePos | undefined = this.curPos.file ? this.curPos : undefined,
+    pos: SourcePos | undefined = this.curFile ? this.curPos() : undefined,
     hint?: string,
   ): void {
     if (this.diagnostics.length >= 10_000) return;
@@ -561,17 +584,32 @@ class Preprocessor {
   }
 
   /** fgets(buf, 1024) emulation: physical lines in pieces of at most 1023 bytes, CR/LF stripped, cut at NUL. */
-  private splitLines(data: Uint8Array, display: string): { text: string; line: number }[] {
+  private splitLines(data: Uint8Array, display: string): PhysicalLines {
     const s = bytesToByteString(data);
-    const out: { text: string; line: number }[] = [];
+    const texts: string[] = [];
+    const lineNos: number[] = [];
+    const out = { push: (l: { text: string; line: number }): void => void (texts.push(l.text), lineNos.push(l.line)) };
     let lineNo = 0;
     let start = 0;
+    let nextNul = s.indexOf('\0');
     while (start < s.length) {
       let nl = s.indexOf('\n', start);
       const hasNl = nl >= 0;
       if (!hasNl) nl = s.length;
       lineNo++;
-      const full = s.slice(start, hasNl ? nl + 1 : nl);
+      const end = hasNl ? nl + 1 : nl;
+      if (nextNul >= 0 && nextNul < start) nextNul = s.indexOf('\0', start);
+      if (end - start < MAXBUF - 1 && (nextNul < 0 || nextNul >= end)) {
+        // Fast path, same result as the loop below: one piece (shorter than fgets' buffer) and no NUL.
+        let len = end;
+        let c: number;
+        while (len > start && ((c = s.charCodeAt(len - 1)) === 10 || c === 13)) len--;
+        texts.push(len - start === s.length ? s : s.slice(start, len));
+        lineNos.push(lineNo);
+        start = end;
+        continue;
+      }
+      const full = s.slice(start, end);
       const step = MAXBUF - 1;
       for (let off = 0; off < full.length; off += step) {
         let piece = full.slice(off, off + step);
@@ -600,7 +638,7 @@ class Preprocessor {
       }
       start = hasNl ? nl + 1 : nl;
     }
-    return out;
+    return { texts, lineNos };
   }
 
   /** keepalived `get_next_file()`: the current file ended. False at the end of everything. */
@@ -653,10 +691,10 @@ class Preprocessor {
 
   private loop(): void {
     for (;;) {
-      const buf = this.readLine();
-      if (buf === undefined) return;
+      const text = this.readLine();
+      if (text === undefined) return;
       const before = this.lines.length;
-      this.emit(buf);
+      this.emit(text);
       const last = this.lines[this.lines.length - 1];
       if (last && this.lines.length > before && last.tokens[0]?.text === 'include_check') this.includeCheckSet(last.tokens.slice(1).map((t) => t.text));
       if (this.lines.length >= MAX_OUTPUT_LINES) {
@@ -690,31 +728,58 @@ class Preprocessor {
     });
   }
 
-  /** Reads the next physical line of the innermost file (skipping blank ones); undefined at the very end. */
-  private physicalLine(onBlank: () => void): Buf | undefined {
+  /**
+   * Reads the next physical line of the innermost file (skipping blank ones), decommented; undefined at the
+   * very end. Sets outFile/outLine/outCol to where the text starts.
+   */
+  private physicalLine(): string | undefined {
     for (;;) {
       if (this.stack.length === 0) return undefined;
       const entry = this.stack[this.stack.length - 1]!;
       const file = entry.file;
-      if (!file || file.idx >= file.lines.length) {
+      if (!file || file.idx >= file.lines.texts.length) {
         if (!this.nextFile()) return undefined;
         continue;
       }
-      const pl = file.lines[file.idx++]!;
-      this.curPos = { file: file.display, line: pl.line, col: 1 };
-      if (pl.text.length === 0) {
-        onBlank();
+      const idx = file.idx++;
+      const raw = file.lines.texts[idx]!;
+      this.curFile = file.display;
+      this.curLine = file.lines.lineNos[idx]!;
+      if (raw.length === 0) {
+        this.endDefOnBlank();
         continue;
       }
-      const dc = decomment(pl.text);
-      if (dc.unterminatedQuote) this.report('error', 'unterminated-quote', 'GENERAL_ERROR', `Unterminated quote '${byteStringToText(dc.quotedForError)}'`, { ...this.curPos, col: dc.leadingRemoved + 1 });
+      const start = skipBlanks(raw, 0);
+      const end = plainDecommentEnd(raw, start);
+      if (end >= 0) {
+        // No quote and no backslash: decomment twice in one step (lexer.ts, property-tested against it).
+        if (end === start) continue;
+        this.outFile = this.curFile;
+        this.outLine = this.curLine;
+        this.outCol = start + 1;
+        return start === 0 && end === raw.length ? raw : raw.slice(start, end);
+      }
+      const dc = decomment(raw);
+      if (dc.unterminatedQuote) this.report('error', 'unterminated-quote', 'GENERAL_ERROR', `Unterminated quote '${byteStringToText(dc.quotedForError)}'`, { file: this.curFile, line: this.curLine, col: dc.leadingRemoved + 1 });
       if (dc.text === '') continue;
       // keepalived-compat: the VRRP child reads the parent's consolidated copy of the configuration, whose
       // lines are already decommented, and decomments them again: `\#` outside quotes ends up a comment.
       // Test: test/unit/config-parser/preprocess.test.ts "comments, quotes, braces, words (2.2.7)" (\\# outside quotes).
       const dc2 = decomment(dc.text);
       if (dc2.text === '') continue;
-      return { text: dc2.text, pos: { ...this.curPos, col: dc.leadingRemoved + 1 } };
+      this.outFile = this.curFile;
+      this.outLine = this.curLine;
+      this.outCol = dc.leadingRemoved + 1;
+      return dc2.text;
+    }
+  }
+
+  /** A blank physical line ends a multi-line `$NAME=` definition that readLine() is reading. */
+  private endDefOnBlank(): void {
+    if (this.rlMultilineDef) {
+      this.rlMultilineDef = false;
+      const def = this.rlDef;
+      if (def && def.value.length === 0) def.multiline = false;
     }
   }
 
@@ -747,43 +812,41 @@ class Preprocessor {
     return false;
   }
 
-  private readLine(): Buf | undefined {
-    let def: Def | undefined;
-    let multilineDef = false;
-    let buf: Buf | undefined;
-    const endDefOnBlank = (): void => {
-      if (multilineDef) {
-        multilineDef = false;
-        if (def && def.value.length === 0) def.multiline = false;
-      }
-    };
+  /** The next logical line's text, or undefined at the very end; outFile/outLine/outCol say where it starts. */
+  private readLine(): string | undefined {
+    this.rlDef = undefined;
+    this.rlMultilineDef = false;
     for (;;) {
-      buf = undefined;
+      let text: string;
       if (this.residue) {
-        buf = this.residue;
+        text = this.residue;
         this.residue = undefined;
+        this.outFile = this.residueFile;
+        this.outLine = this.residueLine;
+        this.outCol = this.residueCol;
       } else if (this.seqs.length > this.multilineSeqDepth) {
         const seq = this.seqs[this.seqs.length - 1]!;
         if (this.countGenerated(seq.text.length + 1)) {
           if (seq.kind === 'seq') {
             const val = seq.hex ? seq.next.toString(16) : String(seq.next);
             this.defs.set(seq.variable, { value: val, multiline: false, maxParams: 0 });
-            buf = { text: seq.text, pos: this.curPos };
+            text = seq.text;
             seq.next += seq.step;
             if ((seq.step > 0 && seq.next > seq.last) || (seq.step < 0 && seq.next < seq.last)) this.seqs.pop();
           } else {
             const set = seq.sets[seq.nextSet]!;
             seq.params.forEach((name, k) => this.defs.set(name, { value: set[k] ?? '', multiline: false, maxParams: 0 }));
-            buf = { text: seq.text, pos: this.curPos };
+            text = seq.text;
             if (++seq.nextSet >= seq.sets.length) this.seqs.pop();
           }
         } else continue;
+        this.outAtCurrentLine();
       } else if (this.multilineRest !== undefined) {
         const rest = this.multilineRest;
         const nl = rest.indexOf('\n');
         if (!this.countGenerated((nl < 0 ? rest.length : nl) + 1)) continue;
         if (nl < 0) {
-          buf = { text: rest, pos: this.curPos };
+          text = rest;
           const popped = this.multilineStack.pop();
           if (popped) {
             this.multilineRest = popped.rest;
@@ -793,19 +856,19 @@ class Preprocessor {
             this.multilineSeqDepth = 0;
           }
         } else {
-          buf = { text: rest.slice(0, nl), pos: this.curPos };
+          text = rest.slice(0, nl);
           this.multilineRest = rest.slice(nl + 1);
         }
+        this.outAtCurrentLine();
       } else {
-        buf = this.physicalLine(endDefOnBlank);
-        if (buf === undefined) return undefined;
+        const t = this.physicalLine();
+        if (t === undefined) return undefined;
+        text = t;
       }
 
-      let text = buf.text;
-      const pos = buf.pos;
-
       // multi-line $NAME= definition in progress
-      if (multilineDef && def) {
+      const def = this.rlDef;
+      if (this.rlMultilineDef && def) {
         let len = text.length;
         let piece = text;
         if (len > 0 && text[len - 1] === '\\') {
@@ -814,10 +877,10 @@ class Preprocessor {
           piece = `${text.slice(0, len)}\n`;
           len++;
         } else {
-          multilineDef = false;
+          this.rlMultilineDef = false;
           if (def.value.length === 0) def.multiline = false;
         }
-        if (len >= 2 || (len > 0 && !multilineDef)) def.value += piece.slice(0, len);
+        if (len >= 2 || (len > 0 && !this.rlMultilineDef)) def.value += piece.slice(0, len);
         continue;
       }
       if (text.length === 0) continue;
@@ -846,8 +909,8 @@ class Preprocessor {
         if (text[0] === '$') {
           const d = this.checkDefinition(text);
           if (d) {
-            def = d;
-            if (d.multiline) multilineDef = true;
+            this.rlDef = d;
+            if (d.multiline) this.rlMultilineDef = true;
             text = '';
             break;
           }
@@ -884,39 +947,55 @@ class Preprocessor {
 
       if (text === '') continue;
       if (this.checkInclude(text)) continue;
-      return this.finishLine({ text, pos });
+      return this.finishLine(text);
     }
   }
 
-  /** Brace split, trailing blanks, and keepalived's `Extra '}' found` check. */
-  private finishLine(buf: Buf): Buf {
-    let text = buf.text;
-    const split = splitAtBrace(text);
+  /** A line from a ~SEQ/~LST or multi-line expansion starts at column 1 of the physical line being read. */
+  private outAtCurrentLine(): void {
+    this.outFile = this.curFile;
+    this.outLine = this.curLine;
+    this.outCol = 1;
+  }
+
+  /** Brace split, trailing blanks, and keepalived's `Extra '}' found` check, on the text readLine() returns. */
+  private finishLine(input: string): string {
+    let text = input;
+    // No brace at all (most lines): nothing to split, as splitAtBrace would find.
+    const split = text.indexOf('{') < 0 && text.indexOf('}') < 0 ? undefined : splitAtBrace(text);
     if (split) {
-      this.residue = { text: split.residue, pos: { ...buf.pos, col: buf.pos.col + split.residueOffset } };
+      this.residue = split.residue;
+      this.residueFile = this.outFile;
+      this.residueLine = this.outLine;
+      this.residueCol = this.outCol + split.residueOffset;
       text = split.head;
     }
     let len = text.length;
     while (len > 0 && isBlank(text[len - 1])) len--;
-    text = text.slice(0, len);
+    if (len < text.length) text = text.slice(0, len);
     if (text === '{') this.blockDepth++;
     else if (text === '}') {
       if (this.blockDepth-- < 1) {
-        this.report('error', 'extra-close-brace', 'UNEXPECTED_EOB', "Extra '}' found", buf.pos, 'remove it, or add the missing block start');
+        this.report('error', 'extra-close-brace', 'UNEXPECTED_EOB', "Extra '}' found", { file: this.outFile, line: this.outLine, col: this.outCol }, 'remove it, or add the missing block start');
         this.blockDepth = 0;
       }
     }
-    return { text, pos: buf.pos };
+    return text;
   }
 
-  private emit(buf: Buf): void {
-    const { tokens, unmatchedQuote } = tokenize(buf.text);
-    if (unmatchedQuote) {
-      this.report('error', 'unmatched-quote', 'UNMATCHED_QUOTE', `Unmatched quote: '${byteStringToText(buf.text)}'`, buf.pos, 'close the double quote; words after an unmatched quote are ignored');
+  /** Splits the text readLine() returned into words and adds the logical line (outFile/outLine/outCol: where). */
+  private emit(text: string): void {
+    // Words go to a reused array first, then a copy of exactly their number is kept (an array grown by push
+    // from empty holds room for 17, and there is one per line).
+    const scratch = this.tokenScratch;
+    scratch.length = 0;
+    const unmatched = tokenizeInto(text, this.outCol, scratch);
+    const tokens: Token[] = scratch.slice();
+    if (unmatched) {
+      this.report('error', 'unmatched-quote', 'UNMATCHED_QUOTE', `Unmatched quote: '${byteStringToText(text)}'`, { file: this.outFile, line: this.outLine, col: this.outCol }, 'close the double quote; words after an unmatched quote are ignored');
     }
     if (tokens.length === 0) return;
-    const out: Token[] = tokens.map((t) => ({ text: byteStringToText(t.text), col: buf.pos.col + t.offset, quoted: t.quoted }));
-    this.lines.push({ tokens: out, pos: { file: buf.pos.file, line: buf.pos.line, col: out[0]!.col } });
+    this.lines.push({ tokens, pos: { file: this.outFile, line: this.outLine, col: tokens[0]!.col } });
   }
 
   // ───── $NAME definitions and substitution ─────

@@ -5,9 +5,10 @@
 
 import { LOG_EVENT } from '../log-events.js';
 import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
+import { net } from '../lazy-builtins.js';
 import type { OpsEvent } from './events.js';
 import { encodeLine, isChange, LineSplitter, MAX_LINE, parseRequest, type ErrorCode, type Request, type RequestId } from './protocol.js';
 
@@ -83,7 +84,7 @@ const fdOf = (s: Socket): number | undefined => {
 /** Whether something is listening on the Unix socket `path` (a live daemon), within `ms`. */
 function probe(path: string, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const c = createConnection(path);
+    const c = net().createConnection(path);
     const t = setTimeout(() => {
       c.destroy();
       resolve(true); // it accepted or hangs: treat as alive, never steal it
@@ -140,7 +141,7 @@ export class ControlServer {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') return fail(code ?? String(err));
     }
-    const server = createServer({ allowHalfOpen: false, pauseOnConnect: false }, (s) => this.accept(s));
+    const server = net().createServer({ allowHalfOpen: false, pauseOnConnect: false }, (s) => this.accept(s));
     server.maxConnections = this.o.maxConnections * 4; // hard kernel-side bound; the soft one answers first
     const ok = await new Promise<boolean>((resolve) => {
       server.once('error', (err: NodeJS.ErrnoException) => resolve(fail(err.code ?? err.message)));

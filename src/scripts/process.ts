@@ -5,11 +5,12 @@
 // keepalived, stdout/stderr are read (not /dev/null) so the first few KiB can be logged; the rest is
 // drained and dropped, so a script printing megabytes costs no memory and never blocks.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { loadNative, type NativeAddon } from '../native/index.js';
 import { constants as osConstants } from 'node:os';
 import { systemTimers, type TimerHandle, type Timers } from '../edges/timers.js';
+import { childProcess } from '../lazy-builtins.js';
 
 /** How a run ended. */
 export type ProcessOutcome =
@@ -132,7 +133,7 @@ type Starter = (cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, ui
 
 /** child_process.spawn with `detached` (setsid: own session and process group): fork() + exec. */
 const startWithNode: Starter = (cmd, args, env, uid, gid) => {
-  const child: ChildProcess = spawn(cmd, args, {
+  const child: ChildProcess = childProcess().spawn(cmd, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env,

@@ -8,9 +8,9 @@
 // havipd stats as itself and applies keepalived's is_executable() rule to the script user's uid/gid.
 // Users and groups come from `getent` (NSS), falling back to /etc/passwd and /etc/group.
 
-import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import type { CommandSpec, GlobalDefs } from '../config-parser/types.js';
+import { childProcess } from '../lazy-builtins.js';
 
 /** `SC_*` flags of keepalived's check_script_secure(). */
 export interface ScriptFlags {
@@ -249,7 +249,7 @@ function getent(db: 'passwd' | 'group', name: string): string[] | undefined {
   let row: string[] | undefined = filesFirst(db, name);
   if (row) return row;
   try {
-    const out = execFileSync('getent', [db, name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = childProcess().execFileSync('getent', [db, name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
     const line = out.split('\n')[0];
     row = line ? line.split(':') : undefined;
   } catch (err) {
