@@ -18,7 +18,7 @@ import { parseConfig } from '../config-parser/parse.js';
 import { redactConfig } from '../config-parser/redact.js';
 import { createConfigHost } from '../edges/config-host.js';
 import type { RunOptions } from './run.js';
-import { DEFAULT_UDP_PORT } from '../edges/transport/udp.js';
+import { DEFAULT_UDP_PORT } from '../edges/transport/types.js';
 import { DEFAULT_CONTROL_SOCKET } from '../ops/control-server.js';
 import { DEFAULT_STATE_DIR } from '../ops/maintenance-store.js';
 import { parseListen } from '../ops/listen-address.js';

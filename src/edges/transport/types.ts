@@ -10,6 +10,9 @@ import type { HavipdError } from '../../errors.js';
 
 export type { Family, ReceivedPacket };
 
+/** Default `--udp-port` (here, not in udp.ts, so that reading it does not load `node:dgram`). */
+export const DEFAULT_UDP_PORT = 15112;
+
 export interface TransportOpenOptions {
   /** Interface to bind to (SO_BINDTODEVICE). UDP mode ignores it except to label packets. */
   readonly ifname: string;

@@ -16,8 +16,9 @@ import type { OpenTransport, PacketHandler, SendOptions, Transport, TransportErr
  */
 const DRAIN_TURNS = 16;
 
-/** Default `--udp-port`. */
-export const DEFAULT_UDP_PORT = 15112;
+import { DEFAULT_UDP_PORT } from './types.js';
+
+export { DEFAULT_UDP_PORT };
 
 export interface UdpTransportOptions {
   /** UDP port every router of the test set uses. */
