@@ -45,28 +45,24 @@ export function cpuTicks(pid) {
   }
 }
 
-/** VmRSS of one process in KiB, or undefined if it is gone. */
-export function rssKiB(pid) {
+/** A `kB` field of /proc/PID/status (VmRSS, RssAnon, …) in KiB, or undefined if the process is gone. */
+function statusKiB(pid, field) {
   try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** VmRSS of one process in KiB, or undefined if it is gone. */
+export const rssKiB = (pid) => statusKiB(pid, 'VmRSS');
+
 /**
  * RssAnon of one process in KiB (its private memory: heap, stacks, buffers; not the shared, clean pages of the
  * executable and libraries that VmRSS also counts), or undefined if it is gone.
  */
-export function anonKiB(pid) {
-  try {
-    const m = /^RssAnon:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const anonKiB = (pid) => statusKiB(pid, 'RssAnon');
 
 /**
  * On-CPU time of every thread of one process in ns, from /proc/PID/task/TID/schedstat (field 1,
