@@ -168,15 +168,20 @@ describe.skipIf(guard.skip)('SIGHUP reload of a havipd MASTER (peer: keepalived 
         // Both go out within the reload (between the signal and "Reload complete"), back to back: a first
         // 90 advert left to the advert timer would come one interval after the reload one, so the two must
         // be less than half an interval apart.
+        // The advert timer runs on until the signal is handled, so one timed 150 advert may also fall
+        // between `t` and the reload advert (CI saw one 6 ms before it). Two timed adverts are an interval
+        // apart, so two 150s after `t` must be less than one interval apart, and never more than two.
         const old150 = mine.filter((r) => r.vrrp!.priority === 150);
-        expect(old150.length, describeRows(after, t)).toBeLessThanOrEqual(1);
-        if (old150[0]) expect(old150[0].time, describeRows(after, t)).toBeLessThanOrEqual(seen + STAMP_SLACK_S);
+        expect(old150.length, describeRows(after, t)).toBeLessThanOrEqual(2);
+        if (old150.length === 2) expect(old150[1]!.time - old150[0]!.time, describeRows(after, t)).toBeLessThan(ADVERT_S);
+        const reloadAdvert = old150.at(-1);
+        if (reloadAdvert) expect(reloadAdvert.time, describeRows(after, t)).toBeLessThanOrEqual(seen + STAMP_SLACK_S);
         const first90 = mine.findIndex((r) => r.vrrp!.priority === 90);
-        console.log(`reload 150→90: signal → outcome line seen ${(seen - t).toFixed(3)} s; reload advert (150) at +${old150[0] ? (old150[0].time - t).toFixed(3) : '-'} s, first 90 at +${first90 >= 0 ? (mine[first90]!.time - t).toFixed(3) : '-'} s`);
+        console.log(`reload 150→90: signal → outcome line seen ${(seen - t).toFixed(3)} s; 150 adverts at ${old150.map((r) => `+${(r.time - t).toFixed(3)}`).join(' ') || '-'} s, first 90 at +${first90 >= 0 ? (mine[first90]!.time - t).toFixed(3) : '-'} s`);
         expect(first90, describeRows(after, t)).toBeGreaterThanOrEqual(0);
         expect(mine.slice(first90).every((r) => r.vrrp!.priority === 90), describeRows(after, t)).toBe(true);
         expect(mine[first90]!.time, describeRows(after, t)).toBeLessThanOrEqual(seen + STAMP_SLACK_S);
-        if (old150[0]) expect(mine[first90]!.time - old150[0].time, describeRows(after, t)).toBeLessThan(ADVERT_S / 2);
+        if (reloadAdvert) expect(mine[first90]!.time - reloadAdvert.time, describeRows(after, t)).toBeLessThan(ADVERT_S / 2);
         // keepalived ignored the 90 adverts and took over one Master_Down_Interval (1.5 + 0.305 s) after
         // the last 150 advert.
         const last150 = advertsFrom(await cap.peek(), lan.ipA, VRID, 150).at(-1)!;
