@@ -16,6 +16,7 @@ import { effectivePriority, evaluateTracking, type TrackerValues, type TrackingR
 import { SyncGroup } from './sync-group.js';
 import { applyCommand, settleAdmin } from './commands.js';
 import { DropLog } from './drop-log.js';
+import { DeadlineHeap } from './deadline-heap.js';
 import type { AuthHmacSeam } from './auth-hmac.js';
 import type { LogEvent } from '../log-events.js';
 import { EDGE_FAULT, EdgeFaults } from './edge-faults.js';
@@ -56,6 +57,12 @@ export class VrrpCore {
   private steps = 0;
   /** `nextDeadline`'s last answer and whether a BACKUP's down timer is due then, valid for step `step`. */
   private lastDeadline: { step: number; at: Micros; down: boolean } | undefined;
+  /** Every instance's `nextDeadline()`, by slot (its index in `deadlinesOf`), kept as they change. */
+  private readonly deadlines = new DeadlineHeap();
+  /** The instance list the heap's slots are for; another list (a reload) rebuilds it. */
+  private deadlinesOf: readonly VrrpInstance[] | undefined;
+  /** Slots whose deadline may have changed since the heap was last brought up to date (the instances push them). */
+  private readonly deadlineSink: number[] = [];
   /**
    * An operator command may have left a yield or a takeover priority for `settleAdmin` to end. Only commands
    * set them, so until one comes, and once none is left, the per-step pass over every instance is skipped.
@@ -213,23 +220,47 @@ export class VrrpCore {
   nextDeadline(): Micros | undefined {
     if (!this.started || this.stopped) return undefined;
     let best = this.pacer.nextDeadline();
-    // Indexed, as in `tick`: called after every step, and without TurboFan (bin/havipd's --max-opt=1) a for-of
-    // allocates an iterator result per element.
-    // The same pass notes whether a BACKUP's down timer is due at that instant, for `isDownTimer(best)` (the
-    // shell asks it right after, for every re-arm: at 255 instances a BACKUP re-arms once per advert received).
+    // The instances' earliest comes from the heap, brought up to date with the slots that changed. It also
+    // answers whether a BACKUP's down timer is due at that instant, for `isDownTimer(best)` (the shell asks it
+    // right after, for every re-arm: at 255 instances a BACKUP re-arms once per advert received).
     let down = false;
     const all = this.instances;
-    for (let k = 0; k < all.length; k++) {
-      const i = all[k]!;
-      const d = i.nextDeadline();
-      if (d === undefined) continue;
-      if (best === undefined || d < best) {
-        best = d;
-        down = i.downTimerAt(d);
-      } else if (d === best && !down) down = i.downTimerAt(d);
+    const m = this.syncDeadlines(all);
+    if (m !== undefined && (best === undefined || m <= best)) {
+      best = m as Micros;
+      down = this.deadlines.someAtMin((slot) => all[slot]!.downTimerAt(m as Micros));
     }
     if (best !== undefined) this.lastDeadline = { step: this.steps, at: best, down };
     return best;
+  }
+
+  /** Brings the heap of deadlines up to date for `all` (rebuilt for a new list) and returns its earliest. */
+  private syncDeadlines(all: readonly VrrpInstance[]): number | undefined {
+    const sink = this.deadlineSink;
+    if (this.deadlinesOf !== all) {
+      for (const i of this.deadlinesOf ?? []) i.deadlineSink = undefined;
+      sink.length = 0;
+      const keys = new Array<Micros | undefined>(all.length);
+      for (let k = 0; k < all.length; k++) {
+        const i = all[k]!;
+        i.deadlineSink = sink;
+        i.deadlineSlot = k;
+        i.deadlineQueued = false;
+        keys[k] = i.nextDeadline();
+      }
+      this.deadlines.reset(keys);
+      this.deadlinesOf = all;
+    } else if (sink.length > 0) {
+      for (let k = 0; k < sink.length; k++) {
+        const slot = sink[k]!;
+        const i = all[slot];
+        if (i === undefined) continue;
+        i.deadlineQueued = false;
+        this.deadlines.update(slot, i.nextDeadline());
+      }
+      sink.length = 0;
+    }
+    return this.deadlines.min();
   }
 
   /**

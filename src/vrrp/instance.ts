@@ -131,7 +131,14 @@ export class VrrpInstance {
   /** keepalived `ms_down_timer`: the value the next `initSands()` adds in BACKUP. */
   msDownTimer: Micros;
   /** Next expiry (keepalived `sands`): down timer in BACKUP, advert timer in MASTER. */
-  sands: Micros | undefined;
+  get sands(): Micros | undefined {
+    return this.#sands;
+  }
+  set sands(at: Micros | undefined) {
+    if (at !== this.#sands) this.deadlineChanged();
+    this.#sands = at;
+  }
+  #sands: Micros | undefined;
   preemptTime: Micros | undefined;
   masterAddr: string | undefined;
   /** Source of the last packet handed to this instance (keepalived `pkt_saddr`). */
@@ -139,7 +146,15 @@ export class VrrpInstance {
   masterPriority: number | undefined;
   vipSet = false;
   garpRefreshAt: Micros | undefined;
-  delayedGarps: DelayedGarp[] = [];
+  /** GARP bursts due later (`garp_master_delay`, `garp_lower_prio_delay`); replaced, never changed in place. */
+  get delayedGarps(): readonly DelayedGarp[] {
+    return this.#delayedGarps;
+  }
+  set delayedGarps(list: readonly DelayedGarp[]) {
+    if (list.length > 0 || this.#delayedGarps.length > 0) this.deadlineChanged();
+    this.#delayedGarps = list;
+  }
+  #delayedGarps: readonly DelayedGarp[] = [];
   /** Current fault reasons (tracker, interface, source address, edges); FAULT while non-empty. */
   faults: readonly FaultReason[] = [];
   /** Weight-0 scripts without a first result. */
@@ -177,7 +192,22 @@ export class VrrpInstance {
   /** havipd: this becoming-MASTER sends its GARP/NA before its first advert (a switchover takeover). */
   private garpFirst = false;
   /** havipd: VIPs kept after leaving MASTER (announce-first hand-over), with the config they were set by. */
-  vipHold: (VipHold & { readonly config: VrrpInstanceConfig }) | undefined;
+  get vipHold(): (VipHold & { readonly config: VrrpInstanceConfig }) | undefined {
+    return this.#vipHold;
+  }
+  set vipHold(hold: (VipHold & { readonly config: VrrpInstanceConfig }) | undefined) {
+    if (hold !== this.#vipHold) this.deadlineChanged();
+    this.#vipHold = hold;
+  }
+  #vipHold: (VipHold & { readonly config: VrrpInstanceConfig }) | undefined;
+  /**
+   * Where to report that `nextDeadline()` may have changed: the core's heap of deadlines (src/vrrp/deadline-heap.ts)
+   * gives this instance slot `deadlineSlot` and collects changed slots in `deadlineSink` (each once until read).
+   * The three setters above are the only inputs of `nextDeadline()`.
+   */
+  deadlineSink: number[] | undefined;
+  deadlineSlot = -1;
+  deadlineQueued = false;
   /** The IPv4 Identification of the last advert sent (keepalived: one counter per instance). */
   private lastIpId = 0;
 
@@ -612,7 +642,7 @@ export class VrrpInstance {
       this.garpFirst = false;
     }
     this.garpRefreshAt = plan.refreshAt;
-    if (plan.delayedAt !== undefined) this.delayedGarps.push({ at: plan.delayedAt, reason: 'master-delay', repeat: this.config.garp.masterRepeat });
+    if (plan.delayedAt !== undefined) this.delayedGarps = [...this.delayedGarps, { at: plan.delayedAt, reason: 'master-delay', repeat: this.config.garp.masterRepeat }];
   }
 
   /** keepalived `vrrp_restore_interface()`: optional priority-0 advert, forget queued GARPs, remove VIPs. */
@@ -927,7 +957,7 @@ export class VrrpInstance {
     const plan = lowerPrioGarpPlan(this.config.garp, ctx.now);
     if (plan.repeat <= 0) return;
     this.sendLinkUpdate(ctx, plan.repeat, 'lower-prio');
-    if (plan.delayedAt !== undefined) this.delayedGarps.push({ at: plan.delayedAt, reason: 'lower-prio-delay', repeat: plan.repeat });
+    if (plan.delayedAt !== undefined) this.delayedGarps = [...this.delayedGarps, { at: plan.delayedAt, reason: 'lower-prio-delay', repeat: plan.repeat }];
   }
 
   /** Fires delayed GARP bursts that are due (sent only while the VIPs are set, as keepalived's threads do). */
@@ -944,6 +974,14 @@ export class VrrpInstance {
   /** Whether `at` is when this BACKUP's master-down timer expires (a takeover, unless an advert comes first). */
   downTimerAt(at: Micros): boolean {
     return this.state === 'BACKUP' && this.sands === at;
+  }
+
+  /** One of `nextDeadline()`'s inputs changed: tell the core's heap (once until it has read this slot again). */
+  private deadlineChanged(): void {
+    const sink = this.deadlineSink;
+    if (sink === undefined || this.deadlineQueued) return;
+    this.deadlineQueued = true;
+    sink.push(this.deadlineSlot);
   }
 
   nextDeadline(): Micros | undefined {

@@ -2,6 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VrrpCore } from '../../../src/vrrp/core.js';
+import type { VrrpInstance } from '../../../src/vrrp/instance.js';
+import type { GarpPacer } from '../../../src/garp/schedule.js';
 import { micros } from '../../../src/net/units.js';
 import { decodeAdvert } from '../../../src/vrrp/packet.js';
 import type { Effect } from '../../../src/vrrp/effects.js';
@@ -177,28 +179,88 @@ describe('issue 12 §5: many instances in one tick', () => {
   });
 });
 
+/** The core's next deadline by a scan of every instance and the GARP pacer (what its heap of deadlines replaces). */
+function scanDeadline(core: VrrpCore): number | undefined {
+  const inner = core as unknown as { instances: readonly VrrpInstance[]; pacer: GarpPacer; started: boolean; stopped: boolean };
+  if (!inner.started || inner.stopped) return undefined;
+  let best: number | undefined = inner.pacer.nextDeadline();
+  for (const i of inner.instances) {
+    const d = i.nextDeadline();
+    if (d !== undefined && (best === undefined || d < best)) best = d;
+  }
+  return best;
+}
+
+/** Six instances VI_1..VI_6, two of each advert interval (1, 0.5, 2 s), so deadlines of a MASTER and a BACKUP can coincide. */
+type InstanceConf = (k: number, advertS: number, prio: number) => ReturnType<typeof instanceConfig>;
+const sixInstances = (conf: InstanceConf) => Array.from({ length: 6 }, (_, k) => conf(k + 1, [1, 0.5, 2][k % 3]!, 100 + 10 * (k % 3)));
+
+/**
+ * One random input of the property tests below, at `t`: kind 0–2 an advert for VI_`inst` with priority `prio`, 3–4 a
+ * tick at the next deadline, 5 a switchover or maintenance command, 6 the tracked link eth1 down or up, 7–8 a reload
+ * to a subset of the instances (VI_`inst` and those `prio`'s bits name) in a rotated order, 8 with new priorities.
+ */
+function applyOp(h: Harness, conf: InstanceConf, t: number, [kind, inst, prio]: readonly [number, number, number, number]): void {
+  if (kind <= 2) h.advert(t, { src: '10.0.0.2', priority: prio, vrid: 50 + inst, vips: [`10.0.0.${199 + inst}`] });
+  else if (kind <= 4) h.tick(Math.max(t, h.core.nextDeadline() ?? t));
+  else if (kind === 5) h.step(t, { kind: 'command', command: prio % 2 === 0 ? { type: 'switchover', instance: `VI_${inst}` } : { type: 'maintenance', instance: `VI_${inst}`, on: prio % 3 === 0 } });
+  else if (kind === 6) h.step(t, { kind: 'link', ifname: 'eth1', up: prio % 2 === 0 });
+  else {
+    const keep = Array.from({ length: 6 }, (_, k) => k + 1).filter((k) => k === inst || ((prio >> (k - 1)) & 1) === 1);
+    const order = [...keep.slice(prio % keep.length), ...keep.slice(0, prio % keep.length)];
+    h.step(t, { kind: 'reload', config: daemonConfig({ instances: order.map((k) => conf(k, [1, 0.5, 2][(k - 1) % 3]!, kind === 7 ? 100 + 10 * ((k - 1) % 3) : 90 + k)) }) });
+  }
+}
+
+/** Runs `ops` (see `applyOp`) on six instances made by `conf`, calling `check` after each. */
+function runOps(conf: InstanceConf, ops: readonly (readonly [number, number, number, number])[], check: (h: Harness) => void): void {
+  const h = new Harness(sixInstances(conf));
+  h.start(0);
+  let t = 0;
+  for (const op of ops) {
+    t += op[3];
+    applyOp(h, conf, t, op);
+    check(h);
+  }
+}
+
 describe('issue 12 §5: the re-arm asks nextDeadline and isDownTimer once per step', () => {
+  it('nextDeadline() agrees with a scan of every instance over adverts, ticks, commands, a tracked link going down and up, and reloads that add, drop and reorder instances', () => {
+    const conf: InstanceConf = (k, advertS, prio) =>
+      instanceConfig({
+        name: `VI_${k}`,
+        vrid: 50 + k,
+        priority: prio,
+        advertInt: s(advertS),
+        vips: [`10.0.0.${199 + k}`],
+        trackInterfaces: [{ name: 'eth1', weight: -20, reverse: false }],
+        // Delayed GARPs due before the next advert, so that they are an instance's earliest deadline.
+        garp: { masterDelay: s(0.3), lowerPrioDelay: s(0.2), lowerPrioRepeat: 2 },
+      });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 254 }), fc.integer({ min: 1, max: 700_000 })), { minLength: 1, maxLength: 80 }),
+        (ops) => runOps(conf, ops, (h) => expect(h.core.nextDeadline()).toBe(scanDeadline(h.core))),
+      ),
+      { seed: 1204, numRuns: 300 },
+    );
+  });
+
   it('isDownTimer(nextDeadline()) agrees with a scan of every instance, over random adverts, ticks and commands', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 254 }), fc.integer({ min: 1, max: 400_000 })), { minLength: 1, maxLength: 60 }),
         (ops) => {
-          // Six instances, two of each advert interval, so deadlines of a MASTER and a BACKUP can coincide.
-          const h = new Harness(Array.from({ length: 6 }, (_, k) => instanceConfig({ name: `VI_${k + 1}`, vrid: 51 + k, priority: 100 + 10 * (k % 3), advertInt: s([1, 0.5, 2][k % 3]!), vips: [`10.0.0.${200 + k}`] })));
-          h.start(0);
-          let t = 0;
-          for (const [kind, inst, prio, dt] of ops) {
-            t += dt;
-            if (kind <= 2) h.advert(t, { src: '10.0.0.2', priority: prio, vrid: 50 + inst, vips: [`10.0.0.${199 + inst}`] });
-            else if (kind <= 4) h.tick(Math.max(t, h.core.nextDeadline() ?? t));
-            else h.step(t, { kind: 'command', command: prio % 2 === 0 ? { type: 'switchover', instance: `VI_${inst}` } : { type: 'maintenance', instance: `VI_${inst}`, on: prio % 3 === 0 } });
+          const conf: InstanceConf = (k, advertS, prio) => instanceConfig({ name: `VI_${k}`, vrid: 50 + k, priority: prio, advertInt: s(advertS), vips: [`10.0.0.${199 + k}`] });
+          runOps(conf, ops, (h) => {
             const at = h.core.nextDeadline();
-            if (at === undefined) continue;
+            expect(at).toBe(scanDeadline(h.core));
+            if (at === undefined) return;
             const scan = h.core.snapshot().instances.some((i) => i.state === 'BACKUP' && i.sands === at);
             expect(h.core.isDownTimer(at)).toBe(scan);
             // Asked about another instant (no step since), it scans again.
             expect(h.core.isDownTimer((at + 1) as typeof at)).toBe(h.core.snapshot().instances.some((i) => i.state === 'BACKUP' && i.sands === at + 1));
-          }
+          });
         },
       ),
       { seed: 1202, numRuns: 300 },
