@@ -36,6 +36,18 @@ export interface VrrpCoreOptions {
 
 const DEFAULT_CODEC: AdvertCodec = { encodeAdvert, checkAdvert };
 
+/**
+ * havipd: at most this many MASTER adverts of one tick keep a shared deadline (see `spreadAdvert`).
+ * keepalived's advert timers drift apart (each re-arms from when it ran), so instances that became MASTER
+ * together spread over the interval by themselves; havipd's do not drift (the shell steps a tick at its
+ * deadline), so 255 of them would send one 3–6 ms burst of adverts every interval, and an advert's place in
+ * that burst, which varies with the load, is its jitter (measured at 255 instances: p99 7 ms against
+ * keepalived's 0.5 ms). Issue 12 §5.
+ */
+export const ADVERT_BATCH = 32;
+/** How much earlier each further batch of a tick sends its next advert (once), within half an advert interval. */
+export const ADVERT_SPREAD = micros(4_000);
+
 export class VrrpCore {
   private instances: VrrpInstance[];
   /** `onSocket`'s index, for the instances and config it was drawn from. */
@@ -602,6 +614,7 @@ export class VrrpCore {
     // tick that fires n instances costs O(n log n) rather than a scan of every instance per firing (at 255
     // instances all due at once that scan was 65 000 steps per second).
     const fired = new Set<VrrpInstance>();
+    let adverts = 0;
     let due = this.dueInstances(now, fired);
     for (let k = 0; k < due.length; k++) {
       const i = due[k]!;
@@ -623,6 +636,7 @@ export class VrrpCore {
       }
       i.sync?.handle(prev, i, ctx);
       i.initSands(ctx);
+      if (prev === 'MASTER' && i.state === 'MASTER') spreadAdvert(i, adverts++, now);
       if (i.sync !== undefined) {
         due = this.dueInstances(now, fired);
         k = -1;
@@ -786,4 +800,18 @@ export class VrrpCore {
   familyOf(name: string): Family | undefined {
     return this.instances.find((i) => i.name === name)?.config.family;
   }
+}
+
+/**
+ * havipd: the `k`-th MASTER advert timer a tick re-armed (0-based) runs ⌊k / ADVERT_BATCH⌋ × ADVERT_SPREAD
+ * short, at most half its advert interval, so that at most ADVERT_BATCH instances keep sharing a deadline.
+ * The interval is shortened, never lengthened, and only once: a batch that has its own deadline fires alone
+ * (k < ADVERT_BATCH) from then on. An early advert is harmless to a peer (its down timer just restarts).
+ * Test: test/unit/vrrp/core.test.ts "advert timers of many MASTERs due together are spread".
+ */
+function spreadAdvert(i: VrrpInstance, k: number, now: Micros): void {
+  const batch = Math.floor(k / ADVERT_BATCH);
+  if (batch === 0 || i.sands === undefined) return;
+  const shift = Math.min(batch * ADVERT_SPREAD, Math.floor((i.sands - now) / 2));
+  i.sands = micros(i.sands - shift);
 }

@@ -1,7 +1,7 @@
 // VrrpCore: start / stop / startup delay / demultiplexing / deadlines / snapshot.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VrrpCore } from '../../../src/vrrp/core.js';
+import { ADVERT_BATCH, ADVERT_SPREAD, VrrpCore } from '../../../src/vrrp/core.js';
 import type { VrrpInstance } from '../../../src/vrrp/instance.js';
 import type { GarpPacer } from '../../../src/garp/schedule.js';
 import { micros } from '../../../src/net/units.js';
@@ -176,6 +176,70 @@ describe('issue 12 §5: many instances in one tick', () => {
     const sent = adverts(out).map((a) => a.instance);
     expect(sent.filter((n) => n === 'VI_2')).toHaveLength(1);
     expect(sent.filter((n) => n === 'VI_3')).toHaveLength(1);
+  });
+});
+
+/** Send times (µs) of every MASTER advert `h` recorded, by instance. */
+function sendTimes(h: Harness): Map<string, number[]> {
+  const by = new Map<string, number[]>();
+  for (const { t, effect } of h.all) {
+    if (effect.kind !== 'sendAdvert') continue;
+    const ts = by.get(effect.instance) ?? [];
+    ts.push(t);
+    by.set(effect.instance, ts);
+  }
+  return by;
+}
+
+describe('issue 12 §5: advert timers of many MASTERs due together are spread', () => {
+  const many = (n: number, o: Partial<Parameters<typeof instanceConfig>[0]> = {}) =>
+    Array.from({ length: n }, (_, k) => instanceConfig({ name: `VI_${k + 1}`, vrid: k + 1, vips: [`10.0.${k + 1}.1`], ...o }));
+
+  it('100 instances that became MASTER together settle into batches of at most ADVERT_BATCH, each interval shortened once and never lengthened', () => {
+    const n = 100;
+    const h = new Harness(many(n));
+    h.start(0);
+    h.runUntil(20_000_000);
+    const times = sendTimes(h);
+    expect(times.size).toBe(n);
+    const takeover = times.get('VI_1')![0]!;
+    for (const [name, ts] of times) {
+      const k = Number(name.slice(3)) - 1;
+      // All took over in one tick, and all fired together once more as MASTERs: that tick spread them.
+      expect(ts[0]).toBe(takeover);
+      expect(ts[1]).toBe(takeover + 1_000_000);
+      const batch = Math.floor(k / ADVERT_BATCH);
+      expect(ts[2]).toBe(takeover + 2_000_000 - batch * ADVERT_SPREAD);
+      // From then on exactly advert_int: no drift, no second shift.
+      for (let j = 3; j < ts.length; j++) expect(ts[j]! - ts[j - 1]!).toBe(1_000_000);
+    }
+    // In steady state each deadline is shared by at most ADVERT_BATCH instances, in configuration order.
+    const at = new Map<number, string[]>();
+    for (const [name, ts] of times) for (const t of ts.slice(3)) at.set(t, [...(at.get(t) ?? []), name]);
+    expect(Math.max(...[...at.values()].map((v) => v.length))).toBe(ADVERT_BATCH);
+    expect(new Set([...at.keys()].map((t) => t % 1_000_000)).size).toBe(Math.ceil(n / ADVERT_BATCH));
+  });
+
+  it('a short advert interval caps the shift at half the interval; periods stay within [interval / 2, interval] and settle', () => {
+    const n = 3 * ADVERT_BATCH + 4;
+    const h = new Harness(many(n, { version: 3, advertInt: s(0.01) }));
+    h.start(0);
+    h.runUntil(2_000_000);
+    for (const ts of sendTimes(h).values()) {
+      const gaps = ts.slice(1).map((t, j) => t - ts[j]!);
+      expect(Math.max(...gaps)).toBe(10_000);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(5_000);
+      // Settled: the last half second is all exact intervals.
+      expect(gaps.slice(-50).every((g) => g === 10_000)).toBe(true);
+    }
+  });
+
+  it('fewer than ADVERT_BATCH due together keep one deadline (1 to 32 instances behave as before)', () => {
+    const h = new Harness(many(ADVERT_BATCH));
+    h.start(0);
+    h.runUntil(10_000_000);
+    const times = [...sendTimes(h).values()];
+    for (const ts of times) expect(ts).toEqual(times[0]);
   });
 });
 
