@@ -205,6 +205,8 @@ export class Supervisor {
   private timer = false;
   /** When `timer` should fire (its deadline, or when it was armed if that was later). */
   private timerDue = 0 as Micros;
+  /** An `arm` is queued on `chain` and has not run yet (see `stepAt`). */
+  private armQueued = false;
   private chain: Promise<void> = Promise.resolve();
   private running = false;
   private stopped = false;
@@ -593,7 +595,15 @@ export class Supervisor {
       effects = [];
     }
     if (effects.length > 0) this.chain = this.chain.then(() => this.performAll(effects));
-    this.chain = this.chain.then(() => this.arm());
+    // One re-arm for a run of steps (a drain of 255 adverts is one, not 255 promise reactions): `arm` reads only the
+    // core's deadlines, which every step has already updated, so an arm queued before this step's effects is as
+    // good as one after them; a step that an effect feeds in later queues its own.
+    if (this.armQueued) return;
+    this.armQueued = true;
+    this.chain = this.chain.then(() => {
+      this.armQueued = false;
+      this.arm();
+    });
   }
 
   /** One timer, for the earliest deadline of all instances. */
