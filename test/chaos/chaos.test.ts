@@ -126,6 +126,13 @@ describe('chaos invariants', () => {
     expect(v.failures.some((f) => /a: RSS grew 90\.0 MiB/.test(f))).toBe(true);
   });
 
+  it('a capture that lost packets fails the run (its adverts are not all known); none lost, or not reported, passes', () => {
+    const steady = ads('10.0.0.1', 0, 60.2);
+    expect(checkSoak(base(steady, { captureDropped: 3 }), bounds).failures).toEqual([expect.stringMatching(/bridge capture lost 3 packet\(s\)/)]);
+    expect(checkSoak(base(steady, { captureDropped: 0 }), bounds).failures).toEqual([]);
+    expect(checkSoak(base(steady), bounds).failures).toEqual([]);
+  });
+
   it('converging late fails with the time it took', () => {
     const v = checkSoak(base([...ads('10.0.0.2', 0, 50, 0.5, 90), ...ads('10.0.0.1', 50, 60.2)], { windows: [{ start: 30, end: 40, kind: 'kill', node: 0, label: '#0 kill a' }] }), bounds);
     expect(v.failures.some((f) => /converged 10\.\d\d s after the last fault was cleared/.test(f))).toBe(true);

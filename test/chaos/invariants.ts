@@ -94,6 +94,11 @@ export interface CheckInput {
   readonly rssMiB: readonly (readonly number[])[];
   /** Nodes holding the VIP at the end. */
   readonly vipHolders: readonly number[];
+  /**
+   * Packets the bridge capture lost (tcpdump's "dropped by kernel"; undefined when it did not say). Every
+   * invariant on adverts is computed from that capture, so a run that lost any is failed rather than trusted.
+   */
+  readonly captureDropped?: number;
 }
 
 export interface NotifyTrace {
@@ -397,6 +402,9 @@ export function checkSoak(inp: CheckInput, b: Bounds): Verdict {
     period.push({ node: node.name, gaps: s.length, maxS: s[s.length - 1] ?? 0, p99S: s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? 0 });
   });
 
+  if (inp.captureDropped !== undefined && inp.captureDropped > 0) {
+    fail(`the bridge capture lost ${inp.captureDropped} packet(s) (tcpdump: dropped by kernel): the adverts on the wire are not all known, so no verdict on them holds`, []);
+  }
   for (const e of inp.unexpectedExits) {
     if (typeof e === 'string') fail(`unexpected exit: ${e}`, []);
     else fail(`unexpected exit: ${e.text}`, [e.node]);

@@ -228,7 +228,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await port(client, 'pc', `${subnet}.50`);
     for (const ns of [...nodes.map((n) => n.ns), client]) await waitFor(async () => /LOWER_UP/.test((await ns.ip(['-o', 'link', 'show', 'dev', 'eth0'])).stdout), { timeoutMs: 10_000, intervalMs: 50, what: `${ns.name} eth0 up` });
     // VRRP and ARP: who claimed the VIP when (gratuitous ARPs) is part of what a client sees.
-    capture = await startCapture(sw, 'br0', join(scratch.path, 'bridge.pcap'), { filter: 'ip proto 112 or arp' });
+    // Immediate mode: packets reach the file as they come, so none is left in a kernel block at stop; a 16 MiB
+    // buffer rides out CPU hogs and floods (the verdict fails if tcpdump still reports drops: see captureDropped).
+    capture = await startCapture(sw, 'br0', join(scratch.path, 'bridge.pcap'), { filter: 'ip proto 112 or arp', immediate: true, bufferKiB: 16_384 });
 
     const cfg = (n: NodeState, broken = false): string => configFor(n, vip, advertIntS, trackDir, broken, o.nopreempt === true);
     const start = async (n: NodeState): Promise<void> => {
@@ -582,7 +584,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const soakNodes: SoakNode[] = nodes.map((n) => ({ name: n.name, ip: n.ip, kind: n.kind }));
     const md = masterDownS(advertIntS, Math.min(...prios));
     const verdict = checkSoak(
-      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, witness, runWait: nodes.map((n) => n.wait), ...(o.nopreempt ? { nopreempt: true } : {}) },
+      { nodes: soakNodes, adverts, windows, advertIntS, masterDownS: md, startS, endS, clearS, expectedMaster, unexpectedExits, rssMiB: nodes.map((n) => (n.kind === 'havipd' ? n.rss : [])), vipHolders, priorities: prioTimeline, notify, client: replies, witness, runWait: nodes.map((n) => n.wait), captureDropped: capture.dropped(), ...(o.nopreempt ? { nopreempt: true } : {}) },
       defaultBounds(advertIntS, md),
     );
     const durationS = (Date.now() - started) / 1000;

@@ -168,6 +168,12 @@ export function parseTsharkLine(line: string): CaptureRow {
   };
 }
 
+/** The count in tcpdump's closing "N packets dropped by kernel" line, or undefined when there is none. */
+export function capturedDrops(output: string): number | undefined {
+  const m = /^(\d+) packets? dropped by kernel$/m.exec(output);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Parse whole tshark output (blank lines ignored). */
 export function parseTsharkOutput(out: string): CaptureRow[] {
   return out
@@ -189,6 +195,11 @@ export interface Capture {
   stop(): Promise<CaptureRow[]>;
   /** Decode what has been written so far (tcpdump runs with -U, so packets are flushed per packet). */
   peek(): Promise<CaptureRow[]>;
+  /**
+   * Packets the kernel dropped because tcpdump fell behind (its "N packets dropped by kernel" line at exit):
+   * known after `stop()`, undefined before or when tcpdump did not say.
+   */
+  dropped(): number | undefined;
 }
 
 export interface CaptureOptions {
@@ -203,6 +214,8 @@ export interface CaptureOptions {
    * capture's tail matters.
    */
   readonly immediate?: boolean;
+  /** tcpdump `-B`: the kernel's capture buffer, KiB (default tcpdump's 2 MiB); more rides out a busy host. */
+  readonly bufferKiB?: number;
 }
 
 /** The default filter: VRRP (IP proto 112), ARP and ICMPv6. */
@@ -215,7 +228,7 @@ export const DEFAULT_FILTER = 'ip proto 112 or ip6 proto 112 or arp or icmp6';
 export async function startCapture(ns: Netns, ifname: string, pcap: string, opts: CaptureOptions = {}): Promise<Capture> {
   // -Z root: keep writing as root (tcpdump drops to the tcpdump user otherwise and may fail to open
   // files in private directories). -U: flush per packet. -n: no name resolution.
-  const proc = ns.spawn(['tcpdump', ...(opts.immediate === true ? ['--immediate-mode'] : []), '-i', ifname, '-n', '-U', '-Z', 'root', '-s', '0', '-w', pcap, opts.filter ?? DEFAULT_FILTER]);
+  const proc = ns.spawn(['tcpdump', ...(opts.immediate === true ? ['--immediate-mode'] : []), ...(opts.bufferKiB !== undefined ? ['-B', String(opts.bufferKiB)] : []), '-i', ifname, '-n', '-U', '-Z', 'root', '-s', '0', '-w', pcap, opts.filter ?? DEFAULT_FILTER]);
   try {
     await waitFor(() => {
       if (/listening on/.test(proc.output())) return true;
@@ -235,6 +248,7 @@ export async function startCapture(ns: Netns, ifname: string, pcap: string, opts
     pcap,
     process: proc,
     peek: () => decodePcap(pcap),
+    dropped: () => capturedDrops(proc.output()),
     stop() {
       rows ??= (async () => {
         // tcpdump's pid is the leader: `ip netns exec` execs it. SIGINT makes it flush and close the file.

@@ -2,7 +2,7 @@
 // decision (skip locally, fail under CI), keepalived's argv, unique namespace names, relative imports.
 
 import { describe, expect, it } from 'vitest';
-import { parseTsharkLine, TSHARK_FIELDS, tsharkArgs } from '../../support/capture.js';
+import { capturedDrops, parseTsharkLine, TSHARK_FIELDS, tsharkArgs } from '../../support/capture.js';
 import { decideInterop, isCi } from '../../support/interop-guard.js';
 import { keepalivedArgv } from '../../support/keepalived.js';
 import { decidePeer } from '../../support/oracles.js';
@@ -10,6 +10,16 @@ import { uniqueNetnsName } from '../../support/netns.js';
 import { relativeImports } from '../../support/ts-child.js';
 
 const line = (fields: Partial<Record<(typeof TSHARK_FIELDS)[number], string>>): string => TSHARK_FIELDS.map((f) => fields[f] ?? '').join('\t');
+
+describe('capturedDrops', () => {
+  it('reads tcpdump\'s closing statistics; undefined before it printed them', () => {
+    const out = 'tcpdump: listening on br0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n1520 packets captured\n1522 packets received by filter\n2 packets dropped by kernel\n';
+    expect(capturedDrops(out)).toBe(2);
+    expect(capturedDrops(out.replace('2 packets dropped', '0 packets dropped'))).toBe(0);
+    expect(capturedDrops(out.replace('2 packets dropped by kernel', '1 packet dropped by kernel'))).toBe(1);
+    expect(capturedDrops('tcpdump: listening on br0\n')).toBeUndefined();
+  });
+});
 
 describe('parseTsharkLine', () => {
   it('decodes a VRRPv2 advert', () => {
