@@ -588,7 +588,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       defaultBounds(advertIntS, md),
     );
     const durationS = (Date.now() - started) / 1000;
-    const report = formatReport({ o, replay, kinds, faults, applied, verdict, durationS, adverts: adverts.length, advertIntS, md, clientIntervalMs, answers: clientRuns(replies) });
+    const report = formatReport({ o, captureDropped: capture.dropped(), replay, kinds, faults, applied, verdict, durationS, adverts: adverts.length, advertIntS, md, clientIntervalMs, answers: clientRuns(replies) });
     return { seed: o.seed, fleet: o.fleet, kinds: kinds.join('/'), faults, applied, verdict, durationS, adverts: adverts.length, report };
   } finally {
     if (rssTimer) clearInterval(rssTimer);
@@ -627,7 +627,7 @@ function mdItem(l: string): string {
   return body.length === 0 ? `- ${first}` : [`- ${first}`, '', '  ```', ...body.map((x) => `  ${x}`), '  ```'].join('\n');
 }
 
-function formatReport(x: { o: SoakOptions; replay: string; kinds: readonly string[]; faults: readonly Fault[]; applied: readonly string[]; verdict: Verdict; durationS: number; adverts: number; advertIntS: number; md: number; clientIntervalMs: number; answers: string }): string {
+function formatReport(x: { o: SoakOptions; captureDropped: number | undefined; replay: string; kinds: readonly string[]; faults: readonly Fault[]; applied: readonly string[]; verdict: Verdict; durationS: number; adverts: number; advertIntS: number; md: number; clientIntervalMs: number; answers: string }): string {
   const f = x.verdict.figures;
   const byKind = new Map<string, number>();
   for (const fl of x.faults) byKind.set(fl.kind, (byKind.get(fl.kind) ?? 0) + 1);
@@ -643,6 +643,7 @@ function formatReport(x: { o: SoakOptions; replay: string; kinds: readonly strin
     '| figure | value |',
     '|---|---|',
     `| adverts captured | ${x.adverts} |`,
+    `| packets the bridge capture lost (tcpdump: dropped by kernel) | ${x.captureDropped ?? 'not reported'} |`,
     `| steady-state time observed | ${f.steadyS.toFixed(1)} s |`,
     `| dual-master time in steady state (total / longest) | ${s2(f.dualMasterTotalS)} / ${s2(f.dualMasterLongestS)} |`,
     `| longest no-master window in steady state | ${s2(f.noMasterLongestS)} |`,
