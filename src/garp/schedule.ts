@@ -16,7 +16,8 @@ export type GarpReason =
   | 'lower-prio-delay' // garp_lower_prio_delay later
   | 'leave-fault' // unicast instance leaving FAULT: one for its own source address
   | 'command' // `havipd garp`: the operator asked for a burst now
-  | 'reannounce'; // havipd: split-brain healing, a MASTER re-announces (src/vrrp/healing.ts)
+  | 'reannounce' // havipd: split-brain healing, a MASTER re-announces (src/vrrp/healing.ts)
+  | 'follow-up'; // havipd: the becoming-MASTER burst again after another master's advert (src/vrrp/healing.ts)
 
 /** One GARP/NA order: `repeat` rounds over `addresses`, back to back, on one interface. */
 export interface GarpSend {

@@ -20,6 +20,17 @@
 // a lower master and lasts while such adverts keep coming less than Master_Down_Interval apart; a stuck
 // peer that keeps advertising as MASTER triggers one re-announcement, not one per advert.
 //
+// **The follow-up.** The other master is still MASTER when this one answers its advert and steps down only
+// when one of this one's adverts reaches it (the immediate answer, else the next periodic one), so a GARP it
+// sends in between — its own garp_master_delay burst, or one already queued — lands after this one's burst
+// and points clients back at it, which then drops the VIP. Its step-down notice would bring keepalived's
+// lower-priority burst, but a lossy path that loses the notice leaves clients on the loser until this
+// node's next burst (garp_lower_prio_delay, 5 s by default; a soak saw a 4.7 s client gap from exactly this,
+// the other master being the one just taken over from). So on a re-announcement, and on the first trailing
+// advert of the master just taken over from in a MASTER period, the becoming-MASTER burst goes out once more
+// `reannounceFollowUp(advert_int)` later: one advert interval (by then the other has had the immediate
+// answer and a periodic advert) plus `HANDOVER_GRACE`. Sent only while still MASTER with the VIPs set.
+//
 // Not a split brain: the trailing advert of the master this node has just taken over from (it preempted
 // it, took it over by `havipd switchover`, or it released with priority 0), within Master_Down_Interval of
 // becoming MASTER: the becoming-MASTER burst has just told everyone.
@@ -56,6 +67,11 @@ export const DEFAULT_HEALING: HealingSwitches = { reannounce: true, rerunNotifyM
 /** How long an old master keeps its VIPs after the new master's first advert (see the file comment). */
 export const HANDOVER_GRACE: Micros = micros(100_000);
 
+/** When the follow-up burst of a re-announcement goes out, after the re-announcement (see the file comment). */
+export function reannounceFollowUp(advertInt: Micros): Micros {
+  return micros(advertInt + HANDOVER_GRACE);
+}
+
 /** Per-instance healing state (kept across reloads with the instance). */
 export interface HealState {
   /** When the current MASTER period began (undefined when not MASTER). */
@@ -66,6 +82,8 @@ export interface HealState {
   tookOverFrom: string | undefined;
   /** The last advert from another, lower MASTER in the current episode. */
   lastOtherMaster: Micros | undefined;
+  /** The MASTER period (its `masterSince`) whose taken-over master's trailing advert brought a follow-up. */
+  tailFollowUpFor: Micros | undefined;
   /** Re-announcements so far (`havipd_split_brain_heals_total`). */
   heals: number;
   /** The last one: when, and the other master. */
@@ -73,7 +91,7 @@ export interface HealState {
 }
 
 export function newHealState(): HealState {
-  return { masterSince: undefined, masterReason: undefined, tookOverFrom: undefined, lastOtherMaster: undefined, heals: 0, last: undefined };
+  return { masterSince: undefined, masterReason: undefined, tookOverFrom: undefined, lastOtherMaster: undefined, tailFollowUpFor: undefined, heals: 0, last: undefined };
 }
 
 /** What a MASTER makes of an advert from another MASTER that it beats. */
@@ -98,6 +116,18 @@ export function otherMaster(s: HealState, src: string, now: Micros, mdi: Micros,
   const inEpisode = s.lastOtherMaster !== undefined && now - s.lastOtherMaster < mdi;
   s.lastOtherMaster = now;
   return inEpisode ? 'episode' : 'heal';
+}
+
+/**
+ * Whether an advert classified `verdict` (by `otherMaster`) schedules the follow-up burst (see the file
+ * comment): every re-announcement, and the first trailing advert of the master taken over from in a MASTER
+ * period (recorded in `s`).
+ */
+export function followUpDue(s: HealState, verdict: OtherMasterVerdict): boolean {
+  if (verdict === 'heal') return true;
+  if (verdict !== 'takeover-tail' || s.tailFollowUpFor === s.masterSince) return false;
+  s.tailFollowUpFor = s.masterSince;
+  return true;
 }
 
 /**

@@ -19,7 +19,7 @@ import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './type
 import { micros, microsToCentis, type Centiseconds, type Micros } from '../net/units.js';
 import { nextIpId } from './ipv4.js';
 import { LOG_EVENT, type LogEvent } from '../log-events.js';
-import { DEFAULT_HEALING, HANDOVER_GRACE, newHealState, otherMaster, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
+import { DEFAULT_HEALING, HANDOVER_GRACE, followUpDue, newHealState, otherMaster, reannounceFollowUp, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
 import type { RxWarning } from './receive-checks.js';
 
 /** What an instance needs from the core while it handles one input. */
@@ -71,7 +71,7 @@ interface EntryActions {
 
 interface DelayedGarp {
   readonly at: Micros;
-  readonly reason: 'master-delay' | 'lower-prio-delay';
+  readonly reason: 'master-delay' | 'lower-prio-delay' | 'follow-up';
   readonly repeat: number;
 }
 
@@ -912,8 +912,10 @@ export class VrrpInstance {
       const lpna = this.config.lowerPrioNoAdvert;
       this.log(ctx, 'info', 'advert.lower-priority', `Received advert from ${pkt.src} with lower priority ${a.priority}, ours ${this.effectivePriority}${lpna ? '' : ', forcing new election'}`, { src: pkt.src, priority: a.priority, ours: this.effectivePriority });
       if (!lpna) this.sendAdvert(ctx, this.effectivePriority);
-      const heal = otherMaster(this.heal, pkt.src, ctx.now, this.mdi(), this.healing) === 'heal';
+      const verdict = otherMaster(this.heal, pkt.src, ctx.now, this.mdi(), this.healing);
+      const heal = verdict === 'heal';
       if (heal) this.reannounce(ctx, pkt.src, a.priority);
+      if (followUpDue(this.heal, verdict)) this.followUp(ctx);
       for (const inst of [this, ...siblings]) inst.lowerPrioGarp(ctx);
       ctx.out.push({ kind: 'masterRxLowerPri', instance: this.name, priority: this.effectivePriority });
       if (heal) {
@@ -950,6 +952,12 @@ export class VrrpInstance {
     this.log(ctx, 'warn', LOG_EVENT.splitBrainHeal, `split brain: ${peer} was MASTER too (priority ${peerPriority}, ours ${this.effectivePriority}) - re-announcing the VIPs`, { peer, peerPriority, ours: this.effectivePriority, heals: this.heal.heals });
     if (this.config.garp.lowerPrioRepeat > 0) return;
     this.sendLinkUpdate(ctx, Math.max(1, masterGarpPlan(this.config.garp, ctx.now).repeat), 'reannounce');
+  }
+
+  /** The follow-up burst (src/vrrp/healing.ts "The follow-up"): undoes a GARP the other master sent after ours. */
+  private followUp(ctx: InstanceCtx): void {
+    const repeat = Math.max(1, masterGarpPlan(this.config.garp, ctx.now).repeat);
+    this.delayedGarps = [...this.delayedGarps, { at: micros(ctx.now + reannounceFollowUp(this.config.advertInt)), reason: 'follow-up', repeat }];
   }
 
   /** garp_lower_prio_repeat now and again after garp_lower_prio_delay. */

@@ -6,7 +6,9 @@
 // (garp_lower_prio_repeat) and the loser steps down silently. havipd: the loser's last advert tells the
 // winner, which re-announces (src/vrrp/healing.ts). Asserted for havipd: the neighbour entry points at A
 // within one advert interval (+ margin) of the heal, counted in status and shown in `havipd events`. For
-// keepalived 2.2.7 the same scenario is measured and what it does is asserted, whichever way it went.
+// keepalived 2.2.7 the same scenario is measured and what it does is asserted, whichever way it went. And
+// the race a soak found: a GARP from the loser just after the winner's re-announcement (injected from B's
+// namespace) is undone by the winner's follow-up burst an advert interval + 100 ms later.
 import { describe, expect, it } from 'vitest';
 import { HAVIPD_BIN } from '../support/havipd.js';
 import { interopGuard } from '../support/interop-guard.js';
@@ -14,11 +16,16 @@ import { createClientLan, cutVrrp, healVrrp, neighbour, startPing, type ClientLa
 import { destroyAll, run, sleep, sweepStaleNetns, waitFor } from '../support/netns.js';
 import { entering, explainFailure, startNode, vrrpConfig, type NodeKind, type VrrpNode } from '../support/scenario.js';
 import { afterAll, beforeAll } from 'vitest';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const guard = interopGuard(['keepalived', 'tcpdump', 'nft', 'ping']);
 /** Advert interval (s) and the slack a busy 2-core machine needs on top of it. */
 const ADVERT_S = 1;
+/** The log line of each GARP burst a havipd node sends. */
+const GARP_BURST = /\(VI_1\) Sending\/queueing gratuitous ARPs/;
 const MARGIN_S = 1.5;
 
 describe.skipIf(guard.skip)('split-brain healing seen from a client (nftables cut of protocol 112)', () => {
@@ -96,6 +103,79 @@ describe.skipIf(guard.skip)('split-brain healing seen from a client (nftables cu
     const ev = await run([process.execPath, HAVIPD_BIN, 'events', '--control-socket', sock], { check: false, timeoutMs: 20_000 });
     expect(ev.stdout).toMatch(/split brain: .* was MASTER too/);
     await Promise.all(nodes.splice(0).map((n) => n.stop('SIGKILL')));
+  });
+
+  it("havipd: a GARP from the loser after the winner's re-announcement (its notice lost) is undone by the follow-up burst", async () => {
+    // The race a soak found (bench/results/chaos-1803.md): the loser's own delayed GARP leaves just after the
+    // winner's heal burst, the loser's step-down notice is lost, and clients stay on the loser until the
+    // winner's next burst (garp_lower_prio_delay, 5 s). Here the late GARP is injected from B's namespace
+    // (B's MAC, B's interface) once A has re-announced and B is BACKUP, so nothing else moves the client.
+    const vrid = 43;
+    const vip = lan.hostIp(vrid);
+    const a = await startNode('havipd', lan.a, conf('a', vrid, vip));
+    nodes.push(a);
+    await a.waitForLog(/\(VI_1\) Entering BACKUP STATE \(init\)/, { timeoutMs: 10_000 });
+    const b = await startNode('havipd', lan.b, conf('b', vrid, vip));
+    nodes.push(b);
+    await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+    await b.waitForLog(entering('BACKUP'), { timeoutMs: 10_000 });
+    // The injector: opens its packet socket now, sends three GARPs for the VIP with B's MAC on a line on stdin.
+    const inject = lan.b.spawn(
+      [process.execPath, '--input-type=module', '-e', `
+        const { loadNative } = await import(${JSON.stringify(join(ROOT, 'dist', 'native', 'index.js'))});
+        const { buildGarp } = await import(${JSON.stringify(join(ROOT, 'dist', 'garp', 'frames.js'))});
+        const n = loadNative();
+        const s = n.openPacket(${JSON.stringify(lan.ifname)});
+        const frame = buildGarp(n.ifMac(${JSON.stringify(lan.ifname)}), ${JSON.stringify(vip)});
+        process.stdin.once('data', () => { for (let k = 0; k < 3; k++) n.sendFrame(s.fd, frame); console.log('sent'); process.exit(0); });
+        console.log('ready');`],
+      { stdin: 'pipe' },
+    );
+    try {
+      await explainFailure(
+        () => [a, b],
+        async () => {
+          await waitFor(() => inject.output().includes('ready'), { timeoutMs: 15_000, intervalMs: 20, what: 'the GARP injector' });
+          await lan.client.exec(['ping', '-c', '1', '-W', '2', vip]);
+          // Past A's garp_master_delay burst (5 s after it became MASTER), which would otherwise fall in the window.
+          await a.waitForLog(GARP_BURST, { timeoutMs: 10_000, after: 1 });
+          await cutVrrp(lan.a);
+          await b.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
+          await waitFor(async () => (await neighbour(lan.client, vip))?.mac === lan.macB, { timeoutMs: 5_000, intervalMs: 20, what: "client's neighbour entry on B" });
+          const burstsBefore = a.countLog(GARP_BURST);
+          await healVrrp(lan.a);
+          await a.waitForLog(/\(VI_1\) split brain: .* was MASTER too \(priority 100, ours 150\) - re-announcing the VIPs/, { timeoutMs: 5_000 });
+          const healSeen = Date.now();
+          await b.waitForLog(entering('BACKUP'), { timeoutMs: 5_000, after: 1 });
+          await waitFor(async () => (await neighbour(lan.client, vip))?.mac === lan.macA, { timeoutMs: 3_000, intervalMs: 10, what: 'the heal burst moving the client to A' });
+          inject.child.stdin!.write('go\n');
+          await waitFor(() => inject.output().includes('sent'), { timeoutMs: 5_000, intervalMs: 5, what: 'the injected GARPs' });
+          const injectedAfterMs = Date.now() - healSeen;
+          await waitFor(async () => (await neighbour(lan.client, vip))?.mac === lan.macB, { timeoutMs: 2_000, intervalMs: 5, what: 'the injected GARP moving the client back to B' });
+          // The follow-up is due an advert interval + HANDOVER_GRACE (1.1 s) after the re-announcement;
+          // without it the client would stay on B until A's garp_lower_prio_delay burst, 5 s after.
+          expect(injectedAfterMs, 'the injection came after the follow-up: the test proves nothing').toBeLessThan(1_100);
+          let backOnAMs: number | undefined;
+          await waitFor(
+            async () => {
+              if ((await neighbour(lan.client, vip))?.mac === lan.macA) backOnAMs = Date.now() - healSeen;
+              return backOnAMs !== undefined || Date.now() - healSeen > 4_500;
+            },
+            { timeoutMs: 10_000, intervalMs: 10, what: 'the follow-up window' },
+          );
+          console.log(`[split-brain follow-up] injected ${injectedAfterMs} ms after the heal; client back on the winner ${backOnAMs ?? 'never'} ms after the heal`);
+          expect(backOnAMs, 'client left on the loser after its late GARP').toBeDefined();
+          expect(backOnAMs!).toBeGreaterThan(injectedAfterMs);
+          expect(backOnAMs!).toBeLessThanOrEqual((ADVERT_S + 0.1 + MARGIN_S) * 1000);
+          // A's bursts since the heal: the re-announcement and its follow-up (the lower-priority answer to B's
+          // notice, when it came, is a third).
+          expect(a.countLog(GARP_BURST) - burstsBefore).toBeGreaterThanOrEqual(2);
+        },
+      );
+    } finally {
+      await inject.stop('SIGKILL', 0);
+      await Promise.all(nodes.splice(0).map((n) => n.stop('SIGKILL')));
+    }
   });
 
   it('keepalived 2.2.7 in the same scenario: measured, and what it does asserted', async () => {

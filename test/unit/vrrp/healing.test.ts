@@ -70,6 +70,33 @@ describe('split-brain healing in the core', () => {
     expect(h.snap().healing).toEqual({ heals: 2, last: { at: back, peer: '10.0.0.2', peerPriority: 100 } });
   });
 
+  it('the re-announcement sends its burst once more an advert interval + HANDOVER_GRACE later, once per episode', () => {
+    const h = new Harness([instanceConfig({ priority: 150 })]);
+    const t = master(h);
+    h.advert(t + 500_000, { src: '10.0.0.2', priority: 100 });
+    const due = t + 500_000 + 1_000_000 + HANDOVER_GRACE;
+    const followUps = (out: readonly Effect[]) => summarize(out, { logs: false }).filter((x) => x.startsWith('garp:follow-up'));
+    expect(followUps(h.runUntil(due - 1))).toEqual([]);
+    expect(followUps(h.runUntil(due))).toEqual(['garp:follow-up:10.0.0.100x5']);
+    // The stuck peer's adverts in the same episode bring keepalived's lower-priority bursts, no more follow-ups.
+    const rest: Effect[] = [];
+    for (let k = 1; k <= 3; k++) rest.push(...h.advert(t + 500_000 + k * 1_000_000, { src: '10.0.0.2', priority: 100 }), ...h.runUntil(t + 500_000 + k * 1_000_000 + 500_000));
+    expect(followUps(rest)).toEqual([]);
+    // Healing off: no follow-up.
+    const off = new Harness([instanceConfig({ priority: 150, ...OFF })]);
+    const t2 = master(off);
+    off.advert(t2 + 10, { src: '10.0.0.2', priority: 100 });
+    expect(followUps(off.runUntil(t2 + 3_000_000))).toEqual([]);
+  });
+
+  it('a winner that leaves MASTER before its follow-up is due sends none (the VIPs are gone)', () => {
+    const h = new Harness([instanceConfig({ priority: 150 })]);
+    const t = master(h);
+    h.advert(t + 10, { src: '10.0.0.2', priority: 100 });
+    expect(summarize(h.advert(t + 200_000, { src: '10.0.0.3', priority: 200 }), { logs: false })).toContain('transition:VI_1:MASTER->BACKUP');
+    expect(summarize(h.runUntil(t + 2_000_000), { logs: false }).filter((x) => x.startsWith('garp:'))).toEqual([]);
+  });
+
   it('equal priority and a lower address is a split brain too; healing off is keepalived alone', () => {
     const h = new Harness([instanceConfig({ priority: 150 })]);
     const t = master(h);
@@ -101,6 +128,27 @@ describe('split-brain healing in the core', () => {
     expect(h.state()).toBe('MASTER');
     expect(reannounces(h.advert(MDI150 + 300, { src: '10.0.0.2', priority: 100 }))).toEqual([]);
     expect(h.snap().healing.heals).toBe(0);
+  });
+
+  it("the preempted master's first trailing advert brings one follow-up burst (it may have sent a GARP after ours)", () => {
+    const h = new Harness([instanceConfig({ priority: 150 })]);
+    h.start(0);
+    h.advert(1_000_000, { src: '10.0.0.2', priority: 100 });
+    h.runUntil(MDI150 + 1);
+    expect(h.state()).toBe('MASTER');
+    const followUps = (out: readonly Effect[]) => summarize(out, { logs: false }).filter((x) => x.startsWith('garp:follow-up'));
+    const out: Effect[] = [...h.advert(MDI150 + 300, { src: '10.0.0.2', priority: 100 }), ...h.advert(MDI150 + 900_000, { src: '10.0.0.2', priority: 100 })];
+    out.push(...h.runUntil(MDI150 + 300 + 1_000_000 + HANDOVER_GRACE - 1));
+    expect(followUps(out)).toEqual([]);
+    expect(followUps(h.runUntil(MDI150 + 300 + 1_000_000 + HANDOVER_GRACE))).toEqual(['garp:follow-up:10.0.0.100x5']);
+    // A second trailing advert in the same MASTER period scheduled none; nor does healing off.
+    expect(followUps(h.runUntil(MDI150 + 5_000_000))).toEqual([]);
+    const off = new Harness([instanceConfig({ priority: 150, ...OFF })]);
+    off.start(0);
+    off.advert(1_000_000, { src: '10.0.0.2', priority: 100 });
+    off.runUntil(MDI150 + 1);
+    off.advert(MDI150 + 300, { src: '10.0.0.2', priority: 100 });
+    expect(followUps(off.runUntil(MDI150 + 3_000_000))).toEqual([]);
   });
 
   it('the loser whose mastership began by master-no-response sends one last advert at its own priority as it steps down', () => {
