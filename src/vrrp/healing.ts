@@ -28,7 +28,7 @@
 // node's next burst (garp_lower_prio_delay, 5 s by default; a soak saw a 4.7 s client gap from exactly this,
 // the other master being the one just taken over from). So on a re-announcement, and on the first trailing
 // advert of the master just taken over from in a MASTER period, the becoming-MASTER burst goes out once more
-// `reannounceFollowUp(advert_int)` later: one advert interval (by then the other has had the immediate
+// `followUpDelay(advert_int)` later: one advert interval (by then the other has had the immediate
 // answer and a periodic advert) plus `HANDOVER_GRACE`. Sent only while still MASTER with the VIPs set.
 //
 // Not a split brain: the trailing advert of the master this node has just taken over from (it preempted
@@ -67,8 +67,8 @@ export const DEFAULT_HEALING: HealingSwitches = { reannounce: true, rerunNotifyM
 /** How long an old master keeps its VIPs after the new master's first advert (see the file comment). */
 export const HANDOVER_GRACE: Micros = micros(100_000);
 
-/** When the follow-up burst of a re-announcement goes out, after the re-announcement (see the file comment). */
-export function reannounceFollowUp(advertInt: Micros): Micros {
+/** How long after the advert that brought it the follow-up burst goes out (see the file comment). */
+export function followUpDelay(advertInt: Micros): Micros {
   return micros(advertInt + HANDOVER_GRACE);
 }
 

@@ -19,7 +19,7 @@ import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './type
 import { micros, microsToCentis, type Centiseconds, type Micros } from '../net/units.js';
 import { nextIpId } from './ipv4.js';
 import { LOG_EVENT, type LogEvent } from '../log-events.js';
-import { DEFAULT_HEALING, HANDOVER_GRACE, followUpDue, newHealState, otherMaster, reannounceFollowUp, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
+import { DEFAULT_HEALING, HANDOVER_GRACE, followUpDelay, followUpDue, newHealState, otherMaster, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
 import type { RxWarning } from './receive-checks.js';
 
 /** What an instance needs from the core while it handles one input. */
@@ -957,7 +957,7 @@ export class VrrpInstance {
   /** The follow-up burst (src/vrrp/healing.ts "The follow-up"): undoes a GARP the other master sent after ours. */
   private followUp(ctx: InstanceCtx): void {
     const repeat = Math.max(1, masterGarpPlan(this.config.garp, ctx.now).repeat);
-    this.delayedGarps = [...this.delayedGarps, { at: micros(ctx.now + reannounceFollowUp(this.config.advertInt)), reason: 'follow-up', repeat }];
+    this.delayedGarps = [...this.delayedGarps, { at: micros(ctx.now + followUpDelay(this.config.advertInt)), reason: 'follow-up', repeat }];
   }
 
   /** garp_lower_prio_repeat now and again after garp_lower_prio_delay. */

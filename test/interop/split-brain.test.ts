@@ -24,9 +24,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const guard = interopGuard(['keepalived', 'tcpdump', 'nft', 'ping']);
 /** Advert interval (s) and the slack a busy 2-core machine needs on top of it. */
 const ADVERT_S = 1;
+const MARGIN_S = 1.5;
 /** The log line of each GARP burst a havipd node sends. */
 const GARP_BURST = /\(VI_1\) Sending\/queueing gratuitous ARPs/;
-const MARGIN_S = 1.5;
 
 describe.skipIf(guard.skip)('split-brain healing seen from a client (nftables cut of protocol 112)', () => {
   let lan: ClientLan;
