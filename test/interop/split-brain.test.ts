@@ -43,6 +43,19 @@ describe.skipIf(guard.skip)('split-brain healing seen from a client (nftables cu
   const conf = (side: 'a' | 'b', vrid: number, vip: string): string =>
     vrrpConfig({ routerId: `hv_${side}`, instances: [{ iface: lan.ifname, vrid, priority: side === 'a' ? 150 : 100, vips: [`${vip}/24`] }] });
 
+  /** Ms from `since` until the client's neighbour entry for `vip` has `mac` (polled every 10 ms), or undefined after `giveUpMs`. */
+  async function msUntilNeighbour(vip: string, mac: string, since: number, giveUpMs: number): Promise<number | undefined> {
+    let after: number | undefined;
+    await waitFor(
+      async () => {
+        if ((await neighbour(lan.client, vip))?.mac === mac) after = Date.now() - since;
+        return after !== undefined || Date.now() - since > giveUpMs;
+      },
+      { timeoutMs: giveUpMs + 5_000, intervalMs: 10, what: `the client's neighbour entry on ${mac}` },
+    );
+    return after;
+  }
+
   /** The scenario for one daemon kind on both nodes; returns what the client saw. */
   async function scenario(kind: NodeKind, vrid: number): Promise<{ a: VrrpNode; b: VrrpNode; healedAfterMs: number | undefined; winnerHeardLoser: boolean; pingGapMs: number }> {
     const vip = lan.hostIp(vrid);
@@ -72,15 +85,7 @@ describe.skipIf(guard.skip)('split-brain healing seen from a client (nftables cu
         await waitFor(() => dump.output().split('\n').length > linesBefore, { timeoutMs: 3_000, intervalMs: 2, what: 'an advert from B' });
         const aLowerBefore = a.countLog(/with lower priority 100/);
         await healVrrp(lan.a);
-        const healed = Date.now();
-        let healedAfterMs: number | undefined;
-        await waitFor(
-          async () => {
-            if ((await neighbour(lan.client, vip))?.mac === lan.macA) healedAfterMs = Date.now() - healed;
-            return healedAfterMs !== undefined || Date.now() - healed > 4_000;
-          },
-          { timeoutMs: 10_000, intervalMs: 10, what: 'the heal window' },
-        );
+        const healedAfterMs = await msUntilNeighbour(vip, lan.macA, Date.now(), 4_000);
         await b.waitForLog(entering('BACKUP'), { timeoutMs: 5_000, after: 1 });
         await sleep(500);
         await dump.stop('SIGKILL', 0);
@@ -155,14 +160,7 @@ describe.skipIf(guard.skip)('split-brain healing seen from a client (nftables cu
           // The follow-up is due an advert interval + HANDOVER_GRACE (1.1 s) after the re-announcement;
           // without it the client would stay on B until A's garp_lower_prio_delay burst, 5 s after.
           expect(injectedAfterMs, 'the injection came after the follow-up: the test proves nothing').toBeLessThan(1_100);
-          let backOnAMs: number | undefined;
-          await waitFor(
-            async () => {
-              if ((await neighbour(lan.client, vip))?.mac === lan.macA) backOnAMs = Date.now() - healSeen;
-              return backOnAMs !== undefined || Date.now() - healSeen > 4_500;
-            },
-            { timeoutMs: 10_000, intervalMs: 10, what: 'the follow-up window' },
-          );
+          const backOnAMs = await msUntilNeighbour(vip, lan.macA, healSeen, 4_500);
           console.log(`[split-brain follow-up] injected ${injectedAfterMs} ms after the heal; client back on the winner ${backOnAMs ?? 'never'} ms after the heal`);
           expect(backOnAMs, 'client left on the loser after its late GARP').toBeDefined();
           expect(backOnAMs!).toBeGreaterThan(injectedAfterMs);
