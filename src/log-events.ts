@@ -147,6 +147,9 @@ export const LOG_EVENT = {
   settingsLoaded: 'settings.loaded',
   // Split-brain healing and the announce-first hand-over (src/vrrp/healing.ts, issue 11 §1 §2)
   splitBrainHeal: 'split-brain.heal',
+  vipClaim: 'vip.claim',
+  vipClaimReleased: 'vip.claim-released',
+  arpWatchError: 'arp-watch.error',
   vipHold: 'vip.hold',
 } as const;
 

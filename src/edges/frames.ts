@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { HavipdError, errnoOf } from '../errors.js';
 import { loadNative, type NativeAddon } from '../native/index.js';
-import { buildGarp, buildUnsolicitedNa } from '../garp/frames.js';
+import { buildArpProbe, buildGarp, buildUnsolicitedNa } from '../garp/frames.js';
 
 /** What the runtime shell needs to announce VIPs (the test fake records the frames instead). */
 export interface FrameSender {
@@ -16,6 +16,8 @@ export interface FrameSender {
    * rule: set iff IPv6 forwarding is enabled on the interface.
    */
   sendNa(ifname: string, ipv6: string, routerFlag?: boolean): Promise<void>;
+  /** Send one ARP probe for `ipv4` (sender address 0.0.0.0) from `ifname`'s MAC: the claim watch (src/vrrp/healing.ts). */
+  sendArpProbe(ifname: string, ipv4: string): Promise<void>;
   /**
    * Open the interface's socket and read its MAC now, so the first GARP after a takeover does not pay
    * for it. Throws a HavipdError (ENODEV…) like a send would; optional for fakes.
@@ -76,6 +78,10 @@ class PacketFrameSender implements FrameSender {
   sendNa(ifname: string, ipv6: string, routerFlag?: boolean): Promise<void> {
     const router = routerFlag ?? ipv6Forwarding(ifname);
     return this.send(ifname, `unsolicited NA for ${ipv6}`, (mac) => buildUnsolicitedNa(mac, ipv6, router));
+  }
+
+  sendArpProbe(ifname: string, ipv4: string): Promise<void> {
+    return this.send(ifname, `ARP probe for ${ipv4}`, (mac) => buildArpProbe(mac, ipv4));
   }
 
   prepare(ifname: string): void {

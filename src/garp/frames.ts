@@ -4,7 +4,7 @@
 // test/golden/garp/). Pure: builds bytes only.
 
 import { internetChecksum } from '../net/checksum.js';
-import { parseIpv4, parseIpv6 } from '../net/inet.js';
+import { formatIpv4, parseIpv4, parseIpv6 } from '../net/inet.js';
 
 /** A 6-byte MAC as bytes or text (`02:00:00:00:c1:01`, `-` separators accepted). */
 export type MacInput = Uint8Array | string;
@@ -62,6 +62,51 @@ export function buildGarp(mac: MacInput, ipv4: string): Uint8Array {
   f.fill(0xff, 32, 38);
   f.set(ip, 38); // target protocol address
   return f;
+}
+
+/**
+ * havipd: an ARP probe for `ipv4` (RFC 5227 §2.1.1): Ethernet broadcast, ARP request, sender MAC = `mac`,
+ * sender IP 0.0.0.0 (so no host learns a mapping from it), target MAC zero, target IP = `ipv4`. A host that
+ * holds `ipv4` answers it (Linux `arp_process()`: the duplicate-address-detection case). 42 bytes. The
+ * claim watch (src/vrrp/healing.ts) asks with it whether another host still holds a VIP.
+ * Throws RangeError on a bad address or MAC.
+ */
+export function buildArpProbe(mac: MacInput, ipv4: string): Uint8Array {
+  const m = macBytes(mac);
+  const ip = parseIpv4(ipv4);
+  if (!ip) throw new RangeError(`buildArpProbe: bad IPv4 address ${ipv4}`);
+  const f = new Uint8Array(GARP_FRAME_LEN);
+  f.fill(0xff, 0, 6);
+  f.set(m, 6);
+  f[12] = ETHERTYPE_ARP >> 8;
+  f[13] = ETHERTYPE_ARP & 0xff;
+  f.set([0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01], 14);
+  f.set(m, 22); // sender hardware address; sender protocol address (28..31) and target MAC (32..37) stay zero
+  f.set(ip, 38);
+  return f;
+}
+
+/** The fields of an Ethernet/IPv4 ARP frame that the claim watch reads. */
+export interface ArpFrame {
+  /** 1 request, 2 reply. */
+  readonly op: number;
+  readonly senderMac: string;
+  readonly senderIp: string;
+  readonly targetIp: string;
+}
+
+/**
+ * Decodes an ARP frame as an AF_PACKET socket delivers it (from the Ethernet header on): undefined unless
+ * it is Ethernet type 0x0806 carrying an Ethernet/IPv4 request or reply (htype 1, ptype 0x0800, hlen 6,
+ * plen 4, op 1 or 2) at least 42 bytes long. Never throws.
+ */
+export function decodeArp(frame: Uint8Array): ArpFrame | undefined {
+  if (frame.length < GARP_FRAME_LEN) return undefined;
+  if (frame[12] !== ETHERTYPE_ARP >> 8 || frame[13] !== (ETHERTYPE_ARP & 0xff)) return undefined;
+  if (frame[14] !== 0 || frame[15] !== 1 || frame[16] !== 0x08 || frame[17] !== 0 || frame[18] !== 6 || frame[19] !== 4) return undefined;
+  const op = (frame[20]! << 8) | frame[21]!;
+  if (op !== 1 && op !== 2) return undefined;
+  return { op, senderMac: formatMac(frame.subarray(22, 28)), senderIp: formatIpv4(frame, 28), targetIp: formatIpv4(frame, 38) };
 }
 
 /**

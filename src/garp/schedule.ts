@@ -17,7 +17,8 @@ export type GarpReason =
   | 'leave-fault' // unicast instance leaving FAULT: one for its own source address
   | 'command' // `havipd garp`: the operator asked for a burst now
   | 'reannounce' // havipd: split-brain healing, a MASTER re-announces (src/vrrp/healing.ts)
-  | 'follow-up'; // havipd: the becoming-MASTER burst again after another master's advert (src/vrrp/healing.ts)
+  | 'follow-up' // havipd: the becoming-MASTER burst again after another master's advert (src/vrrp/healing.ts)
+  | 'claim-released'; // havipd: another host that had claimed a VIP no longer answers for it (src/vrrp/healing.ts)
 
 /** One GARP/NA order: `repeat` rounds over `addresses`, back to back, on one interface. */
 export interface GarpSend {

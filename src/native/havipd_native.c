@@ -20,6 +20,8 @@
 #include <linux/connector.h>
 #include <linux/netlink.h>
 #include <linux/if_packet.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
 #include <poll.h>
 #include <time.h>
 #include <net/ethernet.h>
@@ -599,6 +601,105 @@ static napi_value js_send_frame(napi_env env, napi_callback_info info) {
   ssize_t n = send(fd, data, len, 0);
   if (n < 0) return throw_errno(env, "send", errno, NULL);
   return make_int(env, n);
+}
+
+/* ---------- openArp(ifname, addrs) -> { fd, ifindex }; recvFrame(fd) -> Buffer | null ---------- */
+
+/*
+ * An AF_PACKET socket that receives the ARP frames on `ifname` whose sender protocol address is one of
+ * `addrs` (4 bytes each, network order), and none this host sent: a classic BPF filter, attached before
+ * the socket is bound to ETH_P_ARP so that nothing unfiltered is queued. Over ARP_FILTER_MAX addresses
+ * the filter keeps only the direction test (the caller filters the addresses).
+ */
+#define ARP_FILTER_MAX 254
+#define ARP_SPA_OFFSET 28 /* 14 Ethernet + 8 ARP fixed + 6 sender MAC */
+
+static napi_value js_open_arp(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  state_t *st = get_state(env, info, &argc, argv);
+  char ifname[IFNAMSIZ + 1];
+  if (argc < 2 || get_str(env, argv[0], ifname, sizeof ifname) != 0 || strlen(ifname) >= IFNAMSIZ)
+    return throw_errno(env, "if_nametoindex", ENODEV, "(bad name)");
+  void *data;
+  size_t len;
+  if (get_bytes(env, argv[1], &data, &len) != 0 || len % 4 != 0) return throw_type(env, "addrs must be a Uint8Array of IPv4 addresses");
+  size_t n = len / 4;
+  int by_addr = n > 0 && n <= ARP_FILTER_MAX;
+  struct sock_filter prog[ARP_FILTER_MAX + 5];
+  size_t k = 0;
+  const unsigned char *a = data;
+  /* k = 0, 1: drop what this host sent (PACKET_OUTGOING). */
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE);
+  if (by_addr) {
+    prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, (unsigned char)(n + 1), 0);
+    prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARP_SPA_OFFSET);
+    for (size_t i = 0; i < n; i++) {
+      uint32_t v = ((uint32_t)a[4 * i] << 24) | ((uint32_t)a[4 * i + 1] << 16) | ((uint32_t)a[4 * i + 2] << 8) | a[4 * i + 3];
+      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, v, (unsigned char)(n - i), 0);
+    }
+  } else {
+    prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1);
+  }
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffff);
+  struct sock_fprog fprog = { .len = (unsigned short)k, .filter = prog };
+
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno, ifname);
+  unsigned ifindex = if_nametoindex(ifname);
+  int err = 0;
+  const char *call = NULL;
+  if (ifindex == 0) {
+    err = errno;
+    call = "if_nametoindex";
+  } else if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0) {
+    err = errno;
+    call = "setsockopt(SO_ATTACH_FILTER)";
+  } else {
+    struct sockaddr_ll sll;
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = htons(ETH_P_ARP);
+    sll.sll_ifindex = (int)ifindex;
+    if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+      err = errno;
+      call = "bind";
+    }
+  }
+  if (call != NULL) {
+    close(fd);
+    return throw_errno(env, call, err, ifname);
+  }
+  track_fd(st, fd);
+  return open_result(env, fd, ifindex);
+}
+
+static napi_value js_recv_frame(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  state_t *st = get_state(env, info, &argc, argv);
+  int32_t fd;
+  if (argc < 1) return throw_type(env, "recvFrame(fd)");
+  NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
+  for (int tries = 0; tries < 64; tries++) {
+    struct sockaddr_ll from;
+    socklen_t fromlen = sizeof from;
+    ssize_t n = recvfrom(fd, st->buf, sizeof st->buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return throw_errno(env, "recvfrom", errno, NULL);
+    }
+    if (from.sll_pkttype == PACKET_OUTGOING) continue; /* the filter drops these; belt and braces */
+    napi_value r;
+    void *out;
+    NAPI_OK(napi_create_buffer_copy(env, (size_t)n, st->buf, &out, &r));
+    return r;
+  }
+  napi_value r;
+  napi_get_null(env, &r);
+  return r;
 }
 
 /* ---------- watch(fd, cb) -> id; unwatch(id); close(fd) ---------- */
@@ -1401,6 +1502,8 @@ NAPI_MODULE_INIT() {
   EXPORT("recvRaw", js_recv_raw);
   EXPORT("openPacket", js_open_packet);
   EXPORT("sendFrame", js_send_frame);
+  EXPORT("openArp", js_open_arp);
+  EXPORT("recvFrame", js_recv_frame);
   EXPORT("watch", js_watch);
   EXPORT("unwatch", js_unwatch);
   EXPORT("close", js_close);

@@ -74,6 +74,14 @@ export interface NativeAddon {
   /** Send one whole Ethernet frame on an `openPacket` socket. Returns the bytes sent. */
   sendFrame(fd: number, frame: Uint8Array): number;
   /**
+   * AF_PACKET / SOCK_RAW bound to ETH_P_ARP on the interface, with a classic BPF filter that passes only
+   * frames this host did not send and whose ARP sender protocol address is one of `addrs` (IPv4 addresses,
+   * 4 bytes each in network order; over 254 of them, or none, every received ARP frame passes).
+   */
+  openArp(ifname: string, addrs: Uint8Array): OpenedSocket;
+  /** The next frame waiting on an `openArp` socket (from the Ethernet header on), or null when none is. */
+  recvFrame(fd: number): Buffer | null;
+  /**
    * Call `cb` (through napi_make_callback, so microtasks run right after) whenever `fd` is readable.
    * `cb` must drain the socket. Returns a watch id for `unwatch`.
    */

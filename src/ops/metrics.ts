@@ -150,6 +150,12 @@ export function createRegistry(src: MetricsSource, httpErrors: () => Record<stri
   counter('havipd_split_brain_heals_total', 'Split-brain re-announcements: this MASTER heard another MASTER it beats and re-sent its GARP/NA burst.', ['instance'], (set, st) => {
     for (const i of st.instances) set({ instance: i.name }, i.splitBrain.heals);
   });
+  counter('havipd_vip_claims_total', 'Claim watch: another host sent ARP for a VIP of this MASTER (a split brain seen through ARP).', ['instance'], (set, st) => {
+    for (const i of st.instances) set({ instance: i.name }, i.splitBrain.claims);
+  });
+  counter('havipd_vip_claim_releases_total', 'Claim watch: that host stopped answering for the VIP and this MASTER re-sent its GARP burst.', ['instance'], (set, st) => {
+    for (const i of st.instances) set({ instance: i.name }, i.splitBrain.claimReleases);
+  });
   gauge('havipd_peer_last_advert_age_seconds', 'Seconds since the last advert heard from each peer.', ['instance', 'peer'], (set, st) => {
     for (const i of st.instances) for (const p of i.peers) if (p.lastAdvertAge !== null) set({ instance: i.name, peer: p.address }, p.lastAdvertAge);
   });

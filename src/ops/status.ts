@@ -56,7 +56,14 @@ export interface InstanceStatus {
    * havipd: split-brain healing (src/vrrp/healing.ts): re-announcements since start and the last one
    * (its time and the other master heard).
    */
-  readonly splitBrain: { readonly heals: number; readonly last: { readonly time: string; readonly peer: string; readonly peerPriority: number } | null };
+  readonly splitBrain: {
+    readonly heals: number;
+    readonly last: { readonly time: string; readonly peer: string; readonly peerPriority: number } | null;
+    /** The claim watch: another host's ARP claims on a VIP seen as MASTER, bursts sent when one let go, the claimant watched now. */
+    readonly claims: number;
+    readonly claimReleases: number;
+    readonly watching: { readonly mac: string; readonly vip: string } | null;
+  };
   readonly faults: readonly string[];
   readonly trackers: readonly TrackerStatus[];
   /** The master as heard on the wire (self when MASTER); null when none heard. */
@@ -186,7 +193,13 @@ function instanceStatus(s: InstanceSnapshot, c: VrrpInstanceConfig, inp: StatusI
     maintenance: s.admin.maintenance,
     yielding: s.admin.yielding,
     takeoverPriority: s.admin.boost ?? null,
-    splitBrain: { heals: s.healing.heals, last: healLast(r.lastHeal.get(s.name)) },
+    splitBrain: {
+      heals: s.healing.heals,
+      last: healLast(r.lastHeal.get(s.name)),
+      claims: s.healing.claims,
+      claimReleases: s.healing.claimReleases,
+      watching: s.healing.watching ? { mac: s.healing.watching.mac, vip: s.healing.watching.vip } : null,
+    },
     faults: [...s.faults],
     trackers: trackers(c, r, inp.link),
     master,
@@ -266,7 +279,7 @@ export function renderStatus(st: DaemonStatus, nowMs: number = Date.now()): stri
     const c = i.counters;
     const drops = Object.values(i.drops).reduce((a, b) => a + b, 0);
     const garp = i.lastGarp ? `${ago(i.lastGarp.time, nowMs)} ago (${i.lastGarp.reason})` : 'never';
-    lines.push(`  last garp: ${garp}  adverts sent ${c.advert_sent ?? 0} rcvd ${c.advert_rcvd ?? 0}  drops ${drops}  became master ${c.become_master ?? 0}  released ${c.release_master ?? 0}${i.splitBrain.heals > 0 ? `  split-brain heals ${i.splitBrain.heals}` : ''}`);
+    lines.push(`  last garp: ${garp}  adverts sent ${c.advert_sent ?? 0} rcvd ${c.advert_rcvd ?? 0}  drops ${drops}  became master ${c.become_master ?? 0}  released ${c.release_master ?? 0}${i.splitBrain.heals > 0 ? `  split-brain heals ${i.splitBrain.heals}` : ''}${i.splitBrain.watching ? `  watching ${i.splitBrain.watching.mac} (claims ${i.splitBrain.watching.vip})` : ''}`);
     if (i.verify) {
       const v = i.verify;
       lines.push(`  verify: ${v.status}${v.attempts ? ` after ${v.attempts} attempt(s)` : ''}${v.lastResult ? ` (last ${v.lastResult})` : ''}${v.move !== 'none' ? `  move ${v.move}` : ''}`);

@@ -145,6 +145,7 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
     const { openRawTransport } = await import('../edges/transport/raw.js');
     const { createAddressEdge, nativeRouteRequester } = await import('../edges/addresses.js');
     const { createFrameSender } = await import('../edges/frames.js');
+    const { createArpWatch } = await import('../edges/arp-watch.js');
     return {
       openTransport: openRawTransport,
       transportKind: 'raw',
@@ -154,6 +155,7 @@ async function buildEdges(opts: ServiceOptions, log: Logger): Promise<Supervisor
       routes: createRouteEdge(),
       links,
       frames: createFrameSender(),
+      arpWatch: createArpWatch,
       clock: systemClock,
       logger: log,
       deadlineTimer: createTimerfdDeadlineTimer(native),

@@ -25,6 +25,7 @@ import type { AddressEdge } from '../edges/addresses.js';
 import { defaultRulePreferences, type RouteEdge } from '../edges/routes.js';
 import type { LinkEdge, LinkEvent } from '../edges/links.js';
 import type { FrameSender } from '../edges/frames.js';
+import type { ArpWatchEdge, ArpWatchHandlers } from '../edges/arp-watch.js';
 import type { OpenTransport, SendOptions, Transport } from '../edges/transport/types.js';
 import { authExtStats, type DumpInput, type InstanceRuntimeView } from './dumps.js';
 import { nodeAuthHmacSeam } from '../edges/auth-hmac-crypto.js';
@@ -34,7 +35,7 @@ import { EDGE_FAULT } from '../vrrp/edge-faults.js';
 import { planSockets, primaryAddress, socketAccepts, vipAddressSet, type SocketPlan } from '../vrrp/sockets.js';
 import type { Family } from '../config-parser/types.js';
 import { DEFAULT_SETTINGS, settingsFor, type HavipdSettings, type VerifySettings } from '../config-parser/settings.js';
-import { withHealing } from '../vrrp/healing.js';
+import { claimWatchPlan, withHealing } from '../vrrp/healing.js';
 import { VerifyRunner } from './verify-runner.js';
 import type { VerifyView } from '../vrrp/verify.js';
 import type { Spawner } from '../scripts/process.js';
@@ -58,6 +59,11 @@ export interface SupervisorEdges {
   readonly logger: Logger;
   /** The timer for the earliest deadline (timerfd: sub-ms); absent = Node's setTimeout (ms resolution). */
   readonly deadlineTimer?: DeadlineTimer | undefined;
+  /**
+   * Opens the claim watch's ARP sockets (src/vrrp/healing.ts "The claim watch"). Absent (or `frames` absent,
+   * or it throws) = no claim watch.
+   */
+  readonly arpWatch?: ((handlers: ArpWatchHandlers) => ArpWatchEdge) | undefined;
 }
 
 /** Effects the notification sinks consume. */
@@ -161,6 +167,9 @@ export interface SupervisorCounters {
   packetsFiltered: number;
   /** Inputs the core threw on (a bug; logged). */
   coreBugs: number;
+  /** Claim watch: ARP frames passed to the core, and malformed ones dropped (src/edges/arp-watch.ts). */
+  arpFrames: number;
+  arpMalformed: number;
 }
 
 /** A VRRP socket: the core's plan plus the transport opened for it. */
@@ -219,7 +228,11 @@ export class Supervisor {
   private lastStep = 0 as Micros;
   private readonly onLinkChange = (ev: LinkEvent): void => this.linkEvent(ev);
   private readonly vipsPresent = new Map<string, Set<string>>();
-  private readonly counters: SupervisorCounters = { effectErrors: 0, packetsFiltered: 0, coreBugs: 0 };
+  private readonly counters: Omit<SupervisorCounters, 'arpFrames' | 'arpMalformed'> = { effectErrors: 0, packetsFiltered: 0, coreBugs: 0 };
+  /** The claim watch's ARP sockets (opened after start-up; see `updateArpWatch`). */
+  private arpWatch: ArpWatchEdge | undefined;
+  /** Interfaces whose ARP watch failed (warned once each). */
+  private readonly arpWarned = new Set<string>();
   private readonly ring: SupervisorEvent[] = [];
   private lastReload: ReloadResult | undefined;
   /** The reload in progress (reloads run one after the other). */
@@ -323,6 +336,7 @@ export class Supervisor {
     this.feed({ kind: 'start' });
     await this.chain;
     this.trackers?.start((input) => this.feed(input));
+    this.updateArpWatch();
     // After the first states are out: run the takeover path in a throw-away core (rehearse.ts), several times,
     // one round per turn of the event loop. One round compiles it; V8 only collects type feedback from a
     // function's later calls, and measured, a takeover step after one round took 0.6–2 ms, after ten 0.3–0.5 ms.
@@ -359,6 +373,7 @@ export class Supervisor {
       await this.changeStatic('remove', staticItems(this.config));
     }
     this.edges.links?.off('change', this.onLinkChange);
+    this.arpWatch?.close();
     await this.closeSlots();
     await trackers;
     this.running = false;
@@ -418,6 +433,7 @@ export class Supervisor {
       result = { ok: true, instances: next.instances.map((i) => i.name) };
       // The new configuration's VIP objects: their requests are built after the reload has answered.
       setImmediate(() => void this.prepareVipRequests());
+      this.updateArpWatch();
     } catch (err) {
       if (sinksSwapped) {
         this.notifier?.reload(previous);
@@ -493,7 +509,7 @@ export class Supervisor {
         error: s.error?.message,
       })),
       vipsPresent,
-      counters: { ...this.counters },
+      counters: { ...this.counters, arpFrames: this.arpWatch?.counters.frames ?? 0, arpMalformed: this.arpWatch?.counters.malformed ?? 0 },
       lastReload: this.lastReload,
       verify: this.verify.views(),
     };
@@ -685,6 +701,8 @@ export class Supervisor {
         break;
       case 'link-added':
         this.edges.frames?.forget(name);
+        this.arpWatch?.forget(name);
+        this.updateArpWatch();
         this.feed({ kind: 'link', ifname: name, up: ev.link.up, added: true });
         void this.reopenSlotsOn(name).then(async () => {
           await this.warmTakeoverPath(name);
@@ -693,6 +711,7 @@ export class Supervisor {
         break;
       case 'link-removed':
         this.edges.frames?.forget(name);
+        this.arpWatch?.forget(name);
         this.feed({ kind: 'link', ifname: name, up: false });
         break;
       case 'address-added':
@@ -736,6 +755,28 @@ export class Supervisor {
       for (const instance of slot.plan.instances) inputs.push({ kind: 'fault', instance, reason: EDGE_FAULT.socket, active: slot.error !== undefined });
     }
     return inputs;
+  }
+
+  /**
+   * The claim watch (src/vrrp/healing.ts): ARP sockets on the interfaces of the configuration's IPv4 VIPs,
+   * opened after start-up and re-planned after a reload or a link's return. Needs the frame sender (its
+   * probes) and the addon; without them there is none, silently (UDP test mode).
+   */
+  private updateArpWatch(): void {
+    if (this.stopped || !this.edges.arpWatch || !this.edges.frames) return;
+    try {
+      this.arpWatch ??= this.edges.arpWatch({
+        onFrame: (ifname, arp) => this.feed({ kind: 'arp', ifname, senderIp: arp.senderIp, senderMac: arp.senderMac }),
+        onError: (ifname, err) => {
+          if (this.arpWarned.has(ifname)) return;
+          this.arpWarned.add(ifname);
+          this.log.warn({ event: LOG_EVENT.arpWatchError, ifname, errno: err.errno }, `claim watch on ${ifname} unavailable: ${err.message}`);
+        },
+      });
+      this.arpWatch.update(claimWatchPlan(this.config));
+    } catch (err) {
+      this.log.warn({ event: LOG_EVENT.arpWatchError, err }, `claim watch unavailable: ${errText(err)}`);
+    }
   }
 
   private watchedInterfaces(): Set<string> {
@@ -959,6 +1000,9 @@ export class Supervisor {
         // The GARP burst went out with the core's sendGarp effects; this is the count, the record and the scripts.
         this.record({ at: this.edges.clock.epochMicros(), kind: 'reannounce', instance: e.instance, peer: e.peer, peerPriority: e.peerPriority });
         this.notify(e);
+        return;
+      case 'sendArpProbe':
+        await this.edges.frames?.sendArpProbe(e.ifname, e.address);
         return;
       case 'notify':
       case 'masterRxLowerPri':

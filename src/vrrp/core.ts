@@ -190,6 +190,11 @@ export class VrrpCore {
       case 'stop':
         if (!this.stopped) this.stop(ctx);
         break;
+      case 'arp':
+        if (this.started && !this.stopped) {
+          for (const i of this.instances) if (i.state === 'MASTER' && i.holdsVipOn(input.ifname, input.senderIp)) i.arpClaim(ctx, input.ifname, input.senderIp, input.senderMac);
+        }
+        break;
       case 'command':
         if (!this.stopped) applyCommand(ctx, input.command, this.instances, this.started, this.groups.map((g) => ({ name: g.name, members: g.members.map((m) => m.name) })));
         this.adminPending = true;
@@ -643,7 +648,10 @@ export class VrrpCore {
       }
     }
     const all = this.instances;
-    for (let k = 0; k < all.length; k++) all[k]!.fireDelayedGarps(ctx);
+    for (let k = 0; k < all.length; k++) {
+      all[k]!.fireDelayedGarps(ctx);
+      all[k]!.checkClaim(ctx);
+    }
     // havipd: VIP holds that ran out (src/vrrp/healing.ts).
     for (let k = 0; k < all.length; k++) {
       const i = all[k]!;

@@ -69,7 +69,13 @@ export type Input =
   /** Shutdown (SIGTERM): MASTERs send priority 0 and release their VIPs; STOP notifications. */
   | { readonly kind: 'stop' }
   /** An operator command (switchover, maintenance, GARP burst): src/vrrp/commands.ts. */
-  | { readonly kind: 'command'; readonly command: Command };
+  | { readonly kind: 'command'; readonly command: Command }
+  /**
+   * havipd: an ARP frame on `ifname` from another host (`senderMac` is not this host's) whose sender address
+   * is `senderIp` (the claim watch, src/vrrp/healing.ts). The shell passes only frames whose sender address is
+   * a VIP of the configuration; a MASTER holding that VIP on that interface watches the claimant.
+   */
+  | { readonly kind: 'arp'; readonly ifname: string; readonly senderIp: string; readonly senderMac: string };
 
 /** When the shell's timer ran (`at`, ≥ the tick's `now`) and how long after its due time (`late`). */
 export interface TickWake {
@@ -242,6 +248,11 @@ export type Effect =
    * HAVIPD_REANNOUNCE=1 (no FIFO line: the state did not change).
    */
   | { readonly kind: 'reannounce'; readonly instance: string; readonly vrid: number; readonly peer: string; readonly peerPriority: number; readonly priority: number; readonly group: string | undefined; readonly rerunNotifyMaster: boolean }
+  /**
+   * havipd: the claim watch (src/vrrp/healing.ts): send one ARP probe for `address` (an IPv4 VIP) on
+   * `ifname` (sender address 0.0.0.0); a host that still holds the address answers it with an `arp` input.
+   */
+  | { readonly kind: 'sendArpProbe'; readonly instance: string; readonly ifname: string; readonly address: string }
   /** keepalived's FIFO `MASTER_RX_LOWER_PRI` event and `notify_master_rx_lower_pri`. */
   | { readonly kind: 'masterRxLowerPri'; readonly instance: string; readonly priority: number }
   /** Effective priority changed; `notify` = notify_priority_changes (FIFO MASTER_PRIORITY / BACKUP_PRIORITY). */
@@ -305,7 +316,14 @@ export interface InstanceSnapshot {
   /** The operator's hold: maintenance, yield after a handover, takeover priority (src/vrrp/commands.ts). */
   readonly admin: Readonly<AdminState>;
   /** havipd: split-brain re-announcements so far and the last one (src/vrrp/healing.ts). */
-  readonly healing: { readonly heals: number; readonly last: { readonly at: Micros; readonly peer: string; readonly peerPriority: number } | undefined };
+  readonly healing: {
+    readonly heals: number;
+    readonly last: { readonly at: Micros; readonly peer: string; readonly peerPriority: number } | undefined;
+    /** The claim watch: claims seen, bursts sent on a release, and the claimant being watched now. */
+    readonly claims: number;
+    readonly claimReleases: number;
+    readonly watching: { readonly mac: string; readonly vip: string; readonly since: Micros } | undefined;
+  };
   /** havipd: VIPs still held after leaving MASTER, until this time (announce-first hand-over). */
   readonly vipHoldUntil: Micros | undefined;
   readonly stats: Readonly<InstanceStats>;

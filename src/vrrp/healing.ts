@@ -31,6 +31,22 @@
 // `followUpDelay(advert_int)` later: one advert interval (by then the other has had the immediate
 // answer and a periodic advert) plus `HANDOVER_GRACE`. Sent only while still MASTER with the VIPs set.
 //
+// **The claim watch.** A partition that drops only VRRP (a security group or nftables rule on protocol 112)
+// lets everything else through, ARP included: the other master's GARP burst reaches this node, which keeps
+// its own VIP and so sees another host claim it. When the paths heal, a loser that hears this node's advert
+// first (keepalived always: it has no step-down notice) steps down without a sound, and clients stay on its
+// MAC until their neighbour entry goes stale (a soak measured 6.6 s with keepalived as the loser, 44.5 s
+// with keepalived on both sides). So a MASTER that sees an ARP frame with one of its VIPs as sender address
+// from another MAC watches that host: with each periodic advert it sends an ARP probe for the VIP (sender
+// address 0.0.0.0, RFC 5227 §2.1.1), which a host holding the address answers; a probe that no other host
+// answered within `claimAnswerWait(advert_int)` means the other has given the VIP up, and this node sends
+// its becoming-MASTER burst (GARP reason `claim-released`) so that clients come back. Any frame from
+// another host that speaks for the VIP counts as an answer (its own GARP too). Two havipd masters watch
+// each other and simply keep probing until the heal, which the rules above handle. Nothing happens while
+// the other host keeps the address (the split brain is not over), and nothing where a cloud's SDN answers
+// ARP itself (the probe is then answered for ever: one frame per advert interval, no burst). Off with
+// `reannounce`.
+//
 // Not a split brain: the trailing advert of the master this node has just taken over from (it preempted
 // it, took it over by `havipd switchover`, or it released with priority 0), within Master_Down_Interval of
 // becoming MASTER: the becoming-MASTER burst has just told everyone.
@@ -86,12 +102,79 @@ export interface HealState {
   tailFollowUpFor: Micros | undefined;
   /** Re-announcements so far (`havipd_split_brain_heals_total`). */
   heals: number;
+  /** The claim watch in progress (MASTER only; see the file comment). */
+  claim: ClaimWatch | undefined;
+  /** Claims by another host seen while MASTER (watches started; `havipd_vip_claims_total`). */
+  claims: number;
+  /** Bursts sent because a claimant stopped answering (`havipd_vip_claim_releases_total`). */
+  claimReleases: number;
   /** The last one: when, and the other master. */
   last: { readonly at: Micros; readonly peer: string; readonly peerPriority: number } | undefined;
 }
 
 export function newHealState(): HealState {
-  return { masterSince: undefined, masterReason: undefined, tookOverFrom: undefined, lastOtherMaster: undefined, tailFollowUpFor: undefined, heals: 0, last: undefined };
+  return { masterSince: undefined, masterReason: undefined, tookOverFrom: undefined, lastOtherMaster: undefined, tailFollowUpFor: undefined, heals: 0, last: undefined, claim: undefined, claims: 0, claimReleases: 0 };
+}
+
+/** Another host's claim on one of this MASTER's VIPs, being watched (see "The claim watch"). */
+export interface ClaimWatch {
+  readonly ifname: string;
+  /** The VIP it claimed (the one probed). */
+  readonly vip: string;
+  /** The claimant's MAC (the last one heard). */
+  mac: string;
+  readonly since: Micros;
+  /** Another host spoke for the VIP since the last probe went out (or since the claim). */
+  answered: boolean;
+  /** When the outstanding probe's answer is due; undefined while none is outstanding. */
+  checkAt: Micros | undefined;
+}
+
+/** How long a probe's answer may take: half an advert interval, at most 250 ms. */
+export function claimAnswerWait(advertInt: Micros): Micros {
+  return micros(Math.min(Math.floor(advertInt / 2), 250_000));
+}
+
+/**
+ * A MASTER with its VIPs set saw an ARP frame from `mac` (not its own) with `vip` as sender address on
+ * `ifname`. Starts a watch and returns true, or marks the watch in progress answered and returns false.
+ */
+export function claimSeen(s: HealState, ifname: string, vip: string, mac: string, now: Micros, switches: HealingSwitches): boolean {
+  if (!switches.reannounce) return false;
+  if (s.claim !== undefined) {
+    s.claim.answered = true;
+    s.claim.mac = mac;
+    return false;
+  }
+  s.claim = { ifname, vip, mac, since: now, answered: true, checkAt: undefined };
+  s.claims++;
+  return true;
+}
+
+/**
+ * At a periodic advert: the watch to probe now (its answer then due `claimAnswerWait` later), or undefined
+ * (no watch, or a probe still outstanding).
+ */
+export function claimProbe(s: HealState, now: Micros, advertInt: Micros): ClaimWatch | undefined {
+  const c = s.claim;
+  if (c === undefined || c.checkAt !== undefined) return undefined;
+  c.answered = false;
+  c.checkAt = micros(now + claimAnswerWait(advertInt));
+  return c;
+}
+
+/**
+ * At `now`: `released` when the outstanding probe's answer is due and none came (the watch ends; re-announce),
+ * `held` when one came (probe again at the next advert), undefined when no answer is due yet.
+ */
+export function claimCheck(s: HealState, now: Micros): { readonly verdict: 'released' | 'held'; readonly claim: ClaimWatch } | undefined {
+  const c = s.claim;
+  if (c === undefined || c.checkAt === undefined || c.checkAt > now) return undefined;
+  c.checkAt = undefined;
+  if (c.answered) return { verdict: 'held', claim: c };
+  s.claim = undefined;
+  s.claimReleases++;
+  return { verdict: 'released', claim: c };
 }
 
 /** What a MASTER makes of an advert from another MASTER that it beats. */
@@ -144,6 +227,25 @@ export interface VipHold {
   readonly until: Micros;
   /** Still waiting for the new master's first advert (a priority-0 hand-over). */
   readonly awaitingAdvert: boolean;
+}
+
+/**
+ * The claim watch's plan (see the file comment): interface → the IPv4 VIPs (and `virtual_ipaddress_excluded`)
+ * that instances with `reannounce` on put there. Interfaces without any are absent.
+ */
+export function claimWatchPlan(config: DaemonConfig): Map<string, string[]> {
+  const plan = new Map<string, string[]>();
+  for (const i of config.instances) {
+    if (!(i.healing ?? DEFAULT_HEALING).reannounce) continue;
+    for (const v of [...i.vips, ...i.excludedVips]) {
+      const ifname = v.dev ?? i.interface ?? config.global.defaultInterface;
+      if (v.family !== 4 || !ifname) continue;
+      const list = plan.get(ifname) ?? [];
+      if (!list.includes(v.address)) list.push(v.address);
+      plan.set(ifname, list);
+    }
+  }
+  return plan;
 }
 
 /**

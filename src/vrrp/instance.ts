@@ -19,7 +19,7 @@ import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './type
 import { micros, microsToCentis, type Centiseconds, type Micros } from '../net/units.js';
 import { nextIpId } from './ipv4.js';
 import { LOG_EVENT, type LogEvent } from '../log-events.js';
-import { DEFAULT_HEALING, HANDOVER_GRACE, followUpDelay, followUpDue, newHealState, otherMaster, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
+import { DEFAULT_HEALING, HANDOVER_GRACE, claimCheck, claimProbe, claimSeen, followUpDelay, followUpDue, newHealState, otherMaster, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
 import type { RxWarning } from './receive-checks.js';
 
 /** What an instance needs from the core while it handles one input. */
@@ -539,6 +539,7 @@ export class VrrpInstance {
       this.heal.masterSince = undefined;
       this.heal.masterReason = undefined;
     }
+    if (from === 'MASTER' || to === 'MASTER') this.heal.claim = undefined;
     if (to === 'MASTER') {
       this.heal.masterSince = ctx.now;
       this.heal.masterReason = reason;
@@ -607,6 +608,11 @@ export class VrrpInstance {
   /** keepalived `vrrp_state_master_tx()` in MASTER: the periodic advert and the GARP refresh. */
   masterTx(ctx: InstanceCtx): void {
     this.sendAdvert(ctx, this.effectivePriority);
+    const probe = claimProbe(this.heal, ctx.now, this.config.advertInt);
+    if (probe !== undefined) {
+      ctx.out.push({ kind: 'sendArpProbe', instance: this.name, ifname: probe.ifname, address: probe.vip });
+      this.deadlineChanged();
+    }
     if (refreshDue(ctx.now, this.garpRefreshAt)) {
       this.sendLinkUpdate(ctx, this.config.garp.masterRefreshRepeat, 'master-refresh');
       this.garpRefreshAt = micros(ctx.now + this.config.garp.masterRefresh);
@@ -960,6 +966,38 @@ export class VrrpInstance {
     this.delayedGarps = [...this.delayedGarps, { at: micros(ctx.now + followUpDelay(this.config.advertInt)), reason: 'follow-up', repeat }];
   }
 
+  /** Whether `address` is one of this instance's IPv4 VIPs and goes on `ifname`. */
+  holdsVipOn(ifname: string, address: string): boolean {
+    const vips = this.allVips();
+    for (let k = 0; k < vips.length; k++) {
+      const v = vips[k]!;
+      if (v.family === 4 && v.address === address && this.vipInterfaces([v])[0] === ifname) return true;
+    }
+    return false;
+  }
+
+  /**
+   * havipd: the claim watch (src/vrrp/healing.ts): another host (`mac`) sent an ARP frame with `vip`, one of
+   * this instance's VIPs on `ifname`, as sender address. Watched only while MASTER with the VIPs set.
+   */
+  arpClaim(ctx: InstanceCtx, ifname: string, vip: string, mac: string): void {
+    if (this.state !== 'MASTER' || !this.vipSet) return;
+    if (claimSeen(this.heal, ifname, vip, mac, ctx.now, this.healing)) {
+      this.log(ctx, 'warn', LOG_EVENT.vipClaim, `${mac} claims VIP ${vip} on ${ifname} - probing it with each advert until it lets go`, { mac, vip, ifname, claims: this.heal.claims });
+    }
+  }
+
+  /** The claim watch's answer is due: a claimant that no longer answers for the VIP brings the becoming-MASTER burst. */
+  checkClaim(ctx: InstanceCtx): void {
+    const c = this.heal.claim;
+    if (c === undefined || c.checkAt === undefined || c.checkAt > ctx.now) return;
+    const r = claimCheck(this.heal, ctx.now);
+    this.deadlineChanged();
+    if (r?.verdict !== 'released' || this.state !== 'MASTER' || !this.vipSet) return;
+    this.log(ctx, 'warn', LOG_EVENT.vipClaimReleased, `${r.claim.mac} no longer answers for VIP ${r.claim.vip} - re-announcing the VIPs`, { mac: r.claim.mac, vip: r.claim.vip, ifname: r.claim.ifname, releases: this.heal.claimReleases });
+    this.sendLinkUpdate(ctx, Math.max(1, masterGarpPlan(this.config.garp, ctx.now).repeat), 'claim-released');
+  }
+
   /** garp_lower_prio_repeat now and again after garp_lower_prio_delay. */
   lowerPrioGarp(ctx: InstanceCtx): void {
     const plan = lowerPrioGarpPlan(this.config.garp, ctx.now);
@@ -997,6 +1035,8 @@ export class VrrpInstance {
     if (this.vipHold && (best === undefined || this.vipHold.until < best)) best = this.vipHold.until;
     const delayed = this.delayedGarps;
     for (let k = 0; k < delayed.length; k++) if (best === undefined || delayed[k]!.at < best) best = delayed[k]!.at;
+    const check = this.heal.claim?.checkAt;
+    if (check !== undefined && (best === undefined || check < best)) best = check;
     return best;
   }
 
@@ -1024,7 +1064,13 @@ export class VrrpInstance {
       vipSet: this.vipSet,
       lastTransition: this.lastTransition,
       admin: { ...this.admin },
-      healing: { heals: this.heal.heals, last: this.heal.last },
+      healing: {
+        heals: this.heal.heals,
+        last: this.heal.last,
+        claims: this.heal.claims,
+        claimReleases: this.heal.claimReleases,
+        watching: this.heal.claim ? { mac: this.heal.claim.mac, vip: this.heal.claim.vip, since: this.heal.claim.since } : undefined,
+      },
       vipHoldUntil: this.vipHold?.until,
       stats: { ...this.stats, drops: { ...this.stats.drops } },
     };

@@ -72,6 +72,8 @@ export function formatEffect(e: Effect): string[] {
       return [`notify ${e.instance} ${e.state} (${e.reason}) prio ${e.priority}${e.group ? ` group ${e.group}` : ''}`];
     case 'groupTransition':
       return [`group ${e.group} ${e.from} -> ${e.to} members ${e.members.join(',')}`];
+    case 'sendArpProbe':
+      return [`arp-probe ${e.instance} on ${e.ifname} for ${e.address}`];
     case 'masterRxLowerPri':
       return [`master-rx-lower-pri ${e.instance} prio ${e.priority}`];
     case 'reannounce':
@@ -139,6 +141,10 @@ export class TranscriptRunner {
         break;
       case 'link':
         emit(this.step({ kind: 'link', ifname: need(c.words[0], c), up: okWord(c.words[1], c, 'up', 'down') }));
+        break;
+      case 'arp':
+        // arp IFNAME SENDER-IP from=MAC: another host's ARP frame with that sender address (the claim watch).
+        emit(this.step({ kind: 'arp', ifname: need(c.words[0], c), senderIp: need(c.words[1], c), senderMac: need(c.args.get('from'), c) }));
         break;
       case 'file':
         emit(this.step({ kind: 'file', name: need(c.words[0], c), value: Number(need(c.words[1], c)) }));

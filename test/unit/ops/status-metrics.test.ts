@@ -20,7 +20,7 @@ import { daemonConfig, instanceConfig, vip } from '../../support/config.js';
 const log = pino({ level: 'silent' });
 
 /** A started MASTER core (priority 150, +20 from a script that is up) with one VIP and a unicast peer heard once. */
-function fixture(o: { splitBrain?: boolean } = {}): { inputs: StatusInputs; rec: OpsRecorder; clock: { mono: number; epoch: number } } {
+function fixture(o: { splitBrain?: boolean; claim?: boolean } = {}): { inputs: StatusInputs; rec: OpsRecorder; clock: { mono: number; epoch: number } } {
   const clock = { mono: 1000, epoch: Date.parse('2026-12-02T10:00:00Z') };
   const rec = new OpsRecorder({ epochMs: () => clock.epoch, monoMs: () => clock.mono });
   const config = daemonConfig({ instances: [instanceConfig({ priority: 150, vips: [vip('10.0.0.100', { prefix: 24 })], peers: ['10.0.0.2'], unicastSrcIp: '10.0.0.1', trackScripts: [{ name: 'chk', weight: 20, reverse: false }] })] });
@@ -37,6 +37,8 @@ function fixture(o: { splitBrain?: boolean } = {}): { inputs: StatusInputs; rec:
   rec.onPacket({ family: 4, ifname: 'eth0', src: '10.0.0.2', dst: '10.0.0.1', ttl: 255, data: bytes, hasIpHeader: false });
   // The peer advertising as MASTER too (priority 100 < 170): a split brain this MASTER heals.
   if (o.splitBrain) feed(core.nextDeadline()! - 1, { kind: 'packet', packet: { family: 4, ifname: 'eth0', src: '10.0.0.2', dst: '10.0.0.1', ttl: 255, data: bytes, hasIpHeader: false } });
+  // Another host's GARP for the VIP (the claim watch): one claim, still watched.
+  if (o.claim) feed(core.nextDeadline()! - 1, { kind: 'arp', ifname: 'eth0', senderIp: '10.0.0.100', senderMac: '52:54:00:00:00:02' });
   clock.mono += 400;
   clock.epoch += 60_000;
   const inputs: StatusInputs = {
@@ -82,12 +84,22 @@ describe('status', () => {
   it('split-brain healing: the count and the last heal in status, one split-brain event, the counter on /metrics', async () => {
     const { inputs, rec } = fixture({ splitBrain: true });
     const i = buildStatus(inputs)!.instances[0]!;
-    expect(i.splitBrain).toEqual({ heals: 1, last: { time: '2026-12-02T10:00:00.000Z', peer: '10.0.0.2', peerPriority: 100 } });
-    expect(buildStatus(fixture().inputs)!.instances[0]!.splitBrain).toEqual({ heals: 0, last: null });
+    expect(i.splitBrain).toEqual({ heals: 1, last: { time: '2026-12-02T10:00:00.000Z', peer: '10.0.0.2', peerPriority: 100 }, claims: 0, claimReleases: 0, watching: null });
+    expect(buildStatus(fixture().inputs)!.instances[0]!.splitBrain).toEqual({ heals: 0, last: null, claims: 0, claimReleases: 0, watching: null });
     const ev = rec.events.list(100).filter((e) => e.kind === 'split-brain');
     expect(ev).toEqual([expect.objectContaining({ instance: 'VI_1', message: '(VI_1) split brain: 10.0.0.2 was MASTER too (priority 100, ours 170) - re-announced, notify_master re-run' })]);
     const text = await new MetricsServer(metricsSource(inputs, rec), log).registry.metrics();
     expect(text).toMatch(/^havipd_split_brain_heals_total\{instance="VI_1"\} 1$/m);
+  });
+
+  it('the claim watch: the claimant watched in status and the text form, the counters on /metrics', async () => {
+    const { inputs, rec, clock } = fixture({ claim: true });
+    const i = buildStatus(inputs)!.instances[0]!;
+    expect(i.splitBrain).toEqual({ heals: 0, last: null, claims: 1, claimReleases: 0, watching: { mac: '52:54:00:00:00:02', vip: '10.0.0.100' } });
+    expect(renderStatus(buildStatus(inputs)!, clock.epoch)).toContain('watching 52:54:00:00:00:02 (claims 10.0.0.100)');
+    const text = await new MetricsServer(metricsSource(inputs, rec), log).registry.metrics();
+    expect(text).toMatch(/^havipd_vip_claims_total\{instance="VI_1"\} 1$/m);
+    expect(text).toMatch(/^havipd_vip_claim_releases_total\{instance="VI_1"\} 0$/m);
   });
 
   it('the text form is a header and five lines per instance', () => {

@@ -72,6 +72,7 @@ function world(drains: boolean, timer?: (clock: FakeClock) => DeadlineTimer): Wo
   const frames: FrameSender = {
     sendGarp: async (_ifname, ip) => void ops.push(`garp:${ip}`),
     sendNa: async (_ifname, ip) => void ops.push(`na:${ip}`),
+    sendArpProbe: async (_ifname, ip) => void ops.push(`probe:${ip}`),
     forget: () => undefined,
     close: async () => undefined,
   };

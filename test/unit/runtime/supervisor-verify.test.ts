@@ -48,7 +48,7 @@ function world(config: DaemonConfig, settingsText: string) {
     const t: Transport = { kind: 'raw', ifname: opts.ifname, family: opts.family, send: async () => void ops.push('advert'), join: async () => undefined, leave: async () => undefined, drainPending: async () => undefined, close: async () => undefined };
     return t;
   };
-  const frames: FrameSender = { sendGarp: async (_i, ip) => void ops.push(`garp:${ip}`), sendNa: async () => undefined, forget: () => undefined, close: async () => undefined };
+  const frames: FrameSender = { sendGarp: async (_i, ip) => void ops.push(`garp:${ip}`), sendNa: async () => undefined, sendArpProbe: async () => undefined, forget: () => undefined, close: async () => undefined };
   const rec = new OpsRecorder({ epochMs: () => Date.parse('2026-12-02T10:00:00Z') + clock.now() / 1000, monoMs: () => clock.now() / 1000 });
   const spawner = new FakeSpawner();
   const settings = parseSettings(settingsText, '/etc/havipd/havipd.toml');

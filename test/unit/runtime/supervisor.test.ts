@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DaemonConfig, VipConfig, VrrpInstanceConfig } from '../../../src/config-parser/types.js';
 import { HavipdError } from '../../../src/errors.js';
+import type { ArpWatchEdge, ArpWatchHandlers } from '../../../src/edges/arp-watch.js';
 import type { FrameSender } from '../../../src/edges/frames.js';
 import { createLogger } from '../../../src/log.js';
 import type { AddressEdge } from '../../../src/edges/addresses.js';
@@ -87,7 +88,7 @@ interface World {
 
 function world(
   config: DaemonConfig,
-  o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp'; observer?: SupervisorObserver; sendNow?: { failTo?: string } } = {},
+  o: { failOpen?: string[]; noAddresses?: boolean; transportKind?: 'raw' | 'udp'; observer?: SupervisorObserver; sendNow?: { failTo?: string }; arpWatch?: FakeArpWatch; noFrames?: boolean } = {},
 ): World {
   const clock = new FakeClock(micros(1_000_000));
   const ops: Ops = [];
@@ -137,6 +138,7 @@ function world(
   const frames: FrameSender = {
     sendGarp: async (_ifname, ip) => void ops.push(`garp:${ip}`),
     sendNa: async (_ifname, ip) => void ops.push(`na:${ip}`),
+    sendArpProbe: async (_ifname, ip) => void ops.push(`probe:${ip}`),
     forget: () => undefined,
     close: async () => undefined,
   };
@@ -160,7 +162,8 @@ function world(
       addresses: o.noAddresses ? undefined : new RecordingAddresses(addresses, ops),
       routes,
       links,
-      frames,
+      frames: o.noFrames ? undefined : frames,
+      ...(o.arpWatch ? { arpWatch: o.arpWatch.factory } : {}),
       clock: { now: () => clock.now(), epochMicros: () => 0 },
       logger,
     },
@@ -420,6 +423,62 @@ describe('Supervisor with fake edges', () => {
     expect(w.closed.map((o) => o.ifname)).toEqual(['eth1']);
     expect(w.opened.map((o) => `${o.ifname}:${o.unicastSrc ?? 'm'}`)).toEqual(['eth0:m', 'eth1:m', 'eth0:10.0.0.1']);
     expect(w.daemon.snapshot().instances.map((i) => `${i.name}:${i.state}`)).toEqual(['VI_1:MASTER', 'VI_3:BACKUP']);
+    await w.daemon.stop();
+  });
+});
+
+/** The claim watch's edge: records each plan and hands the test the handlers to feed frames through. */
+class FakeArpWatch implements ArpWatchEdge {
+  plans: Array<Record<string, readonly string[]>> = [];
+  handlers: ArpWatchHandlers | undefined;
+  closed = false;
+  readonly counters = { frames: 0, malformed: 0, ignored: 0 };
+  readonly factory = (h: ArpWatchHandlers): ArpWatchEdge => {
+    this.handlers = h;
+    return this;
+  };
+  update(plan: ReadonlyMap<string, readonly string[]>): void {
+    this.plans.push(Object.fromEntries(plan));
+  }
+  forget(): void {}
+  close(): void {
+    this.closed = true;
+  }
+}
+
+describe('Supervisor and the claim watch (src/vrrp/healing.ts)', () => {
+  it('plans the ARP sockets at start and reload, feeds frames to the core, sends the probes, closes at stop', async () => {
+    const arp = new FakeArpWatch();
+    const a = instanceConfig({ priority: 150 });
+    const w = world(cfg([a]), { arpWatch: arp });
+    await w.daemon.start();
+    expect(arp.plans).toEqual([{ eth0: ['10.0.0.100'] }]);
+    await run(w, 3_600);
+    expect(state(w)).toBe('MASTER');
+    await run(w, 6_000); // past the garp_master_delay burst
+    w.ops.length = 0;
+    arp.handlers!.onFrame('eth0', { op: 1, senderMac: '52:54:00:00:00:02', senderIp: '10.0.0.100', targetIp: '10.0.0.100' });
+    await run(w, 1_000);
+    expect(w.ops).toEqual(['advert:150', 'probe:10.0.0.100']);
+    expect(w.logs.some((l) => l.includes('52:54:00:00:00:02 claims VIP 10.0.0.100 on eth0'))).toBe(true);
+    // Nobody answers: 250 ms after the probe, the becoming-MASTER burst.
+    w.ops.length = 0;
+    await run(w, 1_000);
+    expect(w.ops.filter((x) => x.startsWith('garp:'))).toHaveLength(5);
+    expect(w.daemon.snapshot().instances[0]!.healing).toMatchObject({ claims: 1, claimReleases: 1, watching: undefined });
+    // A reload re-plans (VI_2's VIP on eth1 joins the watch).
+    const b = instanceConfig({ name: 'VI_2', vrid: 52, interface: 'eth1', vips: [vipOn('10.1.0.52', 'eth1')] });
+    await w.daemon.reload(cfg([a, b]));
+    expect(arp.plans.at(-1)).toEqual({ eth0: ['10.0.0.100'], eth1: ['10.1.0.52'] });
+    await w.daemon.stop();
+    expect(arp.closed).toBe(true);
+  });
+
+  it('no frame sender (UDP test mode without CAP_NET_RAW): no claim watch', async () => {
+    const arp = new FakeArpWatch();
+    const w = world(cfg([instanceConfig({ priority: 150 })]), { arpWatch: arp, transportKind: 'udp', noFrames: true });
+    await w.daemon.start();
+    expect(arp.plans).toEqual([]);
     await w.daemon.stop();
   });
 });

@@ -67,7 +67,7 @@ describe('split-brain healing in the core', () => {
     const back = t + 500_000 + 5_000_000 + 3_500_000;
     h.runUntil(back - 1);
     expect(reannounces(h.advert(back, { src: '10.0.0.2', priority: 100 }))).toHaveLength(1);
-    expect(h.snap().healing).toEqual({ heals: 2, last: { at: back, peer: '10.0.0.2', peerPriority: 100 } });
+    expect(h.snap().healing).toMatchObject({ heals: 2, last: { at: back, peer: '10.0.0.2', peerPriority: 100 } });
   });
 
   it('the re-announcement sends its burst once more an advert interval + HANDOVER_GRACE later, once per episode', () => {
@@ -240,5 +240,85 @@ describe('withHealing (the settings file into the instances)', () => {
     h.start(0);
     h.runUntil(MDI + 1);
     expect(reannounces(h.advert(MDI + 10, { src: '10.0.0.0', priority: 50, vrid: 52 }))).toEqual([]);
+  });
+});
+
+describe('the claim watch (another host ARPs for a VIP of this MASTER)', () => {
+  const MAC = '52:54:00:00:00:02';
+  const arp = (h: Harness, t: number, senderIp = '10.0.0.100', ifname = 'eth0'): readonly Effect[] => h.step(t, { kind: 'arp', ifname, senderIp, senderMac: MAC });
+  const probes = (out: readonly Effect[]) => out.filter((e) => e.kind === 'sendArpProbe');
+  const releaseBursts = (out: readonly Effect[]) => out.filter((e) => e.kind === 'sendGarp' && e.reason === 'claim-released');
+
+  it('claimSeen / claimProbe / claimCheck: a watch, a probe per advert, a release when one goes unanswered', async () => {
+    const { claimAnswerWait, claimCheck, claimProbe, claimSeen } = await import('../../../src/vrrp/healing.js');
+    expect(claimAnswerWait(micros(1_000_000))).toBe(250_000);
+    expect(claimAnswerWait(micros(100_000))).toBe(50_000);
+    const s = newHealState();
+    expect(claimSeen(s, 'eth0', '10.0.0.100', MAC, micros(10), { reannounce: false, rerunNotifyMaster: true })).toBe(false);
+    expect(s.claim).toBeUndefined();
+    expect(claimSeen(s, 'eth0', '10.0.0.100', MAC, micros(10), DEFAULT_HEALING)).toBe(true);
+    expect(claimSeen(s, 'eth0', '10.0.0.100', MAC, micros(20), DEFAULT_HEALING)).toBe(false);
+    expect(s.claims).toBe(1);
+    expect(claimCheck(s, micros(30))).toBeUndefined(); // no probe out yet
+    expect(claimProbe(s, micros(1_000_000), micros(1_000_000))).toMatchObject({ vip: '10.0.0.100', checkAt: 1_250_000 });
+    expect(claimProbe(s, micros(1_100_000), micros(1_000_000))).toBeUndefined(); // one outstanding at a time
+    claimSeen(s, 'eth0', '10.0.0.100', MAC, micros(1_000_400), DEFAULT_HEALING); // the answer
+    expect(claimCheck(s, micros(1_249_999))).toBeUndefined();
+    expect(claimCheck(s, micros(1_250_000))?.verdict).toBe('held');
+    claimProbe(s, micros(2_000_000), micros(1_000_000));
+    expect(claimCheck(s, micros(2_250_000))?.verdict).toBe('released');
+    expect(s.claim).toBeUndefined();
+    expect(s.claimReleases).toBe(1);
+  });
+
+  it('in the core: probes ride the periodic adverts; an unanswered one brings the becoming-MASTER burst once', () => {
+    const h = new Harness([instanceConfig({ priority: 150 })]);
+    const t = master(h);
+    expect(summarize(arp(h, t + 10), { logs: true })).toEqual([expect.stringContaining('claims VIP 10.0.0.100 on eth0')]);
+    const firstAdvert = h.snap().sands!;
+    const out1 = h.runUntil(firstAdvert);
+    expect(probes(out1)).toEqual([{ kind: 'sendArpProbe', instance: 'VI_1', ifname: 'eth0', address: '10.0.0.100' }]);
+    arp(h, firstAdvert + 300); // answered: the other host still holds it
+    expect(releaseBursts(h.runUntil(firstAdvert + 1_000_000 - 1))).toEqual([]);
+    expect(h.snap().healing.watching).toMatchObject({ mac: MAC, vip: '10.0.0.100' });
+    // The next probe goes unanswered: 250 ms later, the burst (garp_master_repeat 5).
+    const out2 = h.runUntil(firstAdvert + 1_000_000 + 250_000);
+    expect(probes(out2)).toHaveLength(1);
+    expect(releaseBursts(out2)).toEqual([expect.objectContaining({ kind: 'sendGarp', instance: 'VI_1', ifname: 'eth0', addresses: ['10.0.0.100'], repeat: 5 })]);
+    expect(h.snap().healing).toMatchObject({ claims: 1, claimReleases: 1, watching: undefined });
+    // Watch over: no more probes.
+    expect(probes(h.runUntil(firstAdvert + 5_000_000))).toEqual([]);
+  });
+
+  it('not a claim: a BACKUP, another address or interface, healing off; leaving MASTER ends the watch', () => {
+    const h = new Harness([instanceConfig({ priority: 150 })]);
+    h.start(0);
+    expect(arp(h, 10)).toEqual([]); // BACKUP
+    const t = master(h);
+    expect(arp(h, t + 10, '10.0.0.7')).toEqual([]);
+    expect(arp(h, t + 20, '10.0.0.100', 'eth1')).toEqual([]);
+    expect(h.snap().healing.claims).toBe(0);
+    arp(h, t + 30);
+    h.advert(t + 40, { src: '10.0.0.3', priority: 200 }); // a better master: BACKUP
+    expect(h.state()).toBe('BACKUP');
+    expect(h.snap().healing.watching).toBeUndefined();
+    expect(probes(h.runUntil(t + 3_000_000))).toEqual([]);
+    const off = new Harness([instanceConfig({ priority: 150, ...OFF })]);
+    const t2 = master(off);
+    expect(arp(off, t2 + 10)).toEqual([]);
+    expect(probes(off.runUntil(t2 + 3_000_000))).toEqual([]);
+  });
+
+  it('claimWatchPlan: the IPv4 VIPs (and excluded ones) per interface of instances that re-announce', async () => {
+    const { claimWatchPlan } = await import('../../../src/vrrp/healing.js');
+    const { daemonConfig, vip } = await import('../../support/config.js');
+    const config = daemonConfig({
+      instances: [
+        instanceConfig({ name: 'VI_1', vips: [vip('10.0.0.100'), vip('10.0.1.1', { dev: 'eth1' }), vip('fd00::1')], excludedVips: [vip('10.0.0.101')] }),
+        instanceConfig({ name: 'VI_2', vrid: 52, vips: [vip('10.0.0.200')], ...OFF }),
+        instanceConfig({ name: 'VI_3', vrid: 53, vips: [vip('10.0.0.100')] }),
+      ],
+    });
+    expect(Object.fromEntries(claimWatchPlan(config))).toEqual({ eth0: ['10.0.0.100', '10.0.0.101'], eth1: ['10.0.1.1'] });
   });
 });
