@@ -15,12 +15,14 @@ import { generateControl, runControl } from './control.js';
 import { generateSettings, keepalivedConfigs, runSettings } from './settings.js';
 import { Rng, inputRng } from './rng.js';
 import { TARGETS, targetByName } from './targets.js';
+import { arpSeedFrames, generateArp, runArp } from './arp.js';
+import { decodeArp } from '../../src/garp/frames.js';
 import { transpileForChild } from '../support/ts-child.js';
 import { InvariantError, type FuzzTarget } from './target.js';
 
 const SEED = 0x66757a7a; // "fuzz"
 /** Inputs per target in `npm test` (a few seconds each on a busy 2-core machine). */
-const SHORT: Record<string, number> = { packets: 3000, configs: 300, hmac: 1500, control: 500, settings: 300 };
+const SHORT: Record<string, number> = { packets: 3000, configs: 300, hmac: 1500, control: 500, settings: 300, arp: 3000 };
 
 describe('fuzz machinery', () => {
   it('derives each input from (seed, target, index) alone', () => {
@@ -118,6 +120,23 @@ describe('fuzz machinery', () => {
     for (const c of ['settings-syntax', 'settings-unknown-key', 'settings-wrong-type', 'settings-out-of-range', 'settings-relative-command', 'settings-unknown-instance']) expect([...codes]).toContain(c);
   }, 120_000);
 
+  it('the ARP mix reaches the claim watch: claims, probes answered and watches run out', () => {
+    const config = packetCoreConfig();
+    const seeds = arpSeedFrames(config);
+    const h = new CoreHarness(config);
+    h.advance(5_000_000);
+    let decoded = 0;
+    for (let i = 0; i < 3000; i++) {
+      const input = generateArp(inputRng(SEED, 'arp', i), seeds);
+      if (decodeArp(input.frame)) decoded++;
+      runArp(input, h);
+    }
+    const healing = h.core.snapshot().instances.map((s) => s.healing);
+    expect(decoded).toBeGreaterThan(1000);
+    expect(healing.reduce((n, x) => n + x.claims, 0)).toBeGreaterThan(5);
+    expect(healing.reduce((n, x) => n + x.claimReleases, 0)).toBeGreaterThan(0);
+  });
+
   it('reports an exception, shrinks it and de-duplicates by signature', () => {
     const t: FuzzTarget<readonly number[]> = {
       name: 'toy',
@@ -148,7 +167,7 @@ describe('fuzz machinery', () => {
 
 describe('fuzz targets (short seeded run)', () => {
   it('covers the issue 14 §2 targets', () => {
-    expect(TARGETS.map((t) => t.name)).toEqual(expect.arrayContaining(['packets', 'configs', 'hmac', 'control', 'settings']));
+    expect(TARGETS.map((t) => t.name)).toEqual(expect.arrayContaining(['packets', 'configs', 'hmac', 'control', 'settings', 'arp']));
     expect(configSeeds({ samples: false }).length).toBeGreaterThan(30);
     expect(generateConfig(new Rng(1), configSeeds({ samples: false })).main.length).toBeGreaterThan(0);
   });
