@@ -37,9 +37,10 @@
 // first (keepalived always: it has no step-down notice) steps down without a sound, and clients stay on its
 // MAC until their neighbour entry goes stale (a soak measured 6.6 s with keepalived as the loser, 44.5 s
 // with keepalived on both sides). So a MASTER that sees an ARP frame with one of its VIPs as sender address
-// from another MAC watches that host: with each periodic advert it sends an ARP probe for the VIP (sender
-// address 0.0.0.0, RFC 5227 §2.1.1), which a host holding the address answers; a probe that no other host
-// answered within `claimAnswerWait(advert_int)` means the other has given the VIP up, and this node sends
+// from another MAC watches that host: half an advert interval after each of its adverts it sends an ARP probe
+// for the VIP (sender address 0.0.0.0, RFC 5227 §2.1.1), which a host holding the address answers; a probe
+// that no other host answered within `claimAnswerWait(advert_int)` means the other has given the VIP up (a
+// loser steps down on one of this node's adverts, so half an interval later it is gone), and this node sends
 // its becoming-MASTER burst (GARP reason `claim-released`) so that clients come back. Any frame from
 // another host that speaks for the VIP counts as an answer (its own GARP too). Two havipd masters watch
 // each other and simply keep probing until the heal, which the rules above handle. Nothing happens while
@@ -126,13 +127,18 @@ export interface ClaimWatch {
   readonly since: Micros;
   /** Another host spoke for the VIP since the last probe went out (or since the claim). */
   answered: boolean;
+  /** When the next probe goes out (half an advert interval after an advert); undefined while none is due. */
+  probeAt: Micros | undefined;
   /** When the outstanding probe's answer is due; undefined while none is outstanding. */
   checkAt: Micros | undefined;
 }
 
-/** How long a probe's answer may take: half an advert interval, at most 250 ms. */
+/**
+ * How long a probe's answer may take: a quarter of an advert interval, at most 250 ms (the probe goes out
+ * half an interval after an advert, so its verdict comes before the next one).
+ */
 export function claimAnswerWait(advertInt: Micros): Micros {
-  return micros(Math.min(Math.floor(advertInt / 2), 250_000));
+  return micros(Math.min(Math.floor(advertInt / 4), 250_000));
 }
 
 /**
@@ -146,35 +152,52 @@ export function claimSeen(s: HealState, ifname: string, vip: string, mac: string
     s.claim.mac = mac;
     return false;
   }
-  s.claim = { ifname, vip, mac, since: now, answered: true, checkAt: undefined };
+  s.claim = { ifname, vip, mac, since: now, answered: true, probeAt: undefined, checkAt: undefined };
   s.claims++;
   return true;
 }
 
 /**
- * At a periodic advert: the watch to probe now (its answer then due `claimAnswerWait` later), or undefined
- * (no watch, or a probe still outstanding).
+ * At a periodic advert: schedules the next probe half an advert interval later (not at the advert itself:
+ * a loser steps down on receiving an advert, and a probe sent with it would still find the VIP on the loser's
+ * interface). Returns whether one was scheduled (a deadline moved).
  */
-export function claimProbe(s: HealState, now: Micros, advertInt: Micros): ClaimWatch | undefined {
+export function claimScheduleProbe(s: HealState, now: Micros, advertInt: Micros): boolean {
   const c = s.claim;
-  if (c === undefined || c.checkAt !== undefined) return undefined;
-  c.answered = false;
-  c.checkAt = micros(now + claimAnswerWait(advertInt));
-  return c;
+  if (c === undefined || c.probeAt !== undefined || c.checkAt !== undefined) return false;
+  c.probeAt = micros(now + Math.floor(advertInt / 2));
+  return true;
 }
 
-/**
- * At `now`: `released` when the outstanding probe's answer is due and none came (the watch ends; re-announce),
- * `held` when one came (probe again at the next advert), undefined when no answer is due yet.
- */
-export function claimCheck(s: HealState, now: Micros): { readonly verdict: 'released' | 'held'; readonly claim: ClaimWatch } | undefined {
+/** The watch's next deadline (a probe to send or an answer due), or undefined. */
+export function claimDeadline(s: HealState): Micros | undefined {
   const c = s.claim;
-  if (c === undefined || c.checkAt === undefined || c.checkAt > now) return undefined;
+  if (c === undefined) return undefined;
+  return c.probeAt ?? c.checkAt;
+}
+
+/** What is due at `now`: a probe to send (its answer then due `claimAnswerWait` later), or a verdict. */
+export type ClaimDue =
+  | { readonly kind: 'probe'; readonly claim: ClaimWatch }
+  /** `released`: no answer came (the watch ends; re-announce); `held`: one came (probe again after the next advert). */
+  | { readonly kind: 'released' | 'held'; readonly claim: ClaimWatch };
+
+export function claimDue(s: HealState, now: Micros, advertInt: Micros): ClaimDue | undefined {
+  const c = s.claim;
+  if (c === undefined) return undefined;
+  if (c.probeAt !== undefined) {
+    if (c.probeAt > now) return undefined;
+    c.probeAt = undefined;
+    c.answered = false;
+    c.checkAt = micros(now + claimAnswerWait(advertInt));
+    return { kind: 'probe', claim: c };
+  }
+  if (c.checkAt === undefined || c.checkAt > now) return undefined;
   c.checkAt = undefined;
-  if (c.answered) return { verdict: 'held', claim: c };
+  if (c.answered) return { kind: 'held', claim: c };
   s.claim = undefined;
   s.claimReleases++;
-  return { verdict: 'released', claim: c };
+  return { kind: 'released', claim: c };
 }
 
 /** What a MASTER makes of an advert from another MASTER that it beats. */

@@ -19,7 +19,7 @@ import type { ChecksumMode, DropReason, ReceivedPacket, VrrpState } from './type
 import { micros, microsToCentis, type Centiseconds, type Micros } from '../net/units.js';
 import { nextIpId } from './ipv4.js';
 import { LOG_EVENT, type LogEvent } from '../log-events.js';
-import { DEFAULT_HEALING, HANDOVER_GRACE, claimCheck, claimProbe, claimSeen, followUpDelay, followUpDue, newHealState, otherMaster, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
+import { DEFAULT_HEALING, HANDOVER_GRACE, claimDeadline, claimDue, claimScheduleProbe, claimSeen, followUpDelay, followUpDue, newHealState, otherMaster, sendsStepDownNotice, type HealingSwitches, type HealState, type VipHold } from './healing.js';
 import type { RxWarning } from './receive-checks.js';
 
 /** What an instance needs from the core while it handles one input. */
@@ -608,11 +608,7 @@ export class VrrpInstance {
   /** keepalived `vrrp_state_master_tx()` in MASTER: the periodic advert and the GARP refresh. */
   masterTx(ctx: InstanceCtx): void {
     this.sendAdvert(ctx, this.effectivePriority);
-    const probe = claimProbe(this.heal, ctx.now, this.config.advertInt);
-    if (probe !== undefined) {
-      ctx.out.push({ kind: 'sendArpProbe', instance: this.name, ifname: probe.ifname, address: probe.vip });
-      this.deadlineChanged();
-    }
+    if (claimScheduleProbe(this.heal, ctx.now, this.config.advertInt)) this.deadlineChanged();
     if (refreshDue(ctx.now, this.garpRefreshAt)) {
       this.sendLinkUpdate(ctx, this.config.garp.masterRefreshRepeat, 'master-refresh');
       this.garpRefreshAt = micros(ctx.now + this.config.garp.masterRefresh);
@@ -987,13 +983,18 @@ export class VrrpInstance {
     }
   }
 
-  /** The claim watch's answer is due: a claimant that no longer answers for the VIP brings the becoming-MASTER burst. */
+  /** The claim watch's probe or verdict is due: a claimant that no longer answers for the VIP brings the becoming-MASTER burst. */
   checkClaim(ctx: InstanceCtx): void {
-    const c = this.heal.claim;
-    if (c === undefined || c.checkAt === undefined || c.checkAt > ctx.now) return;
-    const r = claimCheck(this.heal, ctx.now);
+    const at = claimDeadline(this.heal);
+    if (at === undefined || at > ctx.now) return;
+    const r = claimDue(this.heal, ctx.now, this.config.advertInt);
     this.deadlineChanged();
-    if (r?.verdict !== 'released' || this.state !== 'MASTER' || !this.vipSet) return;
+    if (r === undefined || this.state !== 'MASTER' || !this.vipSet) return;
+    if (r.kind === 'probe') {
+      ctx.out.push({ kind: 'sendArpProbe', instance: this.name, ifname: r.claim.ifname, address: r.claim.vip });
+      return;
+    }
+    if (r.kind !== 'released') return;
     this.log(ctx, 'warn', LOG_EVENT.vipClaimReleased, `${r.claim.mac} no longer answers for VIP ${r.claim.vip} - re-announcing the VIPs`, { mac: r.claim.mac, vip: r.claim.vip, ifname: r.claim.ifname, releases: this.heal.claimReleases });
     this.sendLinkUpdate(ctx, Math.max(1, masterGarpPlan(this.config.garp, ctx.now).repeat), 'claim-released');
   }
@@ -1035,8 +1036,8 @@ export class VrrpInstance {
     if (this.vipHold && (best === undefined || this.vipHold.until < best)) best = this.vipHold.until;
     const delayed = this.delayedGarps;
     for (let k = 0; k < delayed.length; k++) if (best === undefined || delayed[k]!.at < best) best = delayed[k]!.at;
-    const check = this.heal.claim?.checkAt;
-    if (check !== undefined && (best === undefined || check < best)) best = check;
+    const claim = claimDeadline(this.heal);
+    if (claim !== undefined && (best === undefined || claim < best)) best = claim;
     return best;
   }
 

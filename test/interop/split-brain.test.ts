@@ -8,7 +8,10 @@
 // within one advert interval (+ margin) of the heal, counted in status and shown in `havipd events`. For
 // keepalived 2.2.7 the same scenario is measured and what it does is asserted, whichever way it went. And
 // the race a soak found: a GARP from the loser just after the winner's re-announcement (injected from B's
-// namespace) is undone by the winner's follow-up burst an advert interval + 100 ms later.
+// namespace) is undone by the winner's follow-up burst an advert interval + 100 ms later. And the mixed pair,
+// havipd winner and keepalived loser: keepalived steps down silently, and the winner's claim watch (it saw
+// the loser's GARP through the cut, which drops only VRRP) finds the loser no longer answering an ARP probe
+// for the VIP and re-announces.
 import { describe, expect, it } from 'vitest';
 import { HAVIPD_BIN } from '../support/havipd.js';
 import { interopGuard } from '../support/interop-guard.js';
@@ -57,12 +60,12 @@ describe.skipIf(guard.skip)('split-brain healing seen from a client (nftables cu
   }
 
   /** The scenario for one daemon kind on both nodes; returns what the client saw. */
-  async function scenario(kind: NodeKind, vrid: number): Promise<{ a: VrrpNode; b: VrrpNode; healedAfterMs: number | undefined; winnerHeardLoser: boolean; pingGapMs: number }> {
+  async function scenario(kind: NodeKind, vrid: number, loserKind: NodeKind = kind): Promise<{ a: VrrpNode; b: VrrpNode; healedAfterMs: number | undefined; winnerHeardLoser: boolean; pingGapMs: number }> {
     const vip = lan.hostIp(vrid);
     const a = await startNode(kind, lan.a, conf('a', vrid, vip));
     nodes.push(a);
     await a.waitForLog(/\(VI_1\) Entering BACKUP STATE \(init\)/, { timeoutMs: 10_000 });
-    const b = await startNode(kind, lan.b, conf('b', vrid, vip));
+    const b = await startNode(loserKind, lan.b, conf('b', vrid, vip));
     nodes.push(b);
     await a.waitForLog(entering('MASTER'), { timeoutMs: 10_000 });
     await b.waitForLog(entering('BACKUP'), { timeoutMs: 10_000 });
@@ -174,6 +177,26 @@ describe.skipIf(guard.skip)('split-brain healing seen from a client (nftables cu
       await inject.stop('SIGKILL', 0);
       await Promise.all(nodes.splice(0).map((n) => n.stop('SIGKILL')));
     }
+  });
+
+  it('havipd winner, keepalived 2.2.7 loser (silent step-down): the claim watch brings the client back within an advert interval + 750 ms', async () => {
+    const r = await scenario('havipd', 44, 'keepalived');
+    const released = r.a.countLog(/\(VI_1\) .* no longer answers for VIP .* - re-announcing the VIPs/);
+    console.log(`[split-brain mixed] client neighbour on the winner ${r.healedAfterMs ?? 'never'} ms after the heal; winner heard the loser's advert: ${r.winnerHeardLoser}; claim released: ${released}; longest ping gap (100 ms pings) ${r.pingGapMs} ms`);
+    // The winner saw the loser's GARP through the cut and watched it.
+    expect(r.a.countLog(new RegExp(`\\(VI_1\\) ${lan.macB} claims VIP ${lan.hostIp(44).replace(/\./g, '\\.')} on ${lan.ifname}`))).toBe(1);
+    expect(r.healedAfterMs, 'client still on the loser').toBeDefined();
+    // The loser steps down on A's next advert (≤ 1 interval), A probes half an interval after it and gives the
+    // probe up 250 ms later.
+    expect(r.healedAfterMs!).toBeLessThanOrEqual((ADVERT_S + 0.75 + MARGIN_S) * 1000);
+    // The heal raced the usual way (keepalived heard A first and stepped down without a word): the watch did it.
+    if (!r.winnerHeardLoser) {
+      expect(released).toBe(1);
+      const st = await run([process.execPath, HAVIPD_BIN, 'status', '--json', '--control-socket', join(r.a.dir, 'havipd.sock')], { check: false, timeoutMs: 20_000 });
+      const inst = (JSON.parse(st.stdout) as { instances: Array<{ splitBrain: { claims: number; claimReleases: number; watching: unknown } }> }).instances[0]!;
+      expect(inst.splitBrain).toMatchObject({ claims: 1, claimReleases: 1, watching: null });
+    }
+    await Promise.all(nodes.splice(0).map((n) => n.stop('SIGKILL')));
   });
 
   it('keepalived 2.2.7 in the same scenario: measured, and what it does asserted', async () => {

@@ -249,40 +249,47 @@ describe('the claim watch (another host ARPs for a VIP of this MASTER)', () => {
   const probes = (out: readonly Effect[]) => out.filter((e) => e.kind === 'sendArpProbe');
   const releaseBursts = (out: readonly Effect[]) => out.filter((e) => e.kind === 'sendGarp' && e.reason === 'claim-released');
 
-  it('claimSeen / claimProbe / claimCheck: a watch, a probe per advert, a release when one goes unanswered', async () => {
-    const { claimAnswerWait, claimCheck, claimProbe, claimSeen } = await import('../../../src/vrrp/healing.js');
-    expect(claimAnswerWait(micros(1_000_000))).toBe(250_000);
-    expect(claimAnswerWait(micros(100_000))).toBe(50_000);
+  it('claimSeen / claimScheduleProbe / claimDue: a watch, a probe half an interval after each advert, a release when one goes unanswered', async () => {
+    const { claimAnswerWait, claimDeadline, claimDue, claimScheduleProbe, claimSeen } = await import('../../../src/vrrp/healing.js');
+    const INT = micros(1_000_000);
+    expect(claimAnswerWait(INT)).toBe(250_000);
+    expect(claimAnswerWait(micros(100_000))).toBe(25_000);
     const s = newHealState();
     expect(claimSeen(s, 'eth0', '10.0.0.100', MAC, micros(10), { reannounce: false, rerunNotifyMaster: true })).toBe(false);
     expect(s.claim).toBeUndefined();
     expect(claimSeen(s, 'eth0', '10.0.0.100', MAC, micros(10), DEFAULT_HEALING)).toBe(true);
     expect(claimSeen(s, 'eth0', '10.0.0.100', MAC, micros(20), DEFAULT_HEALING)).toBe(false);
     expect(s.claims).toBe(1);
-    expect(claimCheck(s, micros(30))).toBeUndefined(); // no probe out yet
-    expect(claimProbe(s, micros(1_000_000), micros(1_000_000))).toMatchObject({ vip: '10.0.0.100', checkAt: 1_250_000 });
-    expect(claimProbe(s, micros(1_100_000), micros(1_000_000))).toBeUndefined(); // one outstanding at a time
-    claimSeen(s, 'eth0', '10.0.0.100', MAC, micros(1_000_400), DEFAULT_HEALING); // the answer
-    expect(claimCheck(s, micros(1_249_999))).toBeUndefined();
-    expect(claimCheck(s, micros(1_250_000))?.verdict).toBe('held');
-    claimProbe(s, micros(2_000_000), micros(1_000_000));
-    expect(claimCheck(s, micros(2_250_000))?.verdict).toBe('released');
+    expect(claimDeadline(s)).toBeUndefined();
+    expect(claimDue(s, micros(30), INT)).toBeUndefined(); // nothing scheduled yet
+    expect(claimScheduleProbe(s, micros(1_000_000), INT)).toBe(true); // an advert
+    expect(claimScheduleProbe(s, micros(1_000_000), INT)).toBe(false);
+    expect(claimDeadline(s)).toBe(1_500_000);
+    expect(claimDue(s, micros(1_499_999), INT)).toBeUndefined();
+    expect(claimDue(s, micros(1_500_000), INT)).toMatchObject({ kind: 'probe', claim: { vip: '10.0.0.100', checkAt: 1_750_000 } });
+    expect(claimScheduleProbe(s, micros(1_600_000), INT)).toBe(false); // one outstanding at a time
+    claimSeen(s, 'eth0', '10.0.0.100', MAC, micros(1_500_400), DEFAULT_HEALING); // the answer
+    expect(claimDue(s, micros(1_749_999), INT)).toBeUndefined();
+    expect(claimDue(s, micros(1_750_000), INT)?.kind).toBe('held');
+    claimScheduleProbe(s, micros(2_000_000), INT);
+    expect(claimDue(s, micros(2_500_000), INT)?.kind).toBe('probe');
+    expect(claimDue(s, micros(2_750_000), INT)?.kind).toBe('released');
     expect(s.claim).toBeUndefined();
     expect(s.claimReleases).toBe(1);
   });
 
-  it('in the core: probes ride the periodic adverts; an unanswered one brings the becoming-MASTER burst once', () => {
+  it('in the core: a probe half an interval after each advert; an unanswered one brings the becoming-MASTER burst once', () => {
     const h = new Harness([instanceConfig({ priority: 150 })]);
     const t = master(h);
     expect(summarize(arp(h, t + 10), { logs: true })).toEqual([expect.stringContaining('claims VIP 10.0.0.100 on eth0')]);
     const firstAdvert = h.snap().sands!;
-    const out1 = h.runUntil(firstAdvert);
-    expect(probes(out1)).toEqual([{ kind: 'sendArpProbe', instance: 'VI_1', ifname: 'eth0', address: '10.0.0.100' }]);
-    arp(h, firstAdvert + 300); // answered: the other host still holds it
-    expect(releaseBursts(h.runUntil(firstAdvert + 1_000_000 - 1))).toEqual([]);
+    expect(probes(h.runUntil(firstAdvert + 500_000 - 1))).toEqual([]);
+    expect(probes(h.runUntil(firstAdvert + 500_000))).toEqual([{ kind: 'sendArpProbe', instance: 'VI_1', ifname: 'eth0', address: '10.0.0.100' }]);
+    arp(h, firstAdvert + 500_300); // answered: the other host still holds it
+    expect(releaseBursts(h.runUntil(firstAdvert + 1_500_000 - 1))).toEqual([]);
     expect(h.snap().healing.watching).toMatchObject({ mac: MAC, vip: '10.0.0.100' });
     // The next probe goes unanswered: 250 ms later, the burst (garp_master_repeat 5).
-    const out2 = h.runUntil(firstAdvert + 1_000_000 + 250_000);
+    const out2 = h.runUntil(firstAdvert + 1_500_000 + 250_000);
     expect(probes(out2)).toHaveLength(1);
     expect(releaseBursts(out2)).toEqual([expect.objectContaining({ kind: 'sendGarp', instance: 'VI_1', ifname: 'eth0', addresses: ['10.0.0.100'], repeat: 5 })]);
     expect(h.snap().healing).toMatchObject({ claims: 1, claimReleases: 1, watching: undefined });
