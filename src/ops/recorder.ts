@@ -120,6 +120,8 @@ export class OpsRecorder {
       case 'log':
         if (e.event === 'fault.reason') this.events.push({ kind: 'fault', ...(e.instance ? { instance: e.instance } : {}), message: e.msg, fields: { reason: String(e.fields?.reason ?? '') } });
         else if (e.event === LOG_EVENT.commandApplied || e.event === LOG_EVENT.commandRefused) this.events.push({ kind: 'command', ...(e.instance ? { instance: e.instance } : {}), message: e.msg });
+        // The claim watch (src/vrrp/healing.ts): another host's claim on a VIP, and its release.
+        else if (e.event === LOG_EVENT.vipClaim || e.event === LOG_EVENT.vipClaimReleased) this.events.push({ kind: 'split-brain', ...(e.instance ? { instance: e.instance } : {}), message: e.msg, fields: { event: e.event } });
         else if (e.event.startsWith('verify.') && e.instance !== undefined) {
           // Announce and verify (issue 11 §3): every attempt, re-GARP, decision and move is an event.
           if (e.event === LOG_EVENT.verifyConfirmed || e.event === LOG_EVENT.verifyUnconfirmed) this.verifyDecided.set(e.instance, this.clock.epochMs());

@@ -97,6 +97,7 @@ describe('status', () => {
     const i = buildStatus(inputs)!.instances[0]!;
     expect(i.splitBrain).toEqual({ heals: 0, last: null, claims: 1, claimReleases: 0, watching: { mac: '52:54:00:00:00:02', vip: '10.0.0.100' } });
     expect(renderStatus(buildStatus(inputs)!, clock.epoch)).toContain('watching 52:54:00:00:00:02 (claims 10.0.0.100)');
+    expect(rec.events.list(100).filter((e) => e.kind === 'split-brain')).toEqual([expect.objectContaining({ instance: 'VI_1', message: '(VI_1) 52:54:00:00:00:02 claims VIP 10.0.0.100 on eth0 - probing it with each advert until it lets go' })]);
     const text = await new MetricsServer(metricsSource(inputs, rec), log).registry.metrics();
     expect(text).toMatch(/^havipd_vip_claims_total\{instance="VI_1"\} 1$/m);
     expect(text).toMatch(/^havipd_vip_claim_releases_total\{instance="VI_1"\} 0$/m);
