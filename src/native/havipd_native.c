@@ -145,6 +145,11 @@ static int is_nullish(napi_env env, napi_value v) {
   return t == napi_null || t == napi_undefined;
 }
 
+/* An interface name argument: 0, or -1 when it is not a string or too long for IFNAMSIZ. */
+static int get_ifname(napi_env env, napi_value v, char ifname[IFNAMSIZ + 1]) {
+  return get_str(env, v, ifname, IFNAMSIZ + 1) != 0 || strlen(ifname) >= IFNAMSIZ ? -1 : 0;
+}
+
 static int get_bytes(napi_env env, napi_value v, void **data, size_t *len) {
   bool is_buf = false;
   napi_is_buffer(env, v, &is_buf);
@@ -247,7 +252,7 @@ static napi_value js_open_raw(napi_env env, napi_callback_info info) {
   NAPI_OK(napi_get_value_int32(env, argv[0], &family));
   if (family != 4 && family != 6) return throw_type(env, "family must be 4 or 6");
   char ifname[IFNAMSIZ + 1];
-  if (get_str(env, argv[1], ifname, sizeof ifname) != 0 || strlen(ifname) >= IFNAMSIZ)
+  if (get_ifname(env, argv[1], ifname) != 0)
     return throw_errno(env, "SO_BINDTODEVICE", ENODEV, "(name too long)");
   char bind_addr[INET6_ADDRSTRLEN + 1] = "";
   if (!is_nullish(env, argv[2]) && get_str(env, argv[2], bind_addr, sizeof bind_addr) != 0)
@@ -558,34 +563,49 @@ static napi_value js_recv_raw(napi_env env, napi_callback_info info) {
 
 /* ---------- openPacket(ifname) -> { fd, ifindex }; sendFrame(fd, bytes) -> bytes sent ---------- */
 
+/*
+ * An AF_PACKET / SOCK_RAW socket bound to `ifname` for `protocol` (network order; 0 receives nothing), with
+ * `filter` attached before the bind when given, so that nothing unfiltered is ever queued.
+ */
+static napi_value open_packet_socket(napi_env env, state_t *st, const char *ifname, uint16_t protocol, const struct sock_fprog *filter) {
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno, ifname);
+  unsigned ifindex = if_nametoindex(ifname);
+  int err = 0;
+  const char *call = NULL;
+  if (ifindex == 0) {
+    err = errno;
+    call = "if_nametoindex";
+  } else if (filter != NULL && setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, filter, sizeof *filter) < 0) {
+    err = errno;
+    call = "setsockopt(SO_ATTACH_FILTER)";
+  } else {
+    struct sockaddr_ll sll;
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = protocol;
+    sll.sll_ifindex = (int)ifindex;
+    if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+      err = errno;
+      call = "bind";
+    }
+  }
+  if (call != NULL) {
+    close(fd);
+    return throw_errno(env, call, err, ifname);
+  }
+  track_fd(st, fd);
+  return open_result(env, fd, ifindex);
+}
+
 static napi_value js_open_packet(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   state_t *st = get_state(env, info, &argc, argv);
   char ifname[IFNAMSIZ + 1];
-  if (argc < 1 || get_str(env, argv[0], ifname, sizeof ifname) != 0 || strlen(ifname) >= IFNAMSIZ)
-    return throw_errno(env, "if_nametoindex", ENODEV, "(bad name)");
+  if (argc < 1 || get_ifname(env, argv[0], ifname) != 0) return throw_errno(env, "if_nametoindex", ENODEV, "(bad name)");
   /* Protocol 0: this socket receives nothing; it only sends whole Ethernet frames. */
-  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, "socket", errno, ifname);
-  unsigned ifindex = if_nametoindex(ifname);
-  if (ifindex == 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, "if_nametoindex", err, ifname);
-  }
-  struct sockaddr_ll sll;
-  memset(&sll, 0, sizeof sll);
-  sll.sll_family = AF_PACKET;
-  sll.sll_protocol = 0;
-  sll.sll_ifindex = (int)ifindex;
-  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, "bind", err, ifname);
-  }
-  track_fd(st, fd);
-  return open_result(env, fd, ifindex);
+  return open_packet_socket(env, st, ifname, 0, NULL);
 }
 
 static napi_value js_send_frame(napi_env env, napi_callback_info info) {
@@ -619,8 +639,7 @@ static napi_value js_open_arp(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   state_t *st = get_state(env, info, &argc, argv);
   char ifname[IFNAMSIZ + 1];
-  if (argc < 2 || get_str(env, argv[0], ifname, sizeof ifname) != 0 || strlen(ifname) >= IFNAMSIZ)
-    return throw_errno(env, "if_nametoindex", ENODEV, "(bad name)");
+  if (argc < 2 || get_ifname(env, argv[0], ifname) != 0) return throw_errno(env, "if_nametoindex", ENODEV, "(bad name)");
   void *data;
   size_t len;
   if (get_bytes(env, argv[1], &data, &len) != 0 || len % 4 != 0) return throw_type(env, "addrs must be a Uint8Array of IPv4 addresses");
@@ -644,35 +663,7 @@ static napi_value js_open_arp(napi_env env, napi_callback_info info) {
   prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
   prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffff);
   struct sock_fprog fprog = { .len = (unsigned short)k, .filter = prog };
-
-  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, "socket", errno, ifname);
-  unsigned ifindex = if_nametoindex(ifname);
-  int err = 0;
-  const char *call = NULL;
-  if (ifindex == 0) {
-    err = errno;
-    call = "if_nametoindex";
-  } else if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0) {
-    err = errno;
-    call = "setsockopt(SO_ATTACH_FILTER)";
-  } else {
-    struct sockaddr_ll sll;
-    memset(&sll, 0, sizeof sll);
-    sll.sll_family = AF_PACKET;
-    sll.sll_protocol = htons(ETH_P_ARP);
-    sll.sll_ifindex = (int)ifindex;
-    if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
-      err = errno;
-      call = "bind";
-    }
-  }
-  if (call != NULL) {
-    close(fd);
-    return throw_errno(env, call, err, ifname);
-  }
-  track_fd(st, fd);
-  return open_result(env, fd, ifindex);
+  return open_packet_socket(env, st, ifname, htons(ETH_P_ARP), &fprog);
 }
 
 static napi_value js_recv_frame(napi_env env, napi_callback_info info) {
