@@ -5,7 +5,7 @@
 // watches probe, get answered or run out. The core's deadline invariants are `CoreHarness`'s.
 import type { DaemonConfig } from '../../src/config-parser/types.js';
 import { buildArpProbe, buildGarp, decodeArp } from '../../src/garp/frames.js';
-import { ddmin, mutateBytes, shrinkBytes } from './mutators.js';
+import { mutateBytes, replayWithHistory, shrinkWithHistory, withHistory } from './mutators.js';
 import { CoreHarness, hex, packetCoreConfig, unhex } from './packets.js';
 import type { Rng } from './rng.js';
 import type { FuzzTarget, Json, TargetInstance } from './target.js';
@@ -85,27 +85,9 @@ export const arpTarget: FuzzTarget<ArpInput> = {
       reset() {
         harness = fresh();
       },
-      replay(i) {
-        const h = fresh();
-        for (const b of i.before ?? []) {
-          try {
-            runArp(b, h);
-          } catch {
-            // history only builds the state
-          }
-        }
-        runArp(i, h);
-      },
-      withHistory: (before, i) => ({ ...i, before: before.map((b) => ({ ...b, before: undefined })) }),
-      shrink(i, fails, budget) {
-        let cur = i;
-        if (cur.before && cur.before.length > 0) {
-          const kept = ddmin(cur.before, (bs) => fails({ ...cur, before: bs }), Math.floor(budget / 2));
-          cur = { ...cur, before: kept };
-        }
-        const base = cur;
-        return { ...base, frame: shrinkBytes(base.frame, (f) => fails({ ...base, frame: f }), Math.ceil(budget / 2)) };
-      },
+      replay: (i) => replayWithHistory(i, fresh(), runArp),
+      withHistory,
+      shrink: (i, fails, budget) => shrinkWithHistory(i, 'frame', fails, budget),
       toJson,
       fromJson,
       describe: (i) => `${i.before?.length ? `(after ${i.before.length} frame(s)) ` : ''}${i.ifname || '-'} ${i.frame.length} B: ${hex(i.frame.subarray(0, 42))}${i.frame.length > 42 ? '…' : ''}`,

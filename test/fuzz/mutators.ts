@@ -281,3 +281,37 @@ export function shrinkBytes(b: Uint8Array, fails: (b: Uint8Array) => boolean, bu
   const bytes = ddmin([...cur], (ys) => fails(Uint8Array.from(ys)), budget - Math.floor(budget / 2));
   return Uint8Array.from(bytes);
 }
+
+/** An input of a stateful target that carries the inputs run before it on the same state (a failure's history). */
+export interface WithHistory<I> {
+  readonly before?: readonly I[] | undefined;
+}
+
+/** `input` with `before` as its history (each without one of its own): the target's `withHistory`. */
+export function withHistory<I extends WithHistory<I>>(before: readonly I[], input: I): I {
+  return { ...input, before: before.map((b) => ({ ...b, before: undefined })) };
+}
+
+/** Runs `input`'s history on `state` (their failures ignored: they only build the state), then `input`. */
+export function replayWithHistory<I extends WithHistory<I>, S>(input: I, state: S, run: (i: I, s: S) => void): void {
+  for (const b of input.before ?? []) {
+    try {
+      run(b, state);
+    } catch {
+      // history only builds the state
+    }
+  }
+  run(input, state);
+}
+
+/** Shrinks the history (ddmin, half the budget), then the bytes of `field` (the other half). */
+export function shrinkWithHistory<I extends WithHistory<I>, K extends keyof I>(input: I, field: K & string, fails: (i: I) => boolean, budget: number): I {
+  let cur = input;
+  if (cur.before && cur.before.length > 0) {
+    const kept = ddmin(cur.before, (bs) => fails({ ...cur, before: bs }), Math.floor(budget / 2));
+    cur = { ...cur, before: kept };
+  }
+  const base = cur;
+  const bytes = shrinkBytes(base[field] as Uint8Array, (b) => fails({ ...base, [field]: b }), Math.ceil(budget / 2));
+  return { ...base, [field]: bytes };
+}

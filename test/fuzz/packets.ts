@@ -18,7 +18,7 @@ import { centiseconds, micros } from '../../src/net/units.js';
 import type { DaemonConfig } from '../../src/config-parser/types.js';
 import { parseConfig } from '../../src/config-parser/parse.js';
 import { FakeConfigHost } from '../support/fake-config-host.js';
-import { ddmin, mutateBytes, shrinkBytes } from './mutators.js';
+import { mutateBytes, replayWithHistory, shrinkWithHistory, withHistory } from './mutators.js';
 import { ROOT } from './paths.js';
 import type { Rng } from './rng.js';
 import { InvariantError, type FuzzTarget, type Json, type TargetInstance } from './target.js';
@@ -376,28 +376,9 @@ export const packetTarget: FuzzTarget<PacketInput> = {
       reset() {
         harness = new CoreHarness(config);
       },
-      replay(i) {
-        const h = fresh();
-        for (const b of i.before ?? []) {
-          try {
-            runPacket(b, h, config);
-          } catch {
-            // history only builds the state
-          }
-        }
-        runPacket(i, h, config);
-      },
-      withHistory: (before, i) => ({ ...i, before: before.map((b) => ({ ...b, before: undefined })) }),
-      shrink(i, fails, budget) {
-        let cur = i;
-        if (cur.before && cur.before.length > 0) {
-          const kept = ddmin(cur.before, (bs) => fails({ ...cur, before: bs }), Math.floor(budget / 2));
-          cur = { ...cur, before: kept };
-        }
-        const base = cur;
-        const data = shrinkBytes(base.data, (d) => fails({ ...base, data: d }), Math.ceil(budget / 2));
-        return { ...base, data };
-      },
+      replay: (i) => replayWithHistory(i, fresh(), (x, h) => runPacket(x, h, config)),
+      withHistory,
+      shrink: (i, fails, budget) => shrinkWithHistory(i, 'data', fails, budget),
       toJson: (i) => packetToJson(i),
       fromJson: (j) => packetFromJson(j),
       describe: (i) => `${i.before?.length ? `(after ${i.before.length} packet(s)) ` : ''}IPv${i.family}${i.hasIpHeader ? '+hdr' : ''} ${i.data.length} B ${i.src} -> ${i.dst}: ${hex(i.data.subarray(0, 48))}${i.data.length > 48 ? '…' : ''}`,
