@@ -447,6 +447,12 @@ export class VrrpInstance {
     // VIPs are set.
     this.config = config;
     this.basePriority = config.priority;
+    // havipd: a claim watch ends when healing is switched off or its VIP is no longer this instance's there.
+    const claim = this.heal.claim;
+    if (claim !== undefined && (!this.healing.reannounce || !this.holdsVipOn(claim.ifname, claim.vip))) {
+      this.heal.claim = undefined;
+      this.deadlineChanged();
+    }
     if (old.version !== config.version || old.oldUnicastChecksum !== config.oldUnicastChecksum || old.v3ChecksumAsV2 !== config.v3ChecksumAsV2 || old.unicastPeers.length !== config.unicastPeers.length) {
       this.checksumMode = initialChecksumMode(config);
     }

@@ -329,3 +329,21 @@ describe('the claim watch (another host ARPs for a VIP of this MASTER)', () => {
     expect(Object.fromEntries(claimWatchPlan(config))).toEqual({ eth0: ['10.0.0.100', '10.0.0.101'], eth1: ['10.0.1.1'] });
   });
 });
+
+describe('the claim watch across a reload', () => {
+  it('ends when the claimed VIP leaves the instance or healing is switched off; stays otherwise', () => {
+    const arp = (h: Harness, t: number): void => void h.step(t, { kind: 'arp', ifname: 'eth0', senderIp: '10.0.0.100', senderMac: '52:54:00:00:00:02' });
+    for (const [label, next, kept] of [
+      ['unchanged', instanceConfig({ priority: 150 }), true],
+      ['VIP moved', instanceConfig({ priority: 150, vips: ['10.0.0.101'] }), false],
+      ['healing off', instanceConfig({ priority: 150, ...OFF }), false],
+    ] as const) {
+      const h = new Harness([instanceConfig({ priority: 150 })]);
+      const t = master(h);
+      arp(h, t + 10);
+      expect(h.snap().healing.watching, label).toBeDefined();
+      h.step(t + 20, { kind: 'reload', config: { ...h.core.currentConfig, instances: [next] } });
+      expect(h.snap().healing.watching !== undefined, label).toBe(kept);
+    }
+  });
+});
