@@ -1,7 +1,12 @@
 // The chaos soak's pure parts: the seeded schedule and the invariant checker, on made-up timelines.
 import { describe, expect, it } from 'vitest';
 import { checkSoak, defaultBounds, silenceWithin, type Advert, type CheckInput } from './invariants.js';
-import { CLOCK_STEPS_S, FAULT_KINDS, makeSchedule } from './schedule.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addRegressions, faultsNamed, loadRegressions, parseRegressions, regressionFor, REGRESSIONS_PATH } from './regressions.js';
+import { CLOCK_STEPS_S, FAULT_KINDS, makeSchedule, scheduleWindow, type Fault } from './schedule.js';
+import { soakSchedule } from './soak.js';
 
 const opts = { seed: 42, events: 200, nodes: ['havipd', 'keepalived'] as const, priorities: [[150, 90], [100, 130]], settleMs: 3_800 };
 
@@ -432,5 +437,114 @@ describe('chaos invariants: a daemon that waited for a CPU (schedstat run delay)
     expect(starved.failures.filter((f) => /notify FIFO/.test(f))).toEqual([]);
     const running = checkSoak(base(silent, { notify, runWait: [waits(0, 0), waits(0, 0)] }), bounds);
     expect(running.failures.some((f) => /^a: notify FIFO says MASTER but no advert of it as MASTER is on the wire/.test(f))).toBe(true);
+  });
+});
+
+describe('chaos regressions: a window of the schedule', () => {
+  const f = (n: number, at: number, durationMs: number, extra: Partial<Fault> = {}): Fault => ({ n, at, kind: 'kill', node: 0, durationMs, ...extra });
+  const all: Fault[] = [
+    f(0, 0, 1_000, { kind: 'reload', node: 1, durationMs: 0, priority: 140 }),
+    f(1, 5_000, 6_000, { kind: 'loss', node: 0 }),
+    f(2, 8_000, 1_000),
+    f(3, 12_000, 0, { kind: 'reload', node: 0, priority: 80 }),
+    f(4, 20_000, 2_000, { kind: 'partition', node: 1 }),
+    f(5, 30_000, 0, { kind: 'reload', node: 1, priority: 120 }),
+  ];
+
+  it('keeps the faults named, their numbers and spacing, from 0, with the priorities the reloads before them left', () => {
+    const w = scheduleWindow(all, 4, 4, [150, 120, 100]);
+    expect(w.faults).toEqual([{ ...all[4]!, at: 0 }]);
+    expect(w.priorities).toEqual([80, 140, 100]);
+    const w2 = scheduleWindow(all, 3, 5, [150, 120, 100]);
+    expect(w2.faults.map((x) => [x.n, x.at])).toEqual([[3, 0], [4, 8_000], [5, 18_000]]);
+    expect(w2.priorities).toEqual([150, 140, 100]);
+  });
+
+  it('takes in an earlier fault still on when the window starts, and the priorities from before it', () => {
+    const w = scheduleWindow(all, 2, 2, [150, 120, 100]);
+    expect(w.faults.map((x) => [x.n, x.at])).toEqual([[1, 0], [2, 3_000]]);
+    expect(w.priorities).toEqual([150, 140, 100]);
+  });
+
+  it('refuses a window outside the schedule', () => {
+    expect(() => scheduleWindow(all, 3, 2, [150])).toThrow(/fault window 3-2: the schedule has faults 0-5/);
+    expect(() => scheduleWindow(all, 0, 6, [150])).toThrow(/0-5/);
+    expect(() => scheduleWindow(all, -1, 2, [150])).toThrow(/0-5/);
+  });
+});
+
+describe('chaos regressions: the list', () => {
+  it('test/chaos/regressions.json parses, and each entry still names the faults that failed (the schedule did not drift)', () => {
+    const list = loadRegressions();
+    expect(list.length).toBeGreaterThanOrEqual(2);
+    for (const e of list) {
+      const { faults } = soakSchedule({ seed: e.seed, events: e.events, fleet: e.fleet, window: e.faults });
+      expect(faults.map((x) => x.n)).toEqual(expect.arrayContaining([e.faults[0], e.faults[1]]));
+    }
+    // what the two entries' runs recorded (bench/results/chaos-1803.md, chaos-1804.md)
+    const a = soakSchedule({ seed: 1803, events: 80, fleet: 'havipd', window: [12, 13] });
+    expect(a.faults.map((x) => [x.n, x.kind, a.names[x.node], x.durationMs, x.lossPct ?? null, x.direction ?? null])).toEqual([
+      [12, 'loss', 'a-havipd', expect.closeTo(5_200, -2), 50, 'both'],
+      [13, 'track', 'a-havipd', expect.closeTo(3_500, -2), null, null],
+    ]);
+    // +92.4 s and +93.3 s in the report (rounded to 0.1 s)
+    expect(a.faults[1]!.at - a.faults[0]!.at).toBeGreaterThan(800);
+    expect(a.faults[1]!.at - a.faults[0]!.at).toBeLessThan(1_000);
+    expect(Math.max(...a.priorities)).toBe(a.priorities[0]);
+    const b = soakSchedule({ seed: 1804, events: 120, fleet: 'mixed', window: [16, 16] });
+    expect(b.faults.map((x) => [x.n, x.kind, b.names[x.node], x.at])).toEqual([[16, 'partition', 'b-havipd', 0]]);
+    expect(b.faults[0]!.durationMs).toBeCloseTo(3_100, -2);
+    // b was the MASTER when it was cut off: its priority is the highest when the replay starts
+    expect(Math.max(...b.priorities)).toBe(b.priorities[1]);
+    expect(REGRESSIONS_PATH.endsWith(join('test', 'chaos', 'regressions.json'))).toBe(true);
+  });
+
+  it('a malformed entry is an error naming the entry and the field', () => {
+    const ok = { seed: 1, events: 10, fleet: 'havipd', faults: [2, 3], found: 'x', fixed: null };
+    expect(parseRegressions(JSON.stringify([ok]))).toEqual([{ ...ok, faults: [2, 3] }]);
+    const bad = (e: unknown, re: RegExp): void => {
+      expect(() => parseRegressions(JSON.stringify([ok, e]), 'r.json')).toThrow(re);
+    };
+    bad({ ...ok, fleet: 'other' }, /r\.json: entry 1: fleet: expected one of havipd/);
+    bad({ ...ok, faults: [3, 2] }, /entry 1: faults: expected \[first, last\] within 0-9/);
+    bad({ ...ok, faults: [2, 10] }, /entry 1: faults/);
+    bad({ ...ok, seed: -1 }, /entry 1: seed/);
+    bad({ ...ok, extra: 1 }, /entry 1: unknown field 'extra'/);
+    bad({ ...ok, fixed: '' }, /entry 1: fixed/);
+    bad({ ...ok, clientGapMaxS: 0 }, /entry 1: clientGapMaxS/);
+    bad(null, /entry 1: expected an object/);
+    expect(() => parseRegressions('{', 'r.json')).toThrow(/r\.json: not JSON/);
+    expect(() => parseRegressions('{}', 'r.json')).toThrow(/r\.json: expected an array/);
+  });
+
+  it('a failed run becomes an entry naming the faults its failures name; a passing run none', () => {
+    const failures = [
+      'client: no reply from the VIP for 6.58 s during #16 +127.3 s partition b-havipd for 3.1 s (from +130.1 s; bound 4.34 s)',
+      'two masters (a-havipd, b-havipd) for more than 2.34 s in steady state at +150.00 s, after fault #18 +140.0 s flap a-havipd for 1.0 s (ended 3.00 s before)',
+    ];
+    expect(faultsNamed(failures, 120)).toEqual([16, 18]);
+    expect(faultsNamed(['did not converge to exactly one MASTER (a-havipd) after the faults'], 120)).toEqual([0, 119]);
+    expect(faultsNamed(['unexpected exit: x'], 120, [5, 7])).toEqual([5, 7]);
+    const verdict = { ok: false, failures, keepalivedFailures: [], figures: {} as never };
+    const e = regressionFor({ seed: 9, events: 120, fleet: 'mixed' }, verdict, '2026-12-03');
+    expect(e).toEqual({ seed: 9, events: 120, fleet: 'mixed', faults: [16, 18], found: `2026-12-03: ${failures[0]} (+1 more)`, fixed: null });
+    expect(regressionFor({ seed: 9, events: 120, fleet: 'mixed', nopreempt: true }, verdict, 'd')?.nopreempt).toBe(true);
+    expect(regressionFor({ seed: 9, events: 120, fleet: 'mixed' }, { ...verdict, ok: true, failures: [] }, 'd')).toBeUndefined();
+  });
+
+  it('appends what the list lacks and nothing twice; the file stays valid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hv-regr-'));
+    try {
+      const file = join(dir, 'r.json');
+      const e = { seed: 9, events: 120, fleet: 'mixed' as const, faults: [16, 18] as const, found: 'd: x', fixed: null };
+      expect(addRegressions([e], file)).toBe(1);
+      expect(addRegressions([e, { ...e, faults: [3, 3] as const }], file)).toBe(1);
+      expect(addRegressions([e], file)).toBe(0);
+      expect(parseRegressions(readFileSync(file, 'utf8')).map((x) => x.faults)).toEqual([[16, 18], [3, 3]]);
+      writeFileSync(file, '[]\n');
+      expect(addRegressions([{ ...e, nopreempt: true }], file)).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

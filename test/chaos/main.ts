@@ -2,6 +2,7 @@
 //
 //   npm run chaos -- [--seed N] [--events N] [--fleet havipd|mixed|keepalived|all|pair-havipd|pair-mixed]
 //                    [--pair havipd|mixed|both] [--nopreempt] [--advert-int S] [--max-minutes M] [--out FILE]
+//                    [--faults A-B]
 //
 // Fleets of three nodes on one bridge, with a client namespace pinging the VIP: `havipd` (three havipd),
 // `mixed` (two havipd + keepalived 2.2.7), `keepalived` (three keepalived 2.2.7: the reference, under the
@@ -12,11 +13,14 @@
 // advert_int 0.5 s (VRRPv3), at most 30 minutes of faults per fleet; the report (figures side by side, then
 // each fleet's, with any broken invariant) goes to bench/results/chaos.md. A failing seed replays the same
 // schedule: `npm run chaos -- --seed N --events N --fleet F`. Needs root (network namespaces), nft, tcpdump,
-// tshark, taskset, ping and keepalived. Exit status 1 when an invariant broke that is not keepalived's.
+// tshark, taskset, ping and keepalived. Exit status 1 when an invariant broke that is not keepalived's; such a
+// run's seed, fleet and the faults its failures name are appended to test/chaos/regressions.json, which
+// the interop suite replays (`--faults A-B` replays just those faults of the seed's schedule, as it does).
 import { randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../fuzz/paths.js';
+import { addRegressions, regressionFor, REGRESSIONS_PATH } from './regressions.js';
 import { runSoak, type Fleet, type SoakResult } from './soak.js';
 
 const FLEET_ARGS: Record<string, readonly Fleet[]> = {
@@ -38,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let nopreempt = false;
   let maxMinutes = 30;
   let out = join(ROOT, 'bench', 'results', 'chaos.md');
+  let window: [number, number] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     if (k === '--nopreempt') {
@@ -65,18 +70,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     } else if (k === '--advert-int') advertIntS = num();
     else if (k === '--max-minutes') maxMinutes = num();
     else if (k === '--out') out = v ?? out;
+    else if (k === '--faults') {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(v ?? '');
+      if (!m) throw new Error(`--faults: expected N or A-B (fault numbers of the schedule), got '${v}'`);
+      window = [Number(m[1]), Number(m[2] ?? m[1])];
+    }
     else throw new Error(`unknown argument '${k}'`);
   }
   process.stdout.write(`chaos: seed ${seed}\n`);
   const results: SoakResult[] = [];
   for (const fleet of fleets) {
-    results.push(await runSoak({ seed, events, fleet, nopreempt, advertIntS, maxMs: maxMinutes * 60_000, log: (l) => process.stdout.write(`${l}\n`) }));
+    results.push(await runSoak({ seed, events, fleet, nopreempt, advertIntS, maxMs: maxMinutes * 60_000, ...(window ? { window } : {}), log: (l) => process.stdout.write(`${l}\n`) }));
     process.stdout.write(`${results[results.length - 1]!.report}\n\n`);
   }
   const text = [
     '# Chaos soak (issue 14 §1)',
     '',
-    `Run ${new Date().toISOString()} on ${process.env.HOSTNAME ?? 'this machine'}: \`npm run chaos -- --seed ${seed} --events ${events} ${fleetArg.startsWith('--') ? fleetArg : `--fleet ${fleetArg}`}${nopreempt ? ' --nopreempt' : ''}\`.`,
+    `Run ${new Date().toISOString()} on ${process.env.HOSTNAME ?? 'this machine'}: \`npm run chaos -- --seed ${seed} --events ${events} ${fleetArg.startsWith('--') ? fleetArg : `--fleet ${fleetArg}`}${window ? ` --faults ${window[0]}-${window[1]}` : ''}${nopreempt ? ' --nopreempt' : ''}\`.`,
     '',
     ...(results.length > 1 ? [compareTable(results), ''] : []),
     ...results.map((r) => r.report + '\n'),
@@ -84,6 +94,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text);
   const ok = results.every((r) => r.verdict.ok);
+  const date = new Date().toISOString().slice(0, 10);
+  const entries = results.flatMap((r) => regressionFor({ seed, events, fleet: r.fleet, nopreempt, ...(window ? { window } : {}) }, r.verdict, date) ?? []);
+  if (entries.length > 0) {
+    const added = addRegressions(entries);
+    process.stdout.write(`chaos: ${added} new regression entr${added === 1 ? 'y' : 'ies'} in ${REGRESSIONS_PATH} (${entries.map((e) => `${e.fleet} faults ${e.faults.join('-')}`).join(', ')}); the interop suite replays them\n`);
+  }
   const ka = results.reduce((n, r) => n + r.verdict.keepalivedFailures.length, 0);
   process.stdout.write(`chaos: report in ${out}; ${ok ? 'no invariant broken by havipd or a fleet with it' : `FAILED (seed ${seed})`}${ka > 0 ? `; keepalived broke ${ka} (reported as its own)` : ''}\n`);
   return ok ? 0 : 1;

@@ -125,3 +125,24 @@ export function describeFault(f: Fault, names: readonly string[]): string {
     f.kind === 'loss' ? ` ${f.lossPct}% ${f.direction}` : f.kind === 'reload' ? ` priority ${f.priority}` : f.kind === 'hupburst' ? ` ×${f.count}` : f.kind === 'trackflap' ? ` every ${(f.periodMs! / 1000).toFixed(1)} s` : f.kind === 'clockstep' ? ` ${f.offsetS! > 0 ? '+' : '−'}${Math.abs(f.offsetS!) / 3600} h` : '';
   return `#${f.n} +${(f.at / 1000).toFixed(1)} s ${f.kind} ${names[f.node]}${extra}${f.durationMs > 0 ? ` for ${(f.durationMs / 1000).toFixed(1)} s` : ''}`;
 }
+
+/**
+ * The faults `from`..`to` of a schedule, for a regression replay of the ones that broke an invariant, with
+ * every earlier fault still on when `from` starts (it is part of what happened), moved so the first starts
+ * at 0, numbers kept (`#16` is the same fault as in the full run). `priorities` are the nodes' priorities as
+ * the reloads before the window left them (a reload sets the node's priority whether its daemon runs or not).
+ */
+export function scheduleWindow(all: readonly Fault[], from: number, to: number, base: readonly number[]): { faults: Fault[]; priorities: number[] } {
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from || to >= all.length) {
+    throw new Error(`fault window ${from}-${to}: the schedule has faults 0-${all.length - 1}`);
+  }
+  const startAt = all[from]!.at;
+  const endAt = Math.max(...all.slice(from, to + 1).map((f) => f.at + f.durationMs));
+  const inWindow = (f: Fault): boolean => (f.n >= from && f.n <= to) || (f.n < from && f.at + f.durationMs > startAt && f.at < endAt);
+  const picked = all.filter(inWindow);
+  const first = Math.min(...picked.map((f) => f.n));
+  const priorities = [...base];
+  for (const f of all) if (f.n < first && f.kind === 'reload') priorities[f.node] = f.priority!;
+  const t0 = Math.min(...picked.map((f) => f.at));
+  return { faults: picked.map((f) => ({ ...f, at: f.at - t0 })), priorities };
+}

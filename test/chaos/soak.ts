@@ -29,7 +29,7 @@ import { parsePingLine } from '../../bench/lib/client-outage.mjs';
 import { createNetns, destroyAll, run, scratchDir, sleep, spawnGroup, waitFor, type Netns, type Spawned } from '../support/netns.js';
 import { describeRows, startNode, vrrpConfig, type VrrpNode } from '../support/scenario.js';
 import { checkSoak, clientRuns, defaultBounds, type Advert, type FaultWindow, type NotifyTrace, type SoakNode, type Verdict } from './invariants.js';
-import { describeFault, makeSchedule, type Fault } from './schedule.js';
+import { describeFault, makeSchedule, scheduleWindow, type Fault } from './schedule.js';
 
 /** The fleets: three nodes (havipd, mixed = two havipd + keepalived, keepalived = the reference), or the older pairs. */
 export type Fleet = 'havipd' | 'mixed' | 'keepalived' | 'pair-havipd' | 'pair-mixed';
@@ -55,6 +55,11 @@ export interface SoakOptions {
   readonly advertIntS?: number;
   /** Hard stop for the fault phase, ms (the schedule is cut there). */
   readonly maxMs?: number;
+  /**
+   * Replay only faults `[from, to]` of the seed's schedule (and any earlier fault still on at `from`), from
+   * the priorities the reloads before them left (`scheduleWindow`): a regression replay (regressions.ts).
+   */
+  readonly window?: readonly [number, number];
   readonly log?: (line: string) => void;
 }
 
@@ -154,19 +159,30 @@ function rssMiB(pid: number): number | undefined {
   }
 }
 
-export async function runSoak(o: SoakOptions): Promise<SoakResult> {
-  const log = o.log ?? (() => undefined);
+/**
+ * A soak's faults (the seed's schedule, or its `window`), the nodes' priorities when the faults start, the
+ * settle time and the nodes' names: pure, so a unit test can pin what a regression entry replays.
+ */
+export function soakSchedule(o: Pick<SoakOptions, 'seed' | 'events' | 'fleet' | 'advertIntS' | 'window'>): { faults: Fault[]; priorities: number[]; settleMs: number; mdMax: number; names: string[] } {
   const advertIntS = o.advertIntS ?? 0.5;
   const kinds = FLEETS[o.fleet];
   const basePrio = BASE_PRIO.slice(0, kinds.length);
   const reloadPrios = RELOAD_PRIOS.slice(0, kinds.length);
   const mdMax = masterDownS(advertIntS, Math.min(...basePrio, ...reloadPrios.flat()));
   const settleMs = Math.round((mdMax + 2 * advertIntS + 1) * 1000);
-  const faults = makeSchedule({ seed: o.seed, events: o.events, nodes: kinds, priorities: reloadPrios, settleMs });
-  const names = kinds.map((k, i) => `${'abcdefgh'[i]}-${k}`);
-  const replay = `npm run chaos -- --seed ${o.seed} --events ${o.events} --fleet ${o.fleet}${o.nopreempt ? ' --nopreempt' : ''}`;
+  const schedule = makeSchedule({ seed: o.seed, events: o.events, nodes: kinds, priorities: reloadPrios, settleMs });
+  const { faults, priorities } = o.window ? scheduleWindow(schedule, o.window[0], o.window[1], basePrio) : { faults: schedule, priorities: basePrio };
+  return { faults, priorities, settleMs, mdMax, names: kinds.map((k, i) => `${'abcdefgh'[i]}-${k}`) };
+}
+
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const log = o.log ?? (() => undefined);
+  const advertIntS = o.advertIntS ?? 0.5;
+  const kinds = FLEETS[o.fleet];
+  const { faults, priorities: startPrio, mdMax, names } = soakSchedule(o);
+  const replay = `npm run chaos -- --seed ${o.seed} --events ${o.events} --fleet ${o.fleet}${o.window ? ` --faults ${o.window[0]}-${o.window[1]}` : ''}${o.nopreempt ? ' --nopreempt' : ''}`;
   const clientIntervalMs = o.clientIntervalMs ?? 20;
-  log(`chaos soak seed ${o.seed} fleet ${kinds.join('/')} events ${o.events} advert_int ${advertIntS} s (replay: ${replay})`);
+  log(`chaos soak seed ${o.seed} fleet ${kinds.join('/')} events ${o.events}${o.window ? ` (faults ${o.window[0]}-${o.window[1]} only, starting at priorities ${startPrio.join('/')})` : ''} advert_int ${advertIntS} s (replay: ${replay})`);
   for (const f of faults) log(`  ${describeFault(f, names)}`);
 
   const stepsClocks = faults.some((f) => f.kind === 'clockstep');
@@ -217,7 +233,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       await ns.exec(['sysctl', '-qw', `net.ipv4.ip_default_ttl=${TTL_BASE + i}`]);
       ttlToNode[TTL_BASE + i] = names[i]!;
       const fifo = join(scratch.path, `${names[i]}.fifo`);
-      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), fifo, fifoOut: `${fifo}.txt`, priority: BASE_PRIO[i]!, clock: stepsClocks ? steppableClock(scratch.path, names[i]!) : undefined, node: undefined, expectExit: false, rss: [], wait: [], lastDelay: new Map() });
+      nodes.push({ name: names[i]!, kind: kinds[i]!, ns, ip: `${subnet}.${i + 1}`, trackFile: join(trackDir, names[i]!), fifo, fifoOut: `${fifo}.txt`, priority: startPrio[i]!, clock: stepsClocks ? steppableClock(scratch.path, names[i]!) : undefined, node: undefined, expectExit: false, rss: [], wait: [], lastDelay: new Map() });
       writeFileSync(join(trackDir, names[i]!), '');
       // The FIFO exists before the daemon starts, so neither daemon removes it when it exits and the reader
       // (bounded: one open per daemon life, 0.1 s apart when it is missing) stamps every line as it reads it.
