@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../fuzz/paths.js';
 import type { Verdict } from './invariants.js';
-import type { Fleet } from './soak.js';
+import { FLEETS as FLEET_KINDS, type Fleet } from './soak.js';
 
 export interface Regression {
   readonly seed: number;
@@ -34,7 +34,7 @@ export interface Regression {
 }
 
 export const REGRESSIONS_PATH = join(ROOT, 'test', 'chaos', 'regressions.json');
-const FLEETS: readonly Fleet[] = ['havipd', 'mixed', 'keepalived', 'pair-havipd', 'pair-mixed'];
+const FLEETS = Object.keys(FLEET_KINDS) as Fleet[];
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 

@@ -161,9 +161,9 @@ function rssMiB(pid: number): number | undefined {
 
 /**
  * A soak's faults (the seed's schedule, or its `window`), the nodes' priorities when the faults start, the
- * settle time and the nodes' names: pure, so a unit test can pin what a regression entry replays.
+ * longest Master_Down_Interval and the nodes' names: pure, so a unit test can pin what a regression entry replays.
  */
-export function soakSchedule(o: Pick<SoakOptions, 'seed' | 'events' | 'fleet' | 'advertIntS' | 'window'>): { faults: Fault[]; priorities: number[]; settleMs: number; mdMax: number; names: string[] } {
+export function soakSchedule(o: Pick<SoakOptions, 'seed' | 'events' | 'fleet' | 'advertIntS' | 'window'>): { faults: Fault[]; priorities: number[]; mdMax: number; names: string[] } {
   const advertIntS = o.advertIntS ?? 0.5;
   const kinds = FLEETS[o.fleet];
   const basePrio = BASE_PRIO.slice(0, kinds.length);
@@ -172,7 +172,7 @@ export function soakSchedule(o: Pick<SoakOptions, 'seed' | 'events' | 'fleet' | 
   const settleMs = Math.round((mdMax + 2 * advertIntS + 1) * 1000);
   const schedule = makeSchedule({ seed: o.seed, events: o.events, nodes: kinds, priorities: reloadPrios, settleMs });
   const { faults, priorities } = o.window ? scheduleWindow(schedule, o.window[0], o.window[1], basePrio) : { faults: schedule, priorities: basePrio };
-  return { faults, priorities, settleMs, mdMax, names: kinds.map((k, i) => `${'abcdefgh'[i]}-${k}`) };
+  return { faults, priorities, mdMax, names: kinds.map((k, i) => `${'abcdefgh'[i]}-${k}`) };
 }
 
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
