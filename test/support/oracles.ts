@@ -52,7 +52,7 @@ function find243(env: NodeJS.ProcessEnv): { path?: string; reason?: string } {
   const out = (r.stdout ?? '').trim();
   if (r.status === 0 && out) return { path: out };
   const why = (r.stderr ?? '').trim().split('\n').at(-1) ?? '';
-  if (r.status === 2) return { reason: `no source tarball (../shared/oracles/keepalived-2.4.3.tar.gz or $HAVIPD_KEEPALIVED_TARBALL): ${why}` };
+  if (r.status === 2) return { reason: `no keepalived 2.4.3 source tarball and no cached build: ${why}` };
   return { reason: `not built: run test/oracles/keepalived-2.4.3.sh (${why})` };
 }
 
