@@ -41,6 +41,8 @@ interface World {
   receive(p: ReceivedPacket): void;
   /** Called on every advert sent. */
   onSend?: () => void;
+  /** Called on every read of the sockets ahead of a timer (`drainPending`). */
+  onDrain?: () => void;
 }
 
 function world(drains: boolean, timer?: (clock: FakeClock) => DeadlineTimer): World {
@@ -64,7 +66,10 @@ function world(drains: boolean, timer?: (clock: FakeClock) => DeadlineTimer): Wo
       join: async () => undefined,
       leave: async () => undefined,
       // `drains` false: what a transport without the drain gave the daemon (nothing before the tick).
-      drainPending: async () => (drains ? poll() : undefined),
+      drainPending: async () => {
+        w.onDrain?.();
+        return drains ? poll() : undefined;
+      },
       close: async () => undefined,
     };
     return t;
@@ -122,6 +127,14 @@ async function run(w: World, ms: number): Promise<void> {
   for (let k = 0; k < ms; k += 10) {
     w.clock.advanceBy(micros(10_000));
     await vi.advanceTimersByTimeAsync(10);
+  }
+}
+
+/** Like `run`, in 1 ms steps (an early wake-up 2 ms before a deadline happens before it). */
+async function runFine(w: World, ms: number): Promise<void> {
+  for (let k = 0; k < ms; k++) {
+    w.clock.advanceBy(micros(1_000));
+    await vi.advanceTimersByTimeAsync(1);
   }
 }
 
@@ -217,34 +230,43 @@ describe('Daemon: the sockets are drained before a timer is acted on', () => {
     }
   });
 
-  it('havipd: with a precise (timerfd) timer, a master-down deadline is woken 2 ms early and waited out: the takeover steps at the deadline, not before', async () => {
-    const armed: Micros[] = [];
-    /** The clock when each advert was sent. */
-    const sentAt: Micros[] = [];
-    const w = world(true, (clock) => {
+  /**
+   * A precise (timerfd-like) timer on the fake clock: once it has called back, every clock read moves the clock
+   * 50 µs, as a real clock does while the daemon waits on the CPU, until the next advert is sent.
+   */
+  function preciseTimer(armed: Micros[]): (clock: FakeClock) => DeadlineTimer {
+    return (clock) => {
       const inner = createNodeDeadlineTimer(() => clock.now());
+      const base = clock.now.bind(clock);
+      let waiting = false;
+      clock.now = () => {
+        if (waiting) clock.advanceBy(micros(50));
+        return base();
+      };
+      stopWaiting = () => {
+        waiting = false;
+      };
       return {
         precise: true,
         arm: (deadline, fn) => {
           armed.push(deadline);
           inner.arm(deadline, () => {
-            // The wait on the CPU reads the clock: let it move 50 µs per read, as a real one does.
-            const now = clock.now.bind(clock);
-            clock.now = () => {
-              clock.advanceBy(micros(50));
-              return now();
-            };
-            try {
-              fn();
-            } finally {
-              clock.now = now;
-            }
+            waiting = true;
+            fn();
           });
         },
         cancel: () => inner.cancel(),
         close: () => inner.close(),
       };
-    });
+    };
+  }
+  let stopWaiting = (): void => undefined;
+
+  it('havipd: with a precise (timerfd) timer, a master-down deadline is woken 2 ms early and waited out: the sockets are read before the deadline and again at it, and the takeover steps at the deadline, not before', async () => {
+    const armed: Micros[] = [];
+    /** The clock when each advert was sent. */
+    const sentAt: Micros[] = [];
+    const w = world(true, preciseTimer(armed));
     await hearMaster(w);
     const last = w.clock.now();
     // The down timer of the last advert is armed 2 ms before Master_Down_Interval.
@@ -252,13 +274,46 @@ describe('Daemon: the sockets are drained before a timer is acted on', () => {
     // Just before the early wake-up: nothing. Then the takeover, whose first advert leaves at the deadline.
     await run(w, Math.floor(MDI100 / 1000) - 10);
     expect(w.ops).toEqual([]);
-    w.onSend = () => sentAt.push(w.clock.now());
-    await run(w, 30);
+    const drainedAt: Micros[] = [];
+    w.onDrain = () => drainedAt.push(w.clock.now());
+    w.onSend = () => {
+      sentAt.push(w.clock.now());
+      stopWaiting();
+    };
+    await runFine(w, 30);
     await w.daemon.idle();
     expect(state(w)).toBe('MASTER');
     expect(w.ops.slice(0, 3)).toEqual(['advert', 'add:10.0.0.100', 'garp:10.0.0.100']);
     expect(sentAt[0]).toBeGreaterThanOrEqual(last + MDI100);
     expect(sentAt[0]).toBeLessThan(last + MDI100 + 1_000);
+    // One read of the sockets on the early wake-up, before the wait; one after it, at the deadline.
+    expect(drainedAt.length).toBeGreaterThanOrEqual(2);
+    expect(drainedAt[0]).toBeLessThan(last + MDI100 - 1_000);
+    expect(drainedAt[1]).toBeGreaterThanOrEqual(last + MDI100);
+    await w.daemon.stop();
+  });
+
+  it('havipd: an advert waiting in the socket at the early wake-up is read before the wait: no takeover, no wait to the old deadline, and the down timer is armed again from it', async () => {
+    const armed: Micros[] = [];
+    const w = world(true, preciseTimer(armed));
+    await hearMaster(w);
+    const last = w.clock.now();
+    await run(w, Math.floor(MDI100 / 1000) - 10);
+    // The master's advert reached the socket just before the wake-up; the loop has not polled it yet.
+    w.queued.push(masterAdvert());
+    const clockAtWake = w.clock.now();
+    await runFine(w, 20);
+    await w.daemon.idle();
+    stopWaiting();
+    expect(state(w)).toBe('BACKUP');
+    expect(w.ops).toEqual([]);
+    // Read at the wake-up (a few clock reads later), not after waiting for the old deadline: the clock moved by the
+    // 20 ms of the run and a few reads, not by a wait of up to 2 ms (40 reads).
+    expect(w.clock.now() - clockAtWake).toBeLessThan(20_000 + 1_000);
+    // The down timer now runs from that advert, read between the early wake-up and the old deadline.
+    const readAt = armed.at(-1)! - MDI100 + 2_000;
+    expect(readAt).toBeGreaterThanOrEqual(last + MDI100 - 2_000);
+    expect(readAt).toBeLessThan(last + MDI100);
     await w.daemon.stop();
   });
 });
