@@ -9,6 +9,8 @@
 // window, default 60), BENCH_INSTANCES (default "1,100"), BENCH_BACKUP_INSTANCES (the same window with the
 // daemon as BACKUP behind a keepalived MASTER; default "255"), BENCH_ONLY ("takeover", "resources"; default
 // both), BENCH_PARALLEL (0 = resource runs one daemon at a time; default 1 = both at once),
+// BENCH_TAKEOVER_LISTEN (seconds the takeover's BACKUP hears the master before the kill, default 1),
+// BENCH_TAKEOVER_VERSIONS (default "2,3"),
 // KEEPALIVED (default /usr/sbin/keepalived).
 //
 // `npm run bench -- --scale` (or BENCH_ONLY=scale) adds the scale part (issue 12 §5): 1, 10, 100, 255
@@ -42,10 +44,12 @@ const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 3600);
 /** Interfaces a scale size is spread over: one up to 255 instances, four above (≤ 250 per interface at 1000). */
 const ifacesFor = (n) => (n > 255 ? 4 : 1);
 const PARALLEL = process.env.BENCH_PARALLEL !== '0';
+const TAKEOVER_VERSIONS = (process.env.BENCH_TAKEOVER_VERSIONS ?? '2,3').split(',').map(Number);
+const TAKEOVER_LISTEN = Number(process.env.BENCH_TAKEOVER_LISTEN ?? 1);
 const SCENARIOS = [
   { version: 2, advertInt: 1, label: 'VRRPv2, advert_int 1 s' },
   { version: 3, advertInt: 0.1, label: 'VRRPv3, advert_int 0.1 s' },
-];
+].filter((sc) => TAKEOVER_VERSIONS.includes(sc.version));
 
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -57,6 +61,8 @@ function preflight() {
   if (!existsSync(join(ROOT, 'build/Release/havipd_native.node'))) problems.push('native addon missing: `npm_config_nodedir=/usr npx node-gyp rebuild`');
   if (!['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].some(existsSync)) problems.push('tcpdump not found');
   if (!Number.isInteger(REPS) || REPS < 1) problems.push(`BENCH_REPS=${process.env.BENCH_REPS} is not a positive integer`);
+  if (!(TAKEOVER_LISTEN >= 1 && TAKEOVER_LISTEN <= 3600)) problems.push(`BENCH_TAKEOVER_LISTEN=${process.env.BENCH_TAKEOVER_LISTEN}: 1..3600 seconds`);
+  if (SCENARIOS.length === 0 || TAKEOVER_VERSIONS.some((v) => v !== 2 && v !== 3)) problems.push(`BENCH_TAKEOVER_VERSIONS=${process.env.BENCH_TAKEOVER_VERSIONS}: 2, 3 or 2,3`);
   if (!Number.isInteger(SECONDS) || SECONDS < 1) problems.push(`BENCH_SECONDS=${process.env.BENCH_SECONDS} is not a positive integer`);
   if (!Number.isInteger(SCALE_SECONDS) || SCALE_SECONDS < 1) problems.push(`BENCH_SCALE_SECONDS=${process.env.BENCH_SCALE_SECONDS} is not a positive integer`);
   if (SCALE_SIZES.some((n) => !Number.isInteger(n) || n > 1020)) problems.push(`BENCH_SCALE_SIZES=${process.env.BENCH_SCALE_SIZES}: 1..1020 instances`);
@@ -249,7 +255,7 @@ async function main() {
   if (ONLY.includes('takeover')) {
     for (const sc of SCENARIOS) {
       log(`takeover, ${sc.label}`);
-      takeover.push([sc, await takeoverBench(KINDS, { version: sc.version, advertInt: sc.advertInt, reps: REPS, log })]);
+      takeover.push([sc, await takeoverBench(KINDS, { version: sc.version, advertInt: sc.advertInt, reps: REPS, listenS: TAKEOVER_LISTEN, log })]);
     }
   }
   const resources = [];
@@ -342,7 +348,7 @@ async function main() {
     `Daemons: ${v.havipd}; ${v.keepalived}.`,
     `Load average (1/5/15 min) at start ${load0.map((x) => x.toFixed(2)).join('/')}, at end ${load1.map((x) => x.toFixed(2)).join('/')}` +
       ' — the machine may be shared with other jobs; expect noise, compare the ratio rather than absolute figures.',
-    `Settings: BENCH_REPS=${REPS}, BENCH_SECONDS=${SECONDS}, BENCH_INSTANCES=${INSTANCES.join(',')}, BENCH_PARALLEL=${PARALLEL ? 1 : 0}` +
+    `Settings: BENCH_REPS=${REPS}, BENCH_TAKEOVER_LISTEN=${TAKEOVER_LISTEN}, BENCH_TAKEOVER_VERSIONS=${TAKEOVER_VERSIONS.join(',')}, BENCH_SECONDS=${SECONDS}, BENCH_INSTANCES=${INSTANCES.join(',')}, BENCH_PARALLEL=${PARALLEL ? 1 : 0}` +
       `${ONLY.includes('scale') ? `, BENCH_SCALE_SIZES=${SCALE_SIZES.join(',')}, BENCH_SCALE_SECONDS=${SCALE_SECONDS}` : ''}${ONLY.includes('soak') ? `, BENCH_SOAK_SECONDS=${SOAK_SECONDS}` : ''}; parts: ${ONLY.join(', ')}.`,
     'All traffic stays inside network namespaces named hv-b1-*, one veth pair per run. Method: bench/README.md.',
     '',
@@ -357,7 +363,7 @@ async function main() {
       '',
       `Two namespaces joined by veth; MASTER priority 200 and BACKUP priority 100, **both of the same kind** (havipd vs havipd, keepalived vs keepalived),`,
       'one VIP, default GARP settings. The backup starts after the master has initialised; once the backup has heard',
-      'adverts for at least 1 s (and 2 advert intervals), the master\'s whole process group is SIGKILLed (no priority-0 advert).',
+      `adverts for at least ${TAKEOVER_LISTEN} s (and 2 advert intervals), the master's whole process group is SIGKILLed (no priority-0 advert).`,
       `Every figure comes from one tcpdump capture (nanosecond time stamps) on the backup's interface. ${REPS} valid run${REPS === 1 ? '' : 's'} per daemon and scenario,`,
       'interleaved havipd, keepalived, keepalived, havipd, … Expected takeover = Master_Down_Interval = 3 × interval + Skew_Time',
       '(v2: (256 − 100)/256 s; v3: (256 − 100) × interval / 256).',

@@ -66,7 +66,7 @@ export function analyseTakeover(rows, { ipA, ipB, macB, vip = TAKEOVER_VIP }) {
  * One repetition for daemon `kind`. Returns the analysis (with `problems` non-empty when the run is
  * not valid, e.g. the backup took over before the kill) — it never leaves namespaces behind.
  */
-export async function takeoverOnce(kind, { version, advertInt, log = () => {} }) {
+export async function takeoverOnce(kind, { version, advertInt, listenS = 1, log = () => {} }) {
   const pair = await createPair('10.251.0', ['m', 's']);
   const scratch = scratchDir('hv-b1-pcap');
   const ms = advertInt * 1000;
@@ -83,8 +83,9 @@ export async function takeoverOnce(kind, { version, advertInt, log = () => {} })
     const fromA = (r) => r.kind === 'vrrp' && r.src === pair.ipA && r.vrrp.priority === MASTER_PRIO;
     await waitFor(() => cap.peek().some(fromA), { timeoutMs: 30_000, intervalMs: Math.min(100, ms), what: `${kind} master's first advert` });
     await backup.waitLog(/Entering BACKUP STATE/, 1, 30_000);
-    // Let the backup hear a few adverts (at least 1 s) so it runs on its steady-state timer.
-    await sleep(Math.max(1_000, 2 * ms) + 200);
+    // Let the backup hear a few adverts (at least `listenS`, default 1 s) so it runs on its steady-state timer. A
+    // longer listen is closer to a BACKUP that has waited for hours: its takeover code has not run since start-up.
+    await sleep(Math.max(listenS * 1000, 2 * ms) + 200);
     master.kill();
     const fromB = (r) => r.kind === 'vrrp' && r.src === pair.ipB && r.vrrp.type === 1;
     await waitFor(() => cap.peek().some(fromB), { timeoutMs: 10 * ms + 15_000, intervalMs: Math.min(100, ms), what: `${kind} backup's first advert after the kill` });
@@ -126,7 +127,7 @@ function keepEvidence(kind, scratchPath, master, backup) {
  * drifting machine load hits both alike. An invalid repetition is logged and retried (up to 3 extra
  * per kind). Returns `{ [kind]: { runs: Analysis[], invalid: string[] } }`.
  */
-export async function takeoverBench(kinds, { version, advertInt, reps, log }) {
+export async function takeoverBench(kinds, { version, advertInt, reps, listenS = 1, log }) {
   const res = Object.fromEntries(kinds.map((k) => [k, { runs: [], invalid: [] }]));
   for (let i = 0; res[kinds[0]].runs.length < reps || res[kinds.at(-1)].runs.length < reps; i++) {
     const order = i % 2 === 0 ? kinds : [...kinds].reverse();
@@ -137,7 +138,7 @@ export async function takeoverBench(kinds, { version, advertInt, reps, log }) {
       progressed = true;
       let a;
       try {
-        a = await takeoverOnce(kind, { version, advertInt, log });
+        a = await takeoverOnce(kind, { version, advertInt, listenS, log });
       } catch (e) {
         a = { problems: [e instanceof Error ? e.message.split('\n')[0] : String(e)] };
       }
