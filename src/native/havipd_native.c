@@ -1044,6 +1044,46 @@ static napi_value js_read_timer(napi_env env, napi_callback_info info) {
   return make_int(env, (int64_t)n);
 }
 
+/*
+ * spinUntil(ns): waits on the CPU until CLOCK_MONOTONIC reaches `ns` (a bigint), at most SPIN_MAX_NS. The last
+ * stretch before a takeover deadline (issue 12 §4): a sleeping process wakes 1-2 ms late on a VM, and a JavaScript
+ * loop on process.hrtime.bigint() allocates ~250 KB a millisecond, which sets off a scavenge (1-2 ms) in about
+ * one wait in three. This loop allocates nothing and reads the clock through the vDSO.
+ */
+#define SPIN_MAX_NS 5000000LL
+#if defined(__x86_64__) || defined(__i386__)
+#define CPU_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+static int64_t monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static napi_value js_spin_until(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  get_state(env, info, &argc, argv);
+  int64_t ns;
+  bool lossless;
+  if (argc < 1) return throw_type(env, "spinUntil(ns)");
+  if (napi_get_value_bigint_int64(env, argv[0], &ns, &lossless) != napi_ok || !lossless || ns < 0)
+    return throw_type(env, "ns must be a non-negative bigint");
+  int64_t now = monotonic_ns();
+  const int64_t limit = now + SPIN_MAX_NS;
+  if (ns > limit) ns = limit;
+  while (now < ns) {
+    CPU_RELAX();
+    now = monotonic_ns();
+  }
+  return NULL;
+}
+
 /* ---------- process events (netlink proc connector) ---------- */
 
 /*
@@ -1508,6 +1548,7 @@ NAPI_MODULE_INIT() {
   EXPORT("openTimer", js_open_timer);
   EXPORT("armTimer", js_arm_timer);
   EXPORT("readTimer", js_read_timer);
+  EXPORT("spinUntil", js_spin_until);
   EXPORT("openProcEvents", js_open_proc_events);
   EXPORT("recvProcEvents", js_recv_proc_events);
   EXPORT("openRoute", js_open_route);

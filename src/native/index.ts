@@ -116,6 +116,11 @@ export interface NativeAddon {
   /** Expirations since the last read, 0 when none (the fd is non-blocking). */
   readTimer(fd: number): number;
   /**
+   * Waits on the CPU, allocating nothing, until CLOCK_MONOTONIC reaches `ns` (at most 5 ms). Absent from an
+   * addon built before it (callers fall back).
+   */
+  spinUntil?(ns: bigint): void;
+  /**
    * A non-blocking NETLINK_CONNECTOR socket subscribed to the kernel's process events (CN_IDX_PROC,
    * PROC_CN_MCAST_LISTEN). Needs CAP_NET_ADMIN; outside the initial network namespace the kernel refuses
    * the subscription (ECONNREFUSED). Returns the fd; `close` closes it.

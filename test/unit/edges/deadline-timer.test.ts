@@ -9,6 +9,34 @@ import type { Micros } from '../../../src/net/units.js';
 const after = (us: number): Micros => (systemClock.now() + us) as Micros;
 
 describe('timerfd deadline timer', () => {
+  it('waitUntil waits on the CPU until its deadline, and at most 5 ms for one further away', () => {
+    const t = createTimerfdDeadlineTimer(loadNative());
+    try {
+      expect(t.waitUntil).toBeTypeOf('function');
+      const deadline = after(1_500);
+      t.waitUntil!(deadline);
+      expect(systemClock.now()).toBeGreaterThanOrEqual(deadline);
+      // A deadline 10 s away: it gives up after 5 ms (the bound), long before the deadline.
+      const start = systemClock.now();
+      const far = after(10_000_000);
+      t.waitUntil!(far);
+      const end = systemClock.now();
+      expect(end - start).toBeGreaterThanOrEqual(5_000);
+      expect(end).toBeLessThan(far);
+      // A deadline already past returns at once (no wait to assert; it must not throw).
+      t.waitUntil!(after(-1_000));
+    } finally {
+      t.close();
+    }
+  });
+
+  it('spinUntil refuses what is not a non-negative bigint', () => {
+    const native = loadNative();
+    expect(() => native.spinUntil!(-1n)).toThrow(TypeError);
+    expect(() => (native.spinUntil as unknown as (x: unknown) => void)(5)).toThrow(TypeError);
+    expect(() => (native.spinUntil as unknown as () => void)()).toThrow(TypeError);
+  });
+
   it('runs the callback once, at or after its deadline on the systemClock scale', async () => {
     const t = createTimerfdDeadlineTimer(loadNative());
     try {
