@@ -1004,6 +1004,12 @@ static napi_value js_open_timer(napi_env env, napi_callback_info info) {
   return make_int(env, fd);
 }
 
+/* A non-negative bigint argument (CLOCK_MONOTONIC ns) into *ns; false when it is not one. */
+static bool get_ns(napi_env env, napi_value v, int64_t *ns) {
+  bool lossless;
+  return napi_get_value_bigint_int64(env, v, ns, &lossless) == napi_ok && lossless && *ns >= 0;
+}
+
 /* Arms the timer for the absolute CLOCK_MONOTONIC time `ns` (a bigint); 0n disarms it. */
 static napi_value js_arm_timer(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -1011,11 +1017,9 @@ static napi_value js_arm_timer(napi_env env, napi_callback_info info) {
   get_state(env, info, &argc, argv);
   int32_t fd;
   int64_t ns;
-  bool lossless;
   if (argc < 2) return throw_type(env, "armTimer(fd, ns)");
   NAPI_OK(napi_get_value_int32(env, argv[0], &fd));
-  if (napi_get_value_bigint_int64(env, argv[1], &ns, &lossless) != napi_ok || !lossless || ns < 0)
-    return throw_type(env, "ns must be a non-negative bigint");
+  if (!get_ns(env, argv[1], &ns)) return throw_type(env, "ns must be a non-negative bigint");
   struct itimerspec its;
   memset(&its, 0, sizeof its);
   /* 0n leaves it_value zero: disarmed. A deadline already past fires at once. */
@@ -1070,10 +1074,8 @@ static napi_value js_spin_until(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   get_state(env, info, &argc, argv);
   int64_t ns;
-  bool lossless;
   if (argc < 1) return throw_type(env, "spinUntil(ns)");
-  if (napi_get_value_bigint_int64(env, argv[0], &ns, &lossless) != napi_ok || !lossless || ns < 0)
-    return throw_type(env, "ns must be a non-negative bigint");
+  if (!get_ns(env, argv[0], &ns)) return throw_type(env, "ns must be a non-negative bigint");
   int64_t now = monotonic_ns();
   const int64_t limit = now + SPIN_MAX_NS;
   if (ns > limit) ns = limit;
