@@ -36,15 +36,17 @@ export function createTimerfdDeadlineTimer(native: NativeAddon, origin: bigint =
     cb = undefined;
     run();
   });
+  /** A deadline in CLOCK_MONOTONIC ns. */
+  const toNs = (deadline: Micros): bigint => origin + BigInt(Math.max(0, Math.ceil(deadline))) * 1000n;
   const spin = native.spinUntil?.bind(native);
   return {
     precise: true,
-    ...(spin ? { waitUntil: (deadline: Micros) => spin(origin + BigInt(Math.max(0, Math.ceil(deadline))) * 1000n) } : {}),
+    ...(spin ? { waitUntil: (deadline: Micros) => spin(toNs(deadline)) } : {}),
     arm(deadline, fn) {
       if (fd === undefined) return;
       cb = fn;
       // Never 0n (that disarms): a deadline at or before the origin fires at once.
-      const ns = origin + BigInt(Math.max(0, Math.ceil(deadline))) * 1000n;
+      const ns = toNs(deadline);
       native.armTimer(fd, ns > 0n ? ns : 1n);
     },
     cancel() {

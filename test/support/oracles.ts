@@ -1,6 +1,7 @@
 // The keepalived binaries interop tests run havipd against (issue 13 §1): keepalived 2.2.7 (the Debian
-// package, /usr/sbin/keepalived) and keepalived 2.4.3 (built from ../shared/oracles by
-// test/oracles/keepalived-2.4.3.sh into ${HAVIPD_ORACLE_CACHE:-/var/cache/havipd/oracles}). A missing
+// package, /usr/sbin/keepalived) and keepalived 2.4.3 (built by test/oracles/keepalived-2.4.3.sh into
+// ${HAVIPD_ORACLE_CACHE:-/var/cache/havipd/oracles} from ../shared/oracles, $HAVIPD_KEEPALIVED_TARBALL or a
+// tarball fetched into that cache; a fresh clone has no ../shared, and the README says what to fetch). A missing
 // oracle skips its cases with the reason on a developer machine; under CI=true it throws, so a CI run
 // that silently tested against one oracle only cannot pass (.ci/run builds 2.4.3 before the tests).
 
